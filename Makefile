@@ -1,0 +1,33 @@
+# The two promises of the README: `make demo` and `make test` work on a fresh machine with Python >= 3.11.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed-stamp
+
+.PHONY: demo test bench check clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## demo: set up and run the main job on the bundled example city
+demo: $(STAMP)
+	$(BIN)/sscrdf info
+	$(BIN)/sscrdf summary examples/riverton.ttl
+
+## test: set up and run the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2
+
+## check: the ontology checks a knowledge engineer runs after an edit
+check: $(STAMP)
+	$(BIN)/sscrdf ontology check
+
+## bench: the scale benchmark (minutes; see benchmarks/README.md)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

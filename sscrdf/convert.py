@@ -1,0 +1,66 @@
+"""Conversion between pyoxigraph terms/quads (the fast store) and rdflib terms/graphs (the reference tools).
+
+pyoxigraph parses and queries; rdflib, owlrl and pySHACL are the reference implementations. These helpers
+move data between them without touching the source object.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
+
+
+def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """One pyoxigraph term as the equal rdflib term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"cannot convert {term!r} (RDF-star triples are not supported)")
+
+
+def to_ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """One rdflib term as the equal pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r}")
+
+
+def triples_to_graph(triples: Iterable[ox.Triple | ox.Quad], graph: Graph | None = None) -> Graph:
+    """A new rdflib Graph (or ``graph``, which the caller owns) holding ``triples``; graph names are dropped."""
+    g = graph if graph is not None else Graph()
+    g.addN((to_rdflib_term(t.subject), to_rdflib_term(t.predicate), to_rdflib_term(t.object), g) for t in triples)
+    return g
+
+
+def store_to_dataset(store: ox.Store) -> Dataset:
+    """A new rdflib Dataset with every quad of ``store`` (default graph and named graphs)."""
+    ds = Dataset()
+    for q in store:
+        if isinstance(q.graph_name, ox.DefaultGraph):
+            ctx = ds.default_context
+        else:
+            ctx = ds.graph(to_rdflib_term(q.graph_name))
+        ctx.add((to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)))
+    return ds
+
+
+def graph_to_quads(graph: Graph, graph_name: ox.NamedNode | ox.DefaultGraph | None = None) -> Iterator[ox.Quad]:
+    """The triples of an rdflib graph as pyoxigraph quads in ``graph_name`` (default graph when None)."""
+    gn = graph_name if graph_name is not None else ox.DefaultGraph()
+    for s, p, o in graph:
+        yield ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), gn)

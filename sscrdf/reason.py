@@ -1,0 +1,251 @@
+"""Reasoning: the OWL 2 RL closure of ontology + data.
+
+The reference engine is owlrl (a complete OWL 2 RL implementation in pure Python). It is slow on large
+graphs, so the pipeline only uses it where completeness matters more than speed (``ontology check``,
+``infer --engine owlrl``, and the reference path that the fast path is tested against).
+"""
+from __future__ import annotations
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF
+
+ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"
+
+
+def owlrl_closure(graph: Graph) -> Graph:
+    """A new graph: ``graph`` plus its OWL 2 RL closure computed by owlrl. ``graph`` is not changed."""
+    import owlrl
+
+    g = Graph()
+    for prefix, ns in graph.namespaces():
+        g.bind(prefix, ns, override=False)
+    g += graph
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)
+    return g
+
+
+def consistency_problems(graph: Graph, closure: Graph | None = None) -> list[str]:
+    """Readable inconsistencies of the OWL 2 RL closure of ``graph``: members of owl:Nothing and owlrl's errors
+    (clashes of disjoint classes, different-from violations, ...). Empty when consistent."""
+    closed = closure if closure is not None else owlrl_closure(graph)
+    problems = []
+    for s in sorted(closed.subjects(RDF.type, OWL.Nothing)):
+        if isinstance(s, URIRef) and s != OWL.Nothing:
+            problems.append(f"{s} is a member of owl:Nothing (it belongs to classes that cannot share members)")
+    for err in closed.subjects(RDF.type, URIRef(ERRNS + "ErrorMessage")):
+        for msg in closed.objects(err, URIRef(ERRNS + "error")):
+            if isinstance(msg, Literal):
+                problems.append(" ".join(str(msg).split()))
+    return sorted(set(problems))
+
+
+def inferred_only(asserted: Graph, closed: Graph) -> Graph:
+    """The triples of ``closed`` that ``asserted`` does not hold, without owlrl's bookkeeping and trivia."""
+    out = Graph()
+    for t in closed:
+        if t in asserted:
+            continue
+        s, p, o = t
+        if isinstance(s, BNode) and (s, RDF.type, URIRef(ERRNS + "ErrorMessage")) in closed:
+            continue
+        if p == OWL.sameAs and s == o:
+            continue
+        out.add(t)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ fast path
+# The fast reasoner computes the part of the OWL 2 RL closure that the ontology's axioms can produce on
+# instance data: rules cax-sco, cax-eqc1/2, prp-spo1, prp-eqp1/2, prp-inv1/2, prp-symp, prp-trp, prp-dom,
+# prp-rng (with scm-sco, scm-spo, scm-eqc, scm-eqp, scm-dom2, scm-rng2 on the schema) and the disjointness
+# check cax-dw. The schema part is computed once per schema; instance data is closed with a work list.
+# ``SUPPORTED_AXIOMS`` lists what it understands; a test checks the ontology uses nothing else.
+
+import pyoxigraph as ox  # noqa: E402  (kept below the reference engine, which does not need it)
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_OWL = "http://www.w3.org/2002/07/owl#"
+TYPE = ox.NamedNode(_RDF + "type")
+
+SUPPORTED_AXIOMS = frozenset({
+    _RDFS + "subClassOf", _RDFS + "subPropertyOf", _RDFS + "domain", _RDFS + "range",
+    _OWL + "equivalentClass", _OWL + "equivalentProperty", _OWL + "inverseOf", _OWL + "disjointWith",
+})
+SUPPORTED_PROPERTY_TYPES = frozenset({_OWL + "SymmetricProperty", _OWL + "TransitiveProperty"})
+#: OWL vocabulary whose rules the fast reasoner does not implement; the ontology must not use it.
+UNSUPPORTED_AXIOMS = frozenset({
+    _OWL + p for p in ("intersectionOf", "unionOf", "someValuesFrom", "allValuesFrom", "hasValue",
+                       "propertyChainAxiom", "hasKey", "sameAs", "oneOf", "complementOf", "maxCardinality",
+                       "maxQualifiedCardinality", "cardinality", "propertyDisjointWith", "disjointUnionOf")
+} | {_OWL + t for t in ("FunctionalProperty", "InverseFunctionalProperty", "IrreflexiveProperty",
+                        "AsymmetricProperty", "ReflexiveProperty")})
+
+
+def _closure(pairs: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+    """Reflexive-transitive closure of a relation given as node -> direct successors."""
+    out: dict[str, frozenset[str]] = {}
+
+    def visit(n: str) -> frozenset[str]:
+        if n in out:
+            return out[n]
+        seen, stack = {n}, [n]
+        while stack:
+            for m in pairs.get(stack.pop(), ()):
+                if m not in seen:
+                    seen.add(m)
+                    stack.append(m)
+        out[n] = frozenset(seen)
+        return out[n]
+
+    for n in list(pairs):
+        visit(n)
+    return out
+
+
+@_dataclass(frozen=True)
+class Schema:
+    """The closed schema the fast reasoner applies: everything keyed by IRI string."""
+
+    superclasses: dict[str, frozenset[str]]
+    superproperties: dict[str, frozenset[str]]
+    inverse: dict[str, frozenset[str]]
+    symmetric: frozenset[str]
+    transitive: frozenset[str]
+    domain: dict[str, frozenset[str]]
+    range: dict[str, frozenset[str]]
+    disjoint: frozenset[tuple[str, str]]
+
+    @classmethod
+    def from_triples(cls, triples) -> "Schema":
+        sub: dict[str, set[str]] = {}
+        subp: dict[str, set[str]] = {}
+        inv: dict[str, set[str]] = {}
+        dom: dict[str, set[str]] = {}
+        rng: dict[str, set[str]] = {}
+        sym, trans, disj = set(), set(), set()
+        for t in triples:
+            s, p, o = t.subject, t.predicate.value, t.object
+            if not isinstance(s, ox.NamedNode) or not isinstance(o, ox.NamedNode):
+                continue
+            s, o = s.value, o.value
+            if p == _RDFS + "subClassOf":
+                sub.setdefault(s, set()).add(o)
+            elif p == _OWL + "equivalentClass":
+                sub.setdefault(s, set()).add(o)
+                sub.setdefault(o, set()).add(s)
+            elif p == _RDFS + "subPropertyOf":
+                subp.setdefault(s, set()).add(o)
+            elif p == _OWL + "equivalentProperty":
+                subp.setdefault(s, set()).add(o)
+                subp.setdefault(o, set()).add(s)
+            elif p == _OWL + "inverseOf":
+                inv.setdefault(s, set()).add(o)
+                inv.setdefault(o, set()).add(s)
+            elif p == _RDFS + "domain":
+                dom.setdefault(s, set()).add(o)
+            elif p == _RDFS + "range":
+                rng.setdefault(s, set()).add(o)
+            elif p == _OWL + "disjointWith":
+                disj.add((s, o))
+                disj.add((o, s))
+            elif p == _RDF + "type" and o == _OWL + "SymmetricProperty":
+                sym.add(s)
+            elif p == _RDF + "type" and o == _OWL + "TransitiveProperty":
+                trans.add(s)
+        supc = _closure(sub)
+        supp = _closure(subp)
+        # scm-dom1/scm-rng1: domains and ranges widen along superclasses; scm-dom2/scm-rng2: a subproperty
+        # inherits them — both are covered at use time, since every inferred (s q o) is widened to q's
+        # superproperties and every inferred type to its superclasses.
+        return cls(
+            superclasses=supc,
+            superproperties=supp,
+            inverse={k: frozenset(v) for k, v in inv.items()},
+            symmetric=frozenset(sym),
+            transitive=frozenset(trans),
+            domain={k: frozenset(v) for k, v in dom.items()},
+            range={k: frozenset(v) for k, v in rng.items()},
+            disjoint=frozenset(disj),
+        )
+
+
+def fast_closure(triples, schema: Schema) -> set[ox.Triple]:
+    """The entailments of ``triples`` under ``schema`` that ``triples`` does not already hold.
+
+    Returns a new set of triples; the input is not changed. Literals are never typed (as in owlrl, which
+    only types them through datatype axioms sscrdf switches off)."""
+    have: set[ox.Triple] = set(triples)
+    new: set[ox.Triple] = set()
+    work = list(have)
+    sup_c, sup_p = schema.superclasses, schema.superproperties
+    inv, sym, dom, rng = schema.inverse, schema.symmetric, schema.domain, schema.range
+
+    def add(t: ox.Triple) -> None:
+        if t not in have:
+            have.add(t)
+            new.add(t)
+            work.append(t)
+
+    while True:
+        while work:
+            t = work.pop()
+            s, p, o = t.subject, t.predicate, t.object
+            if p == TYPE:
+                if isinstance(o, ox.NamedNode):
+                    for c in sup_c.get(o.value, ()):
+                        if c != o.value:
+                            add(ox.Triple(s, TYPE, ox.NamedNode(c)))
+                continue
+            pv = p.value
+            for q in sup_p.get(pv, (pv,)):
+                qn = p if q == pv else ox.NamedNode(q)
+                if q != pv:
+                    add(ox.Triple(s, qn, o))
+                for c in dom.get(q, ()):
+                    add(ox.Triple(s, TYPE, ox.NamedNode(c)))
+                if isinstance(o, ox.Literal):
+                    continue
+                for c in rng.get(q, ()):
+                    add(ox.Triple(o, TYPE, ox.NamedNode(c)))
+                if q in sym:
+                    add(ox.Triple(o, qn, s))
+                for r in inv.get(q, ()):
+                    add(ox.Triple(o, ox.NamedNode(r), s))
+        # prp-trp: close each transitive property, then go round again if that added anything
+        before = len(new)
+        for q in schema.transitive:
+            qn = ox.NamedNode(q)
+            succ: dict = {}
+            for t in have:
+                if t.predicate == qn:
+                    succ.setdefault(t.subject, set()).add(t.object)
+            for a in list(succ):
+                seen, stack = set(), list(succ[a])
+                while stack:
+                    b = stack.pop()
+                    if b in seen:
+                        continue
+                    seen.add(b)
+                    stack.extend(succ.get(b, ()))
+                for b in seen:
+                    if not isinstance(a, ox.Literal):
+                        add(ox.Triple(a, qn, b))
+        if len(new) == before:
+            return new
+
+
+def disjointness_clashes(triples, schema: Schema) -> list[str]:
+    """Individuals typed with two disjoint classes (rule cax-dw), as readable messages."""
+    types: dict = {}
+    for t in triples:
+        if t.predicate == TYPE and isinstance(t.object, ox.NamedNode):
+            types.setdefault(t.subject, set()).add(t.object.value)
+    out = []
+    for s, cs in types.items():
+        for a in cs:
+            for b in cs:
+                if a < b and (a, b) in schema.disjoint:
+                    out.append(f"{s.value if hasattr(s, 'value') else s} is both a {a} and a {b}, which are disjoint")
+    return sorted(out)

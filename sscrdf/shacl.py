@@ -1,0 +1,56 @@
+"""SHACL validation with pySHACL (the reference engine), normalised into plain result records."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+
+@dataclass(frozen=True, order=True)
+class Result:
+    """One SHACL validation result, engine-independent."""
+
+    focus: Node
+    shape: Node
+    severity: URIRef
+    component: URIRef
+    path: Node | None
+    value: Node | None
+    message: str
+
+    @property
+    def severity_name(self) -> str:
+        return str(self.severity).rsplit("#", 1)[-1]
+
+
+def results_from_report(report: Graph) -> list[Result]:
+    """The results of a sh:ValidationReport graph, sorted."""
+    out = []
+    for r in report.subjects(SH.resultSeverity, None):
+        msgs = sorted(str(m) for m in report.objects(r, SH.resultMessage) if isinstance(m, Literal))
+        en = [str(m) for m in report.objects(r, SH.resultMessage) if isinstance(m, Literal) and m.language in (None, "en")]
+        out.append(Result(
+            focus=report.value(r, SH.focusNode),
+            shape=report.value(r, SH.sourceShape),
+            severity=report.value(r, SH.resultSeverity),
+            component=report.value(r, SH.sourceConstraintComponent),
+            path=report.value(r, SH.resultPath),
+            value=report.value(r, SH.value),
+            message=(sorted(en) or msgs or [""])[0],
+        ))
+    return sorted(out, key=lambda r: (str(r.focus), str(r.shape), str(r.path), str(r.value), r.message))
+
+
+def run_pyshacl(data: Graph, shapes: Graph, *, ont: Graph | None = None, inference: str = "none",
+                advanced: bool = False) -> tuple[bool, list[Result]]:
+    """Validate ``data`` against ``shapes`` with pySHACL. Neither graph is changed (pySHACL works on a copy
+    whenever it would mix graphs or infer)."""
+    import pyshacl
+
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=ont, inference=inference, advanced=advanced,
+        allow_warnings=True, inplace=False, abort_on_first=False,
+    )
+    return bool(conforms), results_from_report(report)
