@@ -249,3 +249,67 @@ def disjointness_clashes(triples, schema: Schema) -> list[str]:
                 if a < b and (a, b) in schema.disjoint:
                     out.append(f"{s.value if hasattr(s, 'value') else s} is both a {a} and a {b}, which are disjoint")
     return sorted(out)
+
+
+def ontology_schema() -> Schema:
+    """The closed schema of the bundled ontology (parsed once per process)."""
+    from .ontology import ontology_triples
+
+    return _schema_for(tuple(ontology_triples()))
+
+
+def ontology_closure() -> frozenset[ox.Triple]:
+    """The bundled ontology plus its own entailments under the fast reasoner (computed once per process)."""
+    from .ontology import ontology_triples
+
+    base = tuple(ontology_triples())
+    return _ontology_closure_for(base)
+
+
+from functools import lru_cache as _lru_cache  # noqa: E402
+
+
+@_lru_cache(maxsize=4)
+def _schema_for(triples: tuple) -> Schema:
+    return Schema.from_triples(triples)
+
+
+@_lru_cache(maxsize=4)
+def _ontology_closure_for(triples: tuple) -> frozenset[ox.Triple]:
+    schema = _schema_for(triples)
+    return frozenset(triples) | frozenset(fast_closure(triples, schema))
+
+
+def entail(data_triples, reasoner: str = "fast") -> tuple[set[ox.Triple], set[ox.Triple]]:
+    """The ontology-plus-data graph a check runs on, as (all triples, inferred-only triples).
+
+    ``reasoner`` is ``fast`` (sscrdf's schema-driven OWL 2 RL subset; the default) or ``owlrl`` (the
+    complete reference). Inferred-only excludes the ontology's own triples and the data as given."""
+    data = set(data_triples)
+    onto = ontology_closure()
+    if reasoner == "owlrl":
+        from .convert import to_ox_term, triples_to_graph
+
+        closed = owlrl_closure(triples_to_graph(list(onto | data)))
+        full = {ox.Triple(to_ox_term(s), to_ox_term(p), to_ox_term(o)) for s, p, o in closed
+                if not isinstance(s, Literal) and not _is_owlrl_noise(s, p, o, closed)}
+        return full, full - data - onto
+    if reasoner != "fast":
+        raise ValueError(f"unknown reasoner {reasoner!r}; expected 'fast' or 'owlrl'")
+    schema = ontology_schema()
+    extra = [t for t in data if t.predicate.value in SUPPORTED_AXIOMS or
+             (t.predicate == TYPE and isinstance(t.object, ox.NamedNode) and t.object.value in SUPPORTED_PROPERTY_TYPES)]
+    if extra:  # the data brings schema axioms of its own: close them together with the ontology's
+        from .ontology import ontology_triples
+
+        schema = Schema.from_triples(list(ontology_triples()) + extra)
+    inferred = fast_closure(onto | data, schema)
+    return onto | data | inferred, inferred - data - onto
+
+
+def _is_owlrl_noise(s, p, o, g) -> bool:
+    if p == OWL.sameAs and s == o:
+        return True
+    if isinstance(s, BNode) and (s, RDF.type, URIRef(ERRNS + "ErrorMessage")) in g:
+        return True
+    return False

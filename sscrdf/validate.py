@@ -1,0 +1,129 @@
+"""Validation of city stakeholder graphs against the SHACL shapes in ``shapes/city/``.
+
+Flow per city: the city's triples (one named graph each in a dataset, or the whole default graph) plus
+the ontology are closed under OWL 2 RL (the fast reasoner by default, owlrl on request) into a new graph,
+which pySHACL validates. The user's data is never changed; the entailments exist only in that new graph.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.namespace import RDF, SH
+
+from .convert import triples_to_graph
+from .errors import InputError
+from .namespaces import SSC
+from .resources import data_dir
+from .shacl import Result, run_pyshacl
+
+SEVERITIES = ("violation", "warning", "info")
+SEVERITY_IRI = {"violation": SH.Violation, "warning": SH.Warning, "info": SH.Info}
+SEVERITY_RANK = {SH.Violation: 3, SH.Warning: 2, SH.Info: 1}
+
+
+def city_shape_files() -> list[Path]:
+    """The bundled shapes applied to city data (``shapes/city/*.ttl``; the meta-shapes are not among them)."""
+    return sorted((data_dir("shapes") / "city").glob("*.ttl"))
+
+
+@lru_cache(maxsize=8)
+def _parse_shapes(paths: tuple[Path, ...]) -> tuple:
+    g = Graph()
+    for p in paths:
+        try:
+            g.parse(p, format="turtle")
+        except Exception as exc:  # rdflib raises several types for syntax errors
+            raise InputError(f"cannot read the shapes file: {exc}", path=p) from None
+    return tuple(g)
+
+
+def shapes_graph(extra: tuple[Path, ...] = ()) -> Graph:
+    """A new graph with the bundled city shapes plus ``extra`` shapes files."""
+    for p in extra:
+        if not Path(p).is_file():
+            raise InputError("no such shapes file", path=p)
+    g = Graph()
+    for t in _parse_shapes(tuple(city_shape_files()) + tuple(Path(p) for p in extra)):
+        g.add(t)
+    return g
+
+
+@dataclass
+class CityReport:
+    """The validation results of one city (one named graph, or the default graph)."""
+
+    graph: str | None  # the named graph, None for the default graph
+    cities: list[str]  # the ssc:City IRIs in it
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return ", ".join(self.cities) or self.graph or "(default graph)"
+
+    @property
+    def conforms(self) -> bool:
+        return not self.results
+
+
+@dataclass
+class ValidationReport:
+    cities: list[CityReport]
+
+    @property
+    def results(self) -> list[Result]:
+        return [r for c in self.cities for r in c.results]
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(r.severity for r in self.results)
+        return {name: c.get(iri, 0) for name, iri in SEVERITY_IRI.items()}
+
+    def fails(self, fail_on: str) -> bool:
+        """True when some result is at or above the severity ``fail_on`` (violation | warning | info)."""
+        threshold = SEVERITY_RANK[SEVERITY_IRI[fail_on]]
+        return any(SEVERITY_RANK.get(r.severity, 3) >= threshold for r in self.results)
+
+
+def split_by_graph(store: ox.Store) -> list[tuple[str | None, list[ox.Triple]]]:
+    """The units validated separately: each named graph (a city each), and the default graph if not empty.
+
+    Default-graph triples of a dataset that also has named graphs are validated as their own unit."""
+    units: list[tuple[str | None, list[ox.Triple]]] = []
+    default = [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+    if default:
+        units.append((None, default))
+    for g in sorted(store.named_graphs(), key=lambda n: n.value if hasattr(n, "value") else str(n)):
+        triples = [q.triple for q in store.quads_for_pattern(None, None, None, g)]
+        if triples:
+            units.append((g.value if isinstance(g, ox.NamedNode) else str(g), triples))
+    return units
+
+
+def validate_triples(triples, shapes: Graph, *, reasoner: str = "fast") -> list[Result]:
+    """Validate one city's triples (with the ontology and their entailments) against ``shapes``."""
+    from .reason import entail
+
+    full, _ = entail(triples, reasoner)
+    _, results = run_pyshacl(triples_to_graph(full), shapes)
+    return results
+
+
+def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: str = "fast") -> ValidationReport:
+    """Validate every city in ``store`` (which is not changed)."""
+    sg = shapes if shapes is not None else shapes_graph()
+    reports = []
+    for graph, triples in split_by_graph(store):
+        cities = sorted(t.subject.value for t in triples
+                        if t.predicate.value == str(RDF.type) and t.object == ox.NamedNode(str(SSC.City))
+                        and isinstance(t.subject, ox.NamedNode))
+        reports.append(CityReport(graph, cities, validate_triples(triples, sg, reasoner=reasoner)))
+    return ValidationReport(reports)
+
+
+__all__ = ["SEVERITIES", "city_shape_files", "shapes_graph", "CityReport", "ValidationReport", "split_by_graph",
+           "validate_triples", "validate_store"]
+
