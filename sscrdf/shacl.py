@@ -19,6 +19,7 @@ class Result:
     path: Node | None
     value: Node | None
     message: str
+    source: str | None = None  # the clause behind the shape (its dcterms:source)
 
     @property
     def severity_name(self) -> str:
@@ -54,3 +55,15 @@ def run_pyshacl(data: Graph, shapes: Graph, *, ont: Graph | None = None, inferen
         allow_warnings=True, inplace=False, abort_on_first=False,
     )
     return bool(conforms), results_from_report(report)
+
+
+def shape_sources(shapes: Graph) -> dict[Node, str]:
+    """Each shape's clause (dcterms:source); a property shape without one inherits its node shape's."""
+    from rdflib.namespace import DCTERMS
+
+    own = {s: "; ".join(sorted(str(o) for o in shapes.objects(s, DCTERMS.source))) for s in set(shapes.subjects(DCTERMS.source, None))}
+    out = dict(own)
+    for node, prop in shapes.subject_objects(SH.property):
+        if prop not in out and node in own:
+            out[prop] = own[node]
+    return out

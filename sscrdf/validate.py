@@ -19,7 +19,9 @@ from .convert import triples_to_graph
 from .errors import InputError
 from .namespaces import SSC
 from .resources import data_dir
-from .shacl import Result, run_pyshacl
+import dataclasses
+
+from .shacl import Result, run_pyshacl, shape_sources
 
 SEVERITIES = ("violation", "warning", "info")
 SEVERITY_IRI = {"violation": SH.Violation, "warning": SH.Warning, "info": SH.Info}
@@ -60,10 +62,12 @@ class CityReport:
     graph: str | None  # the named graph, None for the default graph
     cities: list[str]  # the ssc:City IRIs in it
     results: list[Result] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # IRI -> label, from the city's own data
 
     @property
     def name(self) -> str:
-        return ", ".join(self.cities) or self.graph or "(default graph)"
+        names = [self.labels.get(c, c) for c in self.cities]
+        return ", ".join(names) or self.graph or "(default graph)"
 
     @property
     def conforms(self) -> bool:
@@ -103,27 +107,45 @@ def split_by_graph(store: ox.Store) -> list[tuple[str | None, list[ox.Triple]]]:
     return units
 
 
-def validate_triples(triples, shapes: Graph, *, reasoner: str = "fast") -> list[Result]:
-    """Validate one city's triples (with the ontology and their entailments) against ``shapes``."""
+def validate_triples(triples, shapes: Graph, *, reasoner: str = "fast",
+                     sources: dict | None = None) -> list[Result]:
+    """Validate one city's triples (with the ontology and their entailments) against ``shapes``.
+
+    ``sources`` maps shapes to their clauses (computed from ``shapes`` when not given)."""
     from .reason import entail
 
     full, _ = entail(triples, reasoner)
     _, results = run_pyshacl(triples_to_graph(full), shapes)
-    return results
+    sources = shape_sources(shapes) if sources is None else sources
+    return [dataclasses.replace(r, source=sources.get(r.shape)) for r in results]
+
+
+def labels_of(triples) -> dict[str, str]:
+    """IRI -> display label (rdfs:label, else skos:prefLabel) for the subjects of ``triples``."""
+    label, pref = {}, {}
+    for t in triples:
+        if isinstance(t.object, ox.Literal) and isinstance(t.subject, ox.NamedNode):
+            if t.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label":
+                label.setdefault(t.subject.value, t.object.value)
+            elif t.predicate.value == "http://www.w3.org/2004/02/skos/core#prefLabel":
+                pref.setdefault(t.subject.value, t.object.value)
+    return {**pref, **label}
 
 
 def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: str = "fast") -> ValidationReport:
     """Validate every city in ``store`` (which is not changed)."""
     sg = shapes if shapes is not None else shapes_graph()
+    sources = shape_sources(sg)
     reports = []
     for graph, triples in split_by_graph(store):
         cities = sorted(t.subject.value for t in triples
                         if t.predicate.value == str(RDF.type) and t.object == ox.NamedNode(str(SSC.City))
                         and isinstance(t.subject, ox.NamedNode))
-        reports.append(CityReport(graph, cities, validate_triples(triples, sg, reasoner=reasoner)))
+        reports.append(CityReport(graph, cities, validate_triples(triples, sg, reasoner=reasoner, sources=sources),
+                                  labels_of(triples)))
     return ValidationReport(reports)
 
 
 __all__ = ["SEVERITIES", "city_shape_files", "shapes_graph", "CityReport", "ValidationReport", "split_by_graph",
-           "validate_triples", "validate_store"]
+           "validate_triples", "validate_store", "labels_of"]
 

@@ -1,0 +1,17 @@
+"""The flow the commands share: load city data, check its vocabulary, and hand it to the stages."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from .load import Loaded, load
+from .vocab import check_vocabulary
+
+
+def load_checked(paths: Sequence[str | Path], *, fmt: str | None = None) -> Loaded:
+    """Load city data files and refuse unknown ssc: terms (InputError with file, line and "did you mean")."""
+    from .ontology import declared_terms
+
+    loaded = load(paths, fmt=fmt)
+    check_vocabulary(loaded.store, declared_terms(), loaded.sources)
+    return loaded
