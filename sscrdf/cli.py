@@ -155,6 +155,154 @@ def validate(files, fmt, extra_shapes, fail_on, output, input_format, reasoner) 
     sys.exit(EXIT_FINDINGS if result.fails(fail_on) else EXIT_OK)
 
 
+# ------------------------------------------------------------------------------------------- infer
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="output file (default: standard output)")
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "ttl", "nt"]), default=None,
+              help="output format (default: from the output file's extension, else trig)")
+@click.option("--only-inferred", is_flag=True, help="write only the inferred triples, not the asserted ones")
+@click.option("--reasoner", type=click.Choice(["fast", "owlrl"]), default="fast", show_default=True,
+              help="fast: sscrdf's schema-driven OWL 2 RL subset; owlrl: the complete reference engine (slow)")
+@click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
+def infer(files, output, fmt, only_inferred, reasoner, input_format) -> None:
+    """Materialise the OWL 2 RL entailments of the ontology and FILES.
+
+    Inferred triples stay apart from asserted ones: in TriG or N-Quads output they are in their own named
+    graph (https://w3id.org/sscrdf/graph/inferred, or ...inferred?graph=<city graph> for a named city graph);
+    with --only-inferred, only they are written. Triple formats (ttl, nt) need --only-inferred, since they
+    cannot keep the two apart.
+    """
+    from .errors import InputError
+    from .output import serialize, write_atomic
+    from .pipeline import load_checked
+    from .store import knowledge_store
+
+    if fmt is None:
+        ext = Path(output).suffix.lower().lstrip(".") if output else ""
+        fmt = {"trig": "trig", "nq": "nquads", "ttl": "ttl", "nt": "nt"}.get(ext, "trig")
+    if fmt in ("ttl", "nt") and not only_inferred:
+        raise InputError(f"{fmt} output cannot keep inferred triples apart from asserted ones",
+                         hint="add --only-inferred, or write TriG (--format trig)")
+    loaded = load_checked(files, fmt=input_format)
+    ks = knowledge_store(loaded.store, reasoner=reasoner, with_ontology=False)
+    from .store import is_inferred_graph
+
+    quads = [q for q in ks if not only_inferred or is_inferred_graph(q.graph_name)]
+    data = serialize(quads, fmt)
+    if output:
+        write_atomic(output, data)
+        n_inf = sum(1 for q in ks if is_inferred_graph(q.graph_name))
+        click.echo(f"wrote {output}: {len(quads)} triples ({n_inf} inferred, engine {reasoner})", err=True)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
+
+
+# ------------------------------------------------------------------------------------------- analyze
+
+def _as_of(value: str | None):
+    import datetime as dt
+
+    from .errors import InputError
+
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--as-of {value!r} is not a date", hint="use YYYY-MM-DD") from None
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "ttl"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the report to this file (atomically)")
+@click.option("--as-of", help="analyse as of this date (YYYY-MM-DD; default today): the review-period rule uses it")
+@click.option("--shapes", "extra_shapes", multiple=True, type=click.Path(), help="extra SHACL shapes file (repeatable)")
+@click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
+@click.option("--reasoner", type=click.Choice(["fast", "owlrl"]), default="fast", show_default=True)
+def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner) -> None:
+    """Analyse city stakeholder registers: load, infer, run the rules, validate, query, report.
+
+    The report gives, per city: a summary; completeness by category and by municipal unit; the
+    power/interest grid with each stakeholder's strategy; engagement gaps with next steps; gaps, overlaps,
+    risks and recommendations, each with its clause; and the validation results. --format ttl writes the
+    findings and derived facts as RDF for portals. Exit 0 on success, 2 when the input cannot be used.
+    """
+    from . import report as rep
+    from .analyze import analyze_store
+    from .output import serialize
+    from .pipeline import load_checked
+
+    loaded = load_checked(files, fmt=input_format)
+    analysis = analyze_store(loaded.store, reasoner=reasoner, as_of=_as_of(as_of),
+                             extra_shapes=tuple(Path(p) for p in extra_shapes))
+    if fmt == "ttl":
+        text = serialize(rep.analysis_quads(analysis), "ttl").decode("utf-8")
+    else:
+        text = {"text": rep.analysis_text, "md": rep.analysis_md, "json": rep.analysis_json}[fmt](analysis)
+    _emit(text, output)
+
+
+# ------------------------------------------------------------------------------------------- queries
+
+@cli.command("queries")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_queries(fmt) -> None:
+    """List the bundled SPARQL queries with the question each answers."""
+    from .query import bundled_queries
+
+    qs = bundled_queries()
+    if fmt == "json":
+        click.echo(json.dumps([{"id": q.id, "question": q.header["question"], "clause": q.header["clause"],
+                                "columns": q.columns, "file": q.path.name} for q in qs], indent=2))
+        return
+    for q in qs:
+        click.echo(f"{q.id}\n    {q.header['question']}\n    clause: {q.header['clause']}; columns: "
+                   f"{', '.join(q.columns)}")
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--endpoint", help="run on this SPARQL 1.1 endpoint instead of the FILES (which must then be omitted)")
+@click.option("--as-of", help="date the rules use (YYYY-MM-DD; default today)")
+@click.option("--no-rules", is_flag=True, help="query the data and its entailments without running the rules")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the result to this file (atomically)")
+@click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
+def query(name, files, fmt, endpoint, as_of, no_rules, output, input_format) -> None:
+    """Run the query NAME (an id from `sscrdf queries`, or a .rq file) on FILES or on --endpoint.
+
+    On FILES the query sees the ontology, the data, its OWL 2 RL entailments and (unless --no-rules)
+    everything the rules derive. On an endpoint it runs unchanged, as standard SPARQL 1.1.
+    """
+    from .errors import InputError
+    from .query import find_query, select, select_remote
+
+    q = find_query(name)
+    if endpoint:
+        if files:
+            raise InputError("give either FILES or --endpoint, not both")
+        table = select_remote(endpoint, q.text)
+    else:
+        if not files:
+            raise InputError("no data files given", hint="name one or more FILES, or use --endpoint URL")
+        from .pipeline import load_checked
+        from .rules import run_rules
+        from .store import knowledge_store
+
+        loaded = load_checked(files, fmt=input_format)
+        store = knowledge_store(loaded.store)
+        if not no_rules:
+            store = run_rules(store, as_of=_as_of(as_of)).store
+        table = select(store, q.text, source=q.path)
+    from .report import table_csv, table_json, table_text
+
+    _emit({"table": table_text, "csv": table_csv, "json": table_json}[fmt](table), output)
+
+
 def main() -> None:  # console-script entry point
     cli(prog_name="sscrdf")
 

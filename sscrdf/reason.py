@@ -277,7 +277,11 @@ def _schema_for(triples: tuple) -> Schema:
 @_lru_cache(maxsize=4)
 def _ontology_closure_for(triples: tuple) -> frozenset[ox.Triple]:
     schema = _schema_for(triples)
-    return frozenset(triples) | frozenset(fast_closure(triples, schema))
+    # scm-sco / scm-spo: the schema's own subclass and subproperty hierarchies, closed transitively
+    sco, spo = ox.NamedNode(_RDFS + "subClassOf"), ox.NamedNode(_RDFS + "subPropertyOf")
+    hier = {ox.Triple(ox.NamedNode(c), sco, ox.NamedNode(d)) for c, ds in schema.superclasses.items() for d in ds}
+    hier |= {ox.Triple(ox.NamedNode(p), spo, ox.NamedNode(q)) for p, qs in schema.superproperties.items() for q in qs}
+    return frozenset(triples) | frozenset(fast_closure(triples, schema)) | frozenset(hier)
 
 
 def entail(data_triples, reasoner: str = "fast") -> tuple[set[ox.Triple], set[ox.Triple]]:

@@ -200,3 +200,215 @@ def validation_md(report: ValidationReport) -> str:
 __all__ = ["short", "validation_text", "validation_json", "validation_ttl", "validation_graph", "validation_md",
            "VALIDATION_SCHEMA"]
 
+
+
+# ============================================================================================ analysis
+# Analysis JSON schema (``sscrdf analyze --format json``), version 1:
+#
+#   {"schema": "https://w3id.org/sscrdf/schema/analysis/1", "sscrdf": "<version>", "asOf": "YYYY-MM-DD",
+#    "reasoner": "fast|owlrl",
+#    "cities": [{
+#      "city": "<IRI>", "label": "<name>", "graph": "<named graph IRI>" | null,
+#      "summary": {"stakeholders": N, "categoriesPresent": N, "categoriesTotal": 12, "unitsPresent": N,
+#                  "unitsDelegated": N, "unitsMissing": N, "assessedStakeholders": N,
+#                  "validation": {"violation": N, "warning": N, "info": N},
+#                  "findings": {"Gap": N, "Overlap": N, "Risk": N, "Recommendation": N}},
+#      "categories": [{"category": "<IRI>", "label": "...", "stakeholders": N}],
+#      "units": [{"unit": "<class IRI>", "label": "...", "status": "present|delegated|missing",
+#                 "holder": "<IRI>" | null, "holderLabel": "..." | null}],
+#      "grid": [{"stakeholder": "<IRI>", "label": "...", "power": "High|Low", "interest": "High|Low",
+#                "strategy": "ManageClosely|KeepSatisfied|KeepInformed|Monitor"}],
+#      "engagementGaps": [{"stakeholder": "<IRI>", "label": "...", "current": "<level>", "desired": "<level>",
+#                          "gap": N, "nextStep": "<action>", "priority": N}],
+#      "findings": [{"id": "<IRI>", "kind": "Gap|Overlap|Risk|Recommendation",
+#                    "severity": "Violation|Warning|Info", "about": ["<IRI>", ...], "concerns": ["<IRI>", ...],
+#                    "message": "...", "clause": "...", "rule": "<rule IRI>"}],
+#      "validation": [<result objects exactly as in the validation schema>]
+#    }]}
+
+ANALYSIS_SCHEMA = "https://w3id.org/sscrdf/schema/analysis/1"
+_STRATEGY_TITLES = {
+    "ManageClosely": "Manage closely (high power, high interest)",
+    "KeepSatisfied": "Keep satisfied (high power, low interest)",
+    "KeepInformed": "Keep informed (low power, high interest)",
+    "Monitor": "Monitor (low power, low interest)",
+}
+_KIND_TITLES = {"Gap": "Gaps", "Overlap": "Overlaps", "Risk": "Risks", "Recommendation": "Recommendations"}
+_KIND_CLAUSE = {"Gap": "clause 1, 3.1, Table I.1, Table 2, Table 3", "Overlap": "clause 1, Table 2",
+                "Risk": "clause 4.2", "Recommendation": "Table 2"}
+
+
+def _loc(iri) -> str:
+    return "" if iri is None else str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _city_json(ca) -> dict:
+    return {
+        "city": ca.city, "label": ca.label, "graph": ca.graph, "summary": ca.summary(),
+        "categories": [{"category": r["category"], "label": r["categoryLabel"], "stakeholders": r["stakeholders"]}
+                       for r in ca.categories],
+        "units": [{"unit": r["unitClass"], "label": r["unitLabel"], "status": r["status"], "holder": r["holder"],
+                   "holderLabel": r["holderLabel"]} for r in ca.units],
+        "grid": [{"stakeholder": r["stakeholder"], "label": r["stakeholderLabel"], "power": _loc(r["power"]),
+                  "interest": _loc(r["interest"]), "strategy": _loc(r["strategy"])} for r in ca.grid],
+        "engagementGaps": [{"stakeholder": r["stakeholder"], "label": r["stakeholderLabel"],
+                            "current": _loc(r["current"]), "desired": _loc(r["desired"]), "gap": r["gap"],
+                            "nextStep": _loc(r["nextStep"]), "priority": r["priority"]} for r in ca.engagement_gaps],
+        "findings": [{"id": f.finding, "kind": f.kind, "severity": f.severity, "about": f.about,
+                      "concerns": f.concerns, "message": f.message, "clause": f.clause, "rule": f.rule}
+                     for f in ca.findings],
+        "validation": [_result_json(r, ca.labels) for r in _sorted(ca.validation.results)] if ca.validation else [],
+    }
+
+
+def analysis_json(analysis) -> str:
+    return json.dumps({"schema": ANALYSIS_SCHEMA, "sscrdf": __version__, "asOf": analysis.as_of.isoformat(),
+                       "reasoner": analysis.reasoner, "cities": [_city_json(c) for c in analysis.cities]},
+                      indent=2, ensure_ascii=False)
+
+
+def _summary_lines(ca) -> list[str]:
+    s = ca.summary()
+    v, f = s["validation"], s["findings"]
+    return [
+        f"{s['stakeholders']} stakeholders in {s['categoriesPresent']} of {s['categoriesTotal']} categories; "
+        f"units: {s['unitsPresent']} present, {s['unitsDelegated']} delegated, {s['unitsMissing']} missing; "
+        f"{s['assessedStakeholders']} stakeholders assessed.",
+        f"Validation: {_counts_line(v) if v else 'not run'}. "
+        f"Findings: {f['Gap']} gaps, {f['Overlap']} overlaps, {f['Risk']} risks, {f['Recommendation']} recommendations.",
+    ]
+
+
+def _grid_groups(ca) -> list[tuple[str, list[str]]]:
+    groups: dict[str, list[str]] = {k: [] for k in _STRATEGY_TITLES}
+    for r in ca.grid:
+        groups.setdefault(_loc(r["strategy"]), []).append(r["stakeholderLabel"] or _loc(r["stakeholder"]))
+    return [(_STRATEGY_TITLES.get(k, k), sorted(v, key=str.lower)) for k, v in groups.items()]
+
+
+def _about(ca, f) -> str:
+    return ", ".join(ca.labels.get(a, _loc(a)) for a in f.about)
+
+
+def analysis_text(analysis) -> str:
+    out: list[str] = []
+    for ca in analysis.cities:
+        out += [f"sscrdf analysis of {ca.label} ({ca.city}), as of {analysis.as_of.isoformat()}", "=" * 78]
+        out += _summary_lines(ca) + [""]
+        out.append("Completeness by category (Y Suppl. 34, clause 3.1)")
+        for r in ca.categories:
+            mark = "" if r["stakeholders"] else "   <- missing"
+            out.append(f"  {r['categoryLabel']:<55}{r['stakeholders']:>4}{mark}")
+        out += ["", "Completeness by municipal unit (Y Suppl. 34, Table 2)"]
+        for r in ca.units:
+            holder = f"  {r['holderLabel'] or _loc(r['holder'])}" if r["holder"] else ""
+            out.append(f"  {r['unitLabel']:<40}{r['status']:<11}{holder}")
+        out += ["", "Power/interest grid and strategies (Y Suppl. 34, clause 4.2, Figure 4, Table 1)"]
+        for title, names in _grid_groups(ca):
+            out.append(f"  {title}: {', '.join(names) if names else '-'}")
+        out += ["", "Engagement gaps, current -> desired level, with the next step (Y Suppl. 34, clause 4.2)"]
+        if not ca.engagement_gaps:
+            out.append("  none")
+        for r in ca.engagement_gaps:
+            out.append(f"  [priority {r['priority']}] {r['stakeholderLabel']}: {_loc(r['current'])} -> "
+                       f"{_loc(r['desired'])} (gap {r['gap']}); next step: {_loc(r['nextStep'])}")
+        for kind in ("Gap", "Overlap", "Risk", "Recommendation"):
+            items = ca.findings_of(kind)
+            out += ["", f"{_KIND_TITLES[kind]} ({len(items)})"]
+            for f in items:
+                out.append(f"  {f.severity.upper():<9} {f.message} ({f.clause}; rule {_loc(f.rule)})")
+        if ca.validation is not None:
+            out += ["", "Validation (SHACL)"]
+            for focus, results in _group_by_focus(ca.validation):
+                who = ca.labels.get(focus, _loc(focus))
+                for r in results:
+                    value = f" [value: {_value(r.value)}]" if r.value is not None else ""
+                    out.append(f"  {r.severity_name.upper():<9} {who}: {r.message}{value} ({r.source})")
+        out.append("")
+    return "\n".join(out).rstrip("\n")
+
+
+def analysis_md(analysis) -> str:
+    out: list[str] = []
+    for ca in analysis.cities:
+        out += [f"# Stakeholder analysis: {ca.label}", "", f"As of {analysis.as_of.isoformat()}.", ""]
+        out += [f"- {line}" for line in _summary_lines(ca)] + [""]
+        out += ["## Completeness by category", "", "| Category | Stakeholders |", "|---|---|"]
+        out += [f"| {_md(r['categoryLabel'])} | {r['stakeholders'] or '**none**'} |" for r in ca.categories]
+        out += ["", "## Completeness by municipal unit (Table 2)", "", "| Unit | Status | Held by |", "|---|---|---|"]
+        out += [f"| {_md(r['unitLabel'])} | {r['status']} | {_md(r['holderLabel'] or '')} |" for r in ca.units]
+        out += ["", "## Power/interest grid (clause 4.2, Figure 4)", "", "| Strategy | Stakeholders |", "|---|---|"]
+        out += [f"| {t} | {_md(', '.join(n)) or '-'} |" for t, n in _grid_groups(ca)]
+        out += ["", "## Engagement gaps (clause 4.2)", "",
+                "| Priority | Stakeholder | Current | Desired | Gap | Next step |", "|---|---|---|---|---|---|"]
+        out += [f"| {r['priority']} | {_md(r['stakeholderLabel'])} | {_loc(r['current'])} | {_loc(r['desired'])} "
+                f"| {r['gap']} | {_loc(r['nextStep'])} |" for r in ca.engagement_gaps]
+        for kind in ("Gap", "Overlap", "Risk", "Recommendation"):
+            items = ca.findings_of(kind)
+            out += ["", f"## {_KIND_TITLES[kind]} ({len(items)})", ""]
+            if items:
+                out += ["| Severity | About | Finding | Clause |", "|---|---|---|---|"]
+                out += [f"| {f.severity} | {_md(_about(ca, f))} | {_md(f.message)} | {_md(f.clause)} |" for f in items]
+            else:
+                out.append("None.")
+        if ca.validation is not None and ca.validation.results:
+            out += ["", "## Validation (SHACL)", "", "| Severity | Subject | Message | Clause |", "|---|---|---|---|"]
+            for focus, results in _group_by_focus(ca.validation):
+                for r in results:
+                    out.append(f"| {r.severity_name} | {_md(ca.labels.get(focus, _loc(focus)))} | {_md(r.message)} "
+                               f"| {_md(r.source)} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def analysis_quads(analysis):
+    """The findings and derived facts as RDF (for portals): what the rules derived, plus the rules
+    themselves described as prov:Plan with their clause."""
+    import pyoxigraph as ox
+
+    from .rules import bundled_rules
+
+    triples = list(analysis.derivation.triples)
+    prov = "http://www.w3.org/ns/prov#"
+    for rule in bundled_rules():
+        node = ox.NamedNode(rule.iri)
+        triples.append(ox.Triple(node, ox.NamedNode(str(RDF.type)), ox.NamedNode(prov + "Plan")))
+        triples.append(ox.Triple(node, ox.NamedNode(str(DCTERMS.source)), ox.Literal(rule.header["clause"])))
+        triples.append(ox.Triple(node, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                                 ox.Literal(rule.id)))
+    return triples
+
+
+# ============================================================================================ tables
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    return short(URIRef(v)) if isinstance(v, str) and v.startswith(("http://", "https://", "urn:")) else str(v)
+
+
+def table_text(table) -> str:
+    rows = [[_cell(v) for v in row] for row in table.rows]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(table.columns)]
+    line = "  ".join(c.ljust(w) for c, w in zip(table.columns, widths))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def table_csv(table) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(table.columns)
+    for row in table.rows:
+        w.writerow(["" if v is None else v for v in row])
+    return buf.getvalue()
+
+
+def table_json(table) -> str:
+    return json.dumps({"columns": table.columns, "rows": [dict(zip(table.columns, r)) for r in table.rows]},
+                      indent=2, ensure_ascii=False)

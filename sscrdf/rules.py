@@ -57,6 +57,7 @@ class Derivation:
     triples: list[ox.Triple] = field(default_factory=list)
     by_rule: dict[str, list[ox.Triple]] = field(default_factory=dict)
     rounds: int = 0
+    store: ox.Store | None = None  # the working store: input + derived triples (in DERIVED_GRAPH)
 
     def findings(self) -> list[ox.NamedNode | ox.BlankNode]:
         return sorted({t.subject for t in self.triples if t.predicate == _TYPE and t.object == _FINDING},
@@ -73,7 +74,7 @@ def run_rules(store: ox.Store, rules: list[SparqlFile] | None = None, *, as_of: 
     work.bulk_extend(store)
     today = as_of or dt.date.today()
     work.add(ox.Quad(ANALYSIS, AS_OF, ox.Literal(today.isoformat(), datatype=_XSD_DATE), DERIVED_GRAPH))
-    result = Derivation()
+    result = Derivation(store=work)
     seen: set[ox.Triple] = set()
     for rnd in range(1, max_rounds + 1):
         added = 0

@@ -24,6 +24,11 @@ def inferred_graph(graph: str | None) -> ox.NamedNode:
     return ox.NamedNode(f"{INFERRED_GRAPH}?graph={quote(graph, safe='')}")
 
 
+def is_inferred_graph(graph_name) -> bool:
+    """True for the graphs ``knowledge_store`` puts entailments in."""
+    return isinstance(graph_name, ox.NamedNode) and graph_name.value.startswith(INFERRED_GRAPH)
+
+
 def _gn(graph: str | None):
     return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
 

@@ -1,0 +1,154 @@
+"""`sscrdf analyze`: load → infer → rules → validate → queries → one report per city.
+
+The analysis is a plain data structure (``Analysis``); report.py renders it as text, Markdown, JSON or RDF.
+Every list in it comes from a query file in ``queries/`` run on the store the rules produced, so the same
+questions can be asked of a remote SPARQL store.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .query import Table, find_query, select
+from .rules import Derivation, run_rules
+from .store import knowledge_store
+from .validate import CityReport, ValidationReport, labels_of, shapes_graph, split_by_graph, validate_store
+
+FINDING_KINDS = ("Gap", "Overlap", "Risk", "Recommendation")
+_SSC = "https://w3id.org/sscrdf/ontology#"
+
+
+def _local(iri: str | None) -> str | None:
+    return None if iri is None else iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+@dataclass
+class FindingRow:
+    finding: str
+    kind: str
+    severity: str
+    about: list[str]
+    message: str
+    clause: str
+    rule: str
+    concerns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CityAnalysis:
+    city: str
+    label: str
+    graph: str | None
+    categories: list[dict] = field(default_factory=list)
+    units: list[dict] = field(default_factory=list)
+    grid: list[dict] = field(default_factory=list)
+    engagement_gaps: list[dict] = field(default_factory=list)
+    findings: list[FindingRow] = field(default_factory=list)
+    validation: CityReport | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def findings_of(self, kind: str) -> list[FindingRow]:
+        return [f for f in self.findings if f.kind == kind]
+
+    def summary(self) -> dict:
+        stakeholders = {r["stakeholder"] for r in self.grid} | set()
+        units = Counter(u["status"] for u in {(u["unit"], u["status"]): u for u in self.units}.values())
+        return {
+            "stakeholders": self.stakeholder_count,
+            "categoriesPresent": sum(1 for c in self.categories if c["stakeholders"] > 0),
+            "categoriesTotal": len(self.categories),
+            "unitsPresent": units.get("present", 0),
+            "unitsDelegated": units.get("delegated", 0),
+            "unitsMissing": units.get("missing", 0),
+            "assessedStakeholders": len(stakeholders),
+            "validation": ValidationReport([self.validation]).counts() if self.validation else {},
+            "findings": {k: len(self.findings_of(k)) for k in FINDING_KINDS},
+        }
+
+    stakeholder_count: int = 0
+
+
+@dataclass
+class Analysis:
+    as_of: dt.date
+    reasoner: str
+    cities: list[CityAnalysis]
+    derivation: Derivation
+
+    @property
+    def validation(self) -> ValidationReport:
+        return ValidationReport([c.validation for c in self.cities if c.validation is not None])
+
+
+def _rows(table: Table) -> list[dict]:
+    return [dict(zip(table.columns, row)) for row in table.rows]
+
+
+def _query(store: ox.Store, name: str) -> list[dict]:
+    return _rows(select(store, find_query(name).text))
+
+
+def analyze_store(data: ox.Store, *, reasoner: str = "fast", as_of: dt.date | None = None,
+                  extra_shapes=()) -> Analysis:
+    """Analyse every city in ``data`` (which is not changed)."""
+    as_of = as_of or dt.date.today()
+    ks = knowledge_store(data, reasoner=reasoner)
+    derivation = run_rules(ks, as_of=as_of)
+    store = derivation.store
+    validation = validate_store(data, shapes=shapes_graph(tuple(extra_shapes)), reasoner=reasoner)
+
+    labels: dict[str, str] = {}
+    city_graph: dict[str, str | None] = {}
+    for graph, triples in split_by_graph(data):
+        labels.update(labels_of(triples))
+        for t in triples:
+            if t.predicate.value.endswith("#type") and t.object == ox.NamedNode(_SSC + "City"):
+                city_graph[t.subject.value] = graph
+    cities = {c: CityAnalysis(c, labels.get(c, _local(c) or c), g, labels=labels) for c, g in city_graph.items()}
+    for cr in validation.cities:
+        for c in cr.cities:
+            if c in cities:
+                cities[c].validation = CityReport(cr.graph, [c], cr.results, cr.labels)
+
+    def per_city(rows: list[dict], key: str = "city") -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = defaultdict(list)
+        for r in rows:
+            out[r[key]].append(r)
+        return out
+
+    for c, rows in per_city(_query(store, "stakeholders-by-category")).items():
+        if c in cities:
+            cities[c].categories = rows
+    for c, rows in per_city(_query(store, "unit-coverage")).items():
+        if c in cities:
+            cities[c].units = rows
+    for c, rows in per_city(_query(store, "strategies")).items():
+        if c in cities:
+            cities[c].grid = rows
+    for c, rows in per_city(_query(store, "engagement-gaps")).items():
+        if c in cities:
+            cities[c].engagement_gaps = rows
+    grouped: dict[str, dict] = {}
+    for r in _query(store, "findings"):
+        f = grouped.setdefault(r["finding"], {"row": r, "about": set(), "concerns": set()})
+        f["about"].add(r["about"])
+        if r.get("concerns"):
+            f["concerns"].add(r["concerns"])
+    for fid, f in sorted(grouped.items()):
+        r = f["row"]
+        if r["city"] in cities:
+            cities[r["city"]].findings.append(FindingRow(
+                fid, _local(r["kind"]), _local(r["severity"]), sorted(f["about"]), r["message"], r["source"],
+                r["rule"], sorted(f["concerns"])))
+    counts = _rows(select(store, find_query("stakeholder-count").text))
+    for r in counts:
+        if r["city"] in cities:
+            cities[r["city"]].stakeholder_count = r["stakeholders"]
+    sev = {"Violation": 0, "Warning": 1, "Info": 2}
+    for ca in cities.values():
+        ca.findings.sort(key=lambda f: (FINDING_KINDS.index(f.kind) if f.kind in FINDING_KINDS else 9,
+                                        sev.get(f.severity, 9), f.message))
+    return Analysis(as_of, reasoner, sorted(cities.values(), key=lambda c: (c.label.lower(), c.city)), derivation)
