@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 ## demo: set up and run the main job on the bundled example city
 demo: $(STAMP)
 	$(BIN)/sscrdf info
-	$(BIN)/sscrdf summary examples/riverton.ttl
+	$(BIN)/sscrdf analyze examples/riverton.ttl
 
 ## test: set up and run the whole test suite
 test: $(STAMP)

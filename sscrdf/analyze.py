@@ -55,7 +55,7 @@ class CityAnalysis:
 
     def summary(self) -> dict:
         stakeholders = {r["stakeholder"] for r in self.grid} | set()
-        units = Counter(u["status"] for u in {(u["unit"], u["status"]): u for u in self.units}.values())
+        units = Counter(u["status"] for u in {(u["unitClass"], u["status"]): u for u in self.units}.values())
         return {
             "stakeholders": self.stakeholder_count,
             "categoriesPresent": sum(1 for c in self.categories if c["stakeholders"] > 0),

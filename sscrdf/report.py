@@ -84,8 +84,12 @@ def _group_by_focus(city: CityReport) -> list[tuple[str, list[Result]]]:
     return [(f, _sorted(groups[f])) for f in sorted(groups, key=key)]
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _counts_line(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {name}{'s' if n != 1 else ''}" for name, n in counts.items())
+    return ", ".join(_n(n, name) for name, n in counts.items())
 
 
 def _city_counts(city: CityReport) -> dict[str, int]:
@@ -275,7 +279,8 @@ def _summary_lines(ca) -> list[str]:
         f"units: {s['unitsPresent']} present, {s['unitsDelegated']} delegated, {s['unitsMissing']} missing; "
         f"{s['assessedStakeholders']} stakeholders assessed.",
         f"Validation: {_counts_line(v) if v else 'not run'}. "
-        f"Findings: {f['Gap']} gaps, {f['Overlap']} overlaps, {f['Risk']} risks, {f['Recommendation']} recommendations.",
+        f"Findings: {_n(f['Gap'], 'gap')}, {_n(f['Overlap'], 'overlap')}, {_n(f['Risk'], 'risk')}, "
+        f"{_n(f['Recommendation'], 'recommendation')}.",
     ]
 
 
