@@ -47,3 +47,27 @@ def knowledge_store(data: ox.Store, *, reasoner: str = "fast", with_ontology: bo
         out.extend(ox.Quad(t.subject, t.predicate, t.object, gn) for t in triples)
         out.extend(ox.Quad(t.subject, t.predicate, t.object, ig) for t in inferred)
     return out
+
+
+def graph_of(store: ox.Store, node) -> str | None:
+    """The city graph a node belongs to: the graph of a triple about it (as subject, else as object), with
+    inferred graphs mapped back to their city graph. None for the default graph."""
+    from urllib.parse import unquote
+
+    from .convert import to_ox_term
+
+    term = to_ox_term(node) if not isinstance(node, (ox.NamedNode, ox.BlankNode, ox.Literal)) else node
+    patterns = [(term, None, None, None)] if not isinstance(term, ox.Literal) else []
+    patterns.append((None, None, term, None))
+    for s, p, o, g in patterns:
+        for q in store.quads_for_pattern(s, p, o, g):
+            gn = q.graph_name
+            if gn == ONTOLOGY_GRAPH:
+                continue
+            if isinstance(gn, ox.DefaultGraph):
+                return None
+            if gn.value.startswith(INFERRED_GRAPH):
+                _, _, rest = gn.value.partition("?graph=")
+                return unquote(rest) if rest else None
+            return gn.value
+    return None

@@ -132,10 +132,29 @@ def labels_of(triples) -> dict[str, str]:
     return {**pref, **label}
 
 
-def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: str = "fast") -> ValidationReport:
-    """Validate every city in ``store`` (which is not changed)."""
+ENGINES = ("fast", "pyshacl")
+
+
+def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: str = "fast", engine: str = "fast",
+                   knowledge: ox.Store | None = None) -> ValidationReport:
+    """Validate every city in ``store`` (which is not changed).
+
+    ``engine`` ``fast`` compiles the shapes to SPARQL and runs them once over all cities (falling back to
+    pySHACL, city by city, for shapes it cannot compile); ``pyshacl`` is the reference. ``knowledge`` is the
+    store ``knowledge_store(store, reasoner=reasoner)`` when the caller already built it."""
     sg = shapes if shapes is not None else shapes_graph()
     sources = shape_sources(sg)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown validation engine {engine!r}")
+    if engine == "fast":
+        from .fastshacl import Unsupported, compile_shapes
+
+        try:
+            checks = compile_shapes(sg)
+        except Unsupported:
+            checks = None
+        if checks is not None:
+            return _validate_fast(store, checks, sources, reasoner, knowledge)
     reports = []
     for graph, triples in split_by_graph(store):
         cities = sorted(t.subject.value for t in triples
@@ -144,6 +163,28 @@ def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: st
         reports.append(CityReport(graph, cities, validate_triples(triples, sg, reasoner=reasoner, sources=sources),
                                   labels_of(triples)))
     return ValidationReport(reports)
+
+
+def _validate_fast(store: ox.Store, checks, sources: dict, reasoner: str, knowledge: ox.Store | None
+                   ) -> ValidationReport:
+    from .fastshacl import run_checks
+    from .store import graph_of, knowledge_store
+
+    ks = knowledge if knowledge is not None else knowledge_store(store, reasoner=reasoner)
+    units = split_by_graph(store)
+    reports: dict[str | None, CityReport] = {}
+    for graph, triples in units:
+        cities = sorted(t.subject.value for t in triples
+                        if t.predicate.value == str(RDF.type) and t.object == ox.NamedNode(str(SSC.City))
+                        and isinstance(t.subject, ox.NamedNode))
+        reports[graph] = CityReport(graph, cities, [], labels_of(triples))
+    for r in run_checks(ks, checks):
+        graph = graph_of(ks, r.focus)
+        if graph not in reports:
+            graph = next(iter(reports)) if len(reports) == 1 else graph
+        reports.setdefault(graph, CityReport(graph, [], [], {})).results.append(
+            dataclasses.replace(r, source=sources.get(r.shape)))
+    return ValidationReport(list(reports.values()))
 
 
 __all__ = ["SEVERITIES", "city_shape_files", "shapes_graph", "CityReport", "ValidationReport", "split_by_graph",
