@@ -91,14 +91,15 @@ def _query(store: ox.Store, name: str) -> list[dict]:
     return _rows(select(store, find_query(name).text))
 
 
-def analyze_store(data: ox.Store, *, reasoner: str = "fast", as_of: dt.date | None = None,
+def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast", as_of: dt.date | None = None,
                   extra_shapes=()) -> Analysis:
     """Analyse every city in ``data`` (which is not changed)."""
     as_of = as_of or dt.date.today()
     ks = knowledge_store(data, reasoner=reasoner)
     derivation = run_rules(ks, as_of=as_of)
     store = derivation.store
-    validation = validate_store(data, shapes=shapes_graph(tuple(extra_shapes)), reasoner=reasoner)
+    validation = validate_store(data, shapes=shapes_graph(tuple(extra_shapes)), reasoner=reasoner, engine=engine,
+                                knowledge=ks)
 
     labels: dict[str, str] = {}
     city_graph: dict[str, str | None] = {}

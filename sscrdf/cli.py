@@ -135,7 +135,10 @@ _INPUT_FORMATS = ["turtle", "trig", "nquads", "ntriples", "json-ld", "rdf-xml", 
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
 @click.option("--reasoner", type=click.Choice(["fast", "owlrl"]), default="fast", show_default=True,
               help="OWL 2 RL engine applied before validation (owlrl is the slow reference)")
-def validate(files, fmt, extra_shapes, fail_on, output, input_format, reasoner) -> None:
+@click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
+              help="SHACL engine: fast compiles the shapes to SPARQL (pySHACL is used for shapes it cannot "
+                   "compile); pyshacl is the reference")
+def validate(files, fmt, extra_shapes, fail_on, output, input_format, reasoner, engine) -> None:
     """Validate city stakeholder registers against the SHACL shapes of Y Suppl. 34.
 
     FILES (Turtle, TriG, N-Quads, N-Triples, JSON-LD, RDF/XML or a CSV register) are merged; a dataset with
@@ -148,7 +151,7 @@ def validate(files, fmt, extra_shapes, fail_on, output, input_format, reasoner) 
 
     loaded = load_checked(files, fmt=input_format)
     result = validate_store(loaded.store, shapes=shapes_graph(tuple(Path(p) for p in extra_shapes)),
-                            reasoner=reasoner)
+                            reasoner=reasoner, engine=engine)
     text = {"text": lambda: rep.validation_text(result), "json": lambda: rep.validation_json(result, fail_on),
             "ttl": lambda: rep.validation_ttl(result), "md": lambda: rep.validation_md(result)}[fmt]()
     _emit(text, output)
@@ -221,8 +224,11 @@ def _as_of(value: str | None):
 @click.option("--as-of", help="analyse as of this date (YYYY-MM-DD; default today): the review-period rule uses it")
 @click.option("--shapes", "extra_shapes", multiple=True, type=click.Path(), help="extra SHACL shapes file (repeatable)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-@click.option("--reasoner", type=click.Choice(["fast", "owlrl"]), default="fast", show_default=True)
-def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner) -> None:
+@click.option("--reasoner", type=click.Choice(["fast", "owlrl"]), default="fast", show_default=True,
+              help="OWL 2 RL engine (owlrl is the slow reference)")
+@click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
+              help="SHACL engine (pyshacl is the slow reference)")
+def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, engine) -> None:
     """Analyse city stakeholder registers: load, infer, run the rules, validate, query, report.
 
     The report gives, per city: a summary; completeness by category and by municipal unit; the
@@ -236,7 +242,7 @@ def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner) -> 
     from .pipeline import load_checked
 
     loaded = load_checked(files, fmt=input_format)
-    analysis = analyze_store(loaded.store, reasoner=reasoner, as_of=_as_of(as_of),
+    analysis = analyze_store(loaded.store, reasoner=reasoner, engine=engine, as_of=_as_of(as_of),
                              extra_shapes=tuple(Path(p) for p in extra_shapes))
     if fmt == "ttl":
         text = serialize(rep.analysis_quads(analysis), "ttl").decode("utf-8")
