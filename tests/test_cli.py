@@ -1,0 +1,311 @@
+"""CliRunner tests for validate, infer, analyze, queries and query: every format, every exit code, bad input."""
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+from rdflib.namespace import SH
+
+from .conftest import EXAMPLES, FIXTURES
+
+RIVERTON = str(EXAMPLES / "riverton.ttl")
+LAKESIDE = str(EXAMPLES / "lakeside.ttl")
+AS_OF = "2026-11-21"
+
+
+def run(runner, cli, *args):
+    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+# ----------------------------------------------------------------------------------------- validate
+
+def test_validate_text_groups_by_stakeholder_and_summarises(runner, cli):
+    r = run(runner, cli, "validate", LAKESIDE)
+    assert r.exit_code == 0, r.output  # warnings only: below the default --fail-on violation
+    assert "== Lakeside" in r.output
+    assert "-- Lakeside (https://example.org/lakeside/city)" in r.output  # register-level results under the city
+    assert "WARNING" in r.output and "(Y Suppl. 34, clause 3.1; Y Suppl. 34, clause 5.6)" in r.output
+    assert r.output.rstrip().endswith("0 violations, 21 warnings, 11 infos")
+
+
+@pytest.mark.parametrize("fail_on,code", [("violation", 0), ("warning", 1), ("info", 1)])
+def test_validate_fail_on(runner, cli, fail_on, code):
+    assert run(runner, cli, "validate", LAKESIDE, "--fail-on", fail_on).exit_code == code
+
+
+def test_validate_riverton_fails_only_on_info(runner, cli):
+    assert run(runner, cli, "validate", RIVERTON, "--fail-on", "warning").exit_code == 0
+    assert run(runner, cli, "validate", RIVERTON, "--fail-on", "info").exit_code == 1
+
+
+def test_validate_violation_exits_1(runner, cli):
+    fixture = FIXTURES / "shapes" / "AssessmentPowerLevelValueShape.neg.ttl"
+    r = run(runner, cli, "validate", fixture)
+    assert r.exit_code == 1
+    assert "VIOLATION" in r.output
+
+
+def test_validate_json_schema(runner, cli):
+    r = run(runner, cli, "validate", LAKESIDE, "--format", "json")
+    data = json.loads(r.output)
+    assert data["schema"] == "https://w3id.org/sscrdf/schema/validation/1"
+    assert data["summary"] == {"violation": 0, "warning": 21, "info": 11}
+    assert data["conforms"] is False and data["failed"] is False and data["failOn"] == "violation"
+    city = data["cities"][0]
+    assert city["cities"] == ["https://example.org/lakeside/city"] and city["label"] == "Lakeside"
+    res = city["results"][0]
+    assert set(res) == {"severity", "focus", "focusLabel", "path", "value", "message", "shape", "component", "clause"}
+    assert all(r["clause"] and r["clause"].startswith("Y Suppl. 34") for r in city["results"])
+
+
+def test_validate_ttl_is_a_standard_report(runner, cli):
+    r = run(runner, cli, "validate", LAKESIDE, "--format", "ttl")
+    g = Graph().parse(data=r.output, format="turtle")
+    reports = list(g.subjects(None, SH.ValidationReport))
+    assert len(reports) == 1
+    assert len(list(g.objects(reports[0], SH.result))) == 32
+
+
+def test_validate_md(runner, cli):
+    r = run(runner, cli, "validate", LAKESIDE, "--format", "md")
+    assert r.output.startswith("# Stakeholder register validation")
+    assert "| Severity | Subject | Message | Value | Clause |" in r.output
+
+
+def test_validate_writes_output_atomically(runner, cli, tmp_path):
+    out = tmp_path / "report.json"
+    r = run(runner, cli, "validate", LAKESIDE, "--format", "json", "-o", out)
+    assert r.exit_code == 0 and r.output == ""
+    assert json.loads(out.read_text())["summary"]["warning"] == 21
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary file left behind
+
+
+def test_validate_dataset_city_by_city(runner, cli, tmp_path):
+    store = ox.Store()
+    for name in ("riverton", "lakeside"):
+        g = ox.NamedNode(f"https://example.org/graph/{name}")
+        store.load(path=str(EXAMPLES / f"{name}.ttl"), format=ox.RdfFormat.TURTLE, to_graph=g)
+    trig = tmp_path / "cities.trig"
+    store.dump(str(trig), format=ox.RdfFormat.TRIG)
+    r = run(runner, cli, "validate", trig, "--format", "json")
+    data = json.loads(r.output)
+    by_graph = {c["graph"]: c for c in data["cities"]}
+    assert by_graph["https://example.org/graph/lakeside"]["summary"] == {"violation": 0, "warning": 21, "info": 11}
+    assert by_graph["https://example.org/graph/riverton"]["summary"] == {"violation": 0, "warning": 0, "info": 3}
+    assert by_graph["https://example.org/graph/riverton"]["label"] == "Riverton"
+
+
+def test_validate_merges_several_files(runner, cli):
+    data = json.loads(run(runner, cli, "validate", RIVERTON, LAKESIDE, "--format", "json").output)
+    assert data["summary"]["warning"] >= 21
+    assert data["cities"][0]["cities"] == ["https://example.org/lakeside/city", "https://example.org/riverton/city"]
+
+
+def test_validate_extra_shapes(runner, cli, tmp_path):
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("""
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ssc: <https://w3id.org/sscrdf/ontology#> .
+@prefix ex: <https://example.org/extra#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:CityHasCommentShape a sh:NodeShape ; sh:targetClass ssc:City ; sh:severity sh:Violation ;
+    sh:property [ sh:path rdfs:comment ; sh:minCount 1 ; sh:message "A city needs a description." ] .
+""")
+    r = run(runner, cli, "validate", RIVERTON, "--shapes", extra)
+    assert r.exit_code == 1
+    assert "A city needs a description." in r.output
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_validate_engines_agree_on_the_cli(runner, cli, engine):
+    r = run(runner, cli, "validate", LAKESIDE, "--engine", engine, "--format", "json")
+    assert json.loads(r.output)["summary"] == {"violation": 0, "warning": 21, "info": 11}
+
+
+def test_validate_csv_register(runner, cli):
+    r = run(runner, cli, "validate", EXAMPLES / "csv" / "riverton-register.csv", "--format", "json")
+    assert r.exit_code in (0, 1)
+    assert json.loads(r.output)["schema"].endswith("/validation/1")
+
+
+# ----------------------------------------------------------------------------------------- bad input
+
+BAD = {
+    "syntax.ttl": ("@prefix ex: <http://e/> .\nex:a ex:b \"unterminated .\n", ["syntax.ttl:2"]),
+    "empty.ttl": ("", ["contains no triples"]),
+    "unknown.ttl": ("@prefix ssc: <https://w3id.org/sscrdf/ontology#> .\n\n<http://e/m> a ssc:Municipalty .\n",
+                    ["unknown.ttl:3", "ssc:Municipalty", "did you mean ssc:Municipality"]),
+    "level.ttl": ("@prefix ssc: <https://w3id.org/sscrdf/ontology#> .\n<http://e/a> ssc:currentLevel ssc:Resistent .\n",
+                  ["ssc:Resistent", "ssc:Resistant"]),
+    "remote.jsonld": ('{"@context": "https://schema.org/", "@id": "http://e/a", "name": "x"}',
+                      ["https://schema.org/", "remote"]),
+    "register.xlsx": ("not a spreadsheet", ["unsupported", "--format"]),
+    "xml.rdf": ("<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:Description>", ["xml.rdf"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+@pytest.mark.parametrize("command", ["validate", "analyze", "infer"])
+def test_bad_input_exits_2_with_one_line(runner, cli, tmp_path, name, command):
+    text, expected = BAD[name]
+    f = tmp_path / name
+    f.write_text(text)
+    r = runner.invoke(cli, [command, str(f)])
+    assert r.exit_code == 2, r.output
+    assert "Traceback" not in r.output and r.exception is None or isinstance(r.exception, SystemExit)
+    err = r.output.strip()
+    assert err.startswith("error: ") and "\n" not in err
+    for word in expected:
+        assert word in err, err
+
+
+def test_missing_file_and_directory(runner, cli, tmp_path):
+    r = runner.invoke(cli, ["validate", str(tmp_path / "nope.ttl")])
+    assert r.exit_code == 2 and "nope.ttl" in r.output
+    r = runner.invoke(cli, ["validate", str(tmp_path)])
+    assert r.exit_code == 2 and "directory" in r.output
+
+
+def test_too_large_file_is_refused_up_front(runner, cli, tmp_path, monkeypatch):
+    f = tmp_path / "big.ttl"
+    f.write_text("@prefix ex: <http://e/> .\n" + "ex:a ex:b ex:c .\n" * 200)
+    monkeypatch.setenv("SSCRDF_MAX_INPUT_BYTES", "1000")
+    r = runner.invoke(cli, ["validate", str(f)])
+    assert r.exit_code == 2
+    assert "MiB" in r.output and "big.ttl" in r.output
+
+
+def test_forced_input_format(runner, cli, tmp_path):
+    f = tmp_path / "register.txt"
+    f.write_text((EXAMPLES / "lakeside.ttl").read_text())
+    assert runner.invoke(cli, ["validate", str(f)]).exit_code == 2
+    r = runner.invoke(cli, ["validate", str(f), "--input-format", "turtle", "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.output)["summary"]["warning"] == 21
+
+
+def test_bad_as_of_date(runner, cli):
+    r = runner.invoke(cli, ["analyze", LAKESIDE, "--as-of", "21/11/2026"])
+    assert r.exit_code == 2 and "YYYY-MM-DD" in r.output
+
+
+def test_output_into_missing_folder(runner, cli, tmp_path):
+    r = runner.invoke(cli, ["validate", LAKESIDE, "-o", str(tmp_path / "no" / "such" / "out.txt")])
+    assert r.exit_code == 2 and "does not exist" in r.output
+
+
+# ----------------------------------------------------------------------------------------- infer
+
+def test_infer_trig_keeps_inferred_apart(runner, cli, tmp_path):
+    out = tmp_path / "inferred.trig"
+    r = run(runner, cli, "infer", LAKESIDE, "-o", out)
+    assert r.exit_code == 0
+    store = ox.Store()
+    store.load(path=str(out), format=ox.RdfFormat.TRIG)
+    graphs = {g.value for g in store.named_graphs()}
+    assert graphs == {"https://w3id.org/sscrdf/graph/inferred"}
+    asserted = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    assert asserted == {q.triple for q in ox.parse(path=LAKESIDE, format=ox.RdfFormat.TURTLE)}
+    inferred = list(store.quads_for_pattern(None, None, None, ox.NamedNode("https://w3id.org/sscrdf/graph/inferred")))
+    assert inferred
+    t = ox.Triple(ox.NamedNode("https://example.org/lakeside/cityCloud"),
+                  ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                  ox.NamedNode("https://w3id.org/sscrdf/ontology#Stakeholder"))
+    assert t in {q.triple for q in inferred}
+
+
+def test_infer_only_inferred_turtle(runner, cli):
+    r = run(runner, cli, "infer", LAKESIDE, "--only-inferred", "--format", "ttl")
+    g = Graph().parse(data=r.output, format="turtle")
+    asserted = Graph().parse(LAKESIDE)
+    assert len(g) > 0 and not (set(g) & set(asserted))
+
+
+def test_infer_ttl_without_only_inferred_is_refused(runner, cli):
+    r = runner.invoke(cli, ["infer", LAKESIDE, "--format", "ttl"])
+    assert r.exit_code == 2 and "--only-inferred" in r.output
+
+
+def test_infer_is_deterministic(runner, cli):
+    a = run(runner, cli, "infer", LAKESIDE).output
+    b = run(runner, cli, "infer", LAKESIDE).output
+    assert a == b
+
+
+# ----------------------------------------------------------------------------------------- analyze
+
+@pytest.mark.parametrize("fmt", ["text", "md", "json", "ttl"])
+def test_analyze_every_format(runner, cli, fmt):
+    r = run(runner, cli, "analyze", LAKESIDE, "--format", fmt, "--as-of", AS_OF)
+    assert r.exit_code == 0, r.output
+    if fmt == "json":
+        data = json.loads(r.output)
+        assert data["schema"] == "https://w3id.org/sscrdf/schema/analysis/1" and data["asOf"] == AS_OF
+        assert data["cities"][0]["summary"]["unitsMissing"] == 6
+    elif fmt == "ttl":
+        g = Graph().parse(data=r.output, format="turtle")
+        assert len(list(g.subjects(None, None))) > 10
+    elif fmt == "md":
+        assert r.output.startswith("# Stakeholder analysis: Lakeside")
+    else:
+        assert "Completeness by category" in r.output and "Power/interest grid" in r.output
+
+
+def test_analyze_text_sections(runner, cli):
+    out = run(runner, cli, "analyze", RIVERTON, "--as-of", AS_OF).output
+    for section in ("Completeness by category", "Completeness by municipal unit", "Power/interest grid",
+                    "Engagement gaps", "Gaps (", "Overlaps (", "Risks (", "Recommendations (", "Validation (SHACL)"):
+        assert section in out, section
+    assert "water and sanitation unit               delegated" in out
+
+
+# ----------------------------------------------------------------------------------------- queries
+
+def test_queries_lists_every_query(runner, cli):
+    r = run(runner, cli, "queries")
+    for q in ("missing-categories", "cities-without-cert", "table-i1-profile", "findings"):
+        assert q in r.output
+    data = json.loads(run(runner, cli, "queries", "--format", "json").output)
+    assert all({"id", "question", "clause", "columns"} <= set(q) for q in data)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_query_formats(runner, cli, fmt):
+    r = run(runner, cli, "query", "missing-categories", LAKESIDE, "--format", fmt)
+    assert r.exit_code == 0
+    if fmt == "json":
+        rows = json.loads(r.output)["rows"]
+        assert {row["categoryLabel"] for row in rows} == {
+            "non-governmental organization", "citizen or citizen organization", "standards developing organization",
+            "academia, research organization or specialized body",
+            "international, regional or multilateral organization"}
+    elif fmt == "csv":
+        assert r.output.splitlines()[0] == "city,category,categoryLabel"
+        assert len(r.output.splitlines()) == 6
+    else:
+        assert "(5 rows)" in r.output
+
+
+def test_query_file_and_unknown_name(runner, cli, tmp_path):
+    q = tmp_path / "mine.rq"
+    q.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/sscrdf/ontology#City> }")
+    r = run(runner, cli, "query", q, LAKESIDE, "--format", "csv")
+    assert r.output.splitlines() == ["n", "1"]
+    r = runner.invoke(cli, ["query", "missing-categorie", LAKESIDE])
+    assert r.exit_code == 2 and "did you mean 'missing-categories'" in r.output
+
+
+def test_query_needs_files_or_endpoint(runner, cli):
+    assert runner.invoke(cli, ["query", "findings"]).exit_code == 2
+    assert runner.invoke(cli, ["query", "findings", LAKESIDE, "--endpoint", "http://127.0.0.1:9/q"]).exit_code == 2
+
+
+def test_query_sees_rule_output_unless_no_rules(runner, cli):
+    with_rules = json.loads(run(runner, cli, "query", "strategies", RIVERTON, "--format", "json").output)["rows"]
+    without = json.loads(run(runner, cli, "query", "strategies", RIVERTON, "--format", "json", "--no-rules").output)
+    assert len(with_rules) == 47 and without["rows"] == []
+
+
+@pytest.mark.parametrize("command", ["validate", "infer", "analyze", "query", "queries", "info"])
+def test_every_command_has_help(runner, cli, command):
+    r = runner.invoke(cli, [command, "--help"])
+    assert r.exit_code == 0 and "Usage:" in r.output
