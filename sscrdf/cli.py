@@ -309,6 +309,81 @@ def query(name, files, fmt, endpoint, as_of, no_rules, output, input_format) -> 
     _emit({"table": table_text, "csv": table_csv, "json": table_json}[fmt](table), output)
 
 
+# ------------------------------------------------------------------------------------------- serve / push
+
+def _prepared_store(files, input_format, as_of, no_rules, reasoner="fast"):
+    from .pipeline import load_checked
+    from .rules import run_rules
+    from .store import knowledge_store
+
+    loaded = load_checked(files, fmt=input_format)
+    store = knowledge_store(loaded.store, reasoner=reasoner)
+    return store if no_rules else run_rules(store, as_of=_as_of(as_of)).store
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", default=7878, show_default=True, type=int, help="port to listen on (0: any free port)")
+@click.option("--as-of", help="date the rules use (YYYY-MM-DD; default today)")
+@click.option("--no-rules", is_flag=True, help="serve the data and its entailments without the rules' output")
+@click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
+def serve(files, host, port, as_of, no_rules, input_format) -> None:
+    """Serve FILES (with the ontology, entailments and findings) as a read-only SPARQL 1.1 endpoint at /sparql.
+
+    Every bundled query runs against it unchanged: `sscrdf query NAME --endpoint http://HOST:PORT/sparql`.
+    Stop with Ctrl-C.
+    """
+    from .serve import make_server
+
+    store = _prepared_store(files, input_format, as_of, no_rules)
+    try:
+        server = make_server(store, host, port)
+    except OSError as exc:
+        from .errors import InputError
+
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    h, p = server.server_address[:2]
+    click.echo(f"SPARQL endpoint on http://{h}:{p}/sparql ({len(store)} quads); Ctrl-C to stop", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--store", "store_url", required=True,
+              help="Graph Store Protocol URL of a SPARQL 1.1 store, e.g. http://127.0.0.1:7878/store")
+@click.option("--what", type=click.Choice(["asserted", "inferred", "all"]), default="all", show_default=True,
+              help="asserted: the files as they are; inferred: with OWL 2 RL entailments; all: also the rules' "
+                   "derived facts and findings, and the ontology")
+@click.option("--replace", is_flag=True, help="replace each graph (HTTP PUT) instead of adding to it (POST)")
+@click.option("--as-of", help="date the rules use (YYYY-MM-DD; default today)")
+@click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
+def push(files, store_url, what, replace, as_of, input_format) -> None:
+    """Upload FILES to a SPARQL 1.1 store, graph by graph, for portals that query many cities.
+
+    Named graphs are kept; entailments go to their own inferred graphs, derived facts and findings to
+    https://w3id.org/sscrdf/graph/derived, the ontology to https://w3id.org/sscrdf/graph/ontology.
+    """
+    from .pipeline import load_checked
+    from .serve import push as do_push
+
+    if what == "asserted":
+        quads = list(load_checked(files, fmt=input_format).store)
+    elif what == "inferred":
+        quads = list(_prepared_store(files, input_format, as_of, no_rules=True))
+    else:
+        quads = list(_prepared_store(files, input_format, as_of, no_rules=False))
+    counts = do_push(quads, store_url, replace=replace)
+    for graph, n in counts.items():
+        click.echo(f"{n:>8}  {graph or '(default graph)'}")
+    click.echo(f"pushed {sum(counts.values())} triples in {len(counts)} graph(s) to {store_url}", err=True)
+
+
 def main() -> None:  # console-script entry point
     cli(prog_name="sscrdf")
 
