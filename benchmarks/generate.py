@@ -1,0 +1,1252 @@
+#!/usr/bin/env python3
+"""Synthetic stakeholder registers of smart sustainable cities, for the sscrdf scale benchmark.
+
+    python benchmarks/generate.py --cities 100 [--seed 1] [--flaw-rate 0.3] [--stats] -o cities.trig
+
+writes a TriG dataset with one named graph per city, ``<https://bench.sscrdf.example/city/NNNN/graph>``, whose
+IRIs all live under ``https://bench.sscrdf.example/city/NNNN/``. Each city looks like ``examples/riverton.ttl``
+and has about 1,800 triples: a municipality with the Table 2 units, 48-60 stakeholders in the twelve
+categories (typed with their sub-kinds), national ministries, one or two dated assessments per stakeholder,
+participation mechanisms, platforms, initiatives, a KPI-based tender and an alliance.
+
+The knowledge the cities are built from is read from ``ontology/*.ttl`` when the generator starts (the
+categories and their sub-kinds, typical scale/sector/LFA participation/technology role, the expected
+responsibilities of every category, unit and ministry, the Table 2 units, the collaboration patterns and the
+Table 3 ministries, the engagement levels and their ranks), so the generator follows the ontology when it
+changes. Only names, sizes and probabilities are written here.
+
+Flaws: each city gets each kind of flaw (FLAWS below) independently with probability ``--flaw-rate``. A flaw
+kind with several variants (which category is missing, which assessment property is wrong, ...) takes them in
+turn over the file, so that every variant - and so every shape in ``shapes/city`` and every rule in
+``rules/`` - shows up once the kind has occurred a handful of times. With ``--flaw-rate 0`` every city is
+complete and correct: it conforms to the shapes and the rules derive no finding about it (for an analysis
+dated 2026-11-21; see benchmarks/README.md).
+
+Deterministic: the same ``--cities``, ``--seed`` and ``--flaw-rate`` give a byte-identical file (each city has
+its own random.Random seeded from the seed and its number; no clock, no set order). City k is the same in a
+file of N >= k cities as long as the seed and the flaw rate are the same. The output is written city by city
+(never the whole dataset in memory) to a temporary file that replaces ``-o`` only when complete.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+SSC = "https://w3id.org/sscrdf/ontology#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+BASE = "https://bench.sscrdf.example/city/"
+
+PREFIXES = {
+    "ssc": SSC,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": RDFS,
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+}
+
+# The dates of the data. Ordinary dates fall in FIRST_DATE..LAST_DATE; the rules are meant to be run with
+# AS_OF (`sscrdf analyze --as-of 2026-11-21`), so that a city whose latest assessment is before STALE_BEFORE
+# (twelve months earlier, ssc:reviewPeriodMonths) has an overdue review and the others do not.
+FIRST_DATE = dt.date(2024, 1, 1)
+LAST_DATE = dt.date(2026, 6, 30)
+AS_OF = dt.date(2026, 11, 21)
+STALE_BEFORE = dt.date(2025, 11, 21)
+FRESH_FROM = dt.date(2025, 9, 1)       # latest assessments of an up-to-date city
+FUTURE_YEAR = 2030                     # the "date in the future" flaw
+
+# The flaw kinds, in the order they are drawn for each city (the order is part of the determinism).
+FLAWS: dict[str, str] = {
+    "missing-category": "no stakeholder of one (sometimes two) of the twelve categories; the municipality variant "
+                        "keeps the council but does not list it in ssc:hasStakeholder",
+    "missing-unit": "one or two Table 2 units absent and their function not delegated",
+    "missing-responsibility": "one to three responsibilities Table 2 expects of a unit held by nobody",
+    "unit-without-responsibility": "a unit (a Table 2 unit, or an extra housing unit) with no ssc:hasResponsibility",
+    "responsibility-overlap": "a unit's Table 2 responsibility also held by a company, or by a second unit",
+    "missing-collaboration": "one to three ssc:collaboratesWith links that a Table 2 collaboration pattern asks for "
+                             "left out",
+    "unit-structure": "a unit without org:unitOf, a unit of two organisations, or a unit that collaborates with a "
+                      "company",
+    "high-power-unaware": "one or two high-power stakeholders whose latest assessment is Unaware or Resistant",
+    "power-imbalance": "high power held mostly by private companies, NGOs and citizen organisations all low power",
+    "exclusivity": "no citizen organisation, no NGO or no offline means of participation",
+    "missing-mechanism": "no grievance mechanism, prior access to information, feedback channel or offline means",
+    "stale-assessments": "every assessment of the city older than twelve months before 2026-11-21",
+    "mechanism-order": "the grievance mechanism or the prior access to information established after a "
+                       "consultation started",
+    "mechanism-date": "a participation mechanism with an establishment or start date that is not one xsd:date",
+    "incomplete-stakeholder": "one to three stakeholders without scale, sector, assessment, name or category",
+    "wrong-vocabulary": "a declared ssc: term in the wrong place (ssc:powerLevel ssc:Neutral, ssc:scale "
+                        "ssc:PublicSector, ...)",
+    "future-date": f"an assessment dated in {FUTURE_YEAR}",
+    "two-power-levels": "an assessment with both ssc:High and ssc:Low as ssc:powerLevel",
+    "incomplete-assessment": "one to three assessments without stakeholder, level, date or assessor, with two "
+                             "stakeholders, a text stakeholder or a malformed date",
+}
+
+
+# ---------------------------------------------------------------------------------------------- ontology
+
+def _ontology_dir() -> Path:
+    here = Path(__file__).resolve().parent.parent / "ontology"
+    if here.is_dir():
+        return here
+    from sscrdf.resources import data_dir  # an installed sscrdf carries its own copy
+
+    return Path(data_dir("ontology"))
+
+
+def _local(iri: str) -> str | None:
+    return iri[len(SSC):] if iri.startswith(SSC) else None
+
+
+class Ontology:
+    """What the generator needs from ``ontology/*.ttl`` (the ssc: modules, not the W3C subsets)."""
+
+    def __init__(self, directory: Path | None = None):
+        import pyoxigraph as ox
+
+        directory = directory or _ontology_dir()
+        self.triples: list[tuple[str, str, str]] = []
+        for path in sorted(directory.glob("*.ttl")):
+            with path.open("rb") as fh:
+                for q in ox.parse(fh, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()):
+                    s, p, o = q.subject, q.predicate, q.object
+                    if isinstance(s, ox.NamedNode):
+                        ov = o.value if isinstance(o, (ox.NamedNode, ox.Literal)) else None
+                        if ov is not None:
+                            self.triples.append((s.value, p.value, ov))
+        self._po: dict[tuple[str, str], list[str]] = {}
+        self._ps: dict[tuple[str, str], list[str]] = {}
+        for s, p, o in self.triples:
+            self._po.setdefault((s, p), []).append(o)
+            self._ps.setdefault((p, o), []).append(s)
+        self.declared = sorted({_local(s) for s, p, _ in self.triples if p == RDF_TYPE and _local(s)})
+        declared = set(self.declared)
+
+        def ssc_objs(s: str, p: str) -> list[str]:
+            return sorted({_local(o) for o in self._po.get((SSC + s, p), []) if _local(o)})
+
+        def ssc_subjs(p: str, o: str) -> list[str]:
+            return sorted({_local(s) for s in self._ps.get((p, o), []) if _local(s)})
+
+        self.ssc_objs, self.ssc_subjs = ssc_objs, ssc_subjs
+        sco = RDFS + "subClassOf"
+        self.superclasses: dict[str, list[str]] = {}
+        for c in self.declared:
+            self.superclasses[c] = ssc_objs(c, sco)
+
+        self.categories = ssc_objs("StakeholderCategories", SKOS + "member")
+        self.table2_units = ssc_objs("Table2Units", SKOS + "member")
+        self.table3_ministries = ssc_objs("Table3Ministries", SKOS + "member")
+        self.extra_units = [c for c in ssc_subjs(sco, SSC + "MunicipalUnit") if c not in self.table2_units]
+        # sub-kinds of each category (direct subclasses; the ministries are handled apart)
+        self.subkinds = {k: [c for c in ssc_subjs(sco, SSC + k) if c != "Ministry"] for k in self.categories}
+        self.expected = {c: ssc_objs(c, SSC + "expectedResponsibility") for c in self.declared}
+        self.unit_responsibilities = sorted({r for u in self.table2_units + self.extra_units
+                                             for r in self.expected.get(u, [])})
+        self.typical = {
+            k: {
+                "scale": ssc_objs(k, SSC + "typicalScale"),
+                "sector": ssc_objs(k, SSC + "typicalSector"),
+                "lfa": ssc_objs(k, SSC + "typicalLfaParticipation"),
+                "tech": ssc_objs(k, SSC + "typicalTechnologyRole"),
+            }
+            for k in self.categories
+        }
+        self.delegable = {u: ssc_objs(u, SSC + "mayBeDelegatedTo") for u in self.table2_units}
+        self.patterns = []
+        for p in ssc_subjs(RDF_TYPE, SSC + "CollaborationPattern"):
+            parties = ssc_objs(p, SSC + "collaborationParty")
+            lead = ssc_objs(p, SSC + "collaborationLead")
+            self.patterns.append((p, parties, lead[0] if lead else None))
+
+        def ranked(cls: str) -> list[str]:
+            members = ssc_subjs(RDF_TYPE, SSC + cls)
+            rank = {m: int(self._po[(SSC + m, SSC + "rank")][0]) for m in members}
+            return sorted(members, key=lambda m: rank[m])
+
+        self.levels = ranked("EngagementLevel")                 # Unaware < ... < Leading
+        self.power_levels = ranked("PowerInterestLevel")        # Low < High
+        self.onion_of_level = {lv: (ssc_objs(lv, SSC + "impliesOnionLayer") or [None])[0] for lv in self.levels}
+        self.lfa_values = ssc_subjs(RDF_TYPE, SSC + "LfaParticipation")
+        self.scales = ssc_subjs(RDF_TYPE, SSC + "Scale")
+        self.sectors = ssc_subjs(RDF_TYPE, SSC + "Sector")
+        self.labels = {}
+        for s, p, o in self.triples:
+            if p == RDFS + "label" and _local(s):
+                self.labels.setdefault(_local(s), o)
+
+        needed = set(USED_TERMS) | set(self.categories) | set(self.table2_units) | set(self.table3_ministries)
+        missing = sorted(needed - declared)
+        if missing or len(self.levels) != 5 or len(self.power_levels) != 2 or not self.categories:
+            what = ", ".join("ssc:" + m for m in missing) or "five ranked engagement levels and two power levels"
+            raise SystemExit(f"generate.py: the ontology in {directory} lacks what the generator needs: {what}")
+
+    def closure(self, cls: str) -> list[str]:
+        """``cls`` and all its ssc: superclasses, in a fixed order."""
+        out, todo = [], [cls]
+        while todo:
+            c = todo.pop(0)
+            if c not in out:
+                out.append(c)
+                todo.extend(self.superclasses.get(c, []))
+        return out
+
+    def category_of(self, cls: str) -> str | None:
+        for c in self.closure(cls):
+            if c in self.categories:
+                return c
+        return None
+
+
+# The ssc: terms the generator writes by name (checked against the ontology at start-up).
+USED_TERMS = [
+    "City", "hasStakeholder", "hasPlatform", "hasInitiative", "hasTender", "hasParticipationMechanism",
+    "memberOfAlliance", "MunicipalAlliance", "Municipality", "NationalGovernment", "RegionalGovernment",
+    "CityServicesCompany", "NGO", "CitizenOrganization", "ICTCompany", "UtilityProvider", "UrbanPlanner",
+    "scale", "sector", "lfaParticipation", "technologyRole", "onionLayer", "hasResponsibility",
+    "delegatesFunctionTo", "delegatedFunction", "collaboratesWith", "HousingUnit", "HealthUnit",
+    "EngagementAssessment", "assessedStakeholder", "powerLevel", "interestLevel", "currentLevel", "desiredLevel",
+    "High", "Low", "Unaware", "Resistant", "Neutral", "Supportive", "Leading",
+    "LocalScale", "SupralocalScale", "PublicSector", "PrivateSector", "NonProfitSector",
+    "Active", "Beneficiary", "Affected", "PotentialSupporter", "PotentialOpponent",
+    "CityPlatform", "OpenDataPlatform", "managedBy", "SSCInitiative", "KPIBasedTender", "kpi",
+    "GrievanceMechanism", "ConsultationProcess", "PriorInformationAccess", "FeedbackChannel",
+    "OfflineParticipationMeans", "Survey", "ParticipatoryProcess", "establishedOn", "startDate",
+    "WaterAndSanitationUnit", "UrbanPlanningUnit", "InfrastructureAndICTUnit",
+]
+
+
+# ---------------------------------------------------------------------------------------------- names
+
+CITY_HEADS = ["Al", "Bel", "Cor", "Dun", "El", "Fair", "Glen", "Har", "Ing", "Kings", "Lin", "Mar", "Nor", "Oak",
+              "Pem", "Quin", "Ros", "Sil", "Tam", "Ul", "Val", "Wes", "Ash", "Bran", "Crest", "Dray", "Ever",
+              "Ferr", "Gold", "Hollow", "Iver", "Lake", "Mill", "New", "Or", "Port", "Red", "Stone", "Thorn",
+              "West"]
+CITY_TAILS = ["mere", "ford", "haven", "bridge", "ton", "field", "port", "wick", "stead", "burg", "dale", "mouth",
+              "brook", "gate", "holm", "ley", "minster", "shire", "water", "wood"]
+COUNTRIES = ["Valdoria", "Norland", "Estmark", "Caladria", "Severia", "Lunaria", "Ostravia", "Meridia",
+             "Borealis", "Tessaly", "Arvonia", "Kestria"]
+REGION_HEADS = ["Northern", "Southern", "Eastern", "Western", "Upper", "Lower", "Central", "Coastal"]
+REGION_TAILS = ["Valley", "Coast", "Plains", "Highlands", "Lakes", "Basin", "Hills", "Delta"]
+WORDS = ["Aqua", "Lumen", "Civitas", "Nimbus", "Terra", "Nova", "Vega", "Orion", "Helix", "Quantum", "Meridian",
+         "Polar", "Summit", "Cobalt", "Argent", "Bright", "Clear", "Delta", "Ember", "Falcon", "Granite", "Harbor",
+         "Iris", "Juniper", "Kestrel", "Lotus", "Maple", "Nexus", "Opal", "Prism", "Quarry", "Raven", "Sable",
+         "Tidal", "Umber", "Vertex", "Willow", "Zenith", "Beacon", "Circuit", "Signal", "Pioneer", "Atlas"]
+FIRST_NAMES = ["Jonas", "Amira", "Lena", "Tomas", "Ines", "Karim", "Mei", "Oskar", "Sofia", "Ravi", "Nadia",
+               "Pavel", "Elena", "Hugo", "Aisha", "Marek", "Yara", "Felix", "Chiara", "Diego"]
+LAST_NAMES = ["Weber", "Novak", "Haddad", "Lindqvist", "Moreau", "Okafor", "Tanaka", "Kowalski", "Rossi",
+              "Fernandes", "Ibrahim", "Jensen", "Petrov", "Silva", "Costa", "Brandt", "Keller", "Dubois"]
+
+# Label templates per class (ssc: local name): {city}, {region}, {country}, {word}, {first}, {last}.
+NAME_TEMPLATES = {
+    "CityServicesCompany": ["{city} Transit Company", "{word} Waste Services", "{word} Energy Services",
+                            "{city} Parking Company", "{city} Facility Services", "{word} Street Lighting Ltd",
+                            "{city} Public Housing Company", "{word} Mobility Services", "{city} Ferries"],
+    "UtilityProvider": ["{word} Energy", "{region} Gas Distribution", "{word} District Heating",
+                        "{word}Grid Electricity", "{region} Water Utility", "{word} Power and Light"],
+    "TelecomOperator": ["{word}Tel Communications", "{word} Mobile", "{word} Fibre Networks"],
+    "StartUp": ["{word}Sense Analytics", "Park{word}", "{word} Labs", "{word}Flow", "{word} Robotics"],
+    "SoftwareCompany": ["{word} Systems", "{word} GIS", "{word} Software", "{word} Data Platforms"],
+    "ICTCompany": ["{word} Data Centres", "{word} IoT Solutions", "{word} Digital Services"],
+    "NGO": ["Friends of {city} Parks", "Digital Inclusion {city}", "{city} Housing Rights", "{region} Climate Action",
+            "{city} Clean Air Coalition", "Open Knowledge {city}", "{city} Food Bank Network",
+            "{region} Rivers Trust"],
+    "UNAgency": ["UN-Habitat regional office", "UNDP country office {country}", "UNEP liaison office {country}",
+                 "ITU regional office", "UNESCO field office {country}"],
+    "InternationalOrganization": ["Continental Investment Bank", "{word} Development Bank",
+                                  "World Cities Fund", "Global Covenant of Mayors, {country} chapter"],
+    "IndustryAssociation": ["{city} Chamber of Commerce", "{country} Smart City Industry Council",
+                            "{region} Tech Cluster", "{country} Association of Utilities",
+                            "{region} Builders' Federation"],
+    "University": ["University of {city}", "{region} Polytechnic", "{city} Institute of Technology"],
+    "ResearchOrganization": ["Urban Futures Institute", "{country} Energy Research Centre",
+                             "{word} Institute for Mobility Research"],
+    "ConsultingFirm": ["{word} Sustainability Consulting", "{word} Urban Advisory"],
+    "AcademiaOrResearchOrganization": ["{city} Applied Sciences Academy"],
+    "CitizenGroup": ["{city} Residents' Forum", "{city} Seniors' Council", "{city} Cyclists' Union",
+                     "{city} Youth Council", "{word} Street Neighbourhood Association", "{city} Parents' Network",
+                     "{city} Disability Forum", "{city} Tenants' Union"],
+    "Citizen": ["{first} {last}"],
+    "CitizenOrganization": ["{city} Citizens' Assembly"],
+    "UrbanPlanner": ["{word} Planning Partners", "{region} Metropolitan Planning Agency",
+                     "{country} Institute of Town Planners, {region} chapter", "{word} Urban Design Studio"],
+    "StandardsDevelopingOrganization": ["{country} National Standards Institute", "Open City Standards Forum",
+                                        "{region} Interoperability Consortium"],
+}
+STAKEHOLDER_COMMENTS = [
+    "Took part in the kick-off workshop of the SSC roadmap.",
+    "Signed the city's open data charter.",
+    "Asked to be consulted before any new sensor deployment.",
+    "Co-funds one of the pilot projects.",
+    "Meets the stakeholder office every quarter.",
+    "Has its own smart-city strategy, to be aligned with the city's.",
+    "Joined the steering group in 2025.",
+    "Contact made through the mayor's office.",
+]
+ASSESSMENT_COMMENTS = {
+    "Unaware": ["Had not heard of the SSC programme.", "Not yet approached."],
+    "Resistant": ["Opposes the planned phase-out of its current service model.", "Fears higher costs."],
+    "Neutral": ["Follows the programme without taking a position.", "Waiting for the pilot results."],
+    "Supportive": ["Agreed to join a pilot.", "Shares its data with the city platform."],
+    "Leading": ["Leads one of the SSC initiatives.", "Chairs a working group of the roadmap."],
+}
+
+# How many stakeholders each category gets (min, max, weight for the remainder), and the weight of each of its
+# sub-kinds ("" = the category class itself). The government category is built apart (national government,
+# regional government, ministries). A category or sub-kind the ontology adds later gets weight 1.
+CATEGORY_SIZES = {
+    "CityServicesCompany": (2, 7, 3), "UtilityProvider": (2, 5, 2), "ICTCompany": (3, 10, 4), "NGO": (2, 7, 3),
+    "InternationalOrganization": (1, 4, 1), "IndustryAssociation": (1, 4, 1),
+    "AcademiaOrResearchOrganization": (2, 6, 2), "CitizenOrganization": (3, 8, 3), "UrbanPlanner": (1, 4, 1),
+    "StandardsDevelopingOrganization": (1, 3, 1),
+}
+SUBKIND_WEIGHTS = {
+    "ICTCompany": {"TelecomOperator": 3, "StartUp": 3, "SoftwareCompany": 3, "": 1},
+    "InternationalOrganization": {"UNAgency": 3, "": 2},
+    "AcademiaOrResearchOrganization": {"University": 4, "ResearchOrganization": 3, "ConsultingFirm": 3, "": 0},
+    "CitizenOrganization": {"CitizenGroup": 7, "Citizen": 3, "": 0},
+}
+# Sector of the categories for which Table I.1 states none (class -> choices).
+DEFAULT_SECTORS = {
+    "NGO": ["NonProfitSector"], "InternationalOrganization": ["PublicSector"],
+    "IndustryAssociation": ["NonProfitSector"], "University": ["PublicSector"],
+    "ResearchOrganization": ["PublicSector", "NonProfitSector"], "ConsultingFirm": ["PrivateSector"],
+    "AcademiaOrResearchOrganization": ["PublicSector"], "CitizenOrganization": ["NonProfitSector"],
+    "UrbanPlanner": ["PrivateSector", "PublicSector", "NonProfitSector"],
+    "StandardsDevelopingOrganization": ["PublicSector", "NonProfitSector"],
+}
+# Probability of high power and of high interest, by class (then by category).
+POWER_INTEREST = {
+    "Municipality": (1.0, 1.0), "NationalGovernment": (0.9, 0.4), "RegionalGovernment": (0.8, 0.7),
+    "Ministry": (0.5, 0.5), "CityServicesCompany": (0.35, 0.7), "UtilityProvider": (0.6, 0.5),
+    "TelecomOperator": (0.6, 0.7), "StartUp": (0.05, 0.8), "SoftwareCompany": (0.3, 0.6), "ICTCompany": (0.3, 0.6),
+    "NGO": (0.1, 0.8), "InternationalOrganization": (0.3, 0.5), "IndustryAssociation": (0.1, 0.5),
+    "AcademiaOrResearchOrganization": (0.1, 0.7), "CitizenOrganization": (0.1, 0.8), "Citizen": (0.0, 0.6),
+    "UrbanPlanner": (0.3, 0.7), "StandardsDevelopingOrganization": (0.05, 0.3),
+}
+CIVIL = ("NGO", "CitizenOrganization")
+
+
+# ---------------------------------------------------------------------------------------------- RDF model
+
+def lit(text: str, lang: str | None = None) -> str:
+    s = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{s}"@{lang}' if lang else f'"{s}"'
+
+
+def date_lit(d: dt.date) -> str:
+    return f'"{d.isoformat()}"^^xsd:date'
+
+
+def ssc(name: str) -> str:
+    return "ssc:" + name
+
+
+def nice_title(text: str) -> str:
+    """'ministry of energy' -> 'Ministry of Energy' (words already in capitals stay as they are)."""
+    small = {"of", "and", "or", "the", "for", "in"}
+    words = text.split()
+    return " ".join(w if (i and w in small) else w[:1].upper() + w[1:] for i, w in enumerate(words))
+
+
+class Res:
+    """One subject and its properties (predicate -> objects, both already written as Turtle terms)."""
+
+    __slots__ = ("subject", "props", "deleted")
+
+    def __init__(self, subject: str):
+        self.subject, self.props, self.deleted = subject, {}, False
+
+    def add(self, p: str, *objs: str) -> "Res":
+        lst = self.props.setdefault(p, [])
+        for o in objs:
+            if o not in lst:
+                lst.append(o)
+        return self
+
+    def set(self, p: str, *objs: str) -> "Res":
+        self.props.pop(p, None)
+        return self.add(p, *objs) if objs else self
+
+    def drop(self, p: str, obj: str | None = None) -> None:
+        if obj is None:
+            self.props.pop(p, None)
+        elif obj in self.props.get(p, []):
+            self.props[p].remove(obj)
+            if not self.props[p]:
+                del self.props[p]
+
+    def get(self, p: str) -> list[str]:
+        return list(self.props.get(p, []))
+
+    def count(self) -> int:
+        return 0 if self.deleted else sum(len(v) for v in self.props.values())
+
+    def turtle(self) -> str:
+        parts = []
+        for p, objs in self.props.items():
+            if objs:
+                sep = ",\n        " if len(objs) > 4 else ", "
+                parts.append(("a" if p == "rdf:type" else p) + " " + sep.join(objs))
+        return f"{self.subject} " + " ;\n    ".join(parts) + " .\n" if parts else ""
+
+
+class Cycler:
+    """Hands out the variants of each flaw kind in turn, over the whole file."""
+
+    def __init__(self):
+        self.next: Counter = Counter()
+        self.used: dict[str, Counter] = {}
+
+    def pick(self, kind: str, variants: list[str], ok=lambda v: True) -> str | None:
+        n = len(variants)
+        for i in range(n):
+            v = variants[(self.next[kind] + i) % n]
+            if ok(v):
+                self.next[kind] += 1
+                self.used.setdefault(kind, Counter())[v] += 1
+                return v
+        return None
+
+
+# ---------------------------------------------------------------------------------------------- a city
+
+class CityBuilder:
+    def __init__(self, onto: Ontology, index: int, width: int, rng: random.Random, flaws: set[str], cyc: Cycler):
+        self.o, self.rng, self.flaws, self.cyc = onto, rng, flaws, cyc
+        self.num = f"{index:0{width}d}"
+        self.prefix = f"c{self.num}"
+        self.iri = f"{BASE}{self.num}/"
+        self.res: list[Res] = []
+        self.by_name: dict[str, Res] = {}
+        self.labels_used: set[str] = set()
+        self.stakeholders: list[dict] = []      # {name, cls, category, res, sector, ...}
+        self.units: dict[str, Res] = {}          # unit class -> the unit
+        self.assessments: dict[str, list[Res]] = {}  # stakeholder name -> its assessments, oldest first
+        self.touched: set[str] = set()           # stakeholders a flaw already changed
+        self.variants: list[str] = []            # "kind:variant" applied
+
+    # -- helpers
+    def node(self, name: str) -> str:
+        return f"{self.prefix}:{name}"
+
+    def new(self, name: str) -> Res:
+        base, i = name, 2
+        while name in self.by_name:
+            name, i = f"{base}{i}", i + 1
+        r = Res(self.node(name))
+        self.res.append(r)
+        self.by_name[name] = r
+        return r
+
+    def date(self, lo: dt.date, hi: dt.date) -> dt.date:
+        if hi < lo:
+            hi = lo
+        return lo + dt.timedelta(days=self.rng.randint(0, (hi - lo).days))
+
+    def fill(self, template: str) -> str:
+        r = self.rng
+        return template.format(city=self.city_name, region=self.region, country=self.country,
+                               word=r.choice(WORDS), first=r.choice(FIRST_NAMES), last=r.choice(LAST_NAMES))
+
+    def label_for(self, cls: str) -> str:
+        templates = NAME_TEMPLATES.get(cls) or NAME_TEMPLATES.get(self.o.category_of(cls) or "", [])
+        if not templates:
+            templates = ["{word} " + self.o.labels.get(cls, cls).title()]
+        for _ in range(20):
+            label = self.fill(self.rng.choice(templates))
+            if label not in self.labels_used:
+                break
+        else:
+            label = f"{label} {len(self.labels_used)}"
+        self.labels_used.add(label)
+        return label
+
+    @staticmethod
+    def slug(label: str) -> str:
+        words = re.findall(r"[A-Za-z0-9]+", label)
+        s = words[0].lower() + "".join(w[:1].upper() + w[1:] for w in words[1:]) if words else "x"
+        return s if s[0].isalpha() else "s" + s
+
+    def register_id(self, kind: str) -> str:
+        """The row number of an entry in the city's own register (as in a CSV register's id column)."""
+        self.row = getattr(self, "row", 0) + 1
+        return f"{self.city_name[:3].upper()}-{kind}-{self.row:04d}"
+
+    def flaw(self, kind: str, variants: list[str], ok=lambda v: True) -> str | None:
+        """The next variant of a flaw kind (in turn over the file)."""
+        v = self.cyc.pick(kind, variants, ok)
+        if v is not None:
+            self.variants.append(f"{kind}:{v}")
+        return v
+
+    def note(self, kind: str, variant: str) -> None:
+        """Record a variant chosen otherwise than in turn (for --stats)."""
+        self.cyc.used.setdefault(kind, Counter())[variant] += 1
+        self.variants.append(f"{kind}:{variant}")
+
+    # -- the whole city
+    def build(self) -> list[Res]:
+        r, o = self.rng, self.o
+        self.city_name = r.choice(CITY_HEADS) + r.choice(CITY_TAILS)
+        self.country = r.choice(COUNTRIES)
+        self.region = f"{r.choice(REGION_HEADS)} {r.choice(REGION_TAILS)}"
+        population = r.randint(40, 900) * 1000
+        self.stale = "stale-assessments" in self.flaws
+
+        # structural decisions taken before anything is built
+        self.dropped: list[str] = []
+        if "missing-category" in self.flaws:
+            self.dropped.append(self.flaw("missing-category", o.categories))
+            if r.random() < 0.3:
+                extra = r.choice([c for c in o.categories if c not in self.dropped and c != "Municipality"])
+                self.dropped.append(extra)
+                self.note("missing-category", extra)
+        # exclusivity: the city has left out a whole part of society (its stakeholders are not drawn at all, so
+        # that the city keeps its size) or offers no offline means of participation
+        self.excluded = None
+        if "exclusivity" in self.flaws:
+            self.excluded = self.flaw("exclusivity", ["CitizenOrganization", "NGO", "OfflineParticipationMeans"])
+        self.missing_units: list[str] = []
+        if "missing-unit" in self.flaws:
+            self.missing_units.append(self.flaw("missing-unit", o.table2_units))
+            if r.random() < 0.3:
+                extra = r.choice([u for u in o.table2_units if u not in self.missing_units])
+                self.missing_units.append(extra)
+                self.note("missing-unit", extra)
+        # a unit whose function Table 2 allows to hand over (water and sanitation) is delegated in a third of
+        # the cities: that is correct data, not a flaw
+        self.delegated = {u: cats[0] for u, cats in o.delegable.items()
+                          if cats and u not in self.missing_units and cats[0] not in self.dropped
+                          and r.random() < 0.35}
+
+        self.city = self.new("city")
+        self.city.add("rdf:type", ssc("City")).add("rdfs:label", lit(self.city_name))
+        self.city.add("dcterms:description", lit(
+            f"Fictional city of about {population:,} inhabitants in the {self.region} region of {self.country}; "
+            .replace(",", " ") + f"synthetic register number {self.num} of the sscrdf scale benchmark.", "en"))
+        self.office = self.new("stakeholderOffice")
+        self.office.add("rdf:type", "prov:Agent").add("rdfs:label", lit(f"{self.city_name} SSC Stakeholder Office"))
+        self.assessors = [self.office]
+        if r.random() < 0.4:
+            consultant = self.new("assessmentConsultant")
+            consultant.add("rdf:type", "prov:Agent").add(
+                "rdfs:label", lit(f"{r.choice(WORDS)} Engagement Consultants"))
+            consultant.add("rdfs:comment", lit("Consultants who made part of the engagement assessments.", "en"))
+            self.assessors.append(consultant)
+
+        self.build_municipality()
+        self.build_stakeholders()
+        self.build_units()
+        self.assign_responsibilities()
+        self.build_collaborations()
+        self.build_assessments()
+        self.balance_power()
+        self.build_city_assets()
+        self.build_mechanisms()
+        self.apply_flaws()
+        return self.res
+
+    # -- stakeholders
+    def add_stakeholder(self, cls: str, *, label: str | None = None, sector: str | None = None,
+                        scale: str | None = None, listed: bool = True) -> dict:
+        o, r = self.o, self.rng
+        category = o.category_of(cls)
+        label = label or self.label_for(cls)
+        self.labels_used.add(label)
+        res = self.new(self.slug(label))
+        res.add("rdf:type", ssc(cls)).add("rdfs:label", lit(label))
+        res.add("dcterms:identifier", lit(self.register_id("S")))
+        if cls != "Citizen" and r.random() < 0.7:
+            res.add("foaf:homepage", f"<https://www.{res.subject.split(':', 1)[1].lower()}.example/>")
+        typical = o.typical.get(category, {})
+        if scale is None:
+            scales = typical.get("scale") or o.scales
+            scale = "LocalScale" if cls == "Citizen" else r.choice(scales)
+            if r.random() < 0.12:
+                scale = r.choice(o.scales)
+        if sector is None:
+            sectors = DEFAULT_SECTORS.get(cls) or typical.get("sector") or DEFAULT_SECTORS.get(category) \
+                or ["PublicSector"]
+            sector = r.choice(sectors)
+            if cls == "CityServicesCompany" and r.random() < 0.4:
+                sector = "PublicSector"  # city-owned companies
+        res.add("ssc:scale", ssc(scale)).add("ssc:sector", ssc(sector))
+        lfa = typical.get("lfa") or ["Active"]
+        value = r.choice(lfa) if r.random() < 0.65 else r.choice(o.lfa_values)
+        res.add("ssc:lfaParticipation", ssc(value))
+        if typical.get("tech") and r.random() < 0.85:
+            res.add("ssc:technologyRole", ssc(r.choice(typical["tech"])))
+        if r.random() < 0.7:
+            res.add("rdfs:comment", lit(r.choice(STAKEHOLDER_COMMENTS), "en"))
+        sh = {"name": res.subject.split(":", 1)[1], "cls": cls, "category": category, "res": res,
+              "sector": sector, "listed": listed}
+        self.stakeholders.append(sh)
+        if listed:
+            self.city.add("ssc:hasStakeholder", res.subject)
+        return sh
+
+    def build_municipality(self) -> None:
+        label = self.rng.choice(["{city} City Council", "Municipality of {city}", "{city} City Administration"])
+        m = self.add_stakeholder("Municipality", label=label.format(city=self.city_name), scale="LocalScale",
+                                 sector="PublicSector", listed="Municipality" not in self.dropped)
+        if "Municipality" in self.dropped:
+            m["res"].add("rdfs:comment", lit("Keeps the register; not listed among the stakeholders.", "en"))
+        self.municipality = m
+
+    def build_stakeholders(self) -> None:
+        o, r = self.o, self.rng
+        n_total = r.randint(48, 60)
+        gov = "NationalOrRegionalGovernment"
+        self.national = self.regional = None
+        self.ministries: list[dict] = []
+        if gov not in self.dropped:
+            if "NationalGovernment" in o.subkinds.get(gov, []):
+                self.national = self.add_stakeholder("NationalGovernment", label=f"Government of {self.country}",
+                                                     scale="SupralocalScale", sector="PublicSector")
+            if "RegionalGovernment" in o.subkinds.get(gov, []) and r.random() < 0.7:
+                self.regional = self.add_stakeholder("RegionalGovernment", label=f"{self.region} Regional Authority",
+                                                     scale="SupralocalScale", sector="PublicSector")
+            k = r.randint(min(4, len(o.table3_ministries)), len(o.table3_ministries))
+            chosen = sorted(r.sample(o.table3_ministries, k), key=o.table3_ministries.index)
+            for cls in chosen:
+                name = f"{self.country} {nice_title(o.labels.get(cls, cls))}".replace("Information Technology", "IT")
+                ms = self.add_stakeholder(cls, label=name, scale="SupralocalScale", sector="PublicSector")
+                if self.national:
+                    ms["res"].add("org:unitOf", self.national["res"].subject)
+                self.ministries.append(ms)
+        others = [c for c in o.categories if c not in ("Municipality", gov) and c not in self.dropped
+                  and c != self.excluded]
+        counts = {c: CATEGORY_SIZES.get(c, (1, 3, 1))[0] for c in others}
+        remaining = n_total - len(self.stakeholders) - sum(counts.values())
+        while remaining > 0:
+            open_ = [c for c in others if counts[c] < CATEGORY_SIZES.get(c, (1, 3, 1))[1]] or others
+            c = r.choices(open_, weights=[CATEGORY_SIZES.get(x, (1, 3, 1))[2] for x in open_])[0]
+            counts[c] += 1
+            remaining -= 1
+        for c in others:
+            kinds = [""] + o.subkinds.get(c, [])
+            weights = [SUBKIND_WEIGHTS.get(c, {}).get(k, 1 if k else 2) for k in kinds]
+            for i in range(counts[c]):
+                if c in self.delegated.values() and i == 0:
+                    continue  # the company a function is delegated to is added below
+                k = r.choices(kinds, weights=weights)[0] or c
+                self.add_stakeholder(k)
+        self.delegates: dict[str, dict] = {}
+        for unit, cat in sorted(self.delegated.items()):
+            what = nice_title(re.sub(r"\s*unit$", "", o.labels.get(unit, unit)))
+            sh = self.add_stakeholder(cat, label=f"{self.city_name} {what} Company", sector="PublicSector",
+                                      scale="LocalScale")
+            sh["res"].add("ssc:delegatedFunction", ssc(unit))
+            sh["res"].add("rdfs:comment", lit(f"City-owned company to which the council delegates the "
+                                              f"{o.labels.get(unit, unit)} function.", "en"))
+            self.municipality["res"].add("ssc:delegatesFunctionTo", sh["res"].subject)
+            self.delegates[unit] = sh
+
+    # -- units
+    def unit_label(self, cls: str) -> str:
+        name = nice_title(re.sub(r"\s*unit$", "", self.o.labels.get(cls, cls)))
+        return f"{self.city_name} {name} Department"
+
+    def add_unit(self, cls: str, *, attach: bool = True, name: str | None = None) -> Res:
+        u = self.new(name or (cls[:1].lower() + cls[1:]))
+        u.add("rdf:type", ssc(cls)).add("rdfs:label", lit(self.unit_label(cls)))
+        u.add("dcterms:identifier", lit(self.register_id("U")))
+        if attach:
+            u.add("org:unitOf", self.municipality["res"].subject)
+        for resp in self.o.expected.get(cls, []):
+            u.add("ssc:hasResponsibility", ssc(resp))
+        self.units.setdefault(cls, u)
+        return u
+
+    def build_units(self) -> None:
+        for cls in self.o.table2_units:
+            if cls not in self.missing_units and cls not in self.delegated:
+                self.add_unit(cls)
+        if "HealthUnit" in self.o.extra_units and self.rng.random() < 0.3:
+            # the municipal health unit takes over what Table 3 expects of the national health unit
+            u = self.add_unit("HealthUnit")
+            for resp in self.o.expected.get("MinistryOfHealth", []):
+                u.add("ssc:hasResponsibility", ssc(resp))
+
+    # -- responsibilities
+    def holders(self) -> list[Res]:
+        return [s["res"] for s in self.stakeholders] + list(self.units.values())
+
+    def assign_responsibilities(self) -> None:
+        o, r = self.o, self.rng
+        unit_resp = set(o.unit_responsibilities)
+        for sh in self.stakeholders:
+            cls = sh["cls"]
+            pool = sorted({x for c in o.closure(cls) for x in o.expected.get(c, [])} - unit_resp)
+            if cls == "Municipality" or cls in o.table3_ministries:
+                chosen = pool if cls == "Municipality" else o.expected.get(cls, [])
+            else:
+                chosen = sorted(r.sample(pool, min(len(pool), r.randint(1, 4)))) if pool else []
+            for x in chosen:
+                sh["res"].add("ssc:hasResponsibility", ssc(x))
+        # every responsibility expected of a class the city has is held by someone (a member of that class)
+        held = {x for h in self.holders() for x in h.get("ssc:hasResponsibility")}
+        members: dict[str, list[Res]] = {}
+        for sh in self.stakeholders:
+            for c in o.closure(sh["cls"]):
+                members.setdefault(c, []).append(sh["res"])
+        for cls, u in self.units.items():
+            for c in o.closure(cls):
+                members.setdefault(c, []).append(u)
+        for c in sorted(members):
+            for x in o.expected.get(c, []):
+                if ssc(x) not in held:
+                    r.choice(members[c]).add("ssc:hasResponsibility", ssc(x))
+                    held.add(ssc(x))
+
+    # -- collaborations
+    def required_links(self) -> list[tuple[Res, Res]]:
+        """The unit pairs the Table 2 collaboration patterns ask for, the lead (or first party) first."""
+        out, seen = [], set()
+        for _, parties, lead in self.o.patterns:
+            present = [c for c in parties if c in self.units]
+            for i, c1 in enumerate(present):
+                for c2 in present[i + 1:]:
+                    a, b = (c2, c1) if lead == c2 else (c1, c2)
+                    key = tuple(sorted((a, b)))
+                    if key not in seen:
+                        seen.add(key)
+                        out.append((self.units[a], self.units[b]))
+        return out
+
+    def build_collaborations(self) -> None:
+        for a, b in self.required_links():
+            a.add("ssc:collaboratesWith", b.subject)
+
+    # -- assessments
+    def levels_for(self, high_power: bool) -> tuple[int, int]:
+        """(current, desired) ranks, 1 = Unaware .. 5 = Leading."""
+        r = self.rng
+        desired = r.choice([4, 5]) if high_power else r.choice([3, 3, 4, 4, 5])
+        gap = r.choices([0, 1, 2, 3], weights=[50, 30, 15, 5])[0]
+        current = max(1, desired - gap)
+        if high_power:
+            current = max(current, 3)  # a correct city has no powerful stakeholder unaware of or resisting it
+        return current, desired
+
+    def build_assessments(self) -> None:
+        o, r = self.o, self.rng
+        L = o.levels
+        for sh in self.stakeholders:
+            cls = sh["cls"]
+            p_power, p_interest = POWER_INTEREST.get(cls) or POWER_INTEREST.get(sh["category"], (0.2, 0.5))
+            if cls in o.table3_ministries:
+                p_power, p_interest = POWER_INTEREST["Ministry"]
+            high = r.random() < p_power
+            interest = "High" if r.random() < p_interest else "Low"
+            current, desired = self.levels_for(high)
+            if cls == "Municipality":
+                current, desired = r.choice([4, 5]), 5
+            if self.stale:
+                latest = self.date(dt.date(2024, 9, 1), STALE_BEFORE - dt.timedelta(days=21))
+            elif cls == "Municipality":
+                latest = self.date(dt.date(2026, 1, 5), LAST_DATE)
+            else:
+                latest = self.date(FRESH_FROM, LAST_DATE)
+            dates = [latest]
+            if r.random() < 0.92 and (latest - FIRST_DATE).days > 200:
+                dates.insert(0, self.date(max(FIRST_DATE, latest - dt.timedelta(days=460)),
+                                          latest - dt.timedelta(days=150)))
+            series = []
+            for i, d in enumerate(dates):
+                last = i == len(dates) - 1
+                cur = current if last else max(1, current - r.choice([0, 1, 1, 2]))
+                if not last and high:
+                    cur = max(cur, 3)
+                a = self.new(f"assess-{sh['name']}-{d.year}-{d.month:02d}")
+                a.add("rdf:type", ssc("EngagementAssessment"))
+                a.add("dcterms:identifier", lit(self.register_id("A")))
+                a.add("ssc:assessedStakeholder", sh["res"].subject)
+                a.add("ssc:powerLevel", ssc("High" if high else "Low"))
+                a.add("ssc:interestLevel", ssc(interest))
+                a.add("ssc:currentLevel", ssc(L[cur - 1])).add("ssc:desiredLevel", ssc(L[desired - 1]))
+                a.add("dcterms:date", date_lit(d))
+                a.add("prov:wasAttributedTo", r.choice(self.assessors).subject)
+                if r.random() < 0.55:
+                    a.add("rdfs:comment", lit(r.choice(ASSESSMENT_COMMENTS.get(L[cur - 1], ["Assessed."])), "en"))
+                series.append(a)
+            self.assessments[sh["name"]] = series
+            sh["high"] = high
+            # the onion layer: stated by the city for most stakeholders, derived by a rule for the others
+            if r.random() < 0.65:
+                layer = o.onion_of_level.get(L[current - 1])
+                if layer:
+                    sh["res"].add("ssc:onionLayer", ssc(layer))
+
+    def latest(self, sh: dict) -> Res | None:
+        series = [a for a in self.assessments.get(sh["name"], []) if not a.deleted]
+        return series[-1] if series else None
+
+    def set_power(self, sh: dict, high: bool) -> None:
+        """Give all of a stakeholder's assessments this power level. A stakeholder raised to high power is also
+        raised to at least Neutral, as every high-power stakeholder of a correct city is (see levels_for)."""
+        L = self.o.levels
+        for a in self.assessments.get(sh["name"], []):
+            a.set("ssc:powerLevel", ssc("High" if high else "Low"))
+            if high:
+                cur = L.index(a.get("ssc:currentLevel")[0][4:])
+                des = L.index(a.get("ssc:desiredLevel")[0][4:])
+                if cur < 2:
+                    a.set("ssc:currentLevel", ssc(L[2]))
+                    a.set("ssc:desiredLevel", ssc(L[max(des, 2)]))
+        sh["high"] = high
+
+    def balance_power(self) -> None:
+        """A correct city: clearly fewer than half of its high-power stakeholders are private companies (with a
+        margin, so that a flaw that changes one or two assessments does not tip the balance by accident)."""
+        listed = [s for s in self.stakeholders if s["listed"]]
+        high = [s for s in listed if s["high"]]
+        private = [s for s in high if s["sector"] == "PrivateSector"]
+        while private and 2 * len(private) > len(high) - 3:
+            s = private.pop(self.rng.randrange(len(private)))
+            self.set_power(s, False)
+            high.remove(s)
+
+    # -- platforms, initiatives, tender, alliance
+    def unit_or_municipality(self, *classes: str) -> str:
+        for c in classes:
+            if c in self.units:
+                return self.units[c].subject
+        return self.municipality["res"].subject
+
+    def build_city_assets(self) -> None:
+        r, c = self.rng, self.city_name
+        p = self.new("cityPlatform")
+        p.add("rdf:type", ssc("CityPlatform")).add("rdfs:label", lit(f"{c} City Platform"))
+        p.add("rdfs:comment", lit("Integrated platform bringing together lighting, mobility, water and "
+                                  "air-quality data.", "en"))
+        p.add("ssc:managedBy", self.unit_or_municipality("UrbanPlanningUnit", "InfrastructureAndICTUnit"))
+        self.city.add("ssc:hasPlatform", p.subject)
+        if r.random() < 0.8:
+            d = self.new("openDataPortal")
+            d.add("rdf:type", ssc("OpenDataPlatform")).add("rdfs:label", lit(f"{c} Open Data Portal"))
+            d.add("ssc:managedBy", self.unit_or_municipality("InfrastructureAndICTUnit", "UrbanPlanningUnit"))
+            self.city.add("ssc:hasPlatform", d.subject)
+        initiatives = [("Smart Street Lighting", "Dimmable, remotely managed LED street lights.",
+                        "InfrastructureAndICTUnit"),
+                       ("Green Mobility 2030", "Smart traffic signals, real-time bus information and cycle lanes.",
+                        "TransportationUnit"),
+                       ("Flood Resilience Programme", "River-level sensors and an early-warning service.",
+                        "SecurityAndEmergencyUnit"),
+                       ("Clean Air Parks", "Air-quality sensors in the city's green areas.", "EnvironmentalUnit"),
+                       ("Smart Water Network", "Leak detection and smart water meters.", "WaterAndSanitationUnit"),
+                       ("Digital Citizen Services", "Online forms and a city app for residents.",
+                        "CitizenServicesUnit")]
+        for i, (label, comment, unit) in enumerate(sorted(r.sample(initiatives, r.randint(2, 4)))):
+            x = self.new(f"initiative{i + 1}")
+            x.add("rdf:type", ssc("SSCInitiative")).add("rdfs:label", lit(label)).add("rdfs:comment", lit(comment, "en"))
+            x.add("ssc:managedBy", self.unit_or_municipality(unit, "InfrastructureAndICTUnit"))
+            self.city.add("ssc:hasInitiative", x.subject)
+        if r.random() < 0.7:
+            t = self.new("kpiTender")
+            t.add("rdf:type", ssc("KPIBasedTender"))
+            t.add("rdfs:label", lit(f"{r.choice(['Street lighting', 'Waste collection', 'Public transport'])} "
+                                    f"performance contract {r.randint(2024, 2026)}"))
+            kpis = ["energy use per light point below 160 kWh per year", "at least 99.5 % of service points working",
+                    "faults repaired within 48 hours", "CO2 emissions reduced by 40 % against 2024",
+                    "resident satisfaction above 80 %"]
+            t.add("ssc:kpi", *[lit(k) for k in sorted(r.sample(kpis, r.randint(2, 4)))])
+            self.city.add("ssc:hasTender", t.subject)
+        if r.random() < 0.6:
+            al = self.new("alliance")
+            al.add("rdf:type", ssc("MunicipalAlliance")).add("rdfs:label", lit(f"{self.region} Cities Network"))
+            self.city.add("ssc:memberOfAlliance", al.subject)
+            self.municipality["res"].add("ssc:memberOfAlliance", al.subject)
+
+    # -- participation mechanisms
+    def add_mech(self, name: str, cls: str, label: str, comment: str, prop: str, d: dt.date) -> Res:
+        m = self.new(name)
+        m.add("rdf:type", ssc(cls)).add("rdfs:label", lit(label)).add("rdfs:comment", lit(comment, "en"))
+        m.add(prop, date_lit(d))
+        self.city.add("ssc:hasParticipationMechanism", m.subject)
+        self.mech[name] = m
+        return m
+
+    def add_survey(self) -> Res:
+        return self.add_mech("citizenSurvey", "Survey", f"{self.city_name} citizen survey",
+                             "City-wide survey, online and on paper.", "ssc:startDate",
+                             self.date(FIRST_DATE, LAST_DATE))
+
+    def build_mechanisms(self) -> None:
+        r = self.rng
+        self.mech: dict[str, Res] = {}
+        grievance_on = self.date(FIRST_DATE, dt.date(2025, 3, 31))
+        prior_on = self.date(FIRST_DATE, dt.date(2025, 3, 31))
+        start = self.date(max(grievance_on, prior_on) + dt.timedelta(days=14), dt.date(2025, 9, 30))
+        self.add_mech("grievanceOffice", "GrievanceMechanism", "SSC grievance office",
+                      "Ombudsperson desk handling complaints about SSC projects, in person, by phone or online.",
+                      "ssc:establishedOn", grievance_on)
+        self.add_mech("roadmapConsultation", "ConsultationProcess",
+                      f"Public consultation on the {self.city_name} SSC roadmap",
+                      "Consultation of stakeholders and residents on the draft SSC roadmap.", "ssc:startDate", start)
+        if r.random() < 0.4:
+            self.add_mech("mobilityConsultation", "ConsultationProcess", "Consultation on the mobility plan",
+                          "Consultation on the smart mobility plan.", "ssc:startDate",
+                          self.date(start + dt.timedelta(days=30), LAST_DATE))
+        self.add_mech("consultationDossier", "PriorInformationAccess", "Roadmap consultation dossier",
+                      "Draft roadmap, cost estimates and impact studies published before the consultation.",
+                      "ssc:establishedOn", prior_on)
+        self.add_mech("feedbackReports", "FeedbackChannel", "\"You said, we did\" reports",
+                      "Quarterly report showing how participants' input changed each decision.", "ssc:establishedOn",
+                      self.date(start, LAST_DATE))
+        self.add_mech("neighbourhoodDesks", "OfflineParticipationMeans", "Neighbourhood desks",
+                      "Staffed desks in the district libraries for residents without internet access.",
+                      "ssc:establishedOn", self.date(FIRST_DATE, LAST_DATE))
+        if r.random() < 0.7:
+            self.add_survey()
+        if r.random() < 0.5:
+            self.add_mech("squareCodesign", "ParticipatoryProcess", "Market square co-design",
+                          "Workshops in which residents design the rebuilt market square.", "ssc:startDate",
+                          self.date(FIRST_DATE, LAST_DATE))
+
+    def remove_mechanism(self, name: str) -> None:
+        m = self.mech.get(name)
+        if m is not None and not m.deleted:
+            m.deleted = True
+            self.city.drop("ssc:hasParticipationMechanism", m.subject)
+
+    def live_mechanisms(self, names, exclude=()) -> list[str]:
+        return [n for n in names if n in self.mech and not self.mech[n].deleted and n not in exclude]
+
+    # ------------------------------------------------------------------------------------------ flaws
+    def pick_stakeholder(self, pred=lambda s: True) -> dict | None:
+        """A listed stakeholder (not the municipality) no flaw has changed yet, for which ``pred`` holds."""
+        pool = [s for s in self.stakeholders if s["name"] not in self.touched and s is not self.municipality
+                and s["listed"] and pred(s)]
+        if not pool:
+            return None
+        s = self.rng.choice(pool)
+        self.touched.add(s["name"])
+        return s
+
+    def category_size(self, category: str | None) -> int:
+        return sum(1 for s in self.stakeholders if s["category"] == category and s["listed"])
+
+    def assessed(self, s: dict) -> bool:
+        return self.latest(s) is not None
+
+    def low_power(self, s: dict) -> bool:
+        """Changing this stakeholder's assessment cannot tip the city's power balance (pitfall-power-imbalance)."""
+        return self.assessed(s) and not s["high"]
+
+    def apply_flaws(self) -> None:
+        """Put in the flaws drawn for this city. Each flaw changes stakeholders no earlier flaw has changed, and
+        flaws that edit assessments pick low-power stakeholders, so that one flaw does not set off the rules of
+        another by accident."""
+        r, o, f = self.rng, self.o, self.flaws
+
+        if self.excluded == "OfflineParticipationMeans":
+            self.remove_mechanism("neighbourhoodDesks")
+
+        if "missing-responsibility" in f:
+            units = [u for u in self.units.values() if len(u.get("ssc:hasResponsibility")) > 1]
+            for _ in range(r.randint(1, 3)):
+                u = r.choice(units)
+                if len(u.get("ssc:hasResponsibility")) > 1:
+                    u.drop("ssc:hasResponsibility", r.choice(u.get("ssc:hasResponsibility")))
+            self.note("missing-responsibility", "dropped")
+
+        if "responsibility-overlap" in f:
+            v = self.flaw("responsibility-overlap", ["company", "second-unit"])
+            table2 = [u for c, u in self.units.items() if c in o.table2_units and u.get("ssc:hasResponsibility")]
+            unit = r.choice(table2)
+            resp = r.choice(unit.get("ssc:hasResponsibility"))
+            if v == "company":
+                target = r.choice([s for s in self.stakeholders if s["listed"] and s["sector"] == "PrivateSector"])
+                target["res"].add("ssc:hasResponsibility", resp)
+            else:
+                r.choice([u for u in self.units.values() if u is not unit]).add("ssc:hasResponsibility", resp)
+
+        if "unit-without-responsibility" in f:
+            v = self.flaw("unit-without-responsibility", ["table2-unit", "extra-unit"])
+            if v == "table2-unit":
+                r.choice([u for c, u in self.units.items() if c in o.table2_units]).drop("ssc:hasResponsibility")
+            else:
+                u = self.add_unit("HousingUnit", name="housingUnit")
+                u.add("rdfs:comment", lit("Set up in 2026; its tasks are not recorded yet.", "en"))
+                u.drop("ssc:hasResponsibility")
+                for a, b in self.required_links():  # linked as Table 2 asks: only its tasks are missing
+                    if u in (a, b):
+                        a.add("ssc:collaboratesWith", b.subject)
+
+        if "missing-collaboration" in f:
+            links = [(a, b) for a, b in self.required_links() if b.subject in a.get("ssc:collaboratesWith")]
+            for a, b in r.sample(links, min(len(links), r.randint(1, 3))):
+                a.drop("ssc:collaboratesWith", b.subject)
+            self.note("missing-collaboration", "dropped")
+
+        if "unit-structure" in f:
+            v = self.flaw("unit-structure", ["orphan-unit", "two-parents", "collaborates-with-company"])
+            if v == "orphan-unit":
+                u = self.new("smartBuildingsOffice")
+                u.add("rdf:type", ssc("HousingUnit"))
+                u.add("rdfs:label", lit(f"{self.city_name} Smart Buildings Office"))
+                u.add("rdfs:comment", lit("Recorded without the administration it belongs to.", "en"))
+                u.add("ssc:hasResponsibility", ssc(o.expected["Municipality"][0]))
+            elif v == "two-parents":
+                u = r.choice(list(self.units.values()))
+                other = self.regional or self.national or r.choice(
+                    [s for s in self.stakeholders if s is not self.municipality and s["listed"]])
+                u.add("org:unitOf", other["res"].subject)
+            else:
+                u = r.choice(list(self.units.values()))
+                companies = [s for s in self.stakeholders if s["listed"] and s["category"] in (
+                    "ICTCompany", "UtilityProvider", "CityServicesCompany")]
+                company = r.choice(companies or [s for s in self.stakeholders if s["listed"]][1:])
+                u.add("ssc:collaboratesWith", company["res"].subject)
+
+        if "power-imbalance" in f:
+            for s in self.stakeholders:
+                if s is not self.municipality and (s["category"] in CIVIL or s["sector"] != "PrivateSector"):
+                    self.set_power(s, False)
+            private = [s for s in self.stakeholders if s["sector"] == "PrivateSector" and s["listed"]
+                       and self.assessed(s)]
+            for s in r.sample(private, min(len(private), r.randint(4, 7))):
+                self.set_power(s, True)
+            self.note("power-imbalance", "private-majority")
+
+        if "high-power-unaware" in f:
+            imbalance = "power-imbalance" in f
+            for _ in range(r.randint(1, 2)):
+                sh = self.pick_stakeholder(lambda s: self.assessed(s) and (s["high"] or (
+                    s["sector"] != "PrivateSector" and not imbalance)) and s["category"] not in CIVIL)
+                if sh is None:
+                    break
+                v = self.flaw("high-power-unaware", ["Unaware", "Resistant"])
+                self.set_power(sh, True)
+                a = self.latest(sh)
+                a.set("ssc:currentLevel", ssc(v))
+                a.set("ssc:desiredLevel", ssc(r.choice(["Supportive", "Leading"])))
+
+        order_target = None
+        if "mechanism-order" in f:
+            order_target = self.flaw("mechanism-order", ["grievanceOffice", "consultationDossier"])
+            start = min(dt.date.fromisoformat(m.get("ssc:startDate")[0][1:11]) for m in self.mech.values()
+                        if m.get("rdf:type") == [ssc("ConsultationProcess")])
+            self.mech[order_target].set("ssc:establishedOn",
+                                        date_lit(self.date(start + dt.timedelta(days=7), LAST_DATE)))
+
+        if "missing-mechanism" in f:
+            names = ["grievanceOffice", "consultationDossier", "feedbackReports", "neighbourhoodDesks"]
+            live = self.live_mechanisms(names, exclude=(order_target,))
+            v = self.flaw("missing-mechanism", names, lambda m: m in live)
+            self.remove_mechanism(v)
+
+        if "mechanism-date" in f:
+            v = self.flaw("mechanism-date", ["establishedOn-datetime", "establishedOn-twice", "startDate-text",
+                                              "startDate-twice"])
+            if v.startswith("establishedOn"):
+                m = self.mech[r.choice(self.live_mechanisms(
+                    ["feedbackReports", "neighbourhoodDesks", "consultationDossier", "grievanceOffice"],
+                    exclude=(order_target,)))]
+                d = m.get("ssc:establishedOn")[0]
+                if v.endswith("datetime"):
+                    m.set("ssc:establishedOn", f'"{d[1:11]}T09:00:00"^^xsd:dateTime')
+                else:  # a second, earlier date: the mechanism still precedes every consultation
+                    first = dt.date.fromisoformat(d[1:11])
+                    m.add("ssc:establishedOn", date_lit(first - dt.timedelta(days=r.randint(1, 60))))
+            else:
+                # never the roadmap consultation, which the mechanism-order checks compare with
+                names = self.live_mechanisms(["citizenSurvey", "squareCodesign", "mobilityConsultation"])
+                m = self.mech[r.choice(names)] if names else self.add_survey()
+                d = dt.date.fromisoformat(m.get("ssc:startDate")[0][1:11])
+                if v.endswith("text"):
+                    m.set("ssc:startDate", lit(f"{d.day:02d}/{d.month:02d}/{d.year}"))
+                else:  # a second, later start: no mechanism comes to follow a consultation by it
+                    m.add("ssc:startDate", date_lit(d + dt.timedelta(days=r.randint(1, 60))))
+
+        if "wrong-vocabulary" in f:
+            wrong = {"powerLevel": "Neutral", "interestLevel": "Supportive", "currentLevel": "High",
+                     "desiredLevel": "Low", "scale": "PublicSector", "sector": "LocalScale"}
+            for _ in range(r.randint(1, 2)):
+                sh = self.pick_stakeholder(self.low_power)
+                if sh is None:
+                    break
+                v = self.flaw("wrong-vocabulary", list(wrong))
+                target = sh["res"] if v in ("scale", "sector") else self.latest(sh)
+                target.set("ssc:" + v, ssc(wrong[v]))
+
+        if "future-date" in f:
+            sh = self.pick_stakeholder(self.low_power)
+            if sh is not None:
+                self.latest(sh).set("dcterms:date", date_lit(dt.date(FUTURE_YEAR, r.randint(1, 12), r.randint(1, 28))))
+                self.note("future-date", "assessment")
+
+        if "two-power-levels" in f:
+            sh = self.pick_stakeholder(lambda s: self.assessed(s) and s["high"])
+            if sh is not None:  # a high-power one gets Low as well: the power balance stays as it was
+                self.latest(sh).add("ssc:powerLevel", ssc("Low"))
+                self.note("two-power-levels", "assessment")
+
+        if "incomplete-assessment" in f:
+            variants = ["no-stakeholder", "two-stakeholders", "text-stakeholder", "no-power", "no-interest",
+                        "no-current", "no-desired", "no-date", "datetime-date", "text-date", "no-assessor"]
+            for _ in range(r.randint(1, 3)):
+                sh = self.pick_stakeholder(self.low_power)
+                if sh is None:
+                    break
+                v = self.flaw("incomplete-assessment", variants)
+                a = self.latest(sh)
+                d = a.get("dcterms:date")[0]
+                if v == "no-stakeholder":
+                    a.drop("ssc:assessedStakeholder")
+                elif v == "two-stakeholders":
+                    other = r.choice([s for s in self.stakeholders if s is not sh and s["listed"]])
+                    a.add("ssc:assessedStakeholder", other["res"].subject)
+                elif v == "text-stakeholder":
+                    a.set("ssc:assessedStakeholder", sh["res"].get("rdfs:label")[0])
+                elif v == "no-date":
+                    a.drop("dcterms:date")
+                elif v == "datetime-date":
+                    a.set("dcterms:date", f'"{d[1:11]}T10:30:00"^^xsd:dateTime')
+                elif v == "text-date":
+                    a.set("dcterms:date", lit(f"{d[9:11]}/{d[6:8]}/{d[1:5]}"))
+                elif v == "no-assessor":
+                    a.drop("prov:wasAttributedTo")
+                else:
+                    a.drop({"no-power": "ssc:powerLevel", "no-interest": "ssc:interestLevel",
+                            "no-current": "ssc:currentLevel", "no-desired": "ssc:desiredLevel"}[v])
+
+        if "incomplete-stakeholder" in f:
+            variants = ["no-scale", "no-sector", "no-assessment", "no-name", "no-category"]
+            for _ in range(r.randint(1, 3)):
+                sh = self.pick_stakeholder(lambda s: self.low_power(s) and self.category_size(s["category"]) > 1
+                                           and s["category"] != "NationalOrRegionalGovernment"
+                                           and "ssc:delegatedFunction" not in s["res"].props)
+                if sh is None:
+                    break
+                v = self.flaw("incomplete-stakeholder", variants)
+                res = sh["res"]
+                if v == "no-scale":
+                    res.drop("ssc:scale")
+                elif v == "no-sector":
+                    res.drop("ssc:sector")
+                elif v == "no-assessment":
+                    for a in self.assessments.get(sh["name"], []):
+                        a.deleted = True
+                elif v == "no-name":
+                    res.drop("rdfs:label")
+                else:  # listed as a stakeholder, but only said to be an organisation
+                    res.set("rdf:type", "org:Organization")
+                    sh["category"] = None
+
+
+# ---------------------------------------------------------------------------------------------- output
+
+def header(n: int, seed: int, rate: float) -> str:
+    lines = [
+        "# sscrdf scale benchmark: synthetic stakeholder registers of smart sustainable cities.",
+        f"# Generated by benchmarks/generate.py --cities {n} --seed {seed} --flaw-rate {rate}",
+        "# One named graph per city (<https://bench.sscrdf.example/city/NNNN/graph>). The data is fictional; the",
+        "# flaws put in on purpose are described in benchmarks/README.md. Analyse with --as-of 2026-11-21.",
+        "",
+    ]
+    lines += [f"@prefix {p}: <{iri}> ." for p, iri in PREFIXES.items()]
+    return "\n".join(lines) + "\n"
+
+
+def city_text(builder: CityBuilder, resources: list[Res]) -> tuple[str, int]:
+    body = "".join(r.turtle() for r in resources if not r.deleted)
+    triples = sum(r.count() for r in resources)
+    text = (f"\n@prefix {builder.prefix}: <{builder.iri}> .\n\n"
+            f"{builder.prefix}:graph {{\n{body}}}\n")
+    return text, triples
+
+
+def generate(n: int, seed: int, rate: float, out, onto: Ontology | None = None) -> dict:
+    """Write ``n`` cities to the text stream ``out``; return the statistics."""
+    onto = onto or Ontology()
+    width = max(4, len(str(n)))
+    cyc = Cycler()
+    flaw_counts: Counter = Counter({k: 0 for k in FLAWS})
+    total = 0
+    sizes = []
+    clean = 0
+    out.write(header(n, seed, rate))
+    for i in range(1, n + 1):
+        rng = random.Random(f"sscrdf-bench:{seed}:{rate!r}:{i}")
+        flaws = {k for k in FLAWS if rng.random() < rate}
+        for k in flaws:
+            flaw_counts[k] += 1
+        clean += not flaws
+        b = CityBuilder(onto, i, width, rng, flaws, cyc)
+        text, triples = city_text(b, b.build())
+        out.write(text)
+        total += triples
+        sizes.append(triples)
+    return {
+        "cities": n, "seed": seed, "flaw_rate": rate, "triples": total,
+        "triples_per_city": {"min": min(sizes), "mean": round(total / n, 1), "max": max(sizes)},
+        "cities_without_flaws": clean,
+        "flaws": dict(flaw_counts),
+        "variants": {k: dict(sorted(v.items())) for k, v in sorted(cyc.used.items())},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description="Write N synthetic city stakeholder registers (one TriG named graph each) for the sscrdf "
+                    "scale benchmark.")
+    ap.add_argument("--cities", type=int, required=True, metavar="N", help="number of cities (one per named graph)")
+    ap.add_argument("--seed", type=int, default=1, help="random seed (default 1); same seed and N, same bytes")
+    ap.add_argument("--flaw-rate", type=float, default=0.3, metavar="R",
+                    help="probability that a city gets each kind of flaw, independently (default 0.3; 0 = all "
+                         "cities complete and correct)")
+    ap.add_argument("--stats", action="store_true", help="print per-flaw counts (cities with each flaw) as JSON "
+                                                          "to standard error")
+    ap.add_argument("-o", "--output", required=True, metavar="FILE.trig", help="output file ('-' for stdout)")
+    args = ap.parse_args(argv)
+    if args.cities < 1:
+        ap.error("--cities must be at least 1")
+    if not 0.0 <= args.flaw_rate <= 1.0:
+        ap.error("--flaw-rate must be between 0 and 1")
+
+    started = time.perf_counter()
+    onto = Ontology()
+    if args.output == "-":
+        stats = generate(args.cities, args.seed, args.flaw_rate, sys.stdout, onto)
+    else:
+        target = Path(args.output)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                stats = generate(args.cities, args.seed, args.flaw_rate, fh, onto)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual permissions
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    elapsed = time.perf_counter() - started
+    print(f"{stats['cities']} cities, {stats['triples']} triples", file=sys.stderr)
+    if args.stats:
+        stats["seconds"] = round(elapsed, 2)
+        print(json.dumps(stats, indent=2), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
