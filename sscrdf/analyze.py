@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from .query import Table, find_query, select
 from .rules import Derivation, run_rules
 from .store import knowledge_store
+from .vocab import ssc_terms_used
 from .validate import CityReport, ValidationReport, labels_of, shapes_graph, split_by_graph, validate_store
 
 FINDING_KINDS = ("Gap", "Overlap", "Risk", "Recommendation")
@@ -77,6 +78,7 @@ class Analysis:
     reasoner: str
     cities: list[CityAnalysis]
     derivation: Derivation
+    terms_used: set[str] = field(default_factory=set)  # ssc: IRIs the data uses (for the vocabulary check)
 
     @property
     def validation(self) -> ValidationReport:
@@ -92,9 +94,31 @@ def _query(store: ox.Store, name: str) -> list[dict]:
 
 
 def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast", as_of: dt.date | None = None,
-                  extra_shapes=()) -> Analysis:
-    """Analyse every city in ``data`` (which is not changed)."""
+                  extra_shapes=(), batch_size: int | None = None) -> Analysis:
+    """Analyse every city in ``data`` (which is not changed).
+
+    A dataset with many city graphs is analysed in batches of ``batch_size`` graphs on all cores
+    (see sscrdf.parallel); the result is the same as analysing it in one go."""
+    from functools import partial
+
+    from .parallel import map_batches
+
     as_of = as_of or dt.date.today()
+    parts = map_batches(data, partial(_analyze_batch, reasoner=reasoner, engine=engine, as_of=as_of,
+                                      extra_shapes=tuple(extra_shapes)), batch_size=batch_size)
+    if len(parts) == 1:
+        return parts[0]
+    cities = sorted((c for p in parts for c in p.cities), key=lambda c: (c.label.lower(), c.city))
+    derivation = Derivation(triples=[t for p in parts for t in p.derivation.triples],
+                            rounds=max(p.derivation.rounds for p in parts))
+    for p in parts:
+        for rule, triples in p.derivation.by_rule.items():
+            derivation.by_rule.setdefault(rule, []).extend(triples)
+    return Analysis(as_of, reasoner, cities, derivation, set().union(*(p.terms_used for p in parts)))
+
+
+def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date, extra_shapes) -> Analysis:
+    """Analyse the cities of one store in this process."""
     ks = knowledge_store(data, reasoner=reasoner)
     derivation = run_rules(ks, as_of=as_of)
     store = derivation.store
@@ -152,4 +176,6 @@ def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast
     for ca in cities.values():
         ca.findings.sort(key=lambda f: (FINDING_KINDS.index(f.kind) if f.kind in FINDING_KINDS else 9,
                                         sev.get(f.severity, 9), f.message))
-    return Analysis(as_of, reasoner, sorted(cities.values(), key=lambda c: (c.label.lower(), c.city)), derivation)
+    derivation.store = None  # the working store stays here (it cannot travel between processes)
+    return Analysis(as_of, reasoner, sorted(cities.values(), key=lambda c: (c.label.lower(), c.city)), derivation,
+                    ssc_terms_used(data))

@@ -146,12 +146,14 @@ def validate(files, fmt, extra_shapes, fail_on, output, input_format, reasoner, 
     something is, 2 when the input cannot be validated.
     """
     from . import report as rep
-    from .pipeline import load_checked
+    from .load import load
+    from .pipeline import check_terms
     from .validate import shapes_graph, validate_store
 
-    loaded = load_checked(files, fmt=input_format)
+    loaded = load(files, fmt=input_format)
     result = validate_store(loaded.store, shapes=shapes_graph(tuple(Path(p) for p in extra_shapes)),
                             reasoner=reasoner, engine=engine)
+    check_terms(loaded, result.terms_used)
     text = {"text": lambda: rep.validation_text(result), "json": lambda: rep.validation_json(result, fail_on),
             "ttl": lambda: rep.validation_ttl(result), "md": lambda: rep.validation_md(result)}[fmt]()
     _emit(text, output)
@@ -238,12 +240,14 @@ def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, eng
     """
     from . import report as rep
     from .analyze import analyze_store
+    from .load import load
     from .output import serialize
-    from .pipeline import load_checked
+    from .pipeline import check_terms
 
-    loaded = load_checked(files, fmt=input_format)
+    loaded = load(files, fmt=input_format)
     analysis = analyze_store(loaded.store, reasoner=reasoner, engine=engine, as_of=_as_of(as_of),
                              extra_shapes=tuple(Path(p) for p in extra_shapes))
+    check_terms(loaded, analysis.terms_used)
     if fmt == "ttl":
         text = serialize(rep.analysis_quads(analysis), "ttl").decode("utf-8")
     else:

@@ -56,7 +56,8 @@ _KNOWN_SHAPE_KEYS = {
 }
 _IGNORED_NS = ("http://www.w3.org/2000/01/rdf-schema#", "http://purl.org/dc/terms/",
                "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/2002/07/owl#")
-_TYPE_PATH = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
+_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_TYPE_PATH = _TYPE + "/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 
 
 def _n3(term: Node) -> str:
@@ -68,9 +69,12 @@ def _n3(term: Node) -> str:
 
 
 class _Compiler:
-    def __init__(self, shapes: Graph):
+    def __init__(self, shapes: Graph, closed: bool = True):
         self.g = shapes
         self.counter = itertools.count()
+        # On a store holding the OWL 2 RL closure every instance already carries all its superclasses, so a
+        # plain rdf:type test equals SHACL's rdf:type/rdfs:subClassOf* — and is ~7x faster on pyoxigraph.
+        self.type_path = _TYPE if closed else _TYPE_PATH
 
     # ------------------------------------------------------------------ helpers
     def var(self, stem: str = "v") -> str:
@@ -114,7 +118,7 @@ class _Compiler:
     def target(self, shape: Node, v: str) -> str | None:
         parts = []
         for c in self.g.objects(shape, SH.targetClass):
-            parts.append(f"{{ {v} {_TYPE_PATH} {_n3(c)} . }}")
+            parts.append(f"{{ {v} {self.type_path} {_n3(c)} . }}")
         for n in self.g.objects(shape, SH.targetNode):
             parts.append(f"{{ BIND({_n3(n)} AS {v}) }}")
         for p in self.g.objects(shape, SH.targetSubjectsOf):
@@ -148,7 +152,7 @@ class _Compiler:
     def _value_conditions(self, x: str, shape: Node, has_value: bool = True) -> list[str]:
         conds = []
         for c in self.g.objects(shape, SH["class"]):
-            conds.append(f"EXISTS {{ {x} {_TYPE_PATH} {_n3(c)} }}")
+            conds.append(f"EXISTS {{ {x} {self.type_path} {_n3(c)} }}")
         for d in self.g.objects(shape, SH.datatype):
             conds.append(f"(isLiteral({x}) && datatype({x}) = {_n3(d)})")
         for k in self.g.objects(shape, SH.nodeKind):
@@ -232,7 +236,7 @@ class _Compiler:
             out.append(Check(q, shape, sev, component, None, msg, "this"))
 
         for c in self.g.objects(shape, SH["class"]):
-            add(f"EXISTS {{ ?this {_TYPE_PATH} {_n3(c)} }}", SH.ClassConstraintComponent)
+            add(f"EXISTS {{ ?this {self.type_path} {_n3(c)} }}", SH.ClassConstraintComponent)
         for lst in self.g.objects(shape, SH["or"]):
             add("(" + " || ".join(self.conforms("?this", s) for s in self.lst(lst)) + ")", SH.OrConstraintComponent)
         for lst in self.g.objects(shape, SH["and"]):
@@ -278,7 +282,7 @@ class _Compiler:
             per_focus(f"{{ SELECT ?this (COUNT(DISTINCT ?m) AS ?n) WHERE {{ {target} ?this {p} ?m }} GROUP BY ?this }} "
                       f"FILTER(?n > {int(mx)})", SH.MaxCountConstraintComponent)
         for c in self.g.objects(ps, SH["class"]):
-            per_value(f"EXISTS {{ ?X {_TYPE_PATH} {_n3(c)} }}", SH.ClassConstraintComponent)
+            per_value(f"EXISTS {{ ?X {self.type_path} {_n3(c)} }}", SH.ClassConstraintComponent)
         for d in self.g.objects(ps, SH.datatype):
             per_value(_datatype_ok("?X", d), SH.DatatypeConstraintComponent)
         for k in self.g.objects(ps, SH.nodeKind):
@@ -363,9 +367,12 @@ def _datatype_ok(x: str, d: Node) -> str:
     return cond + ")"
 
 
-def compile_shapes(shapes: Graph) -> list[Check]:
-    """Compile every constraint of ``shapes``; raises Unsupported when a feature is outside the subset."""
-    return _Compiler(shapes).compile()
+def compile_shapes(shapes: Graph, *, closed: bool = True) -> list[Check]:
+    """Compile every constraint of ``shapes``; raises Unsupported when a feature is outside the subset.
+
+    ``closed``: the store the checks run on holds the OWL 2 RL closure of data + ontology (as
+    ``store.knowledge_store`` builds it), so class membership is a plain rdf:type lookup."""
+    return _Compiler(shapes, closed).compile()
 
 
 def _fill(message: str, sol, variables: list[str]) -> str:
@@ -396,4 +403,5 @@ def run_checks(store: ox.Store, checks: list[Check]) -> list[Result]:
             results.add(Result(focus=focus, shape=c.shape, severity=c.severity, component=c.component,
                                path=path if not isinstance(path, BNode) else path, value=value,
                                message=_fill(c.message, sol, variables)))
-    return sorted(results, key=lambda r: (str(r.focus), str(r.shape), str(r.path), str(r.value), r.message))
+    return sorted(results, key=lambda r: (str(r.focus), str(r.shape), str(r.path), str(r.value), r.message,
+                                          str(r.component)))

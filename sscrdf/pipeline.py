@@ -8,6 +8,13 @@ from .load import Loaded, load
 from .vocab import check_vocabulary
 
 
+def check_terms(loaded: Loaded, used: set[str]) -> None:
+    """The vocabulary check for data whose ssc: terms were collected while it was processed (batch by batch)."""
+    from .ontology import declared_terms
+
+    check_vocabulary(None, declared_terms(), loaded.sources, used=used)
+
+
 def load_checked(paths: Sequence[str | Path], *, fmt: str | None = None) -> Loaded:
     """Load city data files and refuse unknown ssc: terms (InputError with file, line and "did you mean")."""
     from .ontology import declared_terms

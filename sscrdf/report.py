@@ -68,7 +68,8 @@ def _path(term) -> str | None:
 
 
 def _sorted(results: list[Result]) -> list[Result]:
-    return sorted(results, key=lambda r: (_SEV_ORDER.get(r.severity_name, 9), str(r.focus), r.message, str(r.value)))
+    return sorted(results, key=lambda r: (_SEV_ORDER.get(r.severity_name, 9), str(r.focus), r.message, str(r.value),
+                                          str(r.shape), str(r.component)))
 
 
 def _group_by_focus(city: CityReport) -> list[tuple[str, list[Result]]]:

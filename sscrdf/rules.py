@@ -15,6 +15,7 @@ depend on the clock. Rule files are found by globbing, so adding one needs no Py
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,12 +65,59 @@ class Derivation:
                       key=str)
 
 
+_PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w-]*)?:\s*<([^>]*)>", re.I)
+_IRI = re.compile(r"<([^>\s]+)>")
+_PNAME = re.compile(r"(?<![\w<?$])([A-Za-z][\w-]*)?:([A-Za-z_][\w-]*)")
+
+
+def _iris(text: str, prefixes: dict[str, str]) -> set[str]:
+    out = set(_IRI.findall(text))
+    for pfx, local in _PNAME.findall(re.sub(r'"[^"]*"', '""', text)):
+        if pfx in prefixes:
+            out.add(prefixes[pfx] + local)
+    return out
+
+
+def rule_io(rule: SparqlFile) -> tuple[set[str], set[str]]:
+    """(IRIs the rule's WHERE clause mentions, IRIs its CONSTRUCT template mentions): a conservative
+    over-approximation of what a rule reads and writes, used to skip rules whose inputs did not change."""
+    body = re.sub(r"(?m)^\s*#.*$", "", rule.text)  # comment lines (IRIs contain # too)
+    prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(body)}
+    body = _PREFIX.sub("", body)
+    m = re.search(r"\bWHERE\b", body, re.I)
+    template, where = (body[:m.start()], body[m.end():]) if m else ("", body)
+    return _iris(where, prefixes), _iris(template, prefixes)
+
+
+def _ordered(rules: list[SparqlFile]) -> list[SparqlFile]:
+    """Producers before consumers where the dependencies allow (a stable topological order)."""
+    io = {r.id: rule_io(r) for r in rules}
+    order, placed = [], set()
+    pending = list(rules)
+    while pending:
+        for r in pending:
+            reads = io[r.id][0]
+            blockers = [o for o in pending if o is not r and io[o.id][1] & reads and not (io[r.id][1] & io[o.id][0])]
+            if not blockers:
+                break
+        else:  # a cycle: keep file order for the rest
+            r = pending[0]
+        order.append(r)
+        placed.add(r.id)
+        pending.remove(r)
+    return order
+
+
 def run_rules(store: ox.Store, rules: list[SparqlFile] | None = None, *, as_of: dt.date | None = None,
               max_rounds: int = 25) -> Derivation:
     """Run ``rules`` (default: the bundled ones) to a fixpoint over ``store``.
 
-    ``store`` is not changed: the rules run over a working copy of it. Returns the derived triples."""
-    rules = bundled_rules() if rules is None else rules
+    ``store`` is not changed: the rules run over a working copy of it. Returns the derived triples.
+    Rules run producers-first; after the first round a rule runs again only if something it reads (a
+    predicate or class its WHERE clause names) was derived since it last ran."""
+    rules = _ordered(bundled_rules() if rules is None else rules)
+    reads = {r.id: rule_io(r)[0] for r in rules}
+    changed: dict[str, set[str]] = {r.id: set() for r in rules}
     work = ox.Store()
     work.bulk_extend(store)
     today = as_of or dt.date.today()
@@ -79,6 +127,9 @@ def run_rules(store: ox.Store, rules: list[SparqlFile] | None = None, *, as_of: 
     for rnd in range(1, max_rounds + 1):
         added = 0
         for rule in rules:
+            if rnd > 1 and not (changed[rule.id] & reads[rule.id]):
+                continue
+            changed[rule.id] = set()
             try:
                 res = work.query(rule.text, use_default_graph_as_union=True)
             except SyntaxError as exc:
@@ -99,6 +150,11 @@ def run_rules(store: ox.Store, rules: list[SparqlFile] | None = None, *, as_of: 
                 if t in seen:
                     continue
                 seen.add(t)
+                produced = {t.predicate.value}
+                if t.predicate == _TYPE and isinstance(t.object, ox.NamedNode):
+                    produced.add(t.object.value)
+                for other in changed.values():
+                    other |= produced
                 result.triples.append(t)
                 result.by_rule.setdefault(rule.id, []).append(t)
                 work.add(ox.Quad(t.subject, t.predicate, t.object, DERIVED_GRAPH))

@@ -41,7 +41,8 @@ def results_from_report(report: Graph) -> list[Result]:
             value=report.value(r, SH.value),
             message=(sorted(en) or msgs or [""])[0],
         ))
-    return sorted(out, key=lambda r: (str(r.focus), str(r.shape), str(r.path), str(r.value), r.message))
+    return sorted(out, key=lambda r: (str(r.focus), str(r.shape), str(r.path), str(r.value), r.message,
+                                      str(r.component)))
 
 
 def run_pyshacl(data: Graph, shapes: Graph, *, ont: Graph | None = None, inference: str = "none",

@@ -42,7 +42,7 @@ def knowledge_store(data: ox.Store, *, reasoner: str = "fast", with_ontology: bo
     if with_ontology:
         out.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology_closure())
     for graph, triples in split_by_graph(data):
-        _, inferred = entail(triples, reasoner)
+        _, inferred = entail(triples, reasoner, full=False)
         gn, ig = _gn(graph), inferred_graph(graph)
         out.extend(ox.Quad(t.subject, t.predicate, t.object, gn) for t in triples)
         out.extend(ox.Quad(t.subject, t.predicate, t.object, ig) for t in inferred)

@@ -19,6 +19,7 @@ from .convert import triples_to_graph
 from .errors import InputError
 from .namespaces import SSC
 from .resources import data_dir
+from .vocab import ssc_terms_used
 import dataclasses
 
 from .shacl import Result, run_pyshacl, shape_sources
@@ -77,6 +78,7 @@ class CityReport:
 @dataclass
 class ValidationReport:
     cities: list[CityReport]
+    terms_used: set[str] = field(default_factory=set)  # ssc: IRIs the data uses (for the vocabulary check)
 
     @property
     def results(self) -> list[Result]:
@@ -136,16 +138,30 @@ ENGINES = ("fast", "pyshacl")
 
 
 def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: str = "fast", engine: str = "fast",
-                   knowledge: ox.Store | None = None) -> ValidationReport:
+                   knowledge: ox.Store | None = None, batch_size: int | None = None) -> ValidationReport:
     """Validate every city in ``store`` (which is not changed).
 
     ``engine`` ``fast`` compiles the shapes to SPARQL and runs them once over all cities (falling back to
     pySHACL, city by city, for shapes it cannot compile); ``pyshacl`` is the reference. ``knowledge`` is the
     store ``knowledge_store(store, reasoner=reasoner)`` when the caller already built it."""
     sg = shapes if shapes is not None else shapes_graph()
-    sources = shape_sources(sg)
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}")
+    if knowledge is None:
+        from functools import partial
+
+        from .parallel import map_batches
+
+        parts = map_batches(store, partial(_validate_batch, shapes=sg, reasoner=reasoner, engine=engine),
+                            batch_size=batch_size)
+        return ValidationReport([c for p in parts for c in p.cities], set().union(*(p.terms_used for p in parts)))
+    return _validate_batch(store, shapes=sg, reasoner=reasoner, engine=engine, knowledge=knowledge)
+
+
+def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: str,
+                    knowledge: ox.Store | None = None) -> ValidationReport:
+    sg = shapes
+    sources = shape_sources(sg)
     if engine == "fast":
         from .fastshacl import Unsupported, compile_shapes
 
@@ -154,7 +170,9 @@ def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: st
         except Unsupported:
             checks = None
         if checks is not None:
-            return _validate_fast(store, checks, sources, reasoner, knowledge)
+            report = _validate_fast(store, checks, sources, reasoner, knowledge)
+            report.terms_used = ssc_terms_used(store)
+            return report
     reports = []
     for graph, triples in split_by_graph(store):
         cities = sorted(t.subject.value for t in triples
@@ -162,7 +180,7 @@ def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: st
                         and isinstance(t.subject, ox.NamedNode))
         reports.append(CityReport(graph, cities, validate_triples(triples, sg, reasoner=reasoner, sources=sources),
                                   labels_of(triples)))
-    return ValidationReport(reports)
+    return ValidationReport(reports, ssc_terms_used(store))
 
 
 def _validate_fast(store: ox.Store, checks, sources: dict, reasoner: str, knowledge: ox.Store | None

@@ -65,14 +65,22 @@ def _iris(term: object) -> Iterator[str]:
 
 
 def ssc_terms_used(store: ox.Store) -> set[str]:
-    """Every IRI of the ssc: namespace used as subject, predicate or object (hence also as an rdf:type value or
-    a literal's datatype), in the default graph and all named graphs of ``store``."""
+    """Every IRI of the ssc: namespace used as subject, predicate or object (hence also as an rdf:type value) or
+    as a literal's datatype, in the default graph and all named graphs of ``store``.
+
+    Done with DISTINCT queries in the store's engine: a Python loop over every quad costs ~2 µs a quad."""
     seen: set[str] = set()
-    for quad in store:
-        for term in (quad.subject, quad.predicate, quad.object):
-            for iri in _iris(term):
-                if iri.startswith(SSC) and len(iri) > len(SSC):
-                    seen.add(iri)
+    queries = (
+        "SELECT DISTINCT ?t WHERE { ?t ?p ?o FILTER(isIRI(?t)) }",
+        "SELECT DISTINCT ?t WHERE { ?s ?t ?o }",
+        "SELECT DISTINCT ?t WHERE { ?s ?p ?t FILTER(isIRI(?t)) }",
+        "SELECT DISTINCT (DATATYPE(?o) AS ?t) WHERE { ?s ?p ?o FILTER(isLiteral(?o)) }",
+    )
+    for q in queries:
+        for sol in store.query(q, use_default_graph_as_union=True):
+            t = sol["t"]
+            if isinstance(t, ox.NamedNode) and t.value.startswith(SSC) and len(t.value) > len(SSC):
+                seen.add(t.value)
     return seen
 
 
@@ -142,14 +150,15 @@ def _locations(terms: set[str], sources: Iterable[str | Path]) -> dict[str, tupl
 
 # ------------------------------------------------------------------------------------------- the check
 
-def unknown_terms(store: ox.Store, known: set[str], sources: Iterable[str | Path] = ()) -> list[UnknownTerm]:
+def unknown_terms(store: ox.Store | None, known: set[str], sources: Iterable[str | Path] = (),
+                  used: set[str] | None = None) -> list[UnknownTerm]:
     """The ssc: terms ``store`` uses that are not in ``known``, each with a suggestion and a source location.
 
     Ordered as a reader meets them: by source file (in the order given) and line, then the ones not found in
-    any source, by IRI.
+    any source, by IRI. ``used`` is ``ssc_terms_used(store)`` when the caller already computed it.
     """
     sources = [Path(s) for s in sources]
-    unknown = ssc_terms_used(store) - set(known)
+    unknown = (ssc_terms_used(store) if used is None else used) - set(known)
     located = _locations(unknown, sources)
     order = {path: i for i, path in enumerate(sources)}
 
@@ -167,10 +176,11 @@ def unknown_terms(store: ox.Store, known: set[str], sources: Iterable[str | Path
     return result
 
 
-def check_vocabulary(store: ox.Store, known: set[str], sources: Iterable[str | Path] = ()) -> None:
+def check_vocabulary(store: ox.Store | None, known: set[str], sources: Iterable[str | Path] = (),
+                     used: set[str] | None = None) -> None:
     """InputError for the first unknown ssc: term in ``store`` (with a "did you mean" and how many more there are);
-    nothing when every ssc: term is known."""
-    problems = unknown_terms(store, known, sources)
+    nothing when every ssc: term is known. ``used`` replaces the scan of ``store`` when already known."""
+    problems = unknown_terms(store, known, sources, used)
     if not problems:
         return
     first = problems[0]
