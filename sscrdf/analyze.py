@@ -79,6 +79,8 @@ class Analysis:
     cities: list[CityAnalysis]
     derivation: Derivation
     terms_used: set[str] = field(default_factory=set)  # ssc: IRIs the data uses (for the vocabulary check)
+    #: seconds spent per stage (reasoning, rules, validation, queries), summed over batches and workers
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def validation(self) -> ValidationReport:
@@ -114,16 +116,33 @@ def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast
     for p in parts:
         for rule, triples in p.derivation.by_rule.items():
             derivation.by_rule.setdefault(rule, []).extend(triples)
-    return Analysis(as_of, reasoner, cities, derivation, set().union(*(p.terms_used for p in parts)))
+    timings: dict[str, float] = {}
+    for p in parts:
+        for k, v in p.timings.items():
+            timings[k] = timings.get(k, 0.0) + v
+    return Analysis(as_of, reasoner, cities, derivation, set().union(*(p.terms_used for p in parts)), timings)
 
 
 def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date, extra_shapes) -> Analysis:
     """Analyse the cities of one store in this process."""
+    import time
+
+    clock = [time.perf_counter()]
+    timings: dict[str, float] = {}
+
+    def lap(stage: str) -> None:
+        now = time.perf_counter()
+        timings[stage] = timings.get(stage, 0.0) + now - clock[0]
+        clock[0] = now
+
     ks = knowledge_store(data, reasoner=reasoner)
+    lap("reasoning")
     derivation = run_rules(ks, as_of=as_of)
     store = derivation.store
+    lap("rules")
     validation = validate_store(data, shapes=shapes_graph(tuple(extra_shapes)), reasoner=reasoner, engine=engine,
                                 knowledge=ks)
+    lap("validation")
 
     labels: dict[str, str] = {}
     city_graph: dict[str, str | None] = {}
@@ -176,6 +195,9 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
     for ca in cities.values():
         ca.findings.sort(key=lambda f: (FINDING_KINDS.index(f.kind) if f.kind in FINDING_KINDS else 9,
                                         sev.get(f.severity, 9), f.message))
+    lap("queries")
+    used = ssc_terms_used(data)
+    lap("vocabulary")
     derivation.store = None  # the working store stays here (it cannot travel between processes)
     return Analysis(as_of, reasoner, sorted(cities.values(), key=lambda c: (c.label.lower(), c.city)), derivation,
-                    ssc_terms_used(data))
+                    used, timings)

@@ -1,0 +1,147 @@
+"""The scale benchmark: `python benchmarks/run.py [--sizes 1,10,100,1000] [--reference-max 10] [--seed 1]`.
+
+For each N it generates (once, cached in benchmarks/out/) a TriG file of N synthetic cities and measures:
+
+- the whole `sscrdf analyze` CLI process (interpreter start and imports included): wall time and peak memory,
+  summed over the process and its worker processes (sampled from /proc every 20 ms);
+- the stages inside it: load (parse) in the parent, then reasoning, rules, validation, queries and the
+  vocabulary check, summed over batches and workers (so on 2 cores they can add up to more than the wall time);
+- for N up to --reference-max: the reference path (owlrl closure + pySHACL, one process, no batches) on the
+  same data, and whether its findings and validation results equal the fast path's.
+
+It prints a Markdown table (the README shows it) and writes benchmarks/out/results.json.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+AS_OF = "2026-11-21"
+
+
+def _tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in KiB (Linux /proc)."""
+    total, stack, seen = 0, [pid], set()
+    while stack:
+        p = stack.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{p}/task").iterdir():
+                children = (task / "children").read_text().split()
+                stack.extend(int(c) for c in children)
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def run_measured(cmd: list[str]) -> tuple[float, float, int]:
+    """(wall seconds, peak MiB of the process tree, exit code)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss_kib(proc.pid))
+        time.sleep(0.02)
+    wall = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        sys.stderr.write(proc.stderr.read().decode())
+    return wall, peak / 1024, proc.returncode
+
+
+def dataset(n: int, seed: int) -> Path:
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"cities-{n}-seed{seed}.trig"
+    if not path.exists():
+        subprocess.run([sys.executable, str(HERE / "generate.py"), "--cities", str(n), "--seed", str(seed),
+                        "-o", str(path)], check=True, stderr=subprocess.DEVNULL)
+    return path
+
+
+def stages(path: Path) -> dict[str, float]:
+    """Stage times of the fast path (same code as the CLI), measured in this process."""
+    from sscrdf.analyze import analyze_store
+    from sscrdf.load import load
+
+    t = time.perf_counter()
+    loaded = load([path])
+    parse = time.perf_counter() - t
+    analysis = analyze_store(loaded.store, as_of=dt.date.fromisoformat(AS_OF))
+    return {"load": parse, **analysis.timings, "triples": loaded.triple_count}
+
+
+def answers(path: Path, reasoner: str, engine: str) -> tuple[list[str], list[str], float]:
+    """Findings and validation results (as comparable strings) and the time taken."""
+    from sscrdf.analyze import analyze_store
+    from sscrdf.load import load
+
+    t = time.perf_counter()
+    analysis = analyze_store(load([path]).store, reasoner=reasoner, engine=engine,
+                             as_of=dt.date.fromisoformat(AS_OF), batch_size=10**9)
+    took = time.perf_counter() - t
+    findings = sorted(f"{f.rule} {f.kind} {f.severity} {f.about} {f.concerns} {f.message}"
+                      for c in analysis.cities for f in c.findings)
+    results = sorted(f"{r.focus} {r.shape} {r.severity} {r.component} {r.value}"
+                     for c in analysis.cities for r in (c.validation.results if c.validation else []))
+    return findings, results, took
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1,10,100,1000")
+    ap.add_argument("--reference-max", type=int, default=10, help="largest N to also run the reference path on")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    sscrdf = str(Path(sys.executable).parent / "sscrdf")
+    rows = []
+    for n in sizes:
+        path = dataset(n, args.seed)
+        wall, peak, code = run_measured([sscrdf, "analyze", str(path), "--as-of", AS_OF, "--format", "json",
+                                         "-o", os.devnull])
+        st = stages(path)
+        row = {"cities": n, "triples": st.pop("triples"), "cli_wall_s": round(wall, 2), "cli_peak_mib": round(peak),
+               "exit": code, **{k: round(v, 2) for k, v in st.items()}}
+        if n <= args.reference_max:
+            f_fast, r_fast, t_fast = answers(path, "fast", "fast")
+            f_ref, r_ref, t_ref = answers(path, "owlrl", "pyshacl")
+            row.update(reference_s=round(t_ref, 2), fast_inprocess_s=round(t_fast, 2),
+                       same_findings=f_fast == f_ref, same_validation=r_fast == r_ref,
+                       findings=len(f_fast), validation_results=len(r_fast))
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr)
+    by_n = {r["cities"]: r for r in rows}
+    ratio = (by_n[1000]["cli_wall_s"] / by_n[100]["cli_wall_s"]) if 1000 in by_n and 100 in by_n else None
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    result = {"machine": machine, "date": dt.date.today().isoformat(), "rows": rows, "ratio_1000_over_100": ratio}
+    (OUT / "results.json").write_text(json.dumps(result, indent=2))
+
+    print(f"Machine: {machine}\n")
+    print("| cities | triples | `sscrdf analyze` wall | peak memory | load | reasoning | rules | validation | "
+          "queries | reference (owlrl + pySHACL) | same answers |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for r in rows:
+        ref = f"{r['reference_s']} s" if "reference_s" in r else "—"
+        same = ("yes" if r["same_findings"] and r["same_validation"] else "**NO**") if "reference_s" in r else "—"
+        print(f"| {r['cities']} | {r['triples']:,} | {r['cli_wall_s']} s | {r['cli_peak_mib']} MiB | {r['load']} s | "
+              f"{r.get('reasoning', 0)} s | {r.get('rules', 0)} s | {r.get('validation', 0)} s | "
+              f"{r.get('queries', 0)} s | {ref} | {same} |")
+    if ratio:
+        print(f"\nTime at N=1000 / time at N=100: {ratio:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
