@@ -50,12 +50,13 @@ class CityAnalysis:
     findings: list[FindingRow] = field(default_factory=list)
     validation: CityReport | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    stakeholder_count: int = 0
 
     def findings_of(self, kind: str) -> list[FindingRow]:
         return [f for f in self.findings if f.kind == kind]
 
     def summary(self) -> dict:
-        stakeholders = {r["stakeholder"] for r in self.grid} | set()
+        assessed = {r["stakeholder"] for r in self.grid}
         units = Counter(u["status"] for u in {(u["unitClass"], u["status"]): u for u in self.units}.values())
         return {
             "stakeholders": self.stakeholder_count,
@@ -64,12 +65,10 @@ class CityAnalysis:
             "unitsPresent": units.get("present", 0),
             "unitsDelegated": units.get("delegated", 0),
             "unitsMissing": units.get("missing", 0),
-            "assessedStakeholders": len(stakeholders),
+            "assessedStakeholders": len(assessed),
             "validation": ValidationReport([self.validation]).counts() if self.validation else {},
             "findings": {k: len(self.findings_of(k)) for k in FINDING_KINDS},
         }
-
-    stakeholder_count: int = 0
 
 
 @dataclass
@@ -163,18 +162,12 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
             out[r[key]].append(r)
         return out
 
-    for c, rows in per_city(_query(store, "stakeholders-by-category")).items():
-        if c in cities:
-            cities[c].categories = rows
-    for c, rows in per_city(_query(store, "unit-coverage")).items():
-        if c in cities:
-            cities[c].units = rows
-    for c, rows in per_city(_query(store, "strategies")).items():
-        if c in cities:
-            cities[c].grid = rows
-    for c, rows in per_city(_query(store, "engagement-gaps")).items():
-        if c in cities:
-            cities[c].engagement_gaps = rows
+    # report section (attribute of CityAnalysis) <- the query that fills it
+    for attr, query_id in (("categories", "stakeholders-by-category"), ("units", "unit-coverage"),
+                           ("grid", "strategies"), ("engagement_gaps", "engagement-gaps")):
+        for c, rows in per_city(_query(store, query_id)).items():
+            if c in cities:
+                setattr(cities[c], attr, rows)
     grouped: dict[str, dict] = {}
     for r in _query(store, "findings"):
         f = grouped.setdefault(r["finding"], {"row": r, "about": set(), "concerns": set()})
