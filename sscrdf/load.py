@@ -118,7 +118,7 @@ def detect_format(path: str | os.PathLike[str], forced: str | None = None) -> st
         return FORMATS[suffix]
     what = f"extension {suffix!r}" if suffix else "no extension"
     raise InputError(f"unsupported file type ({what}); supported extensions: {_supported_extensions()}",
-                     path=path, hint=f"to read it anyway, force a format with --format NAME, "
+                     path=path, hint=f"to read it anyway, force a format with --input-format NAME, "
                                      f"NAME one of {', '.join(FORMAT_NAMES)}")
 
 

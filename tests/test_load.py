@@ -284,7 +284,7 @@ def test_unsupported_extension(tmp_path, name):
     assert "unsupported" in err.message
     for ext in (".ttl", ".trig", ".nq", ".nt", ".jsonld", ".json", ".rdf", ".owl", ".xml", ".csv"):
         assert ext in err.message
-    assert "--format NAME" in err.hint
+    assert "--input-format NAME" in err.hint
 
 
 @pytest.mark.parametrize("name, content, line, column, words", [
