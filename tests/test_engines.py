@@ -107,3 +107,19 @@ def test_fast_path_equals_reference_path_on_generated_cities(tmp_path):
     ref = answers(reasoner="owlrl", engine="pyshacl", batch_size=10)
     assert fast == ref
     assert len(fast[0]) > 10 and len(fast[1]) > 10
+
+
+@pytest.mark.parametrize("batch_size", [1, 100])
+def test_validation_and_analysis_never_change_the_users_store(batch_size):
+    """The principle "a function never mutates the graph it was given", for the two big entry points, in one
+    process and with worker batches."""
+    from sscrdf.analyze import analyze_store
+
+    store = ox.Store()
+    for path in EXAMPLE_FILES:
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(f"https://example.org/g/{path.stem}"))
+                     for q in load([path]).store)
+    before = set(store)
+    validate_store(store, batch_size=batch_size)
+    analyze_store(store, as_of=AS_OF, batch_size=batch_size)
+    assert set(store) == before
