@@ -14,12 +14,10 @@ import pyoxigraph as ox
 
 from .query import Table, find_query, select
 from .rules import Derivation, run_rules
-from .store import knowledge_store
-from .vocab import ssc_terms_used
-from .validate import CityReport, ValidationReport, labels_of, shapes_graph, split_by_graph, validate_store
+from .store import knowledge_store, split_by_graph
+from .validate import CityReport, ValidationReport, city_iris, labels_of, shapes_graph, validate_store
 
 FINDING_KINDS = ("Gap", "Overlap", "Risk", "Recommendation")
-_SSC = "https://w3id.org/sscrdf/ontology#"
 
 
 def _local(iri: str | None) -> str | None:
@@ -134,22 +132,21 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
         timings[stage] = timings.get(stage, 0.0) + now - clock[0]
         clock[0] = now
 
-    ks = knowledge_store(data, reasoner=reasoner)
+    units = split_by_graph(data)
+    ks = knowledge_store(data, reasoner=reasoner, units=units)
     lap("reasoning")
     derivation = run_rules(ks, as_of=as_of)
     store = derivation.store
     lap("rules")
     validation = validate_store(data, shapes=shapes_graph(tuple(extra_shapes)), reasoner=reasoner, engine=engine,
-                                knowledge=ks)
+                                knowledge=ks, units=units)
     lap("validation")
 
     labels: dict[str, str] = {}
     city_graph: dict[str, str | None] = {}
-    for graph, triples in split_by_graph(data):
+    for graph, triples in units:
         labels.update(labels_of(triples))
-        for t in triples:
-            if t.predicate.value.endswith("#type") and t.object == ox.NamedNode(_SSC + "City"):
-                city_graph[t.subject.value] = graph
+        city_graph.update((c, graph) for c in city_iris(triples))
     cities = {c: CityAnalysis(c, labels.get(c, _local(c) or c), g, labels=labels) for c, g in city_graph.items()}
     for cr in validation.cities:
         for c in cr.cities:
@@ -189,8 +186,7 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
         ca.findings.sort(key=lambda f: (FINDING_KINDS.index(f.kind) if f.kind in FINDING_KINDS else 9,
                                         sev.get(f.severity, 9), f.message))
     lap("queries")
-    used = ssc_terms_used(data)
-    lap("vocabulary")
+    used = validation.terms_used  # collected by the validation of this batch
     derivation.store = None  # the working store stays here (it cannot travel between processes)
     return Analysis(as_of, reasoner, sorted(cities.values(), key=lambda c: (c.label.lower(), c.city)), derivation,
                     used, timings)

@@ -24,6 +24,21 @@ def inferred_graph(graph: str | None) -> ox.NamedNode:
     return ox.NamedNode(f"{INFERRED_GRAPH}?graph={quote(graph, safe='')}")
 
 
+def split_by_graph(store: ox.Store) -> list[tuple[str | None, list[ox.Triple]]]:
+    """The units processed separately: each named graph (a city each), and the default graph if not empty,
+    as (graph IRI or None, its triples). Default-graph triples of a dataset that also has named graphs are
+    a unit of their own."""
+    units: list[tuple[str | None, list[ox.Triple]]] = []
+    default = [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+    if default:
+        units.append((None, default))
+    for g in sorted(store.named_graphs(), key=lambda n: n.value if hasattr(n, "value") else str(n)):
+        triples = [q.triple for q in store.quads_for_pattern(None, None, None, g)]
+        if triples:
+            units.append((g.value if isinstance(g, ox.NamedNode) else str(g), triples))
+    return units
+
+
 def is_inferred_graph(graph_name) -> bool:
     """True for the graphs ``knowledge_store`` puts entailments in."""
     return isinstance(graph_name, ox.NamedNode) and graph_name.value.startswith(INFERRED_GRAPH)
@@ -33,15 +48,17 @@ def _gn(graph: str | None):
     return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
 
 
-def knowledge_store(data: ox.Store, *, reasoner: str = "fast", with_ontology: bool = True) -> ox.Store:
-    """A new store: ontology + ``data`` + entailments, city by city (one named graph each)."""
+def knowledge_store(data: ox.Store, *, reasoner: str = "fast", with_ontology: bool = True,
+                    units: list | None = None) -> ox.Store:
+    """A new store: ontology + ``data`` + entailments, city by city (one named graph each).
+
+    ``units`` is ``split_by_graph(data)`` when the caller already has it."""
     from .reason import entail, ontology_closure
-    from .validate import split_by_graph
 
     out = ox.Store()
     if with_ontology:
         out.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology_closure())
-    for graph, triples in split_by_graph(data):
+    for graph, triples in (split_by_graph(data) if units is None else units):
         _, inferred = entail(triples, reasoner, full=False)
         gn, ig = _gn(graph), inferred_graph(graph)
         out.extend(ox.Quad(t.subject, t.predicate, t.object, gn) for t in triples)

@@ -19,6 +19,7 @@ from .convert import triples_to_graph
 from .errors import InputError
 from .namespaces import SSC
 from .resources import data_dir
+from .store import split_by_graph
 from .vocab import ssc_terms_used
 import dataclasses
 
@@ -94,21 +95,6 @@ class ValidationReport:
         return any(SEVERITY_RANK.get(r.severity, 3) >= threshold for r in self.results)
 
 
-def split_by_graph(store: ox.Store) -> list[tuple[str | None, list[ox.Triple]]]:
-    """The units validated separately: each named graph (a city each), and the default graph if not empty.
-
-    Default-graph triples of a dataset that also has named graphs are validated as their own unit."""
-    units: list[tuple[str | None, list[ox.Triple]]] = []
-    default = [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
-    if default:
-        units.append((None, default))
-    for g in sorted(store.named_graphs(), key=lambda n: n.value if hasattr(n, "value") else str(n)):
-        triples = [q.triple for q in store.quads_for_pattern(None, None, None, g)]
-        if triples:
-            units.append((g.value if isinstance(g, ox.NamedNode) else str(g), triples))
-    return units
-
-
 def validate_triples(triples, shapes: Graph, *, reasoner: str = "fast",
                      sources: dict | None = None) -> list[Result]:
     """Validate one city's triples (with the ontology and their entailments) against ``shapes``.
@@ -120,6 +106,13 @@ def validate_triples(triples, shapes: Graph, *, reasoner: str = "fast",
     _, results = run_pyshacl(triples_to_graph(full), shapes)
     sources = shape_sources(shapes) if sources is None else sources
     return [dataclasses.replace(r, source=sources.get(r.shape)) for r in results]
+
+
+def city_iris(triples) -> list[str]:
+    """The ssc:City IRIs among ``triples`` (sorted)."""
+    city = ox.NamedNode(str(SSC.City))
+    return sorted(t.subject.value for t in triples
+                  if t.object == city and t.predicate.value == str(RDF.type) and isinstance(t.subject, ox.NamedNode))
 
 
 def labels_of(triples) -> dict[str, str]:
@@ -138,7 +131,8 @@ ENGINES = ("fast", "pyshacl")
 
 
 def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: str = "fast", engine: str = "fast",
-                   knowledge: ox.Store | None = None, batch_size: int | None = None) -> ValidationReport:
+                   knowledge: ox.Store | None = None, batch_size: int | None = None,
+                   units: list | None = None) -> ValidationReport:
     """Validate every city in ``store`` (which is not changed).
 
     ``engine`` ``fast`` compiles the shapes to SPARQL and runs them once over all cities (falling back to
@@ -155,12 +149,13 @@ def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: st
         parts = map_batches(store, partial(_validate_batch, shapes=sg, reasoner=reasoner, engine=engine),
                             batch_size=batch_size)
         return ValidationReport([c for p in parts for c in p.cities], set().union(*(p.terms_used for p in parts)))
-    return _validate_batch(store, shapes=sg, reasoner=reasoner, engine=engine, knowledge=knowledge)
+    return _validate_batch(store, shapes=sg, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units)
 
 
 def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: str,
-                    knowledge: ox.Store | None = None) -> ValidationReport:
+                    knowledge: ox.Store | None = None, units: list | None = None) -> ValidationReport:
     sg = shapes
+    units = split_by_graph(store) if units is None else units
     sources = shape_sources(sg)
     if engine == "fast":
         from .fastshacl import Unsupported, compile_shapes
@@ -170,32 +165,26 @@ def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: st
         except Unsupported:
             checks = None
         if checks is not None:
-            report = _validate_fast(store, checks, sources, reasoner, knowledge)
+            report = _validate_fast(store, units, checks, sources, reasoner, knowledge)
             report.terms_used = ssc_terms_used(store)
             return report
     reports = []
-    for graph, triples in split_by_graph(store):
-        cities = sorted(t.subject.value for t in triples
-                        if t.predicate.value == str(RDF.type) and t.object == ox.NamedNode(str(SSC.City))
-                        and isinstance(t.subject, ox.NamedNode))
-        reports.append(CityReport(graph, cities, validate_triples(triples, sg, reasoner=reasoner, sources=sources),
+    for graph, triples in units:
+        reports.append(CityReport(graph, city_iris(triples),
+                                  validate_triples(triples, sg, reasoner=reasoner, sources=sources),
                                   labels_of(triples)))
     return ValidationReport(reports, ssc_terms_used(store))
 
 
-def _validate_fast(store: ox.Store, checks, sources: dict, reasoner: str, knowledge: ox.Store | None
-                   ) -> ValidationReport:
+def _validate_fast(store: ox.Store, units: list, checks, sources: dict, reasoner: str,
+                   knowledge: ox.Store | None) -> ValidationReport:
     from .fastshacl import run_checks
     from .store import graph_of, knowledge_store
 
-    ks = knowledge if knowledge is not None else knowledge_store(store, reasoner=reasoner)
-    units = split_by_graph(store)
+    ks = knowledge if knowledge is not None else knowledge_store(store, reasoner=reasoner, units=units)
     reports: dict[str | None, CityReport] = {}
     for graph, triples in units:
-        cities = sorted(t.subject.value for t in triples
-                        if t.predicate.value == str(RDF.type) and t.object == ox.NamedNode(str(SSC.City))
-                        and isinstance(t.subject, ox.NamedNode))
-        reports[graph] = CityReport(graph, cities, [], labels_of(triples))
+        reports[graph] = CityReport(graph, city_iris(triples), [], labels_of(triples))
     for r in run_checks(ks, checks):
         graph = graph_of(ks, r.focus)
         if graph not in reports:
