@@ -167,7 +167,9 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
                 setattr(cities[c], attr, rows)
     grouped: dict[str, dict] = {}
     for r in _query(store, "findings"):
-        f = grouped.setdefault(r["finding"], {"row": r, "about": set(), "concerns": set()})
+        f = grouped.setdefault(r["finding"], {"row": r, "about": set(), "concerns": set(), "sources": set()})
+        if r.get("source"):
+            f["sources"].add(r["source"])
         f["about"].add(r["about"])
         if r.get("concerns"):
             f["concerns"].add(r["concerns"])
@@ -175,7 +177,7 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
         r = f["row"]
         if r["city"] in cities:
             cities[r["city"]].findings.append(FindingRow(
-                fid, _local(r["kind"]), _local(r["severity"]), sorted(f["about"]), r["message"], r["source"],
+                fid, _local(r["kind"]), _local(r["severity"]), sorted(f["about"]), r["message"], "; ".join(sorted(f["sources"])),
                 r["rule"], sorted(f["concerns"])))
     counts = _rows(select(store, find_query("stakeholder-count").text))
     for r in counts:
