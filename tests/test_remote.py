@@ -128,3 +128,33 @@ def test_own_endpoint_answers_like_the_embedded_store(embedded):
     finally:
         server.shutdown()
 
+
+
+def test_serve_command_serves_until_stopped():
+    exe = str(Path(sys.executable).parent / "sscrdf")
+    proc = subprocess.Popen([exe, "serve", str(FILES[1]), "--port", "0", "--as-of", AS_OF],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stderr.readline()
+        assert "SPARQL endpoint on http://127.0.0.1:" in line, line
+        url = line.split(" on ", 1)[1].split(" ", 1)[0]
+        rows = select_remote(url, next(q for q in bundled_queries() if q.id == "cities-without-cert").text).rows
+        assert rows == [("https://example.org/lakeside/city", "Lakeside")]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_serve_on_a_busy_port_exits_2(runner, cli):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        r = runner.invoke(cli, ["serve", str(FILES[1]), "--port", str(port)])
+    assert r.exit_code == 2 and "cannot listen" in r.output
+
+
+def test_push_to_an_unreachable_store_exits_2(runner, cli):
+    r = runner.invoke(cli, ["push", str(FILES[1]), "--store", f"http://127.0.0.1:{_free_port()}/store",
+                            "--what", "asserted"])
+    assert r.exit_code == 2 and "refused the upload" in r.output
