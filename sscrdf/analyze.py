@@ -79,10 +79,6 @@ class Analysis:
     #: seconds spent per stage (reasoning, rules, validation, queries), summed over batches and workers
     timings: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def validation(self) -> ValidationReport:
-        return ValidationReport([c.validation for c in self.cities if c.validation is not None])
-
 
 def _rows(table: Table) -> list[dict]:
     return [dict(zip(table.columns, row)) for row in table.rows]

@@ -39,26 +39,11 @@ def consistency_problems(graph: Graph, closure: Graph | None = None) -> list[str
     return sorted(set(problems))
 
 
-def inferred_only(asserted: Graph, closed: Graph) -> Graph:
-    """The triples of ``closed`` that ``asserted`` does not hold, without owlrl's bookkeeping and trivia."""
-    out = Graph()
-    for t in closed:
-        if t in asserted:
-            continue
-        s, p, o = t
-        if isinstance(s, BNode) and (s, RDF.type, URIRef(ERRNS + "ErrorMessage")) in closed:
-            continue
-        if p == OWL.sameAs and s == o:
-            continue
-        out.add(t)
-    return out
-
-
 # ------------------------------------------------------------------------------------------ fast path
 # The fast reasoner computes the part of the OWL 2 RL closure that the ontology's axioms can produce on
 # instance data: rules cax-sco, cax-eqc1/2, prp-spo1, prp-eqp1/2, prp-inv1/2, prp-symp, prp-trp, prp-dom,
-# prp-rng (with scm-sco, scm-spo, scm-eqc, scm-eqp, scm-dom2, scm-rng2 on the schema) and the disjointness
-# check cax-dw. The schema part is computed once per schema; instance data is closed with a work list.
+# prp-rng (with scm-sco, scm-spo, scm-eqc, scm-eqp, scm-dom2, scm-rng2 on the schema). Disjointness (cax-dw)
+# is not checked here: `ontology check` and the tests check consistency with owlrl. The schema part is computed once per schema; instance data is closed with a work list.
 # ``SUPPORTED_AXIOMS`` lists what it understands; a test checks the ontology uses nothing else.
 
 import itertools  # noqa: E402
@@ -72,7 +57,8 @@ TYPE = ox.NamedNode(_RDF + "type")
 
 SUPPORTED_AXIOMS = frozenset({
     _RDFS + "subClassOf", _RDFS + "subPropertyOf", _RDFS + "domain", _RDFS + "range",
-    _OWL + "equivalentClass", _OWL + "equivalentProperty", _OWL + "inverseOf", _OWL + "disjointWith",
+    _OWL + "equivalentClass", _OWL + "equivalentProperty", _OWL + "inverseOf",
+    _OWL + "disjointWith",  # entails nothing new; consistency is checked with owlrl
 })
 SUPPORTED_PROPERTY_TYPES = frozenset({_OWL + "SymmetricProperty", _OWL + "TransitiveProperty"})
 #: OWL vocabulary whose rules the fast reasoner does not implement; the ontology must not use it.
@@ -116,7 +102,6 @@ class Schema:
     transitive: frozenset[str]
     domain: dict[str, frozenset[str]]
     range: dict[str, frozenset[str]]
-    disjoint: frozenset[tuple[str, str]]
 
     @classmethod
     def from_triples(cls, triples) -> "Schema":
@@ -125,7 +110,7 @@ class Schema:
         inv: dict[str, set[str]] = {}
         dom: dict[str, set[str]] = {}
         rng: dict[str, set[str]] = {}
-        sym, trans, disj = set(), set(), set()
+        sym, trans = set(), set()
         for t in triples:
             s, p, o = t.subject, t.predicate.value, t.object
             if not isinstance(s, ox.NamedNode) or not isinstance(o, ox.NamedNode):
@@ -148,9 +133,6 @@ class Schema:
                 dom.setdefault(s, set()).add(o)
             elif p == _RDFS + "range":
                 rng.setdefault(s, set()).add(o)
-            elif p == _OWL + "disjointWith":
-                disj.add((s, o))
-                disj.add((o, s))
             elif p == _RDF + "type" and o == _OWL + "SymmetricProperty":
                 sym.add(s)
             elif p == _RDF + "type" and o == _OWL + "TransitiveProperty":
@@ -168,7 +150,6 @@ class Schema:
             transitive=frozenset(trans),
             domain={k: frozenset(v) for k, v in dom.items()},
             range={k: frozenset(v) for k, v in rng.items()},
-            disjoint=frozenset(disj),
         )
 
 
@@ -237,21 +218,6 @@ def fast_closure(triples, schema: Schema, base: frozenset = frozenset()) -> set[
                         add(ox.Triple(a, qn, b))
         if len(new) == before:
             return new
-
-
-def disjointness_clashes(triples, schema: Schema) -> list[str]:
-    """Individuals typed with two disjoint classes (rule cax-dw), as readable messages."""
-    types: dict = {}
-    for t in triples:
-        if t.predicate == TYPE and isinstance(t.object, ox.NamedNode):
-            types.setdefault(t.subject, set()).add(t.object.value)
-    out = []
-    for s, cs in types.items():
-        for a in cs:
-            for b in cs:
-                if a < b and (a, b) in schema.disjoint:
-                    out.append(f"{s.value if hasattr(s, 'value') else s} is both a {a} and a {b}, which are disjoint")
-    return sorted(out)
 
 
 def ontology_schema() -> Schema:

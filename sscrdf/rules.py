@@ -89,10 +89,10 @@ def rule_io(rule: SparqlFile) -> tuple[set[str], set[str]]:
     return _iris(where, prefixes), _iris(template, prefixes)
 
 
-def _ordered(rules: list[SparqlFile]) -> list[SparqlFile]:
-    """Producers before consumers where the dependencies allow (a stable topological order)."""
-    io = {r.id: rule_io(r) for r in rules}
-    order, placed = [], set()
+def _ordered(rules: list[SparqlFile], io: dict[str, tuple[set[str], set[str]]]) -> list[SparqlFile]:
+    """Producers before consumers where the dependencies allow (a stable topological order); ``io`` maps each
+    rule id to its ``rule_io``."""
+    order = []
     pending = list(rules)
     while pending:
         for r in pending:
@@ -103,7 +103,6 @@ def _ordered(rules: list[SparqlFile]) -> list[SparqlFile]:
         else:  # a cycle: keep file order for the rest
             r = pending[0]
         order.append(r)
-        placed.add(r.id)
         pending.remove(r)
     return order
 
@@ -115,8 +114,10 @@ def run_rules(store: ox.Store, rules: list[SparqlFile] | None = None, *, as_of: 
     ``store`` is not changed: the rules run over a working copy of it. Returns the derived triples.
     Rules run producers-first; after the first round a rule runs again only if something it reads (a
     predicate or class its WHERE clause names) was derived since it last ran."""
-    rules = _ordered(bundled_rules() if rules is None else rules)
-    reads = {r.id: rule_io(r)[0] for r in rules}
+    rules = bundled_rules() if rules is None else rules
+    io = {r.id: rule_io(r) for r in rules}
+    rules = _ordered(rules, io)
+    reads = {rid: r_w[0] for rid, r_w in io.items()}
     changed: dict[str, set[str]] = {r.id: set() for r in rules}
     work = ox.Store()
     work.bulk_extend(store)
