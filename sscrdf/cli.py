@@ -299,15 +299,7 @@ def query(name, files, fmt, endpoint, as_of, no_rules, output, input_format) -> 
     else:
         if not files:
             raise InputError("no data files given", hint="name one or more FILES, or use --endpoint URL")
-        from .pipeline import load_checked
-        from .rules import run_rules
-        from .store import knowledge_store
-
-        loaded = load_checked(files, fmt=input_format)
-        store = knowledge_store(loaded.store)
-        if not no_rules:
-            store = run_rules(store, as_of=_as_of(as_of)).store
-        table = select(store, q.text, source=q.path)
+        table = select(_prepared_store(files, input_format, as_of, no_rules), q.text, source=q.path)
     from .report import table_csv, table_json, table_text
 
     _emit({"table": table_text, "csv": table_csv, "json": table_json}[fmt](table), output)

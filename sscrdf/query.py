@@ -111,18 +111,26 @@ class Table:
     rows: list[tuple]
 
 
+_INTEGERS = ("integer", "int", "long", "nonNegativeInteger", "positiveInteger")
+
+
+def _literal_value(lexical: str, datatype: str | None) -> object:
+    """A literal as a plain Python value: numbers and booleans typed, everything else its lexical form."""
+    dt = datatype.rsplit("#", 1)[-1] if datatype else "string"
+    if dt in _INTEGERS:
+        return int(lexical)
+    if dt in ("decimal", "double", "float"):
+        return float(lexical)
+    if dt == "boolean":
+        return lexical == "true"
+    return lexical
+
+
 def _py(term) -> object:
     if term is None:
         return None
     if isinstance(term, ox.Literal):
-        dt = term.datatype.value.rsplit("#", 1)[-1] if term.datatype else "string"
-        if dt in ("integer", "int", "long", "nonNegativeInteger", "positiveInteger"):
-            return int(term.value)
-        if dt in ("decimal", "double", "float"):
-            return float(term.value)
-        if dt == "boolean":
-            return term.value == "true"
-        return term.value
+        return _literal_value(term.value, term.datatype.value if term.datatype else None)
     return term.value if hasattr(term, "value") else str(term)
 
 
@@ -153,20 +161,14 @@ def select_remote(endpoint: str, text: str, *, timeout: int = 60) -> Table:
     except Exception as exc:  # network errors, HTTP errors, bad responses
         raise InputError(f"the SPARQL endpoint {endpoint} failed: {exc}".splitlines()[0]) from None
     cols = data["head"]["vars"]
-    rows = []
-    for b in data["results"]["bindings"]:
-        row = []
-        for c in cols:
-            v = b.get(c)
-            if v is None:
-                row.append(None)
-            elif v["type"] == "literal" and v.get("datatype", "").endswith(("#integer", "#int", "#long")):
-                row.append(int(v["value"]))
-            elif v["type"] == "literal" and v.get("datatype", "").endswith(("#decimal", "#double", "#float")):
-                row.append(float(v["value"]))
-            elif v["type"] == "literal" and v.get("datatype", "").endswith("#boolean"):
-                row.append(v["value"] == "true")
-            else:
-                row.append(v["value"])
-        rows.append(tuple(row))
+    rows = [tuple(_json_value(b.get(c)) for c in cols) for b in data["results"]["bindings"]]
     return Table(cols, rows)
+
+
+def _json_value(binding: dict | None) -> object:
+    """One value of SPARQL JSON results, converted like the embedded store's (see ``_py``)."""
+    if binding is None:
+        return None
+    if binding["type"] in ("literal", "typed-literal"):
+        return _literal_value(binding["value"], binding.get("datatype"))
+    return binding["value"]
