@@ -154,7 +154,7 @@ class _Compiler:
         for c in self.g.objects(shape, SH["class"]):
             conds.append(f"EXISTS {{ {x} {self.type_path} {_n3(c)} }}")
         for d in self.g.objects(shape, SH.datatype):
-            conds.append(f"(isLiteral({x}) && datatype({x}) = {_n3(d)})")
+            conds.append(_datatype_ok(x, d))
         for k in self.g.objects(shape, SH.nodeKind):
             conds.append(_node_kind(x, k))
         for lst in self.g.objects(shape, SH["in"]):
@@ -252,7 +252,7 @@ class _Compiler:
         for k in self.g.objects(shape, SH.nodeKind):
             add(_node_kind("?this", k), SH.NodeKindConstraintComponent)
         for d in self.g.objects(shape, SH.datatype):
-            add(f"(isLiteral(?this) && datatype(?this) = {_n3(d)})", SH.DatatypeConstraintComponent)
+            add(_datatype_ok("?this", d), SH.DatatypeConstraintComponent)
         for sp in self.g.objects(shape, SH.sparql):
             out.append(self._sparql_check(shape, sp, target, None))
         return out
