@@ -30,16 +30,26 @@ def _short(iri: str) -> str:
 
 
 def observed(path: Path) -> tuple[list[str], list[str]]:
+    findings, results, _ = observed_all(path)
+    return findings, results
+
+
+def observed_all(path: Path) -> tuple[list[str], list[str], list[str]]:
+    """(findings, validation results, triaged entries), one line each, sorted."""
     analysis = analyze_store(load([path]).store, as_of=AS_OF)
-    findings, results = [], []
+    findings, results, entries = [], [], []
     for city in analysis.cities:
+        for e in city.entries:
+            entries.append(f"{e.kind} {e.severity} about={','.join(map(_short, e.about))} "
+                           f"concerns={','.join(map(_short, e.concerns)) or '-'} "
+                           f"by={','.join([_short(r) for r in e.rules] + [_short(x) for x in e.shapes])}")
         for f in city.findings:
             findings.append(f"{_short(f.rule)} {f.kind} {f.severity} about={','.join(map(_short, f.about))} "
                             f"concerns={','.join(map(_short, f.concerns)) or '-'}")
         for r in city.validation.results if city.validation else []:
             results.append(f"{_short(str(r.shape))} {r.severity_name} focus={_short(str(r.focus))} "
                            f"value={_short(str(r.value)) if r.value is not None else '-'}")
-    return sorted(findings), sorted(results)
+    return sorted(findings), sorted(results), sorted(entries)
 
 
 def _expected_file(path: Path, what: str) -> Path:
@@ -64,9 +74,25 @@ def test_example_is_consistent_under_owl_rl(path):
 
 @pytest.mark.parametrize("path", CITIES, ids=lambda p: p.name)
 def test_example_gives_exactly_the_expected_findings_and_results(path):
-    findings, results = observed(path)
+    findings, results, entries = observed_all(path)
     assert findings == _expected_file(path, "findings").read_text().splitlines()
     assert results == _expected_file(path, "validation").read_text().splitlines()
+    assert entries == _expected_file(path, "entries").read_text().splitlines()
+
+
+@pytest.mark.parametrize("path", CITIES, ids=lambda p: p.name)
+def test_one_entry_per_fact(path):
+    """Every finding and every validation result is in exactly one entry, and no two entries share a
+    (subject, concern) fact: a fact found by a rule and a shape, or by two rules, is reported once."""
+    analysis = analyze_store(load([path]).store, as_of=AS_OF)
+    for city in analysis.cities:
+        ids = [f for e in city.entries for f in e.findings]
+        assert sorted(ids) == sorted(f.finding for f in city.findings)
+        assert sum(len(e.results) for e in city.entries) == len(city.validation.results)
+        keys = [(tuple(e.about), c) for e in city.entries for c in e.concerns]
+        assert len(keys) == len(set(keys))
+        for e in city.entries:
+            assert e.clauses and all(c.startswith(("Y Suppl. 34, ", "FG-SSC Master Plan, ")) for c in e.clauses), e
 
 
 def test_riverton_is_complete_and_lakeside_is_not():
@@ -81,7 +107,8 @@ def test_riverton_is_complete_and_lakeside_is_not():
 if __name__ == "__main__":  # re-pin the expected files
     EXPECTED.mkdir(exist_ok=True)
     for p in CITIES:
-        f, r = observed(p)
+        f, r, e = observed_all(p)
         _expected_file(p, "findings").write_text("\n".join(f) + ("\n" if f else ""))
         _expected_file(p, "validation").write_text("\n".join(r) + ("\n" if r else ""))
+        _expected_file(p, "entries").write_text("\n".join(e) + ("\n" if e else ""))
         print(f"{p.name}: {len(f)} findings, {len(r)} validation results")
