@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from .convert import to_rdflib_term
@@ -46,6 +46,7 @@ class Check:
     path: Node | None
     message: str
     value_var: str | None  # the variable holding sh:value, if any
+    extra: tuple[str, ...] = ()  # focus nodes of enclosing property shapes: one result per way a node is reached
 
 
 _KNOWN_SHAPE_KEYS = {
@@ -96,7 +97,7 @@ class _Compiler:
             if p in _KNOWN_SHAPE_KEYS or str(p).startswith(_IGNORED_NS):
                 continue
             if str(p).startswith(str(SH)):
-                raise Unsupported(f"{p} on {shape}")
+                raise Unsupported(f"sh:{str(p)[len(str(SH)):]} on {shape}")
 
     # ------------------------------------------------------------------ paths
     def path(self, p: Node) -> str:
@@ -125,29 +126,43 @@ class _Compiler:
             parts.append(f"{{ {v} {_n3(p)} [] . }}")
         for p in self.g.objects(shape, SH.targetObjectsOf):
             parts.append(f"{{ [] {_n3(p)} {v} . }}")
-        if (shape, RDF.type, RDF.Property) in self.g or (shape, RDF.type, URIRef(str(RDF) + "Class")) in self.g:
-            raise Unsupported("implicit class targets")
+        if isinstance(shape, URIRef) and self._is_class(shape):  # an implicit class target (SHACL 2.1.3.3)
+            parts.append(f"{{ {v} {self.type_path} {_n3(shape)} . }}")
         if not parts:
             return None
         return "{ SELECT DISTINCT " + v + " WHERE { " + " UNION ".join(parts) + " } }"
 
+    def _is_class(self, node: Node) -> bool:
+        """``node`` is a SHACL instance of rdfs:Class in the shapes graph (rdf:type/rdfs:subClassOf*)."""
+        return any(RDFS.Class in set(self.g.transitive_objects(t, RDFS.subClassOf))
+                   for t in self.g.objects(node, RDF.type))
+
     # ------------------------------------------------------------------ conformance as a boolean expression
     def conforms(self, x: str, shape: Node) -> str:
         """A SPARQL expression true iff the node in ``x`` conforms to ``shape``."""
+        if self.one(shape, SH.deactivated) == Literal(True):
+            return "true"  # a deactivated shape is conformed to by every node
         self.check_keys(shape)
         conds: list[str] = []
         path = self.one(shape, SH.path)
-        if path is not None:
+        if path is not None:  # sh:node and sh:property of a property shape apply to its values
             conds.extend(self._path_conditions(x, shape, self.path(path)))
         else:
             conds.extend(self._value_conditions(x, shape))
-        for ps in self.g.objects(shape, SH.property):
-            conds.append(self.conforms(x, ps))
-        for n in self.g.objects(shape, SH.node):
-            conds.append(self.conforms(x, n))
+            conds.extend(self._nested_conditions(x, shape))
         if self.one(shape, SH.sparql) is not None:
             raise Unsupported("sh:sparql inside a logical constraint")
         return "(" + " && ".join(conds) + ")" if conds else "true"
+
+    def _pattern(self, x: str, shape: Node, pat: Node) -> str:
+        flags = self.one(shape, SH.flags)
+        return (f"(!isBlank({x}) && REGEX(STR({x}), {Literal(str(pat)).n3()}"
+                + (f", {Literal(str(flags)).n3()}" if flags else "") + "))")
+
+    def _nested_conditions(self, x: str, shape: Node) -> list[str]:
+        """``x`` conforms to the shapes ``shape`` names with sh:property and sh:node."""
+        return ([self.conforms(x, ps) for ps in self.g.objects(shape, SH.property)]
+                + [self.conforms(x, n) for n in self.g.objects(shape, SH.node)])
 
     def _value_conditions(self, x: str, shape: Node, has_value: bool = True) -> list[str]:
         conds = []
@@ -162,9 +177,7 @@ class _Compiler:
         for v in (self.g.objects(shape, SH.hasValue) if has_value else ()):
             conds.append(f"sameTerm({x}, {_n3(v)})")
         for pat in self.g.objects(shape, SH.pattern):
-            flags = self.one(shape, SH.flags)
-            conds.append(f"(!isBlank({x}) && REGEX(STR({x}), {Literal(str(pat)).n3()}"
-                         + (f", {Literal(str(flags)).n3()}" if flags else "") + "))")
+            conds.append(self._pattern(x, shape, pat))
         for n in self.g.objects(shape, SH["not"]):
             conds.append(f"!({self.conforms(x, n)})")
         for lst in self.g.objects(shape, SH["or"]):
@@ -195,7 +208,7 @@ class _Compiler:
             if qmin is not None:
                 conds.append(f"EXISTS {{ {x} {p} {y} . FILTER({self.conforms(y, q)}) }}")
         # every value must conform to the value-type constraints
-        value_conds = self._value_conditions(y, shape, has_value=False)
+        value_conds = self._value_conditions(y, shape, has_value=False) + self._nested_conditions(y, shape)
         if value_conds:
             conds.append(f"NOT EXISTS {{ {x} {p} {y} . FILTER(!({' && '.join(value_conds)})) }}")
         return conds
@@ -203,6 +216,9 @@ class _Compiler:
     # ------------------------------------------------------------------ top-level checks
     def compile(self) -> list[Check]:
         checks: list[Check] = []
+        if (None, SH.parameter, None) in self.g or (None, RDF.type, SH.ConstraintComponent) in self.g:
+            # their parameters are not sh: terms, so check_keys could not see them being ignored
+            raise Unsupported("SHACL-SPARQL constraint components (sh:ConstraintComponent)")
         shapes = set(self.g.subjects(RDF.type, SH.NodeShape)) | set(self.g.subjects(RDF.type, SH.PropertyShape))
         shapes |= {s for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
                    for s in self.g.subjects(p, None)}
@@ -231,9 +247,9 @@ class _Compiler:
         out = []
         sev, msg = self._sev(shape), self.message(shape)
 
-        def add(cond: str, component: URIRef) -> None:
+        def add(cond: str, component: URIRef, value_var: str | None = "this") -> None:
             q = f"SELECT DISTINCT ?this WHERE {{ {target} FILTER(!({cond})) }}"
-            out.append(Check(q, shape, sev, component, None, msg, "this"))
+            out.append(Check(q, shape, sev, component, None, msg, value_var))
 
         for c in self.g.objects(shape, SH["class"]):
             add(f"EXISTS {{ ?this {self.type_path} {_n3(c)} }}", SH.ClassConstraintComponent)
@@ -246,32 +262,35 @@ class _Compiler:
         for n in self.g.objects(shape, SH.node):
             add(self.conforms("?this", n), SH.NodeConstraintComponent)
         for v in self.g.objects(shape, SH.hasValue):
-            add(f"sameTerm(?this, {_n3(v)})", SH.HasValueConstraintComponent)
+            add(f"sameTerm(?this, {_n3(v)})", SH.HasValueConstraintComponent, None)
         for lst in self.g.objects(shape, SH["in"]):
             add(f"(?this IN ({', '.join(_n3(t) for t in self.lst(lst))}))", SH.InConstraintComponent)
         for k in self.g.objects(shape, SH.nodeKind):
             add(_node_kind("?this", k), SH.NodeKindConstraintComponent)
         for d in self.g.objects(shape, SH.datatype):
             add(_datatype_ok("?this", d), SH.DatatypeConstraintComponent)
+        for pat in self.g.objects(shape, SH.pattern):
+            add(self._pattern("?this", shape, pat), SH.PatternConstraintComponent)
         for sp in self.g.objects(shape, SH.sparql):
             out.append(self._sparql_check(shape, sp, target, None))
         return out
 
-    def _property_checks(self, ps: Node, owner: Node, target: str) -> list[Check]:
+    def _property_checks(self, ps: Node, owner: Node, target: str, extra: tuple[str, ...] = ()) -> list[Check]:
         out = []
+        ex = "".join(" " + v for v in extra)
         path_node = self.one(ps, SH.path)
         p = self.path(path_node)
         sev, msg = self._sev(ps), self.message(ps)
         rpath = path_node
 
         def per_value(cond: str, component: URIRef) -> None:
-            q = (f"SELECT DISTINCT ?this ?value WHERE {{ {target} ?this {p} ?value . "
+            q = (f"SELECT DISTINCT ?this ?value{ex} WHERE {{ {target} ?this {p} ?value . "
                  f"FILTER(!({cond.replace('?X', '?value')})) }}")
-            out.append(Check(q, ps, sev, component, rpath, msg, "value"))
+            out.append(Check(q, ps, sev, component, rpath, msg, "value", extra))
 
         def per_focus(body: str, component: URIRef) -> None:
-            out.append(Check(f"SELECT DISTINCT ?this WHERE {{ {target} {body} }}", ps, sev, component, rpath, msg,
-                             None))
+            out.append(Check(f"SELECT DISTINCT ?this{ex} WHERE {{ {target} {body} }}", ps, sev, component, rpath,
+                             msg, None, extra))
 
         mn, mx = self.one(ps, SH.minCount), self.one(ps, SH.maxCount)
         if mn is not None and int(mn) > 0:
@@ -290,17 +309,25 @@ class _Compiler:
         for lst in self.g.objects(ps, SH["in"]):
             per_value(f"(?X IN ({', '.join(_n3(t) for t in self.lst(lst))}))", SH.InConstraintComponent)
         for pat in self.g.objects(ps, SH.pattern):
-            flags = self.one(ps, SH.flags)
-            per_value(f"(!isBlank(?X) && REGEX(STR(?X), {Literal(str(pat)).n3()}"
-                      + (f", {Literal(str(flags)).n3()}" if flags else "") + "))", SH.PatternConstraintComponent)
+            per_value(self._pattern("?X", ps, pat), SH.PatternConstraintComponent)
         for v in self.g.objects(ps, SH.hasValue):
             per_focus(f"FILTER NOT EXISTS {{ ?this {p} {_n3(v)} }}", SH.HasValueConstraintComponent)
         for n in self.g.objects(ps, SH["not"]):
             per_value(f"!({self.conforms('?X', n)})", SH.NotConstraintComponent)
         for lst in self.g.objects(ps, SH["or"]):
             per_value("(" + " || ".join(self.conforms("?X", s) for s in self.lst(lst)) + ")", SH.OrConstraintComponent)
+        for lst in self.g.objects(ps, SH["and"]):
+            per_value("(" + " && ".join(self.conforms("?X", s) for s in self.lst(lst)) + ")",
+                      SH.AndConstraintComponent)
         for n in self.g.objects(ps, SH.node):
             per_value(self.conforms("?X", n), SH.NodeConstraintComponent)
+        for nested in self.g.objects(ps, SH.property):  # the values are the focus nodes of the nested shape
+            if self.one(nested, SH.deactivated) != Literal(True):
+                self.check_keys(nested)
+                f = self.var("f")
+                values = (f"{{ SELECT DISTINCT ?this{ex} {f} WHERE {{ " + re.sub(r"\?this\b", f, target)
+                          + f" {f} {p} ?this . }} }}")
+                out.extend(self._property_checks(nested, ps, values, extra + (f,)))
         q = self.one(ps, SH.qualifiedValueShape)
         if q is not None:
             if self.one(ps, URIRef(str(SH) + "qualifiedValueShapesDisjoint")) == Literal(True):
@@ -314,6 +341,8 @@ class _Compiler:
             if qmax is not None:
                 per_focus(f"{count} FILTER(?n > {int(qmax)})", SH.QualifiedMaxCountConstraintComponent)
         for sp in self.g.objects(ps, SH.sparql):
+            if extra:
+                raise Unsupported("sh:sparql in a property shape nested in a property shape")
             out.append(self._sparql_check(ps, sp, target, rpath))
         return out
 
@@ -322,6 +351,7 @@ class _Compiler:
         if select is None:
             raise Unsupported("sh:sparql without sh:select")
         prefixes = self._prefixes(sp)
+        _check_prebinding(str(select))
         text = re.sub(r"\$this\b", "?this", str(select))
         if path is not None:
             text = re.sub(r"\$PATH\b", self.path(path), text)
@@ -332,16 +362,52 @@ class _Compiler:
             raise Unsupported("sh:select without a WHERE clause")
         text = text[:m.end()] + f" {target} " + text[m.end():]
         msg = self.message(sp) or self.message(shape)
-        has_value = re.search(r"\?value\b", text[:m.start()]) is not None
-        return Check(prefixes + text, shape, self._sev(shape), SH.SPARQLConstraintComponent, path, msg,
-                     "value" if has_value else None)
+        has_value = re.search(r"[?$]value\b", text[:m.start()]) is not None
+        # sh:value is ?value when selected; for a node shape it is otherwise the focus node (SHACL 5.3.2)
+        value_var = "value" if has_value else (None if path is not None else "this")
+        return Check(prefixes + text, shape, self._sev(shape), SH.SPARQLConstraintComponent, path, msg, value_var)
 
     def _prefixes(self, sp: Node) -> str:
         lines = []
-        for decl_owner in self.g.objects(sp, SH.prefixes):
+        owners = list(self.g.objects(sp, SH.prefixes))
+        for o in list(owners):  # declarations of an ontology include those of the ontologies it imports
+            owners.extend(x for x in self.g.transitive_objects(o, OWL.imports) if x not in owners)
+        for decl_owner in owners:
             for decl in self.g.objects(decl_owner, SH.declare):
                 lines.append(f"PREFIX {self.one(decl, SH.prefix)}: <{self.one(decl, SH.namespace)}>")
         return "\n".join(sorted(set(lines))) + "\n"
+
+
+def _check_prebinding(select: str) -> None:
+    """Raise Unsupported unless joining the focus nodes in front of the query equals pre-binding $this.
+
+    SHACL-SPARQL pre-binds $this by substitution (SHACL 5.2.1). The compiler joins a target pattern at the start of
+    the WHERE clause instead, which is the same only when every other use of $this sees that binding: at the top
+    level of the WHERE clause or inside FILTER [NOT] EXISTS. MINUS, VALUES, SERVICE and sub-SELECTs, which the
+    specification forbids or which would not see the binding, are refused too (pySHACL then validates)."""
+    body = re.sub(r'"""[\s\S]*?"""|"[^"\n]*"|\'[^\'\n]*\'|#[^\n]*', '""', select)  # no strings or comments
+    if re.search(r"\b(MINUS|VALUES|SERVICE)\b", body, re.I):
+        raise Unsupported("MINUS, VALUES or SERVICE in a SHACL-SPARQL query")
+    if len(re.findall(r"\bSELECT\b", body, re.I)) > 1:
+        raise Unsupported("a sub-SELECT in a SHACL-SPARQL query")
+    if re.search(r"\bAS\s*[?$]this\b", body, re.I):
+        raise Unsupported("$this assigned with AS")
+    m = re.search(r"\bWHERE\s*\{", body, re.I)
+    if m is None:
+        return
+    depth, exists_depths = 1, []
+    for tok in re.finditer(r"\bEXISTS\s*\{|[{}]|[?$]this\b", body[m.end():], re.I):
+        t = tok.group(0)
+        if t == "}":
+            depth -= 1
+            if exists_depths and exists_depths[-1] == depth:
+                exists_depths.pop()
+        elif t.endswith("{"):
+            if t != "{":
+                exists_depths.append(depth)
+            depth += 1
+        elif depth > 1 and not exists_depths:
+            raise Unsupported("$this inside a nested group of a SHACL-SPARQL query")
 
 
 def _node_kind(x: str, kind: Node) -> str:
@@ -353,17 +419,42 @@ def _node_kind(x: str, kind: Node) -> str:
     return table[kind]
 
 
-_WELL_FORMED = {  # lexical forms the reference engine accepts for the datatypes the shapes use
-    "http://www.w3.org/2001/XMLSchema#date":
-        r"^-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])?$",
-    "http://www.w3.org/2001/XMLSchema#integer": r"^[+-]?[0-9]+$",
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_TZ = r"(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?"
+_DATE = r"-?([1-9][0-9]{3,}|0[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_INT = r"^[+-]?[0-9]+$"
+_WELL_FORMED = {  # XSD lexical spaces (XML Schema 1.1 part 2) of the datatypes whose well-formedness is checked
+    "date": "^" + _DATE + _TZ + "$",
+    "dateTime": "^" + _DATE + r"T(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?|24:00:00(\.0+)?)" + _TZ + "$",
+    "boolean": r"^(true|false|1|0)$",
+    "decimal": r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$",
+    "double": r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)$",
+    "float": r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)$",
+    "string": None, "anyURI": None,  # every string is a lexical form of these
+}
+_INTEGER_RANGES = {  # the integer datatypes: lexical form _INT, value within these bounds (None: unbounded)
+    "integer": (None, None), "long": (-2**63, 2**63 - 1), "int": (-2**31, 2**31 - 1), "short": (-2**15, 2**15 - 1),
+    "byte": (-128, 127), "nonNegativeInteger": (0, None), "positiveInteger": (1, None),
+    "nonPositiveInteger": (None, 0), "negativeInteger": (None, -1), "unsignedLong": (0, 2**64 - 1),
+    "unsignedInt": (0, 2**32 - 1), "unsignedShort": (0, 2**16 - 1), "unsignedByte": (0, 255),
 }
 
 
 def _datatype_ok(x: str, d: Node) -> str:
+    """``x`` is a well-formed literal of datatype ``d`` (SHACL 4.1.2). An XSD datatype whose lexical space the
+    compiler does not know (e.g. xsd:duration, xsd:time) is Unsupported, so pySHACL checks it instead."""
     cond = f"(isLiteral({x}) && datatype({x}) = {_n3(d)}"
-    if str(d) in _WELL_FORMED:
-        cond += f" && REGEX(STR({x}), {Literal(_WELL_FORMED[str(d)]).n3()})"
+    local = str(d)[len(_XSD):] if str(d).startswith(_XSD) else None
+    if local in _INTEGER_RANGES:
+        lo, hi = _INTEGER_RANGES[local]
+        cond += f" && REGEX(STR({x}), {Literal(_INT).n3()})"
+        cond += "".join(f" && <{_XSD}integer>(STR({x})) {op} {bound}" for op, bound in ((">=", lo), ("<=", hi))
+                        if bound is not None)
+    elif local in _WELL_FORMED:
+        if _WELL_FORMED[local] is not None:
+            cond += f" && REGEX(STR({x}), {Literal(_WELL_FORMED[local]).n3()})"
+    elif local is not None:
+        raise Unsupported(f"the well-formedness of xsd:{local} literals")
     return cond + ")"
 
 
@@ -388,8 +479,9 @@ def _fill(message: str, sol, variables: list[str]) -> str:
 
 def run_checks(store: ox.Store, checks: list[Check]) -> list[Result]:
     """Run compiled checks on ``store`` (union of its graphs); each row becomes a Result."""
-    results: set[Result] = set()
+    results: list[Result] = []
     for c in checks:
+        rows: dict[tuple, Result] = {}  # one result per row of one check; two constraints may give equal results
         sols = store.query(c.query, use_default_graph_as_union=True)
         variables = [v.value for v in sols.variables]
         for sol in sols:
@@ -400,8 +492,9 @@ def run_checks(store: ox.Store, checks: list[Check]) -> list[Result]:
             path = c.path
             if c.component == SH.SPARQLConstraintComponent and "path" in variables and sol["path"] is not None:
                 path = to_rdflib_term(sol["path"])
-            results.add(Result(focus=focus, shape=c.shape, severity=c.severity, component=c.component,
-                               path=path if not isinstance(path, BNode) else path, value=value,
-                               message=_fill(c.message, sol, variables)))
+            r = Result(focus=focus, shape=c.shape, severity=c.severity, component=c.component, path=path,
+                       value=value, message=_fill(c.message, sol, variables))
+            rows[(r, *(sol[v[1:]] for v in c.extra))] = r
+        results.extend(rows.values())
     return sorted(results, key=lambda r: (str(r.focus), str(r.shape), str(r.path), str(r.value), r.message,
                                           str(r.component)))
