@@ -334,9 +334,9 @@ def _found_by(ca, e) -> str:
 
 
 def _plan_line(ca, r) -> str:
-    channel = f" via {_label(ca, r['channel'])}" if r.get("channel") else ""
-    return (f"[{r['priority']}] by {r['dueDate']}: {_label(ca, r['actionKind'])} {r['stakeholderLabel']} - "
-            f"owner {r['ownerLabel'] or _label(ca, r['owner'])}{channel}. {r['instruction']}")
+    channel = f", via {_label(ca, r['channel'])}" if r.get("channel") else ""
+    return (f"[{r['priority']}] due {r['dueDate']} - {r['ownerLabel'] or _label(ca, r['owner'])}{channel}: "
+            f"{r['instruction']}")
 
 
 def analysis_text(analysis) -> str:
