@@ -31,7 +31,8 @@ ENTRY_KINDS = ("Gap", "Risk", "Overlap", "Recommendation", "Register")
 SEVERITIES = ("Violation", "Warning", "Info")
 #: report section (attribute of CityAnalysis) <- the query in queries/ that fills it, one row per item
 REPORT_SECTIONS = (("categories", "stakeholders-by-category"), ("units", "unit-coverage"), ("grid", "strategies"),
-                   ("engagement_gaps", "engagement-gaps"), ("plan", "engagement-plan"))
+                   ("engagement_gaps", "engagement-gaps"), ("plan", "engagement-plan"),
+                   ("profiles", "city-table-i1"))
 
 
 def _local(iri: str | None) -> str | None:
