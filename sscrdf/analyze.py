@@ -29,6 +29,10 @@ FINDING_KINDS = ("Gap", "Overlap", "Risk", "Recommendation")
 #: also found
 ENTRY_KINDS = ("Gap", "Risk", "Overlap", "Recommendation", "Register")
 SEVERITIES = ("Violation", "Warning", "Info")
+#: report section (attribute of CityAnalysis) <- the query in queries/ that fills it, one row per item
+REPORT_SECTIONS = (("categories", "stakeholders-by-category"), ("units", "unit-coverage"), ("grid", "strategies"),
+                   ("engagement_gaps", "engagement-gaps"), ("plan", "engagement-plan"),
+                   ("profiles", "city-table-i1"))
 
 
 def _local(iri: str | None) -> str | None:
@@ -333,8 +337,7 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
         return out
 
     # report section (attribute of CityAnalysis) <- the query that fills it
-    for attr, query_id in (("categories", "stakeholders-by-category"), ("units", "unit-coverage"),
-                           ("grid", "strategies"), ("engagement_gaps", "engagement-gaps")):
+    for attr, query_id in REPORT_SECTIONS:
         for c, rows in per_city(_query(store, query_id)).items():
             if c in cities:
                 setattr(cities[c], attr, rows)

@@ -333,10 +333,14 @@ def _found_by(ca, e) -> str:
     return ", ".join(parts)
 
 
+_PROFILE_COLUMNS = (("aims", "aims"), ("challenges", "challenges"), ("potential", "potential"),
+                    ("constraints", "constraints"), ("role", "role"), ("contribution", "contribution"))
+
+
 def _plan_line(ca, r) -> str:
-    channel = f" via {_label(ca, r['channel'])}" if r.get("channel") else ""
-    return (f"[{r['priority']}] by {r['dueDate']}: {_label(ca, r['actionKind'])} {r['stakeholderLabel']} - "
-            f"owner {r['ownerLabel'] or _label(ca, r['owner'])}{channel}. {r['instruction']}")
+    channel = f", via {_label(ca, r['channel'])}" if r.get("channel") else ""
+    return (f"[{r['priority']}] due {r['dueDate']} - {r['ownerLabel'] or _label(ca, r['owner'])}{channel}: "
+            f"{r['instruction']}")
 
 
 def analysis_text(analysis) -> str:
@@ -369,10 +373,9 @@ def analysis_text(analysis) -> str:
         if ca.profiles:
             out += ["", "Stakeholder summary table (Y Suppl. 34, clause 6, step 3; Table I.1)"]
             for r in ca.profiles:
-                out.append(f"  {r['stakeholderLabel']} ({r['categoryLabel']}; {r['scale'] or '-'}; "
-                           f"{r['sector'] or '-'}; {r['source']})")
-                for key, title in (("aims", "aims and challenges"), ("potential", "potential and constraints"),
-                                   ("role", "role and contribution")):
+                out.append(f"  {r['stakeholderLabel']} ({r['categoryLabel']}; scale: {r['scale'] or '-'}; "
+                           f"sector: {r['sector'] or '-'}; {r['source']})")
+                for key, title in _PROFILE_COLUMNS:
                     if r.get(key):
                         out.append(f"      {title}: {r[key]}")
         out += ["", "What to act on", f"  {ORDER_NOTE}"]
@@ -414,11 +417,12 @@ def analysis_md(analysis) -> str:
             out.append("None.")
         if ca.profiles:
             out += ["", "## Stakeholder summary table (clause 6, step 3; Table I.1)", "",
-                    "| Stakeholder | Category | Scale | Sector | Aims and challenges | Potential and constraints "
-                    "| Role and contribution | Source |", "|---|---|---|---|---|---|---|---|"]
-            out += [f"| {_md(r['stakeholderLabel'])} | {_md(r['categoryLabel'])} | {_md(r['scale'])} "
-                    f"| {_md(r['sector'])} | {_md(r.get('aims'))} | {_md(r.get('potential'))} | {_md(r.get('role'))} "
-                    f"| {_md(r['source'])} |" for r in ca.profiles]
+                    "| Stakeholder | Category | Scale | Sector | Aims | Challenges | Potential | Constraints | Role "
+                    "| Contribution | Source |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+            out += ["| " + " | ".join(_md(r.get(k)) for k in ("stakeholderLabel", "categoryLabel", "scale", "sector",
+                                                              "aims", "challenges", "potential", "constraints",
+                                                              "role", "contribution", "source")) + " |"
+                    for r in ca.profiles]
         out += ["", "## What to act on", "", ORDER_NOTE]
         for kind, title in _ENTRY_TITLES.items():
             items = ca.entries_of(kind)

@@ -34,6 +34,14 @@ def observed(path: Path) -> tuple[list[str], list[str]]:
     return findings, results
 
 
+def observed_plan(path: Path) -> list[str]:
+    """The engagement plan, one action a line, in the plan's order (priority, due date, stakeholder)."""
+    analysis = analyze_store(load([path]).store, as_of=AS_OF)
+    return [f"{r['priority']} {r['dueDate']} {_short(r['actionKind'])} about={_short(r['stakeholder'])} "
+            f"owner={_short(r['owner'] or '-')} channel={_short(r['channel'] or '-')}"
+            for city in analysis.cities for r in city.plan]
+
+
 def observed_all(path: Path) -> tuple[list[str], list[str], list[str]]:
     """(findings, validation results, triaged entries), one line each, sorted."""
     analysis = analyze_store(load([path]).store, as_of=AS_OF)
@@ -81,6 +89,35 @@ def test_example_gives_exactly_the_expected_findings_and_results(path):
 
 
 @pytest.mark.parametrize("path", CITIES, ids=lambda p: p.name)
+def test_example_gives_exactly_the_expected_plan(path):
+    assert observed_plan(path) == _expected_file(path, "plan").read_text().splitlines()
+
+
+@pytest.mark.parametrize("path", CITIES, ids=lambda p: p.name)
+def test_plan_covers_gaps_and_powerful_stakeholders_and_agrees_with_the_strategy(path):
+    """Every stakeholder with an engagement gap and every high-power stakeholder (except the municipality, which
+    carries out the plan) has an action with an owner and a due date; a stakeholder to be managed closely is
+    never only informed."""
+    ssc = "https://w3id.org/sscrdf/ontology#"
+    store = load([path]).store
+    analysis = analyze_store(store, as_of=AS_OF)
+    leaders = {sol["s"].value for sol in store.query(
+        f"SELECT ?s WHERE {{ ?s a <{ssc}Municipality> }}", use_default_graph_as_union=True)}
+    assert leaders
+    for city in analysis.cities:
+        planned: dict[str, set[str]] = {}
+        for r in city.plan:
+            assert r["owner"] and r["dueDate"] > AS_OF.isoformat() and 1 <= r["priority"] <= 4, r
+            planned.setdefault(r["stakeholder"], set()).add(_short(r["actionKind"]))
+        need = {g["stakeholder"] for g in city.engagement_gaps}
+        need |= {g["stakeholder"] for g in city.grid if g["power"] == ssc + "High"}
+        assert need - leaders <= set(planned), sorted(need - leaders - set(planned))
+        for g in city.grid:
+            if g["strategy"] == ssc + "ManageClosely" and g["stakeholder"] in planned:
+                assert planned[g["stakeholder"]] != {"Inform"}, g
+
+
+@pytest.mark.parametrize("path", CITIES, ids=lambda p: p.name)
 def test_one_entry_per_fact(path):
     """Every finding and every validation result is in exactly one entry, and no two entries share a
     (subject, concern) fact: a fact found by a rule and a shape, or by two rules, is reported once."""
@@ -111,4 +148,6 @@ if __name__ == "__main__":  # re-pin the expected files
         _expected_file(p, "findings").write_text("\n".join(f) + ("\n" if f else ""))
         _expected_file(p, "validation").write_text("\n".join(r) + ("\n" if r else ""))
         _expected_file(p, "entries").write_text("\n".join(e) + ("\n" if e else ""))
+        plan = observed_plan(p)
+        _expected_file(p, "plan").write_text("\n".join(plan) + ("\n" if plan else ""))
         print(f"{p.name}: {len(f)} findings, {len(r)} validation results")
