@@ -6,7 +6,7 @@ STAMP   = $(VENV)/.installed-stamp
 
 .PHONY: demo test bench check clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml ontology/core.ttl  # the package version is read from core.ttl
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

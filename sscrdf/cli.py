@@ -149,6 +149,16 @@ def check_command(onto, shapes, rules, queries, fmt) -> None:
     sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
 
 
+@cli.command("docs")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="directory to write index.html into (created if needed)")
+def docs_command(out_dir: str) -> None:
+    """Write HTML documentation of the ontology (one self-contained page, readable offline)."""
+    from .docs import write_docs
+
+    click.echo(f"wrote {write_docs(out_dir)}")
+
+
 # ------------------------------------------------------------------------------------------- validate
 
 _FORMAT_HELP = "force the input format instead of guessing it from the extension"
