@@ -6,7 +6,7 @@ STAMP   = $(VENV)/.installed-stamp
 
 .PHONY: demo test bench check clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml ontology/core.ttl  # the package version is read from core.ttl
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -21,9 +21,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
 
-## check: the ontology checks a knowledge engineer runs after an edit
+## check: the checks of every knowledge file a knowledge engineer runs after an edit
 check: $(STAMP)
-	$(BIN)/sscrdf ontology check
+	$(BIN)/sscrdf check
 
 ## bench: the scale benchmark (minutes; see benchmarks/README.md)
 bench: $(STAMP)

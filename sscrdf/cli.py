@@ -118,6 +118,47 @@ def ontology_check(extra: tuple[str, ...], fmt: str) -> None:
     sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
 
 
+# ------------------------------------------------------------------------------------------- check
+
+@cli.command("check")
+@click.option("--ontology", "onto", multiple=True, type=click.Path(), help="extra ontology module (.ttl, repeatable)")
+@click.option("--shapes", multiple=True, type=click.Path(), help="extra shapes file or directory (repeatable)")
+@click.option("--rules", multiple=True, type=click.Path(), help="extra rule file or directory (repeatable)")
+@click.option("--queries", multiple=True, type=click.Path(), help="extra query file or directory (repeatable)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def check_command(onto, shapes, rules, queries, fmt) -> None:
+    """Check every knowledge file: the ontology (as `ontology check`), the shapes (SHACL-for-SHACL, every sh: term
+    valid), the rules and queries (SPARQL syntax, complete header), and every ssc: term in all of them.
+
+    The bundled files are always checked; the options add files to check with them. Each problem is printed as
+    FILE:LINE: KIND: MESSAGE. Exit 0 when all checks pass, 1 when problems are found.
+    """
+    from .check import check_all  # the checks import pySHACL and owlrl: kept off the other commands' path
+
+    report = check_all(ontology=[Path(p) for p in onto], shapes=[Path(p) for p in shapes],
+                       rules=[Path(p) for p in rules], queries=[Path(p) for p in queries])
+    if fmt == "json":
+        click.echo(json.dumps({"ok": report.ok, "checks": report.checked,
+                               "problems": [i.__dict__ for i in report.issues]}, indent=2))
+    else:
+        for c in report.checked:
+            click.echo(f"checked  {c}")
+        for i in report.issues:
+            click.echo(str(i))
+        click.echo("all knowledge files OK" if report.ok else f"{len(report.issues)} problem(s)")
+    sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
+
+
+@cli.command("docs")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="directory to write index.html into (created if needed)")
+def docs_command(out_dir: str) -> None:
+    """Write HTML documentation of the ontology (one self-contained page, readable offline)."""
+    from .docs import write_docs
+
+    click.echo(f"wrote {write_docs(out_dir)}")
+
+
 # ------------------------------------------------------------------------------------------- validate
 
 _FORMAT_HELP = "force the input format instead of guessing it from the extension"

@@ -1,4 +1,5 @@
-"""The IRIs of the public contract (see DESIGN.md) and of the reused W3C vocabularies."""
+"""The IRIs of the public contract (the namespaces and graph names listed in the README, "The data model") and of
+the reused W3C vocabularies."""
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 

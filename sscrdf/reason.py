@@ -2,7 +2,7 @@
 
 The reference engine is owlrl (a complete OWL 2 RL implementation in pure Python). It is slow on large
 graphs, so the pipeline only uses it where completeness matters more than speed (``ontology check``,
-``infer --engine owlrl``, and the reference path that the fast path is tested against).
+``infer --reasoner owlrl``, and the reference path that the fast path is tested against).
 """
 from __future__ import annotations
 
