@@ -122,7 +122,7 @@ def test_expected_schemes_are_added(schemes):
 @pytest.mark.parametrize("scheme,members", [
     ("SSCServiceAreas", {"SmartWaterManagement", "SmartEnergyManagement", "SmartTransportationManagement",
                          "SmartWasteManagement", "SmartHealthcare", "SmartEducation", "SmartSecurity",
-                         "SmartBuildings"}),
+                         "SmartBuildings", "ClimateChangeServices"}),
     ("ManagementPlanElements", {"GovernanceOfImplementation", "FinancingModel", "EvaluationModel",
                                 "DisseminationAndCommunication"}),
     ("PhysicalPerspectiveLayers", {"SensingLayer", "NetworkLayer", "DataAndSupportLayer", "ApplicationLayer",
