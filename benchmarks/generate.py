@@ -953,11 +953,15 @@ class CityBuilder:
         if a is None:
             return None
         try:
-            return {"power": a.get("ssc:powerLevel")[0][4:], "interest": a.get("ssc:interestLevel")[0][4:],
-                    "level": a.get("ssc:currentLevel")[0][4:],
-                    "date": dt.date.fromisoformat(a.get("dcterms:date")[0][1:11]), "res": a}
+            v = {"power": a.get("ssc:powerLevel")[0][4:], "interest": a.get("ssc:interestLevel")[0][4:],
+                 "level": a.get("ssc:currentLevel")[0][4:],
+                 "date": dt.date.fromisoformat(a.get("dcterms:date")[0][1:11]), "res": a}
         except (IndexError, ValueError):
             return None
+        # a flaw may have put a wrong value, or two, in the assessment: leave such a stakeholder alone
+        ok = (len(a.get("ssc:powerLevel")) == 1 and v["power"] in self.o.power_levels
+              and v["interest"] in self.o.power_levels and v["level"] in self.o.levels)
+        return v if ok else None
 
     def build_records(self) -> None:
         """Interactions, commitments, a grievance and relations (rules commitment-overdue ... strategy-onion-
@@ -975,7 +979,7 @@ class CityBuilder:
             if s["cls"] in needing and v and L.index(v["level"]) < 2:
                 v["res"].set("ssc:currentLevel", ssc("Neutral"))
                 des = v["res"].get("ssc:desiredLevel")
-                if des and L.index(des[0][4:]) < 2:
+                if des and des[0][4:] in L and L.index(des[0][4:]) < 2:
                     v["res"].set("ssc:desiredLevel", ssc("Neutral"))
                 v["level"] = "Neutral"
         # onion layers agree with the strategy: manage closely in the core, low power outside it
