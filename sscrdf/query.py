@@ -65,7 +65,9 @@ def read_header(text: str) -> dict[str, str]:
     return header
 
 
-def read_sparql_file(path: Path, required: tuple[str, ...] = ()) -> SparqlFile:
+def read_sparql_file(path: Path, required: tuple[str, ...] = (), *, guard: bool = False) -> SparqlFile:
+    """A query or rule file; with ``guard`` (files not bundled with sscrdf) its text must pass
+    :func:`sscrdf.guard.check_query` (no SERVICE, no update), and the checked text is what runs."""
     path = Path(path)
     if not path.is_file():
         raise InputError("no such query file", path=path)
@@ -74,6 +76,10 @@ def read_sparql_file(path: Path, required: tuple[str, ...] = ()) -> SparqlFile:
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text (byte {exc.start})", path=path) from None
     header = read_header(text)
+    if guard:
+        from .guard import check_query
+
+        text = check_query(text, source=path)
     missing = [k for k in required if not header.get(k)]
     if missing:
         raise InputError(f"the header lacks {', '.join('# ' + k + ':' for k in missing)}", path=path, line=1,
@@ -83,15 +89,16 @@ def read_sparql_file(path: Path, required: tuple[str, ...] = ()) -> SparqlFile:
 
 def bundled_queries(extra_dirs: tuple[Path, ...] = ()) -> list[SparqlFile]:
     """The bundled query files (and those in ``extra_dirs``), sorted by id."""
-    paths = files("queries", "*.rq") + [p for d in extra_dirs for p in sorted(Path(d).glob("*.rq"))]
-    return sorted((read_sparql_file(p, REQUIRED_QUERY_KEYS) for p in paths), key=lambda q: q.id)
+    own = [read_sparql_file(p, REQUIRED_QUERY_KEYS) for p in files("queries", "*.rq")]
+    extra = [read_sparql_file(p, REQUIRED_QUERY_KEYS, guard=True) for d in extra_dirs for p in sorted(Path(d).glob("*.rq"))]
+    return sorted(own + extra, key=lambda q: q.id)
 
 
 def find_query(name: str, extra_dirs: tuple[Path, ...] = ()) -> SparqlFile:
     """A query by id or file stem, or a path to a ``.rq`` file."""
     p = Path(name)
     if p.suffix == ".rq" and (p.is_file() or "/" in name):
-        return read_sparql_file(p)
+        return read_sparql_file(p, guard=True)
     queries = bundled_queries(extra_dirs)
     for q in queries:
         if name in (q.id, q.path.stem):

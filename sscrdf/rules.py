@@ -38,8 +38,8 @@ _XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 
 def bundled_rules(extra_dirs: tuple[Path, ...] = ()) -> list[SparqlFile]:
     """The bundled rule files plus those in ``extra_dirs``, in file-name order."""
-    paths = files("rules", "*.rq") + [p for d in extra_dirs for p in sorted(Path(d).glob("*.rq"))]
-    rules = [read_sparql_file(p, REQUIRED_RULE_KEYS) for p in paths]
+    rules = [read_sparql_file(p, REQUIRED_RULE_KEYS) for p in files("rules", "*.rq")]
+    rules += [read_sparql_file(p, REQUIRED_RULE_KEYS, guard=True) for d in extra_dirs for p in sorted(Path(d).glob("*.rq"))]
     for r in rules:
         if r.header["kind"] not in ("fact", "finding"):
             raise InputError(f"rule kind must be 'fact' or 'finding', not {r.header['kind']!r}", path=r.path, line=1)

@@ -51,6 +51,13 @@ def shapes_graph(extra: tuple[Path, ...] = ()) -> Graph:
     for p in extra:
         if not Path(p).is_file():
             raise InputError("no such shapes file", path=p)
+    from .guard import check_shapes
+
+    for p in extra:  # user shapes: their SHACL-SPARQL must not reach the network (bundled ones are tested)
+        user = Graph()
+        for t in _parse_shapes((Path(p),)):
+            user.add(t)
+        check_shapes(user, source=p)
     g = Graph()
     for t in _parse_shapes(tuple(city_shape_files()) + tuple(Path(p) for p in extra)):
         g.add(t)

@@ -21,3 +21,12 @@ def cli():
     from sscrdf.cli import cli as command
 
     return command
+
+
+@pytest.fixture
+def canary():
+    """A local HTTP server that must never be reached (``canary.hits`` lists what reached it)."""
+    from tests.canary import Canary
+
+    with Canary() as c:
+        yield c
