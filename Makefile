@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: demo test bench check clean
+.PHONY: demo test test-fast bench check clean
 
 $(STAMP): pyproject.toml ontology/core.ttl  # the package version is read from core.ttl
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: $(STAMP)
 ## test: set up and run the whole test suite
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
+
+## test-fast: the fast tier (no reference engines, stores, browsers or builds): run it after each edit
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 -m "not slow"
 
 ## check: the checks of every knowledge file a knowledge engineer runs after an edit
 check: $(STAMP)

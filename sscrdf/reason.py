@@ -6,6 +6,8 @@ graphs, so the pipeline only uses it where completeness matters more than speed 
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
@@ -13,15 +15,27 @@ ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"
 
 
 def owlrl_closure(graph: Graph) -> Graph:
-    """A new graph: ``graph`` plus its OWL 2 RL closure computed by owlrl. ``graph`` is not changed."""
-    import owlrl
+    """A new graph: ``graph`` plus its OWL 2 RL closure computed by owlrl. ``graph`` is not changed.
 
+    The closure of the same triples is computed once per process (the whole ontology takes seconds, and
+    ``ontology check``, ``sscrdf check`` and the tests ask for it repeatedly); every call gets its own graph."""
     g = Graph()
     for prefix, ns in graph.namespaces():
         g.bind(prefix, ns, override=False)
-    g += graph
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)
+    for t in _owlrl_closure_of(frozenset(graph)):
+        g.add(t)
     return g
+
+
+@lru_cache(maxsize=8)
+def _owlrl_closure_of(triples: frozenset) -> tuple:
+    import owlrl  # heavy, and only the reference path needs it
+
+    g = Graph()
+    for t in triples:
+        g.add(t)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)
+    return tuple(g)
 
 
 def consistency_problems(graph: Graph, closure: Graph | None = None) -> list[str]:

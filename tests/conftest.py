@@ -30,3 +30,10 @@ def canary():
 
     with Canary() as c:
         yield c
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that start a store server or a browser are slow: `make test-fast` (-m "not slow") leaves them out."""
+    for item in items:
+        if item.get_closest_marker("store") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)

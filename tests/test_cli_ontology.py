@@ -40,12 +40,14 @@ def test_info_json(runner, cli):
     assert data["totals"]["triples"] == sum(m["triples"] for m in data["modules"])
 
 
+@pytest.mark.slow  # owlrl / pySHACL reference engine
 def test_ontology_check_ok(runner, cli):
     r = runner.invoke(cli, ["ontology", "check"])
     assert r.exit_code == 0, r.output
     assert "ontology OK" in r.output
 
 
+@pytest.mark.slow  # owlrl / pySHACL reference engine
 def test_ontology_check_reports_problems_with_exit_1(runner, cli):
     r = runner.invoke(cli, ["ontology", "check", str(FIXTURES / "ontology" / "broken-term.ttl")])
     assert r.exit_code == 1
@@ -53,6 +55,7 @@ def test_ontology_check_reports_problems_with_exit_1(runner, cli):
     assert "problem(s)" in r.output
 
 
+@pytest.mark.slow  # owlrl / pySHACL reference engine
 def test_ontology_check_json(runner, cli):
     r = runner.invoke(cli, ["ontology", "check", "--format", "json", str(FIXTURES / "ontology" / "broken-term.ttl")])
     assert r.exit_code == 1

@@ -37,6 +37,7 @@ def test_every_bundled_shape_compiles_to_sparql():
     assert len({c.shape for c in checks}) >= 50
 
 
+@pytest.mark.slow  # owlrl / pySHACL reference engine
 @pytest.mark.parametrize("path", SHAPE_FIXTURES + EXAMPLE_FILES, ids=lambda p: p.name)
 def test_fast_validation_equals_pyshacl(path):
     store = load([path]).store
@@ -45,6 +46,7 @@ def test_fast_validation_equals_pyshacl(path):
     assert _keys(fast) == _keys(ref)
 
 
+@pytest.mark.slow  # owlrl / pySHACL reference engine
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
 def test_fast_reasoner_is_a_subset_of_owlrl(path):
     triples = [q.triple for q in load([path]).store]
@@ -59,6 +61,7 @@ def _findings(store):
     return sorted(str(t) for t in d.triples)
 
 
+@pytest.mark.slow  # owlrl / pySHACL reference engine
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
 def test_fast_reasoner_gives_the_same_findings_and_results_as_owlrl(path):
     data = load([path]).store
@@ -67,6 +70,7 @@ def test_fast_reasoner_gives_the_same_findings_and_results_as_owlrl(path):
         _keys(validate_store(data, reasoner="owlrl", engine="pyshacl"))
 
 
+@pytest.mark.slow  # owlrl / pySHACL reference engine
 def test_multi_city_dataset_is_validated_city_by_city_with_equal_results():
     both = ox.Store()
     for i, path in enumerate(EXAMPLE_FILES):
@@ -80,6 +84,7 @@ def test_multi_city_dataset_is_validated_city_by_city_with_equal_results():
         assert a.cities == b.cities
 
 
+@pytest.mark.slow  # owlrl / pySHACL reference engine
 def test_fast_path_equals_reference_path_on_generated_cities(tmp_path):
     """The benchmark's claim, as a test: on generated cities with many flaws, the fast path (schema-driven
     reasoner + SHACL compiled to SPARQL + batches) gives exactly the findings and validation results of the

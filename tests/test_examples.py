@@ -71,6 +71,7 @@ def test_example_loads_with_only_declared_terms(path):
     assert unknown_terms(loaded.store, declared_terms()) == []
 
 
+@pytest.mark.slow  # owlrl / pySHACL reference engine
 @pytest.mark.parametrize("path", CITIES, ids=lambda p: p.name)
 def test_example_is_consistent_under_owl_rl(path):
     g = ontology_graph()

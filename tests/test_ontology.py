@@ -45,11 +45,13 @@ def check_report():
     return ontology.check()
 
 
+@pytest.mark.slow  # owlrl / pySHACL reference engine
 def test_bundled_ontology_passes_every_check(check_report):
     assert check_report.ok, "\n".join(map(str, check_report.problems))
     assert len(check_report.checks) == 4
 
 
+@pytest.mark.slow  # owlrl / pySHACL reference engine
 def test_meta_shape_catches_a_broken_term():
     report = ontology.check([FIXTURES / "ontology" / "broken-term.ttl"])
     got = {(p.kind, p.term) for p in report.problems}
@@ -61,11 +63,13 @@ def test_meta_shape_catches_a_broken_term():
     assert not report.ok
 
 
+@pytest.mark.slow  # owlrl / pySHACL reference engine
 def test_a_well_formed_extension_passes():
     report = ontology.check([FIXTURES / "ontology" / "good-extension.ttl"])
     assert report.ok, "\n".join(map(str, report.problems))
 
 
+@pytest.mark.slow  # owlrl / pySHACL reference engine
 def test_disjointness_clash_is_an_inconsistency():
     report = ontology.check([FIXTURES / "ontology" / "inconsistent.ttl"])
     assert [p.kind for p in report.problems] == ["inconsistency"]
@@ -218,5 +222,6 @@ def test_principles_pitfalls_and_clause_5_city_things(ograph):
     assert (SSC.PotentialSupporter, SKOS.broader, SSC.Affected) in ograph
 
 
+@pytest.mark.slow  # owlrl / pySHACL reference engine
 def test_ontology_alone_is_consistent(ograph):
     assert consistency_problems(ograph) == []

@@ -249,7 +249,82 @@ RESISTANT_HIGH_POWER_SHARE = [
     (ex("gamma"), "Gammaford", 2, 0, 0.0),
 ]
 
+STAKEHOLDER_COUNT = [(ex("alpha"), "Alphaville", 6), (ex("beta"), "Betatown", 6), (ex("gamma"), "Gammaford", 6)]
+
+#: Table I.1 as the ontology states it: (category, label, scale, sector); sorted by label in code-point order
+TABLE_I1_PROFILE = [
+    (ssc("ICTCompany"), "ICT company", ssc("SupralocalScale"), ssc("PrivateSector")),
+    (ssc("AcademiaOrResearchOrganization"), CATEGORY_LABELS["AcademiaOrResearchOrganization"], ssc("LocalScale"), None),
+    (ssc("AcademiaOrResearchOrganization"), CATEGORY_LABELS["AcademiaOrResearchOrganization"], ssc("SupralocalScale"),
+     None),
+    (ssc("CitizenOrganization"), CATEGORY_LABELS["CitizenOrganization"], ssc("LocalScale"), None),
+    (ssc("CityServicesCompany"), "city services company", ssc("LocalScale"), ssc("PrivateSector")),
+    (ssc("IndustryAssociation"), "industry association", ssc("SupralocalScale"), None),
+    (ssc("InternationalOrganization"), CATEGORY_LABELS["InternationalOrganization"], ssc("LocalScale"), None),
+    (ssc("InternationalOrganization"), CATEGORY_LABELS["InternationalOrganization"], ssc("SupralocalScale"), None),
+    (ssc("Municipality"), "municipality", ssc("LocalScale"), ssc("PublicSector")),
+    (ssc("NationalOrRegionalGovernment"), CATEGORY_LABELS["NationalOrRegionalGovernment"], ssc("SupralocalScale"),
+     ssc("PublicSector")),
+    (ssc("NGO"), CATEGORY_LABELS["NGO"], ssc("LocalScale"), None),
+    (ssc("NGO"), CATEGORY_LABELS["NGO"], ssc("SupralocalScale"), None),
+    (ssc("StandardsDevelopingOrganization"), CATEGORY_LABELS["StandardsDevelopingOrganization"], ssc("SupralocalScale"),
+     None),
+    (ssc("UrbanPlanner"), "urban planner", ssc("LocalScale"), None),
+    (ssc("UtilityProvider"), "utility provider", ssc("SupralocalScale"), ssc("PrivateSector")),
+]
+
+#: per city: its municipality and each Table 2 unit class -> (status, holder local name, holder label)
+_COVERAGE = {
+    ("alpha", "alphaCouncil"): {
+        "CERTUnit": ("present", "alphaCert", "Alphaville CERT"),
+        "CitizenServicesUnit": ("present", "alphaPlanning", "Alphaville Planning and Citizen Services"),
+        "TransportationUnit": ("present", "alphaTransport", "Alphaville Mobility Department"),
+        "UrbanPlanningUnit": ("present", "alphaPlanning", "Alphaville Planning and Citizen Services")},
+    ("beta", "betaCouncil"): {
+        "CERTUnit": ("delegated", "betaServices", "Betatown Services Ltd"),
+        "FinanceUnit": ("present", "betaFinance", "Betatown Treasury"),
+        "InfrastructureAndICTUnit": ("present", "betaIct", "Betatown ICT Department"),
+        "WaterAndSanitationUnit": ("delegated", "betaServices", "Betatown Services Ltd")},
+    ("gamma", "gammaCouncil"): {
+        "EnvironmentalUnit": ("present", "gammaEnv", "Gammaford Environment Office"),
+        "SecurityAndEmergencyUnit": ("present", "gammaSecurity", "Gammaford Civil Protection"),
+        "TransportationUnit": ("present", "gammaTransport", "Gammaford Transport Unit"),
+        "WaterAndSanitationUnit": ("present", "gammaWater", "Gammaford Water Office")},
+}
+UNIT_COVERAGE = [
+    (ex(city), ex(m), ssc(u), UNIT_LABELS[u]) + ((cov[u][0], ex(cov[u][1]), cov[u][2]) if u in cov
+                                                 else ("missing", None, None))
+    for (city, m), cov in _COVERAGE.items() for u in sorted(UNIT_LABELS, key=lambda n: UNIT_LABELS[n].lower())
+]
+
+
+def _expected_responsibilities() -> list[tuple]:
+    """The rows of expected-responsibilities computed from the asserted ontology with rdflib (an independent
+    oracle: the query's rows follow the ontology, which other work extends)."""
+    from rdflib import URIRef
+    from rdflib.namespace import DCTERMS, RDFS
+
+    from sscrdf.ontology import ontology_graph
+
+    g = ontology_graph()
+    rows = set()
+    for h, r in g.subject_objects(URIRef(ssc("expectedResponsibility"))):
+        sources = [str(x) for x in g.objects(r, DCTERMS.source)] or [None]
+        for hl in g.objects(h, RDFS.label):
+            for rl in g.objects(r, RDFS.label):
+                rows.update((str(h), str(hl), str(r), str(rl), src) for src in sources)
+    return sorted(rows, key=lambda t: (t[1].lower(), t[3].lower(), t[4] or ""))
+
+
+EXPECTED_RESPONSIBILITIES = _expected_responsibilities()
+
 EXPECTED = {
+    "stakeholder-count": (["city", "cityLabel", "stakeholders"], STAKEHOLDER_COUNT),
+    "table-i1-profile": (["category", "categoryLabel", "scale", "sector"], TABLE_I1_PROFILE),
+    "unit-coverage": (["city", "municipality", "unitClass", "unitLabel", "status", "holder", "holderLabel"],
+                      UNIT_COVERAGE),
+    "expected-responsibilities": (["holderType", "holderLabel", "responsibility", "responsibilityLabel", "source"],
+                                  EXPECTED_RESPONSIBILITIES),
     "missing-categories": (["city", "category", "categoryLabel"], MISSING_CATEGORIES),
     "missing-units": (["city", "municipality", "unitClass", "unitLabel"], MISSING_UNITS),
     "unassigned-responsibilities": (["city", "expectedOf", "responsibility", "responsibilityLabel"],
@@ -310,8 +385,21 @@ def test_derived_queries_are_empty_before_analysis(data):
 
 
 def test_every_new_query_is_pinned():
+    """Every bundled query has pinned rows in EXPECTED (a new query fails here until its rows are pinned), and
+    nothing is pinned for a query that no longer exists."""
     ids = {q.id for q in bundled_queries()}
-    assert set(EXPECTED) <= ids
+    assert not ids - set(EXPECTED), f"queries without pinned rows: {sorted(ids - set(EXPECTED))}"
+    assert not set(EXPECTED) - ids, f"pinned rows of queries that do not exist: {sorted(set(EXPECTED) - ids)}"
+
+
+def test_unit_coverage_agrees_with_missing_units():
+    missing = [(c, m, u, label) for c, m, u, label, status, *_ in UNIT_COVERAGE if status == "missing"]
+    assert sorted(missing) == sorted(MISSING_UNITS)
+
+
+def test_expected_responsibilities_oracle_is_not_vacuous():
+    assert len(EXPECTED_RESPONSIBILITIES) > 150
+    assert {r[0] for r in EXPECTED_RESPONSIBILITIES} >= {ssc("Municipality"), ssc("CERTUnit")}
 
 
 # ------------------------------------------------------------------------------------------------ every query file

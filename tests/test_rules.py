@@ -429,6 +429,7 @@ def _seconds(store: ox.Store, text: str) -> tuple[float, int]:
     return best, count
 
 
+@pytest.mark.slow  # a scale check: 10 and 40 copies of the fixtures
 def test_rules_scale_linearly_with_the_number_of_cities():
     """Four times the cities must cost about four times as much, not sixteen: every rule joins on its city or
     stakeholder. (Generous bound: a quadratic rule shows a ratio far above 8 at these sizes.)"""
