@@ -1315,6 +1315,160 @@ class CityBuilder:
 
 # ---------------------------------------------------------------------------------------------- output
 
+# ---------------------------------------------------------------------------------------------- master plans
+# (FG-SSC Master Plan; opt-in with --master-plans, so that the register benchmark stays as it was)
+
+#: kinds of master-plan flaw, each given to a city with probability --flaw-rate (from a random stream of its own,
+#: so the register part of the city is the same with or without master plans); each maps to the rule or shape
+#: that finds it
+MP_FLAWS = {
+    "mp-kpi-dimension": "masterplan-kpi-dimension-uncovered",
+    "mp-kpi-unmeasured": "masterplan-kpi-not-measured",
+    "mp-kpi-target": "sscsh:KPITargetShape",
+    "mp-single-funding": "masterplan-single-funding-mechanism",
+    "mp-financing-criterion": "masterplan-financing-criterion-missing",
+    "mp-committee-outsider": "masterplan-committee-outside-strategic-planning",
+    "mp-phase1-skipped": "masterplan-phase1-skipped, masterplan-phase-without-activity",
+    "mp-late-approval": "masterplan-approval-before-action-plan",
+    "mp-action-element": "sscsh:Action*Shape (one of the five clause 3.3 elements)",
+    "mp-service-without-action": "masterplan-planned-area-without-action",
+    "mp-owner-not-on-board": "masterplan-action-owner-unaware-or-resistant, plan-masterplan-owner",
+}
+#: service area -> the Table 2 unit class that owns its actions in a generated plan
+MP_AREAS = [("SmartWaterManagement", "WaterAndSanitationUnit"), ("SmartTransportationManagement", "TransportationUnit"),
+            ("SmartWasteManagement", "EnvironmentalUnit"), ("SmartSecurity", "SecurityAndEmergencyUnit"),
+            ("SmartBuildings", "UrbanPlanningUnit")]
+MP_DIMENSIONS = ["ICTKPIDimension", "EnvironmentalSustainabilityKPIDimension", "ProductivityKPIDimension",
+                 "QualityOfLifeKPIDimension", "EquityAndSocialInclusionKPIDimension", "PhysicalInfrastructureKPIDimension"]
+MP_ELEMENTS = ["ssc:actionStart", "ssc:actionEnd", "ssc:estimatedCost", "ssc:responsibleParty",
+               "ssc:progressIndicator", "ssc:reportingProcedure"]
+
+
+def add_master_plan(b: CityBuilder, rate: float, seed: int) -> list[Res]:
+    """A master plan in phase 3 for the city ``b`` has built, complete and correct unless the city draws master-plan
+    flaws (MP_FLAWS, each with probability ``rate``). Returns the new resources (added to ``b.res`` as well);
+    changes nothing else in the city except its ssc:hasMasterPlan link."""
+    rng = random.Random(f"sscrdf-bench-mp:{seed}:{rate!r}:{b.num}")
+    flaws = {k for k in MP_FLAWS if rng.random() < rate}
+    start = len(b.res)
+    listed = set(b.city.get("ssc:hasStakeholder"))
+    members = [s["res"].subject for s in b.stakeholders if s["res"].subject in listed and not s["res"].deleted]
+    council = b.municipality["res"].subject
+    units = {cls: u for cls, u in b.units.items()  # units of the municipality of the register only
+             if not u.deleted and council in listed and council in u.get("org:unitOf")}
+    areas = [(a, units[c]) for a, c in MP_AREAS if c in units][:3]
+    if not members or not areas:
+        return []
+    plan = b.new("masterPlan")
+    b.city.add("ssc:hasMasterPlan", plan.subject)
+    plan.add("rdf:type", ssc("MasterPlan")).add("rdfs:label", lit(f"{b.city_name} SSC master plan"))
+    plan.add("ssc:currentPhase", ssc("ActionPlanPhase"))
+    plan.add("ssc:vision", lit(f"{b.city_name}: a liveable, low-carbon city run on shared data.", "en"))
+
+    def record(name, activity, d, *who):
+        r = b.new(name)
+        r.add("rdf:type", ssc("ActivityRecord")).add("rdfs:label", lit(f"{activity} ({d.isoformat()})"))
+        r.add("ssc:recordedActivity", ssc(activity)).add("dcterms:date", date_lit(d))
+        if who:
+            r.add("prov:wasAssociatedWith", *who)
+        plan.add("ssc:hasActivityRecord", r.subject)
+
+    committee = members[:3]
+    outsider = members[3] if "mp-committee-outsider" in flaws and len(members) > 3 else None
+    if "mp-phase1-skipped" not in flaws:
+        record("mpBaseline", "DefineCityBaseline", dt.date(2025, 1, 20), committee[0])
+        record("mpStakeholders", "IdentifySSCStakeholders", dt.date(2025, 2, 10), committee[0])
+    record("mpVision", "IdentifySSCVision", dt.date(2025, 4, 15), *committee)
+    approval = dt.date(2025, 10, 15) if "mp-late-approval" in flaws else dt.date(2025, 6, 30)
+    record("mpApproval", "ObtainPoliticalApproval", approval, committee[0])
+    record("mpActionPlan", "DesignImplementationPlan", dt.date(2025, 9, 15), committee[0])
+
+    cm = b.new("steeringCommittee")
+    cm.add("rdf:type", ssc("GovernanceCommittee")).add("rdfs:label", lit(f"{b.city_name} SSC steering committee"))
+    cm.add("ssc:committeeMember", *(committee + ([outsider] if outsider else [])))
+    plan.add("ssc:hasGovernanceCommittee", cm.subject)
+    mechanisms = b.city.get("ssc:hasParticipationMechanism")
+    if mechanisms:
+        plan.add("ssc:engagementMechanism", mechanisms[0])
+
+    dims = list(MP_DIMENSIONS)
+    if "mp-kpi-dimension" in flaws:
+        dims.remove(b.flaw("mp-kpi-dimension", MP_DIMENSIONS))
+    unmeasured = rng.randrange(len(dims)) if "mp-kpi-unmeasured" in flaws else None
+    untargeted = rng.randrange(len(dims)) if "mp-kpi-target" in flaws else None
+    kpis = []
+    for i, dim in enumerate(dims):
+        k = b.new(f"kpi{i + 1}")
+        k.add("rdf:type", ssc("CityKPI")).add("rdfs:label", lit(f"{b.o.labels.get(dim, dim)} indicator"))
+        k.add("ssc:kpiDimension", ssc(dim))
+        if i != untargeted:
+            k.add("ssc:targetValue", str(rng.randint(50, 100)))
+        if i != unmeasured:
+            m = b.new(f"kpi{i + 1}Measurement")
+            m.add("rdf:type", ssc("KPIMeasurement")).add("rdfs:label", lit(f"measurement of indicator {i + 1}"))
+            m.add("ssc:measuredValue", str(rng.randint(10, 90)))
+            m.add("dcterms:date", date_lit(b.date(dt.date(2026, 4, 1), dt.date(2026, 10, 31))))
+            k.add("ssc:hasMeasurement", m.subject)
+        plan.add("ssc:selectedKPI", k.subject)
+        kpis.append(k)
+    plan.add("ssc:hasBaselineIndicator", kpis[0].subject)
+
+    mechs = ["TaxFunding", "NationalOrMultinationalSubsidies", "PrivateCompanyAgreements"]
+    plan_funding = mechs[:1] if "mp-single-funding" in flaws else mechs[:2]
+    plan.add("ssc:usesFunding", *(ssc(m) for m in plan_funding))
+    fin = b.new("financingModel")
+    fin.add("rdf:type", ssc("CityFinancingModel")).add("rdfs:label", lit(f"{b.city_name} financing model"))
+    criteria = ["StabilityCriterion", "DiversificationCriterion", "BalanceCriterion", "AdaptabilityCriterion"]
+    if "mp-financing-criterion" in flaws:
+        criteria.remove(b.flaw("mp-financing-criterion", list(criteria)))
+    fin.add("ssc:addressesCriterion", *(ssc(c) for c in criteria))
+    plan.add("ssc:hasFinancingModel", fin.subject)
+    ev = b.new("evaluationModel")
+    ev.add("rdf:type", ssc("CityEvaluationModel")).add("rdfs:label", lit(f"{b.city_name} evaluation model"))
+    ev.add("ssc:evaluationScope", ssc("ProjectEvaluation"), ssc("HolisticEvaluation"))
+    ev.add("ssc:measurementIntervalMonths", "12")
+    plan.add("ssc:hasEvaluationModel", ev.subject)
+    comms = b.new("communicationPlan")
+    comms.add("rdf:type", ssc("CommunicationPlan")).add("rdfs:label", lit(f"{b.city_name} communication plan"))
+    comms.add("ssc:communicationInstrument", ssc("OutreachPublicity"))
+    plan.add("ssc:hasCommunicationPlan", comms.subject)
+
+    owner_flaw = None
+    if "mp-owner-not-on-board" in flaws:
+        for s in b.stakeholders:
+            a = b.latest(s)
+            if s["res"].subject in listed and a is not None and \
+                    set(a.get("ssc:currentLevel")) & {ssc("Unaware"), ssc("Resistant")}:
+                owner_flaw = s["res"].subject
+                break
+    missing_element = b.flaw("mp-action-element", MP_ELEMENTS) if "mp-action-element" in flaws else None
+    for i, (area, unit) in enumerate(areas):
+        plan.add("ssc:plansService", ssc(area))
+        x = b.new(f"action{i + 1}")
+        x.add("rdf:type", ssc("MasterPlanAction")).add("rdfs:label", lit(f"{nice_title(b.o.labels.get(area, area))} pilot"))
+        x.add("ssc:actionStart", date_lit(dt.date(2026, 1 + i, 1))).add("ssc:actionEnd", date_lit(dt.date(2027, 6, 30)))
+        x.add("ssc:estimatedCost", str(rng.randint(2, 40) * 50000))
+        x.add("ssc:responsibleParty", unit.subject)
+        x.add("ssc:progressIndicator", kpis[-1].subject)
+        x.add("ssc:reportingProcedure", lit("Quarterly report to the steering committee.", "en"))
+        x.add("ssc:deliversServiceArea", ssc(area))
+        x.add("ssc:usesFunding", ssc(plan_funding[i % len(plan_funding)]))
+        x.add("ssc:actionStatus", ssc("ActionUnderway"))
+        if i == 0 and missing_element:
+            x.drop(missing_element)
+        if i == 0 and owner_flaw:
+            x.add("ssc:responsibleParty", owner_flaw)
+        plan.add("ssc:hasMasterPlanAction", x.subject)
+    if "mp-service-without-action" in flaws:
+        used = {a for a, _ in areas}
+        extra = [a for a, _ in MP_AREAS if a not in used] + ["SmartHealthcare"]
+        plan.add("ssc:plansService", ssc(extra[0]))
+    for k in sorted(flaws):
+        if k not in ("mp-kpi-dimension", "mp-financing-criterion", "mp-action-element"):
+            b.note(k, "yes")
+    return b.res[start:]
+
+
 def header(n: int, seed: int, rate: float) -> str:
     lines = [
         "# sscrdf scale benchmark: synthetic stakeholder registers of smart sustainable cities.",
@@ -1335,8 +1489,9 @@ def city_text(builder: CityBuilder, resources: list[Res]) -> tuple[str, int]:
     return text, triples
 
 
-def generate(n: int, seed: int, rate: float, out, onto: Ontology | None = None) -> dict:
-    """Write ``n`` cities to the text stream ``out``; return the statistics."""
+def generate(n: int, seed: int, rate: float, out, onto: Ontology | None = None, master_plans: bool = False) -> dict:
+    """Write ``n`` cities to the text stream ``out``; return the statistics. With ``master_plans`` each city also
+    gets a master plan (add_master_plan)."""
     onto = onto or Ontology()
     width = max(4, len(str(n)))
     cyc = Cycler()
@@ -1352,7 +1507,11 @@ def generate(n: int, seed: int, rate: float, out, onto: Ontology | None = None) 
             flaw_counts[k] += 1
         clean += not flaws
         b = CityBuilder(onto, i, width, rng, flaws, cyc)
-        text, triples = city_text(b, b.build())
+        resources = b.build()
+        if master_plans:
+            add_master_plan(b, rate, seed)
+            resources = b.res
+        text, triples = city_text(b, resources)
         out.write(text)
         total += triples
         sizes.append(triples)
@@ -1374,6 +1533,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--flaw-rate", type=float, default=0.3, metavar="R",
                     help="probability that a city gets each kind of flaw, independently (default 0.3; 0 = all "
                          "cities complete and correct)")
+    ap.add_argument("--master-plans", action="store_true",
+                    help="give every city an FG-SSC master plan in phase 3, with master-plan flaws at --flaw-rate")
     ap.add_argument("--stats", action="store_true", help="print per-flaw counts (cities with each flaw) as JSON "
                                                           "to standard error")
     ap.add_argument("-o", "--output", required=True, metavar="FILE.trig", help="output file ('-' for stdout)")
@@ -1386,14 +1547,14 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     onto = Ontology()
     if args.output == "-":
-        stats = generate(args.cities, args.seed, args.flaw_rate, sys.stdout, onto)
+        stats = generate(args.cities, args.seed, args.flaw_rate, sys.stdout, onto, args.master_plans)
     else:
         target = Path(args.output)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                stats = generate(args.cities, args.seed, args.flaw_rate, fh, onto)
+                stats = generate(args.cities, args.seed, args.flaw_rate, fh, onto, args.master_plans)
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual permissions

@@ -32,7 +32,11 @@ SEVERITIES = ("Violation", "Warning", "Info")
 #: report section (attribute of CityAnalysis) <- the query in queries/ that fills it, one row per item
 REPORT_SECTIONS = (("categories", "stakeholders-by-category"), ("units", "unit-coverage"), ("grid", "strategies"),
                    ("engagement_gaps", "engagement-gaps"), ("plan", "engagement-plan"),
-                   ("profiles", "city-table-i1"))
+                   ("profiles", "city-table-i1"),
+                   # the master-plan section (FG-SSC Master Plan): phase, timeline, KPI coverage, actions
+                   ("mp_phase", "masterplan-cities-by-phase"), ("mp_timeline", "masterplan-timeline"),
+                   ("mp_kpis", "masterplan-kpi-coverage"), ("mp_actions", "masterplan-actions"),
+                   ("mp_overview", "masterplan-overview"), ("mp_kpi_values", "masterplan-kpis"))
 
 
 def _local(iri: str | None) -> str | None:
@@ -90,6 +94,12 @@ class CityAnalysis:
     entries: list[Entry] = field(default_factory=list)  # findings and validation results, one entry per fact
     plan: list[dict] = field(default_factory=list)  # the engagement plan's actions (query engagement-plan)
     profiles: list[dict] = field(default_factory=list)  # the city's Table I.1 (query city-table-i1)
+    mp_phase: list[dict] = field(default_factory=list)  # its master plan's current phase (one row, or none)
+    mp_timeline: list[dict] = field(default_factory=list)  # phases reached and activities done, with dates
+    mp_kpis: list[dict] = field(default_factory=list)  # selected KPIs per KPI dimension (D1-D6)
+    mp_actions: list[dict] = field(default_factory=list)  # actions of the action plan with owner and status
+    mp_overview: list[dict] = field(default_factory=list)  # vision, committee, mechanisms, financing, evaluation
+    mp_kpi_values: list[dict] = field(default_factory=list)  # each selected KPI: target, last measured value
     validation: CityReport | None = None
     labels: dict[str, str] = field(default_factory=dict)
     stakeholder_count: int = 0

@@ -27,7 +27,7 @@ import json
 from collections import defaultdict
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SH
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 
 from . import __version__
 from .namespaces import PREFIXES, SSC
@@ -229,6 +229,16 @@ __all__ = ["short", "validation_text", "validation_json", "validation_ttl", "val
 #                          "gap": N, "nextStep": "<action>", "priority": N}],
 #      "plan": [{<the columns of queries/engagement-plan.rq>}],
 #      "tableI1": [{<the columns of queries/city-table-i1.rq>}],
+#      "masterPlan": null | {"phase": "<phase IRI>", "phaseLabel": "...",
+#                    "timeline": [{"phase": "<IRI>", "phaseLabel": "...", "activities": [{"activity": "<IRI>",
+#                                  "label": "...", "date": "YYYY-MM-DD" | null}]}],
+#                    "overview": {<the columns of queries/masterplan-overview.rq but city and plan>},
+#                    "kpis": [{<the columns of queries/masterplan-kpis.rq but city>}],
+#                    "kpiCoverage": [{"dimension": "<IRI>", "notation": "D1", "label": "...", "kpis": N}],
+#                    "actions": [{"action": "<IRI>", "label": "...", "owner": "<IRI>" | null,
+#                                 "ownerLabel": "..." | null, "start": "YYYY-MM-DD" | null, "end": ... | null,
+#                                 "cost": number | null, "status": "<IRI>" | null, "statusLabel": "...",
+#                                 "areas": "..."}]},
 #      "entries": [{"kind": "Gap|Risk|Overlap|Recommendation|Register", "severity": "Violation|Warning|Info",
 #                   "about": ["<IRI>", ...], "concerns": ["<IRI>", ...], "message": "...",
 #                   "clauses": ["Y Suppl. 34, ...", ...], "rules": ["<rule IRI>", ...],
@@ -266,7 +276,141 @@ def _entry_json(ca, e) -> dict:
             "validation": [_result_json(r, ca.labels) for r in e.results]}
 
 
-def _city_json(ca) -> dict:
+# --------------------------------------------------------------------------- master plan (FG-SSC Master Plan)
+
+def _iso(v) -> str | None:
+    """A date cell as YYYY-MM-DD (query cells may be dates or strings)."""
+    return None if v is None else (v.isoformat() if hasattr(v, "isoformat") else str(v))
+
+
+def _mp_timeline(ca) -> list[dict]:
+    """Phases up to the current one, each with the activities done in it (rows of masterplan-timeline)."""
+    phases: dict[str, dict] = {}
+    for r in ca.mp_timeline:
+        ph = phases.setdefault(r["phase"], {"phase": r["phase"], "notation": r["phaseNotation"],
+                                            "phaseLabel": r["phaseLabel"], "activities": []})
+        if r.get("activity"):
+            ph["activities"].append({"activity": r["activity"], "label": r["activityLabel"],
+                                     "date": _iso(r.get("date"))})
+    return list(phases.values())
+
+
+def _mp_status(r, as_of) -> str:
+    """The reported status of an action, or one read from its dates when the city reports none."""
+    if r.get("statusLabel"):
+        return str(r["statusLabel"])
+    start, end, today = _iso(r.get("start")), _iso(r.get("end")), as_of.isoformat()
+    if start and start > today:
+        return "not started (by its dates)"
+    if end and end < today:
+        return "past its end date, status not reported"
+    return "underway (by its dates)" if start else "status not reported"
+
+
+def _mp_json(ca, as_of) -> dict | None:
+    if not ca.mp_phase:
+        return None
+    ph = ca.mp_phase[0]
+    ov = ca.mp_overview[0] if ca.mp_overview else {}
+    return {
+        "phase": ph["phase"], "phaseLabel": ph["phaseLabel"],
+        "overview": {k: v for k, v in ov.items() if k not in ("city", "plan")},
+        "kpis": [{k: (_iso(v) if k == "lastDate" else v) for k, v in r.items() if k != "city"}
+                 for r in ca.mp_kpi_values],
+        "timeline": [{"phase": p["phase"], "phaseLabel": p["phaseLabel"], "activities": p["activities"]}
+                     for p in _mp_timeline(ca)],
+        "kpiCoverage": [{"dimension": r["dimension"], "notation": r["dimensionNotation"],
+                         "label": r["dimensionLabel"], "kpis": r["kpis"]} for r in ca.mp_kpis],
+        "actions": [{"action": r["action"], "label": r.get("actionLabel"), "owner": r.get("owner"),
+                     "ownerLabel": r.get("ownerLabel"),
+                     "start": _iso(r.get("start")), "end": _iso(r.get("end")),
+                     "cost": float(r["cost"]) if r.get("cost") is not None else None,
+                     "status": r.get("status"), "statusLabel": _mp_status(r, as_of), "areas": r.get("areas") or ""}
+                    for r in ca.mp_actions],
+    }
+
+
+_MP_OVERVIEW = (("vision", "Vision (clause 3.2)"), ("committee", "Governance committee (clause 3.4)"),
+                ("members", "Committee members"), ("mechanisms", "Engagement mechanisms (clauses 3.1, 3.2)"),
+                ("baseline", "Baseline indicators (clause 3.1)"), ("financingModel", "Financing model (clause 3.4)"),
+                ("criteria", "Financing criteria addressed"), ("evaluationScopes", "Evaluation model (clause 3.4)"),
+                ("instruments", "Communication plan (clause 3.4)"))
+
+
+def _mp_cost(r) -> str:
+    return "" if r.get("cost") is None else f"{float(r['cost']):,.0f}"
+
+
+def _mp_action_line(ca, r, as_of) -> str:
+    owner = r.get("ownerLabel") or (_label(ca, r["owner"]) if r.get("owner") else "nobody responsible")
+    when = f"{_iso(r.get('start')) or '?'} to {_iso(r.get('end')) or '?'}"
+    cost = f", cost {_mp_cost(r)}" if r.get("cost") is not None else ", no cost stated"
+    areas = f" [{r['areas']}]" if r.get("areas") else ""
+    return f"{r.get('actionLabel') or _label(ca, r['action'])}{areas}: {owner}; {when}{cost}; {_mp_status(r, as_of)}"
+
+
+def _mp_text(ca, as_of) -> list[str]:
+    if not ca.mp_phase:
+        return ["", "Master plan (FG-SSC Master Plan): none recorded"]
+    out = ["", f"Master plan (FG-SSC Master Plan, clause 3): now in {ca.mp_phase[0]['phaseLabel']}",
+           ]
+    ov = ca.mp_overview[0] if ca.mp_overview else {}
+    for key, title in _MP_OVERVIEW:
+        out.append(f"  {title}: {ov.get(key) or 'none stated'}")
+    out.append("  Phase timeline (clauses 3.1-3.4)")
+    for p in _mp_timeline(ca):
+        done = "; ".join(f"{a['label']} ({a['date'] or 'no date'})" for a in p["activities"]) or "no activity recorded"
+        out.append(f"    {p['phaseLabel']}: {done}")
+    out.append("  KPI coverage by dimension (clause 3.3, Table 1)")
+    for r in ca.mp_kpis:
+        mark = "" if r["kpis"] else "   <- no KPI"
+        out.append(f"    {r['dimensionNotation']} {r['dimensionLabel']:<45}{r['kpis']:>3}{mark}")
+    out.append("  Selected KPIs: target and latest measurement (clauses 3.3, 3.4)")
+    for r in ca.mp_kpi_values:
+        last = (f"{r['lastValue']} on {_iso(r['lastDate'])}" if r.get("lastDate") else "never measured")
+        target = f"target {r['target']}" if r.get("target") is not None else "no target"
+        out.append(f"    {r.get('dimensionNotation') or '--'} {r.get('kpiLabel') or _label(ca, r['kpi'])}: "
+                   f"{target}; last {last}")
+    out.append("  Actions of the action plan, with owner and status (clause 3.3)")
+    out += [f"    {_mp_action_line(ca, r, as_of)}" for r in ca.mp_actions] or ["    none"]
+    return out
+
+
+def _mp_md(ca, as_of) -> list[str]:
+    out = ["", "## Master plan (FG-SSC Master Plan)", ""]
+    if not ca.mp_phase:
+        return out + ["None recorded."]
+    ov = ca.mp_overview[0] if ca.mp_overview else {}
+    out += [f"Current phase: **{_md(ca.mp_phase[0]['phaseLabel'])}** (clause 3).", "", "| Element | Stated |",
+            "|---|---|"]
+    out += [f"| {_md(title)} | {_md(ov.get(key)) or '**none**'} |" for key, title in _MP_OVERVIEW]
+    out += ["",
+            "### Phase timeline (clauses 3.1-3.4)", "", "| Phase | Activity | Date |", "|---|---|---|"]
+    for p in _mp_timeline(ca):
+        if not p["activities"]:
+            out.append(f"| {_md(p['phaseLabel'])} | **no activity recorded** | |")
+        out += [f"| {_md(p['phaseLabel'])} | {_md(a['label'])} | {a['date'] or ''} |" for a in p["activities"]]
+    out += ["", "### KPI coverage by dimension (clause 3.3, Table 1)", "", "| Dimension | KPIs |", "|---|---|"]
+    out += [f"| {r['dimensionNotation']} {_md(r['dimensionLabel'])} | {r['kpis'] or '**none**'} |" for r in ca.mp_kpis]
+    out += ["", "| KPI | Dimension | Target | Last measured |", "|---|---|---|---|"]
+    out += [f"| {_md(r.get('kpiLabel'))} | {r.get('dimensionNotation') or ''} "
+            f"| {r['target'] if r.get('target') is not None else '**none**'} "
+            f"| {(str(r['lastValue']) + ' (' + _iso(r['lastDate']) + ')') if r.get('lastDate') else '**never**'} |"
+            for r in ca.mp_kpi_values]
+    out += ["", "### Actions (clause 3.3)", ""]
+    if ca.mp_actions:
+        out += ["| Action | Service areas | Owner | Start | End | Cost | Status |", "|---|---|---|---|---|---|---|"]
+        out += [f"| {_md(r.get('actionLabel') or _label(ca, r['action']))} | {_md(r.get('areas') or '')} "
+                f"| {_md(r.get('ownerLabel') or (_label(ca, r['owner']) if r.get('owner') else '**nobody**'))} "
+                f"| {_iso(r.get('start')) or ''} | {_iso(r.get('end')) or ''} "
+                f"| {_mp_cost(r)} "
+                f"| {_md(_mp_status(r, as_of))} |" for r in ca.mp_actions]
+    else:
+        out.append("None.")
+    return out
+
+
+def _city_json(ca, as_of=None) -> dict:
     return {
         "city": ca.city, "label": ca.label, "graph": ca.graph, "summary": ca.summary(),
         "categories": [{"category": r["category"], "label": r["categoryLabel"], "stakeholders": r["stakeholders"]}
@@ -280,13 +424,14 @@ def _city_json(ca) -> dict:
                             "nextStep": _loc(r["nextStep"]), "priority": r["priority"]} for r in ca.engagement_gaps],
         "plan": [{k: v for k, v in r.items() if k != "city"} for r in ca.plan],
         "tableI1": [{k: v for k, v in r.items() if k != "city"} for r in ca.profiles],
+        "masterPlan": _mp_json(ca, as_of),
         "entries": [_entry_json(ca, e) for e in ca.entries],
     }
 
 
 def analysis_json(analysis) -> str:
     return json.dumps({"schema": ANALYSIS_SCHEMA, "sscrdf": __version__, "asOf": analysis.as_of.isoformat(),
-                       "reasoner": analysis.reasoner, "cities": [_city_json(c) for c in analysis.cities]},
+                       "reasoner": analysis.reasoner, "cities": [_city_json(c, analysis.as_of) for c in analysis.cities]},
                       indent=2, ensure_ascii=False)
 
 
@@ -378,6 +523,7 @@ def analysis_text(analysis) -> str:
                 for key, title in _PROFILE_COLUMNS:
                     if r.get(key):
                         out.append(f"      {title}: {r[key]}")
+        out += _mp_text(ca, analysis.as_of)
         out += ["", "What to act on", f"  {ORDER_NOTE}"]
         for kind, title in _ENTRY_TITLES.items():
             items = ca.entries_of(kind)
@@ -423,6 +569,7 @@ def analysis_md(analysis) -> str:
                                                               "aims", "challenges", "potential", "constraints",
                                                               "role", "contribution", "source")) + " |"
                     for r in ca.profiles]
+        out += _mp_md(ca, analysis.as_of)
         out += ["", "## What to act on", "", ORDER_NOTE]
         for kind, title in _ENTRY_TITLES.items():
             items = ca.entries_of(kind)
@@ -445,6 +592,21 @@ def analysis_quads(analysis):
     from .rules import bundled_rules
 
     triples = list(analysis.derivation.triples)
+    # the master-plan section: each city's plan, its current phase, its actions with owner and status (copied
+    # from the data, so that a portal gets them next to the master-plan findings, which are derived triples)
+    for ca in analysis.cities:
+        for ph in ca.mp_phase:
+            plan = ox.NamedNode(ph["plan"])
+            triples += [ox.Triple(ox.NamedNode(ca.city), ox.NamedNode(_SSC + "hasMasterPlan"), plan),
+                        ox.Triple(plan, ox.NamedNode(_SSC + "currentPhase"), ox.NamedNode(ph["phase"]))]
+            for r in ca.mp_actions:
+                action = ox.NamedNode(r["action"])
+                triples.append(ox.Triple(plan, ox.NamedNode(_SSC + "hasMasterPlanAction"), action))
+                if r.get("actionLabel"):
+                    triples.append(ox.Triple(action, ox.NamedNode(str(RDFS.label)), ox.Literal(str(r["actionLabel"]))))
+                for key, prop in (("owner", "responsibleParty"), ("status", "actionStatus")):
+                    if r.get(key):
+                        triples.append(ox.Triple(action, ox.NamedNode(_SSC + prop), ox.NamedNode(r[key])))
     prov = "http://www.w3.org/ns/prov#"
     for rule in bundled_rules():
         node = ox.NamedNode(rule.iri)

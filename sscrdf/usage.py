@@ -26,6 +26,7 @@ from .query import bundled_queries
 from .rules import bundled_rules, rule_io
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SH_SELECT = "http://www.w3.org/ns/shacl#select"
 SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 SKOS_MEMBER = "http://www.w3.org/2004/02/skos/core#member"
 RDFS_DOMAIN = "http://www.w3.org/2000/01/rdf-schema#domain"
@@ -73,6 +74,8 @@ def checks() -> tuple[Check, ...]:
         named = set()
         for t in _parse_shapes((path,)):
             named.update(str(x) for x in t if not hasattr(x, "language") and str(x).startswith("http"))
+            if str(t[1]) == SH_SELECT:  # the ssc: terms a SHACL-SPARQL constraint's query names
+                named.update(str(SSC) + local for local in re.findall(r"\bssc:([A-Za-z_][\w-]*)", str(t[2])))
         out.append(Check("shape", path.stem, frozenset(named)))
     return tuple(out)
 

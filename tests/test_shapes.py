@@ -37,7 +37,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes"
 SHACL_SHACL = ROOT / "shapes" / "meta" / "shacl-shacl.ttl"
 
 SEVERITIES = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
-CLAUSE = re.compile(r"^Y Suppl\. 34, (clause \d+(\.\d+)*|Table (\d+|I\.1)|Figure \d+)$")
+CLAUSE = re.compile(r"^(Y Suppl\. 34, (clause \d+(\.\d+)*|Table (\d+|I\.1)|Figure \d+)"
+                    r"|FG-SSC Master Plan, (clause|Table|Figure) \d+(\.\d+)*)$")
 EXPECT = re.compile(r"^#\s*expect:\s*(?P<focus>\S+)\s+(?P<shape>\S+)\s+(?P<severity>\S+)\s*$")
 
 #: the SHACL vocabulary the city shapes may use: SHACL Core plus SPARQL-based constraints (no SHACL-AF rules,
@@ -147,7 +148,8 @@ def _collection_members(collection: URIRef) -> set[URIRef]:
 
 def test_shapes_are_discovered():
     files = {p.name for p in city_shape_files()}
-    assert {"stakeholder.ttl", "assessment.ttl", "register.ttl", "municipality.ttl", "participation.ttl"} <= files
+    assert {"stakeholder.ttl", "assessment.ttl", "register.ttl", "municipality.ttl", "participation.ttl",
+            "masterplan.ttl"} <= files
     assert len(SHAPES) >= 50
     for s in SHAPES:
         assert str(s).startswith(str(SSCSH)), f"{s} is not in the sscsh: namespace"
