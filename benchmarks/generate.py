@@ -103,6 +103,8 @@ FLAWS: dict[str, str] = {
     "dependency-risk": "smart grids planned while the ministry they need (Table 3) is unaware",
     "strategy-onion": "a stakeholder to be managed closely placed in the outer layer of the onion",
     "unheld-outside-duty": "a duty Table I.1 gives an outside category (not the city's to assign) held by nobody",
+    "incomplete-record": "a commitment without stakeholder or due date, a grievance without the date raised, or an "
+                         "interaction without stakeholder",
 }
 
 
@@ -969,6 +971,7 @@ class CityBuilder:
         that the consistency holds whatever the other flaws changed."""
         r, o, f = self.rng, self.o, self.flaws
         L = o.levels
+        records: dict[str, Res] = {}
         listed = [s for s in self.stakeholders if s["listed"] and s is not self.municipality
                   and not s["res"].deleted]
         values = {s["name"]: self.latest_values(s) for s in listed}
@@ -1016,6 +1019,7 @@ class CityBuilder:
             c.add("ssc:interactionWith", participant["res"].subject)
             c.add("ssc:interactionKind", ssc("ConsultationSession"))
             c.add("dcterms:date", date_lit(self.date(dt.date(2026, 3, 1), dt.date(2026, 6, 30))))
+            records["interaction"] = c
             if "no-feedback" in f:
                 self.note("no-feedback", "consultation")
             else:
@@ -1031,6 +1035,7 @@ class CityBuilder:
             overdue = "overdue-commitment" in f
             k.add("ssc:dueDate", date_lit(dt.date(2026, 9, 30) if overdue else dt.date(2027, 3, 31)))
             k.add("ssc:commitmentStatus", ssc("OpenStatus"))
+            records["commitment"] = k
             if overdue:
                 self.note("overdue-commitment", "open-past-due")
         office = self.mech.get("grievanceOffice")
@@ -1039,6 +1044,7 @@ class CityBuilder:
             g = self.new("grievance")
             g.add("rdf:type", ssc("Grievance")).add("rdfs:label", lit("noise from the night works", "en"))
             g.add("ssc:raisedBy", r.choice(listed)["res"].subject).add("ssc:viaMechanism", office.subject)
+            records["grievance"] = g
             if "overdue-grievance" in f:
                 g.add("ssc:raisedOn", date_lit(dt.date(2026, 9, 1))).add("ssc:grievanceStatus", ssc("OpenStatus"))
                 self.note("overdue-grievance", "open")
@@ -1079,6 +1085,15 @@ class CityBuilder:
                             holder["res"].add("ssc:hasResponsibility", ssc(req))
                     self.note("dependency-risk", "ministry-unaware")
                     break
+        if "incomplete-record" in f:
+            drops = {"commitment-stakeholder": ("commitment", "ssc:commitmentTo"),
+                     "commitment-date": ("commitment", "ssc:dueDate"),
+                     "grievance-date": ("grievance", "ssc:raisedOn"),
+                     "interaction-stakeholder": ("interaction", "ssc:interactionWith")}
+            v = self.flaw("incomplete-record", list(drops), lambda v: drops[v][0] in records)
+            if v:
+                what, prop = drops[v]
+                records[what].drop(prop)
         if "unheld-outside-duty" in f:
             own = set(o.unit_responsibilities) | set(o.expected.get("Municipality", []))
             for s in listed:

@@ -152,3 +152,17 @@ if __name__ == "__main__":  # re-pin the expected files
         plan = observed_plan(p)
         _expected_file(p, "plan").write_text("\n".join(plan) + ("\n" if plan else ""))
         print(f"{p.name}: {len(f)} findings, {len(r)} validation results")
+
+
+@pytest.mark.parametrize("fmt", ["text", "md"])
+def test_reports_use_readable_labels(fmt):
+    """No raw IRI (beyond the city's own in the text heading) and no vocabulary local name in text or Markdown."""
+    from sscrdf.report import analysis_md, analysis_text
+
+    analysis = analyze_store(load([EXAMPLES / "lakeside.ttl"]).store, as_of=AS_OF)
+    out = (analysis_text if fmt == "text" else analysis_md)(analysis)
+    body = out.split("\n", 1)[1]
+    assert "http://" not in body and "https://" not in body and "ssc:" not in body
+    for local in ("AddressConcerns", "GiveRole", "SustainLeadership", "ManageClosely", "KeepSatisfied",
+                  "PriorityBlocking", "CoreLayer", "Unaware", "Reassess"):
+        assert local not in body, local
