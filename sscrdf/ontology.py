@@ -49,7 +49,7 @@ def parse_module(path: Path) -> tuple[ox.Triple, ...]:
 def _parse_cached(path: Path, _mtime: int) -> tuple[ox.Triple, ...]:
     try:
         with path.open("rb") as fh:
-            return tuple(q.triple for q in ox.parse(fh, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()))
+            return tuple(q.triple for q in ox.parse(fh, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()))
     except SyntaxError as exc:
         raise InputError(f"syntax error in ontology module: {exc.msg}", path=path,
                          line=exc.lineno, column=exc.offset) from None
