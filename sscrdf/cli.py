@@ -356,17 +356,30 @@ def _prepared_store(files, input_format, as_of, no_rules, reasoner="fast"):
 @click.option("--as-of", help="date the rules use (YYYY-MM-DD; default today)")
 @click.option("--no-rules", is_flag=True, help="serve the data and its entailments without the rules' output")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-def serve(files, host, port, as_of, no_rules, input_format) -> None:
+@click.option("--query-timeout", type=click.FloatRange(min=0, min_open=True), help="seconds a query may run [10]")
+@click.option("--max-results", type=click.IntRange(min=1), help="rows or triples one answer may hold [100000]")
+@click.option("--max-body", type=click.IntRange(min=1), help="bytes of a POST request body [1048576]")
+@click.option("--read-timeout", type=click.FloatRange(min=0, min_open=True), help="seconds a socket read may wait [10]")
+@click.option("--idle-timeout", type=click.FloatRange(min=0, min_open=True),
+              help="seconds a connection may stay silent [30]")
+@click.option("--threads", type=click.IntRange(min=1), help="request-handling threads [16]")
+@click.option("--max-concurrent-queries", type=click.IntRange(min=1), help="queries evaluated at once [4]")
+@click.option("--backlog", type=click.IntRange(min=1), help="listen backlog [128]")
+@click.option("--max-connections", type=click.IntRange(min=1), help="open connections, idle ones included [1024]")
+def serve(files, host, port, as_of, no_rules, input_format, **limit_flags) -> None:
     """Serve FILES (with the ontology, entailments and findings) as a read-only SPARQL 1.1 endpoint at /sparql.
 
     Every bundled query runs against it unchanged: `sscrdf query NAME --endpoint http://HOST:PORT/sparql`.
-    Stop with Ctrl-C.
+    Queries with SERVICE and updates are refused; every resource is bounded (flags below, or the environment
+    variables SSCRDF_SERVE_QUERY_TIMEOUT, ..._MAX_RESULTS, ..._MAX_BODY, ...). Stop with Ctrl-C.
     """
+    from .bounded import Limits
     from .serve import make_server
 
+    limits = Limits.from_env(**limit_flags)  # each limit: flag, else $SSCRDF_SERVE_<NAME>, else the default
     store = _prepared_store(files, input_format, as_of, no_rules)
     try:
-        server = make_server(store, host, port)
+        server = make_server(store, host, port, limits)
     except OSError as exc:
         from .errors import InputError
 
