@@ -61,6 +61,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
     derive gaps, overlaps and engagement strategies, and report or serve the results.
     """
     ctx.meta["sscrdf.debug"] = debug
+    import logging
+
+    # rdflib logs a traceback for every literal whose lexical form is invalid; sscrdf reports those itself
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
 
 
 # ------------------------------------------------------------------------------------------- info
