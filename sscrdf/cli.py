@@ -14,11 +14,14 @@ import click
 from . import __version__
 from .errors import SscrdfError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+#: where an unexpected internal error should be reported
+REPORT_TO = "the sscrdf issue tracker (include the command line and, if you can, the input)"
 
 
 class _Group(click.Group):
-    """A click group that turns sscrdf's own errors into a one-line message and exit code 2."""
+    """A click group that turns sscrdf's own errors into a one-line message and exit code 2, and any
+    unexpected error into one line plus where to report it (exit 3; the traceback only with --debug)."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -26,12 +29,22 @@ class _Group(click.Group):
         except SscrdfError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the promise: no traceback unless asked for
+            if ctx.meta.get("sscrdf.debug"):
+                raise
+            first = (str(exc).splitlines() or [""])[0]
+            click.echo(f"internal error: {type(exc).__name__}: {first} — this is a bug in sscrdf; please report it "
+                       f"to {REPORT_TO}; rerun with --debug for the traceback", err=True)
+            ctx.exit(EXIT_INTERNAL)
 
 
-def _emit(text: str, output: str | None) -> None:
+def _emit(text: str, output: str | None, inputs=()) -> None:
     if output:
-        from .output import write_atomic
+        from .output import check_not_an_input, write_atomic
 
+        check_not_an_input(output, inputs)
         write_atomic(output, text if text.endswith("\n") else text + "\n")
     else:
         click.echo(text.rstrip("\n"))
@@ -39,12 +52,19 @@ def _emit(text: str, output: str | None) -> None:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="sscrdf")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="show the Python traceback of an unexpected internal error")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
     """sscrdf: stakeholders of smart sustainable cities as linked data (ITU-T Y Suppl. 34).
 
     Load a city's stakeholder register, reason over it with the bundled ontology, validate it with SHACL,
     derive gaps, overlaps and engagement strategies, and report or serve the results.
     """
+    ctx.meta["sscrdf.debug"] = debug
+    import logging
+
+    # rdflib logs a traceback for every literal whose lexical form is invalid; sscrdf reports those itself
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
 
 
 # ------------------------------------------------------------------------------------------- info
@@ -223,13 +243,16 @@ def validate(files, fmt, extra_shapes, fail_on, output, input_format, reasoner, 
     from .pipeline import check_terms
     from .validate import shapes_graph, validate_store
 
+    from .output import check_not_an_input
+
+    check_not_an_input(output, files)
     loaded = load(files, fmt=input_format)
     result = validate_store(loaded.store, shapes=shapes_graph(tuple(Path(p) for p in extra_shapes)),
                             reasoner=reasoner, engine=engine)
     check_terms(loaded, result.terms_used)
     text = {"text": lambda: rep.validation_text(result), "json": lambda: rep.validation_json(result, fail_on),
             "ttl": lambda: rep.validation_ttl(result), "md": lambda: rep.validation_md(result)}[fmt]()
-    _emit(text, output)
+    _emit(text, output, files)
     sys.exit(EXIT_FINDINGS if result.fails(fail_on) else EXIT_OK)
 
 
@@ -257,9 +280,16 @@ def infer(files, output, fmt, only_inferred, reasoner, input_format) -> None:
     from .pipeline import load_checked
     from .store import knowledge_store
 
+    from .output import check_not_an_input
+
+    check_not_an_input(output, files)
+    by_ext = {"trig": "trig", "nq": "nquads", "ttl": "ttl", "nt": "nt"}
+    ext = Path(output).suffix.lower().lstrip(".") if output else ""
+    if fmt is not None and ext in by_ext and by_ext[ext] != fmt:
+        raise InputError(f"--format {fmt} does not match the output file's extension .{ext}", path=output,
+                         hint=f"use --format {by_ext[ext]}, or name the file *.{ {v: k for k, v in by_ext.items()}[fmt]}")
     if fmt is None:
-        ext = Path(output).suffix.lower().lstrip(".") if output else ""
-        fmt = {"trig": "trig", "nq": "nquads", "ttl": "ttl", "nt": "nt"}.get(ext, "trig")
+        fmt = by_ext.get(ext, "trig")
     if fmt in ("ttl", "nt") and not only_inferred:
         raise InputError(f"{fmt} output cannot keep inferred triples apart from asserted ones",
                          hint="add --only-inferred, or write TriG (--format trig)")
@@ -317,6 +347,9 @@ def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, eng
     from .output import serialize
     from .pipeline import check_terms
 
+    from .output import check_not_an_input
+
+    check_not_an_input(output, files)
     loaded = load(files, fmt=input_format)
     analysis = analyze_store(loaded.store, reasoner=reasoner, engine=engine, as_of=_as_of(as_of),
                              extra_shapes=tuple(Path(p) for p in extra_shapes))
@@ -325,7 +358,7 @@ def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, eng
         text = serialize(rep.analysis_quads(analysis), "ttl").decode("utf-8")
     else:
         text = {"text": rep.analysis_text, "md": rep.analysis_md, "json": rep.analysis_json}[fmt](analysis)
-    _emit(text, output)
+    _emit(text, output, files)
 
 
 # ------------------------------------------------------------------------------------------- queries
@@ -362,8 +395,10 @@ def query(name, files, fmt, endpoint, as_of, no_rules, output, input_format) -> 
     everything the rules derive. On an endpoint it runs unchanged, as standard SPARQL 1.1.
     """
     from .errors import InputError
+    from .output import check_not_an_input
     from .query import find_query, select, select_remote
 
+    check_not_an_input(output, (*files, name))
     q = find_query(name)
     if endpoint:
         if files:
@@ -375,7 +410,7 @@ def query(name, files, fmt, endpoint, as_of, no_rules, output, input_format) -> 
         table = select(_prepared_store(files, input_format, as_of, no_rules), q.text, source=q.path)
     from .report import table_csv, table_json, table_text
 
-    _emit({"table": table_text, "csv": table_csv, "json": table_json}[fmt](table), output)
+    _emit({"table": table_text, "csv": table_csv, "json": table_json}[fmt](table), output, (*files, name))
 
 
 # ------------------------------------------------------------------------------------------- serve / push
@@ -393,21 +428,35 @@ def _prepared_store(files, input_format, as_of, no_rules, reasoner="fast"):
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
-@click.option("--port", default=7878, show_default=True, type=int, help="port to listen on (0: any free port)")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535),
+              help="port to listen on (0: any free port)")
 @click.option("--as-of", help="date the rules use (YYYY-MM-DD; default today)")
 @click.option("--no-rules", is_flag=True, help="serve the data and its entailments without the rules' output")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-def serve(files, host, port, as_of, no_rules, input_format) -> None:
+@click.option("--query-timeout", type=click.FloatRange(min=0, min_open=True), help="seconds a query may run [10]")
+@click.option("--max-results", type=click.IntRange(min=1), help="rows or triples one answer may hold [100000]")
+@click.option("--max-body", type=click.IntRange(min=1), help="bytes of a POST request body [1048576]")
+@click.option("--read-timeout", type=click.FloatRange(min=0, min_open=True), help="seconds a socket read may wait [10]")
+@click.option("--idle-timeout", type=click.FloatRange(min=0, min_open=True),
+              help="seconds a connection may stay silent [30]")
+@click.option("--threads", type=click.IntRange(min=1), help="request-handling threads [16]")
+@click.option("--max-concurrent-queries", type=click.IntRange(min=1), help="queries evaluated at once [4]")
+@click.option("--backlog", type=click.IntRange(min=1), help="listen backlog [128]")
+@click.option("--max-connections", type=click.IntRange(min=1), help="open connections, idle ones included [1024]")
+def serve(files, host, port, as_of, no_rules, input_format, **limit_flags) -> None:
     """Serve FILES (with the ontology, entailments and findings) as a read-only SPARQL 1.1 endpoint at /sparql.
 
     Every bundled query runs against it unchanged: `sscrdf query NAME --endpoint http://HOST:PORT/sparql`.
-    Stop with Ctrl-C.
+    Queries with SERVICE and updates are refused; every resource is bounded (flags below, or the environment
+    variables SSCRDF_SERVE_QUERY_TIMEOUT, ..._MAX_RESULTS, ..._MAX_BODY, ...). Stop with Ctrl-C.
     """
+    from .bounded import Limits
     from .serve import make_server
 
+    limits = Limits.from_env(**limit_flags)  # each limit: flag, else $SSCRDF_SERVE_<NAME>, else the default
     store = _prepared_store(files, input_format, as_of, no_rules)
     try:
-        server = make_server(store, host, port)
+        server = make_server(store, host, port, limits)
     except OSError as exc:
         from .errors import InputError
 
@@ -438,8 +487,16 @@ def push(files, store_url, what, replace, as_of, input_format) -> None:
     Named graphs are kept; entailments go to their own inferred graphs, derived facts and findings to
     https://w3id.org/sscrdf/graph/derived, the ontology to https://w3id.org/sscrdf/graph/ontology.
     """
+    import urllib.parse
+
+    from .errors import InputError
     from .pipeline import load_checked
     from .serve import push as do_push
+
+    url = urllib.parse.urlparse(store_url)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise InputError(f"--store {store_url!r} is not an http(s) URL",
+                         hint="give the store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
 
     if what == "asserted":
         quads = list(load_checked(files, fmt=input_format).store)

@@ -16,6 +16,7 @@ an escape that would still be there after the expansion (``\\u005Cu0053ERVICE``)
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,8 @@ __all__ = ["QueryRefused", "check_query", "check_shapes"]
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 #: rdflib parse-tree nodes that reach the network
 _REMOTE = {"ServiceGraphPattern": "SERVICE"}
+#: rdflib's (pyparsing) grammar is not thread-safe; the server checks queries from many threads
+_PARSER_LOCK = threading.Lock()
 
 
 class QueryRefused(InputError):
@@ -74,10 +77,12 @@ def check_query(text: str, *, source: str | Path | None = None, what: str = "que
         raise QueryRefused(f"the {what} hides an escape inside an escape; write the characters themselves",
                            path=source)
     try:
-        tree = parseQuery(expanded)
+        with _PARSER_LOCK:
+            tree = parseQuery(expanded)
     except ParseException as exc:
         try:
-            parseUpdate(expanded)
+            with _PARSER_LOCK:
+                parseUpdate(expanded)
         except (ParseException, RecursionError, ValueError):
             raise QueryRefused(f"the {what} is not a SPARQL 1.1 query: {exc.msg} at line {exc.lineno} column "
                                f"{exc.col}", path=source) from None

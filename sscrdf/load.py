@@ -24,6 +24,7 @@ import codecs
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,7 +172,11 @@ def _limit_hint() -> str:
 # ------------------------------------------------------------------------------------------- checks
 
 def _check_file(path: Path) -> int:
-    """The size of ``path`` in bytes; InputError when it is missing, not a regular file or unreadable."""
+    """The size of ``path`` in bytes; InputError when it is missing, not a regular file or unreadable.
+
+    ``-`` (standard input) is let through with size 0: reading it is the caller's business."""
+    if str(path) == "-":
+        return 0
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -181,6 +186,11 @@ def _check_file(path: Path) -> int:
     if path.is_dir():
         raise InputError("is a directory, not a file", path=path,
                          hint=f"name the files inside it, e.g. {path.as_posix().rstrip('/')}/*.ttl")
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode)
+                or stat.S_ISBLK(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+        raise InputError(f"is {kind}, not a regular file; sscrdf reads only regular files", path=path,
+                         hint="save the data to a file first")
     return st.st_size
 
 
@@ -190,11 +200,31 @@ def _check_size(path: Path, size: int, limit: int | None) -> None:
                          path=path, hint=_limit_hint())
 
 
-def _read(path: Path) -> bytes:
+def _read(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of ``path``, never more than ``limit`` + 1 read (a file can grow, or lie about its size)."""
     try:
-        return path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read() if limit is None else fh.read(limit + 1)
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", path=path) from None
+    if limit is not None and len(data) > limit:
+        raise InputError(f"file is more than the {_mib(limit)} sscrdf may load into memory", path=path,
+                         hint=_limit_hint())
+    return data
+
+
+_DTD_DECL = re.compile(rb"<!(ENTITY|DOCTYPE)\b")
+
+
+def check_no_dtd(data: bytes, path: Path) -> None:
+    """InputError when RDF/XML ``data`` declares a DTD or entities: their expansion is unbounded (a 1 KB
+    "billion laughs" file expands to gigabytes) and external ones would be fetched; sscrdf accepts neither."""
+    m = _DTD_DECL.search(data)
+    if m:
+        line = data.count(b"\n", 0, m.start()) + 1
+        raise InputError(f"the RDF/XML declares a DTD (<!{m.group(1).decode()}); sscrdf does not expand XML "
+                         "entities", path=path, line=line, column=m.start() - data.rfind(b"\n", 0, m.start()),
+                         hint="remove the DOCTYPE and write the entity references (&name;) out in full")
 
 
 def check_utf8(data: bytes, path: Path, hint: str | None = None) -> None:
@@ -423,15 +453,18 @@ def load(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *, fm
     files = _paths(paths)
     if not files:
         raise InputError("no input files were given", hint="name one or more city data files")
-    plan = _prepare(files, fmt, input_limit(max_bytes))
+    limit = input_limit(max_bytes)
+    plan = _prepare(files, fmt, limit)
     store = ox.Store()
     for path, file_fmt in plan:
         if file_fmt == "csv":
             _add_csv(store, path, base_iri, city_iri)
             continue
-        data = _read(path)
+        data = _read(path, limit)
         check_utf8(data, path)
         data = _strip_bom(data)
+        if file_fmt == "rdf-xml":
+            check_no_dtd(data, path)
         if _is_blank(data):
             raise _no_triples(path, file_fmt)
         _add_rdf(store, data, file_fmt, path, only=len(plan) == 1)

@@ -18,7 +18,30 @@ import pyoxigraph as ox
 T = TypeVar("T")
 
 #: cities per batch; small enough for linear behaviour, large enough to amortise the per-store setup
-BATCH_SIZE = int(os.environ.get("SSCRDF_BATCH_SIZE", "40"))
+#: (``$SSCRDF_BATCH_SIZE`` overrides it, read when a dataset is split, see :func:`default_batch_size`)
+BATCH_SIZE = 40
+
+
+def _env_int(name: str, default: int, minimum: int) -> int:
+    """The whole number in the environment variable ``name`` (``default`` when unset); InputError otherwise."""
+    from .errors import InputError
+
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise InputError(f"{name}={raw!r} is not a whole number >= {minimum}",
+                         hint=f"set {name} to a number such as {max(default, minimum)}, or unset it")
+    return value
+
+
+def default_batch_size() -> int:
+    """Cities per batch: ``$SSCRDF_BATCH_SIZE`` or :data:`BATCH_SIZE`."""
+    return _env_int("SSCRDF_BATCH_SIZE", BATCH_SIZE, 1)
 
 _SHARED: dict[str, Any] = {}
 
@@ -42,7 +65,7 @@ def sub_store(store: ox.Store, graphs) -> ox.Store:
 
 
 def workers_for(n_batches: int) -> int:
-    wanted = int(os.environ.get("SSCRDF_WORKERS", "0")) or (os.cpu_count() or 1)
+    wanted = _env_int("SSCRDF_WORKERS", 0, 0) or (os.cpu_count() or 1)
     return max(1, min(wanted, n_batches))
 
 
@@ -57,8 +80,9 @@ def map_batches(store: ox.Store, fn: Callable[[ox.Store], T], *, batch_size: int
 
     With one batch, ``fn`` runs in this process on ``store`` itself (it must not change it). With more, the
     batches run in forked worker processes (``SSCRDF_WORKERS`` caps them; default: one per core)."""
-    size = batch_size or BATCH_SIZE
+    size = batch_size or default_batch_size()
     units = graph_units(store)
+    workers_for(1)  # a bad $SSCRDF_WORKERS is an error even when one batch needs no worker
     batches = [units[i:i + size] for i in range(0, len(units), size)] or [[]]
     if len(batches) == 1:
         return [fn(store)]

@@ -13,6 +13,7 @@ The same text runs unchanged on the embedded pyoxigraph store and on any SPARQL 
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,11 +165,17 @@ def select_remote(endpoint: str, text: str, *, timeout: int = 60) -> Table:
     sw.setTimeout(timeout)
     sw.setQuery(text)
     try:
-        data = sw.queryAndConvert()
+        with warnings.catch_warnings():  # SPARQLWrapper warns (on stderr) about unexpected content types
+            warnings.simplefilter("ignore")
+            data = sw.queryAndConvert()
     except Exception as exc:  # network errors, HTTP errors, bad responses
         raise InputError(f"the SPARQL endpoint {endpoint} failed: {exc}".splitlines()[0]) from None
-    cols = data["head"]["vars"]
-    rows = [tuple(_json_value(b.get(c)) for c in cols) for b in data["results"]["bindings"]]
+    try:
+        cols = data["head"]["vars"]
+        rows = [tuple(_json_value(b.get(c)) for c in cols) for b in data["results"]["bindings"]]
+    except (TypeError, KeyError, ValueError, AttributeError):
+        raise InputError(f"the SPARQL endpoint {endpoint} did not answer with SPARQL JSON results "
+                         f"(got {type(data).__name__})", hint="check that the URL is a SPARQL endpoint") from None
     return Table(cols, rows)
 
 

@@ -179,7 +179,9 @@ def validation_ttl(report: ValidationReport) -> str:
 # ----------------------------------------------------------------------------------------------- md
 
 def _md(text: str | None) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ")
+    from .cells import neutralise
+
+    return neutralise(text or "").replace("|", "\\|").replace("\n", " ")
 
 
 def validation_md(report: ValidationReport) -> str:
@@ -641,9 +643,11 @@ def table_csv(table) -> str:
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(table.columns)
+    from .cells import neutralise
+
+    w.writerow([neutralise(c) for c in table.columns])
     for row in table.rows:
-        w.writerow(["" if v is None else v for v in row])
+        w.writerow(["" if v is None else neutralise(v) for v in row])
     return buf.getvalue()
 
 

@@ -174,13 +174,29 @@ def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: st
         if checks is not None:
             report = _validate_fast(store, units, checks, sources, reasoner, knowledge)
             report.terms_used = ssc_terms_used(store)
-            return report
+            return _with_integrity(report, units)
     reports = []
     for graph, triples in units:
         reports.append(CityReport(graph, city_iris(triples),
                                   validate_triples(triples, sg, reasoner=reasoner, sources=sources),
                                   labels_of(triples)))
-    return ValidationReport(reports, ssc_terms_used(store))
+    return _with_integrity(ValidationReport(reports, ssc_terms_used(store)), units)
+
+
+def _with_integrity(report: ValidationReport, units: list) -> ValidationReport:
+    """``report`` with the integrity Violations of each city (:mod:`sscrdf.integrity`) added to its results."""
+    from .integrity import integrity_results
+
+    by_graph = {c.graph: c for c in report.cities}
+    for graph, triples in units:
+        extra = integrity_results(triples)
+        if extra:
+            city = by_graph.get(graph)
+            if city is None:
+                city = by_graph[graph] = CityReport(graph, city_iris(triples), [], labels_of(triples))
+                report.cities.append(city)
+            city.results.extend(extra)
+    return report
 
 
 def _validate_fast(store: ox.Store, units: list, checks, sources: dict, reasoner: str,

@@ -1,0 +1,162 @@
+"""The server's bounds: query time and result size, request body, idle connections, thread pool, backlog;
+and a bounded loopback load test (slow)."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from sscrdf.bounded import Limits
+from sscrdf.serve import serve_in_thread
+
+from .conftest import EXAMPLES
+
+CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t }"
+
+
+@pytest.fixture(scope="module")
+def store():
+    from sscrdf.cli import _prepared_store
+
+    return _prepared_store([str(EXAMPLES / "riverton.ttl")], None, "2025-01-01", True)
+
+
+def _get(url, query, timeout=30):
+    try:
+        with urllib.request.urlopen(url + "?query=" + urllib.parse.quote(query), timeout=timeout) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+@pytest.fixture
+def served(store):
+    servers = []
+
+    def start(**limits):
+        server, url = serve_in_thread(store, limits=Limits(**limits))
+        servers.append(server)
+        return server, url
+
+    yield start
+    for s in servers:
+        s.shutdown()
+        s.server_close()
+
+
+def test_runaway_query_is_stopped_while_others_are_answered(served):
+    server, url = served(query_timeout=1.5, max_concurrent_queries=2)
+    with ThreadPoolExecutor(2) as ex:
+        runaway = ex.submit(_get, url, CROSS)
+        time.sleep(0.2)
+        status, body = _get(url, COUNT)
+        assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] != "0"
+        status, body = runaway.result()
+    assert status == 503 and b"longer than 1.5 s" in body and body.count(b"\n") == 1
+    assert _get(url, COUNT)[0] == 200  # the slot it held is free again
+
+
+def test_result_size_limit(served):
+    _, url = served(max_results=10)
+    status, body = _get(url, "SELECT * WHERE { ?s ?p ?o }")
+    assert status == 413 and b"more than 10 rows" in body
+    assert _get(url, "SELECT * WHERE { ?s ?p ?o } LIMIT 10")[0] == 200
+
+
+def test_request_body_limit(served):
+    _, url = served(max_body=100)
+    req = urllib.request.Request(url, data=b"query=" + b"x" * 200,
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with pytest.raises(urllib.error.HTTPError) as exc:
+        urllib.request.urlopen(req, timeout=10)
+    assert exc.value.code == 413
+
+
+def test_bad_content_length(served):
+    server, _ = served()
+    with socket.create_connection(server.server_address, timeout=10) as s:
+        s.sendall(b"POST /sparql HTTP/1.0\r\nContent-Length: -5\r\n\r\n")
+        assert s.recv(100).startswith(b"HTTP/1.0 400")
+
+
+def test_idle_connections_hold_no_thread_and_are_closed(served):
+    before = threading.active_count()
+    server, url = served(idle_timeout=1.0, threads=4)
+    started = threading.active_count()
+    idle = [socket.create_connection(server.server_address, timeout=10) for _ in range(60)]
+    assert _get(url, COUNT)[0] == 200  # answered although 60 connections sit idle and there are 4 threads
+    assert threading.active_count() <= started + 4
+    time.sleep(2.5)
+    assert all(s.recv(10) == b"" for s in idle)  # closed by the server
+    for s in idle:
+        s.close()
+    server.shutdown()
+    server.server_close()
+    time.sleep(0.2)
+    assert threading.active_count() <= before
+
+
+def test_slow_header_is_cut_by_the_read_timeout(served):
+    server, _ = served(read_timeout=0.5)
+    with socket.create_connection(server.server_address, timeout=10) as s:
+        s.sendall(b"GET /sparql?query=ASK")  # never finishes the request line
+        t = time.monotonic()
+        s.recv(100)
+        assert time.monotonic() - t < 5
+
+
+def test_backlog_is_configured(served):
+    server, _ = served(backlog=256)
+    assert server.request_queue_size == 256
+
+
+def test_bad_limit_environment_variable(runner, cli, monkeypatch):
+    monkeypatch.setenv("SSCRDF_SERVE_QUERY_TIMEOUT", "soon")
+    res = runner.invoke(cli, ["serve", str(EXAMPLES / "riverton.ttl"), "--port", "0"])
+    assert res.exit_code == 2
+    assert res.output == "error: SSCRDF_SERVE_QUERY_TIMEOUT='soon' is not a number — set SSCRDF_SERVE_QUERY_TIMEOUT to " \
+                         "a positive number, or unset it\n"
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
+
+
+@pytest.mark.slow
+def test_load_2000_requests_50_clients_100_idle(served):
+    """2,000 requests from 50 concurrent clients while 100 connections sit idle: no error, and threads and
+    memory back to (about) their baseline afterwards."""
+    before_threads = threading.active_count()
+    server, url = served(idle_timeout=60)
+    for _ in range(20):  # warm up (allocator, query caches) before the memory baseline
+        _get(url, COUNT)
+    base_rss = _rss_kib()
+    idle = [socket.create_connection(server.server_address, timeout=60) for _ in range(100)]
+    queries = [COUNT, "ASK { ?s ?p ?o }", "SELECT ?s WHERE { ?s a ?t } LIMIT 20"]
+
+    def client(i):
+        errors = 0
+        for j in range(40):
+            status, _ = _get(url, queries[(i + j) % 3], timeout=60)
+            errors += status != 200
+        return errors
+
+    with ThreadPoolExecutor(50) as ex:
+        errors = sum(ex.map(client, range(50)))
+    assert errors == 0
+    for s in idle:
+        s.close()
+    server.shutdown()
+    server.server_close()
+    time.sleep(0.5)
+    assert threading.active_count() <= before_threads + 1
+    assert _rss_kib() - base_rss < 64 * 1024  # less than 64 MiB left over
