@@ -1348,6 +1348,12 @@ MP_FLAWS = {
     "mp-action-element": "sscsh:Action*Shape (one of the five clause 3.3 elements)",
     "mp-service-without-action": "masterplan-planned-area-without-action",
     "mp-owner-not-on-board": "masterplan-action-owner-unaware-or-resistant, plan-masterplan-owner",
+    "mp-council-owned-action": "masterplan-area-without-responsible-unit, masterplan-unfunded-action-of-constrained-owner",
+    "mp-plan-element": "sscsh:MasterPlanCurrentPhaseShape, ...GovernanceCommitteeShape, ...FinancingModelShape",
+    "mp-outside-register": "sscsh:CommitteeMemberInRegisterShape, EngagementMechanismOfCityShape, "
+                           "ActionResponsibleInRegisterShape",
+    "mp-record": "sscsh:ActivityRecordActivityShape, ActivityRecordDateShape",
+    "mp-data": "sscsh:ActionEndsAfterStartShape, KPIDimensionShape, MeasurementDateShape",
 }
 #: service area -> the Table 2 unit class that owns its actions in a generated plan
 MP_AREAS = [("SmartWaterManagement", "WaterAndSanitationUnit"), ("SmartTransportationManagement", "TransportationUnit"),
@@ -1478,8 +1484,49 @@ def add_master_plan(b: CityBuilder, rate: float, seed: int) -> list[Res]:
         used = {a for a, _ in areas}
         extra = [a for a, _ in MP_AREAS if a not in used] + ["SmartHealthcare"]
         plan.add("ssc:plansService", ssc(extra[0]))
+    if "mp-council-owned-action" in flaws and council in listed:
+        # a retrofit given to the council as a whole (no unit of the Table 2 kind) and without funding, while
+        # Table I.1 lists budget constraints for municipalities
+        x = b.new("actionRetrofit")
+        x.add("rdf:type", ssc("MasterPlanAction")).add("rdfs:label", lit("Energy retrofit of public buildings"))
+        x.add("ssc:actionStart", date_lit(dt.date(2026, 3, 1))).add("ssc:actionEnd", date_lit(dt.date(2027, 12, 31)))
+        x.add("ssc:estimatedCost", "900000").add("ssc:responsibleParty", council)
+        x.add("ssc:progressIndicator", kpis[-1].subject)
+        x.add("ssc:reportingProcedure", lit("Yearly report to the council.", "en"))
+        x.add("ssc:deliversServiceArea", ssc("SmartBuildings"))
+        plan.add("ssc:hasMasterPlanAction", x.subject)
+    if "mp-plan-element" in flaws:
+        prop = b.flaw("mp-plan-element", ["ssc:currentPhase", "ssc:hasGovernanceCommittee", "ssc:hasFinancingModel"])
+        plan.drop(prop)
+    if "mp-outside-register" in flaws:
+        what = b.flaw("mp-outside-register", ["committee", "mechanism", "owner"])
+        outside = b.new("outsideParty")
+        if what == "mechanism":
+            outside.add("rdf:type", ssc("FeedbackChannel")).add("rdfs:label", lit("Online suggestion box"))
+            plan.add("ssc:engagementMechanism", outside.subject)
+        else:
+            outside.add("rdf:type", ssc("ConsultingFirm")).add("rdfs:label", lit(f"{rng.choice(WORDS)} Advisers"))
+            if what == "committee":
+                cm.add("ssc:committeeMember", outside.subject)
+            else:
+                b.by_name["action1"].set("ssc:responsibleParty", outside.subject)
+    if "mp-record" in flaws:
+        rec = b.by_name["mpActionPlan"]
+        rec.drop("ssc:recordedActivity" if b.flaw("mp-record", ["activity", "date"]) == "activity" else "dcterms:date")
+    if "mp-data" in flaws:
+        what = b.flaw("mp-data", ["action-dates", "kpi-dimension", "measurement-date"])
+        if what == "action-dates":
+            b.by_name["action1"].set("ssc:actionEnd", date_lit(dt.date(2025, 12, 31)))
+        elif what == "kpi-dimension":
+            kpis[0].drop("ssc:kpiDimension")
+        else:
+            m = next((b.by_name[f"kpi{i + 1}Measurement"] for i in range(len(kpis))
+                      if f"kpi{i + 1}Measurement" in b.by_name), None)
+            if m is not None:
+                m.drop("dcterms:date")
     for k in sorted(flaws):
-        if k not in ("mp-kpi-dimension", "mp-financing-criterion", "mp-action-element"):
+        if k not in ("mp-kpi-dimension", "mp-financing-criterion", "mp-action-element", "mp-plan-element",
+                     "mp-outside-register", "mp-record", "mp-data"):
             b.note(k, "yes")
     return b.res[start:]
 

@@ -240,7 +240,7 @@ __all__ = ["short", "validation_text", "validation_json", "validation_ttl", "val
 #                    "actions": [{"action": "<IRI>", "label": "...", "owner": "<IRI>" | null,
 #                                 "ownerLabel": "..." | null, "start": "YYYY-MM-DD" | null, "end": ... | null,
 #                                 "cost": number | null, "status": "<IRI>" | null, "statusLabel": "...",
-#                                 "areas": "..."}]},
+#                                 "initiative": "..." | null, "areas": "..."}]},
 #      "entries": [{"kind": "Gap|Risk|Overlap|Recommendation|Register", "severity": "Violation|Warning|Info",
 #                   "about": ["<IRI>", ...], "concerns": ["<IRI>", ...], "message": "...",
 #                   "clauses": ["Y Suppl. 34, ...", ...], "rules": ["<rule IRI>", ...],
@@ -317,7 +317,7 @@ def _mp_json(ca, as_of) -> dict | None:
     return {
         "phase": ph["phase"], "phaseLabel": ph["phaseLabel"],
         "overview": {k: v for k, v in ov.items() if k not in ("city", "plan")},
-        "kpis": [{k: (_iso(v) if k == "lastDate" else v) for k, v in r.items() if k != "city"}
+        "kpis": [{k: (_iso(v) if k in ("lastDate", "targetDate") else v) for k, v in r.items() if k != "city"}
                  for r in ca.mp_kpi_values],
         "timeline": [{"phase": p["phase"], "phaseLabel": p["phaseLabel"], "activities": p["activities"]}
                      for p in _mp_timeline(ca)],
@@ -327,7 +327,8 @@ def _mp_json(ca, as_of) -> dict | None:
                      "ownerLabel": r.get("ownerLabel"),
                      "start": _iso(r.get("start")), "end": _iso(r.get("end")),
                      "cost": float(r["cost"]) if r.get("cost") is not None else None,
-                     "status": r.get("status"), "statusLabel": _mp_status(r, as_of), "areas": r.get("areas") or ""}
+                     "status": r.get("status"), "statusLabel": _mp_status(r, as_of), "initiative": r.get("initiative"),
+                     "areas": r.get("areas") or ""}
                     for r in ca.mp_actions],
     }
 

@@ -157,6 +157,14 @@ def test_cities_without_flaws_conform_and_give_no_findings(tmp_path):
         assert {"latest-assessment", "strategy-from-latest-assessment"} <= set(derived.by_rule)
 
 
+@pytest.fixture(scope="module")
+def forty_mp(tmp_path_factory) -> ox.Store:
+    """The same forty cities, each with an FG-SSC master plan (--master-plans) and master-plan flaws."""
+    path = tmp_path_factory.mktemp("gen") / "forty-mp.trig"
+    generate(path, 40, "--seed", "5", "--flaw-rate", "0.5", "--master-plans")
+    return load(path)
+
+
 def test_forty_cities_have_the_expected_size(forty):
     graphs = city_graphs(forty)
     assert len(graphs) == 40
@@ -165,15 +173,19 @@ def test_forty_cities_have_the_expected_size(forty):
     assert 1700 <= sum(sizes) / len(sizes) <= 1900
 
 
-def test_every_rule_fires_on_forty_flawed_cities(forty):
-    """Every rule of rules/ derives at least one triple, in one run over the whole dataset."""
+def test_every_rule_fires_on_forty_flawed_cities(forty, forty_mp):
+    """Every rule of rules/ derives at least one triple, in one run over the whole dataset (the master-plan rules
+    on the same cities generated with --master-plans)."""
     derived = run_rules(knowledge_store(forty), as_of=AS_OF)
-    assert sorted({r.id for r in bundled_rules()} - set(derived.by_rule)) == []
+    derived_mp = run_rules(knowledge_store(forty_mp), as_of=AS_OF)
+    assert sorted({r.id for r in bundled_rules()} - set(derived.by_rule) - set(derived_mp.by_rule)) == []
+    assert {r for r in derived_mp.by_rule if r.startswith("masterplan-")} == \
+        {r.id for r in bundled_rules() if r.id.startswith("masterplan-")}
 
 
-def test_every_city_shape_fires_on_forty_flawed_cities(forty):
+def test_every_city_shape_fires_on_forty_flawed_cities(forty, forty_mp):
     report = validate_store(forty)
-    fired = {str(r.shape) for r in report.results}
+    fired = {str(r.shape) for r in report.results} | {str(r.shape) for r in validate_store(forty_mp).results}
     expected = city_shapes() - set(UNREACHABLE_SHAPES)
     assert len(expected) > 40
     assert sorted(expected - fired) == []
