@@ -23,6 +23,35 @@ class _Group(click.Group):
     """A click group that turns sscrdf's own errors into a one-line message and exit code 2, and any
     unexpected error into one line plus where to report it (exit 3; the traceback only with --debug)."""
 
+    def main(self, *args, **kwargs):
+        """Click's usage errors (bad flag, bad value, unknown command) as one line too, exit 2."""
+        standalone = kwargs.pop("standalone_mode", True)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+            if not standalone:
+                return rv
+            sys.exit(rv if isinstance(rv, int) else 0)  # non-standalone click returns ctx.exit()'s code
+        except click.UsageError as exc:
+            if not standalone:
+                raise
+            hint = f" — see `{exc.ctx.command_path} --help`" if exc.ctx else ""
+            click.echo(f"error: {' '.join(exc.format_message().split())}{hint}", err=True)
+            sys.exit(EXIT_INPUT)
+        except click.ClickException as exc:
+            if not standalone:
+                raise
+            click.echo(f"error: {' '.join(exc.format_message().split())}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Exit as exc:
+            if not standalone:
+                raise
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            if not standalone:
+                raise
+            click.echo("aborted", err=True)
+            sys.exit(1)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)

@@ -62,6 +62,25 @@ def _nodes(tree) -> Iterator[str]:
             stack.extend(node.values())
 
 
+#: SPARQL 1.1 lexical tokens that can hide a word: IRIs, the four string forms, comments (grammar section 19.8)
+_TOKENS = re.compile(r"""
+    (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<str>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
+           |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
+  | (?P<name>[A-Za-z_][\w.\-]*(?::[\w.\-:%]*)?|:[\w.\-:%]*)
+  | (?P<other>.)
+""", re.X | re.S)
+
+
+def _has_service_keyword(text: str) -> bool:
+    """True when the word SERVICE stands as a keyword in ``text`` (outside IRIs, strings, comments, variables
+    and prefixed names). A second, lexical line of defence next to the parse: where the two would disagree,
+    the query is refused."""
+    return any(m.lastgroup == "name" and m.group().upper() == "SERVICE" for m in _TOKENS.finditer(text))
+
+
 def check_query(text: str, *, source: str | Path | None = None, what: str = "query") -> str:
     """The text to run for ``text`` (its ``\\u`` escapes expanded); QueryRefused when it would use SERVICE,
     is an update, or cannot be parsed as a SPARQL 1.1 query. ``source`` names where the text came from."""
@@ -76,6 +95,12 @@ def check_query(text: str, *, source: str | Path | None = None, what: str = "que
     if _ESCAPE.search(expanded):
         raise QueryRefused(f"the {what} hides an escape inside an escape; write the characters themselves",
                            path=source)
+    if not expanded.strip() or all(m.lastgroup == "comment" or not m.group().strip()
+                                   for m in _TOKENS.finditer(expanded)):
+        raise QueryRefused(f"the {what} is empty", path=source)
+    if _has_service_keyword(expanded):
+        raise QueryRefused(f"the {what} uses SERVICE; sscrdf never sends requests to other endpoints",
+                           path=source, hint="query the data locally, without SERVICE")
     try:
         with _PARSER_LOCK:
             tree = parseQuery(expanded)

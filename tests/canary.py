@@ -14,9 +14,10 @@ class Canary:
         class Handler(BaseHTTPRequestHandler):
             def _any(self):
                 hits.append(self.path)
-                body = b'{"head":{"vars":[]},"results":{"bindings":[]}}'
+                html = "html" in self.path  # an endpoint URL that answers a web page instead of results
+                body = b"<html><body>not SPARQL</body></html>" if html else b'{"head":{"vars":[]},"results":{"bindings":[]}}'
                 self.send_response(200)
-                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Type", "text/html" if html else "application/sparql-results+json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
