@@ -121,7 +121,7 @@ def ontology_check(extra: tuple[str, ...], fmt: str) -> None:
 # ------------------------------------------------------------------------------------------- validate
 
 _FORMAT_HELP = "force the input format instead of guessing it from the extension"
-_INPUT_FORMATS = ["turtle", "trig", "nquads", "ntriples", "json-ld", "rdf-xml", "csv"]
+_INPUT_FORMATS = ["turtle", "trig", "nquads", "ntriples", "json-ld", "rdf-xml", "csv", "xlsx"]
 
 
 @cli.command()
@@ -378,6 +378,76 @@ def push(files, store_url, what, replace, as_of, input_format) -> None:
     for graph, n in counts.items():
         click.echo(f"{n:>8}  {graph or '(default graph)'}")
     click.echo(f"pushed {sum(counts.values())} triples in {len(counts)} graph(s) to {store_url}", err=True)
+
+
+# ------------------------------------------------------------------------------------------- register
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None,
+              help="xlsx: one workbook; csv: a folder with one CSV file per sheet (default: from -o)")
+@click.option("-o", "--output", required=True, type=click.Path(), help="the .xlsx file, or the folder for CSV sheets")
+def template(fmt, output) -> None:
+    """Write an empty stakeholder register to fill in: one sheet per part of the register (city, units,
+    stakeholders, assessors, assessments, responsibilities, collaborations, mechanisms, ...), a sample row in
+    each, drop-down lists of the values the ontology allows, and an 'about' sheet explaining every column with
+    its clause. The sheets and columns come from mappings/register.csv, the values from the ontology.
+    """
+    from .register import template as write_template
+
+    written = write_template(output, fmt)
+    click.echo(f"wrote register template {written}", err=True)
+
+
+@cli.command("import")
+@click.argument("register", type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="the Turtle file to write")
+@click.option("--city", "city_iri", help="the IRI of the register's city (default: from the city sheet)")
+@click.option("--base", "base_iri", help="the IRI local-name ids are appended to (default: the city sheet's "
+                                         "base IRI, else urn:sscrdf:<file name>:)")
+def import_(register, output, city_iri, base_iri) -> None:
+    """Read a register (an .xlsx workbook, a folder of CSV sheets, or a single-sheet CSV register) and write
+    it as Turtle. Every bad cell is reported at once (sheet, row, column, value, allowed values, nearest
+    one) and nothing is written then. The same rows always give the same IRIs.
+    """
+    from .errors import InputError
+    from .output import serialize, write_atomic
+
+    path = Path(register)
+    if path.suffix.lower() == ".csv" and path.is_file():
+        from .csvreg import read_csv
+
+        quads = read_csv(path, base_iri=base_iri, city_iri=city_iri)
+    else:
+        from .register import read_register
+
+        quads = read_register(path, base_iri=base_iri, city_iri=city_iri)
+    if Path(output).resolve() == path.resolve():
+        raise InputError("the output would overwrite the register", path=output)
+    write_atomic(output, serialize(quads, "ttl"))
+    click.echo(f"wrote {output}: {len(quads)} triples", err=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(), help="register.xlsx, or a folder for CSV sheets")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None, help="default: from -o")
+@click.option("--base", "base_iri", help="ids are written relative to this IRI (default: the city's namespace)")
+@click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
+def export(files, output, fmt, base_iri, input_format) -> None:
+    """Write the stakeholder register of FILES as a spreadsheet (the inverse of `sscrdf import`).
+
+    Triples no column of the register holds are listed on standard error (and left out).
+    """
+    from .load import load
+    from .register import export_register
+
+    loaded = load(files, fmt=input_format)
+    result = export_register(list(loaded.store), output, fmt, base_iri=base_iri)
+    rows = ", ".join(f"{n} {name}" for name, n in result.rows.items())
+    click.echo(f"wrote {result.path}: {rows}", err=True)
+    if result.left_out:
+        left = ", ".join(f"{p} ({n})" for p, n in sorted(result.left_out.items()))
+        click.echo(f"left out (no column in the register): {left}", err=True)
 
 
 def main() -> None:  # console-script entry point
