@@ -221,7 +221,8 @@ def _as_of(value: str | None):
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "ttl"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "ttl", "html"]), default="text",
+              show_default=True, help="html: one self-contained, printable page with charts")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the report to this file (atomically)")
 @click.option("--as-of", help="analyse as of this date (YYYY-MM-DD; default today): the review-period rule uses it")
 @click.option("--shapes", "extra_shapes", multiple=True, type=click.Path(), help="extra SHACL shapes file (repeatable)")
@@ -250,6 +251,10 @@ def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, eng
     check_terms(loaded, analysis.terms_used)
     if fmt == "ttl":
         text = serialize(rep.analysis_quads(analysis), "ttl").decode("utf-8")
+    elif fmt == "html":
+        from .html_report import analysis_html  # matplotlib is imported only for the html report
+
+        text = analysis_html(analysis, loaded.store)
     else:
         text = {"text": rep.analysis_text, "md": rep.analysis_md, "json": rep.analysis_json}[fmt](analysis)
     _emit(text, output)
