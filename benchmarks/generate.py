@@ -65,7 +65,7 @@ FIRST_DATE = dt.date(2024, 1, 1)
 LAST_DATE = dt.date(2026, 6, 30)
 AS_OF = dt.date(2026, 11, 21)
 STALE_BEFORE = dt.date(2025, 11, 21)
-FRESH_FROM = dt.date(2025, 9, 1)       # latest assessments of an up-to-date city
+FRESH_FROM = dt.date(2025, 12, 1)      # latest assessments of an up-to-date city (each within the review period)
 FUTURE_YEAR = 2030                     # the "date in the future" flaw
 
 # The flaw kinds, in the order they are drawn for each city (the order is part of the determinism).
@@ -95,6 +95,16 @@ FLAWS: dict[str, str] = {
     "two-power-levels": "an assessment with both ssc:High and ssc:Low as ssc:powerLevel",
     "incomplete-assessment": "one to three assessments without stakeholder, level, date or assessor, with two "
                              "stakeholders, a text stakeholder or a malformed date",
+    "overdue-commitment": "a commitment to a stakeholder past its due date and still open",
+    "overdue-grievance": "a grievance open longer than the grievance mechanism promises",
+    "no-feedback": "a consultation session whose participants were never told how their input was used",
+    "no-interaction": "a high-power stakeholder with no interaction since its latest assessment",
+    "engagement-decline": "a stakeholder whose engagement level went down between its two latest assessments",
+    "dependency-risk": "smart grids planned while the ministry they need (Table 3) is unaware",
+    "strategy-onion": "a stakeholder to be managed closely placed in the outer layer of the onion",
+    "unheld-outside-duty": "a duty Table I.1 gives an outside category (not the city's to assign) held by nobody",
+    "incomplete-record": "a commitment without stakeholder or due date, a grievance without the date raised, or an "
+                         "interaction without stakeholder",
 }
 
 
@@ -182,6 +192,9 @@ class Ontology:
         self.levels = ranked("EngagementLevel")                 # Unaware < ... < Leading
         self.power_levels = ranked("PowerInterestLevel")        # Low < High
         self.onion_of_level = {lv: (ssc_objs(lv, SSC + "impliesOnionLayer") or [None])[0] for lv in self.levels}
+        #: ministry class -> the responsibilities that need its support (Table 3, ssc:neededFor)
+        self.needed_for = {m: ssc_objs(m, SSC + "neededFor") for m in self.table3_ministries
+                           if ssc_objs(m, SSC + "neededFor")}
         self.lfa_values = ssc_subjs(RDF_TYPE, SSC + "LfaParticipation")
         self.scales = ssc_subjs(RDF_TYPE, SSC + "Scale")
         self.sectors = ssc_subjs(RDF_TYPE, SSC + "Sector")
@@ -228,6 +241,11 @@ USED_TERMS = [
     "GrievanceMechanism", "ConsultationProcess", "PriorInformationAccess", "FeedbackChannel",
     "OfflineParticipationMeans", "Survey", "ParticipatoryProcess", "establishedOn", "startDate",
     "WaterAndSanitationUnit", "UrbanPlanningUnit", "InfrastructureAndICTUnit",
+    "Interaction", "interactionWith", "interactionKind", "conductedBy", "feedbackOn", "MeetingInteraction",
+    "ConsultationSession", "FeedbackGiven", "Commitment", "commitmentTo", "commitmentStatus", "madeBy", "dueDate",
+    "OpenStatus", "DoneStatus", "Grievance", "raisedBy", "raisedOn", "resolvedOn", "grievanceStatus",
+    "viaMechanism", "promisedResolutionDays", "influences", "dependsOn", "cooperatesWith", "represents",
+    "CoreLayer", "InteractionLayer", "OuterLayer", "neededFor", "dutiesAssignedByCity",
 ]
 
 
@@ -560,6 +578,7 @@ class CityBuilder:
         self.build_city_assets()
         self.build_mechanisms()
         self.apply_flaws()
+        self.build_records()
         return self.res
 
     # -- stakeholders
@@ -623,7 +642,7 @@ class CityBuilder:
                 self.regional = self.add_stakeholder("RegionalGovernment", label=f"{self.region} Regional Authority",
                                                      scale="SupralocalScale", sector="PublicSector")
             k = r.randint(min(4, len(o.table3_ministries)), len(o.table3_ministries))
-            chosen = sorted(r.sample(o.table3_ministries, k), key=o.table3_ministries.index)
+            chosen = sorted(set(r.sample(o.table3_ministries, k)) | set(o.needed_for), key=o.table3_ministries.index)
             for cls in chosen:
                 name = f"{self.country} {nice_title(o.labels.get(cls, cls))}".replace("Information Technology", "IT")
                 ms = self.add_stakeholder(cls, label=name, scale="SupralocalScale", sector="PublicSector")
@@ -928,6 +947,163 @@ class CityBuilder:
 
     def live_mechanisms(self, names, exclude=()) -> list[str]:
         return [n for n in names if n in self.mech and not self.mech[n].deleted and n not in exclude]
+
+    # ------------------------------------------------------------------------------------------ records
+    def latest_values(self, sh: dict) -> dict | None:
+        """power, interest, level and date of a stakeholder's latest assessment, or None if it lacks one."""
+        a = self.latest(sh)
+        if a is None:
+            return None
+        try:
+            v = {"power": a.get("ssc:powerLevel")[0][4:], "interest": a.get("ssc:interestLevel")[0][4:],
+                 "level": a.get("ssc:currentLevel")[0][4:],
+                 "date": dt.date.fromisoformat(a.get("dcterms:date")[0][1:11]), "res": a}
+        except (IndexError, ValueError):
+            return None
+        # a flaw may have put a wrong value, or two, in the assessment: leave such a stakeholder alone
+        ok = (len(a.get("ssc:powerLevel")) == 1 and v["power"] in self.o.power_levels
+              and v["interest"] in self.o.power_levels and v["level"] in self.o.levels)
+        return v if ok else None
+
+    def build_records(self) -> None:
+        """Interactions, commitments, a grievance and relations (rules commitment-overdue ... strategy-onion-
+        mismatch), made consistent with the final assessments; then the record flaws. Runs after apply_flaws so
+        that the consistency holds whatever the other flaws changed."""
+        r, o, f = self.rng, self.o, self.flaws
+        L = o.levels
+        records: dict[str, Res] = {}
+        listed = [s for s in self.stakeholders if s["listed"] and s is not self.municipality
+                  and not s["res"].deleted]
+        values = {s["name"]: self.latest_values(s) for s in listed}
+        # a ministry that other stakeholders' work needs (Table 3) is at least neutral, unless that is the flaw
+        needing = {m: reqs for m, reqs in o.needed_for.items()}
+        for s in listed:
+            v = values[s["name"]]
+            if s["cls"] in needing and v and L.index(v["level"]) < 2:
+                v["res"].set("ssc:currentLevel", ssc("Neutral"))
+                des = v["res"].get("ssc:desiredLevel")
+                if des and des[0][4:] in L and L.index(des[0][4:]) < 2:
+                    v["res"].set("ssc:desiredLevel", ssc("Neutral"))
+                v["level"] = "Neutral"
+        # onion layers agree with the strategy: manage closely in the core, low power outside it
+        for s in listed + [self.municipality]:
+            v = values.get(s["name"]) or self.latest_values(s)
+            if not v or v["power"] not in ("High", "Low") or v["interest"] not in ("High", "Low"):
+                continue
+            stated = s["res"].get("ssc:onionLayer")
+            layer = stated[0][4:] if stated else o.onion_of_level.get(v["level"])
+            if v["power"] == "High" and v["interest"] == "High" and layer != "CoreLayer":
+                s["res"].set("ssc:onionLayer", ssc("CoreLayer"))
+            elif v["power"] == "Low" and layer == "CoreLayer":
+                s["res"].set("ssc:onionLayer", ssc("InteractionLayer"))
+        # one steering meeting with the high-power stakeholders, after their assessments
+        powerful = [s for s in listed if values[s["name"]] and values[s["name"]]["power"] == "High"
+                    and values[s["name"]]["date"] <= AS_OF]
+        if "no-interaction" in f and powerful:
+            skipped = r.choice(powerful)
+            powerful.remove(skipped)
+            self.note("no-interaction", "steering-group")
+        if powerful:
+            last = max(values[s["name"]]["date"] for s in powerful)
+            m = self.new("steeringMeeting")
+            m.add("rdf:type", ssc("Interaction")).add("rdfs:label", lit(f"{self.city_name} SSC steering group", "en"))
+            m.add("ssc:interactionWith", *[s["res"].subject for s in powerful])
+            m.add("ssc:interactionKind", ssc("MeetingInteraction"))
+            m.add("ssc:conductedBy", self.unit_or_municipality("UrbanPlanningUnit"))
+            m.add("dcterms:date", date_lit(self.date(last + dt.timedelta(days=1), AS_OF - dt.timedelta(days=2))))
+        # a consultation session with a stakeholder, and the feedback on it
+        participant = r.choice(listed) if listed else None
+        if participant is not None:
+            c = self.new("consultationSession")
+            c.add("rdf:type", ssc("Interaction")).add("rdfs:label", lit("Consultation session on the SSC roadmap", "en"))
+            c.add("ssc:interactionWith", participant["res"].subject)
+            c.add("ssc:interactionKind", ssc("ConsultationSession"))
+            c.add("dcterms:date", date_lit(self.date(dt.date(2026, 3, 1), dt.date(2026, 6, 30))))
+            records["interaction"] = c
+            if "no-feedback" in f:
+                self.note("no-feedback", "consultation")
+            else:
+                fb = self.new("consultationFeedback")
+                fb.add("rdf:type", ssc("Interaction")).add("rdfs:label", lit("You said, we did: the roadmap", "en"))
+                fb.add("ssc:interactionWith", participant["res"].subject)
+                fb.add("ssc:interactionKind", ssc("FeedbackGiven")).add("ssc:feedbackOn", c.subject)
+                fb.add("dcterms:date", date_lit(self.date(dt.date(2026, 7, 1), dt.date(2026, 8, 31))))
+            k = self.new("commitment")
+            k.add("rdf:type", ssc("Commitment")).add("rdfs:label", lit("publish the roadmap's open data", "en"))
+            k.add("ssc:commitmentTo", participant["res"].subject)
+            k.add("ssc:madeBy", self.unit_or_municipality("UrbanPlanningUnit"))
+            overdue = "overdue-commitment" in f
+            k.add("ssc:dueDate", date_lit(dt.date(2026, 9, 30) if overdue else dt.date(2027, 3, 31)))
+            k.add("ssc:commitmentStatus", ssc("OpenStatus"))
+            records["commitment"] = k
+            if overdue:
+                self.note("overdue-commitment", "open-past-due")
+        office = self.mech.get("grievanceOffice")
+        if office is not None and not office.deleted and listed:
+            office.add("ssc:promisedResolutionDays", '"30"^^xsd:integer')
+            g = self.new("grievance")
+            g.add("rdf:type", ssc("Grievance")).add("rdfs:label", lit("noise from the night works", "en"))
+            g.add("ssc:raisedBy", r.choice(listed)["res"].subject).add("ssc:viaMechanism", office.subject)
+            records["grievance"] = g
+            if "overdue-grievance" in f:
+                g.add("ssc:raisedOn", date_lit(dt.date(2026, 9, 1))).add("ssc:grievanceStatus", ssc("OpenStatus"))
+                self.note("overdue-grievance", "open")
+            else:
+                g.add("ssc:raisedOn", date_lit(dt.date(2026, 4, 2))).add("ssc:grievanceStatus", ssc("DoneStatus"))
+                g.add("ssc:resolvedOn", date_lit(dt.date(2026, 4, 20)))
+        # the interaction map
+        if len(listed) > 4:
+            for prop in ("ssc:influences", "ssc:dependsOn", "ssc:cooperatesWith", "ssc:represents"):
+                a, b = r.sample(listed, 2)
+                a["res"].add(prop, b["res"].subject)
+        # the other record flaws
+        if "engagement-decline" in f:
+            for s in listed:
+                series = [x for x in self.assessments.get(s["name"], []) if not x.deleted]
+                v = values[s["name"]]
+                if len(series) >= 2 and v and v["power"] == "Low" and L.index(v["level"]) < 4 \
+                        and s["name"] not in self.touched:
+                    series[-2].set("ssc:currentLevel", ssc(L[L.index(v["level"]) + 1]))
+                    self.touched.add(s["name"])
+                    self.note("engagement-decline", "one-level")
+                    break
+        if "strategy-onion" in f:
+            for s in listed:
+                v = values[s["name"]]
+                if v and v["power"] == "High" and v["interest"] == "High":
+                    s["res"].set("ssc:onionLayer", ssc("OuterLayer"))
+                    self.note("strategy-onion", "manage-closely-outer")
+                    break
+        if "dependency-risk" in f:
+            for s in listed:
+                v = values[s["name"]]
+                if s["cls"] in needing and v and v["power"] == "Low":
+                    v["res"].set("ssc:currentLevel", ssc("Unaware"))
+                    holder = next((x for x in listed if x["category"] == "UtilityProvider"), None)
+                    if holder is not None:
+                        for req in needing[s["cls"]]:
+                            holder["res"].add("ssc:hasResponsibility", ssc(req))
+                    self.note("dependency-risk", "ministry-unaware")
+                    break
+        if "incomplete-record" in f:
+            drops = {"commitment-stakeholder": ("commitment", "ssc:commitmentTo"),
+                     "commitment-date": ("commitment", "ssc:dueDate"),
+                     "grievance-date": ("grievance", "ssc:raisedOn"),
+                     "interaction-stakeholder": ("interaction", "ssc:interactionWith")}
+            v = self.flaw("incomplete-record", list(drops), lambda v: drops[v][0] in records)
+            if v:
+                what, prop = drops[v]
+                records[what].drop(prop)
+        if "unheld-outside-duty" in f:
+            own = set(o.unit_responsibilities) | set(o.expected.get("Municipality", []))
+            for s in listed:
+                duties = [d for d in o.expected.get(s["category"] or "", []) if d not in own]
+                if s["category"] not in ("CitizenOrganization", "NGO") and duties:
+                    duty = r.choice(duties)
+                    for res in self.res:
+                        res.drop("ssc:hasResponsibility", ssc(duty))
+                    self.note("unheld-outside-duty", s["category"])
+                    break
 
     # ------------------------------------------------------------------------------------------ flaws
     def pick_stakeholder(self, pred=lambda s: True) -> dict | None:

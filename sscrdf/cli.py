@@ -51,10 +51,14 @@ def cli() -> None:
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def info(fmt: str) -> None:
+@click.option("--usage", is_flag=True, help="List the ontology terms that no rule, shape or query uses.")
+def info(fmt: str, usage: bool) -> None:
     """Show the ontology IRI and version and what each module holds."""
     from .ontology import info as ontology_info
 
+    if usage:
+        _info_usage(fmt)
+        return
     oi = ontology_info()
     if fmt == "json":
         click.echo(json.dumps({
@@ -76,6 +80,34 @@ def info(fmt: str) -> None:
     click.echo("-" * len(head))
     click.echo(f"{'total':<16}{t['triples']:>8}{t['classes']:>9}{t['properties']:>12}{t['individuals']:>13}"
                f"{t['concept_schemes']:>9}")
+
+
+def _info_usage(fmt: str) -> None:
+    """`sscrdf info --usage`: the declared ssc: terms no rule, shape or query uses, by module (sscrdf.usage)."""
+    from .analyze import ontology_labels
+    from .ontology import declared_terms, modules, parse_module
+    from .usage import checks, unused_terms
+
+    unused = unused_terms()
+    module_of = {}
+    for m in modules():
+        for t in parse_module(m.path):
+            module_of.setdefault(t.subject.value if hasattr(t.subject, "value") else "", m.name)
+    labels = ontology_labels()
+    total = len(declared_terms())
+    if fmt == "json":
+        click.echo(json.dumps({"declared": total, "checks": len(checks()), "unused": [
+            {"term": t, "label": labels.get(t), "module": module_of.get(t)} for t in unused]}, indent=2))
+        return
+    click.echo(f"{len(unused)} of {total} ontology terms are used by none of the {len(checks())} rules, shapes "
+               "and queries (named in one, or reached from a named term through the ontology):")
+    by_module: dict[str, list[str]] = {}
+    for t in unused:
+        by_module.setdefault(module_of.get(t, "?"), []).append(t)
+    for name in sorted(by_module):
+        click.echo(f"\n{name} ({len(by_module[name])})")
+        for t in by_module[name]:
+            click.echo(f"  {labels.get(t, '')}  [ssc:{t.rsplit('#', 1)[-1]}]")
 
 
 # ------------------------------------------------------------------------------------------- ontology

@@ -208,16 +208,18 @@ __all__ = ["short", "validation_text", "validation_json", "validation_ttl", "val
 
 
 # ============================================================================================ analysis
-# Analysis JSON schema (``sscrdf analyze --format json``), version 1:
+# Analysis JSON schema (``sscrdf analyze --format json``), version 2:
 #
-#   {"schema": "https://w3id.org/sscrdf/schema/analysis/1", "sscrdf": "<version>", "asOf": "YYYY-MM-DD",
+#   {"schema": "https://w3id.org/sscrdf/schema/analysis/2", "sscrdf": "<version>", "asOf": "YYYY-MM-DD",
 #    "reasoner": "fast|owlrl",
 #    "cities": [{
 #      "city": "<IRI>", "label": "<name>", "graph": "<named graph IRI>" | null,
 #      "summary": {"stakeholders": N, "categoriesPresent": N, "categoriesTotal": 12, "unitsPresent": N,
 #                  "unitsDelegated": N, "unitsMissing": N, "assessedStakeholders": N,
 #                  "validation": {"violation": N, "warning": N, "info": N},
-#                  "findings": {"Gap": N, "Overlap": N, "Risk": N, "Recommendation": N}},
+#                  "findings": {"Gap": N, "Overlap": N, "Risk": N, "Recommendation": N},
+#                  "entries": {"Gap": N, "Risk": N, "Overlap": N, "Recommendation": N, "Register": N},
+#                  "plannedActions": N},
 #      "categories": [{"category": "<IRI>", "label": "...", "stakeholders": N}],
 #      "units": [{"unit": "<class IRI>", "label": "...", "status": "present|delegated|missing",
 #                 "holder": "<IRI>" | null, "holderLabel": "..." | null}],
@@ -225,26 +227,43 @@ __all__ = ["short", "validation_text", "validation_json", "validation_ttl", "val
 #                "strategy": "ManageClosely|KeepSatisfied|KeepInformed|Monitor"}],
 #      "engagementGaps": [{"stakeholder": "<IRI>", "label": "...", "current": "<level>", "desired": "<level>",
 #                          "gap": N, "nextStep": "<action>", "priority": N}],
-#      "findings": [{"id": "<IRI>", "kind": "Gap|Overlap|Risk|Recommendation",
-#                    "severity": "Violation|Warning|Info", "about": ["<IRI>", ...], "concerns": ["<IRI>", ...],
-#                    "message": "...", "clause": "...", "rule": "<rule IRI>"}],
-#      "validation": [<result objects exactly as in the validation schema>]
+#      "plan": [{<the columns of queries/engagement-plan.rq>}],
+#      "tableI1": [{<the columns of queries/city-table-i1.rq>}],
+#      "entries": [{"kind": "Gap|Risk|Overlap|Recommendation|Register", "severity": "Violation|Warning|Info",
+#                   "about": ["<IRI>", ...], "concerns": ["<IRI>", ...], "message": "...",
+#                   "clauses": ["Y Suppl. 34, ...", ...], "rules": ["<rule IRI>", ...],
+#                   "shapes": ["<shape IRI>", ...], "findings": ["<finding IRI>", ...],
+#                   "validation": [<result objects exactly as in the validation schema>]}]
 #    }]}
+#
+# One entry per fact: a fact found by several rules and shapes is ONE entry listing all of them (see
+# sscrdf.analyze.triage); there is no separate list of findings or of validation results.
 
-ANALYSIS_SCHEMA = "https://w3id.org/sscrdf/schema/analysis/1"
-_STRATEGY_TITLES = {
-    "ManageClosely": "Manage closely (high power, high interest)",
-    "KeepSatisfied": "Keep satisfied (high power, low interest)",
-    "KeepInformed": "Keep informed (low power, high interest)",
-    "Monitor": "Monitor (low power, low interest)",
-}
-_KIND_TITLES = {"Gap": "Gaps", "Overlap": "Overlaps", "Risk": "Risks", "Recommendation": "Recommendations"}
-_KIND_CLAUSE = {"Gap": "clause 1, 3.1, Table I.1, Table 2, Table 3", "Overlap": "clause 1, Table 2",
-                "Risk": "clause 4.2", "Recommendation": "Table 2"}
+ANALYSIS_SCHEMA = "https://w3id.org/sscrdf/schema/analysis/2"
+_SSC = str(SSC)
+_ENTRY_TITLES = {"Gap": "Gaps the city can fill", "Risk": "Risks", "Overlap": "Overlaps",
+                 "Recommendation": "Questions to ask and advice", "Register": "Register checks"}
+ORDER_NOTE = ("Most serious first: errors in the data (violation), then what is incomplete or at risk "
+              "(warning), then advice (info). Each entry is one fact, with every rule and check that found it and "
+              "every clause behind it. Gaps are the city's own to fill; duties of governments, ministries, "
+              "companies and civil society appear as questions to ask them.")
 
 
 def _loc(iri) -> str:
     return "" if iri is None else str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _label(ca, iri) -> str:
+    """A readable label for an IRI (data or ontology label), never a raw IRI."""
+    if iri is None:
+        return ""
+    return ca.labels.get(str(iri)) or _loc(iri)
+
+
+def _entry_json(ca, e) -> dict:
+    return {"kind": e.kind, "severity": e.severity, "about": e.about, "concerns": e.concerns, "message": e.message,
+            "clauses": e.clauses, "rules": e.rules, "shapes": e.shapes, "findings": e.findings,
+            "validation": [_result_json(r, ca.labels) for r in e.results]}
 
 
 def _city_json(ca) -> dict:
@@ -259,10 +278,9 @@ def _city_json(ca) -> dict:
         "engagementGaps": [{"stakeholder": r["stakeholder"], "label": r["stakeholderLabel"],
                             "current": _loc(r["current"]), "desired": _loc(r["desired"]), "gap": r["gap"],
                             "nextStep": _loc(r["nextStep"]), "priority": r["priority"]} for r in ca.engagement_gaps],
-        "findings": [{"id": f.finding, "kind": f.kind, "severity": f.severity, "about": f.about,
-                      "concerns": f.concerns, "message": f.message, "clause": f.clause, "rule": f.rule}
-                     for f in ca.findings],
-        "validation": [_result_json(r, ca.labels) for r in _sorted(ca.validation.results)] if ca.validation else [],
+        "plan": [{k: v for k, v in r.items() if k != "city"} for r in ca.plan],
+        "tableI1": [{k: v for k, v in r.items() if k != "city"} for r in ca.profiles],
+        "entries": [_entry_json(ca, e) for e in ca.entries],
     }
 
 
@@ -274,26 +292,55 @@ def analysis_json(analysis) -> str:
 
 def _summary_lines(ca) -> list[str]:
     s = ca.summary()
-    v, f = s["validation"], s["findings"]
+    v, e = s["validation"], s["entries"]
     return [
         f"{s['stakeholders']} stakeholders in {s['categoriesPresent']} of {s['categoriesTotal']} categories; "
         f"units: {s['unitsPresent']} present, {s['unitsDelegated']} delegated, {s['unitsMissing']} missing; "
-        f"{s['assessedStakeholders']} stakeholders assessed.",
-        f"Validation: {_counts_line(v) if v else 'not run'}. "
-        f"Findings: {_n(f['Gap'], 'gap')}, {_n(f['Overlap'], 'overlap')}, {_n(f['Risk'], 'risk')}, "
-        f"{_n(f['Recommendation'], 'recommendation')}.",
+        f"{s['assessedStakeholders']} stakeholders assessed; {_n(s['plannedActions'], 'planned action')}.",
+        f"{len(ca.entries)} entr{'y' if len(ca.entries) == 1 else 'ies'}: "
+        + ", ".join(f"{e[k]} {_ENTRY_TITLES[k].lower()}" for k in e)
+        + f" (validation: {_counts_line(v) if v else 'not run'}).",
     ]
 
 
 def _grid_groups(ca) -> list[tuple[str, list[str]]]:
-    groups: dict[str, list[str]] = {k: [] for k in _STRATEGY_TITLES}
+    order = ["ManageClosely", "KeepSatisfied", "KeepInformed", "Monitor"]
+    groups: dict[str, list[str]] = {_SSC + k: [] for k in order}
     for r in ca.grid:
-        groups.setdefault(_loc(r["strategy"]), []).append(r["stakeholderLabel"] or _loc(r["stakeholder"]))
-    return [(_STRATEGY_TITLES.get(k, k), sorted(v, key=str.lower)) for k, v in groups.items()]
+        groups.setdefault(r["strategy"], []).append(r["stakeholderLabel"] or _loc(r["stakeholder"]))
+    return [(_label(ca, k), sorted(v, key=str.lower)) for k, v in groups.items()]
 
 
-def _about(ca, f) -> str:
-    return ", ".join(ca.labels.get(a, _loc(a)) for a in f.about)
+def _about(ca, e) -> str:
+    return ", ".join(_label(ca, a) for a in e.about)
+
+
+def compact_clauses(clauses: list[str]) -> str:
+    """"Y Suppl. 34, clause 3.1; clause 5.6; Table I.1": the document named once per run of its clauses."""
+    out, last = [], None
+    for c in clauses:
+        doc, sep, rest = c.partition(", ")
+        if sep and doc == last:
+            out.append(rest)
+        else:
+            out.append(c)
+            last = doc if sep else None
+    return "; ".join(out)
+
+
+def _found_by(ca, e) -> str:
+    parts = [f"rule {_loc(r)}" for r in e.rules] + [f"check '{_label(ca, s)}'" for s in e.shapes]
+    return ", ".join(parts)
+
+
+_PROFILE_COLUMNS = (("aims", "aims"), ("challenges", "challenges"), ("potential", "potential"),
+                    ("constraints", "constraints"), ("role", "role"), ("contribution", "contribution"))
+
+
+def _plan_line(ca, r) -> str:
+    channel = f", via {_label(ca, r['channel'])}" if r.get("channel") else ""
+    return (f"[{r['priority']}] due {r['dueDate']} - {r['ownerLabel'] or _label(ca, r['owner'])}{channel}: "
+            f"{r['instruction']}")
 
 
 def analysis_text(analysis) -> str:
@@ -316,20 +363,28 @@ def analysis_text(analysis) -> str:
         if not ca.engagement_gaps:
             out.append("  none")
         for r in ca.engagement_gaps:
-            out.append(f"  [priority {r['priority']}] {r['stakeholderLabel']}: {_loc(r['current'])} -> "
-                       f"{_loc(r['desired'])} (gap {r['gap']}); next step: {_loc(r['nextStep'])}")
-        for kind in ("Gap", "Overlap", "Risk", "Recommendation"):
-            items = ca.findings_of(kind)
-            out += ["", f"{_KIND_TITLES[kind]} ({len(items)})"]
-            for f in items:
-                out.append(f"  {f.severity.upper():<9} {f.message} ({f.clause}; rule {_loc(f.rule)})")
-        if ca.validation is not None:
-            out += ["", "Validation (SHACL)"]
-            for focus, results in _group_by_focus(ca.validation):
-                who = ca.labels.get(focus, _loc(focus))
-                for r in results:
-                    value = f" [value: {_value(r.value)}]" if r.value is not None else ""
-                    out.append(f"  {r.severity_name.upper():<9} {who}: {r.message}{value} ({r.source})")
+            out.append(f"  [priority {r['priority']}] {r['stakeholderLabel']}: {_label(ca, r['current'])} -> "
+                       f"{_label(ca, r['desired'])} (gap {r['gap']}); next step: {_label(ca, r['nextStep'])}")
+        out += ["", "Engagement plan: who does what next, by when (Y Suppl. 34, clause 4.2, Table 1; "
+                    "priority 1 = most urgent)"]
+        if not ca.plan:
+            out.append("  none")
+        out += [f"  {_plan_line(ca, r)}" for r in ca.plan]
+        if ca.profiles:
+            out += ["", "Stakeholder summary table (Y Suppl. 34, clause 6, step 3; Table I.1)"]
+            for r in ca.profiles:
+                out.append(f"  {r['stakeholderLabel']} ({r['categoryLabel']}; scale: {r['scale'] or '-'}; "
+                           f"sector: {r['sector'] or '-'}; {r['source']})")
+                for key, title in _PROFILE_COLUMNS:
+                    if r.get(key):
+                        out.append(f"      {title}: {r[key]}")
+        out += ["", "What to act on", f"  {ORDER_NOTE}"]
+        for kind, title in _ENTRY_TITLES.items():
+            items = ca.entries_of(kind)
+            out += ["", f"{title} ({len(items)})"]
+            for e in items:
+                out.append(f"  {e.severity.upper():<9} {_about(ca, e)}: {e.message} "
+                           f"({compact_clauses(e.clauses)}; found by {_found_by(ca, e)})")
         out.append("")
     return "\n".join(out).rstrip("\n")
 
@@ -344,25 +399,40 @@ def analysis_md(analysis) -> str:
         out += ["", "## Completeness by municipal unit (Table 2)", "", "| Unit | Status | Held by |", "|---|---|---|"]
         out += [f"| {_md(r['unitLabel'])} | {r['status']} | {_md(r['holderLabel'] or '')} |" for r in ca.units]
         out += ["", "## Power/interest grid (clause 4.2, Figure 4)", "", "| Strategy | Stakeholders |", "|---|---|"]
-        out += [f"| {t} | {_md(', '.join(n)) or '-'} |" for t, n in _grid_groups(ca)]
+        out += [f"| {_md(t)} | {_md(', '.join(n)) or '-'} |" for t, n in _grid_groups(ca)]
         out += ["", "## Engagement gaps (clause 4.2)", "",
                 "| Priority | Stakeholder | Current | Desired | Gap | Next step |", "|---|---|---|---|---|---|"]
-        out += [f"| {r['priority']} | {_md(r['stakeholderLabel'])} | {_loc(r['current'])} | {_loc(r['desired'])} "
-                f"| {r['gap']} | {_loc(r['nextStep'])} |" for r in ca.engagement_gaps]
-        for kind in ("Gap", "Overlap", "Risk", "Recommendation"):
-            items = ca.findings_of(kind)
-            out += ["", f"## {_KIND_TITLES[kind]} ({len(items)})", ""]
+        out += [f"| {r['priority']} | {_md(r['stakeholderLabel'])} | {_md(_label(ca, r['current']))} "
+                f"| {_md(_label(ca, r['desired']))} | {r['gap']} | {_md(_label(ca, r['nextStep']))} |"
+                for r in ca.engagement_gaps]
+        out += ["", "## Engagement plan (clause 4.2, Table 1)", "", "Priority 1 is the most urgent.", ""]
+        if ca.plan:
+            out += ["| Priority | Due | Action | Stakeholder | Owner | Channel | Instruction |",
+                    "|---|---|---|---|---|---|---|"]
+            out += [f"| {r['priority']} | {r['dueDate']} | {_md(_label(ca, r['actionKind']))} "
+                    f"| {_md(r['stakeholderLabel'])} | {_md(r['ownerLabel'] or _label(ca, r['owner']))} "
+                    f"| {_md(_label(ca, r['channel']) if r.get('channel') else '')} | {_md(r['instruction'])} |"
+                    for r in ca.plan]
+        else:
+            out.append("None.")
+        if ca.profiles:
+            out += ["", "## Stakeholder summary table (clause 6, step 3; Table I.1)", "",
+                    "| Stakeholder | Category | Scale | Sector | Aims | Challenges | Potential | Constraints | Role "
+                    "| Contribution | Source |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+            out += ["| " + " | ".join(_md(r.get(k)) for k in ("stakeholderLabel", "categoryLabel", "scale", "sector",
+                                                              "aims", "challenges", "potential", "constraints",
+                                                              "role", "contribution", "source")) + " |"
+                    for r in ca.profiles]
+        out += ["", "## What to act on", "", ORDER_NOTE]
+        for kind, title in _ENTRY_TITLES.items():
+            items = ca.entries_of(kind)
+            out += ["", f"### {title} ({len(items)})", ""]
             if items:
-                out += ["| Severity | About | Finding | Clause |", "|---|---|---|---|"]
-                out += [f"| {f.severity} | {_md(_about(ca, f))} | {_md(f.message)} | {_md(f.clause)} |" for f in items]
+                out += ["| Severity | About | Entry | Clauses | Found by |", "|---|---|---|---|---|"]
+                out += [f"| {e.severity} | {_md(_about(ca, e))} | {_md(e.message)} | {_md(compact_clauses(e.clauses))} "
+                        f"| {_md(_found_by(ca, e))} |" for e in items]
             else:
                 out.append("None.")
-        if ca.validation is not None and ca.validation.results:
-            out += ["", "## Validation (SHACL)", "", "| Severity | Subject | Message | Clause |", "|---|---|---|---|"]
-            for focus, results in _group_by_focus(ca.validation):
-                for r in results:
-                    out.append(f"| {r.severity_name} | {_md(ca.labels.get(focus, _loc(focus)))} | {_md(r.message)} "
-                               f"| {_md(r.source)} |")
         out.append("")
     return "\n".join(out)
 

@@ -239,7 +239,7 @@ def test_analyze_every_format(runner, cli, fmt):
     assert r.exit_code == 0, r.output
     if fmt == "json":
         data = json.loads(r.output)
-        assert data["schema"] == "https://w3id.org/sscrdf/schema/analysis/1" and data["asOf"] == AS_OF
+        assert data["schema"] == "https://w3id.org/sscrdf/schema/analysis/2" and data["asOf"] == AS_OF
         assert data["cities"][0]["summary"]["unitsMissing"] == 6
     elif fmt == "ttl":
         g = Graph().parse(data=r.output, format="turtle")
@@ -253,7 +253,8 @@ def test_analyze_every_format(runner, cli, fmt):
 def test_analyze_text_sections(runner, cli):
     out = run(runner, cli, "analyze", RIVERTON, "--as-of", AS_OF).output
     for section in ("Completeness by category", "Completeness by municipal unit", "Power/interest grid",
-                    "Engagement gaps", "Gaps (", "Overlaps (", "Risks (", "Recommendations (", "Validation (SHACL)"):
+                    "Engagement gaps", "Engagement plan", "What to act on", "Gaps the city can fill (", "Overlaps (",
+                    "Risks (", "Questions to ask and advice (", "Register checks ("):
         assert section in out, section
     assert "water and sanitation unit               delegated" in out
 

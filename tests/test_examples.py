@@ -30,16 +30,34 @@ def _short(iri: str) -> str:
 
 
 def observed(path: Path) -> tuple[list[str], list[str]]:
+    findings, results, _ = observed_all(path)
+    return findings, results
+
+
+def observed_plan(path: Path) -> list[str]:
+    """The engagement plan, one action a line, in the plan's order (priority, due date, stakeholder)."""
     analysis = analyze_store(load([path]).store, as_of=AS_OF)
-    findings, results = [], []
+    return [f"{r['priority']} {r['dueDate']} {_short(r['actionKind'])} about={_short(r['stakeholder'])} "
+            f"owner={_short(r['owner'] or '-')} channel={_short(r['channel'] or '-')}"
+            for city in analysis.cities for r in city.plan]
+
+
+def observed_all(path: Path) -> tuple[list[str], list[str], list[str]]:
+    """(findings, validation results, triaged entries), one line each, sorted."""
+    analysis = analyze_store(load([path]).store, as_of=AS_OF)
+    findings, results, entries = [], [], []
     for city in analysis.cities:
+        for e in city.entries:
+            entries.append(f"{e.kind} {e.severity} about={','.join(map(_short, e.about))} "
+                           f"concerns={','.join(map(_short, e.concerns)) or '-'} "
+                           f"by={','.join([_short(r) for r in e.rules] + [_short(x) for x in e.shapes])}")
         for f in city.findings:
             findings.append(f"{_short(f.rule)} {f.kind} {f.severity} about={','.join(map(_short, f.about))} "
                             f"concerns={','.join(map(_short, f.concerns)) or '-'}")
         for r in city.validation.results if city.validation else []:
             results.append(f"{_short(str(r.shape))} {r.severity_name} focus={_short(str(r.focus))} "
                            f"value={_short(str(r.value)) if r.value is not None else '-'}")
-    return sorted(findings), sorted(results)
+    return sorted(findings), sorted(results), sorted(entries)
 
 
 def _expected_file(path: Path, what: str) -> Path:
@@ -64,9 +82,54 @@ def test_example_is_consistent_under_owl_rl(path):
 
 @pytest.mark.parametrize("path", CITIES, ids=lambda p: p.name)
 def test_example_gives_exactly_the_expected_findings_and_results(path):
-    findings, results = observed(path)
+    findings, results, entries = observed_all(path)
     assert findings == _expected_file(path, "findings").read_text().splitlines()
     assert results == _expected_file(path, "validation").read_text().splitlines()
+    assert entries == _expected_file(path, "entries").read_text().splitlines()
+
+
+@pytest.mark.parametrize("path", CITIES, ids=lambda p: p.name)
+def test_example_gives_exactly_the_expected_plan(path):
+    assert observed_plan(path) == _expected_file(path, "plan").read_text().splitlines()
+
+
+@pytest.mark.parametrize("path", CITIES, ids=lambda p: p.name)
+def test_plan_covers_gaps_and_powerful_stakeholders_and_agrees_with_the_strategy(path):
+    """Every stakeholder with an engagement gap and every high-power stakeholder (except the municipality, which
+    carries out the plan) has an action with an owner and a due date; a stakeholder to be managed closely is
+    never only informed."""
+    ssc = "https://w3id.org/sscrdf/ontology#"
+    store = load([path]).store
+    analysis = analyze_store(store, as_of=AS_OF)
+    leaders = {sol["s"].value for sol in store.query(
+        f"SELECT ?s WHERE {{ ?s a <{ssc}Municipality> }}", use_default_graph_as_union=True)}
+    assert leaders
+    for city in analysis.cities:
+        planned: dict[str, set[str]] = {}
+        for r in city.plan:
+            assert r["owner"] and r["dueDate"] > AS_OF.isoformat() and 1 <= r["priority"] <= 4, r
+            planned.setdefault(r["stakeholder"], set()).add(_short(r["actionKind"]))
+        need = {g["stakeholder"] for g in city.engagement_gaps}
+        need |= {g["stakeholder"] for g in city.grid if g["power"] == ssc + "High"}
+        assert need - leaders <= set(planned), sorted(need - leaders - set(planned))
+        for g in city.grid:
+            if g["strategy"] == ssc + "ManageClosely" and g["stakeholder"] in planned:
+                assert planned[g["stakeholder"]] != {"Inform"}, g
+
+
+@pytest.mark.parametrize("path", CITIES, ids=lambda p: p.name)
+def test_one_entry_per_fact(path):
+    """Every finding and every validation result is in exactly one entry, and no two entries share a
+    (subject, concern) fact: a fact found by a rule and a shape, or by two rules, is reported once."""
+    analysis = analyze_store(load([path]).store, as_of=AS_OF)
+    for city in analysis.cities:
+        ids = [f for e in city.entries for f in e.findings]
+        assert sorted(ids) == sorted(f.finding for f in city.findings)
+        assert sum(len(e.results) for e in city.entries) == len(city.validation.results)
+        keys = [(tuple(e.about), c) for e in city.entries for c in e.concerns]
+        assert len(keys) == len(set(keys))
+        for e in city.entries:
+            assert e.clauses and all(c.startswith(("Y Suppl. 34, ", "FG-SSC Master Plan, ")) for c in e.clauses), e
 
 
 def test_riverton_is_complete_and_lakeside_is_not():
@@ -81,7 +144,24 @@ def test_riverton_is_complete_and_lakeside_is_not():
 if __name__ == "__main__":  # re-pin the expected files
     EXPECTED.mkdir(exist_ok=True)
     for p in CITIES:
-        f, r = observed(p)
+        f, r, e = observed_all(p)
         _expected_file(p, "findings").write_text("\n".join(f) + ("\n" if f else ""))
         _expected_file(p, "validation").write_text("\n".join(r) + ("\n" if r else ""))
+        _expected_file(p, "entries").write_text("\n".join(e) + ("\n" if e else ""))
+        plan = observed_plan(p)
+        _expected_file(p, "plan").write_text("\n".join(plan) + ("\n" if plan else ""))
         print(f"{p.name}: {len(f)} findings, {len(r)} validation results")
+
+
+@pytest.mark.parametrize("fmt", ["text", "md"])
+def test_reports_use_readable_labels(fmt):
+    """No raw IRI (beyond the city's own in the text heading) and no vocabulary local name in text or Markdown."""
+    from sscrdf.report import analysis_md, analysis_text
+
+    analysis = analyze_store(load([EXAMPLES / "lakeside.ttl"]).store, as_of=AS_OF)
+    out = (analysis_text if fmt == "text" else analysis_md)(analysis)
+    body = out.split("\n", 1)[1]
+    assert "http://" not in body and "https://" not in body and "ssc:" not in body
+    for local in ("AddressConcerns", "GiveRole", "SustainLeadership", "ManageClosely", "KeepSatisfied",
+                  "PriorityBlocking", "CoreLayer", "Unaware", "Reassess"):
+        assert local not in body, local

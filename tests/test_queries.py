@@ -341,7 +341,12 @@ def _code(text: str) -> str:
 
 
 def _group_concat_columns(text: str) -> set[str]:
-    return set(re.findall(r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*\)\s*AS\s+\?(\w+)", text, re.I))
+    """Variables bound to a GROUP_CONCAT, or BIND from one (e.g. COALESCE of two of them)."""
+    cols = set(re.findall(r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*\)\s*AS\s+\?(\w+)", text, re.I))
+    for expr, var in re.findall(r"BIND\((.*?)\s+AS\s+\?(\w+)\)", text, re.I):
+        if any(re.search(rf"\?{c}\b", expr) for c in cols):
+            cols.add(var)
+    return cols
 
 
 @pytest.mark.parametrize("query", ALL_QUERIES, ids=lambda q: q.id)
