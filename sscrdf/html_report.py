@@ -135,7 +135,7 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
             y = y0 + 0.88 - (k + 0.5) * (0.84 / max(per, 1))
             colour = PALETTE.get(_local(r["strategy"]), PALETTE[None])
             ax.plot(x, y, "o", color=colour, ms=5)
-            ax.text(x + 0.025, y, (r["stakeholderLabel"] or lab(r["stakeholder"]))[:34], va="center",
+            ax.text(x + 0.025, y, (r["stakeholderLabel"] or lab(r["stakeholder"]))[:34 if cols == 1 else 24], va="center",
                     fontsize=6.5 if per > 10 else 7.5)
     ax.set_xlim(0, 2)
     ax.set_ylim(0, 2)
