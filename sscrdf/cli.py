@@ -28,6 +28,12 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
 
 
+def _info(message: str) -> None:
+    from .progress import info
+
+    info(message)
+
+
 def _emit(text: str, output: str | None) -> None:
     if output:
         from .output import write_atomic
@@ -39,12 +45,18 @@ def _emit(text: str, output: str | None) -> None:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="sscrdf")
-def cli() -> None:
+@click.option("-q", "--quiet", is_flag=True, help="no progress bar and no status lines on standard error")
+@click.option("-v", "--verbose", is_flag=True, help="also the time each stage took, on standard error")
+def cli(quiet: bool, verbose: bool) -> None:
     """sscrdf: stakeholders of smart sustainable cities as linked data (ITU-T Y Suppl. 34).
 
     Load a city's stakeholder register, reason over it with the bundled ontology, validate it with SHACL,
     derive gaps, overlaps and engagement strategies, and report or serve the results.
+    A FILE named - is read from standard input. A progress bar is shown on standard error when it is a terminal.
     """
+    from .progress import configure
+
+    configure(quiet=quiet, verbose=verbose)
 
 
 # ------------------------------------------------------------------------------------------- info
@@ -231,7 +243,7 @@ def infer(files, output, fmt, only_inferred, reasoner, input_format) -> None:
     if output:
         write_atomic(output, data)
         n_inf = sum(1 for q in ks if is_inferred_graph(q.graph_name))
-        click.echo(f"wrote {output}: {len(quads)} triples ({n_inf} inferred, engine {reasoner})", err=True)
+        _info(f"wrote {output}: {len(quads)} triples ({n_inf} inferred, engine {reasoner})")
     else:
         click.echo(data.decode("utf-8"), nl=False)
 
@@ -281,6 +293,10 @@ def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, eng
     analysis = analyze_store(loaded.store, reasoner=reasoner, engine=engine, as_of=_as_of(as_of),
                              extra_shapes=tuple(Path(p) for p in extra_shapes))
     check_terms(loaded, analysis.terms_used)
+    from .progress import detail
+
+    for stage, seconds in analysis.timings.items():
+        detail(f"{stage}: {seconds:.2f} s")
     if fmt == "ttl":
         text = serialize(rep.analysis_quads(analysis), "ttl").decode("utf-8")
     elif fmt == "html":
@@ -432,7 +448,7 @@ def template(fmt, output) -> None:
     from .register import template as write_template
 
     written = write_template(output, fmt)
-    click.echo(f"wrote register template {written}", err=True)
+    _info(f"wrote register template {written}")
 
 
 @cli.command("import")
@@ -461,7 +477,7 @@ def import_(register, output, city_iri, base_iri) -> None:
     if Path(output).resolve() == path.resolve():
         raise InputError("the output would overwrite the register", path=output)
     write_atomic(output, serialize(quads, "ttl"))
-    click.echo(f"wrote {output}: {len(quads)} triples", err=True)
+    _info(f"wrote {output}: {len(quads)} triples")
 
 
 @cli.command()
@@ -481,10 +497,10 @@ def export(files, output, fmt, base_iri, input_format) -> None:
     loaded = load(files, fmt=input_format)
     result = export_register(list(loaded.store), output, fmt, base_iri=base_iri)
     rows = ", ".join(f"{n} {name}" for name, n in result.rows.items())
-    click.echo(f"wrote {result.path}: {rows}", err=True)
+    _info(f"wrote {result.path}: {rows}")
     if result.left_out:
         left = ", ".join(f"{p} ({n})" for p, n in sorted(result.left_out.items()))
-        click.echo(f"left out (no column in the register): {left}", err=True)
+        _info(f"left out (no column in the register): {left}")
 
 
 def main() -> None:  # console-script entry point

@@ -455,7 +455,9 @@ def load(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *, fm
     limit = input_limit(max_bytes)
     plan = _prepare(files, fmt, limit)
     store = ox.Store()
-    for path, file_fmt in plan:
+    from .progress import bar
+
+    for path, file_fmt in bar(plan, total=len(plan), desc="loading") if len(plan) > 1 else plan:
         if file_fmt == "csv":
             _add_csv(store, path, base_iri, city_iri)
             continue
