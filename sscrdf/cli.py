@@ -69,6 +69,12 @@ class _Group(click.Group):
             ctx.exit(EXIT_INTERNAL)
 
 
+def _info(message: str) -> None:
+    from .progress import info
+
+    info(message)
+
+
 def _emit(text: str, output: str | None, inputs=()) -> None:
     if output:
         from .output import check_not_an_input, write_atomic
@@ -82,18 +88,24 @@ def _emit(text: str, output: str | None, inputs=()) -> None:
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="sscrdf")
 @click.option("--debug", is_flag=True, help="show the Python traceback of an unexpected internal error")
+@click.option("-q", "--quiet", is_flag=True, help="no progress bar and no status lines on standard error")
+@click.option("-v", "--verbose", is_flag=True, help="also the time each stage took, on standard error")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, quiet: bool, verbose: bool) -> None:
     """sscrdf: stakeholders of smart sustainable cities as linked data (ITU-T Y Suppl. 34).
 
     Load a city's stakeholder register, reason over it with the bundled ontology, validate it with SHACL,
     derive gaps, overlaps and engagement strategies, and report or serve the results.
+    A FILE named - is read from standard input. A progress bar is shown on standard error when it is a terminal.
     """
     ctx.meta["sscrdf.debug"] = debug
     import logging
 
     # rdflib logs a traceback for every literal whose lexical form is invalid; sscrdf reports those itself
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
+    from .progress import configure
+
+    configure(quiet=quiet, verbose=verbose)
 
 
 # ------------------------------------------------------------------------------------------- info
@@ -243,7 +255,7 @@ def docs_command(out_dir: str) -> None:
 # ------------------------------------------------------------------------------------------- validate
 
 _FORMAT_HELP = "force the input format instead of guessing it from the extension"
-_INPUT_FORMATS = ["turtle", "trig", "nquads", "ntriples", "json-ld", "rdf-xml", "csv"]
+_INPUT_FORMATS = ["turtle", "trig", "nquads", "ntriples", "json-ld", "rdf-xml", "csv", "xlsx"]
 
 
 @cli.command()
@@ -331,7 +343,7 @@ def infer(files, output, fmt, only_inferred, reasoner, input_format) -> None:
     if output:
         write_atomic(output, data)
         n_inf = sum(1 for q in ks if is_inferred_graph(q.graph_name))
-        click.echo(f"wrote {output}: {len(quads)} triples ({n_inf} inferred, engine {reasoner})", err=True)
+        _info(f"wrote {output}: {len(quads)} triples ({n_inf} inferred, engine {reasoner})")
     else:
         click.echo(data.decode("utf-8"), nl=False)
 
@@ -353,7 +365,8 @@ def _as_of(value: str | None):
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "ttl"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "ttl", "html"]), default="text",
+              show_default=True, help="html: one self-contained, printable page with charts")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the report to this file (atomically)")
 @click.option("--as-of", help="analyse as of this date (YYYY-MM-DD; default today): the review-period rule uses it")
 @click.option("--shapes", "extra_shapes", multiple=True, type=click.Path(), help="extra SHACL shapes file (repeatable)")
@@ -383,8 +396,16 @@ def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, eng
     analysis = analyze_store(loaded.store, reasoner=reasoner, engine=engine, as_of=_as_of(as_of),
                              extra_shapes=tuple(Path(p) for p in extra_shapes))
     check_terms(loaded, analysis.terms_used)
+    from .progress import detail
+
+    for stage, seconds in analysis.timings.items():
+        detail(f"{stage}: {seconds:.2f} s")
     if fmt == "ttl":
         text = serialize(rep.analysis_quads(analysis), "ttl").decode("utf-8")
+    elif fmt == "html":
+        from .html_report import analysis_html  # matplotlib is imported only for the html report
+
+        text = analysis_html(analysis, loaded.store)
     else:
         text = {"text": rep.analysis_text, "md": rep.analysis_md, "json": rep.analysis_json}[fmt](analysis)
     _emit(text, output, files)
@@ -537,6 +558,76 @@ def push(files, store_url, what, replace, as_of, input_format) -> None:
     for graph, n in counts.items():
         click.echo(f"{n:>8}  {graph or '(default graph)'}")
     click.echo(f"pushed {sum(counts.values())} triples in {len(counts)} graph(s) to {store_url}", err=True)
+
+
+# ------------------------------------------------------------------------------------------- register
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None,
+              help="xlsx: one workbook; csv: a folder with one CSV file per sheet (default: from -o)")
+@click.option("-o", "--output", required=True, type=click.Path(), help="the .xlsx file, or the folder for CSV sheets")
+def template(fmt, output) -> None:
+    """Write an empty stakeholder register to fill in: one sheet per part of the register (city, units,
+    stakeholders, assessors, assessments, responsibilities, collaborations, mechanisms, ...), a sample row in
+    each, drop-down lists of the values the ontology allows, and an 'about' sheet explaining every column with
+    its clause. The sheets and columns come from mappings/register.csv, the values from the ontology.
+    """
+    from .register import template as write_template
+
+    written = write_template(output, fmt)
+    _info(f"wrote register template {written}")
+
+
+@cli.command("import")
+@click.argument("register", type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="the Turtle file to write")
+@click.option("--city", "city_iri", help="the IRI of the register's city (default: from the city sheet)")
+@click.option("--base", "base_iri", help="the IRI local-name ids are appended to (default: the city sheet's "
+                                         "base IRI, else urn:sscrdf:<file name>:)")
+def import_(register, output, city_iri, base_iri) -> None:
+    """Read a register (an .xlsx workbook, a folder of CSV sheets, or a single-sheet CSV register) and write
+    it as Turtle. Every bad cell is reported at once (sheet, row, column, value, allowed values, nearest
+    one) and nothing is written then. The same rows always give the same IRIs.
+    """
+    from .errors import InputError
+    from .output import serialize, write_atomic
+
+    path = Path(register)
+    if path.suffix.lower() == ".csv" and path.is_file():
+        from .csvreg import read_csv
+
+        quads = read_csv(path, base_iri=base_iri, city_iri=city_iri)
+    else:
+        from .register import read_register
+
+        quads = read_register(path, base_iri=base_iri, city_iri=city_iri)
+    if Path(output).resolve() == path.resolve():
+        raise InputError("the output would overwrite the register", path=output)
+    write_atomic(output, serialize(quads, "ttl"))
+    _info(f"wrote {output}: {len(quads)} triples")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(), help="register.xlsx, or a folder for CSV sheets")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None, help="default: from -o")
+@click.option("--base", "base_iri", help="ids are written relative to this IRI (default: the city's namespace)")
+@click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
+def export(files, output, fmt, base_iri, input_format) -> None:
+    """Write the stakeholder register of FILES as a spreadsheet (the inverse of `sscrdf import`).
+
+    Triples no column of the register holds are listed on standard error (and left out).
+    """
+    from .load import load
+    from .register import export_register
+
+    loaded = load(files, fmt=input_format)
+    result = export_register(list(loaded.store), output, fmt, base_iri=base_iri)
+    rows = ", ".join(f"{n} {name}" for name, n in result.rows.items())
+    _info(f"wrote {result.path}: {rows}")
+    if result.left_out:
+        left = ", ".join(f"{p} ({n})" for p, n in sorted(result.left_out.items()))
+        _info(f"left out (no column in the register): {left}")
 
 
 def main() -> None:  # console-script entry point

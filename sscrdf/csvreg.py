@@ -110,29 +110,12 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("id", "name", "category", "scale", "sector"
 OPTIONAL_COLUMNS: tuple[str, ...] = ("responsibilities", "unit_of", "city")
 _ASSESSMENT_COLUMNS = ("power", "interest", "current_level", "desired_level", "assessed_on", "assessed_by")
 
-# The fixed names of DESIGN.md: used when the ontology files cannot be read, and always accepted.
-_BUILTIN_CATEGORIES = frozenset({
-    "Stakeholder", "Municipality", "NationalOrRegionalGovernment", "CityServicesCompany", "UtilityProvider",
-    "ICTCompany", "NGO", "InternationalOrganization", "IndustryAssociation", "AcademiaOrResearchOrganization",
-    "CitizenOrganization", "UrbanPlanner", "StandardsDevelopingOrganization", "Ministry",
-    "MinistryOfInfrastructureIndustryAndIT", "MinistryOfScienceAndTechnology", "MinistryOfEnvironment",
-    "MinistryOfEnergy", "MinistryOfHealth", "MinistryOfEducation", "MinistryOfTransportation",
-    "MinistryOfPublicSecurity",
-})
-_BUILTIN_UNITS = frozenset({
-    "MunicipalUnit", "UrbanPlanningUnit", "SecurityAndEmergencyUnit", "CitizenServicesUnit",
-    "InfrastructureAndICTUnit", "EnvironmentalUnit", "TransportationUnit", "FinanceUnit", "LegalAffairsUnit",
-    "WaterAndSanitationUnit", "CERTUnit",
-})
-
-# value vocabularies: normalised spelling → ssc: local name
-_SCALES = {"local": "LocalScale", "localscale": "LocalScale",
-           "supralocal": "SupralocalScale", "supralocalscale": "SupralocalScale"}
-_SECTORS = {"public": "PublicSector", "publicsector": "PublicSector",
-            "private": "PrivateSector", "privatesector": "PrivateSector",
-            "nonprofit": "NonProfitSector", "nonprofitsector": "NonProfitSector"}
-_POWER_INTEREST = {"high": "High", "low": "Low"}
-_ENGAGEMENT = {name.lower(): name for name in ("Unaware", "Resistant", "Neutral", "Supportive", "Leading")}
+# The values of the scale, sector, power/interest and engagement columns are the individuals of these ontology
+# classes (see sscrdf.regvocab): matched by local name, label or notation, never spelt out here.
+_SCALE_CLASS = SSC + "Scale"
+_SECTOR_CLASS = SSC + "Sector"
+_LEVEL_CLASS = SSC + "PowerInterestLevel"
+_ENGAGEMENT_CLASS = SSC + "EngagementLevel"
 
 _SCHEMES = ("http", "https", "urn", "mailto", "tag", "did", "file", "ftp", "info")
 _IRI_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://\S+|(?:" + "|".join(_SCHEMES) + r"):\S+)$", re.IGNORECASE)
@@ -144,78 +127,37 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 @dataclass(frozen=True)
 class Catalogue:
-    """The ssc: names a register may use, as local names: stakeholder categories (subclasses of ssc:Stakeholder),
-    municipal unit classes (subclasses of ssc:MunicipalUnit), every ssc: class (for suggestions) and the
-    responsibility individuals (empty when the ontology could not be read: any name is then accepted)."""
+    """The ssc: names a register may use, as local names, all read from the ontology: stakeholder categories
+    (subclasses of ssc:Stakeholder), municipal unit classes (subclasses of ssc:MunicipalUnit), every ssc: class
+    (for suggestions), the responsibility individuals, and the allowed values of the term columns."""
 
     stakeholder_classes: frozenset[str]
     unit_classes: frozenset[str]
     classes: frozenset[str]
     responsibilities: frozenset[str] = frozenset()
+    vocabulary: object = None  # the sscrdf.regvocab.Vocabulary it was made from
+
+    def choices(self, cls: str):
+        return self.vocabulary.choices(cls, kind="term")
 
 
-def catalogue() -> Catalogue:
-    """The catalogue from the bundled ontology files, falling back to the fixed names of the design."""
-    try:
-        from .resources import files
+def catalogue(paths: Sequence[Path] | None = None) -> Catalogue:
+    """The catalogue of the bundled ontology modules (or of the Turtle files ``paths``)."""
+    from .regvocab import vocabulary
 
-        paths = tuple(files("ontology", "*.ttl"))
-        key = tuple((str(p), p.stat().st_mtime_ns) for p in paths)
-    except Exception:  # noqa: BLE001 - no ontology available: fall back to the built-in names
-        return _catalogue_from(())
-    return _catalogue_cached(key)
+    return _catalogue_of(vocabulary(paths))
 
 
 @lru_cache(maxsize=4)
-def _catalogue_cached(key: tuple[tuple[str, int], ...]) -> Catalogue:
-    return _catalogue_from(tuple(Path(p) for p, _ in key))
-
-
-def _ontology_triples(paths: Iterable[Path]) -> Iterator[ox.Triple]:
-    """The triples of the readable ontology files; a file that fails to parse is skipped."""
-    for path in paths:
-        try:
-            triples = [q.triple for q in ox.parse(path=path, format=ox.RdfFormat.TURTLE)]
-        except Exception:  # noqa: BLE001 - a broken module must not stop the register from loading
-            continue
-        yield from triples
-
-
-def _catalogue_from(paths: Iterable[Path]) -> Catalogue:
-    parents: dict[str, set[str]] = {}
-    classes: set[str] = set()
-    responsibilities: set[str] = set()
-    for t in _ontology_triples(paths):
-        s, p, o = t.subject, t.predicate.value, t.object
-        if not (isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode)):
-            continue
-        if p == _RDFS + "subClassOf":
-            parents.setdefault(s.value, set()).add(o.value)
-        elif p == _RDF + "type" and o.value == _OWL + "Class":
-            classes.add(s.value)
-        elif p == _RDF + "type" and o.value == SSC + "Responsibility":
-            responsibilities.add(s.value)
-    stakeholders = _descendants(SSC + "Stakeholder", parents)
-    units = _descendants(SSC + "MunicipalUnit", parents)
+def _catalogue_of(vocab) -> Catalogue:
+    classes = {s for s, ts in vocab.types.items() if _OWL + "Class" in ts} | set(vocab.parents)
     return Catalogue(
-        stakeholder_classes=frozenset(_locals(stakeholders) | _BUILTIN_CATEGORIES),
-        unit_classes=frozenset(_locals(units) | _BUILTIN_UNITS),
-        classes=frozenset(_locals(classes | set(parents)) | _BUILTIN_CATEGORIES | _BUILTIN_UNITS),
-        responsibilities=frozenset(_locals(responsibilities)),
+        stakeholder_classes=frozenset(_locals(vocab.subclasses(SSC + "Stakeholder"))),
+        unit_classes=frozenset(_locals(vocab.subclasses(SSC + "MunicipalUnit"))),
+        classes=frozenset(_locals(classes)),
+        responsibilities=frozenset(_locals(vocab.individuals(SSC + "Responsibility"))),
+        vocabulary=vocab,
     )
-
-
-def _descendants(root: str, parents: Mapping[str, set[str]]) -> set[str]:
-    """``root`` and every class that is (transitively) a subclass of it."""
-    found = {root}
-    changed = True
-    while changed:
-        changed = False
-        for child, ps in parents.items():
-            if child not in found and ps & found:
-                found.add(child)
-                changed = True
-    return found
 
 
 def _locals(iris: Iterable[str]) -> set[str]:
@@ -255,12 +197,14 @@ class _Ctx:
         return self.error(f"{value!r} is not {what}; allowed: {', '.join(allowed)}", hint)
 
 
-def _choice(value: str, ctx: _Ctx, table: Mapping[str, str], what: str, shown: Sequence[str]) -> str:
-    """The ssc: local name ``value`` stands for in ``table``; InputError naming the values in ``shown``."""
-    found = table.get(_key(value))
-    if found is None:
-        raise ctx.bad_value(value, what, shown, _closest(value, shown))
-    return found
+def _choice(value: str, ctx: _Ctx, cat: Catalogue, cls: str, what: str) -> str:
+    """The ssc: local name of the individual of ``cls`` that ``value`` names (by local name, label or notation);
+    InputError naming the allowed values by label."""
+    choices = cat.choices(cls)
+    found = choices.find(value)
+    if found is None or not found.startswith(SSC):
+        raise ctx.bad_value(value, what, choices.shown(), choices.nearest(value))
+    return found[len(SSC):]
 
 
 _CtxFor = Callable[[str], _Ctx]
@@ -422,14 +366,14 @@ def _assessment(row: Mapping[str, str], line: int, ctx_for: _CtxFor, settings: _
     if missing:
         raise ctx_for(missing[0]).error(f"a value is required when the row holds an assessment "
                                         f"({', '.join(_ASSESSMENT_COLUMNS)} are filled together or left empty)")
-    levels = list(_ENGAGEMENT.values())
+    cat = settings.catalogue
     by, by_label = _agent(row["assessed_by"], settings.base, ctx_for("assessed_by"))
     return _Assessment(
         line=line,
-        power=_choice(row["power"], ctx_for("power"), _POWER_INTEREST, "a power level", ["High", "Low"]),
-        interest=_choice(row["interest"], ctx_for("interest"), _POWER_INTEREST, "an interest level", ["High", "Low"]),
-        current=_choice(row["current_level"], ctx_for("current_level"), _ENGAGEMENT, "an engagement level", levels),
-        desired=_choice(row["desired_level"], ctx_for("desired_level"), _ENGAGEMENT, "an engagement level", levels),
+        power=_choice(row["power"], ctx_for("power"), cat, _LEVEL_CLASS, "a power level"),
+        interest=_choice(row["interest"], ctx_for("interest"), cat, _LEVEL_CLASS, "an interest level"),
+        current=_choice(row["current_level"], ctx_for("current_level"), cat, _ENGAGEMENT_CLASS, "an engagement level"),
+        desired=_choice(row["desired_level"], ctx_for("desired_level"), cat, _ENGAGEMENT_CLASS, "an engagement level"),
         on=_date(row["assessed_on"], ctx_for("assessed_on")),
         by=by,
         by_label=by_label,
@@ -458,10 +402,8 @@ def _entity(row: Mapping[str, str], line: int, settings: _Settings) -> _Entity:
             raise ctx_for("unit_of").error("only municipal units (e.g. FinanceUnit) belong to a municipality; "
                                            f"ssc:{categories[0]} is a stakeholder category",
                                            hint="leave unit_of empty, or give the unit class as the category")
-        scale = _choice(_required(row, ctx_for, "scale"), ctx_for("scale"), _SCALES, "a scale",
-                        ["local", "supralocal", "LocalScale", "SupralocalScale"])
-        sector = _choice(_required(row, ctx_for, "sector"), ctx_for("sector"), _SECTORS, "a sector",
-                         ["public", "private", "non-profit", "PublicSector", "PrivateSector", "NonProfitSector"])
+        scale = _choice(_required(row, ctx_for, "scale"), ctx_for("scale"), cat, _SCALE_CLASS, "a scale")
+        sector = _choice(_required(row, ctx_for, "sector"), ctx_for("sector"), cat, _SECTOR_CLASS, "a sector")
     city = _resolve(row["city"], base, ctx_for("city")) if row.get("city") and not is_unit else None
     name = _required(row, ctx_for, "name")
     responsibilities = _responsibilities(row.get("responsibilities", ""), ctx_for("responsibilities"), cat)
@@ -669,7 +611,7 @@ def _inherit(row: Mapping[str, str], first: Mapping[str, str]) -> dict[str, str]
     return out
 
 
-def _settings(path: Path, base_iri: str | None, city_iri: str | None) -> _Settings:
+def _settings(path: Path, base_iri: str | None, city_iri: str | None, cat: Catalogue | None = None) -> _Settings:
     stem = quote(path.stem, safe="-._~")
     base = base_iri if base_iri is not None else f"urn:sscrdf:{stem}:"
     try:
@@ -682,20 +624,22 @@ def _settings(path: Path, base_iri: str | None, city_iri: str | None) -> _Settin
     except InputError as exc:
         raise InputError(f"the city {city_iri!r} is neither a local name nor a full IRI", path=path,
                          hint=exc.hint) from None
-    return _Settings(path=path, base=base, city=city, catalogue=catalogue())
+    return _Settings(path=path, base=base, city=city, catalogue=cat or catalogue())
 
 
-def read_csv(path: str | Path, *, base_iri: str | None = None, city_iri: str | None = None) -> list[ox.Quad]:
+def read_csv(path: str | Path, *, base_iri: str | None = None, city_iri: str | None = None,
+             ontology: Sequence[Path] | None = None) -> list[ox.Quad]:
     """The triples (as default-graph quads) of a CSV stakeholder register; see the module docstring for the format.
 
     :param path: the CSV file.
     :param base_iri: the IRI local-name ids are appended to; default ``urn:sscrdf:<file stem>:``.
     :param city_iri: the city of rows without a ``city`` cell (an IRI or a local name); default
         ``urn:sscrdf:city:<file stem>``.
+    :param ontology: the Turtle files whose classes and values are allowed (default: the bundled ontology).
     :raises InputError: for an unreadable file or any bad row, with the CSV line and the column.
     """
     path = Path(path)
-    settings = _settings(path, base_iri, city_iri)
+    settings = _settings(path, base_iri, city_iri, catalogue(ontology) if ontology is not None else None)
     entities: dict[str, _Entity] = {}
     first_rows: dict[str, Mapping[str, str]] = {}
     for line, row in _rows(_text(path), path):

@@ -49,10 +49,11 @@ FORMATS: dict[str, str] = {
     ".owl": "rdf-xml",
     ".xml": "rdf-xml",
     ".csv": "csv",
+    ".xlsx": "xlsx",
 }
 
 #: the format names :func:`detect_format` and :func:`load` accept as ``forced``/``fmt``
-FORMAT_NAMES: tuple[str, ...] = ("turtle", "trig", "nquads", "ntriples", "json-ld", "rdf-xml", "csv")
+FORMAT_NAMES: tuple[str, ...] = ("turtle", "trig", "nquads", "ntriples", "json-ld", "rdf-xml", "csv", "xlsx")
 
 _RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -64,7 +65,8 @@ _RDF_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 _DISPLAY = {"turtle": "Turtle", "trig": "TriG", "nquads": "N-Quads", "ntriples": "N-Triples",
-            "json-ld": "JSON-LD", "rdf-xml": "RDF/XML", "csv": "CSV"}
+            "json-ld": "JSON-LD", "rdf-xml": "RDF/XML", "csv": "CSV",
+            "xlsx": "XLSX register"}
 
 #: other spellings accepted for a forced format (case-insensitive)
 _ALIASES = {"ttl": "turtle", "nq": "nquads", "n-quads": "nquads", "nt": "ntriples", "n-triples": "ntriples",
@@ -409,6 +411,26 @@ def _add_csv(store: ox.Store, path: Path, base_iri: str | None, city_iri: str | 
     store.extend(quads)
 
 
+def _add_xlsx(store: ox.Store, path: Path, base_iri: str | None, city_iri: str | None) -> None:
+    from .register import read_register  # openpyxl and the mapping are needed only for XLSX registers
+
+    store.extend(read_register(path, base_iri=base_iri, city_iri=city_iri))
+
+
+#: the input name that stands for standard input (read as Turtle unless a format is forced)
+STDIN = "-"
+
+
+def _read_stdin(limit: int | None) -> bytes:
+    import sys
+
+    data = sys.stdin.buffer.read(limit + 1 if limit else -1)
+    if limit is not None and len(data) > limit:
+        raise InputError(f"standard input is more than the {_mib(limit)} sscrdf may load into memory",
+                         path=STDIN, hint=_limit_hint())
+    return data
+
+
 def _paths(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]) -> list[Path]:
     """The input paths as a list without repeats (a single path is accepted too)."""
     items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
@@ -428,6 +450,13 @@ def _prepare(paths: list[Path], fmt: str | None, limit: int | None) -> list[tupl
     plan = []
     total = 0
     for path in paths:
+        if str(path) == STDIN:
+            stdin_fmt = detect_format("-.ttl", fmt)
+            if stdin_fmt in ("csv", "xlsx"):
+                raise InputError(f"a {_DISPLAY[stdin_fmt]} cannot be read from standard input", path=path,
+                                 hint="name the register file instead of -")
+            plan.append((path, stdin_fmt))
+            continue
         size = _check_file(path)
         plan.append((path, detect_format(path, fmt)))
         _check_size(path, size, limit)
@@ -456,11 +485,16 @@ def load(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *, fm
     limit = input_limit(max_bytes)
     plan = _prepare(files, fmt, limit)
     store = ox.Store()
-    for path, file_fmt in plan:
+    from .progress import bar
+
+    for path, file_fmt in bar(plan, total=len(plan), desc="loading") if len(plan) > 1 else plan:
         if file_fmt == "csv":
             _add_csv(store, path, base_iri, city_iri)
             continue
-        data = _read(path, limit)
+        if file_fmt == "xlsx":
+            _add_xlsx(store, path, base_iri, city_iri)
+            continue
+        data = _read_stdin(limit) if str(path) == STDIN else _read(path, limit)
         check_utf8(data, path)
         data = _strip_bom(data)
         if file_fmt == "rdf-xml":

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
+from .progress import bar
+
 T = TypeVar("T")
 
 #: cities per batch; small enough for linear behaviour, large enough to amortise the per-store setup
@@ -88,11 +90,12 @@ def map_batches(store: ox.Store, fn: Callable[[ox.Store], T], *, batch_size: int
         return [fn(store)]
     n = workers_for(len(batches))
     if n == 1 or "fork" not in mp.get_all_start_methods():
-        return [fn(sub_store(store, b)) for b in batches]
+        return [fn(sub_store(store, b)) for b in bar(batches, total=len(batches), desc="city batches")]
     _SHARED.update(store=store, fn=fn)
     try:
         with mp.get_context("fork").Pool(n) as pool:
-            results = dict(pool.imap_unordered(_run_batch, enumerate(batches)))
+            results = dict(bar(pool.imap_unordered(_run_batch, enumerate(batches)), total=len(batches),
+                               desc="city batches"))
     finally:
         _SHARED.clear()
     return [results[i] for i in range(len(batches))]

@@ -8,11 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 _PKG = Path(__file__).resolve().parent
-KINDS = ("ontology", "shapes", "rules", "queries")
+KINDS = ("ontology", "shapes", "rules", "queries", "mappings")
 
 
 def data_dir(kind: str) -> Path:
-    """The folder holding the bundled ``kind`` files (one of ontology, shapes, rules, queries)."""
+    """The folder holding the bundled ``kind`` files (one of KINDS)."""
     if kind not in KINDS:
         raise ValueError(f"unknown resource kind {kind!r}; expected one of {', '.join(KINDS)}")
     for candidate in (_PKG / "_data" / kind, _PKG.parent / kind):

@@ -217,17 +217,37 @@ def test_comment_and_blank_rows_are_skipped(tmp_path):
     assert len(read_csv(path)) == len(read_csv(write_register(tmp_path, [COUNCIL], name="other.csv")))
 
 
-def test_reader_does_not_need_a_readable_ontology(tmp_path, monkeypatch):
-    def broken(kind, pattern):
-        raise FileNotFoundError("no ontology here")
+def _ontology_without(tmp_path, subject: str) -> list:
+    """Copies of the bundled ontology modules with every statement about ``subject`` (a Turtle block) removed."""
+    import re
 
-    monkeypatch.setattr("sscrdf.resources.files", broken)
-    cat = csvreg.catalogue()
-    assert {"Municipality", "ICTCompany"} <= cat.stakeholder_classes
-    assert "FinanceUnit" in cat.unit_classes
-    assert cat.responsibilities == frozenset()
-    quads = read_csv(write_register(tmp_path, [{**COUNCIL, "responsibilities": "AnythingGoesHere"}, FINANCE]))
-    assert objects(quads, "urn:sscrdf:reg:council", SSC + "hasResponsibility") == {SSC + "AnythingGoesHere"}
+    from sscrdf.regvocab import ontology_paths
+
+    out = []
+    for p in ontology_paths():
+        text = p.read_text(encoding="utf-8")
+        text = re.sub(rf"(?ms)^{re.escape(subject)} a .*?\.\n\n", "", text)
+        target = tmp_path / "onto" / p.relative_to(p.parents[1] if p.parent.name == "vocab" else p.parent)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        out.append(target)
+    return out
+
+
+def test_a_class_removed_from_the_ontology_is_no_longer_accepted(tmp_path):
+    reg = write_register(tmp_path, [{**COUNCIL, "id": "uni", "category": "University"}])
+    assert objects(read_csv(reg), "urn:sscrdf:reg:uni", RDF_TYPE) == {SSC + "University"}
+    smaller = _ontology_without(tmp_path, "ssc:University")
+    assert "University" not in csvreg.catalogue(smaller).stakeholder_classes
+    with pytest.raises(InputError, match="University"):
+        read_csv(reg, ontology=smaller)
+
+
+def test_a_value_removed_from_the_ontology_is_no_longer_accepted(tmp_path):
+    reg = write_register(tmp_path, [{**COUNCIL, "sector": "non-profit"}])
+    read_csv(reg)
+    with pytest.raises(InputError, match="non-profit"):
+        read_csv(reg, ontology=_ontology_without(tmp_path, "ssc:NonProfitSector"))
 
 
 def test_catalogue_reads_the_ontology():
@@ -250,13 +270,13 @@ def test_read_csv_returns_a_new_list_each_time(tmp_path):
     ("category", "Municipalty", ["Municipalty", "ICTCompany", "Municipality"], "did you mean Municipality?"),
     ("category", "Municipality;Universty", ["Universty"], "did you mean University?"),
     ("category", "City", ["ssc:City is not a stakeholder category"], None),
-    ("scale", "regional", ["'regional'", "local", "supralocal"], None),
+    ("scale", "regional", ["'regional'", "local", "supra-local"], None),
     ("sector", "govt", ["'govt'", "public", "private", "non-profit"], None),
-    ("power", "Hgh", ["'Hgh'", "High, Low"], "did you mean High?"),
-    ("interest", "medium", ["'medium'", "High, Low"], None),
-    ("current_level", "Resistent", ["'Resistent'", "Unaware, Resistant, Neutral, Supportive, Leading"],
-     "did you mean Resistant?"),
-    ("desired_level", "Champion", ["'Champion'", "Unaware, Resistant, Neutral, Supportive, Leading"], None),
+    ("power", "Hgh", ["'Hgh'", "low, high"], "did you mean high?"),
+    ("interest", "medium", ["'medium'", "low, high"], None),
+    ("current_level", "Resistent", ["'Resistent'", "unaware, resistant, neutral, supportive, leading"],
+     "did you mean resistant?"),
+    ("desired_level", "Champion", ["'Champion'", "unaware, resistant, neutral, supportive, leading"], None),
     ("assessed_on", "15/01/2025", ["'15/01/2025'", "YYYY-MM-DD"], None),
     ("assessed_on", "2025-13-01", ["'2025-13-01'", "YYYY-MM-DD"], None),
     ("assessed_by", "", ["required", "assessment"], None),

@@ -1,0 +1,57 @@
+"""--quiet, --verbose, standard input and the progress bar on a terminal."""
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LAKESIDE = ROOT / "examples" / "lakeside.ttl"
+
+
+def _run(args, *, stdin=None, tty=False):
+    if not tty:
+        p = subprocess.run([sys.executable, "-m", "sscrdf.cli", *args], input=stdin, capture_output=True, timeout=300)
+        return p.returncode, p.stdout.decode(), p.stderr.decode()
+    master, slave = pty.openpty()
+    p = subprocess.Popen([sys.executable, "-m", "sscrdf.cli", *args], stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    out = p.stdout.read()
+    rc = p.wait(timeout=300)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    return rc, out.decode(), b"".join(chunks).decode(errors="replace")
+
+
+def test_standard_input(tmp_path):
+    rc, out, err = _run(["validate", "-"], stdin=LAKESIDE.read_bytes())
+    assert rc in (0, 1), err
+    assert "1 graph(s) validated" in out
+
+
+def test_quiet_and_verbose(tmp_path):
+    rc, _, err = _run(["export", str(LAKESIDE), "-o", str(tmp_path / "r.xlsx")])
+    assert rc == 0 and "wrote" in err
+    rc, _, err = _run(["-q", "export", str(LAKESIDE), "-o", str(tmp_path / "r2.xlsx")])
+    assert rc == 0 and err == ""
+    rc, _, err = _run(["-v", "analyze", str(LAKESIDE), "-o", str(tmp_path / "a.txt")])
+    assert rc == 0
+    assert [line.split(":")[0] for line in err.splitlines()] == ["reasoning", "rules", "validation", "queries"]
+
+
+def test_no_progress_bar_off_a_terminal_or_with_quiet(tmp_path):
+    files = [str(LAKESIDE), str(ROOT / "examples" / "riverton.ttl")]
+    rc, _, err = _run(["validate", *files])
+    assert "loading" not in err
+    rc, _, err = _run(["-q", "validate", *files], tty=True)
+    assert "loading" not in err
