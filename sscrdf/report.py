@@ -334,10 +334,11 @@ def _mp_json(ca, as_of) -> dict | None:
 
 
 _MP_OVERVIEW = (("vision", "Vision (clause 3.2)"), ("committee", "Governance committee (clause 3.4)"),
-                ("members", "Committee members"), ("mechanisms", "Engagement mechanisms (clauses 3.1, 3.2)"),
+                ("members", "Committee members"), ("mechanisms", "Engagement mechanisms chosen (clauses 3.1, 3.2)"),
                 ("baseline", "Baseline indicators (clause 3.1)"), ("financingModel", "Financing model (clause 3.4)"),
-                ("criteria", "Financing criteria addressed"), ("evaluationScopes", "Evaluation model (clause 3.4)"),
-                ("instruments", "Communication plan (clause 3.4)"))
+                ("criteria", "Financing criteria addressed, of 4"),
+                ("evaluationScopes", "Evaluation scopes (clause 3.4, evaluation model)"),
+                ("instruments", "Communication instruments (clause 3.4)"))
 
 
 def _mp_cost(r) -> str:
@@ -359,7 +360,7 @@ def _mp_text(ca, as_of) -> list[str]:
            ]
     ov = ca.mp_overview[0] if ca.mp_overview else {}
     for key, title in _MP_OVERVIEW:
-        out.append(f"  {title}: {ov.get(key) or 'none stated'}")
+        out.append(f"  {title}: {ov.get(key) or 'none stated'}")  # counts of 0 read as none stated
     out.append("  Phase timeline (clauses 3.1-3.4)")
     for p in _mp_timeline(ca):
         done = "; ".join(f"{a['label']} ({a['date'] or 'no date'})" for a in p["activities"]) or "no activity recorded"
@@ -386,7 +387,7 @@ def _mp_md(ca, as_of) -> list[str]:
     ov = ca.mp_overview[0] if ca.mp_overview else {}
     out += [f"Current phase: **{_md(ca.mp_phase[0]['phaseLabel'])}** (clause 3).", "", "| Element | Stated |",
             "|---|---|"]
-    out += [f"| {_md(title)} | {_md(ov.get(key)) or '**none**'} |" for key, title in _MP_OVERVIEW]
+    out += [f"| {_md(title)} | {_md(str(ov[key])) if ov.get(key) else '**none**'} |" for key, title in _MP_OVERVIEW]
     out += ["",
             "### Phase timeline (clauses 3.1-3.4)", "", "| Phase | Activity | Date |", "|---|---|---|"]
     for p in _mp_timeline(ca):

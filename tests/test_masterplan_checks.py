@@ -53,7 +53,8 @@ def test_text_report_has_the_master_plan_section(analysis):
     lakeside = text[text.index("sscrdf analysis of Lakeside"):]
     section = lakeside[lakeside.index("Master plan (FG-SSC"):lakeside.index("What to act on")].splitlines()
     assert section[0] == "Master plan (FG-SSC Master Plan, clause 3): now in Phase 3: action plan"
-    assert "  Evaluation model (clause 3.4): none stated" in section
+    assert "  Evaluation scopes (clause 3.4, evaluation model): none stated" in section
+    assert "  Financing criteria addressed, of 4: 1" in section
     assert "    Phase 1: setting the basis for a smart sustainable city: no activity recorded" in section
     assert ("    Phase 2: strategic planning: identify the SSC vision (2026-03-01); obtain political approval and "
             "legitimacy (2026-06-15)") in section
@@ -77,7 +78,10 @@ def test_json_report_has_the_master_plan_of_each_city(analysis):
         ("Smart water meters in the riverfront districts", "AquaRiver Water Services", "underway"),
         ("Bus priority at traffic lights", "Riverton Mobility Department", "underway"),
         ("Flood-warning sensors along the river", "Riverton Environment and Climate Department", "not started")]
-    assert rv["overview"]["criteria"].split(", ") and len(rv["overview"]["criteria"].split(", ")) == 4
+    assert {k: rv["overview"][k] for k in ("members", "mechanisms", "baseline", "criteria", "evaluationScopes",
+                                           "interval", "instruments")} == {
+        "members": 4, "mechanisms": 3, "baseline": 2, "criteria": 4, "evaluationScopes": 2, "interval": 12,
+        "instruments": 3}
     assert [(k["notation"], k["kpis"]) for k in lk["kpiCoverage"]] == [
         ("D1", 1), ("D2", 0), ("D3", 1), ("D4", 0), ("D5", 0), ("D6", 1)]
     assert [a["cost"] for a in lk["actions"]] == [380000.0, None, 1500000.0]
