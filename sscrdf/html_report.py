@@ -17,15 +17,11 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-import matplotlib
+import pyoxigraph as ox
 
-matplotlib.use("Agg")  # no display: SVG only
-import matplotlib.pyplot as plt  # noqa: E402
-import pyoxigraph as ox  # noqa: E402
-
-from . import __version__  # noqa: E402
-from .analyze import Analysis, CityAnalysis  # noqa: E402
-from .query import select  # noqa: E402
+from . import __version__
+from .analyze import Analysis, CityAnalysis
+from .query import select
 
 SSC = "https://w3id.org/sscrdf/ontology#"
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies
@@ -35,8 +31,19 @@ LAYER_COLOURS = {"CoreLayer": "#D55E00", "InteractionLayer": "#56B4E9", "OuterLa
 STATUS_COLOURS = {"present": "#009E73", "delegated": "#56B4E9", "missing": "#D55E00"}
 LEVEL_ORDER = ["Unaware", "Resistant", "Neutral", "Supportive", "Leading"]
 
-plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "sscrdf", "font.size": 8,
-                     "font.family": "sans-serif"})
+
+
+def _pyplot():
+    """matplotlib's pyplot, set up for SVG; imported here, not at module import, because importing matplotlib
+    builds a font cache in the user's home folder (and takes a second)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: SVG only
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "sscrdf", "font.size": 8,
+                         "font.family": "sans-serif"})
+    return plt
 
 
 def _local(iri: str | None) -> str:
@@ -63,6 +70,7 @@ class _Labels:
 
 def _svg(fig, title: str, desc: str) -> str:
     """The figure as inline SVG with a title and a text alternative."""
+    plt = _pyplot()
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
@@ -114,6 +122,7 @@ def _labels(store: ox.Store) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------- charts
 
 def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.2, 6.0))
     quads = defaultdict(list)
     for r in sorted(city.grid, key=lambda r: r["stakeholderLabel"] or ""):
@@ -149,6 +158,7 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
 
 
 def _onion_chart(city: CityAnalysis, layers: list[dict], lab: _Labels) -> str:
+    plt = _pyplot()
     by_layer: dict[str, list[str]] = defaultdict(list)
     for r in layers:
         by_layer[_local(r["layer"])].append(lab(r["stakeholder"]))
@@ -181,6 +191,7 @@ def _level(iri: str | None) -> int | None:
 
 
 def _engagement_chart(city: CityAnalysis, latest: list[dict], lab: _Labels) -> str:
+    plt = _pyplot()
     rows = sorted(latest, key=lambda r: (_level(r["desired"]) - _level(r["current"]), lab(r["stakeholder"])))
     fig, ax = plt.subplots(figsize=(7.2, max(2.0, 0.16 * len(rows) + 0.8)))
     for i, r in enumerate(rows):
@@ -201,6 +212,7 @@ def _engagement_chart(city: CityAnalysis, latest: list[dict], lab: _Labels) -> s
 
 
 def _over_time_chart(city: CityAnalysis, assessments: list[dict], lab: _Labels) -> str | None:
+    plt = _pyplot()
     series: dict[str, list[tuple[dt.date, int]]] = defaultdict(list)
     for r in assessments:
         series[r["stakeholder"]].append((dt.date.fromisoformat(str(r["date"])[:10]), _level(r["current"])))
@@ -221,6 +233,7 @@ def _over_time_chart(city: CityAnalysis, assessments: list[dict], lab: _Labels) 
 
 
 def _category_chart(city: CityAnalysis) -> str:
+    plt = _pyplot()
     rows = sorted(city.categories, key=lambda r: r["categoryLabel"] or "")
     fig, ax = plt.subplots(figsize=(7.2, 0.22 * len(rows) + 0.8))
     ys = range(len(rows))
@@ -237,6 +250,7 @@ def _category_chart(city: CityAnalysis) -> str:
 
 
 def _network_chart(city: CityAnalysis, edges: list[dict], lab: _Labels) -> str | None:
+    plt = _pyplot()
     if not edges:
         return None
     nodes = sorted({e["source"] for e in edges} | {e["target"] for e in edges}, key=lab)

@@ -139,7 +139,7 @@ BAD = {
                   ["ssc:Resistent", "ssc:Resistant"]),
     "remote.jsonld": ('{"@context": "https://schema.org/", "@id": "http://e/a", "name": "x"}',
                       ["https://schema.org/", "remote"]),
-    "register.xlsx": ("not a spreadsheet", ["unsupported", "--input-format"]),
+    "register.xlsx": ("not a spreadsheet", ["not a readable XLSX workbook", ".xlsx"]),
     "xml.rdf": ("<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:Description>", ["xml.rdf"]),
 }
 
