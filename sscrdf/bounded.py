@@ -139,6 +139,9 @@ class BoundedHTTPServer(HTTPServer):
         pass
 
     def server_close(self) -> None:
+        if not hasattr(self, "_watcher"):  # the socket could not be bound: nothing of ours was started
+            super().server_close()
+            return
         self._stopping = True
         try:
             self._wake_w.send(b"x")
