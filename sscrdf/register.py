@@ -39,6 +39,8 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ABOUT_SHEET = "about"
 LISTS_SHEET = "lists"
 REGISTER_SUFFIXES = (".xlsx", ".xlsm")
+#: in a reference column that has a default (an empty cell means "the register's city"), "-" means no link at all
+NO_LINK = "-"
 _ROWS_VALIDATED = 1000
 
 
@@ -436,6 +438,8 @@ class _Importer:
 
     def _column(self, t: _Table, n: int, row: dict[str, object], col: Column, node: str) -> None:
         raw = self._cell(row, col)
+        if raw == NO_LINK and col.kind == "ref" and col.default:
+            return  # "-": deliberately no link (an empty cell would take the default)
         if not raw:
             if col.kind == "ref" and col.default:
                 obj = self._ref(t, n, col, raw)
@@ -716,6 +720,8 @@ def export_register(quads: Iterable[ox.Quad], path: str | Path, fmt: str | None 
                 if text is not None:
                     values.append(text)
                     used.add(t)
+        if not values and col.kind == "ref" and col.default:
+            return NO_LINK  # an empty cell would be read as the default (e.g. the register's city)
         return "; ".join(sorted(dict.fromkeys(values)))
 
     rows: dict[str, list[list[str]]] = {}

@@ -1,6 +1,8 @@
 """SHACL validation with pySHACL (the reference engine), normalised into plain result records."""
 from __future__ import annotations
 
+from .errors import InputError
+
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
@@ -53,10 +55,13 @@ def run_pyshacl(data: Graph, shapes: Graph, *, ont: Graph | None = None, inferen
 
     shapes_copy = Graph()  # pySHACL adds a few RDFS axioms to the shapes graph it is given
     shapes_copy += shapes
-    conforms, report, _ = pyshacl.validate(
+    conforms, report, text = pyshacl.validate(
         data, shacl_graph=shapes_copy, ont_graph=ont, inference=inference, advanced=advanced,
         allow_warnings=True, inplace=False, abort_on_first=False,
     )
+    if not isinstance(report, Graph):  # pySHACL could not evaluate the shapes (it returns a ValidationFailure)
+        first = next((ln.strip() for ln in str(text or report).splitlines() if ln.strip()), "unknown failure")
+        raise InputError(f"the shapes could not be evaluated by pySHACL: {first}")
     return bool(conforms), results_from_report(report)
 
 
