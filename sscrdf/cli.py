@@ -195,20 +195,22 @@ def ontology_check(extra: tuple[str, ...], fmt: str) -> None:
         if not Path(p).is_file():
             raise InputError("no such file", path=p)
     report = check([Path(p) for p in extra])
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(report.by_kind().items()))
+    _check_report(fmt, report.ok, report.checks, report.problems, [f"PROBLEM  {p}" for p in report.problems],
+                  "ontology OK", f"ontology has {len(report.problems)} problem(s): {counts}")
+
+
+def _check_report(fmt: str, ok: bool, checks, problems, lines, ok_text: str, fail_text: str) -> None:
+    """Print a check's outcome (text: what was checked, one line per problem, a summary; or JSON) and exit 0 or 1."""
     if fmt == "json":
-        click.echo(json.dumps({"ok": report.ok, "checks": report.checks,
-                               "problems": [p.__dict__ for p in report.problems]}, indent=2))
+        click.echo(json.dumps({"ok": ok, "checks": checks, "problems": [p.__dict__ for p in problems]}, indent=2))
     else:
-        for c in report.checks:
+        for c in checks:
             click.echo(f"checked  {c}")
-        for p in report.problems:
-            click.echo(f"PROBLEM  {p}")
-        if report.ok:
-            click.echo("ontology OK")
-        else:
-            counts = ", ".join(f"{n} {k}" for k, n in sorted(report.by_kind().items()))
-            click.echo(f"ontology has {len(report.problems)} problem(s): {counts}")
-    sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
+        for line in lines:
+            click.echo(line)
+        click.echo(ok_text if ok else fail_text)
+    sys.exit(EXIT_OK if ok else EXIT_FINDINGS)
 
 
 # ------------------------------------------------------------------------------------------- check
@@ -230,16 +232,8 @@ def check_command(onto, shapes, rules, queries, fmt) -> None:
 
     report = check_all(ontology=[Path(p) for p in onto], shapes=[Path(p) for p in shapes],
                        rules=[Path(p) for p in rules], queries=[Path(p) for p in queries])
-    if fmt == "json":
-        click.echo(json.dumps({"ok": report.ok, "checks": report.checked,
-                               "problems": [i.__dict__ for i in report.issues]}, indent=2))
-    else:
-        for c in report.checked:
-            click.echo(f"checked  {c}")
-        for i in report.issues:
-            click.echo(str(i))
-        click.echo("all knowledge files OK" if report.ok else f"{len(report.issues)} problem(s)")
-    sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
+    _check_report(fmt, report.ok, report.checked, report.issues, [str(i) for i in report.issues],
+                  "all knowledge files OK", f"{len(report.issues)} problem(s)")
 
 
 @cli.command("docs")
