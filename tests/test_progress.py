@@ -55,3 +55,45 @@ def test_no_progress_bar_off_a_terminal_or_with_quiet(tmp_path):
     assert "loading" not in err
     rc, _, err = _run(["-q", "validate", *files], tty=True)
     assert "loading" not in err
+
+
+def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run the sscrdf CLI with standard error on a real pseudo-terminal (100 columns) and return what it showed."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "sscrdf.cli", *args], stdin=follower, stdout=follower,
+                            stderr=follower, close_fds=True, env={**os.environ, **env})
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    return proc.wait(timeout=120), shown.decode("utf-8", "replace")
+
+
+def test_progress_bar_is_drawn_on_a_terminal_and_not_with_quiet(tmp_path):
+    from .conftest import EXAMPLES
+
+    files = [str(EXAMPLES / "riverton.ttl"), str(EXAMPLES / "lakeside.ttl")]
+    out = tmp_path / "a.json"
+    code, shown = _run_on_a_terminal(["analyze", *files, "--format", "json", "-o", str(out), "--as-of", "2026-11-21"],
+                                     {"SSCRDF_BATCH_SIZE": "1"})
+    assert code == 0, shown
+    assert "loading:" in shown and "%|" in shown and "/2 [" in shown  # a bar over the two files, on the terminal
+    code, shown = _run_on_a_terminal(["-q", "analyze", *files, "--format", "json", "-o", str(out),
+                                      "--as-of", "2026-11-21"], {"SSCRDF_BATCH_SIZE": "1"})
+    assert code == 0 and "%|" not in shown
