@@ -29,6 +29,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from .convert import to_rdflib_term
+from .guard import code_and_keywords
 from .shacl import Result
 
 
@@ -386,9 +387,8 @@ def _check_prebinding(select: str) -> None:
     the WHERE clause instead, which is the same only when every other use of $this sees that binding: at the top
     level of the WHERE clause or inside FILTER [NOT] EXISTS. MINUS, VALUES, SERVICE and sub-SELECTs, which the
     specification forbids or which would not see the binding, are refused too (pySHACL then validates)."""
-    # no strings, comments or IRIs (a "#" inside an IRI starts no comment); keywords are not variable names
-    body = re.sub(r'<[^<>\s"{}|^`\\]*>|"""[\s\S]*?"""|"[^"\n]*"|\'[^\'\n]*\'|#[^\n]*', '""', select)
-    if re.search(r"(?<![?$\w])(MINUS|VALUES|SERVICE)\b", body, re.I):
+    body, words = code_and_keywords(select)  # the query guard's SPARQL lexer: no IRIs, strings or comments
+    if words & {"MINUS", "VALUES", "SERVICE"}:
         raise Unsupported("MINUS, VALUES or SERVICE in a SHACL-SPARQL query")
     if len(re.findall(r"\bSELECT\b", body, re.I)) > 1:
         raise Unsupported("a sub-SELECT in a SHACL-SPARQL query")

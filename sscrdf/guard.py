@@ -74,6 +74,18 @@ _TOKENS = re.compile(r"""
 """, re.X | re.S)
 
 
+def code_and_keywords(text: str) -> tuple[str, set[str]]:
+    """``text`` with its IRIs, strings and comments each blanked to ``""`` (so no word inside them counts), and the
+    upper-cased words that stand as names in it (keywords and prefixed names, not variables)."""
+    code, words = [], set()
+    for m in _TOKENS.finditer(text):
+        kind = m.lastgroup
+        code.append('""' if kind in ("iri", "str", "comment") else m.group())
+        if kind == "name":
+            words.add(m.group().upper())
+    return "".join(code), words
+
+
 def _has_service_keyword(text: str) -> bool:
     """True when the word SERVICE stands as a keyword in ``text`` (outside IRIs, strings, comments, variables
     and prefixed names). A second, lexical line of defence next to the parse: where the two would disagree,
