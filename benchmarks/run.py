@@ -73,8 +73,8 @@ def dataset(n: int, seed: int) -> Path:
 
 def stages(path: Path) -> dict[str, float]:
     """Stage times of the fast path (same code as the CLI), measured in this process."""
-    from sscrdf.analyze import analyze_store
-    from sscrdf.load import load
+    from sscrdf.analysis.analyze import analyze_store
+    from sscrdf.io.load import load
 
     t = time.perf_counter()
     loaded = load([path])
@@ -85,8 +85,8 @@ def stages(path: Path) -> dict[str, float]:
 
 def answers(path: Path, reasoner: str, engine: str) -> tuple[list[str], list[str], float]:
     """Findings and validation results (as comparable strings) and the time taken."""
-    from sscrdf.analyze import analyze_store
-    from sscrdf.load import load
+    from sscrdf.analysis.analyze import analyze_store
+    from sscrdf.io.load import load
 
     t = time.perf_counter()
     analysis = analyze_store(load([path]).store, reasoner=reasoner, engine=engine,

@@ -21,16 +21,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import report as _report
-from .analyze import Analysis, CityAnalysis, FindingRow, analyze_store
+from .render import report as _report
+from .analysis.analyze import Analysis, CityAnalysis, FindingRow, analyze_store
 from .errors import InputError
-from .load import load as _load
-from .ontology import declared_terms
-from .query import Table, find_query, select
-from .rules import run_rules
-from .store import is_inferred_graph, knowledge_store
-from .validate import ValidationReport, shapes_graph, validate_store
-from .vocab import UnknownTerm, short, ssc_terms_used, unknown_terms
+from .io.load import load as _load
+from .knowledge.ontology import declared_terms
+from .query.sparql import Table, find_query, select
+from .rules.engine import run_rules
+from .reasoning.store import is_inferred_graph, knowledge_store
+from .shacl.validate import ValidationReport, shapes_graph, validate_store
+from .knowledge.vocab import UnknownTerm, short, ssc_terms_used, unknown_terms
 
 PathLike = str | os.PathLike[str]
 

@@ -77,7 +77,7 @@ def _info(message: str) -> None:
 
 def _emit(text: str, output: str | None, inputs=()) -> None:
     if output:
-        from .output import check_not_an_input, write_atomic
+        from .io.output import check_not_an_input, write_atomic
 
         check_not_an_input(output, inputs)
         write_atomic(output, text if text.endswith("\n") else text + "\n")
@@ -115,7 +115,7 @@ def cli(ctx: click.Context, debug: bool, quiet: bool, verbose: bool) -> None:
 @click.option("--usage", is_flag=True, help="List the ontology terms that no rule, shape or query uses.")
 def info(fmt: str, usage: bool) -> None:
     """Show the ontology IRI and version and what each module holds."""
-    from .ontology import info as ontology_info
+    from .knowledge.ontology import info as ontology_info
 
     if usage:
         _info_usage(fmt)
@@ -144,10 +144,10 @@ def info(fmt: str, usage: bool) -> None:
 
 
 def _info_usage(fmt: str) -> None:
-    """`sscrdf info --usage`: the declared ssc: terms no rule, shape or query uses, by module (sscrdf.usage)."""
-    from .analyze import ontology_labels
-    from .ontology import declared_terms, modules, parse_module
-    from .usage import checks, unused_terms
+    """`sscrdf info --usage`: the declared ssc: terms no rule, shape or query uses, by module (sscrdf.knowledge.usage)."""
+    from .analysis.analyze import ontology_labels
+    from .knowledge.ontology import declared_terms, modules, parse_module
+    from .knowledge.usage import checks, unused_terms
 
     unused = unused_terms()
     module_of = {}
@@ -189,7 +189,7 @@ def ontology_check(extra: tuple[str, ...], fmt: str) -> None:
     Exit 0 when all checks pass, 1 with a list of problems otherwise.
     """
     from .errors import InputError
-    from .ontology import check
+    from .knowledge.ontology import check
 
     for p in extra:
         if not Path(p).is_file():
@@ -228,7 +228,7 @@ def check_command(onto, shapes, rules, queries, fmt) -> None:
     The bundled files are always checked; the options add files to check with them. Each problem is printed as
     FILE:LINE: KIND: MESSAGE. Exit 0 when all checks pass, 1 when problems are found.
     """
-    from .check import check_all  # the checks import pySHACL and owlrl: kept off the other commands' path
+    from .knowledge.check import check_all  # the checks import pySHACL and owlrl: kept off the other commands' path
 
     report = check_all(ontology=[Path(p) for p in onto], shapes=[Path(p) for p in shapes],
                        rules=[Path(p) for p in rules], queries=[Path(p) for p in queries])
@@ -241,7 +241,7 @@ def check_command(onto, shapes, rules, queries, fmt) -> None:
               help="directory to write index.html into (created if needed)")
 def docs_command(out_dir: str) -> None:
     """Write HTML documentation of the ontology (one self-contained page, readable offline)."""
-    from .docs import write_docs
+    from .knowledge.docs import write_docs
 
     click.echo(f"wrote {write_docs(out_dir)}")
 
@@ -273,12 +273,12 @@ def validate(files, fmt, extra_shapes, fail_on, output, input_format, reasoner, 
     one named graph per city is validated city by city. Exit 0 when nothing is at or above --fail-on, 1 when
     something is, 2 when the input cannot be validated.
     """
-    from . import report as rep
-    from .load import load
-    from .pipeline import check_terms
-    from .validate import shapes_graph, validate_store
+    from .render import report as rep
+    from .io.load import load
+    from .analysis.pipeline import check_terms
+    from .shacl.validate import shapes_graph, validate_store
 
-    from .output import check_not_an_input
+    from .io.output import check_not_an_input
 
     check_not_an_input(output, files)
     loaded = load(files, fmt=input_format)
@@ -311,11 +311,11 @@ def infer(files, output, fmt, only_inferred, reasoner, input_format) -> None:
     cannot keep the two apart.
     """
     from .errors import InputError
-    from .output import serialize, write_atomic
-    from .pipeline import load_checked
-    from .store import knowledge_store
+    from .io.output import serialize, write_atomic
+    from .analysis.pipeline import load_checked
+    from .reasoning.store import knowledge_store
 
-    from .output import check_not_an_input
+    from .io.output import check_not_an_input
 
     check_not_an_input(output, files)
     by_ext = {"trig": "trig", "nq": "nquads", "ttl": "ttl", "nt": "nt"}
@@ -330,7 +330,7 @@ def infer(files, output, fmt, only_inferred, reasoner, input_format) -> None:
                          hint="add --only-inferred, or write TriG (--format trig)")
     loaded = load_checked(files, fmt=input_format)
     ks = knowledge_store(loaded.store, reasoner=reasoner, with_ontology=False)
-    from .store import is_inferred_graph
+    from .reasoning.store import is_inferred_graph
 
     quads = [q for q in ks if not only_inferred or is_inferred_graph(q.graph_name)]
     data = serialize(quads, fmt)
@@ -377,13 +377,13 @@ def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, eng
     risks and recommendations, each with its clause; and the validation results. --format ttl writes the
     findings and derived facts as RDF for portals. Exit 0 on success, 2 when the input cannot be used.
     """
-    from . import report as rep
-    from .analyze import analyze_store
-    from .load import load
-    from .output import serialize
-    from .pipeline import check_terms
+    from .render import report as rep
+    from .analysis.analyze import analyze_store
+    from .io.load import load
+    from .io.output import serialize
+    from .analysis.pipeline import check_terms
 
-    from .output import check_not_an_input
+    from .io.output import check_not_an_input
 
     check_not_an_input(output, files)
     loaded = load(files, fmt=input_format)
@@ -397,7 +397,7 @@ def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, eng
     if fmt == "ttl":
         text = serialize(rep.analysis_quads(analysis), "ttl").decode("utf-8")
     elif fmt == "html":
-        from .html_report import analysis_html  # matplotlib is imported only for the html report
+        from .render.html import analysis_html  # matplotlib is imported only for the html report
 
         text = analysis_html(analysis, loaded.store)
     else:
@@ -411,7 +411,7 @@ def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, eng
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_queries(fmt) -> None:
     """List the bundled SPARQL queries with the question each answers."""
-    from .query import bundled_queries
+    from .query.sparql import bundled_queries
 
     qs = bundled_queries()
     if fmt == "json":
@@ -439,8 +439,8 @@ def query(name, files, fmt, endpoint, as_of, no_rules, output, input_format) -> 
     everything the rules derive. On an endpoint it runs unchanged, as standard SPARQL 1.1.
     """
     from .errors import InputError
-    from .output import check_not_an_input
-    from .query import find_query, select, select_remote
+    from .io.output import check_not_an_input
+    from .query.sparql import find_query, select, select_remote
 
     check_not_an_input(output, (*files, name))
     q = find_query(name)
@@ -452,7 +452,7 @@ def query(name, files, fmt, endpoint, as_of, no_rules, output, input_format) -> 
         if not files:
             raise InputError("no data files given", hint="name one or more FILES, or use --endpoint URL")
         table = select(_prepared_store(files, input_format, as_of, no_rules), q.text, source=q.path)
-    from .report import table_csv, table_json, table_text
+    from .render.report import table_csv, table_json, table_text
 
     _emit({"table": table_text, "csv": table_csv, "json": table_json}[fmt](table), output, (*files, name))
 
@@ -460,9 +460,9 @@ def query(name, files, fmt, endpoint, as_of, no_rules, output, input_format) -> 
 # ------------------------------------------------------------------------------------------- serve / push
 
 def _prepared_store(files, input_format, as_of, no_rules, reasoner="fast"):
-    from .pipeline import load_checked
-    from .rules import run_rules
-    from .store import knowledge_store
+    from .analysis.pipeline import load_checked
+    from .rules.engine import run_rules
+    from .reasoning.store import knowledge_store
 
     loaded = load_checked(files, fmt=input_format)
     store = knowledge_store(loaded.store, reasoner=reasoner)
@@ -494,8 +494,8 @@ def serve(files, host, port, as_of, no_rules, input_format, **limit_flags) -> No
     Queries with SERVICE and updates are refused; every resource is bounded (flags below, or the environment
     variables SSCRDF_SERVE_QUERY_TIMEOUT, ..._MAX_RESULTS, ..._MAX_BODY, ...). Stop with Ctrl-C.
     """
-    from .bounded import Limits
-    from .serve import make_server
+    from .server.bounded import Limits
+    from .server.endpoint import make_server
 
     limits = Limits.from_env(**limit_flags)  # each limit: flag, else $SSCRDF_SERVE_<NAME>, else the default
     store = _prepared_store(files, input_format, as_of, no_rules)
@@ -534,8 +534,8 @@ def push(files, store_url, what, replace, as_of, input_format) -> None:
     import urllib.parse
 
     from .errors import InputError
-    from .pipeline import load_checked
-    from .serve import push as do_push
+    from .analysis.pipeline import load_checked
+    from .server.endpoint import push as do_push
 
     url = urllib.parse.urlparse(store_url)
     if url.scheme not in ("http", "https") or not url.netloc:
@@ -566,7 +566,7 @@ def template(fmt, output) -> None:
     each, drop-down lists of the values the ontology allows, and an 'about' sheet explaining every column with
     its clause. The sheets and columns come from mappings/register.csv, the values from the ontology.
     """
-    from .register import template as write_template
+    from .io.register import template as write_template
 
     written = write_template(output, fmt)
     _info(f"wrote register template {written}")
@@ -584,15 +584,15 @@ def import_(register, output, city_iri, base_iri) -> None:
     one) and nothing is written then. The same rows always give the same IRIs.
     """
     from .errors import InputError
-    from .output import serialize, write_atomic
+    from .io.output import serialize, write_atomic
 
     path = Path(register)
     if path.suffix.lower() == ".csv" and path.is_file():
-        from .csvreg import read_csv
+        from .io.csvreg import read_csv
 
         quads = read_csv(path, base_iri=base_iri, city_iri=city_iri)
     else:
-        from .register import read_register
+        from .io.register import read_register
 
         quads = read_register(path, base_iri=base_iri, city_iri=city_iri)
     if Path(output).resolve() == path.resolve():
@@ -612,8 +612,8 @@ def export(files, output, fmt, base_iri, input_format) -> None:
 
     Triples no column of the register holds are listed on standard error (and left out).
     """
-    from .load import load
-    from .register import export_register
+    from .io.load import load
+    from .io.register import export_register
 
     loaded = load(files, fmt=input_format)
     result = export_register(list(loaded.store), output, fmt, base_iri=base_iri)

@@ -14,7 +14,7 @@ import pytest
 import sscrdf
 from sscrdf import KnowledgeBase, UnknownTermError
 from sscrdf.errors import InputError
-from sscrdf.report import validation_json
+from sscrdf.render.report import validation_json
 
 from .conftest import EXAMPLES, ROOT
 
@@ -72,7 +72,7 @@ def test_query_equals_the_cli(kb, city, runner, cli):
     cli_out = runner.invoke(cli, ["query", "engagement-gaps", str(LAKESIDE), "--format", "json",
                                   "--as-of", AS_OF.isoformat()])
     assert cli_out.exit_code == 0, cli_out.output
-    from sscrdf.report import table_json
+    from sscrdf.render.report import table_json
 
     assert json.loads(table_json(kb.query("engagement-gaps", city, as_of=AS_OF))) == json.loads(cli_out.output)
 

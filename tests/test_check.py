@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sscrdf.check import Report, check_all, check_ontology, check_queries, check_rules, check_shapes
-from sscrdf.ontology import declared_terms
+from sscrdf.knowledge.check import Report, check_all, check_ontology, check_queries, check_rules, check_shapes
+from sscrdf.knowledge.ontology import declared_terms
 
 from .conftest import ROOT
 
@@ -79,7 +79,7 @@ def test_good_fixtures_pass(fn, name):
 
 def test_bundled_shapes_rules_and_queries_pass():
     from sscrdf.resources import files
-    from sscrdf.validate import city_shape_files
+    from sscrdf.shacl.validate import city_shape_files
 
     report = Report()
     known = declared_terms()

@@ -6,7 +6,6 @@ import json
 import pytest
 
 from sscrdf import __version__
-
 from .conftest import FIXTURES
 
 

@@ -79,7 +79,7 @@ def test_bad_input(case, runner, cli, tmp_path, canary, monkeypatch):
 def test_readme_data_model_snippet_uses_real_terms():
     """The Turtle snippet of the README's data model loads with the vocabulary check (no unknown term)."""
     from sscrdf.namespaces import PREFIXES
-    from sscrdf.pipeline import load_checked
+    from sscrdf.analysis.pipeline import load_checked
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     snippet = text.split("A city register in Turtle:", 1)[1].split("```turtle", 1)[1].split("```", 1)[0]

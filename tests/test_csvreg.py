@@ -1,4 +1,4 @@
-"""Tests of the CSV stakeholder register reader (sscrdf.csvreg)."""
+"""Tests of the CSV stakeholder register reader (sscrdf.io.csvreg)."""
 from __future__ import annotations
 
 import csv
@@ -8,10 +8,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from sscrdf import csvreg
-from sscrdf.csvreg import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, read_csv
+from sscrdf.io import csvreg
+from sscrdf.io.csvreg import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, read_csv
 from sscrdf.errors import InputError
-from sscrdf.load import load
+from sscrdf.io.load import load
 
 SSC = "https://w3id.org/sscrdf/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -221,7 +221,7 @@ def _ontology_without(tmp_path, subject: str) -> list:
     """Copies of the bundled ontology modules with every statement about ``subject`` (a Turtle block) removed."""
     import re
 
-    from sscrdf.regvocab import ontology_paths
+    from sscrdf.io.regvocab import ontology_paths
 
     out = []
     for p in ontology_paths():

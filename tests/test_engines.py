@@ -13,12 +13,12 @@ import datetime as dt
 import pyoxigraph as ox
 import pytest
 
-from sscrdf.fastshacl import compile_shapes
-from sscrdf.load import load
-from sscrdf.reason import entail
-from sscrdf.rules import run_rules
-from sscrdf.store import knowledge_store
-from sscrdf.validate import shapes_graph, validate_store
+from sscrdf.shacl.compiler import compile_shapes
+from sscrdf.io.load import load
+from sscrdf.reasoning.closure import entail
+from sscrdf.rules.engine import run_rules
+from sscrdf.reasoning.store import knowledge_store
+from sscrdf.shacl.validate import shapes_graph, validate_store
 
 from .conftest import EXAMPLES, FIXTURES
 
@@ -93,7 +93,7 @@ def test_fast_path_equals_reference_path_on_generated_cities(tmp_path):
     import sys
     from pathlib import Path
 
-    from sscrdf.analyze import analyze_store
+    from sscrdf.analysis.analyze import analyze_store
 
     out = tmp_path / "cities.trig"
     gen = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
@@ -118,7 +118,7 @@ def test_fast_path_equals_reference_path_on_generated_cities(tmp_path):
 def test_validation_and_analysis_never_change_the_users_store(batch_size):
     """The principle "a function never mutates the graph it was given", for the two big entry points, in one
     process and with worker batches."""
-    from sscrdf.analyze import analyze_store
+    from sscrdf.analysis.analyze import analyze_store
 
     store = ox.Store()
     for path in EXAMPLE_FILES:

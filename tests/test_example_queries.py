@@ -16,10 +16,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from sscrdf.load import load
-from sscrdf.query import bundled_queries, select
-from sscrdf.rules import run_rules
-from sscrdf.store import knowledge_store
+from sscrdf.io.load import load
+from sscrdf.query.sparql import bundled_queries, select
+from sscrdf.rules.engine import run_rules
+from sscrdf.reasoning.store import knowledge_store
 
 from .conftest import EXAMPLES
 from .test_queries import EXPECTED as PINNED_ON_FIXTURE

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from sscrdf.analyze import analyze_store
-from sscrdf.load import load
-from sscrdf.ontology import declared_terms, ontology_graph
-from sscrdf.pipeline import load_checked
-from sscrdf.reason import consistency_problems
-from sscrdf.vocab import unknown_terms
+from sscrdf.analysis.analyze import analyze_store
+from sscrdf.io.load import load
+from sscrdf.knowledge.ontology import declared_terms, ontology_graph
+from sscrdf.analysis.pipeline import load_checked
+from sscrdf.reasoning.closure import consistency_problems
+from sscrdf.knowledge.vocab import unknown_terms
 
 from .conftest import EXAMPLES
 
@@ -157,7 +157,7 @@ if __name__ == "__main__":  # re-pin the expected files
 @pytest.mark.parametrize("fmt", ["text", "md"])
 def test_reports_use_readable_labels(fmt):
     """No raw IRI (beyond the city's own in the text heading) and no vocabulary local name in text or Markdown."""
-    from sscrdf.report import analysis_md, analysis_text
+    from sscrdf.render.report import analysis_md, analysis_text
 
     analysis = analyze_store(load([EXAMPLES / "lakeside.ttl"]).store, as_of=AS_OF)
     out = (analysis_text if fmt == "text" else analysis_md)(analysis)

@@ -18,10 +18,10 @@ import pytest
 from rdflib import Graph, RDF
 from rdflib.namespace import SH
 
-from sscrdf.ontology import declared_terms
-from sscrdf.rules import bundled_rules, run_rules
-from sscrdf.store import knowledge_store
-from sscrdf.validate import city_shape_files, validate_store
+from sscrdf.knowledge.ontology import declared_terms
+from sscrdf.rules.engine import bundled_rules, run_rules
+from sscrdf.reasoning.store import knowledge_store
+from sscrdf.shacl.validate import city_shape_files, validate_store
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "benchmarks" / "generate.py"

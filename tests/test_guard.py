@@ -11,9 +11,9 @@ import urllib.request
 import pyoxigraph as ox
 import pytest
 
-from sscrdf.guard import QueryRefused, check_query
-from sscrdf.query import bundled_queries
-from sscrdf.rules import bundled_rules
+from sscrdf.query.guard import QueryRefused, check_query
+from sscrdf.query.sparql import bundled_queries
+from sscrdf.rules.engine import bundled_rules
 
 from .conftest import EXAMPLES
 
@@ -88,7 +88,7 @@ def test_guard_passes_every_bundled_query_and_rule():
 @pytest.fixture(scope="module")
 def endpoint():
     from sscrdf.cli import _prepared_store
-    from sscrdf.serve import serve_in_thread
+    from sscrdf.server.endpoint import serve_in_thread
 
     server, url = serve_in_thread(_prepared_store([str(EXAMPLES / "riverton.ttl")], None, "2025-01-01", True))
     yield url

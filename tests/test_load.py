@@ -1,4 +1,4 @@
-"""Tests of sscrdf.load (and the error type of sscrdf.errors): every format, merging, and every bad input."""
+"""Tests of sscrdf.io.load (and the error type of sscrdf.errors): every format, merging, and every bad input."""
 from __future__ import annotations
 
 import json
@@ -8,9 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from sscrdf import load as load_mod
+from sscrdf.io import load as load_mod
 from sscrdf.errors import InputError, SscrdfError
-from sscrdf.load import FORMAT_NAMES, FORMATS, Loaded, detect_format, input_limit, load
+from sscrdf.io.load import FORMAT_NAMES, FORMATS, Loaded, detect_format, input_limit, load
 
 SSC = "https://w3id.org/sscrdf/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

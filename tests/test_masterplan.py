@@ -6,10 +6,10 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import RDF, SKOS
 
-from sscrdf import ontology
+from sscrdf.knowledge import ontology
 from sscrdf.namespaces import SSC
-from sscrdf.query import select
-from sscrdf.store import knowledge_store
+from sscrdf.query.sparql import select
+from sscrdf.reasoning.store import knowledge_store
 
 PREFIXES = """
 PREFIX ssc:     <https://w3id.org/sscrdf/ontology#>

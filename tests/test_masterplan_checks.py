@@ -18,15 +18,15 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from sscrdf import ontology
-from sscrdf.analyze import analyze_store
-from sscrdf.load import load
+from sscrdf.knowledge import ontology
+from sscrdf.analysis.analyze import analyze_store
+from sscrdf.io.load import load
 from sscrdf.namespaces import SSC
-from sscrdf.ontology import ontology_triples
-from sscrdf.query import bundled_queries, find_query, select
-from sscrdf.report import analysis_json, analysis_md, analysis_quads, analysis_text
-from sscrdf.store import knowledge_store
-from sscrdf.usage import unused_terms
+from sscrdf.knowledge.ontology import ontology_triples
+from sscrdf.query.sparql import bundled_queries, find_query, select
+from sscrdf.render.report import analysis_json, analysis_md, analysis_quads, analysis_text
+from sscrdf.reasoning.store import knowledge_store
+from sscrdf.knowledge.usage import unused_terms
 
 from .conftest import EXAMPLES
 

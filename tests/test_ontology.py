@@ -6,11 +6,11 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, SKOS
 
-from sscrdf import ontology
+from sscrdf.knowledge import ontology
 from sscrdf.namespaces import SSC
-from sscrdf.query import find_query, select
-from sscrdf.reason import UNSUPPORTED_AXIOMS, consistency_problems
-from sscrdf.store import knowledge_store
+from sscrdf.query.sparql import find_query, select
+from sscrdf.reasoning.closure import UNSUPPORTED_AXIOMS, consistency_problems
+from sscrdf.reasoning.store import knowledge_store
 
 from .conftest import FIXTURES
 

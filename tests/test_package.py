@@ -14,7 +14,8 @@ import sscrdf
 from sscrdf.resources import KINDS, data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = sorted(p.stem for p in (ROOT / "sscrdf").glob("*.py") if p.stem != "__main__")
+MODULES = sorted(".".join(p.relative_to(ROOT / "sscrdf").with_suffix("").parts).removesuffix(".__init__")
+                 for p in (ROOT / "sscrdf").rglob("*.py") if p.stem != "__main__" and p.parent.name != "__pycache__")
 
 
 def test_version_comes_from_metadata():

@@ -24,9 +24,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from sscrdf.ontology import ontology_triples
-from sscrdf.query import REQUIRED_QUERY_KEYS, bundled_queries, find_query, select
-from sscrdf.store import knowledge_store
+from sscrdf.knowledge.ontology import ontology_triples
+from sscrdf.query.sparql import REQUIRED_QUERY_KEYS, bundled_queries, find_query, select
+from sscrdf.reasoning.store import knowledge_store
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "queries" / "cities.trig"
 
@@ -305,7 +305,7 @@ def _expected_responsibilities() -> list[tuple]:
     from rdflib import URIRef
     from rdflib.namespace import DCTERMS, RDFS
 
-    from sscrdf.ontology import ontology_graph
+    from sscrdf.knowledge.ontology import ontology_graph
 
     g = ontology_graph()
     rows = set()

@@ -10,9 +10,9 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from sscrdf.load import load
-from sscrdf.register import (LISTS_SHEET, RegisterError, export_register, mapping, read_register, template)
-from sscrdf.regvocab import Vocabulary, expand, ontology_paths, vocabulary
+from sscrdf.io.load import load
+from sscrdf.io.register import (LISTS_SHEET, RegisterError, export_register, mapping, read_register, template)
+from sscrdf.io.regvocab import Vocabulary, expand, ontology_paths, vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 SSC = "https://w3id.org/sscrdf/ontology#"

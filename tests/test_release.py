@@ -11,7 +11,7 @@ from rdflib.namespace import OWL, RDF, SKOS
 
 import sscrdf
 from sscrdf.namespaces import ONTOLOGY_IRI, SSC
-from sscrdf.ontology import info, ontology_graph
+from sscrdf.knowledge.ontology import info, ontology_graph
 
 from .conftest import ROOT
 

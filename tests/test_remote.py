@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from sscrdf.load import load
-from sscrdf.query import bundled_queries, select, select_remote
-from sscrdf.rules import run_rules
-from sscrdf.serve import serve_in_thread
-from sscrdf.store import knowledge_store
+from sscrdf.io.load import load
+from sscrdf.query.sparql import bundled_queries, select, select_remote
+from sscrdf.rules.engine import run_rules
+from sscrdf.server.endpoint import serve_in_thread
+from sscrdf.reasoning.store import knowledge_store
 
 from .conftest import EXAMPLES
 

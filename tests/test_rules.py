@@ -27,10 +27,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from sscrdf.ontology import declared_terms
-from sscrdf.rules import bundled_rules, run_rules
-from sscrdf.store import knowledge_store
-from sscrdf.vocab import unknown_terms
+from sscrdf.knowledge.ontology import declared_terms
+from sscrdf.rules.engine import bundled_rules, run_rules
+from sscrdf.reasoning.store import knowledge_store
+from sscrdf.knowledge.vocab import unknown_terms
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "rules"

@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from sscrdf.bounded import Limits
-from sscrdf.serve import serve_in_thread
+from sscrdf.server.bounded import Limits
+from sscrdf.server.endpoint import serve_in_thread
 
 from .conftest import EXAMPLES
 

@@ -27,10 +27,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 
 from sscrdf.namespaces import ORG, SSC, SSCSH
-from sscrdf.ontology import ontology_graph
-from sscrdf.reason import TYPE, entail
-from sscrdf.store import knowledge_store
-from sscrdf.validate import city_shape_files, shapes_graph, validate_store, validate_triples
+from sscrdf.knowledge.ontology import ontology_graph
+from sscrdf.reasoning.closure import TYPE, entail
+from sscrdf.reasoning.store import knowledge_store
+from sscrdf.shacl.validate import city_shape_files, shapes_graph, validate_store, validate_triples
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes"

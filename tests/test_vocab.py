@@ -1,4 +1,4 @@
-"""Tests of the vocabulary check (sscrdf.vocab): unknown ssc: terms, suggestions and their place in the sources."""
+"""Tests of the vocabulary check (sscrdf.knowledge.vocab): unknown ssc: terms, suggestions and their place in the sources."""
 from __future__ import annotations
 
 import json
@@ -8,9 +8,9 @@ import pyoxigraph as ox
 import pytest
 
 from sscrdf.errors import InputError
-from sscrdf.load import load
+from sscrdf.io.load import load
 from sscrdf.resources import files
-from sscrdf.vocab import UnknownTerm, check_vocabulary, short, ssc_terms_used, unknown_terms
+from sscrdf.knowledge.vocab import UnknownTerm, check_vocabulary, short, ssc_terms_used, unknown_terms
 
 SSC = "https://w3id.org/sscrdf/ontology#"
 KNOWN = {SSC + name for name in ("City", "hasStakeholder", "Municipality", "ICTCompany", "Resistant", "Neutral",

@@ -13,9 +13,9 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph
 
-from sscrdf.fastshacl import Unsupported, compile_shapes
-from sscrdf.load import load
-from sscrdf.validate import shapes_graph, validate_store
+from sscrdf.shacl.compiler import Unsupported, compile_shapes
+from sscrdf.io.load import load
+from sscrdf.shacl.validate import shapes_graph, validate_store
 
 from . import w3c_shacl
 from .conftest import EXAMPLES

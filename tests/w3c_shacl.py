@@ -2,10 +2,10 @@
 
 Every ``sht:Validate`` entry of ``core/`` and ``sparql/`` is run
 
-- on the **fast engine** (``sscrdf.fastshacl``): the shapes are compiled to SPARQL and run on a pyoxigraph store
+- on the **fast engine** (``sscrdf.shacl.compiler``): the shapes are compiled to SPARQL and run on a pyoxigraph store
   holding the data graph. When the compiler raises ``Unsupported`` the test is marked ``fallback``: sscrdf then
   validates with pySHACL, so the effective outcome is pySHACL's;
-- on **pySHACL** (the reference engine, ``sscrdf.shacl.run_pyshacl``).
+- on **pySHACL** (the reference engine, ``sscrdf.shacl.results.run_pyshacl``).
 
 Reports are compared as the suite prescribes, ignoring ``sh:resultMessage`` (and ``sh:detail``): ``sh:conforms``
 must agree, and the multiset of results (focus node, path, value, severity, source shape, source constraint
@@ -28,8 +28,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from sscrdf.fastshacl import Unsupported, compile_shapes, run_checks
-from sscrdf.shacl import Result, results_from_report, run_pyshacl
+from sscrdf.shacl.compiler import Unsupported, compile_shapes, run_checks
+from sscrdf.shacl.results import Result, results_from_report, run_pyshacl
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")

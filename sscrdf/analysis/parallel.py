@@ -1,0 +1,101 @@
+"""Many cities: split a dataset into batches of city graphs and process the batches in worker processes.
+
+Every stage of sscrdf works city by city (rules and shapes are anchored on one city), so a dataset of many
+cities is cut into batches of named graphs; each batch gets its own small store, which keeps the work per
+city constant (pyoxigraph's query plans grow worse than linearly on one very large store) and lets the batches
+run on all cores. Workers are forked, so they read the parent's already-parsed store without copying it
+through a pipe; only the (small) results travel back.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pyoxigraph as ox
+
+from ..progress import bar
+
+T = TypeVar("T")
+
+#: cities per batch; small enough for linear behaviour, large enough to amortise the per-store setup
+#: (``$SSCRDF_BATCH_SIZE`` overrides it, read when a dataset is split, see :func:`default_batch_size`)
+BATCH_SIZE = 40
+
+
+def _env_int(name: str, default: int, minimum: int) -> int:
+    """The whole number in the environment variable ``name`` (``default`` when unset); InputError otherwise."""
+    from ..errors import InputError
+
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise InputError(f"{name}={raw!r} is not a whole number >= {minimum}",
+                         hint=f"set {name} to a number such as {max(default, minimum)}, or unset it")
+    return value
+
+
+def default_batch_size() -> int:
+    """Cities per batch: ``$SSCRDF_BATCH_SIZE`` or :data:`BATCH_SIZE`."""
+    return _env_int("SSCRDF_BATCH_SIZE", BATCH_SIZE, 1)
+
+_SHARED: dict[str, Any] = {}
+
+
+def graph_units(store: ox.Store) -> list[ox.NamedNode | ox.DefaultGraph]:
+    """The graphs of ``store`` to process: the default graph (if it holds triples) and every named graph."""
+    units: list[ox.NamedNode | ox.DefaultGraph] = []
+    for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+        units.append(ox.DefaultGraph())
+        break
+    units += sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
+    return units
+
+
+def sub_store(store: ox.Store, graphs) -> ox.Store:
+    """A new store holding only ``graphs`` of ``store`` (graph names kept)."""
+    out = ox.Store()
+    for g in graphs:
+        out.extend(store.quads_for_pattern(None, None, None, g))
+    return out
+
+
+def workers_for(n_batches: int) -> int:
+    wanted = _env_int("SSCRDF_WORKERS", 0, 0) or (os.cpu_count() or 1)
+    return max(1, min(wanted, n_batches))
+
+
+def _run_batch(args):
+    index, graphs = args
+    fn = _SHARED["fn"]
+    return index, fn(sub_store(_SHARED["store"], graphs))
+
+
+def map_batches(store: ox.Store, fn: Callable[[ox.Store], T], *, batch_size: int | None = None) -> list[T]:
+    """``fn`` applied to sub-stores of ``store`` holding at most ``batch_size`` city graphs each, in order.
+
+    With one batch, ``fn`` runs in this process on ``store`` itself (it must not change it). With more, the
+    batches run in forked worker processes (``SSCRDF_WORKERS`` caps them; default: one per core)."""
+    size = batch_size or default_batch_size()
+    units = graph_units(store)
+    workers_for(1)  # a bad $SSCRDF_WORKERS is an error even when one batch needs no worker
+    batches = [units[i:i + size] for i in range(0, len(units), size)] or [[]]
+    if len(batches) == 1:
+        return [fn(store)]
+    n = workers_for(len(batches))
+    if n == 1 or "fork" not in mp.get_all_start_methods():
+        return [fn(sub_store(store, b)) for b in bar(batches, total=len(batches), desc="city batches")]
+    _SHARED.update(store=store, fn=fn)
+    try:
+        with mp.get_context("fork").Pool(n) as pool:
+            results = dict(bar(pool.imap_unordered(_run_batch, enumerate(batches)), total=len(batches),
+                               desc="city batches"))
+    finally:
+        _SHARED.clear()
+    return [results[i] for i in range(len(batches))]

@@ -1,0 +1,108 @@
+"""Writing outputs: atomically (a temporary file in the same folder, then a rename), never half-written."""
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import tempfile
+import threading
+from pathlib import Path
+
+from ..errors import InputError
+
+
+def check_not_an_input(output: str | Path | None, inputs) -> None:
+    """InputError when ``output`` names one of the ``inputs`` (writing there would destroy the input)."""
+    if not output:
+        return
+    out = Path(output)
+    for item in inputs:
+        if str(item) == "-":
+            continue
+        try:
+            same = out.exists() and Path(item).exists() and os.path.samefile(out, item)
+        except OSError:
+            same = False
+        if same or out.absolute() == Path(item).absolute():
+            raise InputError("the output file is also an input file; sscrdf never writes over its input",
+                             path=output, hint="choose another output file name with -o")
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived while an output was being written (the temporary file is removed, then exit 143)."""
+
+
+def _on_sigterm(signum, frame):  # noqa: ARG001 (signal handler API)
+    raise _Terminated()
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see either the old file or the complete new one.
+
+    The temporary file (next to ``path``) is removed on any error, Ctrl-C or SIGTERM. An existing file keeps
+    its permission bits; a new one gets the usual ``0666 & ~umask``."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError("the output path is a directory; give a file name", path=path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"the output folder {parent} does not exist", path=path)
+    if path.exists() and not path.is_file():
+        raise InputError("the output path is not a regular file", path=path, hint="write to a regular file")
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask()
+    except OSError:
+        mode = 0o666 & ~_umask()
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fchmod(fh.fileno(), mode)
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise InputError(f"cannot write the output: {exc.strerror or exc}", path=path) from None
+    except _Terminated:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+            tmp = None
+        raise SystemExit(128 + signal.SIGTERM) from None
+    finally:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+RDF_OUTPUT_FORMATS = {"trig": "TRIG", "nquads": "N_QUADS", "ttl": "TURTLE", "nt": "N_TRIPLES"}
+
+
+def serialize(quads_or_triples, fmt: str) -> bytes:
+    """Serialise with sscrdf's usual prefixes. Quad formats (trig, nquads) keep graphs; triple formats
+    (ttl, nt) merge them."""
+    import pyoxigraph as ox
+
+    from ..namespaces import PREFIXES
+
+    rdf_format = getattr(ox.RdfFormat, RDF_OUTPUT_FORMATS[fmt])
+    items = list(quads_or_triples)
+    if fmt in ("ttl", "nt"):
+        items = list(dict.fromkeys(q.triple if isinstance(q, ox.Quad) else q for q in items))
+    elif items and isinstance(items[0], ox.Triple):
+        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in items]
+    items.sort(key=str)  # deterministic output: same input, same bytes
+    prefixes = {k: str(v) for k, v in PREFIXES.items()} if fmt in ("trig", "ttl") else None
+    return ox.serialize(items, format=rdf_format, prefixes=prefixes)

@@ -1,0 +1,775 @@
+"""The spreadsheet register: a template, import into triples and export back out (XLSX or a folder of CSV files).
+
+What the sheets and columns are and which property each column fills comes from one mapping file,
+``mappings/register.csv`` (see its header); the values allowed in a column come from the ontology
+(:mod:`sscrdf.io.regvocab`). Nothing about the vocabulary is written here: an ontology extension (a new stakeholder
+kind, a new responsibility) and a new mapping row show up in the template, the import and the export at once.
+
+Column kinds: ``id`` (the row's IRI: a local name appended to the base IRI, or a full IRI; with a template in
+``values`` an empty id is made from other cells, so the same rows give the same IRIs), ``base`` (the base IRI of the
+register, no triple), ``label`` (rdfs:label), ``text`` / ``date`` / ``integer`` (literals), ``type`` (rdf:type:
+the root class or a subclass of it, by label), ``term`` (an individual of the class in ``values``, by label),
+``ref`` (the id of a row of the sheets in ``values``, or a full IRI). A sheet without an ``id`` column adds its
+columns to the node its first ``ref`` column names (one row per relation). A property written ``^p`` links the
+cell's node to the row's node.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import InputError
+from .regvocab import Choices, Vocabulary, expand, key, vocabulary
+
+__all__ = ["Sheet", "Column", "mapping", "template", "read_register", "export_register", "RegisterError",
+           "CellError", "REGISTER_SUFFIXES"]
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_LOCAL_RE = re.compile(r"^\w[\w.~-]*$")
+_IRI_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://\S+|(?:urn|mailto|tag|did|info):\S+)$", re.IGNORECASE)
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ABOUT_SHEET = "about"
+LISTS_SHEET = "lists"
+REGISTER_SUFFIXES = (".xlsx", ".xlsm")
+#: in a reference column that has a default (an empty cell means "the register's city"), "-" means no link at all
+NO_LINK = "-"
+_ROWS_VALIDATED = 1000
+
+
+# ------------------------------------------------------------------------------------------------- mapping
+
+@dataclass(frozen=True)
+class Column:
+    sheet: str
+    name: str
+    kind: str
+    prop: str | None
+    inverse: bool
+    values: str
+    required: bool
+    multiple: bool
+    default: str
+    clause: str
+    help: str
+    sample: str
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    cls: str | None
+    clause: str
+    help: str
+    columns: tuple[Column, ...]
+
+    @property
+    def id_column(self) -> Column | None:
+        return next((c for c in self.columns if c.kind == "id"), None)
+
+    @property
+    def subject_column(self) -> Column | None:
+        """For a relation sheet (no id column): the ref column naming the node the row adds to."""
+        if self.id_column is not None:
+            return None
+        return next((c for c in self.columns if c.kind == "ref" and c.prop is None), None)
+
+
+def _mapping_path() -> Path:
+    from ..resources import data_dir
+
+    return data_dir("mappings") / "register.csv"
+
+
+def mapping(path: Path | None = None) -> tuple[Sheet, ...]:
+    """The sheets of the register, in order, from the mapping file."""
+    path = path or _mapping_path()
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    sheets: dict[str, dict] = {}
+    for row in csv.DictReader(lines):
+        name, column, kind = row["sheet"].strip(), row["column"].strip(), row["kind"].strip()
+        prop = row["property"].strip()
+        if kind == "sheet":
+            sheets[name] = {"cls": expand(row["values"].strip()) if row["values"].strip() else None,
+                            "clause": row["clause"], "help": row["help"], "columns": []}
+            continue
+        sheets[name]["columns"].append(Column(
+            sheet=name, name=column, kind=kind, prop=expand(prop.lstrip("^")) if prop else None,
+            inverse=prop.startswith("^"), values=row["values"].strip(), required=row["required"].strip() == "yes",
+            multiple=row["multiple"].strip() == "yes", default=row["default"].strip(), clause=row["clause"],
+            help=row["help"], sample=row["sample"]))
+    return tuple(Sheet(n, s["cls"], s["clause"], s["help"], tuple(s["columns"])) for n, s in sheets.items())
+
+
+def _choices(col: Column, vocab: Vocabulary) -> Choices | None:
+    if col.kind in ("type", "term"):
+        return vocab.choices(expand(col.values), kind=col.kind)
+    return None
+
+
+# ------------------------------------------------------------------------------------------------- errors
+
+@dataclass(frozen=True)
+class CellError:
+    where: str  # file or file[sheet]
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+    allowed: Sequence[str] = ()
+    nearest: str | None = None
+
+    def __str__(self) -> str:
+        loc = self.where + (f":{self.row}" if self.row else "")
+        text = f"{loc}: " + (f"column {self.column!r}: " if self.column else "")
+        text += (f"{self.value!r} " if self.value not in (None, "") else "") + self.message
+        if self.allowed:
+            shown = list(self.allowed)
+            text += "; allowed: " + ", ".join(shown[:12]) + (f" … ({len(shown)} in all)" if len(shown) > 12 else "")
+        if self.nearest:
+            text += f" — did you mean {self.nearest!r}?"
+        return text
+
+
+class RegisterError(InputError):
+    """Every error found in a register, one line each."""
+
+    def __init__(self, errors: Sequence[CellError]) -> None:
+        self.errors = list(errors)
+        super().__init__(f"{len(self.errors)} error(s) in the register")
+
+    def __str__(self) -> str:
+        lines = [str(e) for e in self.errors]
+        return "\n".join(lines) + f"\n{len(lines)} error(s) in the register; nothing written"
+
+    def __reduce__(self):
+        return (RegisterError, (self.errors,))
+
+
+# ------------------------------------------------------------------------------------------------- reading tables
+
+@dataclass
+class _Table:
+    where: str
+    header: list[str]
+    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_-]+", " ", name.strip().lower())
+
+
+def _tables_xlsx(path: Path) -> dict[str, _Table]:
+    import openpyxl  # the spreadsheet library is needed only for XLSX registers
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+        raise InputError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})", path=path,
+                         hint="save the register from the spreadsheet program as .xlsx") from None
+    out: dict[str, _Table] = {}
+    try:
+        for ws in wb.worksheets:
+            it = ws.iter_rows(values_only=True)
+            header = [_cell_text(c) for c in next(it, ())]
+            table = _Table(f"{path.name}[{ws.title}]", header)
+            for n, cells in enumerate(it, start=2):
+                row = {h: _cell_text(c) for h, c in zip(header, cells, strict=False) if h}
+                if any(row.values()):
+                    table.rows.append((n, row))
+            out[_norm(ws.title)] = table
+    finally:
+        wb.close()
+    return out
+
+
+def _tables_dir(path: Path) -> dict[str, _Table]:
+    from .load import check_utf8
+
+    out: dict[str, _Table] = {}
+    for f in sorted(path.glob("*.csv")):
+        data = f.read_bytes()
+        check_utf8(data, f, hint="save the sheet as 'CSV UTF-8'")
+        reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+        header = [h.strip() for h in next(reader, [])]
+        table = _Table(f.name, header)
+        for n, cells in enumerate(reader, start=2):
+            row = {h: c.strip() for h, c in zip(header, cells, strict=False) if h}
+            if any(row.values()):
+                table.rows.append((n, row))
+        out[_norm(f.stem)] = table
+    return out
+
+
+def _tables(path: Path) -> dict[str, _Table]:
+    if path.is_dir():
+        return _tables_dir(path)
+    if not path.exists():
+        raise InputError("no such file or folder", path=path)
+    if path.suffix.lower() in REGISTER_SUFFIXES:
+        return _tables_xlsx(path)
+    raise InputError("a register is an .xlsx workbook or a folder of CSV files (one per sheet)", path=path)
+
+
+# ------------------------------------------------------------------------------------------------- import
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w.~]+", "-", text.strip().lower()).strip("-")
+
+
+def _split(value: str, multiple: bool) -> list[str]:
+    if not multiple:
+        return [value] if value else []
+    return [p.strip() for p in value.split(";") if p.strip()]
+
+
+class _Importer:
+    def __init__(self, path: Path, sheets: Sequence[Sheet], vocab: Vocabulary, base: str | None, city: str | None):
+        self.path, self.sheets, self.vocab = path, sheets, vocab
+        self.base_option, self.city_option = base, city
+        self.errors: list[CellError] = []
+        self.quads: dict[ox.Quad, None] = {}
+        self.generated: dict[tuple[str, str], int] = {}
+
+    def err(self, table: _Table, row: int | None, column: str | None, value: str | None, message: str,
+            allowed: Sequence[str] = (), nearest: str | None = None) -> None:
+        self.errors.append(CellError(table.where, row, column, value, message, tuple(allowed), nearest))
+
+    def add(self, s: str, p: str, o: ox.NamedNode | ox.Literal) -> None:
+        self.quads[ox.Quad(ox.NamedNode(s), ox.NamedNode(p), o, ox.DefaultGraph())] = None
+
+    def resolve(self, value: str) -> str | None:
+        v = value[1:-1].strip() if value.startswith("<") and value.endswith(">") else value
+        if _IRI_RE.match(v):
+            iri = v
+        elif _LOCAL_RE.match(v):
+            iri = self.base + v
+        else:
+            return None
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            return None
+        return iri
+
+    def run(self, tables: dict[str, _Table]) -> list[ox.Quad]:
+        by_sheet: dict[str, _Table] = {}
+        known_tables = {_norm(s.name) for s in self.sheets} | {ABOUT_SHEET, LISTS_SHEET}
+        for name, t in tables.items():
+            if name not in known_tables:
+                close = difflib_close(name, [s.name for s in self.sheets])
+                self.err(t, None, None, None, f"unknown sheet {name!r}",
+                         [s.name for s in self.sheets], close)
+        for s in self.sheets:
+            t = tables.get(_norm(s.name))
+            if t is not None:
+                by_sheet[s.name] = t
+                self._check_header(s, t)
+        self.base = self._base(by_sheet)
+        ids = self._ids(by_sheet)
+        self.ids = ids
+        self.city = self._city(by_sheet, ids)
+        for s in self.sheets:
+            if s.name in by_sheet:
+                self._sheet(s, by_sheet[s.name])
+        if self.errors:
+            raise RegisterError(self.errors)
+        if not self.quads:
+            raise InputError("the register has no rows", path=self.path,
+                             hint="fill in at least the city and stakeholders sheets")
+        return list(self.quads)
+
+    def _check_header(self, s: Sheet, t: _Table) -> None:
+        names = {_norm(c.name) for c in s.columns}
+        for h in t.header:
+            if h and _norm(h) not in names:
+                self.err(t, 1, h, None, "is not a column of this sheet", [c.name for c in s.columns],
+                         difflib_close(h, [c.name for c in s.columns]))
+        present = {_norm(h) for h in t.header}
+        for c in s.columns:
+            if c.required and c.kind != "id" and _norm(c.name) not in present and t.rows:
+                self.err(t, 1, c.name, None, "this required column is missing from the header")
+            if c.kind == "id" and c.required and _norm(c.name) not in present and t.rows:
+                self.err(t, 1, c.name, None, "this required column is missing from the header")
+
+    @staticmethod
+    def _cell(row: dict[str, object], col: Column) -> str:
+        for h, v in row.items():
+            if _norm(h) == _norm(col.name):
+                return str(v)
+        return ""
+
+    def _base(self, by_sheet: dict[str, _Table]) -> str:
+        if self.base_option:
+            return self.base_option
+        for s in self.sheets:
+            for c in s.columns:
+                if c.kind == "base" and s.name in by_sheet:
+                    for _, row in by_sheet[s.name].rows:
+                        if self._cell(row, c):
+                            return self._cell(row, c)
+        return f"urn:sscrdf:{_slug(self.path.stem) or 'register'}:"
+
+    def _ids(self, by_sheet: dict[str, _Table]) -> dict[str, dict[str, str]]:
+        """Sheet → {id cell → IRI} of every sheet with an id column (duplicates reported)."""
+        out: dict[str, dict[str, str]] = {}
+        for s in self.sheets:
+            col = s.id_column
+            if col is None or s.name not in by_sheet:
+                continue
+            t = by_sheet[s.name]
+            seen: dict[str, int] = {}
+            ids = out.setdefault(s.name, {})
+            for n, row in t.rows:
+                value = self._cell(row, col)
+                if not value:
+                    continue
+                if value in seen:
+                    self.err(t, n, col.name, value, f"appears twice in this sheet (first on row {seen[value]})")
+                    continue
+                seen[value] = n
+                iri = self.resolve(value)
+                if iri is None:
+                    self.err(t, n, col.name, value, "is neither a local name (letters, digits, - _ .) nor a full IRI")
+                    continue
+                ids[value] = iri
+        return out
+
+    def _city(self, by_sheet: dict[str, _Table], ids: dict[str, dict[str, str]]) -> str | None:
+        city_sheets = [s for s in self.sheets if s.cls == expand("ssc:City")]
+        cities = [iri for s in city_sheets for iri in ids.get(s.name, {}).values()]
+        if self.city_option:
+            city = self.resolve(self.city_option) or self.city_option
+            if len(cities) == 1:  # the city row stands for the city given on the command line
+                for s in city_sheets:
+                    for k in ids.get(s.name, {}):
+                        ids[s.name][k] = city
+            return city
+        return cities[0] if len(cities) == 1 else None
+
+    def _sheet(self, s: Sheet, t: _Table) -> None:
+        idc, subj = s.id_column, s.subject_column
+        for n, row in t.rows:
+            node: str | None = None
+            if idc is not None:
+                value = self._cell(row, idc)
+                if value:
+                    node = self.ids.get(s.name, {}).get(value)
+                    if node is None:
+                        continue  # reported by _ids
+                elif idc.values:
+                    node = self._generated(s, t, n, row, idc.values)
+                    if node is None:
+                        continue
+                else:
+                    self.err(t, n, idc.name, None, "a value is required")
+                    continue
+                if s.cls and not any(c.kind == "type" for c in s.columns):
+                    self.add(node, _RDF_TYPE, ox.NamedNode(s.cls))
+            elif subj is not None:
+                node = self._ref(t, n, subj, self._cell(row, subj))
+                if node is None:
+                    continue
+            for col in s.columns:
+                if col.kind in ("id", "base") or col is subj:
+                    continue
+                self._column(t, n, row, col, node)
+
+    def _generated(self, s: Sheet, t: _Table, n: int, row: dict[str, object], pattern: str) -> str | None:
+        cols = {c.name: c for c in s.columns}
+        missing = []
+
+        def fill(m: re.Match) -> str:
+            c = cols.get(m.group(1))
+            v = self._cell(row, c) if c else ""
+            if not v:
+                missing.append(m.group(1))
+            return _slug(v)
+
+        local = re.sub(r"\{([^}]+)\}", fill, pattern)
+        if missing:
+            return None  # the missing cells are reported as required
+        iri = self.base + local
+        k = (s.name, iri)
+        count = self.generated.get(k, 0) + 1
+        self.generated[k] = count
+        return iri if count == 1 else f"{iri}-{count}"
+
+    def _ref(self, t: _Table, n: int, col: Column, value: str) -> str | None:
+        if not value:
+            if col.default == "city":
+                if self.city is None:
+                    self.err(t, n, col.name, None, "is empty and the register names no single city "
+                             "(fill in the city sheet with one row, or give --city)")
+                return self.city
+            if col.required:
+                self.err(t, n, col.name, None, "a value is required")
+            return None
+        targets = col.values.split()
+        for sheet in targets:
+            if value in self.ids.get(sheet, {}):
+                return self.ids[sheet][value]
+        v = value[1:-1] if value.startswith("<") else value
+        if _IRI_RE.match(v) and self.resolve(v):
+            return self.resolve(v)
+        pool = [k for sheet in targets for k in self.ids.get(sheet, {})]
+        self.err(t, n, col.name, value, f"is no id in the sheet(s) {', '.join(targets)}", [],
+                 difflib_close(value, pool))
+        return None
+
+    def _column(self, t: _Table, n: int, row: dict[str, object], col: Column, node: str) -> None:
+        raw = self._cell(row, col)
+        if raw == NO_LINK and col.kind == "ref" and col.default:
+            return  # "-": deliberately no link (an empty cell would take the default)
+        if not raw:
+            if col.kind == "ref" and col.default:
+                obj = self._ref(t, n, col, raw)
+                if obj is not None and col.prop:
+                    self._link(node, col, ox.NamedNode(obj))
+            elif col.required:
+                self.err(t, n, col.name, None, "a value is required")
+            return
+        for value in _split(raw, col.multiple):
+            obj = self._value(t, n, col, value)
+            if obj is not None and col.prop:
+                self._link(node, col, obj)
+
+    def _link(self, node: str, col: Column, obj: ox.NamedNode | ox.Literal) -> None:
+        if col.inverse and isinstance(obj, ox.NamedNode):
+            self.add(obj.value, col.prop, ox.NamedNode(node))
+        else:
+            self.add(node, col.prop, obj)
+
+    def _value(self, t: _Table, n: int, col: Column, value: str) -> ox.NamedNode | ox.Literal | None:
+        if col.kind in ("type", "term"):
+            ch = _choices(col, self.vocab)
+            iri = ch.find(value)
+            if iri is None:
+                self.err(t, n, col.name, value, "is not an allowed value", ch.shown(), ch.nearest(value))
+                return None
+            return ox.NamedNode(iri)
+        if col.kind == "ref":
+            iri = self._ref(t, n, col, value)
+            return ox.NamedNode(iri) if iri else None
+        if col.kind in ("label", "text"):
+            return ox.Literal(value)
+        if col.kind == "date":
+            try:
+                ok = bool(_DATE_RE.match(value)) and dt.date.fromisoformat(value) is not None
+            except ValueError:
+                ok = False
+            if not ok:
+                self.err(t, n, col.name, value, "is not a date; allowed: a calendar date YYYY-MM-DD")
+                return None
+            return ox.Literal(value, datatype=ox.NamedNode(_XSD + "date"))
+        if col.kind == "integer":
+            if not re.fullmatch(r"[+-]?\d+", value):
+                self.err(t, n, col.name, value, "is not a whole number")
+                return None
+            return ox.Literal(value, datatype=ox.NamedNode(_XSD + "integer"))
+        raise ValueError(f"mapping: unknown column kind {col.kind!r} ({col.sheet}/{col.name})")
+
+
+def difflib_close(word: str, names: Iterable[str]) -> str | None:
+    import difflib
+
+    by = {key(n): n for n in names}
+    m = difflib.get_close_matches(key(word), list(by), n=1, cutoff=0.6)
+    return by[m[0]] if m else None
+
+
+def read_register(path: str | Path, *, base_iri: str | None = None, city_iri: str | None = None,
+                  vocab: Vocabulary | None = None, sheets: Sequence[Sheet] | None = None) -> list[ox.Quad]:
+    """The triples of a register (an XLSX workbook, or a folder of CSV files named after the sheets).
+
+    :raises RegisterError: listing every bad cell (sheet, row, column, value, allowed values, nearest one).
+    """
+    path = Path(path)
+    imp = _Importer(path, sheets or mapping(), vocab or vocabulary(), base_iri, city_iri)
+    return imp.run(_tables(path))
+
+
+# ------------------------------------------------------------------------------------------------- template / export
+
+def _about_rows(sheets: Sequence[Sheet], vocab: Vocabulary) -> list[list[str]]:
+    rows = [["sheet", "column", "required", "allowed values", "what to write", "clause"]]
+    for s in sheets:
+        rows.append([s.name, "", "", "", s.help, s.clause])
+        for c in s.columns:
+            ch = _choices(c, vocab)
+            if ch is not None:
+                allowed = "; ".join(ch.shown())
+            elif c.kind == "ref":
+                allowed = f"an id from the sheet(s) {', '.join(c.values.split())}, or a full IRI"
+            elif c.kind == "date":
+                allowed = "a date YYYY-MM-DD"
+            elif c.kind == "id":
+                allowed = "a local name (letters, digits, - _ .) or a full IRI"
+            else:
+                allowed = "free text"
+            if c.multiple:
+                allowed += " (several separated by ;)"
+            rows.append([s.name, c.name, "yes" if c.required else "no", allowed, c.help, c.clause])
+    return rows
+
+
+def _sample_rows(s: Sheet, vocab: Vocabulary) -> list[list[str]]:
+    if not any(c.sample for c in s.columns):
+        return []
+    cells = []
+    for c in s.columns:
+        v = c.sample
+        ch = _choices(c, vocab)
+        if not v and ch is not None and c.required:
+            v = ch.shown()[0]
+        cells.append(v)
+    return [cells]
+
+
+def _write_xlsx(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[str]]], vocab: Vocabulary) -> None:
+    import openpyxl  # the spreadsheet library is needed only for XLSX output
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    lists = wb.create_sheet(LISTS_SHEET)
+    lists.sheet_state = "hidden"
+    list_ranges: dict[tuple[str, str], str] = {}
+    n_list = 0
+    for s in sheets:
+        for c in s.columns:
+            ch = _choices(c, vocab)
+            if ch is None or (c.values, c.kind) in list_ranges:
+                continue
+            n_list += 1
+            letter = get_column_letter(n_list)
+            lists.cell(row=1, column=n_list, value=f"{c.kind} {c.values}")
+            for i, label in enumerate(ch.shown(), start=2):
+                lists.cell(row=i, column=n_list, value=label)
+            list_ranges[(c.values, c.kind)] = f"{LISTS_SHEET}!${letter}$2:${letter}${len(ch.iris) + 1}"
+    for s in sheets:
+        ws = wb.create_sheet(s.name)
+        ws.append([c.name for c in s.columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for r in rows.get(s.name, []):
+            ws.append(r)
+        for i, c in enumerate(s.columns, start=1):
+            letter = get_column_letter(i)
+            ws.column_dimensions[letter].width = max(14, min(40, len(c.name) + 6))
+            if (c.values, c.kind) in list_ranges:
+                dv = DataValidation(type="list", formula1=f"={list_ranges[(c.values, c.kind)]}",
+                                    allow_blank=not c.required, showDropDown=False)
+                dv.error = f"Choose a value from the list (see the sheet '{ABOUT_SHEET}')"
+                dv.errorTitle = c.name
+                dv.prompt = c.help
+                dv.promptTitle = c.name
+                # several values in one cell (';') cannot pass a list check: warn instead of refusing
+                dv.errorStyle = "warning" if c.multiple else "stop"
+                dv.add(f"{letter}2:{letter}{_ROWS_VALIDATED}")
+                ws.add_data_validation(dv)
+        ws.freeze_panes = "A2"
+    about = wb.create_sheet(ABOUT_SHEET)
+    for r in _about_rows(sheets, vocab):
+        about.append(r)
+    for cell in about[1]:
+        cell.font = Font(bold=True)
+    for letter, width in zip("ABCDEF", (16, 18, 9, 60, 60, 34), strict=True):
+        about.column_dimensions[letter].width = width
+    wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
+    buf = io.BytesIO()
+    wb.save(buf)
+    from .output import write_atomic
+
+    write_atomic(path, buf.getvalue())
+
+
+def _csv_text(rows: Iterable[Sequence[str]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    for r in rows:
+        w.writerow(r)
+    return buf.getvalue()
+
+
+def _write_dir(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[str]]], vocab: Vocabulary) -> None:
+    from .output import write_atomic
+
+    if path.exists() and not path.is_dir():
+        raise InputError("the output for CSV sheets must be a folder", path=path)
+    path.mkdir(parents=True, exist_ok=True)
+    for s in sheets:
+        write_atomic(path / f"{s.name}.csv", _csv_text([[c.name for c in s.columns], *rows.get(s.name, [])]))
+    write_atomic(path / f"{ABOUT_SHEET}.csv", _csv_text(_about_rows(sheets, vocab)))
+
+
+def _write(path: Path, fmt: str | None, sheets, rows, vocab) -> str:
+    fmt = fmt or ("xlsx" if path.suffix.lower() in REGISTER_SUFFIXES else "csv")
+    if fmt == "xlsx":
+        if path.suffix.lower() not in REGISTER_SUFFIXES:
+            path = path / "register.xlsx" if path.is_dir() else path
+        _write_xlsx(path, sheets, rows, vocab)
+    else:
+        _write_dir(path, sheets, rows, vocab)
+    return str(path)
+
+
+def template(path: str | Path, fmt: str | None = None, *, vocab: Vocabulary | None = None,
+             sheets: Sequence[Sheet] | None = None) -> str:
+    """Write an empty register with one filled-in sample row per sheet; returns the path written."""
+    vocab, sheets = vocab or vocabulary(), sheets or mapping()
+    rows = {s.name: _sample_rows(s, vocab) for s in sheets}
+    return _write(Path(path), fmt, sheets, rows, vocab)
+
+
+@dataclass
+class ExportResult:
+    path: str
+    rows: dict[str, int]
+    left_out: dict[str, int]  # property (compact) → triples with no column
+
+
+def _common_base(city: str | None) -> str | None:
+    if city is None:
+        return None
+    m = re.match(r"^(.*[/#:])[^/#:]*$", city)
+    return m.group(1) if m else None
+
+
+def export_register(quads: Iterable[ox.Quad], path: str | Path, fmt: str | None = None, *,
+                    base_iri: str | None = None, vocab: Vocabulary | None = None,
+                    sheets: Sequence[Sheet] | None = None) -> ExportResult:
+    """Write the register of the city data in ``quads`` (graphs merged); the inverse of :func:`read_register`."""
+    from .regvocab import compact
+
+    vocab, sheets = vocab or vocabulary(), sheets or mapping()
+    triples = list(dict.fromkeys(q.triple if isinstance(q, ox.Quad) else q for q in quads))
+    by_s: dict[str, list[ox.Triple]] = {}
+    by_p: dict[str, list[ox.Triple]] = {}
+    types: dict[str, set[str]] = {}
+    for t in triples:
+        if isinstance(t.subject, ox.NamedNode):
+            by_s.setdefault(t.subject.value, []).append(t)
+        by_p.setdefault(t.predicate.value, []).append(t)
+        if t.predicate.value == _RDF_TYPE and isinstance(t.object, ox.NamedNode):
+            types.setdefault(t.subject.value, set()).add(t.object.value)
+    used: set[ox.Triple] = set()
+    members: dict[str, list[str]] = {}
+    placed: set[str] = set()
+    for s in sheets:
+        if s.cls is None or s.id_column is None:
+            continue
+        classes = vocab.subclasses(s.cls)
+        members[s.name] = sorted(n for n, ts in types.items() if ts & classes and n not in placed)
+        placed.update(members[s.name])
+    cities = members.get(next((s.name for s in sheets if s.cls == expand("ssc:City")), ""), [])
+    base = base_iri or _common_base(cities[0] if cities else None) or ""
+
+    def ident(iri: str) -> str:
+        if base and iri.startswith(base) and _LOCAL_RE.match(iri[len(base):]):
+            return iri[len(base):]
+        return iri
+
+    def cell(s: Sheet, col: Column, node: str) -> str:
+        if col.kind == "id":
+            return ident(node)
+        if col.kind == "base":
+            return base
+        values: list[str] = []
+        if col.kind == "type":
+            ch = _choices(col, vocab)
+            for t in by_s.get(node, []):
+                if t.predicate.value == _RDF_TYPE and t.object.value in ch:
+                    values.append(ch.labels[t.object.value])
+                    used.add(t)
+            if types.get(node) and s.cls:
+                for t in by_s.get(node, []):  # the sheet's own class is implied by the row
+                    if t.predicate.value == _RDF_TYPE and t.object.value == s.cls:
+                        used.add(t)
+        elif col.inverse:
+            for t in by_p.get(col.prop, []):
+                if t.object == ox.NamedNode(node) and isinstance(t.subject, ox.NamedNode):
+                    values.append(ident(t.subject.value))
+                    used.add(t)
+        else:
+            for t in by_s.get(node, []):
+                if t.predicate.value != col.prop:
+                    continue
+                text = _export_value(col, t.object, vocab, ident)
+                if text is not None:
+                    values.append(text)
+                    used.add(t)
+        if not values and col.kind == "ref" and col.default:
+            return NO_LINK  # an empty cell would be read as the default (e.g. the register's city)
+        return "; ".join(sorted(dict.fromkeys(values)))
+
+    rows: dict[str, list[list[str]]] = {}
+    for s in sheets:
+        if s.id_column is not None:
+            out = []
+            for node in members.get(s.name, []):
+                if s.cls and not any(c.kind == "type" for c in s.columns):
+                    used.update(t for t in by_s.get(node, []) if t.predicate.value == _RDF_TYPE
+                                and t.object.value in vocab.subclasses(s.cls))
+                out.append([cell(s, c, node) for c in s.columns])
+            rows[s.name] = out
+        elif s.subject_column is not None:
+            out = []
+            for c in s.columns:
+                if c is s.subject_column or c.prop is None:
+                    continue
+                for t in by_p.get(c.prop, []):
+                    if not isinstance(t.subject, ox.NamedNode):
+                        continue
+                    text = _export_value(c, t.object, vocab, ident)
+                    if text is None:
+                        continue
+                    used.add(t)
+                    r = ["" for _ in s.columns]
+                    r[s.columns.index(s.subject_column)] = ident(t.subject.value)
+                    r[s.columns.index(c)] = text
+                    out.append(r)
+            rows[s.name] = sorted(out)
+    left: dict[str, int] = {}
+    for t in triples:
+        if t not in used:
+            k = compact(t.predicate.value)
+            left[k] = left.get(k, 0) + 1
+    written = _write(Path(path), fmt, sheets, rows, vocab)
+    return ExportResult(written, {k: len(v) for k, v in rows.items()}, left)
+
+
+def _export_value(col: Column, obj, vocab: Vocabulary, ident) -> str | None:
+    if col.kind == "term":
+        ch = _choices(col, vocab)
+        return ch.labels.get(obj.value) if isinstance(obj, ox.NamedNode) else None
+    if col.kind == "ref":
+        return ident(obj.value) if isinstance(obj, ox.NamedNode) else None
+    if col.kind in ("label", "text"):
+        return obj.value if isinstance(obj, ox.Literal) else None
+    if col.kind == "date":
+        return obj.value if isinstance(obj, ox.Literal) and obj.datatype.value == _XSD + "date" else None
+    if col.kind == "integer":
+        return obj.value if isinstance(obj, ox.Literal) else None
+    return None

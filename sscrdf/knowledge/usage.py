@@ -1,0 +1,137 @@
+"""Which ontology terms the checks use: the rules (``rules/*.rq``), the city shapes (``shapes/city/*.ttl``) and
+the queries (``queries/*.rq``).
+
+A term is *named* by a check when its IRI appears in the check's text (a rule's WHERE clause or the template
+of what it derives, a query, any triple of a shape). A term is *used* when it is named, or reached from a named term through the ontology:
+
+- it is an instance of a named class, or a subclass (transitively) of one;
+- it is the subject or the object of an ontology triple whose predicate is named and specific (not one of the
+  labelling, documentation and typing predicates in GENERIC), e.g. every responsibility a class lists with
+  ``ssc:expectedResponsibility``, which the rules read;
+- it is a member (``skos:member``) of a named collection;
+- it is the rdfs:domain or rdfs:range of a named property.
+
+``unused_terms()`` lists the declared ``ssc:`` terms that are not used: knowledge the ontology holds that no
+check puts to work (``sscrdf info --usage``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .ontology import declared_terms, modules, parse_module
+from ..namespaces import SSC
+from ..query.sparql import bundled_queries
+from ..rules.engine import bundled_rules, rule_io
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SH_SELECT = "http://www.w3.org/ns/shacl#select"
+SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+SKOS_MEMBER = "http://www.w3.org/2004/02/skos/core#member"
+RDFS_DOMAIN = "http://www.w3.org/2000/01/rdf-schema#domain"
+RDFS_RANGE = "http://www.w3.org/2000/01/rdf-schema#range"
+#: predicates that label, document or organise terms; naming one of them does not put the terms it links to work
+GENERIC = {
+    RDF_TYPE, SUBCLASS, SKOS_MEMBER,
+    "http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2000/01/rdf-schema#comment",
+    "http://www.w3.org/2000/01/rdf-schema#domain", "http://www.w3.org/2000/01/rdf-schema#range",
+    "http://www.w3.org/2000/01/rdf-schema#seeAlso", "http://www.w3.org/2000/01/rdf-schema#subPropertyOf",
+    "http://purl.org/dc/terms/source", "http://www.w3.org/2002/07/owl#inverseOf",
+    "http://www.w3.org/2002/07/owl#disjointWith", "http://www.w3.org/2002/07/owl#equivalentClass",
+} | {f"http://www.w3.org/2004/02/skos/core#{p}" for p in (
+    "prefLabel", "altLabel", "definition", "scopeNote", "editorialNote", "example", "notation", "inScheme",
+    "topConceptOf", "hasTopConcept", "related", "broader", "narrower")}
+
+_IRI = re.compile(r"<([^>\s]+)>")
+
+
+@dataclass(frozen=True)
+class Check:
+    kind: str  # rule | query | shape
+    name: str
+    named: frozenset[str]
+
+
+def _query_iris(text: str) -> set[str]:
+    from ..rules.engine import _iris  # the same prefixed-name expansion the rule engine uses
+
+    body = re.sub(r"(?m)^\s*#.*$", "", text)
+    prefixes = {m.group(1) or "": m.group(2)
+                for m in re.finditer(r"PREFIX\s+([A-Za-z][\w-]*)?:\s*<([^>]*)>", body, re.I)}
+    body = re.sub(r"PREFIX\s+([A-Za-z][\w-]*)?:\s*<([^>]*)>", "", body, flags=re.I)
+    return _iris(body, prefixes)
+
+
+@lru_cache(maxsize=1)
+def checks() -> tuple[Check, ...]:
+    """Every rule, query and city shape, with the IRIs it names."""
+    from ..shacl.validate import _parse_shapes, city_shape_files
+
+    out = [Check("rule", r.id, frozenset(set().union(*rule_io(r)))) for r in bundled_rules()]
+    out += [Check("query", q.id, frozenset(_query_iris(q.text))) for q in bundled_queries()]
+    for path in city_shape_files():
+        named = set()
+        for t in _parse_shapes((path,)):
+            named.update(str(x) for x in t if not hasattr(x, "language") and str(x).startswith("http"))
+            if str(t[1]) == SH_SELECT:  # the ssc: terms a SHACL-SPARQL constraint's query names
+                named.update(str(SSC) + local for local in re.findall(r"\bssc:([A-Za-z_][\w-]*)", str(t[2])))
+        out.append(Check("shape", path.stem, frozenset(named)))
+    return tuple(out)
+
+
+def named_terms() -> set[str]:
+    """The ssc: IRIs some check names."""
+    ns = str(SSC)
+    return {i for c in checks() for i in c.named if i.startswith(ns)}
+
+
+def used_terms() -> set[str]:
+    """The ssc: terms a check names or reaches through the ontology (see the module docstring)."""
+    named = {i for c in checks() for i in c.named}
+    triples = [t for m in modules() for t in parse_module(m.path)]
+    used = set(named)
+    changed = True
+    while changed:
+        changed = False
+        for t in triples:
+            s, p, o = t.subject.value if hasattr(t.subject, "value") else str(t.subject), t.predicate.value, \
+                getattr(t.object, "value", None)
+            new = set()
+            if p in (RDF_TYPE, SUBCLASS) and o in used:
+                new.add(s)
+            elif p == SKOS_MEMBER and s in used and o:
+                new.add(o)
+            elif p in (RDFS_DOMAIN, RDFS_RANGE) and s in used and o:
+                new.add(o)
+            elif p not in GENERIC and p in used:
+                new.add(s)
+                if o and not hasattr(t.object, "language") and o.startswith("http"):
+                    new.add(o)
+            if new - used:
+                used |= new
+                changed = True
+    return {i for i in used if i.startswith(str(SSC))}
+
+
+ORGANISING = {"http://www.w3.org/2004/02/skos/core#ConceptScheme", "http://www.w3.org/2004/02/skos/core#Collection"}
+
+
+def unused_terms() -> list[str]:
+    """Declared ssc: terms no rule, shape or query uses, sorted (concept schemes and collections, which only
+    organise other terms, are left out)."""
+    organising = {t.subject.value for m in modules() for t in parse_module(m.path)
+                  if t.predicate.value == RDF_TYPE and getattr(t.object, "value", None) in ORGANISING}
+    return sorted(declared_terms() - used_terms() - organising)
+
+
+def undeclared_named_terms() -> dict[str, list[str]]:
+    """check name -> the ssc: IRIs it names that the ontology does not declare (should be empty)."""
+    known = declared_terms()
+    ns = str(SSC)
+    out = {}
+    for c in checks():
+        bad = sorted(i for i in c.named if i.startswith(ns) and i not in known)
+        if bad:
+            out[f"{c.kind} {c.name}"] = bad
+    return out

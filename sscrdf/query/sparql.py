@@ -1,0 +1,188 @@
+"""SPARQL query files (``queries/*.rq``): their headers, and running them on the embedded store or a remote
+SPARQL 1.1 endpoint.
+
+Each file holds one standard SPARQL 1.1 query and a comment header::
+
+    # id: missing-categories
+    # question: Which of the 12 stakeholder categories has the city not identified?
+    # clause: Y Suppl. 34, clause 3.1
+    # columns: city, category, categoryLabel
+
+The same text runs unchanged on the embedded pyoxigraph store and on any SPARQL 1.1 endpoint.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import InputError
+from ..namespaces import SSCR
+from ..resources import files
+
+_HEADER = re.compile(r"^#\s*(id|question|clause|columns|kind|derives|severity|title)\s*:\s*(.*?)\s*$", re.I)
+REQUIRED_QUERY_KEYS = ("id", "question", "clause", "columns")
+
+
+@dataclass(frozen=True)
+class SparqlFile:
+    """A query or rule file with its header."""
+
+    path: Path
+    text: str
+    header: dict[str, str]
+
+    @property
+    def id(self) -> str:
+        return self.header.get("id", self.path.stem)
+
+    @property
+    def iri(self) -> str:
+        return str(SSCR) + self.id
+
+    @property
+    def columns(self) -> list[str]:
+        return [c.strip() for c in self.header.get("columns", "").split(",") if c.strip()]
+
+
+def read_header(text: str) -> dict[str, str]:
+    """The ``# key: value`` lines at the top of a query or rule file (continuation lines start with ``#   ``)."""
+    header: dict[str, str] = {}
+    last = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        m = _HEADER.match(line)
+        if m:
+            last = m.group(1).lower()
+            header[last] = m.group(2)
+        elif last and line.startswith("#   "):
+            header[last] += " " + line[1:].strip()
+    return header
+
+
+def read_sparql_file(path: Path, required: tuple[str, ...] = (), *, guard: bool = False) -> SparqlFile:
+    """A query or rule file; with ``guard`` (files not bundled with sscrdf) its text must pass
+    :func:`sscrdf.query.guard.check_query` (no SERVICE, no update), and the checked text is what runs."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such query file", path=path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", path=path) from None
+    header = read_header(text)
+    if guard:
+        from .guard import check_query
+
+        text = check_query(text, source=path)
+    missing = [k for k in required if not header.get(k)]
+    if missing:
+        raise InputError(f"the header lacks {', '.join('# ' + k + ':' for k in missing)}", path=path, line=1,
+                         hint="see the header of any bundled file in queries/")
+    return SparqlFile(path, text, header)
+
+
+def bundled_queries(extra_dirs: tuple[Path, ...] = ()) -> list[SparqlFile]:
+    """The bundled query files (and those in ``extra_dirs``), sorted by id."""
+    own = [read_sparql_file(p, REQUIRED_QUERY_KEYS) for p in files("queries", "*.rq")]
+    extra = [read_sparql_file(p, REQUIRED_QUERY_KEYS, guard=True) for d in extra_dirs for p in sorted(Path(d).glob("*.rq"))]
+    return sorted(own + extra, key=lambda q: q.id)
+
+
+def find_query(name: str, extra_dirs: tuple[Path, ...] = ()) -> SparqlFile:
+    """A query by id or file stem, or a path to a ``.rq`` file."""
+    p = Path(name)
+    if p.suffix == ".rq" and (p.is_file() or "/" in name):
+        return read_sparql_file(p, guard=True)
+    queries = bundled_queries(extra_dirs)
+    for q in queries:
+        if name in (q.id, q.path.stem):
+            return q
+    import difflib
+
+    close = difflib.get_close_matches(name, [q.id for q in queries], n=1)
+    raise InputError(f"no query named {name!r}", hint=(f"did you mean {close[0]!r}? " if close else "")
+                     + "`sscrdf queries` lists them")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A SELECT result: column names and rows of plain values (str/int/float/bool or None)."""
+
+    columns: list[str]
+    rows: list[tuple]
+
+
+_INTEGERS = ("integer", "int", "long", "nonNegativeInteger", "positiveInteger")
+
+
+def _literal_value(lexical: str, datatype: str | None) -> object:
+    """A literal as a plain Python value: numbers and booleans typed, everything else its lexical form."""
+    dt = datatype.rsplit("#", 1)[-1] if datatype else "string"
+    if dt in _INTEGERS:
+        return int(lexical)
+    if dt in ("decimal", "double", "float"):
+        return float(lexical)
+    if dt == "boolean":
+        return lexical == "true"
+    return lexical
+
+
+def _py(term) -> object:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        return _literal_value(term.value, term.datatype.value if term.datatype else None)
+    return term.value if hasattr(term, "value") else str(term)
+
+
+def select(store: ox.Store, text: str, *, union: bool = True, source: str | Path | None = None) -> Table:
+    """Run a SELECT query on ``store`` (default graph = union of all graphs unless ``union`` is False)."""
+    try:
+        res = store.query(text, use_default_graph_as_union=union)
+    except SyntaxError as exc:
+        raise InputError(f"SPARQL syntax error: {exc}", path=source) from None
+    if not isinstance(res, ox.QuerySolutions):
+        raise InputError("not a SELECT query (ASK and CONSTRUCT are not tables)", path=source)
+    cols = [v.value for v in res.variables]
+    rows = [tuple(_py(sol[c]) for c in cols) for sol in res]
+    return Table(cols, rows)
+
+
+def select_remote(endpoint: str, text: str, *, timeout: int = 60) -> Table:
+    """Run a SELECT query on a SPARQL 1.1 endpoint (SPARQL 1.1 Protocol, JSON results) with SPARQLWrapper."""
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+
+    sw = SPARQLWrapper(endpoint)
+    sw.setMethod(POST)
+    sw.setReturnFormat(JSON)
+    sw.setTimeout(timeout)
+    sw.setQuery(text)
+    try:
+        with warnings.catch_warnings():  # SPARQLWrapper warns (on stderr) about unexpected content types
+            warnings.simplefilter("ignore")
+            data = sw.queryAndConvert()
+    except Exception as exc:  # network errors, HTTP errors, bad responses
+        raise InputError(f"the SPARQL endpoint {endpoint} failed: {exc}".splitlines()[0]) from None
+    try:
+        cols = data["head"]["vars"]
+        rows = [tuple(_json_value(b.get(c)) for c in cols) for b in data["results"]["bindings"]]
+    except (TypeError, KeyError, ValueError, AttributeError):
+        raise InputError(f"the SPARQL endpoint {endpoint} did not answer with SPARQL JSON results "
+                         f"(got {type(data).__name__})", hint="check that the URL is a SPARQL endpoint") from None
+    return Table(cols, rows)
+
+
+def _json_value(binding: dict | None) -> object:
+    """One value of SPARQL JSON results, converted like the embedded store's (see ``_py``)."""
+    if binding is None:
+        return None
+    if binding["type"] in ("literal", "typed-literal"):
+        return _literal_value(binding["value"], binding.get("datatype"))
+    return binding["value"]

@@ -1,0 +1,303 @@
+"""Reasoning: the OWL 2 RL closure of ontology + data.
+
+The reference engine is owlrl (a complete OWL 2 RL implementation in pure Python). It is slow on large
+graphs, so the pipeline only uses it where completeness matters more than speed (``ontology check``,
+``infer --reasoner owlrl``, and the reference path that the fast path is tested against).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF
+
+ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"
+
+
+def owlrl_closure(graph: Graph) -> Graph:
+    """A new graph: ``graph`` plus its OWL 2 RL closure computed by owlrl. ``graph`` is not changed.
+
+    The closure of the same triples is computed once per process (the whole ontology takes seconds, and
+    ``ontology check``, ``sscrdf check`` and the tests ask for it repeatedly); every call gets its own graph."""
+    g = Graph()
+    for prefix, ns in graph.namespaces():
+        g.bind(prefix, ns, override=False)
+    for t in _owlrl_closure_of(frozenset(graph)):
+        g.add(t)
+    return g
+
+
+@lru_cache(maxsize=8)
+def _owlrl_closure_of(triples: frozenset) -> tuple:
+    import owlrl  # heavy, and only the reference path needs it
+
+    g = Graph()
+    for t in triples:
+        g.add(t)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)
+    return tuple(g)
+
+
+def consistency_problems(graph: Graph, closure: Graph | None = None) -> list[str]:
+    """Readable inconsistencies of the OWL 2 RL closure of ``graph``: members of owl:Nothing and owlrl's errors
+    (clashes of disjoint classes, different-from violations, ...). Empty when consistent."""
+    closed = closure if closure is not None else owlrl_closure(graph)
+    problems = []
+    for s in sorted(closed.subjects(RDF.type, OWL.Nothing)):
+        if isinstance(s, URIRef) and s != OWL.Nothing:
+            problems.append(f"{s} is a member of owl:Nothing (it belongs to classes that cannot share members)")
+    for err in closed.subjects(RDF.type, URIRef(ERRNS + "ErrorMessage")):
+        for msg in closed.objects(err, URIRef(ERRNS + "error")):
+            if isinstance(msg, Literal):
+                problems.append(" ".join(str(msg).split()))
+    return sorted(set(problems))
+
+
+# ------------------------------------------------------------------------------------------ fast path
+# The fast reasoner computes the part of the OWL 2 RL closure that the ontology's axioms can produce on
+# instance data: rules cax-sco, cax-eqc1/2, prp-spo1, prp-eqp1/2, prp-inv1/2, prp-symp, prp-trp, prp-dom,
+# prp-rng (with scm-sco, scm-spo, scm-eqc, scm-eqp, scm-dom2, scm-rng2 on the schema). Disjointness (cax-dw)
+# is not checked here: `ontology check` and the tests check consistency with owlrl. The schema part is computed once per schema; instance data is closed with a work list.
+# ``SUPPORTED_AXIOMS`` lists what it understands; a test checks the ontology uses nothing else.
+
+import itertools  # noqa: E402
+import pyoxigraph as ox  # noqa: E402  (kept below the reference engine, which does not need it)
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_OWL = "http://www.w3.org/2002/07/owl#"
+TYPE = ox.NamedNode(_RDF + "type")
+
+SUPPORTED_AXIOMS = frozenset({
+    _RDFS + "subClassOf", _RDFS + "subPropertyOf", _RDFS + "domain", _RDFS + "range",
+    _OWL + "equivalentClass", _OWL + "equivalentProperty", _OWL + "inverseOf",
+    _OWL + "disjointWith",  # entails nothing new; consistency is checked with owlrl
+})
+SUPPORTED_PROPERTY_TYPES = frozenset({_OWL + "SymmetricProperty", _OWL + "TransitiveProperty"})
+#: OWL vocabulary whose rules the fast reasoner does not implement; the ontology must not use it.
+UNSUPPORTED_AXIOMS = frozenset({
+    _OWL + p for p in ("intersectionOf", "unionOf", "someValuesFrom", "allValuesFrom", "hasValue",
+                       "propertyChainAxiom", "hasKey", "sameAs", "oneOf", "complementOf", "maxCardinality",
+                       "maxQualifiedCardinality", "cardinality", "propertyDisjointWith", "disjointUnionOf")
+} | {_OWL + t for t in ("FunctionalProperty", "InverseFunctionalProperty", "IrreflexiveProperty",
+                        "AsymmetricProperty", "ReflexiveProperty")})
+
+
+def _closure(pairs: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+    """Reflexive-transitive closure of a relation given as node -> direct successors."""
+    out: dict[str, frozenset[str]] = {}
+
+    def visit(n: str) -> frozenset[str]:
+        if n in out:
+            return out[n]
+        seen, stack = {n}, [n]
+        while stack:
+            for m in pairs.get(stack.pop(), ()):
+                if m not in seen:
+                    seen.add(m)
+                    stack.append(m)
+        out[n] = frozenset(seen)
+        return out[n]
+
+    for n in list(pairs):
+        visit(n)
+    return out
+
+
+@_dataclass(frozen=True)
+class Schema:
+    """The closed schema the fast reasoner applies: everything keyed by IRI string."""
+
+    superclasses: dict[str, frozenset[str]]
+    superproperties: dict[str, frozenset[str]]
+    inverse: dict[str, frozenset[str]]
+    symmetric: frozenset[str]
+    transitive: frozenset[str]
+    domain: dict[str, frozenset[str]]
+    range: dict[str, frozenset[str]]
+
+    @classmethod
+    def from_triples(cls, triples) -> "Schema":
+        sub: dict[str, set[str]] = {}
+        subp: dict[str, set[str]] = {}
+        inv: dict[str, set[str]] = {}
+        dom: dict[str, set[str]] = {}
+        rng: dict[str, set[str]] = {}
+        sym, trans = set(), set()
+        for t in triples:
+            s, p, o = t.subject, t.predicate.value, t.object
+            if not isinstance(s, ox.NamedNode) or not isinstance(o, ox.NamedNode):
+                continue
+            s, o = s.value, o.value
+            if p == _RDFS + "subClassOf":
+                sub.setdefault(s, set()).add(o)
+            elif p == _OWL + "equivalentClass":
+                sub.setdefault(s, set()).add(o)
+                sub.setdefault(o, set()).add(s)
+            elif p == _RDFS + "subPropertyOf":
+                subp.setdefault(s, set()).add(o)
+            elif p == _OWL + "equivalentProperty":
+                subp.setdefault(s, set()).add(o)
+                subp.setdefault(o, set()).add(s)
+            elif p == _OWL + "inverseOf":
+                inv.setdefault(s, set()).add(o)
+                inv.setdefault(o, set()).add(s)
+            elif p == _RDFS + "domain":
+                dom.setdefault(s, set()).add(o)
+            elif p == _RDFS + "range":
+                rng.setdefault(s, set()).add(o)
+            elif p == _RDF + "type" and o == _OWL + "SymmetricProperty":
+                sym.add(s)
+            elif p == _RDF + "type" and o == _OWL + "TransitiveProperty":
+                trans.add(s)
+        supc = _closure(sub)
+        supp = _closure(subp)
+        # scm-dom1/scm-rng1: domains and ranges widen along superclasses; scm-dom2/scm-rng2: a subproperty
+        # inherits them — both are covered at use time, since every inferred (s q o) is widened to q's
+        # superproperties and every inferred type to its superclasses.
+        return cls(
+            superclasses=supc,
+            superproperties=supp,
+            inverse={k: frozenset(v) for k, v in inv.items()},
+            symmetric=frozenset(sym),
+            transitive=frozenset(trans),
+            domain={k: frozenset(v) for k, v in dom.items()},
+            range={k: frozenset(v) for k, v in rng.items()},
+        )
+
+
+def fast_closure(triples, schema: Schema, base: frozenset = frozenset()) -> set[ox.Triple]:
+    """The entailments of ``triples`` (together with ``base``) under ``schema`` that neither already holds.
+
+    ``base`` is a set of triples already closed under ``schema`` (the ontology's own closure): it is used for
+    lookups but never walked again, so closing one city costs time in proportion to the city alone.
+    Returns a new set of triples; the inputs are not changed. Literals are never typed (as in owlrl, which
+    only types them through datatype axioms sscrdf switches off)."""
+    have: set[ox.Triple] = set(triples) - base
+    new: set[ox.Triple] = set()
+    work = list(have)
+    sup_c, sup_p = schema.superclasses, schema.superproperties
+    inv, sym, dom, rng = schema.inverse, schema.symmetric, schema.domain, schema.range
+
+    def add(t: ox.Triple) -> None:
+        if t not in have and t not in base:
+            have.add(t)
+            new.add(t)
+            work.append(t)
+
+    while True:
+        while work:
+            t = work.pop()
+            s, p, o = t.subject, t.predicate, t.object
+            if p == TYPE:
+                if isinstance(o, ox.NamedNode):
+                    for c in sup_c.get(o.value, ()):
+                        if c != o.value:
+                            add(ox.Triple(s, TYPE, ox.NamedNode(c)))
+                continue
+            pv = p.value
+            for q in sup_p.get(pv, (pv,)):
+                qn = p if q == pv else ox.NamedNode(q)
+                if q != pv:
+                    add(ox.Triple(s, qn, o))
+                for c in dom.get(q, ()):
+                    add(ox.Triple(s, TYPE, ox.NamedNode(c)))
+                if isinstance(o, ox.Literal):
+                    continue
+                for c in rng.get(q, ()):
+                    add(ox.Triple(o, TYPE, ox.NamedNode(c)))
+                if q in sym:
+                    add(ox.Triple(o, qn, s))
+                for r in inv.get(q, ()):
+                    add(ox.Triple(o, ox.NamedNode(r), s))
+        # prp-trp: close each transitive property, then go round again if that added anything
+        before = len(new)
+        for q in schema.transitive:
+            qn = ox.NamedNode(q)
+            succ: dict = {}
+            for t in itertools.chain(have, base):
+                if t.predicate == qn:
+                    succ.setdefault(t.subject, set()).add(t.object)
+            for a in list(succ):
+                seen, stack = set(), list(succ[a])
+                while stack:
+                    b = stack.pop()
+                    if b in seen:
+                        continue
+                    seen.add(b)
+                    stack.extend(succ.get(b, ()))
+                for b in seen:
+                    if not isinstance(a, ox.Literal):
+                        add(ox.Triple(a, qn, b))
+        if len(new) == before:
+            return new
+
+
+def ontology_schema() -> Schema:
+    """The closed schema of the bundled ontology (parsed once per process)."""
+    from ..knowledge.ontology import ontology_triples
+
+    return _schema_for(tuple(ontology_triples()))
+
+
+def ontology_closure() -> frozenset[ox.Triple]:
+    """The bundled ontology plus its own entailments under the fast reasoner (computed once per process)."""
+    from ..knowledge.ontology import ontology_triples
+
+    base = tuple(ontology_triples())
+    return _ontology_closure_for(base)
+
+
+from functools import lru_cache as _lru_cache  # noqa: E402
+
+
+@_lru_cache(maxsize=4)
+def _schema_for(triples: tuple) -> Schema:
+    return Schema.from_triples(triples)
+
+
+@_lru_cache(maxsize=4)
+def _ontology_closure_for(triples: tuple) -> frozenset[ox.Triple]:
+    schema = _schema_for(triples)
+    # scm-sco / scm-spo: the schema's own subclass and subproperty hierarchies, closed transitively
+    sco, spo = ox.NamedNode(_RDFS + "subClassOf"), ox.NamedNode(_RDFS + "subPropertyOf")
+    hier = {ox.Triple(ox.NamedNode(c), sco, ox.NamedNode(d)) for c, ds in schema.superclasses.items() for d in ds}
+    hier |= {ox.Triple(ox.NamedNode(p), spo, ox.NamedNode(q)) for p, qs in schema.superproperties.items() for q in qs}
+    return frozenset(triples) | frozenset(fast_closure(triples, schema)) | frozenset(hier)
+
+
+def entail(data_triples, reasoner: str = "fast", *, full: bool = True) -> tuple[set[ox.Triple], set[ox.Triple]]:
+    """The ontology-plus-data graph a check runs on, as (all triples, inferred-only triples).
+
+    ``reasoner`` is ``fast`` (sscrdf's schema-driven OWL 2 RL subset; the default) or ``owlrl`` (the
+    complete reference). Inferred-only excludes the ontology's own triples and the data as given. With
+    ``full=False`` the first element is empty (for callers that only need the inferred triples)."""
+    data = set(data_triples)
+    onto = ontology_closure()
+    if reasoner == "owlrl":
+        from ..convert import to_ox_term, triples_to_graph
+
+        closed = owlrl_closure(triples_to_graph(list(onto | data)))
+        full = {ox.Triple(to_ox_term(s), to_ox_term(p), to_ox_term(o)) for s, p, o in closed
+                if not isinstance(s, Literal) and not _is_owlrl_noise(s, p, o, closed)}
+        return full, full - data - onto
+    if reasoner != "fast":
+        raise ValueError(f"unknown reasoner {reasoner!r}; expected 'fast' or 'owlrl'")
+    schema = ontology_schema()
+    extra = [t for t in data if t.predicate.value in SUPPORTED_AXIOMS or
+             (t.predicate == TYPE and isinstance(t.object, ox.NamedNode) and t.object.value in SUPPORTED_PROPERTY_TYPES)]
+    if extra:  # the data brings schema axioms of its own: close them together with the ontology's
+        from ..knowledge.ontology import ontology_triples
+
+        schema = Schema.from_triples(list(ontology_triples()) + extra)
+    inferred = fast_closure(data, schema, base=onto) if not extra else fast_closure(onto | data, schema) - onto
+    return (onto | data | inferred if full else set()), inferred - data
+
+
+def _is_owlrl_noise(s, p, o, g) -> bool:
+    if p == OWL.sameAs and s == o:
+        return True
+    if isinstance(s, BNode) and (s, RDF.type, URIRef(ERRNS + "ErrorMessage")) in g:
+        return True
+    return False

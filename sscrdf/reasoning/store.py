@@ -1,0 +1,90 @@
+"""Building the working store a command queries: ontology + the user's data + their entailments.
+
+The user's store is never changed: a new pyoxigraph store is filled with
+- the ontology (with its own closure) in the graph ``ONTOLOGY_GRAPH``,
+- the user's quads, in the graphs they came in,
+- the OWL 2 RL entailments of each city, in an ``inferred`` graph of its own (see ``inferred_graph``),
+so that asserted and inferred facts stay apart and queries over the union see everything.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from ..namespaces import INFERRED_GRAPH
+
+ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/sscrdf/graph/ontology")
+
+
+def inferred_graph(graph: str | None) -> ox.NamedNode:
+    """The graph holding the entailments of the city in ``graph`` (None: the default graph)."""
+    if graph is None:
+        return ox.NamedNode(INFERRED_GRAPH)
+    return ox.NamedNode(f"{INFERRED_GRAPH}?graph={quote(graph, safe='')}")
+
+
+def split_by_graph(store: ox.Store) -> list[tuple[str | None, list[ox.Triple]]]:
+    """The units processed separately: each named graph (a city each), and the default graph if not empty,
+    as (graph IRI or None, its triples). Default-graph triples of a dataset that also has named graphs are
+    a unit of their own."""
+    units: list[tuple[str | None, list[ox.Triple]]] = []
+    default = [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+    if default:
+        units.append((None, default))
+    for g in sorted(store.named_graphs(), key=lambda n: n.value if hasattr(n, "value") else str(n)):
+        triples = [q.triple for q in store.quads_for_pattern(None, None, None, g)]
+        if triples:
+            units.append((g.value if isinstance(g, ox.NamedNode) else str(g), triples))
+    return units
+
+
+def is_inferred_graph(graph_name) -> bool:
+    """True for the graphs ``knowledge_store`` puts entailments in."""
+    return isinstance(graph_name, ox.NamedNode) and graph_name.value.startswith(INFERRED_GRAPH)
+
+
+def _gn(graph: str | None):
+    return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+
+
+def knowledge_store(data: ox.Store, *, reasoner: str = "fast", with_ontology: bool = True,
+                    units: list | None = None) -> ox.Store:
+    """A new store: ontology + ``data`` + entailments, city by city (one named graph each).
+
+    ``units`` is ``split_by_graph(data)`` when the caller already has it."""
+    from .closure import entail, ontology_closure
+
+    out = ox.Store()
+    if with_ontology:
+        out.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology_closure())
+    for graph, triples in (split_by_graph(data) if units is None else units):
+        _, inferred = entail(triples, reasoner, full=False)
+        gn, ig = _gn(graph), inferred_graph(graph)
+        out.extend(ox.Quad(t.subject, t.predicate, t.object, gn) for t in triples)
+        out.extend(ox.Quad(t.subject, t.predicate, t.object, ig) for t in inferred)
+    return out
+
+
+def graph_of(store: ox.Store, node) -> str | None:
+    """The city graph a node belongs to: the graph of a triple about it (as subject, else as object), with
+    inferred graphs mapped back to their city graph. None for the default graph."""
+    from urllib.parse import unquote
+
+    from ..convert import to_ox_term
+
+    term = to_ox_term(node) if not isinstance(node, (ox.NamedNode, ox.BlankNode, ox.Literal)) else node
+    patterns = [(term, None, None, None)] if not isinstance(term, ox.Literal) else []
+    patterns.append((None, None, term, None))
+    for s, p, o, g in patterns:
+        for q in store.quads_for_pattern(s, p, o, g):
+            gn = q.graph_name
+            if gn == ONTOLOGY_GRAPH:
+                continue
+            if isinstance(gn, ox.DefaultGraph):
+                return None
+            if gn.value.startswith(INFERRED_GRAPH):
+                _, _, rest = gn.value.partition("?graph=")
+                return unquote(rest) if rest else None
+            return gn.value
+    return None

@@ -1,0 +1,1 @@
+"""Rendering: text, Markdown, JSON, RDF and HTML reports of validation and analysis."""

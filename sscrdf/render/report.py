@@ -1,0 +1,658 @@
+"""Rendering results for people (text, Markdown) and machines (JSON, RDF).
+
+Validation JSON schema (``sscrdf validate --format json``), version 1::
+
+    {
+      "schema": "https://w3id.org/sscrdf/schema/validation/1",
+      "sscrdf": "<version>",
+      "conforms": true|false,            # no result at all
+      "failOn": "violation|warning|info",
+      "failed": true|false,              # some result at or above failOn (exit code 1)
+      "summary": {"violation": N, "warning": N, "info": N},
+      "cities": [{
+        "graph": "<named graph IRI>" | null,
+        "cities": ["<ssc:City IRI>", ...], "label": "<city name>",
+        "summary": {"violation": N, "warning": N, "info": N},
+        "results": [{
+          "severity": "Violation|Warning|Info", "focus": "<IRI>", "focusLabel": "<label>" | null,
+          "path": "<IRI or SPARQL path>" | null, "value": "<term>" | null, "message": "<text>",
+          "shape": "<shape IRI>", "component": "<constraint component IRI>", "clause": "<Y Suppl. 34, ...>" | null
+        }, ...]
+      }, ...]
+    }
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH
+
+from .. import __version__
+from ..namespaces import PREFIXES, SSC
+from ..shacl.results import Result
+from ..shacl.validate import CityReport, ValidationReport
+
+VALIDATION_SCHEMA = "https://w3id.org/sscrdf/schema/validation/1"
+_SEV_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+def short(term) -> str:
+    """A compact name for an IRI (prefixed where a known prefix fits)."""
+    if term is None:
+        return ""
+    s = str(term)
+    if isinstance(term, Literal):
+        return s
+    for prefix, ns in PREFIXES.items():
+        if s.startswith(str(ns)):
+            return f"{prefix}:{s[len(str(ns)):]}"
+    return s
+
+
+def _value(term) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, BNode):
+        return "(blank node)"
+    return short(term)
+
+
+def _path(term) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, BNode):
+        return "(complex path)"
+    return short(term)
+
+
+def _sorted(results: list[Result]) -> list[Result]:
+    return sorted(results, key=lambda r: (_SEV_ORDER.get(r.severity_name, 9), str(r.focus), r.message, str(r.value),
+                                          str(r.shape), str(r.component)))
+
+
+def _group_by_focus(city: CityReport) -> list[tuple[str, list[Result]]]:
+    """Results grouped by focus node: the city's own (register-level) results first, then by label."""
+    groups: dict[str, list[Result]] = defaultdict(list)
+    for r in city.results:
+        groups[str(r.focus)].append(r)
+    city_iris = set(city.cities)
+
+    def key(focus: str):
+        return (0 if focus in city_iris else 1, city.labels.get(focus, focus).lower())
+
+    return [(f, _sorted(groups[f])) for f in sorted(groups, key=key)]
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _counts_line(counts: dict[str, int]) -> str:
+    return ", ".join(_n(n, name) for name, n in counts.items())
+
+
+def _city_counts(city: CityReport) -> dict[str, int]:
+    return ValidationReport([city]).counts()
+
+
+# ----------------------------------------------------------------------------------------------- text
+
+def validation_text(report: ValidationReport) -> str:
+    lines: list[str] = []
+    for city in report.cities:
+        lines.append(f"== {city.name}" + (f"  [graph {city.graph}]" if city.graph else ""))
+        if not city.results:
+            lines.append("   conforms: no results")
+        for focus, results in _group_by_focus(city):
+            label = city.labels.get(focus)
+            lines.append(f"-- {label} ({short(URIRef(focus))})" if label else f"-- {short(URIRef(focus))}")
+            for r in results:
+                value = f" [value: {_value(r.value)}]" if r.value is not None else ""
+                clause = f" ({r.source})" if r.source else ""
+                lines.append(f"   {r.severity_name.upper():<9} {r.message}{value}{clause}")
+        lines.append("")
+    verdict = "conforms" if not report.results else "does not conform"
+    lines.append(f"{len(report.cities)} graph(s) validated, {verdict}: {_counts_line(report.counts())}")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------------- json
+
+def _result_json(r: Result, labels: dict[str, str]) -> dict:
+    return {
+        "severity": r.severity_name, "focus": str(r.focus), "focusLabel": labels.get(str(r.focus)),
+        "path": _path(r.path), "value": _value(r.value), "message": r.message, "shape": str(r.shape),
+        "component": str(r.component), "clause": r.source,
+    }
+
+
+def validation_json(report: ValidationReport, fail_on: str) -> str:
+    data = {
+        "schema": VALIDATION_SCHEMA, "sscrdf": __version__, "conforms": not report.results, "failOn": fail_on,
+        "failed": report.fails(fail_on), "summary": report.counts(),
+        "cities": [{
+            "graph": c.graph, "cities": c.cities, "label": c.name, "summary": _city_counts(c),
+            "results": [_result_json(r, c.labels) for r in _sorted(c.results)],
+        } for c in report.cities],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+# ----------------------------------------------------------------------------------------------- ttl
+
+def validation_graph(report: ValidationReport) -> Graph:
+    """The standard sh:ValidationReport (all cities in one report; each result also names its clause)."""
+    g = Graph()
+    g.bind("sh", SH)
+    g.bind("dcterms", DCTERMS)
+    g.bind("ssc", SSC)
+    rep = BNode()
+    g.add((rep, RDF.type, SH.ValidationReport))
+    g.add((rep, SH.conforms, Literal(not report.results)))
+    for city in report.cities:
+        for r in _sorted(city.results):
+            node = BNode()
+            g.add((rep, SH.result, node))
+            g.add((node, RDF.type, SH.ValidationResult))
+            g.add((node, SH.focusNode, r.focus))
+            g.add((node, SH.resultSeverity, r.severity))
+            g.add((node, SH.sourceShape, r.shape))
+            g.add((node, SH.sourceConstraintComponent, r.component))
+            g.add((node, SH.resultMessage, Literal(r.message)))
+            if r.path is not None and not isinstance(r.path, BNode):
+                g.add((node, SH.resultPath, r.path))
+            if r.value is not None and not isinstance(r.value, BNode):
+                g.add((node, SH.value, r.value))
+            if r.source:
+                g.add((node, DCTERMS.source, Literal(r.source)))
+            for c in city.cities:
+                g.add((node, SSC.inCity, URIRef(c)))
+    return g
+
+
+def validation_ttl(report: ValidationReport) -> str:
+    return validation_graph(report).serialize(format="turtle")
+
+
+# ----------------------------------------------------------------------------------------------- md
+
+def _md(text: str | None) -> str:
+    from ..io.cells import neutralise
+
+    return neutralise(text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def validation_md(report: ValidationReport) -> str:
+    lines = ["# Stakeholder register validation", "",
+             f"Result: **{'conforms' if not report.results else 'does not conform'}** — "
+             f"{_counts_line(report.counts())}.", ""]
+    for city in report.cities:
+        lines += [f"## {city.name}", ""]
+        if not city.results:
+            lines += ["No results: the register conforms to every shape.", ""]
+            continue
+        lines += [f"{_counts_line(_city_counts(city))}.", "",
+                  "| Severity | Subject | Message | Value | Clause |", "|---|---|---|---|---|"]
+        for focus, results in _group_by_focus(city):
+            subject = city.labels.get(focus) or short(URIRef(focus))
+            for r in results:
+                lines.append(f"| {r.severity_name} | {_md(subject)} | {_md(r.message)} | {_md(_value(r.value))} "
+                             f"| {_md(r.source)} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+__all__ = ["short", "validation_text", "validation_json", "validation_ttl", "validation_graph", "validation_md",
+           "VALIDATION_SCHEMA"]
+
+
+
+# ============================================================================================ analysis
+# Analysis JSON schema (``sscrdf analyze --format json``), version 2:
+#
+#   {"schema": "https://w3id.org/sscrdf/schema/analysis/2", "sscrdf": "<version>", "asOf": "YYYY-MM-DD",
+#    "reasoner": "fast|owlrl",
+#    "cities": [{
+#      "city": "<IRI>", "label": "<name>", "graph": "<named graph IRI>" | null,
+#      "summary": {"stakeholders": N, "categoriesPresent": N, "categoriesTotal": 12, "unitsPresent": N,
+#                  "unitsDelegated": N, "unitsMissing": N, "assessedStakeholders": N,
+#                  "validation": {"violation": N, "warning": N, "info": N},
+#                  "findings": {"Gap": N, "Overlap": N, "Risk": N, "Recommendation": N},
+#                  "entries": {"Gap": N, "Risk": N, "Overlap": N, "Recommendation": N, "Register": N},
+#                  "plannedActions": N},
+#      "categories": [{"category": "<IRI>", "label": "...", "stakeholders": N}],
+#      "units": [{"unit": "<class IRI>", "label": "...", "status": "present|delegated|missing",
+#                 "holder": "<IRI>" | null, "holderLabel": "..." | null}],
+#      "grid": [{"stakeholder": "<IRI>", "label": "...", "power": "High|Low", "interest": "High|Low",
+#                "strategy": "ManageClosely|KeepSatisfied|KeepInformed|Monitor"}],
+#      "engagementGaps": [{"stakeholder": "<IRI>", "label": "...", "current": "<level>", "desired": "<level>",
+#                          "gap": N, "nextStep": "<action>", "priority": N}],
+#      "plan": [{<the columns of queries/engagement-plan.rq>}],
+#      "tableI1": [{<the columns of queries/city-table-i1.rq>}],
+#      "masterPlan": null | {"phase": "<phase IRI>", "phaseLabel": "...",
+#                    "timeline": [{"phase": "<IRI>", "phaseLabel": "...", "activities": [{"activity": "<IRI>",
+#                                  "label": "...", "date": "YYYY-MM-DD" | null}]}],
+#                    "overview": {<the columns of queries/masterplan-overview.rq but city and plan>},
+#                    "kpis": [{<the columns of queries/masterplan-kpis.rq but city>}],
+#                    "kpiCoverage": [{"dimension": "<IRI>", "notation": "D1", "label": "...", "kpis": N}],
+#                    "actions": [{"action": "<IRI>", "label": "...", "owner": "<IRI>" | null,
+#                                 "ownerLabel": "..." | null, "start": "YYYY-MM-DD" | null, "end": ... | null,
+#                                 "cost": number | null, "status": "<IRI>" | null, "statusLabel": "...",
+#                                 "initiative": "..." | null, "areas": "..."}]},
+#      "entries": [{"kind": "Gap|Risk|Overlap|Recommendation|Register", "severity": "Violation|Warning|Info",
+#                   "about": ["<IRI>", ...], "concerns": ["<IRI>", ...], "message": "...",
+#                   "clauses": ["Y Suppl. 34, ...", ...], "rules": ["<rule IRI>", ...],
+#                   "shapes": ["<shape IRI>", ...], "findings": ["<finding IRI>", ...],
+#                   "validation": [<result objects exactly as in the validation schema>]}]
+#    }]}
+#
+# One entry per fact: a fact found by several rules and shapes is ONE entry listing all of them (see
+# sscrdf.analysis.analyze.triage); there is no separate list of findings or of validation results.
+
+ANALYSIS_SCHEMA = "https://w3id.org/sscrdf/schema/analysis/2"
+_SSC = str(SSC)
+_ENTRY_TITLES = {"Gap": "Gaps the city can fill", "Risk": "Risks", "Overlap": "Overlaps",
+                 "Recommendation": "Questions to ask and advice", "Register": "Register checks"}
+ORDER_NOTE = ("Most serious first: errors in the data (violation), then what is incomplete or at risk "
+              "(warning), then advice (info). Each entry is one fact, with every rule and check that found it and "
+              "every clause behind it. Gaps are the city's own to fill; duties of governments, ministries, "
+              "companies and civil society appear as questions to ask them.")
+
+
+def _loc(iri) -> str:
+    return "" if iri is None else str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _label(ca, iri) -> str:
+    """A readable label for an IRI (data or ontology label), never a raw IRI."""
+    if iri is None:
+        return ""
+    return ca.labels.get(str(iri)) or _loc(iri)
+
+
+def _entry_json(ca, e) -> dict:
+    return {"kind": e.kind, "severity": e.severity, "about": e.about, "concerns": e.concerns, "message": e.message,
+            "clauses": e.clauses, "rules": e.rules, "shapes": e.shapes, "findings": e.findings,
+            "validation": [_result_json(r, ca.labels) for r in e.results]}
+
+
+# --------------------------------------------------------------------------- master plan (FG-SSC Master Plan)
+
+def _iso(v) -> str | None:
+    """A date cell as YYYY-MM-DD (query cells may be dates or strings)."""
+    return None if v is None else (v.isoformat() if hasattr(v, "isoformat") else str(v))
+
+
+def _mp_timeline(ca) -> list[dict]:
+    """Phases up to the current one, each with the activities done in it (rows of masterplan-timeline)."""
+    phases: dict[str, dict] = {}
+    for r in ca.mp_timeline:
+        ph = phases.setdefault(r["phase"], {"phase": r["phase"], "notation": r["phaseNotation"],
+                                            "phaseLabel": r["phaseLabel"], "activities": []})
+        if r.get("activity"):
+            ph["activities"].append({"activity": r["activity"], "label": r["activityLabel"],
+                                     "date": _iso(r.get("date"))})
+    return list(phases.values())
+
+
+def _mp_status(r, as_of) -> str:
+    """The reported status of an action, or one read from its dates when the city reports none."""
+    if r.get("statusLabel"):
+        return str(r["statusLabel"])
+    start, end, today = _iso(r.get("start")), _iso(r.get("end")), as_of.isoformat()
+    if start and start > today:
+        return "not started (by its dates)"
+    if end and end < today:
+        return "past its end date, status not reported"
+    return "underway (by its dates)" if start else "status not reported"
+
+
+def _mp_json(ca, as_of) -> dict | None:
+    if not ca.mp_phase:
+        return None
+    ph = ca.mp_phase[0]
+    ov = ca.mp_overview[0] if ca.mp_overview else {}
+    return {
+        "phase": ph["phase"], "phaseLabel": ph["phaseLabel"],
+        "overview": {k: v for k, v in ov.items() if k not in ("city", "plan")},
+        "kpis": [{k: (_iso(v) if k in ("lastDate", "targetDate") else v) for k, v in r.items() if k != "city"}
+                 for r in ca.mp_kpi_values],
+        "timeline": [{"phase": p["phase"], "phaseLabel": p["phaseLabel"], "activities": p["activities"]}
+                     for p in _mp_timeline(ca)],
+        "kpiCoverage": [{"dimension": r["dimension"], "notation": r["dimensionNotation"],
+                         "label": r["dimensionLabel"], "kpis": r["kpis"]} for r in ca.mp_kpis],
+        "actions": [{"action": r["action"], "label": r.get("actionLabel"), "owner": r.get("owner"),
+                     "ownerLabel": r.get("ownerLabel"),
+                     "start": _iso(r.get("start")), "end": _iso(r.get("end")),
+                     "cost": float(r["cost"]) if r.get("cost") is not None else None,
+                     "status": r.get("status"), "statusLabel": _mp_status(r, as_of), "initiative": r.get("initiative"),
+                     "areas": r.get("areas") or ""}
+                    for r in ca.mp_actions],
+    }
+
+
+_MP_OVERVIEW = (("vision", "Vision (clause 3.2)"), ("committee", "Governance committee (clause 3.4)"),
+                ("members", "Committee members"), ("mechanisms", "Engagement mechanisms chosen (clauses 3.1, 3.2)"),
+                ("baseline", "Baseline indicators (clause 3.1)"), ("financingModel", "Financing model (clause 3.4)"),
+                ("criteria", "Financing criteria addressed, of 4"),
+                ("evaluationScopes", "Evaluation scopes (clause 3.4, evaluation model)"),
+                ("instruments", "Communication instruments (clause 3.4)"))
+
+
+def _mp_cost(r) -> str:
+    return "" if r.get("cost") is None else f"{float(r['cost']):,.0f}"
+
+
+def _mp_action_line(ca, r, as_of) -> str:
+    owner = r.get("ownerLabel") or (_label(ca, r["owner"]) if r.get("owner") else "nobody responsible")
+    when = f"{_iso(r.get('start')) or '?'} to {_iso(r.get('end')) or '?'}"
+    cost = f", cost {_mp_cost(r)}" if r.get("cost") is not None else ", no cost stated"
+    areas = f" [{r['areas']}]" if r.get("areas") else ""
+    return f"{r.get('actionLabel') or _label(ca, r['action'])}{areas}: {owner}; {when}{cost}; {_mp_status(r, as_of)}"
+
+
+def _mp_text(ca, as_of) -> list[str]:
+    if not ca.mp_phase:
+        return ["", "Master plan (FG-SSC Master Plan): none recorded"]
+    out = ["", f"Master plan (FG-SSC Master Plan, clause 3): now in {ca.mp_phase[0]['phaseLabel']}",
+           ]
+    ov = ca.mp_overview[0] if ca.mp_overview else {}
+    for key, title in _MP_OVERVIEW:
+        out.append(f"  {title}: {ov.get(key) or 'none stated'}")  # counts of 0 read as none stated
+    out.append("  Phase timeline (clauses 3.1-3.4)")
+    for p in _mp_timeline(ca):
+        done = "; ".join(f"{a['label']} ({a['date'] or 'no date'})" for a in p["activities"]) or "no activity recorded"
+        out.append(f"    {p['phaseLabel']}: {done}")
+    out.append("  KPI coverage by dimension (clause 3.3, Table 1)")
+    for r in ca.mp_kpis:
+        mark = "" if r["kpis"] else "   <- no KPI"
+        out.append(f"    {r['dimensionNotation']} {r['dimensionLabel']:<45}{r['kpis']:>3}{mark}")
+    out.append("  Selected KPIs: target and latest measurement (clauses 3.3, 3.4)")
+    for r in ca.mp_kpi_values:
+        last = (f"{r['lastValue']} on {_iso(r['lastDate'])}" if r.get("lastDate") else "never measured")
+        target = f"target {r['target']}" if r.get("target") is not None else "no target"
+        out.append(f"    {r.get('dimensionNotation') or '--'} {r.get('kpiLabel') or _label(ca, r['kpi'])}: "
+                   f"{target}; last {last}")
+    out.append("  Actions of the action plan, with owner and status (clause 3.3)")
+    out += [f"    {_mp_action_line(ca, r, as_of)}" for r in ca.mp_actions] or ["    none"]
+    return out
+
+
+def _mp_md(ca, as_of) -> list[str]:
+    out = ["", "## Master plan (FG-SSC Master Plan)", ""]
+    if not ca.mp_phase:
+        return out + ["None recorded."]
+    ov = ca.mp_overview[0] if ca.mp_overview else {}
+    out += [f"Current phase: **{_md(ca.mp_phase[0]['phaseLabel'])}** (clause 3).", "", "| Element | Stated |",
+            "|---|---|"]
+    out += [f"| {_md(title)} | {_md(str(ov[key])) if ov.get(key) else '**none**'} |" for key, title in _MP_OVERVIEW]
+    out += ["",
+            "### Phase timeline (clauses 3.1-3.4)", "", "| Phase | Activity | Date |", "|---|---|---|"]
+    for p in _mp_timeline(ca):
+        if not p["activities"]:
+            out.append(f"| {_md(p['phaseLabel'])} | **no activity recorded** | |")
+        out += [f"| {_md(p['phaseLabel'])} | {_md(a['label'])} | {a['date'] or ''} |" for a in p["activities"]]
+    out += ["", "### KPI coverage by dimension (clause 3.3, Table 1)", "", "| Dimension | KPIs |", "|---|---|"]
+    out += [f"| {r['dimensionNotation']} {_md(r['dimensionLabel'])} | {r['kpis'] or '**none**'} |" for r in ca.mp_kpis]
+    out += ["", "| KPI | Dimension | Target | Last measured |", "|---|---|---|---|"]
+    out += [f"| {_md(r.get('kpiLabel'))} | {r.get('dimensionNotation') or ''} "
+            f"| {r['target'] if r.get('target') is not None else '**none**'} "
+            f"| {(str(r['lastValue']) + ' (' + _iso(r['lastDate']) + ')') if r.get('lastDate') else '**never**'} |"
+            for r in ca.mp_kpi_values]
+    out += ["", "### Actions (clause 3.3)", ""]
+    if ca.mp_actions:
+        out += ["| Action | Service areas | Owner | Start | End | Cost | Status |", "|---|---|---|---|---|---|---|"]
+        out += [f"| {_md(r.get('actionLabel') or _label(ca, r['action']))} | {_md(r.get('areas') or '')} "
+                f"| {_md(r.get('ownerLabel') or (_label(ca, r['owner']) if r.get('owner') else '**nobody**'))} "
+                f"| {_iso(r.get('start')) or ''} | {_iso(r.get('end')) or ''} "
+                f"| {_mp_cost(r)} "
+                f"| {_md(_mp_status(r, as_of))} |" for r in ca.mp_actions]
+    else:
+        out.append("None.")
+    return out
+
+
+def _city_json(ca, as_of=None) -> dict:
+    return {
+        "city": ca.city, "label": ca.label, "graph": ca.graph, "summary": ca.summary(),
+        "categories": [{"category": r["category"], "label": r["categoryLabel"], "stakeholders": r["stakeholders"]}
+                       for r in ca.categories],
+        "units": [{"unit": r["unitClass"], "label": r["unitLabel"], "status": r["status"], "holder": r["holder"],
+                   "holderLabel": r["holderLabel"]} for r in ca.units],
+        "grid": [{"stakeholder": r["stakeholder"], "label": r["stakeholderLabel"], "power": _loc(r["power"]),
+                  "interest": _loc(r["interest"]), "strategy": _loc(r["strategy"])} for r in ca.grid],
+        "engagementGaps": [{"stakeholder": r["stakeholder"], "label": r["stakeholderLabel"],
+                            "current": _loc(r["current"]), "desired": _loc(r["desired"]), "gap": r["gap"],
+                            "nextStep": _loc(r["nextStep"]), "priority": r["priority"]} for r in ca.engagement_gaps],
+        "plan": [{k: v for k, v in r.items() if k != "city"} for r in ca.plan],
+        "tableI1": [{k: v for k, v in r.items() if k != "city"} for r in ca.profiles],
+        "masterPlan": _mp_json(ca, as_of),
+        "entries": [_entry_json(ca, e) for e in ca.entries],
+    }
+
+
+def analysis_json(analysis) -> str:
+    return json.dumps({"schema": ANALYSIS_SCHEMA, "sscrdf": __version__, "asOf": analysis.as_of.isoformat(),
+                       "reasoner": analysis.reasoner, "cities": [_city_json(c, analysis.as_of) for c in analysis.cities]},
+                      indent=2, ensure_ascii=False)
+
+
+def _summary_lines(ca) -> list[str]:
+    s = ca.summary()
+    v, e = s["validation"], s["entries"]
+    return [
+        f"{s['stakeholders']} stakeholders in {s['categoriesPresent']} of {s['categoriesTotal']} categories; "
+        f"units: {s['unitsPresent']} present, {s['unitsDelegated']} delegated, {s['unitsMissing']} missing; "
+        f"{s['assessedStakeholders']} stakeholders assessed; {_n(s['plannedActions'], 'planned action')}.",
+        f"{len(ca.entries)} entr{'y' if len(ca.entries) == 1 else 'ies'}: "
+        + ", ".join(f"{e[k]} {_ENTRY_TITLES[k].lower()}" for k in e)
+        + f" (validation: {_counts_line(v) if v else 'not run'}).",
+    ]
+
+
+def _grid_groups(ca) -> list[tuple[str, list[str]]]:
+    order = ["ManageClosely", "KeepSatisfied", "KeepInformed", "Monitor"]
+    groups: dict[str, list[str]] = {_SSC + k: [] for k in order}
+    for r in ca.grid:
+        groups.setdefault(r["strategy"], []).append(r["stakeholderLabel"] or _loc(r["stakeholder"]))
+    return [(_label(ca, k), sorted(v, key=str.lower)) for k, v in groups.items()]
+
+
+def _about(ca, e) -> str:
+    return ", ".join(_label(ca, a) for a in e.about)
+
+
+def compact_clauses(clauses: list[str]) -> str:
+    """"Y Suppl. 34, clause 3.1; clause 5.6; Table I.1": the document named once per run of its clauses."""
+    out, last = [], None
+    for c in clauses:
+        doc, sep, rest = c.partition(", ")
+        if sep and doc == last:
+            out.append(rest)
+        else:
+            out.append(c)
+            last = doc if sep else None
+    return "; ".join(out)
+
+
+def _found_by(ca, e) -> str:
+    parts = [f"rule {_loc(r)}" for r in e.rules] + [f"check '{_label(ca, s)}'" for s in e.shapes]
+    return ", ".join(parts)
+
+
+_PROFILE_COLUMNS = (("aims", "aims"), ("challenges", "challenges"), ("potential", "potential"),
+                    ("constraints", "constraints"), ("role", "role"), ("contribution", "contribution"))
+
+
+def _plan_line(ca, r) -> str:
+    channel = f", via {_label(ca, r['channel'])}" if r.get("channel") else ""
+    return (f"[{r['priority']}] due {r['dueDate']} - {r['ownerLabel'] or _label(ca, r['owner'])}{channel}: "
+            f"{r['instruction']}")
+
+
+def analysis_text(analysis) -> str:
+    out: list[str] = []
+    for ca in analysis.cities:
+        out += [f"sscrdf analysis of {ca.label} ({ca.city}), as of {analysis.as_of.isoformat()}", "=" * 78]
+        out += _summary_lines(ca) + [""]
+        out.append("Completeness by category (Y Suppl. 34, clause 3.1)")
+        for r in ca.categories:
+            mark = "" if r["stakeholders"] else "   <- missing"
+            out.append(f"  {r['categoryLabel']:<55}{r['stakeholders']:>4}{mark}")
+        out += ["", "Completeness by municipal unit (Y Suppl. 34, Table 2)"]
+        for r in ca.units:
+            holder = f"  {r['holderLabel'] or _loc(r['holder'])}" if r["holder"] else ""
+            out.append(f"  {r['unitLabel']:<40}{r['status']:<11}{holder}")
+        out += ["", "Power/interest grid and strategies (Y Suppl. 34, clause 4.2, Figure 4, Table 1)"]
+        for title, names in _grid_groups(ca):
+            out.append(f"  {title}: {', '.join(names) if names else '-'}")
+        out += ["", "Engagement gaps, current -> desired level, with the next step (Y Suppl. 34, clause 4.2)"]
+        if not ca.engagement_gaps:
+            out.append("  none")
+        for r in ca.engagement_gaps:
+            out.append(f"  [priority {r['priority']}] {r['stakeholderLabel']}: {_label(ca, r['current'])} -> "
+                       f"{_label(ca, r['desired'])} (gap {r['gap']}); next step: {_label(ca, r['nextStep'])}")
+        out += ["", "Engagement plan: who does what next, by when (Y Suppl. 34, clause 4.2, Table 1; "
+                    "priority 1 = most urgent)"]
+        if not ca.plan:
+            out.append("  none")
+        out += [f"  {_plan_line(ca, r)}" for r in ca.plan]
+        if ca.profiles:
+            out += ["", "Stakeholder summary table (Y Suppl. 34, clause 6, step 3; Table I.1)"]
+            for r in ca.profiles:
+                out.append(f"  {r['stakeholderLabel']} ({r['categoryLabel']}; scale: {r['scale'] or '-'}; "
+                           f"sector: {r['sector'] or '-'}; {r['source']})")
+                for key, title in _PROFILE_COLUMNS:
+                    if r.get(key):
+                        out.append(f"      {title}: {r[key]}")
+        out += _mp_text(ca, analysis.as_of)
+        out += ["", "What to act on", f"  {ORDER_NOTE}"]
+        for kind, title in _ENTRY_TITLES.items():
+            items = ca.entries_of(kind)
+            out += ["", f"{title} ({len(items)})"]
+            for e in items:
+                out.append(f"  {e.severity.upper():<9} {_about(ca, e)}: {e.message} "
+                           f"({compact_clauses(e.clauses)}; found by {_found_by(ca, e)})")
+        out.append("")
+    return "\n".join(out).rstrip("\n")
+
+
+def analysis_md(analysis) -> str:
+    out: list[str] = []
+    for ca in analysis.cities:
+        out += [f"# Stakeholder analysis: {ca.label}", "", f"As of {analysis.as_of.isoformat()}.", ""]
+        out += [f"- {line}" for line in _summary_lines(ca)] + [""]
+        out += ["## Completeness by category", "", "| Category | Stakeholders |", "|---|---|"]
+        out += [f"| {_md(r['categoryLabel'])} | {r['stakeholders'] or '**none**'} |" for r in ca.categories]
+        out += ["", "## Completeness by municipal unit (Table 2)", "", "| Unit | Status | Held by |", "|---|---|---|"]
+        out += [f"| {_md(r['unitLabel'])} | {r['status']} | {_md(r['holderLabel'] or '')} |" for r in ca.units]
+        out += ["", "## Power/interest grid (clause 4.2, Figure 4)", "", "| Strategy | Stakeholders |", "|---|---|"]
+        out += [f"| {_md(t)} | {_md(', '.join(n)) or '-'} |" for t, n in _grid_groups(ca)]
+        out += ["", "## Engagement gaps (clause 4.2)", "",
+                "| Priority | Stakeholder | Current | Desired | Gap | Next step |", "|---|---|---|---|---|---|"]
+        out += [f"| {r['priority']} | {_md(r['stakeholderLabel'])} | {_md(_label(ca, r['current']))} "
+                f"| {_md(_label(ca, r['desired']))} | {r['gap']} | {_md(_label(ca, r['nextStep']))} |"
+                for r in ca.engagement_gaps]
+        out += ["", "## Engagement plan (clause 4.2, Table 1)", "", "Priority 1 is the most urgent.", ""]
+        if ca.plan:
+            out += ["| Priority | Due | Action | Stakeholder | Owner | Channel | Instruction |",
+                    "|---|---|---|---|---|---|---|"]
+            out += [f"| {r['priority']} | {r['dueDate']} | {_md(_label(ca, r['actionKind']))} "
+                    f"| {_md(r['stakeholderLabel'])} | {_md(r['ownerLabel'] or _label(ca, r['owner']))} "
+                    f"| {_md(_label(ca, r['channel']) if r.get('channel') else '')} | {_md(r['instruction'])} |"
+                    for r in ca.plan]
+        else:
+            out.append("None.")
+        if ca.profiles:
+            out += ["", "## Stakeholder summary table (clause 6, step 3; Table I.1)", "",
+                    "| Stakeholder | Category | Scale | Sector | Aims | Challenges | Potential | Constraints | Role "
+                    "| Contribution | Source |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+            out += ["| " + " | ".join(_md(r.get(k)) for k in ("stakeholderLabel", "categoryLabel", "scale", "sector",
+                                                              "aims", "challenges", "potential", "constraints",
+                                                              "role", "contribution", "source")) + " |"
+                    for r in ca.profiles]
+        out += _mp_md(ca, analysis.as_of)
+        out += ["", "## What to act on", "", ORDER_NOTE]
+        for kind, title in _ENTRY_TITLES.items():
+            items = ca.entries_of(kind)
+            out += ["", f"### {title} ({len(items)})", ""]
+            if items:
+                out += ["| Severity | About | Entry | Clauses | Found by |", "|---|---|---|---|---|"]
+                out += [f"| {e.severity} | {_md(_about(ca, e))} | {_md(e.message)} | {_md(compact_clauses(e.clauses))} "
+                        f"| {_md(_found_by(ca, e))} |" for e in items]
+            else:
+                out.append("None.")
+        out.append("")
+    return "\n".join(out)
+
+
+def analysis_quads(analysis):
+    """The findings and derived facts as RDF (for portals): what the rules derived, plus the rules
+    themselves described as prov:Plan with their clause."""
+    import pyoxigraph as ox
+
+    from ..rules.engine import bundled_rules
+
+    triples = list(analysis.derivation.triples)
+    # the master-plan section: each city's plan, its current phase, its actions with owner and status (copied
+    # from the data, so that a portal gets them next to the master-plan findings, which are derived triples)
+    for ca in analysis.cities:
+        for ph in ca.mp_phase:
+            plan = ox.NamedNode(ph["plan"])
+            triples += [ox.Triple(ox.NamedNode(ca.city), ox.NamedNode(_SSC + "hasMasterPlan"), plan),
+                        ox.Triple(plan, ox.NamedNode(_SSC + "currentPhase"), ox.NamedNode(ph["phase"]))]
+            for r in ca.mp_actions:
+                action = ox.NamedNode(r["action"])
+                triples.append(ox.Triple(plan, ox.NamedNode(_SSC + "hasMasterPlanAction"), action))
+                if r.get("actionLabel"):
+                    triples.append(ox.Triple(action, ox.NamedNode(str(RDFS.label)), ox.Literal(str(r["actionLabel"]))))
+                for key, prop in (("owner", "responsibleParty"), ("status", "actionStatus")):
+                    if r.get(key):
+                        triples.append(ox.Triple(action, ox.NamedNode(_SSC + prop), ox.NamedNode(r[key])))
+    prov = "http://www.w3.org/ns/prov#"
+    for rule in bundled_rules():
+        node = ox.NamedNode(rule.iri)
+        triples.append(ox.Triple(node, ox.NamedNode(str(RDF.type)), ox.NamedNode(prov + "Plan")))
+        triples.append(ox.Triple(node, ox.NamedNode(str(DCTERMS.source)), ox.Literal(rule.header["clause"])))
+        triples.append(ox.Triple(node, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                                 ox.Literal(rule.id)))
+    return triples
+
+
+# ============================================================================================ tables
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    return short(URIRef(v)) if isinstance(v, str) and v.startswith(("http://", "https://", "urn:")) else str(v)
+
+
+def table_text(table) -> str:
+    rows = [[_cell(v) for v in row] for row in table.rows]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(table.columns)]
+    line = "  ".join(c.ljust(w) for c, w in zip(table.columns, widths))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def table_csv(table) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    from ..io.cells import neutralise
+
+    w.writerow([neutralise(c) for c in table.columns])
+    for row in table.rows:
+        w.writerow(["" if v is None else neutralise(v) for v in row])
+    return buf.getvalue()
+
+
+def table_json(table) -> str:
+    return json.dumps({"columns": table.columns, "rows": [dict(zip(table.columns, r)) for r in table.rows]},
+                      indent=2, ensure_ascii=False)

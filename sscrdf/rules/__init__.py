@@ -1,0 +1,1 @@
+"""Rules: the SPARQL CONSTRUCT rules of ``rules/`` run to a fixpoint."""

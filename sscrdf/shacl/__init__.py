@@ -1,0 +1,1 @@
+"""Validation: SHACL shapes compiled to SPARQL (fast engine) or run on pySHACL, integrity checks, results."""

@@ -1,0 +1,126 @@
+"""Integrity checks of city data that SHACL over the entailed graph cannot make, each a Violation with its clause:
+
+- ``StakeholderIsIRIShape``: the object of ``ssc:hasStakeholder`` is an IRI (a literal or blank node cannot be
+  identified, reached or engaged; Y Suppl. 34, clause 3.1);
+- ``NoOntologyRedefinitionShape``: city data does not state schema axioms (``rdfs:subClassOf``, ``rdfs:domain``,
+  ``owl:equivalentClass``, ...) about ``ssc:`` terms: the categories and their meaning are fixed by the
+  Supplement (Y Suppl. 34, clause 3.2), and rewiring them would silently change every check;
+- ``DisjointClassesShape``: no individual belongs to two classes the ontology declares disjoint
+  (``owl:disjointWith``, after subclass, domain and range entailment; OWL 2 RL rule cax-dw).
+
+The checks read the city's *asserted* triples (the ontology is known separately), so they work the same with
+either reasoner and either SHACL engine. The shape IRIs are in the ``sscsh:`` namespace; they are reported like
+SHACL results.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.namespace import SH
+
+from ..convert import to_rdflib_term
+from ..namespaces import SSC, SSCSH
+from .results import Result
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_OWL = "http://www.w3.org/2002/07/owl#"
+_TYPE = _RDF + "type"
+_HAS_STAKEHOLDER = str(SSC) + "hasStakeholder"
+#: predicates that state schema axioms; with an ssc: subject in city data they redefine the ontology
+SCHEMA_PREDICATES = frozenset({
+    _RDFS + "subClassOf", _RDFS + "subPropertyOf", _RDFS + "domain", _RDFS + "range",
+    _OWL + "equivalentClass", _OWL + "equivalentProperty", _OWL + "inverseOf", _OWL + "disjointWith",
+    _OWL + "propertyDisjointWith", _OWL + "unionOf", _OWL + "intersectionOf", _OWL + "complementOf",
+    _OWL + "oneOf", _OWL + "sameAs", _OWL + "propertyChainAxiom", _OWL + "hasKey", _OWL + "disjointUnionOf",
+})
+#: rdf:type objects that declare a term (a class or property) rather than type an individual
+SCHEMA_TYPES = frozenset({
+    _OWL + "Class", _RDFS + "Class", _RDF + "Property", _OWL + "ObjectProperty", _OWL + "DatatypeProperty",
+    _OWL + "AnnotationProperty", _OWL + "TransitiveProperty", _OWL + "SymmetricProperty",
+    _OWL + "FunctionalProperty", _OWL + "InverseFunctionalProperty", _OWL + "Restriction",
+})
+
+
+@lru_cache(maxsize=1)
+def _disjoint() -> dict[str, frozenset[str]]:
+    """class IRI -> the classes the ontology declares disjoint with it (both directions)."""
+    from ..reasoning.closure import ontology_closure
+
+    pairs: dict[str, set[str]] = {}
+    for t in ontology_closure():
+        if t.predicate.value == _OWL + "disjointWith" and isinstance(t.object, ox.NamedNode):
+            pairs.setdefault(t.subject.value, set()).add(t.object.value)
+            pairs.setdefault(t.object.value, set()).add(t.subject.value)
+    return {k: frozenset(v) for k, v in pairs.items()}
+
+
+def _label(iri: str) -> str:
+    from ..reasoning.closure import ontology_closure
+
+    return _labels(ontology_closure()).get(iri, iri.rsplit("#", 1)[-1])
+
+
+@lru_cache(maxsize=1)
+def _labels(closure) -> dict[str, str]:
+    out = {}
+    for t in closure:
+        if t.predicate.value == _RDFS + "label" and isinstance(t.object, ox.Literal) \
+                and t.object.language in (None, "en"):
+            out.setdefault(t.subject.value, t.object.value)
+    return out
+
+
+def _violation(shape: str, focus, path: str | None, value, message: str, source: str,
+               component: str) -> Result:
+    return Result(focus=to_rdflib_term(focus), shape=URIRef(str(SSCSH) + shape), severity=SH.Violation,
+                  component=URIRef(str(SH) + component), path=URIRef(path) if path else None,
+                  value=to_rdflib_term(value) if value is not None else None, message=message, source=source)
+
+
+def integrity_results(triples) -> list[Result]:
+    """The integrity Violations of one city's asserted ``triples`` (see the module docstring), sorted."""
+    from ..reasoning.closure import ontology_schema
+
+    schema = ontology_schema()
+    disjoint = _disjoint()
+    ssc = str(SSC)
+    out: list[Result] = []
+    types: dict = {}
+    for t in triples:
+        p = t.predicate.value
+        if p == _HAS_STAKEHOLDER and not isinstance(t.object, ox.NamedNode):
+            kind = "a text value" if isinstance(t.object, ox.Literal) else "a blank node"
+            out.append(_violation(
+                "StakeholderIsIRIShape", t.subject, p, t.object,
+                f"A stakeholder in the register must be identified by an IRI, not by {kind}; give the "
+                "stakeholder its own IRI and describe it there.", "Y Suppl. 34, clause 3.1", "NodeKindConstraintComponent"))
+        if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(ssc) and (
+                p in SCHEMA_PREDICATES or (p == _TYPE and isinstance(t.object, ox.NamedNode)
+                                           and t.object.value in SCHEMA_TYPES)):
+            out.append(_violation(
+                "NoOntologyRedefinitionShape", t.subject, p, t.object,
+                f"City data must not redefine the ontology term {_label(t.subject.value)} (it states "
+                f"{p.rsplit('#', 1)[-1]} about it); define your own term in your own namespace instead.",
+                "Y Suppl. 34, clause 3.2", "SPARQLConstraintComponent"))
+        if isinstance(t.subject, ox.Literal):
+            continue
+        if p == _TYPE and isinstance(t.object, ox.NamedNode):
+            types.setdefault(t.subject, set()).update(schema.superclasses.get(t.object.value, {t.object.value}))
+        for c in schema.domain.get(p, ()):
+            types.setdefault(t.subject, set()).update(schema.superclasses.get(c, {c}))
+        if not isinstance(t.object, ox.Literal):
+            for c in schema.range.get(p, ()):
+                types.setdefault(t.object, set()).update(schema.superclasses.get(c, {c}))
+    for node, classes in types.items():
+        for a in sorted(classes):
+            clash = sorted(b for b in disjoint.get(a, ()) if b in classes and a < b)
+            for b in clash:
+                out.append(_violation(
+                    "DisjointClassesShape", node, _TYPE, ox.NamedNode(b),
+                    f"This individual is both {_label(a)} and {_label(b)}, which the ontology declares "
+                    "disjoint: nothing can be both; keep the one type that is right.",
+                    "Y Suppl. 34, clause 3.2; OWL 2 RL rule cax-dw", "ClassConstraintComponent"))
+    return sorted(set(out), key=lambda r: (str(r.focus), str(r.shape), str(r.value)))

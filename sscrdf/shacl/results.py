@@ -1,0 +1,77 @@
+"""SHACL validation with pySHACL (the reference engine), normalised into plain result records."""
+from __future__ import annotations
+
+from ..errors import InputError
+
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+
+@dataclass(frozen=True, order=True)
+class Result:
+    """One SHACL validation result, engine-independent."""
+
+    focus: Node
+    shape: Node
+    severity: URIRef
+    component: URIRef
+    path: Node | None
+    value: Node | None
+    message: str
+    source: str | None = None  # the clause behind the shape (its dcterms:source)
+
+    @property
+    def severity_name(self) -> str:
+        return str(self.severity).rsplit("#", 1)[-1]
+
+
+def results_from_report(report: Graph) -> list[Result]:
+    """The results of a sh:ValidationReport graph, sorted."""
+    out = []
+    for r in report.subjects(SH.resultSeverity, None):
+        msgs = sorted(str(m) for m in report.objects(r, SH.resultMessage) if isinstance(m, Literal))
+        en = [str(m) for m in report.objects(r, SH.resultMessage) if isinstance(m, Literal) and m.language in (None, "en")]
+        out.append(Result(
+            focus=report.value(r, SH.focusNode),
+            shape=report.value(r, SH.sourceShape),
+            severity=report.value(r, SH.resultSeverity),
+            component=report.value(r, SH.sourceConstraintComponent),
+            path=report.value(r, SH.resultPath),
+            value=report.value(r, SH.value),
+            message=(sorted(en) or msgs or [""])[0],
+        ))
+    return sorted(out, key=lambda r: (str(r.focus), str(r.shape), str(r.path), str(r.value), r.message,
+                                      str(r.component)))
+
+
+def run_pyshacl(data: Graph, shapes: Graph, *, ont: Graph | None = None, inference: str = "none",
+                advanced: bool = False) -> tuple[bool, list[Result]]:
+    """Validate ``data`` against ``shapes`` with pySHACL. Neither graph is changed (pySHACL works on a copy
+    whenever it would mix graphs or infer)."""
+    import pyshacl
+
+    shapes_copy = Graph()  # pySHACL adds a few RDFS axioms to the shapes graph it is given
+    shapes_copy += shapes
+    conforms, report, text = pyshacl.validate(
+        data, shacl_graph=shapes_copy, ont_graph=ont, inference=inference, advanced=advanced,
+        allow_warnings=True, inplace=False, abort_on_first=False,
+    )
+    if not isinstance(report, Graph):  # pySHACL could not evaluate the shapes (it returns a ValidationFailure)
+        first = next((ln.strip() for ln in str(text or report).splitlines() if ln.strip()), "unknown failure")
+        raise InputError(f"the shapes could not be evaluated by pySHACL: {first}")
+    return bool(conforms), results_from_report(report)
+
+
+def shape_sources(shapes: Graph) -> dict[Node, str]:
+    """Each shape's clause (dcterms:source); a property shape without one inherits its node shape's."""
+    from rdflib.namespace import DCTERMS
+
+    own = {s: "; ".join(sorted(str(o) for o in shapes.objects(s, DCTERMS.source))) for s in set(shapes.subjects(DCTERMS.source, None))}
+    out = dict(own)
+    for node, prop in shapes.subject_objects(SH.property):
+        if prop not in out and node in own:
+            out[prop] = own[node]
+    return out
