@@ -535,7 +535,7 @@ def push(files, store_url, what, replace, as_of, input_format) -> None:
 
     from .errors import InputError
     from .analysis.pipeline import load_checked
-    from .server.endpoint import push as do_push
+    from .server.client import push as do_push
 
     url = urllib.parse.urlparse(store_url)
     if url.scheme not in ("http", "https") or not url.netloc:
