@@ -487,20 +487,27 @@ def _prepared_store(files, input_format, as_of, no_rules, reasoner="fast"):
 @click.option("--max-concurrent-queries", type=click.IntRange(min=1), help="queries evaluated at once [4]")
 @click.option("--backlog", type=click.IntRange(min=1), help="listen backlog [128]")
 @click.option("--max-connections", type=click.IntRange(min=1), help="open connections, idle ones included [1024]")
-def serve(files, host, port, as_of, no_rules, input_format, **limit_flags) -> None:
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+              help="send CORS headers to this origin (scheme://host[:port], or * for any); repeatable; none by default")
+def serve(files, host, port, as_of, no_rules, input_format, cors, **limit_flags) -> None:
     """Serve FILES (with the ontology, entailments and findings) as a read-only SPARQL 1.1 endpoint at /sparql.
 
-    Every bundled query runs against it unchanged: `sscrdf query NAME --endpoint http://HOST:PORT/sparql`.
-    Queries with SERVICE and updates are refused; every resource is bounded (flags below, or the environment
-    variables SSCRDF_SERVE_QUERY_TIMEOUT, ..._MAX_RESULTS, ..._MAX_BODY, ...). Stop with Ctrl-C.
+    Answers are negotiated on Accept (SPARQL JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD, RDF/XML);
+    GET /sparql without a query gives the service description; /queries lists the bundled queries and
+    /queries/NAME runs one; / is a page to type a query in a browser. Every bundled query runs against it
+    unchanged: `sscrdf query NAME --endpoint http://HOST:PORT/sparql`. Queries with SERVICE and updates are
+    refused; queries run in worker processes and one past the time limit is killed; every resource is bounded
+    (flags below, or the environment variables SSCRDF_SERVE_QUERY_TIMEOUT, ..._MAX_RESULTS, ..._MAX_BODY, ...).
+    Stop with Ctrl-C.
     """
     from .server.bounded import Limits
-    from .server.endpoint import make_server
+    from .server.endpoint import check_origins, make_server
 
     limits = Limits.from_env(**limit_flags)  # each limit: flag, else $SSCRDF_SERVE_<NAME>, else the default
+    cors = check_origins(cors)
     store = _prepared_store(files, input_format, as_of, no_rules)
     try:
-        server = make_server(store, host, port, limits)
+        server = make_server(store, host, port, limits, cors)
     except OSError as exc:
         from .errors import InputError
 
