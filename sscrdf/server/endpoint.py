@@ -407,7 +407,7 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits:
             else:
                 return _text(415, f"a POST body of type {ctype} is not a query; send application/sparql-query "
                                   f"or a form (application/x-www-form-urlencoded) with query=")
-            if "query" not in params:
+            if "query" not in params and "update" not in params:
                 return _text(400, "missing query")
             return self._protocol(params, self.headers.get("Accept"))
 

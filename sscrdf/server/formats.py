@@ -23,11 +23,13 @@ __all__ = ["Format", "RESULT_FORMATS", "GRAPH_FORMATS", "negotiate", "by_name", 
 
 @dataclass(frozen=True)
 class Format:
-    """One answer format: its ``format=`` name, the media type sent, and other media types that ask for it."""
+    """One answer format: its name, the media type sent, other media types that ask for it, and other words a
+    ``format=`` parameter may use for it (those SPARQLWrapper sends, among others)."""
 
     name: str
     media_type: str
     aliases: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
 
     @property
     def content_type(self) -> str:
@@ -45,10 +47,10 @@ RESULT_FORMATS = (
     Format("tsv", "text/tab-separated-values"),
 )
 GRAPH_FORMATS = (
-    Format("turtle", "text/turtle", ("application/turtle", "application/x-turtle")),
-    Format("ntriples", "application/n-triples"),
-    Format("jsonld", "application/ld+json", ("application/x-json+ld",)),
-    Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml")),
+    Format("turtle", "text/turtle", ("application/turtle", "application/x-turtle"), ("ttl", "n3")),
+    Format("ntriples", "application/n-triples", (), ("nt", "n-triples")),
+    Format("jsonld", "application/ld+json", ("application/x-json+ld",), ("json-ld", "json")),
+    Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), ("rdf+xml", "rdf", "xml")),
 )
 #: the W3C format IRIs (http://www.w3.org/ns/formats/) of each format, for the service description
 FORMAT_IRIS = {
@@ -88,12 +90,11 @@ def _ranges(accept: str) -> list[tuple[str, float]]:
 def _quality(fmt: Format, ranges: list[tuple[str, float]]) -> float:
     """The q-value the most specific matching range gives ``fmt`` (exact type > type/* > */*); 0 if none."""
     best = (-1, 0.0)  # (specificity, q)
-    for media, q in ranges:
-        for name in fmt.names:
-            major = name.split("/")[0]
-            spec = 2 if media == name else 1 if media == major + "/*" else 0 if media == "*/*" else -1
-            if spec > best[0] or (spec == best[0] and spec >= 0 and q > best[1]):
-                best = (spec, q)
+    major = fmt.media_type.split("/")[0]
+    for media, q in ranges:  # an alias counts when named exactly; wildcards match the main media type only
+        spec = 2 if media in fmt.names else 1 if media == major + "/*" else 0 if media == "*/*" else -1
+        if spec > best[0] or (spec == best[0] and spec >= 0 and q > best[1]):
+            best = (spec, q)
     return best[1] if best[0] >= 0 else 0.0
 
 
@@ -112,9 +113,9 @@ def negotiate(accept: str | None, offers: tuple[Format, ...]) -> Format | None:
 
 
 def by_name(name: str, offers: tuple[Format, ...]) -> Format | None:
-    """The format a ``format=`` parameter names (its short name or one of its media types), or None."""
+    """The format a ``format=`` parameter names (its name, one of its words or media types), or None."""
     name = name.strip().lower()
-    return next((f for f in offers if name == f.name or name in f.names), None)
+    return next((f for f in offers if name == f.name or name in f.words or name in f.names), None)
 
 
 # ------------------------------------------------------------------------------------------ serializers

@@ -226,10 +226,19 @@ class QueryPool:
     def run(self, job: Job, timeout: float) -> tuple[int, bytes]:
         """(status, body) of ``job``: waits at most ``timeout`` seconds for a free worker (else 503 busy) and
         at most ``timeout`` seconds for its answer (else the worker is killed and replaced, 503)."""
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            return 503, b"the server is busy; try again later\n"
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                return 503, b"the server is busy; try again later\n"
+            try:
+                gone = worker.conn.poll(0)  # an idle worker says nothing: something to read is its end (EOF)
+            except OSError:
+                gone = True
+            if not gone:
+                break
+            self._replace(worker)  # it died while idle (killed from outside): the job has not run, take another
         try:
             worker.conn.send(job)
             if worker.conn.poll(timeout):
