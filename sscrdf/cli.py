@@ -484,7 +484,10 @@ def _prepared_store(files, input_format, as_of, no_rules, reasoner="fast"):
 @click.option("--idle-timeout", type=click.FloatRange(min=0, min_open=True),
               help="seconds a connection may stay silent [30]")
 @click.option("--threads", type=click.IntRange(min=1), help="request-handling threads [16]")
-@click.option("--max-concurrent-queries", type=click.IntRange(min=1), help="queries evaluated at once [4]")
+@click.option("--max-concurrent-queries", type=click.IntRange(min=1),
+              help="queries evaluated at once, each in its own worker process [4]")
+@click.option("--worker-memory", type=click.IntRange(min=1),
+              help="MiB a query worker may stop sharing with the loaded data before it is replaced [256]")
 @click.option("--backlog", type=click.IntRange(min=1), help="listen backlog [128]")
 @click.option("--max-connections", type=click.IntRange(min=1), help="open connections, idle ones included [1024]")
 @click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
@@ -506,14 +509,18 @@ def serve(files, host, port, as_of, no_rules, input_format, cors, **limit_flags)
     limits = Limits.from_env(**limit_flags)  # each limit: flag, else $SSCRDF_SERVE_<NAME>, else the default
     cors = check_origins(cors)
     store = _prepared_store(files, input_format, as_of, no_rules)
+    quads = len(store)  # counted before the query workers are forked, so that they share what it touched
     try:
         server = make_server(store, host, port, limits, cors)
     except OSError as exc:
         from .errors import InputError
 
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    import gc
+
+    gc.freeze()  # what was loaded stays put: the collector does not write into the pages the workers share
     h, p = server.server_address[:2]
-    click.echo(f"SPARQL endpoint on http://{h}:{p}/sparql ({len(store)} quads); Ctrl-C to stop", err=True)
+    click.echo(f"SPARQL endpoint on http://{h}:{p}/sparql ({quads} quads); Ctrl-C to stop", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -121,6 +121,17 @@ def test_a_worker_killed_from_outside_is_replaced(served):
     assert new != pid
 
 
+def test_a_worker_past_its_memory_limit_is_replaced_after_answering(served):
+    server, url = served(max_concurrent_queries=1, worker_memory=1)
+    pool = server.service.pool
+    [first] = pool.pids()
+    status, body = _get(url, COUNT)  # any query makes a worker fault in more than 1 MiB of its own
+    assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 0
+    [second] = pool.pids()
+    assert second != first and pool.recycled == 1 and _gone(first)
+    assert _get(url, COUNT) == (status, body)  # the fresh worker answers the same
+
+
 def test_result_size_limit(served):
     _, url = served(max_results=10)
     status, body = _get(url, "SELECT * WHERE { ?s ?p ?o }")

@@ -115,10 +115,11 @@ class _Service:
         self.store = store
         self.limits = limits
         self.cors = cors
-        self._graphs: list[str] | None = None
         self._lock = threading.Lock()
         self._queries = None
-        self.pool = QueryPool(store, limits.max_concurrent_queries)
+        # read before the fork: reading the store later in this process would copy the pages it touches
+        self._graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+        self.pool = QueryPool(store, limits.max_concurrent_queries, limits.worker_memory << 20)
 
     def queries(self):
         with self._lock:
@@ -129,10 +130,7 @@ class _Service:
             return self._queries
 
     def graphs(self) -> list[str]:
-        with self._lock:
-            if self._graphs is None:
-                self._graphs = sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
-            return self._graphs
+        return self._graphs
 
     # -- SPARQL
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import os
 import queue
+import resource
 import signal
 import socket
 import struct
@@ -95,7 +96,22 @@ def _die_with_parent() -> None:
         pass
 
 
-def _worker(store: ox.Store, sock: socket.socket, template: int) -> None:
+def _over(limit: int) -> bool:
+    """True when this process holds more than ``limit`` bytes it no longer shares with the template. Cheap
+    first: the minor page faults since the fork bound that from above (each copy-on-write copy and each new page
+    is one); only past the limit is ``/proc/self/smaps_rollup`` read for the exact figure."""
+    if resource.getrusage(resource.RUSAGE_SELF).ru_minflt * resource.getpagesize() <= limit:
+        return False
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
+            private = sum(int(line.split()[1]) * 1024 for line in fh
+                          if line.startswith(("Private_Clean:", "Private_Dirty:")))
+    except (OSError, ValueError, IndexError):
+        return True
+    return private > limit
+
+
+def _worker(store: ox.Store, sock: socket.socket, template: int, memory_limit: int) -> None:
     _die_with_parent()
     if os.getppid() != template:  # the template went before prctl took effect
         return
@@ -107,16 +123,21 @@ def _worker(store: ox.Store, sock: socket.socket, template: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            reply = evaluate(store, job)
+            status, body = evaluate(store, job)
         except Exception as exc:  # noqa: BLE001 - the worker must answer, whatever went wrong
-            reply = (500, f"the query failed: {type(exc).__name__}\n".encode())
+            status, body = 500, f"the query failed: {type(exc).__name__}\n".encode()
+        # reading the store writes reference counts into the pages it visits, so a worker's copy of the store
+        # slowly stops being shared; past the limit it asks to be replaced by a fresh fork of the template
+        recycle = _over(memory_limit)
         try:
-            conn.send(reply)
+            conn.send((status, body, recycle))
         except OSError:
+            return
+        if recycle:
             return
 
 
-def _template(store: ox.Store, sock: socket.socket) -> None:
+def _template(store: ox.Store, sock: socket.socket, memory_limit: int) -> None:
     """The single-threaded process that forks workers on request (one byte in, one pid and one socket out)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -138,7 +159,7 @@ def _template(store: ox.Store, sock: socket.socket) -> None:
             try:
                 sock.close()
                 theirs.close()
-                _worker(store, mine, me)
+                _worker(store, mine, me, memory_limit)
             finally:
                 os._exit(0)
         mine.close()
@@ -174,18 +195,20 @@ class _Worker:
 
 
 class QueryPool:
-    """``size`` worker processes evaluating queries on copies of ``store`` (see the module docstring).
+    """``size`` worker processes evaluating queries on copies of ``store`` (see the module docstring); a worker
+    whose memory no longer shared with the template passes ``memory_limit`` bytes is replaced after its answer.
 
-    Create it before the server starts its threads."""
+    ``store`` must be an in-memory pyoxigraph store. Create the pool before the process starts other threads."""
 
-    def __init__(self, store: ox.Store, size: int) -> None:
+    def __init__(self, store: ox.Store, size: int, memory_limit: int = 256 << 20) -> None:
         self.size = size
+        gc.collect()  # garbage is not inherited by the template (fewer pages to share, none to copy later)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
             try:
                 ours.close()
-                _template(store, theirs)
+                _template(store, theirs, memory_limit)
             finally:
                 os._exit(0)
         theirs.close()
@@ -195,6 +218,7 @@ class QueryPool:
         self._workers: dict[int, _Worker] = {}
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
+        self.recycled = 0  # workers replaced for their memory (for tests and monitoring)
         for _ in range(size):
             self._idle.put(self._spawn())
 
@@ -242,9 +266,13 @@ class QueryPool:
         try:
             worker.conn.send(job)
             if worker.conn.poll(timeout):
-                reply = worker.conn.recv()
-                self._idle.put(worker)
-                return reply
+                status, body, recycle = worker.conn.recv()
+                if recycle:
+                    self.recycled += 1
+                    self._replace(worker)
+                else:
+                    self._idle.put(worker)
+                return status, body
         except (EOFError, OSError):  # the worker died (out of memory, a crash): replace it
             self._replace(worker)
             return 500, b"the query failed: its worker process ended\n"
