@@ -506,3 +506,50 @@ def test_the_page_needs_nothing_from_elsewhere(url):
     assert re.findall(r'\b(?:src|href|action)="(?!/)[^"]*"', page) == []  # every link and asset is on this server
     assert "<link" not in page and "@import" not in page and "url(" not in page
     assert 'fetch("/sparql"' in page and 'fetch("/queries"' in page
+
+
+@pytest.mark.browser
+def test_the_page_runs_a_query_in_chromium(url, store, tmp_path):
+    """Headless Chromium loads /, lists the bundled queries, runs the query typed in the box and shows its rows;
+    no console error, and every request goes to the endpoint itself."""
+    from .test_html_report import CHROMIUM, _Browser
+
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (.ci/run installs it)")
+    origin = url.removesuffix("/sparql")
+    query = next(q.text for q in bundled_queries() if q.id == "stakeholder-count")
+    names, rows = _rows(store, query)
+    b = _Browser(tmp_path)
+    try:
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            b.call(f"{domain}.enable")
+        b.call("Page.navigate", url=origin + "/")
+        b.wait_for("Page.loadEventFired")
+
+        def value(expression, until, within=20.0):
+            import time
+
+            deadline = time.monotonic() + within
+            while True:
+                got = b.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
+                if until(got) or time.monotonic() > deadline:
+                    return got
+                time.sleep(0.1)
+
+        listed = value("Array.from(document.querySelectorAll('#queries a')).map(a => a.textContent)", bool)
+        assert listed == [q.id for q in bundled_queries()]
+        b.call("Runtime.evaluate", expression=f"document.getElementById('query').value = {json.dumps(query)};"
+                                              "document.getElementById('run').click()")
+        table = value("document.getElementById('table') && Array.from(document.querySelectorAll('#table tr'))"
+                      ".map(r => Array.from(r.cells).map(c => c.textContent))", bool)
+        assert table == [names] + [[str(t) for t in row] for row in rows]
+        assert value("document.getElementById('status').textContent", bool).startswith(f"{len(rows)} rows in ")
+    finally:
+        b.close()
+    errors = [e for e in b.events if e.get("method") == "Runtime.exceptionThrown"
+              or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] in ("error", "warning"))
+              or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")]
+    assert errors == []
+    requests = [e["params"]["request"]["url"] for e in b.events if e.get("method") == "Network.requestWillBeSent"]
+    assert all(u.startswith(origin + "/") for u in requests), requests  # nothing from elsewhere
+    assert {origin + "/", origin + "/queries", origin + "/sparql"} <= set(requests)
