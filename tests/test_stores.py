@@ -13,10 +13,10 @@ import datetime as dt
 import pyoxigraph as ox
 import pytest
 
-from sscrdf.load import load
-from sscrdf.query import bundled_queries
-from sscrdf.rules import bundled_rules, run_rules
-from sscrdf.store import knowledge_store
+from sscrdf.io.load import load
+from sscrdf.query.sparql import bundled_queries
+from sscrdf.rules.engine import bundled_rules, run_rules
+from sscrdf.reasoning.store import knowledge_store
 
 from .conftest import EXAMPLES
 from .stores import embedded_construct, embedded_select
