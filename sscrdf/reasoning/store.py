@@ -53,7 +53,7 @@ def knowledge_store(data: ox.Store, *, reasoner: str = "fast", with_ontology: bo
     """A new store: ontology + ``data`` + entailments, city by city (one named graph each).
 
     ``units`` is ``split_by_graph(data)`` when the caller already has it."""
-    from ..closure import entail, ontology_closure
+    from .closure import entail, ontology_closure
 
     out = ox.Store()
     if with_ontology:

@@ -30,7 +30,7 @@ from rdflib.term import Node
 
 from ..convert import to_rdflib_term
 from ..query.guard import code_and_keywords
-from ..results import Result
+from .results import Result
 
 
 class Unsupported(Exception):

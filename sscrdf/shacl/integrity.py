@@ -22,7 +22,7 @@ from rdflib.namespace import SH
 
 from ..convert import to_rdflib_term
 from ..namespaces import SSC, SSCSH
-from ..results import Result
+from .results import Result
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"

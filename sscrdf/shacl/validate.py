@@ -23,7 +23,7 @@ from ..reasoning.store import split_by_graph
 from ..knowledge.vocab import ssc_terms_used
 import dataclasses
 
-from ..results import Result, run_pyshacl, shape_sources
+from .results import Result, run_pyshacl, shape_sources
 
 SEVERITIES = ("violation", "warning", "info")
 SEVERITY_IRI = {"violation": SH.Violation, "warning": SH.Warning, "info": SH.Info}
@@ -165,7 +165,7 @@ def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: st
     units = split_by_graph(store) if units is None else units
     sources = shape_sources(sg)
     if engine == "fast":
-        from ..compiler import Unsupported, compile_shapes
+        from .compiler import Unsupported, compile_shapes
 
         try:
             checks = compile_shapes(sg)
@@ -201,7 +201,7 @@ def _with_integrity(report: ValidationReport, units: list) -> ValidationReport:
 
 def _validate_fast(store: ox.Store, units: list, checks, sources: dict, reasoner: str,
                    knowledge: ox.Store | None) -> ValidationReport:
-    from ..compiler import run_checks
+    from .compiler import run_checks
     from ..reasoning.store import graph_of, knowledge_store
 
     ks = knowledge if knowledge is not None else knowledge_store(store, reasoner=reasoner, units=units)
