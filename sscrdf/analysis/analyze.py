@@ -12,16 +12,15 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from functools import lru_cache
-
 from rdflib import Graph
-from rdflib.namespace import RDFS, SH, SKOS
+from rdflib.namespace import RDFS
 
-from ..knowledge.ontology import ontology_triples
+from ..knowledge.ontology import ontology_labels
+from .pipeline import derive
 from ..query.sparql import Table, find_query, select
-from ..rules.engine import Derivation, run_rules
+from ..rules.engine import Derivation
 from ..shacl.results import Result
-from ..reasoning.store import knowledge_store, split_by_graph
+from ..reasoning.store import split_by_graph
 from ..shacl.validate import CityReport, ValidationReport, city_iris, labels_of, shapes_graph, validate_store
 
 FINDING_KINDS = ("Gap", "Overlap", "Risk", "Recommendation")
@@ -158,20 +157,6 @@ def shape_concerns(shapes: Graph) -> dict[str, set[str]]:
     for row in shapes.query(_SHAPE_CONCERNS):
         out[str(row.shape)].add(str(row.concern))
     return dict(out)
-
-
-@lru_cache(maxsize=1)
-def ontology_labels() -> dict[str, str]:
-    """IRI -> display label of every ontology term (skos:prefLabel, else rdfs:label; English or untagged)."""
-    label, pref = {}, {}
-    for t in ontology_triples():
-        if not isinstance(t.object, ox.Literal) or t.object.language not in (None, "en"):
-            continue
-        if t.predicate.value == str(RDFS.label):
-            label.setdefault(t.subject.value, t.object.value)
-        elif t.predicate.value == str(SKOS.prefLabel):
-            pref.setdefault(t.subject.value, t.object.value)
-    return {**label, **pref}
 
 
 def _shape_labels(shapes: Graph) -> dict[str, str]:
@@ -318,11 +303,8 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
         clock[0] = now
 
     units = split_by_graph(data)
-    ks = knowledge_store(data, reasoner=reasoner, units=units)
-    lap("reasoning")
-    derivation = run_rules(ks, as_of=as_of)
-    store = derivation.store
-    lap("rules")
+    derived = derive(data, reasoner=reasoner, as_of=as_of, units=units, on_stage=lap)  # laps reasoning, rules
+    ks, derivation, store = derived.knowledge, derived.derivation, derived.store
     shapes = shapes_graph(tuple(extra_shapes))
     validation = validate_store(data, shapes=shapes, reasoner=reasoner, engine=engine,
                                 knowledge=ks, units=units)

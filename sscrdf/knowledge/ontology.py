@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, SKOS
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ..convert import triples_to_graph
 from ..errors import InputError
@@ -124,6 +124,20 @@ def info() -> OntologyInfo:
     vi = header.value(iri, OWL.versionIRI)
     vinfo = header.value(iri, OWL.versionInfo)
     return OntologyInfo(ONTOLOGY_IRI, str(vi) if vi else None, str(vinfo) if vinfo else None, tuple(rows))
+
+
+@lru_cache(maxsize=1)
+def ontology_labels() -> dict[str, str]:
+    """IRI -> display label of every ontology term (skos:prefLabel, else rdfs:label; English or untagged)."""
+    label, pref = {}, {}
+    for t in ontology_triples():
+        if not isinstance(t.object, ox.Literal) or t.object.language not in (None, "en"):
+            continue
+        if t.predicate.value == str(RDFS.label):
+            label.setdefault(t.subject.value, t.object.value)
+        elif t.predicate.value == str(SKOS.prefLabel):
+            pref.setdefault(t.subject.value, t.object.value)
+    return {**label, **pref}
 
 
 def declared_terms(include_vocab: bool = False) -> set[str]:

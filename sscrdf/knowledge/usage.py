@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .ontology import declared_terms, modules, parse_module
+from .ontology import declared_terms, modules, ontology_labels, parse_module
 from ..namespaces import SSC
 from ..query.sparql import bundled_queries
 from ..rules.engine import bundled_rules, rule_io
@@ -135,3 +135,33 @@ def undeclared_named_terms() -> dict[str, list[str]]:
         if bad:
             out[f"{c.kind} {c.name}"] = bad
     return out
+
+
+@dataclass(frozen=True)
+class UnusedTerm:
+    """A declared ``ssc:`` term no check uses: its IRI, display label and the ontology module declaring it."""
+
+    term: str
+    label: str | None
+    module: str | None
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    """What ``sscrdf info --usage`` shows: how many terms are declared, how many checks there are, and the unused
+    terms (sorted by IRI)."""
+
+    declared: int
+    checks: int
+    unused: list[UnusedTerm]
+
+
+def usage_report() -> UsageReport:
+    """The declared terms no rule, shape or query uses, each with its label and module."""
+    module_of: dict[str, str] = {}
+    for m in modules():
+        for t in parse_module(m.path):
+            module_of.setdefault(t.subject.value if hasattr(t.subject, "value") else "", m.name)
+    labels = ontology_labels()
+    return UsageReport(len(declared_terms()), len(checks()),
+                       [UnusedTerm(t, labels.get(t), module_of.get(t)) for t in unused_terms()])
