@@ -24,19 +24,21 @@ import pyoxigraph as ox
 
 from .analysis.analyze import Analysis, CityAnalysis, FindingRow, analyze_store
 from .analysis.pipeline import check_store, check_terms, derive
+from .authoring.check import Report as CheckReport
+from .authoring.check import check_all, check_ontology
+from .authoring.usage import UsageReport, usage_report
 from .errors import InputError
 from .io.csvreg import read_csv
 from .io.load import load as _load
 from .io.output import check_not_an_input, serialize, write_atomic
 from .io.register import ExportResult, export_register, read_register, template
-from .knowledge import check as _check
 from .knowledge import ontology as _ontology
 from .knowledge.docs import write_docs
-from .knowledge.usage import UsageReport, usage_report
 from .knowledge.vocab import UnknownTermError
 from .query.sparql import SparqlFile, Table, bundled_queries, find_query, select, select_remote
 from .reasoning.store import is_inferred_graph
 from .render import report as _report
+from .render.html import analysis_html  # matplotlib itself is imported only when a page is drawn
 from .server.bounded import BoundedHTTPServer, Limits
 from .server.client import push as _push
 from .server.endpoint import make_server
@@ -143,8 +145,6 @@ class AnalysisReport:
 
     def to_html(self) -> str:
         """One self-contained, printable HTML page with charts."""
-        from .render.html import analysis_html  # matplotlib is imported only for the HTML report
-
         return analysis_html(self.analysis, self.city.store if self.city else ox.Store())
 
 
@@ -195,19 +195,19 @@ class KnowledgeBase:
         return usage_report()
 
     @staticmethod
-    def check_ontology(extra: Iterable[PathLike] = ()) -> _ontology.CheckReport:
+    def check_ontology(extra: Iterable[PathLike] = ()) -> CheckReport:
         """The ontology checks (``sscrdf ontology check``), with ``extra`` Turtle modules added."""
         paths = [Path(p) for p in extra]
         for p in paths:
             if not p.is_file():
                 raise InputError("no such file", path=p)
-        return _ontology.check(paths)
+        return check_ontology(paths)
 
     @staticmethod
     def check(*, ontology: Iterable[PathLike] = (), shapes: Iterable[PathLike] = (), rules: Iterable[PathLike] = (),
-              queries: Iterable[PathLike] = ()) -> _check.Report:
+              queries: Iterable[PathLike] = ()) -> CheckReport:
         """Every knowledge file checked (``sscrdf check``): the bundled ones plus the given extra ones."""
-        return _check.check_all(ontology=[Path(p) for p in ontology], shapes=[Path(p) for p in shapes],
+        return check_all(ontology=[Path(p) for p in ontology], shapes=[Path(p) for p in shapes],
                                 rules=[Path(p) for p in rules], queries=[Path(p) for p in queries])
 
     @staticmethod
@@ -349,5 +349,5 @@ def write_output(path: PathLike, data: str | bytes, inputs: Sequence[PathLike] =
 
 
 __all__ = ["KnowledgeBase", "City", "AnalysisReport", "Validation", "QueryResult", "UnknownTermError",
-           "ExportResult", "UsageReport", "Limits", "as_date", "inferred_only", "write_output", "serialize",
+           "ExportResult", "UsageReport", "CheckReport", "Limits", "as_date", "inferred_only", "write_output", "serialize",
            "check_not_an_input", "REASONERS", "ENGINES"]

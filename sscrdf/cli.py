@@ -171,21 +171,22 @@ def ontology_check(extra: tuple[str, ...], fmt: str) -> None:
     """
     report = KnowledgeBase.check_ontology(extra)
     counts = ", ".join(f"{n} {k}" for k, n in sorted(report.by_kind().items()))
-    _check_report(fmt, report.ok, report.checks, report.problems, [f"PROBLEM  {p}" for p in report.problems],
-                  "ontology OK", f"ontology has {len(report.problems)} problem(s): {counts}")
+    _check_report(fmt, report, [f"PROBLEM  {i}" for i in report.issues],
+                  "ontology OK", f"ontology has {len(report.issues)} problem(s): {counts}")
 
 
-def _check_report(fmt: str, ok: bool, checks, problems, lines, ok_text: str, fail_text: str) -> None:
+def _check_report(fmt: str, report, lines, ok_text: str, fail_text: str) -> None:
     """Print a check's outcome (text: what was checked, one line per problem, a summary; or JSON) and exit 0 or 1."""
     if fmt == "json":
-        click.echo(json.dumps({"ok": ok, "checks": checks, "problems": [p.__dict__ for p in problems]}, indent=2))
+        click.echo(json.dumps({"ok": report.ok, "checks": report.checked,
+                               "problems": [i.__dict__ for i in report.issues]}, indent=2))
     else:
-        for c in checks:
+        for c in report.checked:
             click.echo(f"checked  {c}")
         for line in lines:
             click.echo(line)
-        click.echo(ok_text if ok else fail_text)
-    sys.exit(EXIT_OK if ok else EXIT_FINDINGS)
+        click.echo(ok_text if report.ok else fail_text)
+    sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
 
 
 # ------------------------------------------------------------------------------------------- check
@@ -204,8 +205,7 @@ def check_command(onto, shapes, rules, queries, fmt) -> None:
     FILE:LINE: KIND: MESSAGE. Exit 0 when all checks pass, 1 when problems are found.
     """
     report = KnowledgeBase.check(ontology=onto, shapes=shapes, rules=rules, queries=queries)
-    _check_report(fmt, report.ok, report.checked, report.issues, [str(i) for i in report.issues],
-                  "all knowledge files OK", f"{len(report.issues)} problem(s)")
+    _check_report(fmt, report, [str(i) for i in report.issues], "all knowledge files OK", f"{len(report.issues)} problem(s)")
 
 
 @cli.command("docs")

@@ -7,21 +7,23 @@ questions can be asked of a remote SPARQL store.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 
 import pyoxigraph as ox
-
 from rdflib import Graph
 from rdflib.namespace import RDFS
 
 from ..knowledge.ontology import ontology_labels
-from .pipeline import derive
+from ..parallel import map_batches
 from ..query.sparql import Table, find_query, select
+from ..reasoning.store import split_by_graph
 from ..rules.engine import Derivation
 from ..shacl.results import Result
-from ..reasoning.store import split_by_graph
 from ..shacl.validate import CityReport, ValidationReport, city_iris, labels_of, shapes_graph, validate_store
+from .pipeline import derive
 
 FINDING_KINDS = ("Gap", "Overlap", "Risk", "Recommendation")
 #: the order of the kinds of triaged entries (see Entry): the finding kinds, then register checks that no rule
@@ -267,10 +269,7 @@ def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast
     """Analyse every city in ``data`` (which is not changed).
 
     A dataset with many city graphs is analysed in batches of ``batch_size`` graphs on all cores
-    (see sscrdf.analysis.parallel); the result is the same as analysing it in one go."""
-    from functools import partial
-
-    from .parallel import map_batches
+    (see sscrdf.parallel); the result is the same as analysing it in one go."""
 
     as_of = as_of or dt.date.today()
     parts = map_batches(data, partial(_analyze_batch, reasoner=reasoner, engine=engine, as_of=as_of,
@@ -292,8 +291,6 @@ def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast
 
 def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date, extra_shapes) -> Analysis:
     """Analyse the cities of one store in this process."""
-    import time
-
     clock = [time.perf_counter()]
     timings: dict[str, float] = {}
 

@@ -20,10 +20,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .ontology import declared_terms, modules, ontology_labels, parse_module
+from ..knowledge.ontology import declared_terms, modules, ontology_labels, parse_module
 from ..namespaces import SSC
 from ..query.sparql import bundled_queries
-from ..rules.engine import bundled_rules, rule_io
+from ..rules.engine import _iris, bundled_rules, rule_io
+from ..shacl.validate import _parse_shapes, city_shape_files
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SH_SELECT = "http://www.w3.org/ns/shacl#select"
@@ -54,8 +55,7 @@ class Check:
 
 
 def _query_iris(text: str) -> set[str]:
-    from ..rules.engine import _iris  # the same prefixed-name expansion the rule engine uses
-
+    """The IRIs a query names, prefixed names expanded as the rule engine expands them."""
     body = re.sub(r"(?m)^\s*#.*$", "", text)
     prefixes = {m.group(1) or "": m.group(2)
                 for m in re.finditer(r"PREFIX\s+([A-Za-z][\w-]*)?:\s*<([^>]*)>", body, re.I)}
@@ -66,8 +66,6 @@ def _query_iris(text: str) -> set[str]:
 @lru_cache(maxsize=1)
 def checks() -> tuple[Check, ...]:
     """Every rule, query and city shape, with the IRIs it names."""
-    from ..shacl.validate import _parse_shapes, city_shape_files
-
     out = [Check("rule", r.id, frozenset(set().union(*rule_io(r)))) for r in bundled_rules()]
     out += [Check("query", q.id, frozenset(_query_iris(q.text))) for q in bundled_queries()]
     for path in city_shape_files():
