@@ -8,7 +8,10 @@ import tempfile
 import threading
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from ..errors import InputError
+from ..namespaces import PREFIXES
 
 
 def check_not_an_input(output: str | Path | None, inputs) -> None:
@@ -93,9 +96,6 @@ RDF_OUTPUT_FORMATS = {"trig": "TRIG", "nquads": "N_QUADS", "ttl": "TURTLE", "nt"
 def serialize(quads_or_triples, fmt: str) -> bytes:
     """Serialise with sscrdf's usual prefixes. Quad formats (trig, nquads) keep graphs; triple formats
     (ttl, nt) merge them."""
-    import pyoxigraph as ox
-
-    from ..namespaces import PREFIXES
 
     rdf_format = getattr(ox.RdfFormat, RDF_OUTPUT_FORMATS[fmt])
     items = list(quads_or_triples)

@@ -20,6 +20,9 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from rdflib import Literal
+from rdflib.namespace import SH
+
 from ..errors import InputError
 
 __all__ = ["QueryRefused", "check_query", "check_shapes"]
@@ -47,6 +50,7 @@ def _expand(text: str) -> str:
 
 def _nodes(tree) -> Iterator[str]:
     """The names of every parse-tree node (rdflib CompValue) in ``tree``, iteratively (deep queries)."""
+    # loaded with rdflib's SPARQL parser (see check_query), only on the paths that check queries
     from pyparsing import ParseResults
     from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -143,9 +147,6 @@ _PREBOUND_PATH = re.compile(r"\$PATH\b")
 def check_shapes(shapes, source: str | Path | None = None) -> None:
     """QueryRefused when a SPARQL text in the SHACL shapes graph ``shapes`` (rdflib Graph) would use SERVICE or
     is an update (every sh:select, sh:ask, sh:construct, sh:update value is checked)."""
-    from rdflib import Literal
-    from rdflib.namespace import SH
-
     for prop in _SPARQL_PROPERTIES:
         for shape, value in shapes.subject_objects(SH[prop]):
             if not isinstance(value, Literal):

@@ -8,11 +8,13 @@ so that asserted and inferred facts stay apart and queries over the union see ev
 """
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
+from ..convert import to_ox_term
 from ..namespaces import INFERRED_GRAPH
+from .closure import entail, ontology_closure
 
 ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/sscrdf/graph/ontology")
 
@@ -53,8 +55,6 @@ def knowledge_store(data: ox.Store, *, reasoner: str = "fast", with_ontology: bo
     """A new store: ontology + ``data`` + entailments, city by city (one named graph each).
 
     ``units`` is ``split_by_graph(data)`` when the caller already has it."""
-    from .closure import entail, ontology_closure
-
     out = ox.Store()
     if with_ontology:
         out.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology_closure())
@@ -69,9 +69,6 @@ def knowledge_store(data: ox.Store, *, reasoner: str = "fast", with_ontology: bo
 def graph_of(store: ox.Store, node) -> str | None:
     """The city graph a node belongs to: the graph of a triple about it (as subject, else as object), with
     inferred graphs mapped back to their city graph. None for the default graph."""
-    from urllib.parse import unquote
-
-    from ..convert import to_ox_term
 
     term = to_ox_term(node) if not isinstance(node, (ox.NamedNode, ox.BlankNode, ox.Literal)) else node
     patterns = [(term, None, None, None)] if not isinstance(term, ox.Literal) else []

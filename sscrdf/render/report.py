@@ -23,14 +23,19 @@ Validation JSON schema (``sscrdf validate --format json``), version 1::
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections import defaultdict
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 
 from .. import __version__
+from ..io.cells import neutralise
 from ..namespaces import PREFIXES, SSC
+from ..rules.engine import bundled_rules
 from ..shacl.results import Result
 from ..shacl.validate import CityReport, ValidationReport
 
@@ -179,8 +184,6 @@ def validation_ttl(report: ValidationReport) -> str:
 # ----------------------------------------------------------------------------------------------- md
 
 def _md(text: str | None) -> str:
-    from ..io.cells import neutralise
-
     return neutralise(text or "").replace("|", "\\|").replace("\n", " ")
 
 
@@ -591,9 +594,6 @@ def analysis_md(analysis) -> str:
 def analysis_quads(analysis):
     """The findings and derived facts as RDF (for portals): what the rules derived, plus the rules
     themselves described as prov:Plan with their clause."""
-    import pyoxigraph as ox
-
-    from ..rules.engine import bundled_rules
 
     triples = list(analysis.derivation.triples)
     # the master-plan section: each city's plan, its current phase, its actions with owner and status (copied
@@ -640,13 +640,8 @@ def table_text(table) -> str:
 
 
 def table_csv(table) -> str:
-    import csv
-    import io
-
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    from ..io.cells import neutralise
-
     w.writerow([neutralise(c) for c in table.columns])
     for row in table.rows:
         w.writerow(["" if v is None else neutralise(v) for v in row])

@@ -6,9 +6,10 @@ which pySHACL validates. The user's data is never changed; the entailments exist
 """
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,12 +18,15 @@ from rdflib.namespace import RDF, SH
 
 from ..convert import triples_to_graph
 from ..errors import InputError
-from ..namespaces import SSC
-from ..resources import data_dir
-from ..reasoning.store import split_by_graph
 from ..knowledge.vocab import ssc_terms_used
-import dataclasses
-
+from ..namespaces import SSC
+from ..parallel import map_batches
+from ..query.guard import check_shapes
+from ..reasoning.closure import entail
+from ..reasoning.store import graph_of, knowledge_store, split_by_graph
+from ..resources import data_dir
+from .compiler import Unsupported, compile_shapes, run_checks
+from .integrity import integrity_results
 from .results import Result, run_pyshacl, shape_sources
 
 SEVERITIES = ("violation", "warning", "info")
@@ -51,8 +55,6 @@ def shapes_graph(extra: tuple[Path, ...] = ()) -> Graph:
     for p in extra:
         if not Path(p).is_file():
             raise InputError("no such shapes file", path=p)
-    from ..query.guard import check_shapes
-
     for p in extra:  # user shapes: their SHACL-SPARQL must not reach the network (bundled ones are tested)
         user = Graph()
         for t in _parse_shapes((Path(p),)):
@@ -107,8 +109,6 @@ def validate_triples(triples, shapes: Graph, *, reasoner: str = "fast",
     """Validate one city's triples (with the ontology and their entailments) against ``shapes``.
 
     ``sources`` maps shapes to their clauses (computed from ``shapes`` when not given)."""
-    from ..reasoning.closure import entail
-
     full, _ = entail(triples, reasoner)
     _, results = run_pyshacl(triples_to_graph(full), shapes)
     sources = shape_sources(shapes) if sources is None else sources
@@ -149,9 +149,6 @@ def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: st
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}")
     if knowledge is None:
-        from functools import partial
-
-        from ..analysis.parallel import map_batches
 
         parts = map_batches(store, partial(_validate_batch, shapes=sg, reasoner=reasoner, engine=engine),
                             batch_size=batch_size)
@@ -165,8 +162,6 @@ def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: st
     units = split_by_graph(store) if units is None else units
     sources = shape_sources(sg)
     if engine == "fast":
-        from .compiler import Unsupported, compile_shapes
-
         try:
             checks = compile_shapes(sg)
         except Unsupported:
@@ -185,8 +180,6 @@ def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: st
 
 def _with_integrity(report: ValidationReport, units: list) -> ValidationReport:
     """``report`` with the integrity Violations of each city (:mod:`sscrdf.shacl.integrity`) added to its results."""
-    from .integrity import integrity_results
-
     by_graph = {c.graph: c for c in report.cities}
     for graph, triples in units:
         extra = integrity_results(triples)
@@ -201,9 +194,6 @@ def _with_integrity(report: ValidationReport, units: list) -> ValidationReport:
 
 def _validate_fast(store: ox.Store, units: list, checks, sources: dict, reasoner: str,
                    knowledge: ox.Store | None) -> ValidationReport:
-    from .compiler import run_checks
-    from ..reasoning.store import graph_of, knowledge_store
-
     ks = knowledge if knowledge is not None else knowledge_store(store, reasoner=reasoner, units=units)
     reports: dict[str | None, CityReport] = {}
     for graph, triples in units:
