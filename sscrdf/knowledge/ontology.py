@@ -163,7 +163,7 @@ class CheckReport:
     def ok(self) -> bool:
         return not self.problems
 
-    def by_kind(self) -> Counter:
+    def by_kind(self) -> Counter[str]:
         return Counter(p.kind for p in self.problems)
 
 
@@ -231,7 +231,7 @@ def check(extra_modules: list[Path] | None = None) -> CheckReport:
     return report
 
 
-def _short(term) -> str:
+def _short(term: object) -> str:
     s = str(term)
     return "ssc:" + s[len(str(SSC)):] if s.startswith(str(SSC)) else s
 
