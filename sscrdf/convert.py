@@ -40,6 +40,14 @@ def to_ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"cannot convert {term!r}")
 
 
+def to_ox_triple(s: Node, p: Node, o: Node) -> ox.Triple:
+    """One rdflib triple as the equal pyoxigraph triple (TypeError for a literal subject or a non-IRI predicate)."""
+    subject, predicate = to_ox_term(s), to_ox_term(p)
+    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+        raise TypeError(f"cannot convert the triple {s!r} {p!r} {o!r} (literal subject or non-IRI predicate)")
+    return ox.Triple(subject, predicate, to_ox_term(o))
+
+
 def triples_to_graph(triples: Iterable[ox.Triple | ox.Quad], graph: Graph | None = None) -> Graph:
     """A new rdflib Graph (or ``graph``, which the caller owns) holding ``triples``; graph names are dropped."""
     g = graph if graph is not None else Graph()
