@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from rdflib.term import Node
 
 ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/sscrdf/graph/ontology")
+#: what is processed separately: a graph (its IRI, None for the default graph) and its triples
+Unit = tuple[str | None, list[ox.Triple]]
 
 
 def inferred_graph(graph: str | None) -> ox.NamedNode:
@@ -30,11 +32,11 @@ def inferred_graph(graph: str | None) -> ox.NamedNode:
     return ox.NamedNode(f"{INFERRED_GRAPH}?graph={quote(graph, safe='')}")
 
 
-def split_by_graph(store: ox.Store) -> list[tuple[str | None, list[ox.Triple]]]:
+def split_by_graph(store: ox.Store) -> list[Unit]:
     """The units processed separately: each named graph (a city each), and the default graph if not empty,
     as (graph IRI or None, its triples). Default-graph triples of a dataset that also has named graphs are
     a unit of their own."""
-    units: list[tuple[str | None, list[ox.Triple]]] = []
+    units: list[Unit] = []
     default = [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
     if default:
         units.append((None, default))
@@ -55,7 +57,7 @@ def _gn(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
 
 
 def knowledge_store(data: ox.Store, *, reasoner: str = "fast", with_ontology: bool = True,
-                    units: list[tuple[str | None, list[ox.Triple]]] | None = None) -> ox.Store:
+                    units: list[Unit] | None = None) -> ox.Store:
     """A new store: ontology + ``data`` + entailments, city by city (one named graph each).
 
     ``units`` is ``split_by_graph(data)`` when the caller already has it."""
