@@ -11,7 +11,9 @@ import json
 import threading
 import urllib.parse
 import time
+from collections.abc import Iterable, Iterator
 from http.server import BaseHTTPRequestHandler
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -20,11 +22,16 @@ from ..errors import InputError
 from ..query.guard import QueryRefused, check_query
 
 
-def _term_json(t) -> dict:
+_T = TypeVar("_T")
+
+
+def _term_json(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict[str, str]:
     if isinstance(t, ox.NamedNode):
         return {"type": "uri", "value": t.value}
     if isinstance(t, ox.BlankNode):
         return {"type": "bnode", "value": t.value}
+    if isinstance(t, ox.Triple):  # SPARQL 1.1 JSON results have no form for it: the query fails (500)
+        raise ValueError(f"the result holds the triple term {t}, which SPARQL 1.1 JSON results cannot carry")
     out = {"type": "literal", "value": t.value}
     if t.language:
         out["xml:lang"] = t.language
@@ -42,7 +49,7 @@ class _LimitHit(Exception):
         self.status = status
 
 
-def _bounded(items, limits: Limits, deadline: float):
+def _bounded(items: Iterable[_T], limits: Limits, deadline: float) -> Iterator[_T]:
     """``items`` (a lazy result iterator) cut off at the time limit and the result-size limit."""
     for i, item in enumerate(items):
         if i >= limits.max_results:
@@ -68,6 +75,7 @@ def answer(store: ox.Store, query: str, limits: Limits | None = None,
     if slots is not None and not slots.acquire(timeout=limits.query_timeout):
         return 503, _TEXT, b"the server is busy; try again later\n"
     deadline = time.monotonic() + limits.query_timeout
+    res: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | None = None
     try:
         res = store.query(query, use_default_graph_as_union=True)
         if isinstance(res, ox.QuerySolutions):
@@ -79,7 +87,9 @@ def answer(store: ox.Store, query: str, limits: Limits | None = None,
         if isinstance(res, ox.QueryBoolean):
             return 200, "application/sparql-results+json", json.dumps({"head": {}, "boolean": bool(res)}).encode()
         triples = list(_bounded(res, limits, deadline))
-        return 200, "application/n-triples", ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        assert data is not None  # without an output file, pyoxigraph returns the bytes
+        return 200, "application/n-triples", data
     except SyntaxError as exc:
         return 400, _TEXT, f"SPARQL syntax error: {exc}\n".encode()
     except _LimitHit as exc:
@@ -96,8 +106,8 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0,
                 limits: Limits | None = None) -> BoundedHTTPServer:
     """An HTTP server (not yet serving) exposing ``store`` at /sparql, bounded by ``limits`` (see
     :mod:`sscrdf.server.bounded`)."""
-    limits = limits or Limits()
-    slots = threading.Semaphore(limits.max_concurrent_queries)
+    bounds = limits or Limits()
+    slots = threading.Semaphore(bounds.max_concurrent_queries)
 
     class Handler(BaseHTTPRequestHandler):
         def _reply(self, status: int, ctype: str, body: bytes) -> None:
@@ -108,16 +118,16 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0,
             self.end_headers()
             self.wfile.write(body)
 
-        def do_GET(self):  # noqa: N802 (http.server API)
+        def do_GET(self) -> None:  # the http.server API
             url = urllib.parse.urlparse(self.path)
             if url.path not in ("/sparql", "/query"):
                 return self._reply(404, "text/plain", b"the SPARQL endpoint is /sparql\n")
             q = urllib.parse.parse_qs(url.query).get("query")
             if not q:
                 return self._reply(400, "text/plain", b"missing query parameter\n")
-            self._reply(*answer(store, q[0], limits, slots))
+            self._reply(*answer(store, q[0], bounds, slots))
 
-        def do_POST(self):  # noqa: N802
+        def do_POST(self) -> None:
             url = urllib.parse.urlparse(self.path)
             if url.path not in ("/sparql", "/query"):
                 return self._reply(404, "text/plain", b"the SPARQL endpoint is /sparql\n")
@@ -127,9 +137,9 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0,
                 length = -1
             if length < 0:
                 return self._reply(400, _TEXT, b"bad Content-Length\n")
-            if length > limits.max_body:
+            if length > bounds.max_body:
                 self.close_connection = True
-                return self._reply(413, _TEXT, f"the request body is larger than {limits.max_body} bytes; "
+                return self._reply(413, _TEXT, f"the request body is larger than {bounds.max_body} bytes; "
                                                f"raise --max-body\n".encode())
             try:
                 body = self.rfile.read(length).decode("utf-8")
@@ -142,12 +152,12 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0,
                 query = (urllib.parse.parse_qs(body).get("query") or [""])[0]
             if not query:
                 return self._reply(400, "text/plain", b"missing query\n")
-            self._reply(*answer(store, query, limits, slots))
+            self._reply(*answer(store, query, bounds, slots))
 
-        def log_message(self, fmt, *args):  # quiet by default
+        def log_message(self, format: str, *args: object) -> None:  # quiet by default
             pass
 
-    return BoundedHTTPServer((host, port), Handler, limits)
+    return BoundedHTTPServer((host, port), Handler, bounds)
 
 
 def serve_in_thread(store: ox.Store, host: str = "127.0.0.1", port: int = 0,
@@ -155,7 +165,7 @@ def serve_in_thread(store: ox.Store, host: str = "127.0.0.1", port: int = 0,
     """Start serving in a daemon thread; returns the server and the endpoint URL (for tests and embedding)."""
     server = make_server(store, host, port, limits)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    h, p = server.server_address[:2]
+    h, p = server.socket.getsockname()[:2]  # the bound address (port 0 asks for a free port)
     return server, f"http://{h}:{p}/sparql"
 
 
