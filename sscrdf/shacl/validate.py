@@ -95,6 +95,8 @@ class CityReport:
 class ValidationReport:
     cities: list[CityReport]
     terms_used: set[str] = field(default_factory=set)  # ssc: IRIs the data uses (for the vocabulary check)
+    # the shapes validated against: the RDF report copies complex result paths and message languages from them
+    shapes: Graph | None = None
 
     @property
     def results(self) -> list[Result]:
@@ -159,8 +161,10 @@ def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: st
 
         parts = map_batches(store, partial(_validate_batch, shapes=sg, reasoner=reasoner, engine=engine),
                             batch_size=batch_size)
-        return ValidationReport([c for p in parts for c in p.cities], set().union(*(p.terms_used for p in parts)))
-    return _validate_batch(store, shapes=sg, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units)
+        return ValidationReport([c for p in parts for c in p.cities], set().union(*(p.terms_used for p in parts)),
+                                shapes=sg)
+    report = _validate_batch(store, shapes=sg, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units)
+    return dataclasses.replace(report, shapes=sg)
 
 
 def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: str,
