@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .api import KnowledgeBase, Limits, as_date, check_not_an_input, inferred_only, serialize, write_output
+from .api import KnowledgeBase, Limits, as_date, check_not_an_input, check_origins, inferred_only, serialize, write_output
 from .errors import InputError, SscrdfError
 from .progress import configure, detail
 from .progress import info as _info
@@ -394,17 +394,24 @@ def query(name, files, fmt, endpoint, as_of, no_rules, output, input_format) -> 
 @click.option("--max-concurrent-queries", type=click.IntRange(min=1), help="queries evaluated at once [4]")
 @click.option("--backlog", type=click.IntRange(min=1), help="listen backlog [128]")
 @click.option("--max-connections", type=click.IntRange(min=1), help="open connections, idle ones included [1024]")
-def serve(files, host, port, as_of, no_rules, input_format, **limit_flags) -> None:
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+              help="send CORS headers to this origin (scheme://host[:port], or * for any); repeatable; none by default")
+def serve(files, host, port, as_of, no_rules, input_format, cors, **limit_flags) -> None:
     """Serve FILES (with the ontology, entailments and findings) as a read-only SPARQL 1.1 endpoint at /sparql.
 
-    Every bundled query runs against it unchanged: `sscrdf query NAME --endpoint http://HOST:PORT/sparql`.
-    Queries with SERVICE and updates are refused; every resource is bounded (flags below, or the environment
-    variables SSCRDF_SERVE_QUERY_TIMEOUT, ..._MAX_RESULTS, ..._MAX_BODY, ...). Stop with Ctrl-C.
+    Answers are negotiated on Accept (SPARQL JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD, RDF/XML);
+    GET /sparql without a query gives the service description; /queries lists the bundled queries and
+    /queries/NAME runs one; / is a page to type a query in a browser. Every bundled query runs against it
+    unchanged: `sscrdf query NAME --endpoint http://HOST:PORT/sparql`. Queries with SERVICE and updates are
+    refused; queries run in worker processes and one past the time limit is killed; every resource is bounded
+    (flags below, or the environment variables SSCRDF_SERVE_QUERY_TIMEOUT, ..._MAX_RESULTS, ..._MAX_BODY, ...).
+    Stop with Ctrl-C.
     """
     limits = Limits.from_env(**limit_flags)  # each limit: flag, else $SSCRDF_SERVE_<NAME>, else the default
     kb = KnowledgeBase()
+    cors = check_origins(cors)
     store = kb.prepare(kb.load(*files, fmt=input_format), rules=not no_rules, as_of=as_date(as_of))
-    server = kb.server(store, host, port, limits)
+    server = kb.server(store, host, port, limits, cors)
     h, p = server.server_address[:2]
     click.echo(f"SPARQL endpoint on http://{h}:{p}/sparql ({len(store)} quads); Ctrl-C to stop", err=True)
     try:

@@ -29,7 +29,7 @@ from ..errors import InputError
 if TYPE_CHECKING:
     from rdflib import Graph
 
-__all__ = ["QueryRefused", "check_query", "check_shapes"]
+__all__ = ["QueryRefused", "check_query", "check_query_form", "check_shapes"]
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 #: rdflib parse-tree nodes that reach the network
@@ -104,6 +104,16 @@ def _has_service_keyword(text: str) -> bool:
 def check_query(text: str, *, source: str | Path | None = None, what: str = "query") -> str:
     """The text to run for ``text`` (its ``\\u`` escapes expanded); QueryRefused when it would use SERVICE,
     is an update, or cannot be parsed as a SPARQL 1.1 query. ``source`` names where the text came from."""
+    return check_query_form(text, source=source, what=what)[0]
+
+
+#: rdflib's parse-tree name of each query form
+_FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
+
+
+def check_query_form(text: str, *, source: str | Path | None = None, what: str = "query") -> tuple[str, str]:
+    """As :func:`check_query`, and the query's form from the same parse: (text to run, "SELECT" | "ASK" |
+    "CONSTRUCT" | "DESCRIBE")."""
     # rdflib's parser is imported here, not at module level: it costs ~0.3 s and only checked paths need it
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -139,7 +149,8 @@ def check_query(text: str, *, source: str | Path | None = None, what: str = "que
         if name in _REMOTE:
             raise QueryRefused(f"the {what} uses {_REMOTE[name]}; sscrdf never sends requests to other "
                                "endpoints", path=source, hint="query the data locally, without SERVICE")
-    return expanded
+    form = next((_FORMS[n] for n in (getattr(part, "name", None) for part in tree) if n in _FORMS), "SELECT")
+    return expanded, form
 
 
 #: SHACL / SHACL-AF properties whose values are SPARQL texts
