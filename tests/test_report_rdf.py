@@ -24,12 +24,12 @@ from rdflib.compare import graph_diff, to_isomorphic
 from rdflib.namespace import DCTERMS, RDF, SH
 
 from sscrdf.convert import triples_to_graph
-from sscrdf.load import load
+from sscrdf.io.load import load
 from sscrdf.namespaces import SSC
-from sscrdf.reason import entail
-from sscrdf.report import validation_graph, validation_ttl
-from sscrdf.store import split_by_graph
-from sscrdf.validate import shapes_graph, validate_store
+from sscrdf.reasoning.closure import entail
+from sscrdf.render.report import validation_graph, validation_ttl
+from sscrdf.reasoning.store import split_by_graph
+from sscrdf.shacl.validate import shapes_graph, validate_store
 
 from .conftest import EXAMPLES, FIXTURES
 
