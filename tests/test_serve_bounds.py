@@ -28,9 +28,10 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t }"
 
 @pytest.fixture(scope="module")
 def store():
-    from sscrdf.cli import _prepared_store
+    from sscrdf import KnowledgeBase
 
-    return _prepared_store([str(EXAMPLES / "riverton.ttl")], None, "2025-01-01", True)
+    kb = KnowledgeBase()
+    return kb.prepare(kb.load(EXAMPLES / "riverton.ttl"), rules=False)
 
 
 def _get(url, query, timeout=30):

@@ -19,8 +19,15 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rdflib import Literal
+from rdflib.namespace import SH
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 __all__ = ["QueryRefused", "check_query", "check_query_form", "check_shapes"]
 
@@ -36,7 +43,7 @@ class QueryRefused(InputError):
 
 
 def _expand(text: str) -> str:
-    def one(m: re.Match) -> str:
+    def one(m: re.Match[str]) -> str:
         code = int(m.group(1) or m.group(2), 16)
         if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
             raise ValueError(m.group(0))
@@ -45,12 +52,13 @@ def _expand(text: str) -> str:
     return _ESCAPE.sub(one, text)
 
 
-def _nodes(tree) -> Iterator[str]:
+def _nodes(tree: object) -> Iterator[str]:
     """The names of every parse-tree node (rdflib CompValue) in ``tree``, iteratively (deep queries)."""
+    # loaded with rdflib's SPARQL parser (see check_query), only on the paths that check queries
     from pyparsing import ParseResults
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    stack = [tree]
+    stack: list[object] = [tree]
     while stack:
         node = stack.pop()
         if isinstance(node, CompValue):
@@ -151,12 +159,9 @@ _SPARQL_PROPERTIES = ("select", "ask", "construct", "update")
 _PREBOUND_PATH = re.compile(r"\$PATH\b")
 
 
-def check_shapes(shapes, source: str | Path | None = None) -> None:
+def check_shapes(shapes: Graph, source: str | Path | None = None) -> None:
     """QueryRefused when a SPARQL text in the SHACL shapes graph ``shapes`` (rdflib Graph) would use SERVICE or
     is an update (every sh:select, sh:ask, sh:construct, sh:update value is checked)."""
-    from rdflib import Literal
-    from rdflib.namespace import SH
-
     for prop in _SPARQL_PROPERTIES:
         for shape, value in shapes.subject_objects(SH[prop]):
             if not isinstance(value, Literal):

@@ -20,11 +20,15 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
-from http.server import HTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
 
 from ..errors import InputError
 
 __all__ = ["Limits", "BoundedHTTPServer", "ENV"]
+
+#: what socketserver hands a server: a connection (TCP) or a datagram and its socket (UDP)
+_Request = socket.socket | tuple[bytes, socket.socket]
 
 
 @dataclass(frozen=True)
@@ -43,9 +47,9 @@ class Limits:
     worker_memory: int = 256  # MiB a worker may stop sharing with the loaded store before it is replaced
 
     @classmethod
-    def from_env(cls, **overrides) -> Limits:
+    def from_env(cls, **overrides: float | None) -> Limits:
         """Defaults, then ``$SSCRDF_SERVE_*`` variables, then ``overrides`` that are not None."""
-        values = {}
+        values: dict[str, Any] = {}  # field -> value, each of its field's type (int or float)
         for f in fields(cls):
             raw = os.environ.get(ENV[f.name], "").strip()
             if raw:
@@ -61,7 +65,7 @@ class Limits:
 ENV = {f.name: "SSCRDF_SERVE_" + f.name.upper() for f in fields(Limits)}
 
 
-def _number(name: str, raw: str, typ) -> float | int:
+def _number(name: str, raw: str, typ: object) -> float | int:
     try:
         return int(raw) if typ in (int, "int") else float(raw)
     except ValueError:
@@ -75,14 +79,14 @@ class BoundedHTTPServer(HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, handler, limits: Limits) -> None:
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], limits: Limits) -> None:
         self.limits = limits
         self.request_queue_size = limits.backlog
         handler.timeout = limits.read_timeout  # BaseHTTPRequestHandler applies it to the socket
         super().__init__(address, handler)
         self._pool = ThreadPoolExecutor(max_workers=limits.threads, thread_name_prefix="sscrdf-http")
         self._selector = selectors.DefaultSelector()
-        self._parked: dict[socket.socket, tuple[float, tuple]] = {}
+        self._parked: dict[socket.socket, tuple[float, object]] = {}  # connection -> (parked at, client address)
         self._lock = threading.Lock()
         self._wake_r, self._wake_w = socket.socketpair()
         self._selector.register(self._wake_r, selectors.EVENT_READ)
@@ -91,7 +95,8 @@ class BoundedHTTPServer(HTTPServer):
         self._watcher.start()
 
     # an accepted connection is parked until it is readable
-    def process_request(self, request, client_address):  # noqa: D401 (socketserver API)
+    def process_request(self, request: _Request, client_address: object) -> None:  # the socketserver API
+        assert isinstance(request, socket.socket)  # a TCP server's requests are its connections
         with self._lock:
             if len(self._parked) >= self.limits.max_connections:
                 self.shutdown_request(request)
@@ -129,7 +134,7 @@ class BoundedHTTPServer(HTTPServer):
                 except RuntimeError:  # the pool is shut down
                     self.shutdown_request(sock)
 
-    def _handle(self, request, client_address) -> None:
+    def _handle(self, request: socket.socket, client_address: object) -> None:
         try:
             self.finish_request(request, client_address)
         except Exception:  # noqa: BLE001 - one bad connection must not end the server
@@ -137,7 +142,7 @@ class BoundedHTTPServer(HTTPServer):
         finally:
             self.shutdown_request(request)
 
-    def handle_error(self, request, client_address) -> None:  # quiet: a client that misbehaves is not news
+    def handle_error(self, request: _Request, client_address: object) -> None:  # quiet: a client that misbehaves is not news
         pass
 
     def server_close(self) -> None:
