@@ -25,7 +25,7 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["Limits", "BoundedHTTPServer", "ENV"]
+__all__ = ["ENV", "BoundedHTTPServer", "Limits"]
 
 #: what socketserver hands a server: a connection (TCP) or a datagram and its socket (UDP)
 _Request = socket.socket | tuple[bytes, socket.socket]
@@ -137,7 +137,7 @@ class BoundedHTTPServer(HTTPServer):
     def _handle(self, request: socket.socket, client_address: object) -> None:
         try:
             self.finish_request(request, client_address)
-        except Exception:  # noqa: BLE001 - one bad connection must not end the server
+        except Exception:
             self.handle_error(request, client_address)
         finally:
             self.shutdown_request(request)

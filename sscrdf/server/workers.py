@@ -15,8 +15,11 @@ threads: each runs in a worker process, and a worker that passes the time limit 
 - The template exits when the server closes its socket (or dies); workers get SIGKILL when the template
   goes (``PR_SET_PDEATHSIG`` on Linux), so nothing outlives the server. Ctrl-C reaches only the server.
 """
+
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import os
 import queue
@@ -28,10 +31,11 @@ import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import Any
 
 import pyoxigraph as ox
 
-from .formats import serialize_boolean, serialize_graph, serialize_solutions
+from .formats import Term, serialize_boolean, serialize_graph, serialize_solutions
 
 __all__ = ["Job", "QueryPool", "evaluate"]
 
@@ -43,7 +47,7 @@ class Job:
     query: str
     fmt: str  # a format name of sscrdf.server.formats
     max_results: int
-    substitutions: tuple[tuple[str, object], ...] = ()  # (variable name, pyoxigraph term)
+    substitutions: tuple[tuple[str, Term], ...] = ()  # (variable name, pyoxigraph term)
     default_graphs: tuple[str, ...] = ()  # protocol default-graph-uri (empty: the union of all graphs)
     named_graphs: tuple[str, ...] = ()  # protocol named-graph-uri
     prefixes: tuple[tuple[str, str], ...] = ()  # for Turtle answers
@@ -51,7 +55,7 @@ class Job:
 
 def evaluate(store: ox.Store, job: Job) -> tuple[int, bytes]:
     """(HTTP status, body) of ``job`` on ``store``: the serialized answer, or a one-line message."""
-    kwargs: dict = {}
+    kwargs: dict[str, Any] = {}
     if job.default_graphs or job.named_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs] or ox.DefaultGraph()
         if job.named_graphs:
@@ -60,21 +64,20 @@ def evaluate(store: ox.Store, job: Job) -> tuple[int, bytes]:
         kwargs["use_default_graph_as_union"] = True
     if job.substitutions:
         kwargs["substitutions"] = {ox.Variable(name): term for name, term in job.substitutions}
-    too_many = (413, f"the result has more than {job.max_results} rows; add a LIMIT, or raise "
-                     f"--max-results\n".encode())
+    too_many = (413, f"the result has more than {job.max_results} rows; add a LIMIT, or raise --max-results\n".encode())
     try:
         res = store.query(job.query, **kwargs)
         if isinstance(res, ox.QueryBoolean):
             return 200, serialize_boolean(bool(res), job.fmt)
         if isinstance(res, ox.QuerySolutions):
             names = [v.value for v in res.variables]
-            rows = []
+            rows: list[tuple[Term | None, ...]] = []
             for sol in res:
                 if len(rows) >= job.max_results:
                     return too_many
                 rows.append(tuple(sol[i] for i in range(len(names))))
             return 200, serialize_solutions(names, rows, job.fmt)
-        triples = []
+        triples: list[ox.Triple] = []
         for t in res:
             if len(triples) >= job.max_results:
                 return too_many
@@ -88,12 +91,8 @@ def evaluate(store: ox.Store, job: Job) -> tuple[int, bytes]:
 
 def _die_with_parent() -> None:
     """Ask Linux to SIGKILL this process when its parent goes (no-op elsewhere)."""
-    try:
-        import ctypes
-
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _over(limit: int) -> bool:
@@ -104,8 +103,9 @@ def _over(limit: int) -> bool:
         return False
     try:
         with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
-            private = sum(int(line.split()[1]) * 1024 for line in fh
-                          if line.startswith(("Private_Clean:", "Private_Dirty:")))
+            private = sum(
+                int(line.split()[1]) * 1024 for line in fh if line.startswith(("Private_Clean:", "Private_Dirty:"))
+            )
     except (OSError, ValueError, IndexError):
         return True
     return private > limit
@@ -124,7 +124,7 @@ def _worker(store: ox.Store, sock: socket.socket, template: int, memory_limit: i
             return
         try:
             status, body = evaluate(store, job)
-        except Exception as exc:  # noqa: BLE001 - the worker must answer, whatever went wrong
+        except Exception as exc:
             status, body = 500, f"the query failed: {type(exc).__name__}\n".encode()
         # reading the store writes reference counts into the pages it visits, so a worker's copy of the store
         # slowly stops being shared; past the limit it asks to be replaced by a fresh fork of the template
@@ -175,6 +175,7 @@ class _Worker:
     def __init__(self, pid: int, conn: Connection) -> None:
         self.pid = pid
         self.conn = conn
+        self.pidfd: int | None
         try:
             self.pidfd = os.pidfd_open(pid)
         except (AttributeError, OSError):
@@ -237,10 +238,8 @@ class QueryPool:
         with self._spawn_lock:
             self._workers.pop(worker.pid, None)
         if not self._closed:
-            try:
+            with contextlib.suppress(OSError):  # the template is gone (the server is closing): the pool shrinks
                 self._idle.put(self._spawn())
-            except OSError:  # the template is gone (the server is closing): the pool shrinks
-                pass
 
     def pids(self) -> list[int]:
         """The process ids of the live workers (for tests and monitoring)."""
@@ -280,8 +279,9 @@ class QueryPool:
             self._replace(worker)
             raise
         self._replace(worker)
-        return 503, (f"the query ran longer than {timeout:g} s and was stopped; narrow it, or raise "
-                     f"--query-timeout\n").encode()
+        return 503, (
+            f"the query ran longer than {timeout:g} s and was stopped; narrow it, or raise --query-timeout\n"
+        ).encode()
 
     def close(self) -> None:
         """Kill the workers and end the template (idempotent)."""
