@@ -125,7 +125,7 @@ def test_a_worker_killed_from_outside_is_replaced(served):
     [pid] = server.service.pool.pids()
     os.kill(pid, signal.SIGKILL)
     assert _gone(pid)
-    status, body = _get(url, COUNT)  # the dead worker is noticed before the query is given to it
+    status, _ = _get(url, COUNT)  # the dead worker is noticed before the query is given to it
     assert status == 200
     [new] = server.service.pool.pids()
     assert new != pid
