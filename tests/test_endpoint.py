@@ -511,6 +511,27 @@ def test_every_bundled_query_with_a_city_parameter_gives_that_citys_rows(url, st
     assert checked == 23
 
 
+def test_a_parameter_keeps_rows_also_for_optional_and_aggregate_columns(url, store):
+    """severity is filled by an OPTIONAL in the findings query: only the rows holding the term come back (a value
+    bound before evaluation would show up in every row); stakeholders is a COUNT."""
+    base = url.replace("/sparql", "/queries/")
+    text = next(q.text for q in bundled_queries() if q.id == "findings")
+    names, rows = _rows(store, text)
+    sh = "http://www.w3.org/ns/shacl#"
+    counts = {}
+    for severity in ("Info", "Warning", "Violation"):
+        status, _, body = _http(base + "findings?severity=sh:" + severity)
+        assert status == 200
+        got = _parsed_rows(body, "json", names)
+        assert got == [r for r in rows if r[names.index("severity")] == URIRef(sh + severity)]
+        counts[severity] = len(got)
+    assert sum(counts.values()) == len(rows) and counts["Info"] > 0 and counts["Warning"] > 0
+    status, _, body = _http(base + "stakeholder-count?stakeholders=12&format=csv")
+    assert (status, body) == (200, b"city,cityLabel,stakeholders\r\nhttps://example.org/lakeside/city,Lakeside,12\r\n")
+    status, _, body = _http(base + "stakeholder-count?stakeholders=%22012%22%5E%5Exsd:integer&format=csv")
+    assert (status, body) == (200, b"city,cityLabel,stakeholders\r\n")  # term equality, not value equality
+
+
 @pytest.mark.parametrize(
     "query, message",
     [

@@ -8,7 +8,7 @@ Routes (every one answers GET, HEAD and OPTIONS):
   The answer is negotiated on ``Accept`` (:mod:`sscrdf.server.formats`). Without a query, ``GET /sparql``
   answers the SPARQL 1.1 Service Description of the endpoint.
 - ``/queries``: the bundled queries (JSON, or HTML for a browser); ``/queries/NAME?COLUMN=VALUE``: one of them,
-  with result columns bound to RDF terms (through pyoxigraph's substitutions, never by editing the text).
+  keeping the rows whose columns hold the given RDF terms (the query text is never edited).
 - ``/``: a small self-contained HTML page to type a query and see a table.
 
 Updates, ``SERVICE`` and ``LOAD`` are refused (:mod:`sscrdf.query.guard`): the endpoint never reaches out to
@@ -151,7 +151,7 @@ class _Service:
         accept: str | None,
         fmt_param: str | None,
         *,
-        substitutions: Sequence[tuple[str, Term]] = (),
+        keep: Sequence[tuple[str, Term]] = (),
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
     ) -> _Answer:
@@ -172,7 +172,7 @@ class _Service:
             text,
             fmt.name,
             self.limits.max_results,
-            tuple(substitutions),
+            tuple(keep),
             tuple(default_graphs),
             tuple(named_graphs),
             _PREFIXES,
@@ -279,7 +279,7 @@ class _Service:
                 + " (/queries lists them)",
             )
         fmt_param = _single(params.pop("format", None))
-        substitutions: list[tuple[str, Term]] = []
+        keep: list[tuple[str, Term]] = []
         for key, values in sorted(params.items()):
             if key not in q.columns:
                 return _text(
@@ -288,14 +288,14 @@ class _Service:
             if len(values) != 1:
                 return _text(400, f"the parameter {key!r} is given {len(values)} times; give it once")
             try:
-                substitutions.append((key, parse_term(values[0])))
+                keep.append((key, parse_term(values[0])))
             except ValueError:
                 return _text(
                     400,
                     f"the parameter {key}={values[0]!r} is not an RDF term; expected <IRI>, "
                     f'http://..., a prefixed name such as ssc:City, or a literal such as "Riverton"',
                 )
-        return self.sparql(q.text, accept, fmt_param, substitutions=substitutions)
+        return self.sparql(q.text, accept, fmt_param, keep=keep)
 
 
 _PAGE_HEADERS = {

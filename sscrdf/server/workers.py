@@ -42,12 +42,12 @@ __all__ = ["Job", "QueryPool", "evaluate"]
 
 @dataclass(frozen=True)
 class Job:
-    """One query for a worker: the checked text, its form, the answer format, bound variables, dataset, limit."""
+    """One query for a worker: the checked text, the answer format, the row limit, the rows to keep, the dataset."""
 
     query: str
     fmt: str  # a format name of sscrdf.server.formats
     max_results: int
-    substitutions: tuple[tuple[str, Term], ...] = ()  # (variable name, pyoxigraph term)
+    keep: tuple[tuple[str, Term], ...] = ()  # SELECT: only the rows whose column (name) holds this very term
     default_graphs: tuple[str, ...] = ()  # protocol default-graph-uri (empty: the union of all graphs)
     named_graphs: tuple[str, ...] = ()  # protocol named-graph-uri
     prefixes: tuple[tuple[str, str], ...] = ()  # for Turtle answers
@@ -62,8 +62,6 @@ def evaluate(store: ox.Store, job: Job) -> tuple[int, bytes]:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     else:
         kwargs["use_default_graph_as_union"] = True
-    if job.substitutions:
-        kwargs["substitutions"] = {ox.Variable(name): term for name, term in job.substitutions}
     too_many = (413, f"the result has more than {job.max_results} rows; add a LIMIT, or raise --max-results\n".encode())
     try:
         res = store.query(job.query, **kwargs)
@@ -71,11 +69,18 @@ def evaluate(store: ox.Store, job: Job) -> tuple[int, bytes]:
             return 200, serialize_boolean(bool(res), job.fmt)
         if isinstance(res, ox.QuerySolutions):
             names = [v.value for v in res.variables]
+            missing = [n for n, _ in job.keep if n not in names]
+            if missing:
+                return 400, f"the query has no column {missing[0]!r}\n".encode()
+            keep = [(names.index(n), t) for n, t in job.keep]
             rows: list[tuple[Term | None, ...]] = []
             for sol in res:
+                row = tuple(sol[i] for i in range(len(names)))
+                if any(row[i] != t for i, t in keep):
+                    continue
                 if len(rows) >= job.max_results:
                     return too_many
-                rows.append(tuple(sol[i] for i in range(len(names))))
+                rows.append(row)
             return 200, serialize_solutions(names, rows, job.fmt)
         triples: list[ox.Triple] = []
         for t in res:
