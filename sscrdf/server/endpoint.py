@@ -17,6 +17,7 @@ CORS headers are sent only for the origins given to :func:`make_server` (``sscrd
 """
 from __future__ import annotations
 
+import difflib
 import html
 import json
 import re
@@ -34,6 +35,7 @@ from .workers import Job, QueryPool
 from ..errors import InputError
 from ..namespaces import PREFIXES
 from ..query.guard import QueryRefused, check_query_form
+from ..query.sparql import bundled_queries
 
 __all__ = ["make_server", "serve_in_thread", "parse_term", "check_origins"]
 
@@ -123,8 +125,6 @@ class _Service:
     def queries(self):
         with self._lock:
             if self._queries is None:
-                from ..query.sparql import bundled_queries
-
                 self._queries = {q.id: q for q in bundled_queries()}
             return self._queries
 
@@ -219,8 +219,6 @@ class _Service:
     def named_query(self, name: str, params: dict[str, list[str]], accept: str | None) -> _Answer:
         q = self.queries().get(name)
         if q is None:
-            import difflib
-
             close = difflib.get_close_matches(name, list(self.queries()), n=1)
             return _text(404, f"no query named {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
                          + " (/queries lists them)")
