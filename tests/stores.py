@@ -442,6 +442,23 @@ class Jena:
         self.data.write_bytes(ox.serialize({q.triple for q in quads}, format=ox.RdfFormat.N_TRIPLES))
         return time.perf_counter() - t0
 
+    def shacl_reports(self, shapes: Path, data: list[Path]) -> list[Path]:
+        """Jena SHACL's validation report (Turtle) of each data file against ``shapes``, all in one JVM
+        (``tests/jena/ShaclReports.java``; it needs the JDK's compiler)."""
+        reports = [d.with_suffix(".jena-report.ttl") for d in data]
+        if self.batch:
+            args = [a for pair in zip(data, reports) for a in (str(pair[0]), str(pair[1]))]
+            runs = [self.java(str(HERE / "jena" / "ShaclReports.java"), str(shapes), *args)]
+        else:  # one JVM per file: Jena's own command line
+            runs = []
+            for d, rep in zip(data, reports):
+                runs.append(self.java("shacl.shacl", "validate", "--shapes", str(shapes), "--data", str(d)))
+                rep.write_text(runs[-1].stdout, encoding="utf-8")
+        for r in runs:
+            if r.returncode != 0:
+                raise StoreFailed(f"Jena SHACL failed: {(r.stderr or r.stdout)[-1500:]}")
+        return reports
+
     def java(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
         return subprocess.run(["java", "-Xshare:auto", "-XX:+UseSerialGC", "-cp", self.classpath, *args],
                               capture_output=True, text=True, timeout=timeout, cwd=self.workdir)
