@@ -54,7 +54,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = {XSD + n for n in ("integer", "int", "long", "short", "byte", "decimal", "double", "float",
                              "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
                              "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
-START_TIMEOUT = 60.0  # seconds a server may take to answer its first query
+START_TIMEOUT = 120.0  # seconds a server may take to answer its first query (a shared machine can be slow)
 QUERY_TIMEOUT = 120.0
 
 
