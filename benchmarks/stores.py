@@ -34,13 +34,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pyoxigraph as ox  # noqa: E402
+import pyoxigraph as ox
 
-from sscrdf.load import load  # noqa: E402
-from sscrdf.query import bundled_queries  # noqa: E402
-from sscrdf.rules import run_rules  # noqa: E402
-from sscrdf.store import knowledge_store  # noqa: E402
-from tests import stores  # noqa: E402
+from sscrdf.load import load
+from sscrdf.query import bundled_queries
+from sscrdf.rules import run_rules
+from sscrdf.store import knowledge_store
+from tests import stores
 
 AS_OF = dt.date(2026, 11, 21)
 STORES = ("embedded", "oxigraph", "virtuoso", "jena")
@@ -102,7 +102,7 @@ def main(argv=None) -> int:
               f"(load + reasoning + rules: {prep_s:.1f} s)", file=sys.stderr)
         queries = {q.id: q.text for q in bundled_queries()}
         rows = {}
-        store, load_s, ref, times, _ = run_embedded(quads, queries)
+        _, load_s, ref, times, _ = run_embedded(quads, queries)
         rows["embedded"] = (load_s, times, ref)
         for name in chosen[1:] if chosen[0] == "embedded" else [c for c in chosen if c != "embedded"]:
             d = workdir / name

@@ -326,7 +326,7 @@ class VirtuosoServer(SparqlServer):
         isql = shutil.which("isql-vt") or shutil.which("isql")
         r = subprocess.run([isql, f"127.0.0.1:{self.sql_port}", "dba", "dba", "VERBOSE=OFF", "BANNER=OFF",
                             "PROMPT=OFF", "ERRORS=STDOUT"], input=script, capture_output=True, text=True,
-                           timeout=600)
+                           timeout=600, check=False)
         out = r.stdout + r.stderr
         if r.returncode != 0 or "*** Error" in out:
             raise StoreFailed(f"isql-vt failed (exit code {r.returncode}): {out[-1500:]}")
@@ -420,7 +420,7 @@ def jena_classpath(workdir: Path) -> str:
 
 
 def _has_java_compiler() -> bool:
-    r = subprocess.run(["java", "--list-modules"], capture_output=True, text=True, timeout=60)
+    r = subprocess.run(["java", "--list-modules"], capture_output=True, text=True, timeout=60, check=False)
     return any(line.startswith("jdk.compiler@") for line in r.stdout.splitlines())
 
 
@@ -461,7 +461,7 @@ class Jena:
 
     def java(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
         return subprocess.run(["java", "-Xshare:auto", "-XX:+UseSerialGC", "-cp", self.classpath, *args],
-                              capture_output=True, text=True, timeout=timeout, cwd=self.workdir)
+                              capture_output=True, text=True, timeout=timeout, cwd=self.workdir, check=False)
 
     def run(self, queries: dict[str, str]) -> dict[str, object]:
         """Run SELECT and CONSTRUCT queries (name -> text) over the loaded data. Returns name -> rows (SELECT),
@@ -506,7 +506,7 @@ class Jena:
 
 def _is_construct(text: str) -> bool:
     body = re.sub(r"(?m)^\s*#.*$", "", text)
-    return re.search(r"\bCONSTRUCT\b", body, re.I) is not None
+    return re.search(r"\bCONSTRUCT\b", body, re.IGNORECASE) is not None
 
 
 # ------------------------------------------------------------------------------- pytest fixtures

@@ -33,7 +33,7 @@ from sscrdf.convert import triples_to_graph
 from sscrdf.load import load
 from sscrdf.namespaces import SSC
 from sscrdf.reason import entail
-from sscrdf.report import validation_graph, validation_ttl
+from sscrdf.report import validation_ttl
 from sscrdf.store import split_by_graph
 from sscrdf.validate import shapes_graph, validate_store
 
