@@ -189,7 +189,7 @@ def _message(r: Result, shapes: Graph | None) -> Literal:
 
 def _template_matches(template: str, message: str) -> bool:
     parts = re.split(r"\{[?$]\w+\}", template)
-    return re.fullmatch(".*".join(re.escape(p) for p in parts), message, re.S) is not None
+    return re.fullmatch(".*".join(re.escape(p) for p in parts), message, re.DOTALL) is not None
 
 
 def _source_constraint(r: Result, shapes: Graph | None, g: Graph, memo: dict):
