@@ -162,7 +162,9 @@ class KnowledgeBase:
         q = find_query(name)
         store = knowledge_store(c.store, reasoner=self.reasoner)
         if rules:
-            store = run_rules(store, as_of=as_of or dt.date.today()).store
+            derived = run_rules(store, as_of=as_of or dt.date.today()).store
+            assert derived is not None  # run_rules returns its working store
+            store = derived
         return select(store, q.text, source=q.path)
 
 
