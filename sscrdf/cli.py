@@ -1,4 +1,5 @@
-"""The ``sscrdf`` command line (click). Each command is a thin layer over the package's stage modules.
+"""The ``sscrdf`` command line (click): arguments, output and exit codes only. Every command reaches the engine
+through the public API, :mod:`sscrdf.api` (``KnowledgeBase``), and nothing else.
 
 Exit codes: 0 success; 1 the check ran and found something at or above the threshold; 2 input the tool
 cannot use (bad file, syntax error, unknown term, ...), always with a one-line message and no traceback.
@@ -6,20 +7,18 @@ cannot use (bad file, syntax error, unknown term, ...), always with a one-line m
 from __future__ import annotations
 
 import json
+import logging
 import sys
-from collections.abc import Sequence
+import urllib.parse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
-from .errors import SscrdfError
-
-if TYPE_CHECKING:
-    import datetime as dt
-
-    import pyoxigraph as ox
+from .api import KnowledgeBase, Limits, as_date, check_not_an_input, check_origins, inferred_only, serialize, write_output
+from .errors import InputError, SscrdfError
+from .progress import configure, detail
+from .progress import info as _info
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 #: where an unexpected internal error should be reported
@@ -30,36 +29,36 @@ class _Group(click.Group):
     """A click group that turns sscrdf's own errors into a one-line message and exit code 2, and any
     unexpected error into one line plus where to report it (exit 3; the traceback only with --debug)."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
-             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(self, *args, **kwargs):
         """Click's usage errors (bad flag, bad value, unknown command) as one line too, exit 2."""
+        standalone = kwargs.pop("standalone_mode", True)
         try:
-            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-            if not standalone_mode:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+            if not standalone:
                 return rv
             sys.exit(rv if isinstance(rv, int) else 0)  # non-standalone click returns ctx.exit()'s code
         except click.UsageError as exc:
-            if not standalone_mode:
+            if not standalone:
                 raise
             hint = f" — see `{exc.ctx.command_path} --help`" if exc.ctx else ""
             click.echo(f"error: {' '.join(exc.format_message().split())}{hint}", err=True)
             sys.exit(EXIT_INPUT)
         except click.ClickException as exc:
-            if not standalone_mode:
+            if not standalone:
                 raise
             click.echo(f"error: {' '.join(exc.format_message().split())}", err=True)
             sys.exit(exc.exit_code)
         except click.exceptions.Exit as exc:
-            if not standalone_mode:
+            if not standalone:
                 raise
             sys.exit(exc.exit_code)
         except click.Abort:
-            if not standalone_mode:
+            if not standalone:
                 raise
             click.echo("aborted", err=True)
             sys.exit(1)
 
-    def invoke(self, ctx: click.Context) -> Any:  # click's own return type: what the command returns
+    def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except SscrdfError as exc:
@@ -76,18 +75,9 @@ class _Group(click.Group):
             ctx.exit(EXIT_INTERNAL)
 
 
-def _info(message: str) -> None:
-    from .progress import info
-
-    info(message)
-
-
-def _emit(text: str, output: str | None, inputs: Sequence[str] = ()) -> None:
+def _emit(text: str, output: str | None, inputs=()) -> None:
     if output:
-        from .io.output import check_not_an_input, write_atomic
-
-        check_not_an_input(output, inputs)
-        write_atomic(output, text if text.endswith("\n") else text + "\n")
+        write_output(output, text if text.endswith("\n") else text + "\n", inputs)
     else:
         click.echo(text.rstrip("\n"))
 
@@ -106,12 +96,8 @@ def cli(ctx: click.Context, debug: bool, quiet: bool, verbose: bool) -> None:
     A FILE named - is read from standard input. A progress bar is shown on standard error when it is a terminal.
     """
     ctx.meta["sscrdf.debug"] = debug
-    import logging
-
     # rdflib logs a traceback for every literal whose lexical form is invalid; sscrdf reports those itself
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
-    from .progress import configure
-
     configure(quiet=quiet, verbose=verbose)
 
 
@@ -122,12 +108,10 @@ def cli(ctx: click.Context, debug: bool, quiet: bool, verbose: bool) -> None:
 @click.option("--usage", is_flag=True, help="List the ontology terms that no rule, shape or query uses.")
 def info(fmt: str, usage: bool) -> None:
     """Show the ontology IRI and version and what each module holds."""
-    from .knowledge.ontology import info as ontology_info
-
     if usage:
         _info_usage(fmt)
         return
-    oi = ontology_info()
+    oi = KnowledgeBase.info()
     if fmt == "json":
         click.echo(json.dumps({
             "sscrdf": __version__, "ontology": oi.iri, "versionIRI": oi.version_iri, "versionInfo": oi.version_info,
@@ -151,33 +135,21 @@ def info(fmt: str, usage: bool) -> None:
 
 
 def _info_usage(fmt: str) -> None:
-    """`sscrdf info --usage`: the declared ssc: terms no rule, shape or query uses, by module (sscrdf.knowledge.usage)."""
-    from .analysis.analyze import ontology_labels
-    from .knowledge.ontology import declared_terms, modules, parse_module
-    from .knowledge.usage import checks, unused_terms
-
-    import pyoxigraph as ox
-
-    unused = unused_terms()
-    module_of: dict[str, str] = {}
-    for m in modules():
-        for triple in parse_module(m.path):
-            module_of.setdefault(triple.subject.value if not isinstance(triple.subject, ox.Triple) else "", m.name)
-    labels = ontology_labels()
-    total = len(declared_terms())
+    """`sscrdf info --usage`: the declared ssc: terms no rule, shape or query uses, by module."""
+    usage = KnowledgeBase.usage()
     if fmt == "json":
-        click.echo(json.dumps({"declared": total, "checks": len(checks()), "unused": [
-            {"term": t, "label": labels.get(t), "module": module_of.get(t)} for t in unused]}, indent=2))
+        click.echo(json.dumps({"declared": usage.declared, "checks": usage.checks, "unused": [
+            {"term": u.term, "label": u.label, "module": u.module} for u in usage.unused]}, indent=2))
         return
-    click.echo(f"{len(unused)} of {total} ontology terms are used by none of the {len(checks())} rules, shapes "
-               "and queries (named in one, or reached from a named term through the ontology):")
-    by_module: dict[str, list[str]] = {}
-    for t in unused:
-        by_module.setdefault(module_of.get(t, "?"), []).append(t)
+    click.echo(f"{len(usage.unused)} of {usage.declared} ontology terms are used by none of the {usage.checks} rules, "
+               "shapes and queries (named in one, or reached from a named term through the ontology):")
+    by_module: dict[str, list] = {}
+    for u in usage.unused:
+        by_module.setdefault(u.module or "?", []).append(u)
     for name in sorted(by_module):
         click.echo(f"\n{name} ({len(by_module[name])})")
-        for t in by_module[name]:
-            click.echo(f"  {labels.get(t, '')}  [ssc:{t.rsplit('#', 1)[-1]}]")
+        for u in by_module[name]:
+            click.echo(f"  {u.label or ''}  [ssc:{u.term.rsplit('#', 1)[-1]}]")
 
 
 # ------------------------------------------------------------------------------------------- ontology
@@ -197,30 +169,24 @@ def ontology_check(extra: tuple[str, ...], fmt: str) -> None:
     EXTRA Turtle files are checked together with the bundled modules (to try an extension before adding it).
     Exit 0 when all checks pass, 1 with a list of problems otherwise.
     """
-    from .errors import InputError
-    from .knowledge.ontology import check
-
-    for p in extra:
-        if not Path(p).is_file():
-            raise InputError("no such file", path=p)
-    report = check([Path(p) for p in extra])
+    report = KnowledgeBase.check_ontology(extra)
     counts = ", ".join(f"{n} {k}" for k, n in sorted(report.by_kind().items()))
-    _check_report(fmt, report.ok, report.checks, report.problems, [f"PROBLEM  {p}" for p in report.problems],
-                  "ontology OK", f"ontology has {len(report.problems)} problem(s): {counts}")
+    _check_report(fmt, report, [f"PROBLEM  {i}" for i in report.issues],
+                  "ontology OK", f"ontology has {len(report.issues)} problem(s): {counts}")
 
 
-def _check_report(fmt: str, ok: bool, checks: Sequence[str], problems: Sequence[object], lines: Sequence[str],
-                  ok_text: str, fail_text: str) -> None:
+def _check_report(fmt: str, report, lines, ok_text: str, fail_text: str) -> None:
     """Print a check's outcome (text: what was checked, one line per problem, a summary; or JSON) and exit 0 or 1."""
     if fmt == "json":
-        click.echo(json.dumps({"ok": ok, "checks": checks, "problems": [p.__dict__ for p in problems]}, indent=2))
+        click.echo(json.dumps({"ok": report.ok, "checks": report.checked,
+                               "problems": [i.__dict__ for i in report.issues]}, indent=2))
     else:
-        for c in checks:
+        for c in report.checked:
             click.echo(f"checked  {c}")
         for line in lines:
             click.echo(line)
-        click.echo(ok_text if ok else fail_text)
-    sys.exit(EXIT_OK if ok else EXIT_FINDINGS)
+        click.echo(ok_text if report.ok else fail_text)
+    sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
 
 
 # ------------------------------------------------------------------------------------------- check
@@ -231,20 +197,15 @@ def _check_report(fmt: str, ok: bool, checks: Sequence[str], problems: Sequence[
 @click.option("--rules", multiple=True, type=click.Path(), help="extra rule file or directory (repeatable)")
 @click.option("--queries", multiple=True, type=click.Path(), help="extra query file or directory (repeatable)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check_command(onto: tuple[str, ...], shapes: tuple[str, ...], rules: tuple[str, ...], queries: tuple[str, ...],
-                  fmt: str) -> None:
+def check_command(onto, shapes, rules, queries, fmt) -> None:
     """Check every knowledge file: the ontology (as `ontology check`), the shapes (SHACL-for-SHACL, every sh: term
     valid), the rules and queries (SPARQL syntax, complete header), and every ssc: term in all of them.
 
     The bundled files are always checked; the options add files to check with them. Each problem is printed as
     FILE:LINE: KIND: MESSAGE. Exit 0 when all checks pass, 1 when problems are found.
     """
-    from .knowledge.check import check_all  # the checks import pySHACL and owlrl: kept off the other commands' path
-
-    report = check_all(ontology=[Path(p) for p in onto], shapes=[Path(p) for p in shapes],
-                       rules=[Path(p) for p in rules], queries=[Path(p) for p in queries])
-    _check_report(fmt, report.ok, report.checked, report.issues, [str(i) for i in report.issues],
-                  "all knowledge files OK", f"{len(report.issues)} problem(s)")
+    report = KnowledgeBase.check(ontology=onto, shapes=shapes, rules=rules, queries=queries)
+    _check_report(fmt, report, [str(i) for i in report.issues], "all knowledge files OK", f"{len(report.issues)} problem(s)")
 
 
 @cli.command("docs")
@@ -252,9 +213,7 @@ def check_command(onto: tuple[str, ...], shapes: tuple[str, ...], rules: tuple[s
               help="directory to write index.html into (created if needed)")
 def docs_command(out_dir: str) -> None:
     """Write HTML documentation of the ontology (one self-contained page, readable offline)."""
-    from .knowledge.docs import write_docs
-
-    click.echo(f"wrote {write_docs(out_dir)}")
+    click.echo(f"wrote {KnowledgeBase.write_docs(out_dir)}")
 
 
 # ------------------------------------------------------------------------------------------- validate
@@ -277,28 +236,19 @@ _INPUT_FORMATS = ["turtle", "trig", "nquads", "ntriples", "json-ld", "rdf-xml", 
 @click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
               help="SHACL engine: fast compiles the shapes to SPARQL (pySHACL is used for shapes it cannot "
                    "compile); pyshacl is the reference")
-def validate(files: tuple[str, ...], fmt: str, extra_shapes: tuple[str, ...], fail_on: str, output: str | None,
-             input_format: str | None, reasoner: str, engine: str) -> None:
+def validate(files, fmt, extra_shapes, fail_on, output, input_format, reasoner, engine) -> None:
     """Validate city stakeholder registers against the SHACL shapes of Y Suppl. 34.
 
     FILES (Turtle, TriG, N-Quads, N-Triples, JSON-LD, RDF/XML or a CSV register) are merged; a dataset with
     one named graph per city is validated city by city. Exit 0 when nothing is at or above --fail-on, 1 when
     something is, 2 when the input cannot be validated.
     """
-    from .render import report as rep
-    from .io.load import load
-    from .analysis.pipeline import check_terms
-    from .shacl.validate import shapes_graph, validate_store
-
-    from .io.output import check_not_an_input
-
     check_not_an_input(output, files)
-    loaded = load(files, fmt=input_format)
-    result = validate_store(loaded.store, shapes=shapes_graph(tuple(Path(p) for p in extra_shapes)),
-                            reasoner=reasoner, engine=engine)
-    check_terms(loaded, result.terms_used)
-    text = {"text": lambda: rep.validation_text(result), "json": lambda: rep.validation_json(result, fail_on),
-            "ttl": lambda: rep.validation_ttl(result), "md": lambda: rep.validation_md(result)}[fmt]()
+    kb = KnowledgeBase(reasoner=reasoner, engine=engine, extra_shapes=extra_shapes)
+    # the vocabulary check runs on the terms the validation collects batch by batch (no extra scan)
+    result = kb.validate(kb.load(*files, fmt=input_format, check="deferred"))
+    text = {"text": result.to_text, "json": lambda: result.to_json(fail_on), "ttl": result.to_turtle,
+            "md": result.to_markdown}[fmt]()
     _emit(text, output, files)
     sys.exit(EXIT_FINDINGS if result.fails(fail_on) else EXIT_OK)
 
@@ -314,8 +264,7 @@ def validate(files: tuple[str, ...], fmt: str, extra_shapes: tuple[str, ...], fa
 @click.option("--reasoner", type=click.Choice(["fast", "owlrl"]), default="fast", show_default=True,
               help="fast: sscrdf's schema-driven OWL 2 RL subset; owlrl: the complete reference engine (slow)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-def infer(files: tuple[str, ...], output: str | None, fmt: str | None, only_inferred: bool, reasoner: str,
-          input_format: str | None) -> None:
+def infer(files, output, fmt, only_inferred, reasoner, input_format) -> None:
     """Materialise the OWL 2 RL entailments of the ontology and FILES.
 
     Inferred triples stay apart from asserted ones: in TriG or N-Quads output they are in their own named
@@ -323,13 +272,6 @@ def infer(files: tuple[str, ...], output: str | None, fmt: str | None, only_infe
     with --only-inferred, only they are written. Triple formats (ttl, nt) need --only-inferred, since they
     cannot keep the two apart.
     """
-    from .errors import InputError
-    from .io.output import serialize, write_atomic
-    from .analysis.pipeline import load_checked
-    from .reasoning.store import knowledge_store
-
-    from .io.output import check_not_an_input
-
     check_not_an_input(output, files)
     by_ext = {"trig": "trig", "nq": "nquads", "ttl": "ttl", "nt": "nt"}
     ext = Path(output).suffix.lower().lstrip(".") if output else ""
@@ -341,34 +283,20 @@ def infer(files: tuple[str, ...], output: str | None, fmt: str | None, only_infe
     if fmt in ("ttl", "nt") and not only_inferred:
         raise InputError(f"{fmt} output cannot keep inferred triples apart from asserted ones",
                          hint="add --only-inferred, or write TriG (--format trig)")
-    loaded = load_checked(files, fmt=input_format)
-    ks = knowledge_store(loaded.store, reasoner=reasoner, with_ontology=False)
-    from .reasoning.store import is_inferred_graph
-
-    quads = [q for q in ks if not only_inferred or is_inferred_graph(q.graph_name)]
+    kb = KnowledgeBase(reasoner=reasoner)
+    everything = kb.infer(kb.load(*files, fmt=input_format), only_inferred=False)
+    inferred = inferred_only(everything)
+    quads = inferred if only_inferred else everything
     data = serialize(quads, fmt)
     if output:
-        write_atomic(output, data)
-        n_inf = sum(1 for q in ks if is_inferred_graph(q.graph_name))
+        write_output(output, data)
+        n_inf = len(inferred)
         _info(f"wrote {output}: {len(quads)} triples ({n_inf} inferred, engine {reasoner})")
     else:
         click.echo(data.decode("utf-8"), nl=False)
 
 
 # ------------------------------------------------------------------------------------------- analyze
-
-def _as_of(value: str | None) -> dt.date:
-    import datetime as dt
-
-    from .errors import InputError
-
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"--as-of {value!r} is not a date", hint="use YYYY-MM-DD") from None
-
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
@@ -382,8 +310,7 @@ def _as_of(value: str | None) -> dt.date:
               help="OWL 2 RL engine (owlrl is the slow reference)")
 @click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
               help="SHACL engine (pyshacl is the slow reference)")
-def analyze(files: tuple[str, ...], fmt: str, output: str | None, as_of: str | None, extra_shapes: tuple[str, ...],
-            input_format: str | None, reasoner: str, engine: str) -> None:
+def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, engine) -> None:
     """Analyse city stakeholder registers: load, infer, run the rules, validate, query, report.
 
     The report gives, per city: a summary; completeness by category and by municipal unit; the
@@ -391,31 +318,14 @@ def analyze(files: tuple[str, ...], fmt: str, output: str | None, as_of: str | N
     risks and recommendations, each with its clause; and the validation results. --format ttl writes the
     findings and derived facts as RDF for portals. Exit 0 on success, 2 when the input cannot be used.
     """
-    from .render import report as rep
-    from .analysis.analyze import analyze_store
-    from .io.load import load
-    from .io.output import serialize
-    from .analysis.pipeline import check_terms
-
-    from .io.output import check_not_an_input
-
     check_not_an_input(output, files)
-    loaded = load(files, fmt=input_format)
-    analysis = analyze_store(loaded.store, reasoner=reasoner, engine=engine, as_of=_as_of(as_of),
-                             extra_shapes=tuple(Path(p) for p in extra_shapes))
-    check_terms(loaded, analysis.terms_used)
-    from .progress import detail
-
-    for stage, seconds in analysis.timings.items():
+    kb = KnowledgeBase(reasoner=reasoner, engine=engine, extra_shapes=extra_shapes)
+    # the vocabulary check runs on the terms the validation collects batch by batch (no extra scan)
+    report = kb.analyze(kb.load(*files, fmt=input_format, check="deferred"), as_of=as_date(as_of))
+    for stage, seconds in report.timings.items():
         detail(f"{stage}: {seconds:.2f} s")
-    if fmt == "ttl":
-        text = serialize(rep.analysis_quads(analysis), "ttl").decode("utf-8")
-    elif fmt == "html":
-        from .render.html import analysis_html  # matplotlib is imported only for the html report
-
-        text = analysis_html(analysis, loaded.store)
-    else:
-        text = {"text": rep.analysis_text, "md": rep.analysis_md, "json": rep.analysis_json}[fmt](analysis)
+    text = {"text": report.to_text, "md": report.to_markdown, "json": report.to_json, "ttl": report.to_turtle,
+            "html": report.to_html}[fmt]()
     _emit(text, output, files)
 
 
@@ -423,11 +333,9 @@ def analyze(files: tuple[str, ...], fmt: str, output: str | None, as_of: str | N
 
 @cli.command("queries")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def list_queries(fmt: str) -> None:
+def list_queries(fmt) -> None:
     """List the bundled SPARQL queries with the question each answers."""
-    from .query.sparql import bundled_queries
-
-    qs = bundled_queries()
+    qs = KnowledgeBase.queries()
     if fmt == "json":
         click.echo(json.dumps([{"id": q.id, "question": q.header["question"], "clause": q.header["clause"],
                                 "columns": q.columns, "file": q.path.name} for q in qs], indent=2))
@@ -446,48 +354,27 @@ def list_queries(fmt: str) -> None:
 @click.option("--no-rules", is_flag=True, help="query the data and its entailments without running the rules")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the result to this file (atomically)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-def query(name: str, files: tuple[str, ...], fmt: str, endpoint: str | None, as_of: str | None, no_rules: bool,
-          output: str | None, input_format: str | None) -> None:
+def query(name, files, fmt, endpoint, as_of, no_rules, output, input_format) -> None:
     """Run the query NAME (an id from `sscrdf queries`, or a .rq file) on FILES or on --endpoint.
 
     On FILES the query sees the ontology, the data, its OWL 2 RL entailments and (unless --no-rules)
     everything the rules derive. On an endpoint it runs unchanged, as standard SPARQL 1.1.
     """
-    from .errors import InputError
-    from .io.output import check_not_an_input
-    from .query.sparql import find_query, select, select_remote
-
     check_not_an_input(output, (*files, name))
-    q = find_query(name)
+    kb = KnowledgeBase()
+    q = kb.find_query(name)
     if endpoint:
         if files:
             raise InputError("give either FILES or --endpoint, not both")
-        table = select_remote(endpoint, q.text)
+        table = kb.query_endpoint(q, endpoint)
     else:
         if not files:
             raise InputError("no data files given", hint="name one or more FILES, or use --endpoint URL")
-        table = select(_prepared_store(files, input_format, as_of, no_rules), q.text, source=q.path)
-    from .render.report import table_csv, table_json, table_text
-
-    _emit({"table": table_text, "csv": table_csv, "json": table_json}[fmt](table), output, (*files, name))
+        table = kb.query(q, kb.load(*files, fmt=input_format), rules=not no_rules, as_of=as_date(as_of))
+    _emit({"table": table.to_text, "csv": table.to_csv, "json": table.to_json}[fmt](), output, (*files, name))
 
 
 # ------------------------------------------------------------------------------------------- serve / push
-
-def _prepared_store(files: Sequence[str], input_format: str | None, as_of: str | None, no_rules: bool,
-                    reasoner: str = "fast") -> ox.Store:
-    from .analysis.pipeline import load_checked
-    from .rules.engine import run_rules
-    from .reasoning.store import knowledge_store
-
-    loaded = load_checked(files, fmt=input_format)
-    store = knowledge_store(loaded.store, reasoner=reasoner)
-    if no_rules:
-        return store
-    derived = run_rules(store, as_of=_as_of(as_of)).store
-    assert derived is not None  # run_rules returns its working store
-    return derived
-
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
@@ -507,26 +394,25 @@ def _prepared_store(files: Sequence[str], input_format: str | None, as_of: str |
 @click.option("--max-concurrent-queries", type=click.IntRange(min=1), help="queries evaluated at once [4]")
 @click.option("--backlog", type=click.IntRange(min=1), help="listen backlog [128]")
 @click.option("--max-connections", type=click.IntRange(min=1), help="open connections, idle ones included [1024]")
-def serve(files: tuple[str, ...], host: str, port: int, as_of: str | None, no_rules: bool, input_format: str | None,
-          **limit_flags: float | None) -> None:
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+              help="send CORS headers to this origin (scheme://host[:port], or * for any); repeatable; none by default")
+def serve(files, host, port, as_of, no_rules, input_format, cors, **limit_flags) -> None:
     """Serve FILES (with the ontology, entailments and findings) as a read-only SPARQL 1.1 endpoint at /sparql.
 
-    Every bundled query runs against it unchanged: `sscrdf query NAME --endpoint http://HOST:PORT/sparql`.
-    Queries with SERVICE and updates are refused; every resource is bounded (flags below, or the environment
-    variables SSCRDF_SERVE_QUERY_TIMEOUT, ..._MAX_RESULTS, ..._MAX_BODY, ...). Stop with Ctrl-C.
+    Answers are negotiated on Accept (SPARQL JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD, RDF/XML);
+    GET /sparql without a query gives the service description; /queries lists the bundled queries and
+    /queries/NAME runs one; / is a page to type a query in a browser. Every bundled query runs against it
+    unchanged: `sscrdf query NAME --endpoint http://HOST:PORT/sparql`. Queries with SERVICE and updates are
+    refused; queries run in worker processes and one past the time limit is killed; every resource is bounded
+    (flags below, or the environment variables SSCRDF_SERVE_QUERY_TIMEOUT, ..._MAX_RESULTS, ..._MAX_BODY, ...).
+    Stop with Ctrl-C.
     """
-    from .server.bounded import Limits
-    from .server.endpoint import make_server
-
     limits = Limits.from_env(**limit_flags)  # each limit: flag, else $SSCRDF_SERVE_<NAME>, else the default
-    store = _prepared_store(files, input_format, as_of, no_rules)
-    try:
-        server = make_server(store, host, port, limits)
-    except OSError as exc:
-        from .errors import InputError
-
-        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    h, p = server.socket.getsockname()[:2]  # the bound address (port 0 asks for a free port)
+    kb = KnowledgeBase()
+    cors = check_origins(cors)
+    store = kb.prepare(kb.load(*files, fmt=input_format), rules=not no_rules, as_of=as_date(as_of))
+    server = kb.server(store, host, port, limits, cors)
+    h, p = server.server_address[:2]
     click.echo(f"SPARQL endpoint on http://{h}:{p}/sparql ({len(store)} quads); Ctrl-C to stop", err=True)
     try:
         server.serve_forever()
@@ -546,31 +432,18 @@ def serve(files: tuple[str, ...], host: str, port: int, as_of: str | None, no_ru
 @click.option("--replace", is_flag=True, help="replace each graph (HTTP PUT) instead of adding to it (POST)")
 @click.option("--as-of", help="date the rules use (YYYY-MM-DD; default today)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-def push(files: tuple[str, ...], store_url: str, what: str, replace: bool, as_of: str | None,
-         input_format: str | None) -> None:
+def push(files, store_url, what, replace, as_of, input_format) -> None:
     """Upload FILES to a SPARQL 1.1 store, graph by graph, for portals that query many cities.
 
     Named graphs are kept; entailments go to their own inferred graphs, derived facts and findings to
     https://w3id.org/sscrdf/graph/derived, the ontology to https://w3id.org/sscrdf/graph/ontology.
     """
-    import urllib.parse
-
-    from .errors import InputError
-    from .analysis.pipeline import load_checked
-    from .server.client import push as do_push
-
     url = urllib.parse.urlparse(store_url)
     if url.scheme not in ("http", "https") or not url.netloc:
         raise InputError(f"--store {store_url!r} is not an http(s) URL",
                          hint="give the store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
-
-    if what == "asserted":
-        quads = list(load_checked(files, fmt=input_format).store)
-    elif what == "inferred":
-        quads = list(_prepared_store(files, input_format, as_of, no_rules=True))
-    else:
-        quads = list(_prepared_store(files, input_format, as_of, no_rules=False))
-    counts = do_push(quads, store_url, replace=replace)
+    kb = KnowledgeBase()
+    counts = kb.push(kb.load(*files, fmt=input_format), store_url, what=what, replace=replace, as_of=as_date(as_of))
     for graph, n in counts.items():
         click.echo(f"{n:>8}  {graph or '(default graph)'}")
     click.echo(f"pushed {sum(counts.values())} triples in {len(counts)} graph(s) to {store_url}", err=True)
@@ -582,15 +455,13 @@ def push(files: tuple[str, ...], store_url: str, what: str, replace: bool, as_of
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None,
               help="xlsx: one workbook; csv: a folder with one CSV file per sheet (default: from -o)")
 @click.option("-o", "--output", required=True, type=click.Path(), help="the .xlsx file, or the folder for CSV sheets")
-def template(fmt: str | None, output: str) -> None:
+def template(fmt, output) -> None:
     """Write an empty stakeholder register to fill in: one sheet per part of the register (city, units,
     stakeholders, assessors, assessments, responsibilities, collaborations, mechanisms, ...), a sample row in
     each, drop-down lists of the values the ontology allows, and an 'about' sheet explaining every column with
     its clause. The sheets and columns come from mappings/register.csv, the values from the ontology.
     """
-    from .io.register import template as write_template
-
-    written = write_template(output, fmt)
+    written = KnowledgeBase.template(output, fmt)
     _info(f"wrote register template {written}")
 
 
@@ -600,26 +471,16 @@ def template(fmt: str | None, output: str) -> None:
 @click.option("--city", "city_iri", help="the IRI of the register's city (default: from the city sheet)")
 @click.option("--base", "base_iri", help="the IRI local-name ids are appended to (default: the city sheet's "
                                          "base IRI, else urn:sscrdf:<file name>:)")
-def import_(register: str, output: str, city_iri: str | None, base_iri: str | None) -> None:
+def import_(register, output, city_iri, base_iri) -> None:
     """Read a register (an .xlsx workbook, a folder of CSV sheets, or a single-sheet CSV register) and write
     it as Turtle. Every bad cell is reported at once (sheet, row, column, value, allowed values, nearest
     one) and nothing is written then. The same rows always give the same IRIs.
     """
-    from .errors import InputError
-    from .io.output import serialize, write_atomic
-
     path = Path(register)
-    if path.suffix.lower() == ".csv" and path.is_file():
-        from .io.csvreg import read_csv
-
-        quads = read_csv(path, base_iri=base_iri, city_iri=city_iri)
-    else:
-        from .io.register import read_register
-
-        quads = read_register(path, base_iri=base_iri, city_iri=city_iri)
+    quads = KnowledgeBase.import_register(path, base_iri=base_iri, city_iri=city_iri)
     if Path(output).resolve() == path.resolve():
         raise InputError("the output would overwrite the register", path=output)
-    write_atomic(output, serialize(quads, "ttl"))
+    write_output(output, serialize(quads, "ttl"))
     _info(f"wrote {output}: {len(quads)} triples")
 
 
@@ -629,17 +490,14 @@ def import_(register: str, output: str, city_iri: str | None, base_iri: str | No
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None, help="default: from -o")
 @click.option("--base", "base_iri", help="ids are written relative to this IRI (default: the city's namespace)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-def export(files: tuple[str, ...], output: str, fmt: str | None, base_iri: str | None,
-           input_format: str | None) -> None:
+def export(files, output, fmt, base_iri, input_format) -> None:
     """Write the stakeholder register of FILES as a spreadsheet (the inverse of `sscrdf import`).
 
     Triples no column of the register holds are listed on standard error (and left out).
     """
-    from .io.load import load
-    from .io.register import export_register
-
-    loaded = load(files, fmt=input_format)
-    result = export_register(list(loaded.store), output, fmt, base_iri=base_iri)
+    kb = KnowledgeBase()
+    # export writes what the register's columns can hold and lists the rest, so it does not refuse unknown terms
+    result = kb.export_register(kb.load(*files, fmt=input_format, check="deferred"), output, fmt, base_iri=base_iri)
     rows = ", ".join(f"{n} {name}" for name, n in result.rows.items())
     _info(f"wrote {result.path}: {rows}")
     if result.left_out:

@@ -3,6 +3,8 @@ and a bounded loopback load test (slow)."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import threading
 import time
@@ -19,14 +21,17 @@ from sscrdf.server.endpoint import serve_in_thread
 from .conftest import EXAMPLES
 
 CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+#: all its work comes before its first (and only) row: nothing to check between rows
+COUNT_CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t }"
 
 
 @pytest.fixture(scope="module")
 def store():
-    from sscrdf.cli import _prepared_store
+    from sscrdf import KnowledgeBase
 
-    return _prepared_store([str(EXAMPLES / "riverton.ttl")], None, "2025-01-01", True)
+    kb = KnowledgeBase()
+    return kb.prepare(kb.load(EXAMPLES / "riverton.ttl"), rules=False)
 
 
 def _get(url, query, timeout=30):
@@ -62,6 +67,59 @@ def test_runaway_query_is_stopped_while_others_are_answered(served):
         status, body = runaway.result()
     assert status == 503 and b"longer than 1.5 s" in body and body.count(b"\n") == 1
     assert _get(url, COUNT)[0] == 200  # the slot it held is free again
+
+
+def _gone(pid: int, within: float = 5.0) -> bool:
+    """True once process ``pid`` no longer exists (polled for at most ``within`` seconds)."""
+    deadline = time.monotonic() + within
+    while os.path.exists(f"/proc/{pid}"):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_runaway_aggregate_is_killed_while_others_are_answered(store):
+    """A COUNT over a four-way cross product never yields a row before it ends; its worker process is killed at
+    the time limit and replaced, while a cheap query sent meanwhile is answered."""
+    threads_before = threading.active_count()
+    server, url = serve_in_thread(store, limits=Limits(query_timeout=1.0, max_concurrent_queries=2))
+    pool = server.service.pool
+    workers = pool.pids()
+    assert len(workers) == 2 and all(os.path.exists(f"/proc/{p}") for p in workers)
+    with ThreadPoolExecutor(1) as ex:
+        started = time.monotonic()
+        runaway = ex.submit(_get, url, COUNT_CROSS)
+        time.sleep(0.2)
+        status, body = _get(url, COUNT)
+        assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 0
+        assert time.monotonic() - started < 1.0  # answered while the runaway runs
+        status, body = runaway.result()
+        took = time.monotonic() - started
+    assert status == 503 and took < 2.0, took
+    assert body == b"the query ran longer than 1 s and was stopped; narrow it, or raise --query-timeout\n"
+    after = pool.pids()
+    assert len(after) == 2 and len(set(after) - set(workers)) == 1  # one replaced, the other kept
+    killed = (set(workers) - set(after)).pop()
+    assert _gone(killed)
+    assert _get(url, COUNT)[0] == 200
+    template = pool._template_pid
+    server.shutdown()
+    server.server_close()
+    assert all(_gone(p) for p in [template, *after])  # nothing outlives the server
+    time.sleep(0.2)
+    assert threading.active_count() <= threads_before
+
+
+def test_a_worker_killed_from_outside_is_replaced(served):
+    server, url = served(max_concurrent_queries=1)
+    [pid] = server.service.pool.pids()
+    os.kill(pid, signal.SIGKILL)
+    assert _gone(pid)
+    status, body = _get(url, COUNT)  # the dead worker is noticed before the query is given to it
+    assert status == 200
+    [new] = server.service.pool.pids()
+    assert new != pid
 
 
 def test_result_size_limit(served):

@@ -7,24 +7,27 @@ questions can be asked of a remote SPARQL store.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import partial
 from typing import TypedDict, overload
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.namespace import RDFS, SKOS
+from rdflib.namespace import RDFS
 from rdflib.query import ResultRow
 
-from ..knowledge.ontology import ontology_triples
+from ..knowledge.ontology import ontology_labels
+from ..parallel import map_batches
 from ..query.sparql import Row, Table, as_int, as_str, find_query, select
-from ..rules.engine import Derivation, run_rules
+from ..reasoning.store import split_by_graph
+from ..rules.engine import Derivation
 from ..shacl.results import Result
-from ..reasoning.store import knowledge_store, split_by_graph
 from ..shacl.validate import CityReport, ValidationReport, city_iris, labels_of, shapes_graph, validate_store
+from .pipeline import derive
 
 FINDING_KINDS = ("Gap", "Overlap", "Risk", "Recommendation")
 #: the order of the kinds of triaged entries (see Entry): the finding kinds, then register checks that no rule
@@ -183,22 +186,6 @@ def shape_concerns(shapes: Graph) -> dict[str, set[str]]:
     return dict(out)
 
 
-@lru_cache(maxsize=1)
-def ontology_labels() -> dict[str, str]:
-    """IRI -> display label of every ontology term (skos:prefLabel, else rdfs:label; English or untagged)."""
-    label: dict[str, str] = {}
-    pref: dict[str, str] = {}
-    for t in ontology_triples():
-        if (not isinstance(t.object, ox.Literal) or t.object.language not in (None, "en")
-                or not isinstance(t.subject, ox.NamedNode)):
-            continue
-        if t.predicate.value == str(RDFS.label):
-            label.setdefault(t.subject.value, t.object.value)
-        elif t.predicate.value == str(SKOS.prefLabel):
-            pref.setdefault(t.subject.value, t.object.value)
-    return {**label, **pref}
-
-
 def _shape_labels(shapes: Graph) -> dict[str, str]:
     return {str(s): str(o) for s, o in shapes.subject_objects(RDFS.label)}
 
@@ -306,10 +293,7 @@ def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast
     """Analyse every city in ``data`` (which is not changed).
 
     A dataset with many city graphs is analysed in batches of ``batch_size`` graphs on all cores
-    (see sscrdf.analysis.parallel); the result is the same as analysing it in one go."""
-    from functools import partial
-
-    from .parallel import map_batches
+    (see sscrdf.parallel); the result is the same as analysing it in one go."""
 
     as_of = as_of or dt.date.today()
     parts = map_batches(data, partial(_analyze_batch, reasoner=reasoner, engine=engine, as_of=as_of,
@@ -332,8 +316,6 @@ def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast
 def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date,
                    extra_shapes: tuple[str | Path, ...]) -> Analysis:
     """Analyse the cities of one store in this process."""
-    import time
-
     clock = [time.perf_counter()]
     timings: dict[str, float] = {}
 
@@ -343,12 +325,8 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
         clock[0] = now
 
     units = split_by_graph(data)
-    ks = knowledge_store(data, reasoner=reasoner, units=units)
-    lap("reasoning")
-    derivation = run_rules(ks, as_of=as_of)
-    store = derivation.store
-    assert store is not None  # run_rules returns its working store
-    lap("rules")
+    derived = derive(data, reasoner=reasoner, as_of=as_of, units=units, on_stage=lap)  # laps reasoning, rules
+    ks, derivation, store = derived.knowledge, derived.derivation, derived.store
     shapes = shapes_graph(tuple(extra_shapes))
     validation = validate_store(data, shapes=shapes, reasoner=reasoner, engine=engine,
                                 knowledge=ks, units=units)

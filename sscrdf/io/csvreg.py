@@ -94,6 +94,8 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from ..errors import InputError
+from .encoding import check_utf8
+from .regvocab import vocabulary
 
 if TYPE_CHECKING:
     from .regvocab import Choices, Vocabulary
@@ -147,8 +149,6 @@ class Catalogue:
 
 def catalogue(paths: Sequence[Path] | None = None) -> Catalogue:
     """The catalogue of the bundled ontology modules (or of the Turtle files ``paths``)."""
-    from .regvocab import vocabulary
-
     return _catalogue_of(vocabulary(paths))
 
 
@@ -455,8 +455,6 @@ def _assessment_key(a: _Assessment) -> tuple[str, ...]:
 # ------------------------------------------------------------------------------------------- reading
 
 def _text(path: Path) -> str:
-    from .load import check_utf8  # shared UTF-8 check (byte offset, line, column)
-
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -11,7 +11,10 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
 
+import pyoxigraph as ox
+
 from ..errors import InputError
+from ..namespaces import PREFIXES
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -99,9 +102,6 @@ RDF_OUTPUT_FORMATS = {"trig": "TRIG", "nquads": "N_QUADS", "ttl": "TURTLE", "nt"
 def serialize(quads_or_triples: Iterable[ox.Quad] | Iterable[ox.Triple], fmt: str) -> bytes:
     """Serialise with sscrdf's usual prefixes. Quad formats (trig, nquads) keep graphs; triple formats
     (ttl, nt) merge them."""
-    import pyoxigraph as ox
-
-    from ..namespaces import PREFIXES
 
     rdf_format = getattr(ox.RdfFormat, RDF_OUTPUT_FORMATS[fmt])
     given: list[ox.Quad | ox.Triple] = list(quads_or_triples)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -26,7 +27,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import InputError
-from .regvocab import Choices, Vocabulary, expand, key, vocabulary
+from ..resources import data_dir
+from .encoding import check_utf8
+from .output import write_atomic
+from .regvocab import Choices, Vocabulary, compact, expand, key, vocabulary
 
 __all__ = ["Sheet", "Column", "mapping", "template", "read_register", "export_register", "RegisterError",
            "CellError", "REGISTER_SUFFIXES"]
@@ -83,8 +87,6 @@ class Sheet:
 
 
 def _mapping_path() -> Path:
-    from ..resources import data_dir
-
     return data_dir("mappings") / "register.csv"
 
 
@@ -209,8 +211,6 @@ def _tables_xlsx(path: Path) -> dict[str, _Table]:
 
 
 def _tables_dir(path: Path) -> dict[str, _Table]:
-    from .load import check_utf8
-
     out: dict[str, _Table] = {}
     for f in sorted(path.glob("*.csv")):
         data = f.read_bytes()
@@ -498,8 +498,6 @@ class _Importer:
 
 
 def difflib_close(word: str, names: Iterable[str]) -> str | None:
-    import difflib
-
     by = {key(n): n for n in names}
     m = difflib.get_close_matches(key(word), list(by), n=1, cutoff=0.6)
     return by[m[0]] if m else None
@@ -608,8 +606,6 @@ def _write_xlsx(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[s
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
     buf = io.BytesIO()
     wb.save(buf)
-    from .output import write_atomic
-
     write_atomic(path, buf.getvalue())
 
 
@@ -622,8 +618,6 @@ def _csv_text(rows: Iterable[Sequence[str]]) -> str:
 
 
 def _write_dir(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[str]]], vocab: Vocabulary) -> None:
-    from .output import write_atomic
-
     if path.exists() and not path.is_dir():
         raise InputError("the output for CSV sheets must be a folder", path=path)
     path.mkdir(parents=True, exist_ok=True)
@@ -670,8 +664,6 @@ def export_register(quads: Iterable[ox.Quad], path: str | Path, fmt: str | None 
                     base_iri: str | None = None, vocab: Vocabulary | None = None,
                     sheets: Sequence[Sheet] | None = None) -> ExportResult:
     """Write the register of the city data in ``quads`` (graphs merged); the inverse of :func:`read_register`."""
-    from .regvocab import compact
-
     vocab, sheets = vocab or vocabulary(), sheets or mapping()
     triples = list(dict.fromkeys(q.triple if isinstance(q, ox.Quad) else q for q in quads))
     by_s: dict[str, list[ox.Triple]] = {}

@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..namespaces import PREFIXES
+from ..resources import files
 
 __all__ = ["Vocabulary", "Choices", "vocabulary", "key", "expand", "compact"]
 
@@ -188,8 +189,6 @@ class Vocabulary:
 
 
 def ontology_paths(extra: Sequence[Path] = ()) -> tuple[Path, ...]:
-    from ..resources import files
-
     return tuple(files("ontology", "*.ttl")) + tuple(files("ontology", "vocab/*.ttl")) + tuple(extra)
 
 

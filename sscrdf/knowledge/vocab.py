@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from ..errors import InputError
 
-__all__ = ["SSC", "UnknownTerm", "ssc_terms_used", "unknown_terms", "check_vocabulary", "short"]
+__all__ = ["SSC", "UnknownTerm", "UnknownTermError", "ssc_terms_used", "unknown_terms", "check_vocabulary", "short"]
 
 SSC = "https://w3id.org/sscrdf/ontology#"
 
@@ -182,20 +182,32 @@ def unknown_terms(store: ox.Store | None, known: set[str], sources: Iterable[str
     return result
 
 
+class UnknownTermError(InputError):
+    """City data uses ``ssc:`` terms the ontology does not declare. ``terms`` lists each one (in reading order)
+    with the nearest declared term and where it is written; the message names the first and counts the rest."""
+
+    def __init__(self, terms: list[UnknownTerm]) -> None:
+        first = terms[0]
+        more = len(terms) - 1
+        message = f"unknown term {short(first.term)}"
+        if more:
+            message += f" (and {more} more unknown term{'s' if more > 1 else ''})"
+        if first.suggestion:
+            hint = f"did you mean {short(first.suggestion)}?"
+        else:
+            hint = "it is not in the sscrdf ontology: check its spelling and the ssc: namespace IRI " + SSC
+        super().__init__(message, path=first.path, line=first.line, column=first.column, hint=hint)
+        self.terms = terms
+
+    def __reduce__(self):  # picklable (raised in worker processes)
+        return (type(self), (self.terms,))
+
+
 def check_vocabulary(store: ox.Store | None, known: set[str], sources: Iterable[str | Path] = (),
                      used: set[str] | None = None) -> None:
-    """InputError for the first unknown ssc: term in ``store`` (with a "did you mean" and how many more there are);
-    nothing when every ssc: term is known. ``used`` replaces the scan of ``store`` when already known."""
+    """:class:`UnknownTermError` for the unknown ssc: terms in ``store`` (the message names the first, with a
+    "did you mean", and how many more there are); nothing when every ssc: term is known. ``used`` replaces the
+    scan of ``store`` when already known."""
     problems = unknown_terms(store, known, sources, used)
-    if not problems:
-        return
-    first = problems[0]
-    more = len(problems) - 1
-    message = f"unknown term {short(first.term)}"
-    if more:
-        message += f" (and {more} more unknown term{'s' if more > 1 else ''})"
-    if first.suggestion:
-        hint = f"did you mean {short(first.suggestion)}?"
-    else:
-        hint = "it is not in the sscrdf ontology: check its spelling and the ssc: namespace IRI " + SSC
-    raise InputError(message, path=first.path, line=first.line, column=first.column, hint=hint)
+    if problems:
+        raise UnknownTermError(problems)

@@ -12,6 +12,7 @@ The same text runs unchanged on the embedded pyoxigraph store and on any SPARQL 
 """
 from __future__ import annotations
 
+import difflib
 import re
 import warnings
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import pyoxigraph as ox
 from ..errors import InputError
 from ..namespaces import SSCR
 from ..resources import files
+from .guard import check_query
 
 _HEADER = re.compile(r"^#\s*(id|question|clause|columns|kind|derives|severity|title)\s*:\s*(.*?)\s*$", re.I)
 REQUIRED_QUERY_KEYS = ("id", "question", "clause", "columns")
@@ -79,8 +81,6 @@ def read_sparql_file(path: Path, required: tuple[str, ...] = (), *, guard: bool 
         raise InputError(f"not UTF-8 text (byte {exc.start})", path=path) from None
     header = read_header(text)
     if guard:
-        from .guard import check_query
-
         text = check_query(text, source=path)
     missing = [k for k in required if not header.get(k)]
     if missing:
@@ -105,8 +105,6 @@ def find_query(name: str, extra_dirs: tuple[Path, ...] = ()) -> SparqlFile:
     for q in queries:
         if name in (q.id, q.path.stem):
             return q
-    import difflib
-
     close = difflib.get_close_matches(name, [q.id for q in queries], n=1)
     raise InputError(f"no query named {name!r}", hint=(f"did you mean {close[0]!r}? " if close else "")
                      + "`sscrdf queries` lists them")
@@ -178,7 +176,7 @@ def select(store: ox.Store, text: str, *, union: bool = True, source: str | Path
 
 def select_remote(endpoint: str, text: str, *, timeout: int = 60) -> Table:
     """Run a SELECT query on a SPARQL 1.1 endpoint (SPARQL 1.1 Protocol, JSON results) with SPARQLWrapper."""
-    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper  # only `query --endpoint` talks to a remote store
 
     sw = SPARQLWrapper(endpoint)
     sw.setMethod(POST)

@@ -65,8 +65,9 @@ def consistency_problems(graph: Graph, closure: Graph | None = None) -> list[str
 # ``SUPPORTED_AXIOMS`` lists what it understands; a test checks the ontology uses nothing else.
 
 import itertools  # noqa: E402
-import pyoxigraph as ox  # noqa: E402  (kept below the reference engine, which does not need it)
 from dataclasses import dataclass as _dataclass  # noqa: E402
+
+import pyoxigraph as ox  # noqa: E402  (kept below the reference engine, which does not need it)
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -244,20 +245,19 @@ def fast_closure(triples: Iterable[ox.Triple], schema: Schema,
 
 def ontology_schema() -> Schema:
     """The closed schema of the bundled ontology (parsed once per process)."""
-    from ..knowledge.ontology import ontology_triples
-
     return _schema_for(tuple(ontology_triples()))
 
 
 def ontology_closure() -> frozenset[ox.Triple]:
     """The bundled ontology plus its own entailments under the fast reasoner (computed once per process)."""
-    from ..knowledge.ontology import ontology_triples
-
     base = tuple(ontology_triples())
     return _ontology_closure_for(base)
 
 
 from functools import lru_cache as _lru_cache  # noqa: E402
+
+from ..convert import to_ox_term, to_ox_triple, triples_to_graph
+from ..knowledge.ontology import ontology_triples
 
 
 @_lru_cache(maxsize=4)
@@ -285,8 +285,6 @@ def entail(data_triples: Iterable[ox.Triple], reasoner: str = "fast", *,
     data = set(data_triples)
     onto = ontology_closure()
     if reasoner == "owlrl":
-        from ..convert import to_ox_triple, triples_to_graph
-
         closed = owlrl_closure(triples_to_graph(list(onto | data)))
         everything = {to_ox_triple(s, p, o) for s, p, o in closed
                       if not isinstance(s, Literal) and not _is_owlrl_noise(s, p, o, closed)}
@@ -297,8 +295,6 @@ def entail(data_triples: Iterable[ox.Triple], reasoner: str = "fast", *,
     extra = [t for t in data if t.predicate.value in SUPPORTED_AXIOMS or
              (t.predicate == TYPE and isinstance(t.object, ox.NamedNode) and t.object.value in SUPPORTED_PROPERTY_TYPES)]
     if extra:  # the data brings schema axioms of its own: close them together with the ontology's
-        from ..knowledge.ontology import ontology_triples
-
         schema = Schema.from_triples(list(ontology_triples()) + extra)
     inferred = fast_closure(data, schema, base=onto) if not extra else fast_closure(onto | data, schema) - onto
     return (onto | data | inferred if full else set()), inferred - data

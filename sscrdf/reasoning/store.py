@@ -11,11 +11,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
+from ..convert import to_ox_term
 from ..namespaces import INFERRED_GRAPH
+from .closure import entail, ontology_closure
 
 if TYPE_CHECKING:
     from rdflib.term import Node
@@ -61,8 +63,6 @@ def knowledge_store(data: ox.Store, *, reasoner: str = "fast", with_ontology: bo
     """A new store: ontology + ``data`` + entailments, city by city (one named graph each).
 
     ``units`` is ``split_by_graph(data)`` when the caller already has it."""
-    from .closure import entail, ontology_closure
-
     out = ox.Store()
     if with_ontology:
         out.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology_closure())
@@ -77,9 +77,6 @@ def knowledge_store(data: ox.Store, *, reasoner: str = "fast", with_ontology: bo
 def graph_of(store: ox.Store, node: Node | ox.NamedNode | ox.BlankNode | ox.Literal) -> str | None:
     """The city graph a node belongs to: the graph of a triple about it (as subject, else as object), with
     inferred graphs mapped back to their city graph. None for the default graph."""
-    from urllib.parse import unquote
-
-    from ..convert import to_ox_term
 
     term = to_ox_term(node) if not isinstance(node, (ox.NamedNode, ox.BlankNode, ox.Literal)) else node
     as_subject: Iterator[ox.Quad] = (iter(()) if isinstance(term, ox.Literal)

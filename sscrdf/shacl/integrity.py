@@ -23,6 +23,7 @@ from rdflib.namespace import SH
 
 from ..convert import to_rdflib_term
 from ..namespaces import SSC, SSCSH
+from ..reasoning.closure import ontology_closure, ontology_schema
 from .results import Result
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -49,8 +50,6 @@ SCHEMA_TYPES = frozenset({
 @lru_cache(maxsize=1)
 def _disjoint() -> dict[str, frozenset[str]]:
     """class IRI -> the classes the ontology declares disjoint with it (both directions)."""
-    from ..reasoning.closure import ontology_closure
-
     pairs: dict[str, set[str]] = {}
     for t in ontology_closure():
         if (t.predicate.value == _OWL + "disjointWith" and isinstance(t.subject, ox.NamedNode)
@@ -61,8 +60,6 @@ def _disjoint() -> dict[str, frozenset[str]]:
 
 
 def _label(iri: str) -> str:
-    from ..reasoning.closure import ontology_closure
-
     return _labels(ontology_closure()).get(iri, iri.rsplit("#", 1)[-1])
 
 
@@ -85,8 +82,6 @@ def _violation(shape: str, focus: _Term, path: str | None, value: _Term | None, 
 
 def integrity_results(triples: Iterable[ox.Triple]) -> list[Result]:
     """The integrity Violations of one city's asserted ``triples`` (see the module docstring), sorted."""
-    from ..reasoning.closure import ontology_schema
-
     schema = ontology_schema()
     disjoint = _disjoint()
     ssc = str(SSC)

@@ -1,13 +1,13 @@
 """SHACL validation with pySHACL (the reference engine), normalised into plain result records."""
 from __future__ import annotations
 
-from ..errors import InputError
-
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SH
+from rdflib.namespace import DCTERMS, SH
 from rdflib.term import Node
+
+from ..errors import InputError
 
 
 @dataclass(frozen=True, order=True)
@@ -66,7 +66,7 @@ def run_pyshacl(data: Graph, shapes: Graph, *, ont: Graph | None = None, inferen
                 advanced: bool = False) -> tuple[bool, list[Result]]:
     """Validate ``data`` against ``shapes`` with pySHACL. Neither graph is changed (pySHACL works on a copy
     whenever it would mix graphs or infer)."""
-    import pyshacl
+    import pyshacl  # the reference engine (~1 s to import): only the fallback and --engine pyshacl need it
 
     shapes_copy = Graph()  # pySHACL adds a few RDFS axioms to the shapes graph it is given
     shapes_copy += shapes
@@ -82,8 +82,6 @@ def run_pyshacl(data: Graph, shapes: Graph, *, ont: Graph | None = None, inferen
 
 def shape_sources(shapes: Graph) -> dict[Node, str]:
     """Each shape's clause (dcterms:source); a property shape without one inherits its node shape's."""
-    from rdflib.namespace import DCTERMS
-
     own = {s: "; ".join(sorted(str(o) for o in shapes.objects(s, DCTERMS.source))) for s in set(shapes.subjects(DCTERMS.source, None))}
     out = dict(own)
     for node, prop in shapes.subject_objects(SH.property):

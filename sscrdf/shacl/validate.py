@@ -6,10 +6,11 @@ which pySHACL validates. The user's data is never changed; the entailments exist
 """
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,12 +21,15 @@ from rdflib.term import Node
 
 from ..convert import triples_to_graph
 from ..errors import InputError
-from ..namespaces import SSC
-from ..resources import data_dir
-from ..reasoning.store import Unit, split_by_graph
 from ..knowledge.vocab import ssc_terms_used
-import dataclasses
-
+from ..namespaces import SSC
+from ..parallel import map_batches
+from ..query.guard import check_shapes
+from ..reasoning.closure import entail
+from ..reasoning.store import Unit, graph_of, knowledge_store, split_by_graph
+from ..resources import data_dir
+from .compiler import Unsupported, compile_shapes, run_checks
+from .integrity import integrity_results
 from .results import Result, run_pyshacl, shape_sources
 
 if TYPE_CHECKING:
@@ -57,8 +61,6 @@ def shapes_graph(extra: tuple[str | Path, ...] = ()) -> Graph:
     for p in extra:
         if not Path(p).is_file():
             raise InputError("no such shapes file", path=p)
-    from ..query.guard import check_shapes
-
     for p in extra:  # user shapes: their SHACL-SPARQL must not reach the network (bundled ones are tested)
         user = Graph()
         for t in _parse_shapes((Path(p),)):
@@ -93,6 +95,8 @@ class CityReport:
 class ValidationReport:
     cities: list[CityReport]
     terms_used: set[str] = field(default_factory=set)  # ssc: IRIs the data uses (for the vocabulary check)
+    # the shapes validated against: the RDF report copies complex result paths and message languages from them
+    shapes: Graph | None = None
 
     @property
     def results(self) -> list[Result]:
@@ -113,8 +117,6 @@ def validate_triples(triples: Iterable[ox.Triple], shapes: Graph, *, reasoner: s
     """Validate one city's triples (with the ontology and their entailments) against ``shapes``.
 
     ``sources`` maps shapes to their clauses (computed from ``shapes`` when not given)."""
-    from ..reasoning.closure import entail
-
     full, _ = entail(triples, reasoner)
     _, results = run_pyshacl(triples_to_graph(full), shapes)
     sources = shape_sources(shapes) if sources is None else sources
@@ -156,14 +158,13 @@ def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: st
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}")
     if knowledge is None:
-        from functools import partial
-
-        from ..analysis.parallel import map_batches
 
         parts = map_batches(store, partial(_validate_batch, shapes=sg, reasoner=reasoner, engine=engine),
                             batch_size=batch_size)
-        return ValidationReport([c for p in parts for c in p.cities], set().union(*(p.terms_used for p in parts)))
-    return _validate_batch(store, shapes=sg, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units)
+        return ValidationReport([c for p in parts for c in p.cities], set().union(*(p.terms_used for p in parts)),
+                                shapes=sg)
+    report = _validate_batch(store, shapes=sg, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units)
+    return dataclasses.replace(report, shapes=sg)
 
 
 def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: str,
@@ -172,8 +173,6 @@ def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: st
     units = split_by_graph(store) if units is None else units
     sources = shape_sources(sg)
     if engine == "fast":
-        from .compiler import Unsupported, compile_shapes
-
         checks: list[Check] | None
         try:
             checks = compile_shapes(sg)
@@ -193,8 +192,6 @@ def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: st
 
 def _with_integrity(report: ValidationReport, units: list[Unit]) -> ValidationReport:
     """``report`` with the integrity Violations of each city (:mod:`sscrdf.shacl.integrity`) added to its results."""
-    from .integrity import integrity_results
-
     by_graph = {c.graph: c for c in report.cities}
     for graph, triples in units:
         extra = integrity_results(triples)
@@ -209,9 +206,6 @@ def _with_integrity(report: ValidationReport, units: list[Unit]) -> ValidationRe
 
 def _validate_fast(store: ox.Store, units: list[Unit], checks: list[Check], sources: dict[Node, str], reasoner: str,
                    knowledge: ox.Store | None) -> ValidationReport:
-    from .compiler import run_checks
-    from ..reasoning.store import graph_of, knowledge_store
-
     ks = knowledge if knowledge is not None else knowledge_store(store, reasoner=reasoner, units=units)
     reports: dict[str | None, CityReport] = {}
     for graph, triples in units:

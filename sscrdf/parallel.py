@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
-from ..progress import bar
+from .errors import InputError
+from .progress import bar
 
 T = TypeVar("T")
 
@@ -26,8 +27,6 @@ BATCH_SIZE = 40
 
 def _env_int(name: str, default: int, minimum: int) -> int:
     """The whole number in the environment variable ``name`` (``default`` when unset); InputError otherwise."""
-    from ..errors import InputError
-
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
