@@ -327,6 +327,7 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
     units = split_by_graph(data)
     derived = derive(data, reasoner=reasoner, as_of=as_of, units=units, on_stage=lap)  # laps reasoning, rules
     ks, derivation, store = derived.knowledge, derived.derivation, derived.store
+    assert derivation is not None  # derive ran the rules
     shapes = shapes_graph(tuple(extra_shapes))
     validation = validate_store(data, shapes=shapes, reasoner=reasoner, engine=engine,
                                 knowledge=ks, units=units)

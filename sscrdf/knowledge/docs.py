@@ -8,6 +8,7 @@ Everything comes from the ``.ttl`` files, so a new term is documented without co
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -141,7 +142,7 @@ def render_html() -> str:
     return "\n".join(parts) + "\n"
 
 
-def write_docs(out_dir: str | Path) -> Path:
+def write_docs(out_dir: str | os.PathLike[str]) -> Path:
     """Write ``index.html`` into ``out_dir`` (created if needed, written atomically); returns its path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

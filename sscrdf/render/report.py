@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, TypedDict
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
+from rdflib.term import Node
 
 from .. import __version__
 from ..io.cells import neutralise
@@ -155,7 +156,7 @@ def validation_json(report: ValidationReport, fail_on: str) -> str:
 
 # ----------------------------------------------------------------------------------------------- ttl
 
-def _copy_path(shapes: Graph, path: BNode, g: Graph, memo: dict) -> BNode:
+def _copy_path(shapes: Graph, path: BNode, g: Graph, memo: dict[BNode, BNode]) -> BNode:
     """A copy in ``g`` of a blank node of the shapes graph and of the blank nodes it leads to, with fresh blank
     nodes: the structure of a SHACL path (inverse, sequence, alternative, zero-or-more, ... with their RDF
     lists), or a SPARQL constraint. ``memo`` maps the shapes' blank nodes to their copies, so that results
@@ -171,7 +172,7 @@ def _copy_path(shapes: Graph, path: BNode, g: Graph, memo: dict) -> BNode:
     return copy(path)
 
 
-def _result_path(r: Result, shapes: Graph | None, g: Graph, memo: dict):
+def _result_path(r: Result, shapes: Graph | None, g: Graph, memo: dict[BNode, BNode]) -> Node | None:
     """The sh:resultPath of ``r`` in ``g``: an IRI as it is, a complex path copied from the shapes graph (the
     result's own path node when the shapes graph holds it, else its shape's sh:path); None when unknown."""
     if not isinstance(r.path, BNode):
@@ -199,7 +200,7 @@ def _template_matches(template: str, message: str) -> bool:
     return re.fullmatch(".*".join(re.escape(p) for p in parts), message, re.S) is not None
 
 
-def _source_constraint(r: Result, shapes: Graph | None, g: Graph, memo: dict):
+def _source_constraint(r: Result, shapes: Graph | None, g: Graph, memo: dict[BNode, BNode]) -> Node | None:
     """The sh:sourceConstraint of a SHACL-SPARQL result: the shape's sh:sparql node (the one whose message
     template gives the result's message when the shape has several), copied into ``g`` when it is a blank node."""
     if shapes is None or r.component != SH.SPARQLConstraintComponent:
