@@ -22,18 +22,23 @@ import json
 import re
 import threading
 import urllib.parse
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 import pyoxigraph as ox
 
 from .bounded import BoundedHTTPServer, Limits
-from .formats import FORMAT_IRIS, GRAPH_FORMATS, RESULT_FORMATS, Format, by_name, negotiate, serialize_graph
+from .formats import FORMAT_IRIS, GRAPH_FORMATS, RESULT_FORMATS, Format, Term, by_name, negotiate, serialize_graph
 from .workers import Job, QueryPool
 from ..errors import InputError
 from ..namespaces import PREFIXES
 from ..query.guard import QueryRefused, check_query_form
+
+if TYPE_CHECKING:
+    from ..query.sparql import SparqlFile
 
 __all__ = ["make_server", "serve_in_thread", "parse_term", "check_origins"]
 
@@ -71,7 +76,7 @@ _BARE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^<>\"{}|^`\\\x00-\x20]+")
 _TURTLE_PREFIXES = "".join(f"@prefix {k}: <{v}> .\n" for k, v in _PREFIXES)
 
 
-def parse_term(value: str):
+def parse_term(value: str) -> ox.NamedNode | ox.Literal:
     """The RDF term (pyoxigraph) written in ``value``: ``<IRI>`` or a bare ``http://...`` IRI, a prefixed name
     with one of sscrdf's prefixes (``ssc:City``), a literal in Turtle syntax (``"Riverton"``, ``"x"@en``,
     ``"2025-01-01"^^xsd:date``), a number, ``true`` / ``false``. ValueError for anything else (a blank node,
@@ -86,12 +91,13 @@ def parse_term(value: str):
                                 format=ox.RdfFormat.TURTLE))
     except SyntaxError:
         raise ValueError(value) from None
-    if len(triples) != 1 or not isinstance(triples[0].object, (ox.NamedNode, ox.Literal)):
+    term = triples[0].object if len(triples) == 1 else None
+    if not isinstance(term, (ox.NamedNode, ox.Literal)):
         raise ValueError(value)
-    return triples[0].object
+    return term
 
 
-def check_origins(origins) -> tuple[str, ...]:
+def check_origins(origins: Iterable[str]) -> tuple[str, ...]:
     """The CORS origins as given (``*``, or ``scheme://host[:port]``); InputError for anything else."""
     out = []
     for o in origins:
@@ -117,10 +123,10 @@ class _Service:
         self.cors = cors
         self._graphs: list[str] | None = None
         self._lock = threading.Lock()
-        self._queries = None
+        self._queries: dict[str, SparqlFile] | None = None
         self.pool = QueryPool(store, limits.max_concurrent_queries)
 
-    def queries(self):
+    def queries(self) -> dict[str, SparqlFile]:
         with self._lock:
             if self._queries is None:
                 from ..query.sparql import bundled_queries
@@ -136,8 +142,9 @@ class _Service:
 
     # -- SPARQL
 
-    def sparql(self, query: str, accept: str | None, fmt_param: str | None, *, substitutions=(),
-               default_graphs=(), named_graphs=()) -> _Answer:
+    def sparql(self, query: str, accept: str | None, fmt_param: str | None, *,
+               substitutions: Iterable[tuple[str, Term]] = (), default_graphs: Iterable[str] = (),
+               named_graphs: Iterable[str] = ()) -> _Answer:
         vary = ("Accept",)
         try:
             text, form = check_query_form(query)
@@ -163,9 +170,9 @@ class _Service:
         sd = "http://www.w3.org/ns/sparql-service-description#"
         rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
         service, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("default")
-        t = []
+        t: list[ox.Triple] = []
 
-        def add(s, p, o):
+        def add(s: ox.NamedNode | ox.BlankNode, p: str | ox.NamedNode, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
             t.append(ox.Triple(s, ox.NamedNode(p) if isinstance(p, str) else p, o))
 
         add(service, rdf_type, ox.NamedNode(sd + "Service"))
@@ -194,7 +201,7 @@ class _Service:
     # -- /queries
 
     def query_list(self, accept: str | None) -> _Answer:
-        items = [{"id": q.id, "iri": q.iri, "question": q.header.get("question", ""),
+        items: list[_QueryItem] = [{"id": q.id, "iri": q.iri, "question": q.header.get("question", ""),
                   "clause": q.header.get("clause", ""), "columns": q.columns, "parameters": q.columns,
                   "url": f"/queries/{urllib.parse.quote(q.id)}", "query": q.text}
                  for q in self.queries().values()]
@@ -225,7 +232,7 @@ class _Service:
             return _text(404, f"no query named {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
                          + " (/queries lists them)")
         fmt_param = _single(params.pop("format", None))
-        substitutions = []
+        substitutions: list[tuple[str, Term]] = []
         for key, values in sorted(params.items()):
             if key not in q.columns:
                 return _text(400, f"{name} has no parameter {key!r}; its parameters are its columns: "
@@ -248,6 +255,19 @@ _PAGE_HEADERS = {
 }
 
 
+class _QueryItem(TypedDict):
+    """One bundled query as /queries lists it."""
+
+    id: str
+    iri: str
+    question: str
+    clause: str
+    columns: list[str]
+    parameters: list[str]
+    url: str
+    query: str
+
+
 def _single(values: list[str] | None) -> str | None:
     return values[0] if values else None
 
@@ -267,9 +287,9 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits:
     """An HTTP server (not yet serving) exposing ``store``, bounded by ``limits`` (see
     :mod:`sscrdf.server.bounded`); CORS headers for the ``cors`` origins only. Its query workers are forked
     here, before any server thread starts; ``server_close()`` ends them."""
-    limits = limits or Limits()
+    bounds = limits or Limits()
     cors = check_origins(cors)
-    service = _Service(store, limits, cors)
+    service = _Service(store, bounds, cors)
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "sscrdf"
@@ -312,13 +332,14 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits:
         def _host_url(self) -> str:
             h = (self.headers.get("Host") or "").strip()
             if not _HOST.fullmatch(h):
-                a, p = self.server.server_address[:2]
+                assert isinstance(self.server, BoundedHTTPServer)  # the server make_server built
+                a, p = self.server.socket.getsockname()[:2]  # the bound address
                 h = f"[{a}]:{p}" if ":" in a else f"{a}:{p}"
             return f"http://{h}"
 
         # -- methods
 
-        def do_OPTIONS(self):  # noqa: N802 (http.server API)
+        def do_OPTIONS(self) -> None:  # the http.server API
             route, methods = self._route()
             headers = {"Allow": ", ".join(methods)}
             cors_headers = self._cors()
@@ -335,19 +356,19 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def do_GET(self):  # noqa: N802
+        def do_GET(self) -> None:
             self._send(self._get())
 
-        def do_HEAD(self):  # noqa: N802
+        def do_HEAD(self) -> None:
             self._send(self._get(), body=False)
 
-        def do_POST(self):  # noqa: N802
+        def do_POST(self) -> None:
             route, methods = self._route()
             if route != "sparql":
                 return self._refuse_method(methods)
             self._send(self._post())
 
-        def _refuse_method(self, methods) -> None:
+        def _refuse_method(self, methods: tuple[str, ...]) -> None:
             a = _text(405, f"{self.command} is not allowed here; allowed: {', '.join(methods)}")
             a.headers["Allow"] = ", ".join(methods)
             self._send(a, body=self.command != "HEAD")
@@ -381,9 +402,9 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits:
                 length = -1
             if length < 0:
                 return _text(400, "bad Content-Length")
-            if length > limits.max_body:
+            if length > bounds.max_body:
                 self.close_connection = True
-                return _text(413, f"the request body is larger than {limits.max_body} bytes; raise --max-body")
+                return _text(413, f"the request body is larger than {bounds.max_body} bytes; raise --max-body")
             try:
                 body = self.rfile.read(length).decode("utf-8")
                 params = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query, keep_blank_values=True,
@@ -425,7 +446,7 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits:
                 return _text(400, "give exactly one query parameter")
             if not queries[0].strip():
                 return _text(400, "missing query")
-            graphs = {}
+            graphs: dict[str, list[str]] = {}
             for key in ("default-graph-uri", "named-graph-uri"):
                 graphs[key] = []
                 for g in params.get(key, []):
@@ -435,11 +456,11 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits:
             return service.sparql(queries[0], accept, fmt_param, default_graphs=graphs["default-graph-uri"],
                                   named_graphs=graphs["named-graph-uri"])
 
-        def log_message(self, fmt, *args):  # quiet by default
+        def log_message(self, format: str, *args: object) -> None:  # quiet by default
             pass
 
     try:
-        server = _Server((host, port), Handler, limits)
+        server = _Server((host, port), Handler, bounds)
     except BaseException:
         service.pool.close()
         raise
@@ -466,5 +487,5 @@ def serve_in_thread(store: ox.Store, host: str = "127.0.0.1", port: int = 0, lim
     Call ``server.shutdown()`` and ``server.server_close()`` when done."""
     server = make_server(store, host, port, limits, cors)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    h, p = server.server_address[:2]
+    h, p = server.socket.getsockname()[:2]  # the bound address (port 0 asks for a free port)
     return server, f"http://{h}:{p}/sparql"

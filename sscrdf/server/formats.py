@@ -120,7 +120,11 @@ def by_name(name: str, offers: tuple[Format, ...]) -> Format | None:
 
 # ------------------------------------------------------------------------------------------ serializers
 
-def _term_json(t) -> dict:
+#: a term of a query answer
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def _term_json(t: Term) -> dict[str, object]:
     if isinstance(t, ox.NamedNode):
         return {"type": "uri", "value": t.value}
     if isinstance(t, ox.BlankNode):
@@ -128,7 +132,7 @@ def _term_json(t) -> dict:
     if isinstance(t, ox.Triple):  # RDF 1.2 quoted triple (pyoxigraph can produce them)
         return {"type": "triple", "value": {"subject": _term_json(t.subject),
                                             "predicate": _term_json(t.predicate), "object": _term_json(t.object)}}
-    out = {"type": "literal", "value": t.value}
+    out: dict[str, object] = {"type": "literal", "value": t.value}
     if t.language:
         out["xml:lang"] = t.language
     elif t.datatype and t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
@@ -136,7 +140,7 @@ def _term_json(t) -> dict:
     return out
 
 
-def _term_xml(t) -> str:
+def _term_xml(t: Term) -> str:
     if isinstance(t, ox.NamedNode):
         return f"<uri>{escape(t.value)}</uri>"
     if isinstance(t, ox.BlankNode):
@@ -150,7 +154,7 @@ def _term_xml(t) -> str:
     return f"<literal>{escape(str(t))}</literal>"
 
 
-def _term_csv(t) -> str:
+def _term_csv(t: Term | None) -> str:
     if t is None:
         return ""
     if isinstance(t, ox.BlankNode):
@@ -158,12 +162,12 @@ def _term_csv(t) -> str:
     return t.value if isinstance(t, (ox.NamedNode, ox.Literal)) else str(t)
 
 
-def _term_tsv(t) -> str:
+def _term_tsv(t: Term | None) -> str:
     # pyoxigraph writes a term in N-Triples syntax (a valid Turtle term) with \n, \r, " and \ escaped
     return "" if t is None else str(t).replace("\t", "\\t")
 
 
-def serialize_solutions(names: list[str], rows: list[tuple], fmt: str) -> bytes:
+def serialize_solutions(names: list[str], rows: list[tuple[Term | None, ...]], fmt: str) -> bytes:
     """SELECT results (``rows``: tuples of terms or None, in the order of ``names``) in the format named ``fmt``."""
     if fmt == "json":
         bindings = [{n: _term_json(t) for n, t in zip(names, row) if t is not None} for row in rows]
@@ -204,9 +208,12 @@ def serialize_boolean(value: bool, fmt: str) -> bytes:
     raise ValueError(f"unknown results format {fmt!r}")
 
 
-def serialize_graph(triples: list, fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
+def serialize_graph(triples: list[ox.Triple], fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
     """Triples in the graph format named ``fmt`` (Turtle with ``prefixes``)."""
     rdf_format = getattr(ox.RdfFormat, _RDF_FORMAT[fmt])
     if fmt == "turtle" and prefixes:
-        return ox.serialize(triples, format=rdf_format, prefixes=prefixes)
-    return ox.serialize(triples, format=rdf_format)
+        data = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+    else:
+        data = ox.serialize(triples, format=rdf_format)
+    assert data is not None  # without an output file, pyoxigraph returns the bytes
+    return data

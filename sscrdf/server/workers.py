@@ -30,7 +30,7 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from .formats import serialize_boolean, serialize_graph, serialize_solutions
+from .formats import Term, serialize_boolean, serialize_graph, serialize_solutions
 
 __all__ = ["Job", "QueryPool", "evaluate"]
 
@@ -42,7 +42,7 @@ class Job:
     query: str
     fmt: str  # a format name of sscrdf.server.formats
     max_results: int
-    substitutions: tuple[tuple[str, object], ...] = ()  # (variable name, pyoxigraph term)
+    substitutions: tuple[tuple[str, Term], ...] = ()  # (variable name, pyoxigraph term)
     default_graphs: tuple[str, ...] = ()  # protocol default-graph-uri (empty: the union of all graphs)
     named_graphs: tuple[str, ...] = ()  # protocol named-graph-uri
     prefixes: tuple[tuple[str, str], ...] = ()  # for Turtle answers
@@ -50,30 +50,29 @@ class Job:
 
 def evaluate(store: ox.Store, job: Job) -> tuple[int, bytes]:
     """(HTTP status, body) of ``job`` on ``store``: the serialized answer, or a one-line message."""
-    kwargs: dict = {}
+    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | ox.DefaultGraph | None = None
+    named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None
     if job.default_graphs or job.named_graphs:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs] or ox.DefaultGraph()
+        default_graph = [ox.NamedNode(g) for g in job.default_graphs] or ox.DefaultGraph()
         if job.named_graphs:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    if job.substitutions:
-        kwargs["substitutions"] = {ox.Variable(name): term for name, term in job.substitutions}
+            named_graphs = [ox.NamedNode(g) for g in job.named_graphs]
+    substitutions = {ox.Variable(name): term for name, term in job.substitutions} or None
     too_many = (413, f"the result has more than {job.max_results} rows; add a LIMIT, or raise "
                      f"--max-results\n".encode())
     try:
-        res = store.query(job.query, **kwargs)
+        res = store.query(job.query, use_default_graph_as_union=default_graph is None, default_graph=default_graph,
+                          named_graphs=named_graphs, substitutions=substitutions)
         if isinstance(res, ox.QueryBoolean):
             return 200, serialize_boolean(bool(res), job.fmt)
         if isinstance(res, ox.QuerySolutions):
             names = [v.value for v in res.variables]
-            rows = []
+            rows: list[tuple[Term | None, ...]] = []
             for sol in res:
                 if len(rows) >= job.max_results:
                     return too_many
                 rows.append(tuple(sol[i] for i in range(len(names))))
             return 200, serialize_solutions(names, rows, job.fmt)
-        triples = []
+        triples: list[ox.Triple] = []
         for t in res:
             if len(triples) >= job.max_results:
                 return too_many
@@ -154,6 +153,7 @@ class _Worker:
     def __init__(self, pid: int, conn: Connection) -> None:
         self.pid = pid
         self.conn = conn
+        self.pidfd: int | None
         try:
             self.pidfd = os.pidfd_open(pid)
         except (AttributeError, OSError):
@@ -242,7 +242,7 @@ class QueryPool:
         try:
             worker.conn.send(job)
             if worker.conn.poll(timeout):
-                reply = worker.conn.recv()
+                reply: tuple[int, bytes] = worker.conn.recv()
                 self._idle.put(worker)
                 return reply
         except (EOFError, OSError):  # the worker died (out of memory, a crash): replace it
