@@ -55,9 +55,10 @@ CONSTRUCTS = [
 
 @pytest.fixture(scope="module")
 def store():
-    from sscrdf.cli import _prepared_store
+    from sscrdf.api import KnowledgeBase, as_date
 
-    return _prepared_store([str(EXAMPLES / "riverton.ttl"), str(EXAMPLES / "lakeside.ttl")], None, AS_OF, False)
+    kb = KnowledgeBase()
+    return kb.prepare(kb.load(EXAMPLES / "riverton.ttl", EXAMPLES / "lakeside.ttl"), as_of=as_date(AS_OF))
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ CORS headers are sent only for the origins given to :func:`make_server` (``sscrd
 """
 from __future__ import annotations
 
+import difflib
 import html
 import json
 import re
@@ -36,6 +37,7 @@ from .workers import Job, QueryPool
 from ..errors import InputError
 from ..namespaces import PREFIXES
 from ..query.guard import QueryRefused, check_query_form
+from ..query.sparql import bundled_queries
 
 if TYPE_CHECKING:
     from ..query.sparql import SparqlFile
@@ -129,8 +131,6 @@ class _Service:
     def queries(self) -> dict[str, SparqlFile]:
         with self._lock:
             if self._queries is None:
-                from ..query.sparql import bundled_queries
-
                 self._queries = {q.id: q for q in bundled_queries()}
             return self._queries
 
@@ -226,8 +226,6 @@ class _Service:
     def named_query(self, name: str, params: dict[str, list[str]], accept: str | None) -> _Answer:
         q = self.queries().get(name)
         if q is None:
-            import difflib
-
             close = difflib.get_close_matches(name, list(self.queries()), n=1)
             return _text(404, f"no query named {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
                          + " (/queries lists them)")

@@ -17,6 +17,7 @@ threads: each runs in a worker process, and a worker that passes the time limit 
 """
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import queue
@@ -87,8 +88,6 @@ def evaluate(store: ox.Store, job: Job) -> tuple[int, bytes]:
 def _die_with_parent() -> None:
     """Ask Linux to SIGKILL this process when its parent goes (no-op elsewhere)."""
     try:
-        import ctypes
-
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
