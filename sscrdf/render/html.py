@@ -75,7 +75,7 @@ class _Labels:
 def _svg(fig: Figure, title: str, desc: str) -> str:
     """The figure as inline SVG with a title and a text alternative."""
     _use_svg()
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
@@ -124,7 +124,7 @@ def _labels(store: ox.Store) -> dict[str, str]:
 
 def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
     _use_svg()
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     from matplotlib.patches import Rectangle
     fig, ax = plt.subplots(figsize=(7.2, 6.0))
     quads: dict[tuple[str, str], list[Row]] = defaultdict(list)
@@ -162,7 +162,7 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
 
 def _onion_chart(city: CityAnalysis, layers: list[Row], lab: _Labels) -> str:
     _use_svg()
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     from matplotlib.patches import Circle
     by_layer: dict[str, list[str]] = defaultdict(list)
     for r in layers:
@@ -208,7 +208,7 @@ def _gap(r: Row) -> int:
 
 def _engagement_chart(city: CityAnalysis, latest: list[Row], lab: _Labels) -> str:
     _use_svg()
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     rows = sorted(latest, key=lambda r: (_gap(r), lab(r["stakeholder"])))
     fig, ax = plt.subplots(figsize=(7.2, max(2.0, 0.16 * len(rows) + 0.8)))
     for i, r in enumerate(rows):
@@ -230,7 +230,7 @@ def _engagement_chart(city: CityAnalysis, latest: list[Row], lab: _Labels) -> st
 
 def _over_time_chart(city: CityAnalysis, assessments: list[Row], lab: _Labels) -> str | None:
     _use_svg()
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     series: dict[str, list[tuple[dt.date, int]]] = defaultdict(list)
     for r in assessments:
         level = _level(r["current"])
@@ -255,7 +255,7 @@ def _over_time_chart(city: CityAnalysis, assessments: list[Row], lab: _Labels) -
 
 def _category_chart(city: CityAnalysis) -> str:
     _use_svg()
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     rows = sorted(city.categories, key=lambda r: str(r["categoryLabel"] or ""))
     fig, ax = plt.subplots(figsize=(7.2, 0.22 * len(rows) + 0.8))
     ys = range(len(rows))
@@ -273,7 +273,7 @@ def _category_chart(city: CityAnalysis) -> str:
 
 def _network_chart(city: CityAnalysis, edges: list[Row], lab: _Labels) -> str | None:
     _use_svg()
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     if not edges:
         return None
     nodes = sorted({as_str(e["source"]) for e in edges} | {as_str(e["target"]) for e in edges}, key=lab)
@@ -304,7 +304,7 @@ def _network_chart(city: CityAnalysis, edges: list[Row], lab: _Labels) -> str | 
         marker = "s" if n in parents else "o"
         ax.plot(x, y, marker, color="#E69F00" if n in overlaps else "#56B4E9", ms=7, mec="#333")
         ax.text(x, y - 0.13, lab(n)[:30], ha="center", va="top", fontsize=5.5)
-    from matplotlib.lines import Line2D  # matplotlib is loaded by _pyplot() only for the HTML report
+    from matplotlib.lines import Line2D  # matplotlib is loaded by _use_svg() only for the HTML report
 
     handles = [Line2D([], [], color=c, ls=s, label=lab(SSC + k) if k != "unitOf" else "unit of")
                for k, (c, s) in styles.items()]
