@@ -68,7 +68,7 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
-        except Exception as exc:  # noqa: BLE001 - the promise: no traceback unless asked for
+        except Exception as exc:  # the promise: no traceback unless asked for
             if ctx.meta.get("sscrdf.debug"):
                 raise
             first = (str(exc).splitlines() or [""])[0]

@@ -192,7 +192,7 @@ def _tables_xlsx(path: Path) -> dict[str, _Table]:
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise InputError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})", path=path,
                          hint="save the register from the spreadsheet program as .xlsx") from None
     out: dict[str, _Table] = {}

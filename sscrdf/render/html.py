@@ -412,8 +412,8 @@ def _portal(analysis: Analysis, data: dict[str, list[Row]], lab: _Labels) -> str
         s = c.summary()
         rows.append((s["categoriesPresent"] / max(s["categoriesTotal"], 1), i, c, s))
     rows.sort(key=lambda r: (-r[0], r[2].label.lower()))
-    body = ["<tr><td><a href=\"#city-%d\">%s</a></td><td>%d of %d</td><td>%d</td><td>%d</td></tr>"
-            % (i, _e(c.label), s["categoriesPresent"], s["categoriesTotal"], s["unitsMissing"], s["stakeholders"])
+    body = [f'<tr><td><a href="#city-{i}">{_e(c.label)}</a></td><td>{s["categoriesPresent"]} of '
+            f'{s["categoriesTotal"]}</td><td>{s["unitsMissing"]}</td><td>{s["stakeholders"]}</td></tr>'
             for _, i, c, s in rows]
     out = ['<section id="portal"><h2>Portal overview</h2><h3>Cities by completeness</h3><table><thead><tr>'
            '<th scope="col">city</th><th scope="col">categories present</th><th scope="col">units missing</th>'

@@ -729,9 +729,9 @@ def _cell(v: Value) -> str:
 def table_text(table: Table) -> str:
     rows = [[_cell(v) for v in row] for row in table.rows]
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(table.columns)]
-    line = "  ".join(c.ljust(w) for c, w in zip(table.columns, widths))
+    line = "  ".join(c.ljust(w) for c, w in zip(table.columns, widths, strict=True))
     out = [line, "  ".join("-" * w for w in widths)]
-    out += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+    out += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out)
 
@@ -746,5 +746,5 @@ def table_csv(table: Table) -> str:
 
 
 def table_json(table: Table) -> str:
-    return json.dumps({"columns": table.columns, "rows": [dict(zip(table.columns, r)) for r in table.rows]},
+    return json.dumps({"columns": table.columns, "rows": [dict(zip(table.columns, r, strict=True)) for r in table.rows]},
                       indent=2, ensure_ascii=False)

@@ -371,7 +371,7 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits:
             a.headers["Allow"] = ", ".join(methods)
             self._send(a, body=self.command != "HEAD")
 
-        do_PUT = do_DELETE = do_PATCH = lambda self: self._refuse_method(self._route()[1])  # noqa: E731
+        do_PUT = do_DELETE = do_PATCH = lambda self: self._refuse_method(self._route()[1])
 
         def _get(self) -> _Answer:
             route, _ = self._route()

@@ -170,7 +170,7 @@ def _term_tsv(t: Term | None) -> str:
 def serialize_solutions(names: list[str], rows: list[tuple[Term | None, ...]], fmt: str) -> bytes:
     """SELECT results (``rows``: tuples of terms or None, in the order of ``names``) in the format named ``fmt``."""
     if fmt == "json":
-        bindings = [{n: _term_json(t) for n, t in zip(names, row) if t is not None} for row in rows]
+        bindings = [{n: _term_json(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows]
         return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}},
                           ensure_ascii=False).encode()
     if fmt == "xml":
@@ -179,7 +179,7 @@ def serialize_solutions(names: list[str], rows: list[tuple[Term | None, ...]], f
         for row in rows:
             out.append("<result>")
             out.extend(f"<binding name={quoteattr(n)}>{_term_xml(t)}</binding>"
-                       for n, t in zip(names, row) if t is not None)
+                       for n, t in zip(names, row, strict=True) if t is not None)
             out.append("</result>")
         out.append("</results></sparql>\n")
         return "".join(out).encode()

@@ -106,7 +106,7 @@ def _worker(store: ox.Store, sock: socket.socket, template: int) -> None:
             return
         try:
             reply = evaluate(store, job)
-        except Exception as exc:  # noqa: BLE001 - the worker must answer, whatever went wrong
+        except Exception as exc:  # the worker must answer, whatever went wrong
             reply = (500, f"the query failed: {type(exc).__name__}\n".encode())
         try:
             conn.send(reply)
