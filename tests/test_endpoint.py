@@ -16,7 +16,7 @@ import warnings
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.query import Result
 
@@ -246,7 +246,7 @@ def test_sparqlwrapper_every_graph_format(url, store, text):
         converted = res.convert()
         graph = converted if isinstance(converted, Graph) else Graph().parse(data=converted, format="turtle")
         assert isomorphic(graph, expected), fmt
-    status, headers, body = _http(_q(url, text), accept="application/n-triples")
+    _, headers, body = _http(_q(url, text), accept="application/n-triples")
     assert headers["content-type"] == "application/n-triples"
     assert isomorphic(Graph().parse(data=body, format="nt"), expected)
 
@@ -257,7 +257,7 @@ def test_rdflib_sparqlstore(url, store, return_format):
 
     g = Graph(store=SPARQLStore(url, returnFormat=return_format, timeout=30))
     text = next(q.text for q in bundled_queries() if q.id == "engagement-plan")
-    names, rows = _rows(store, text)
+    _, rows = _rows(store, text)
     got = [tuple(r) for r in g.query(text)]
     if return_format == "csv":  # CSV carries no datatypes: compare the plain values
         assert [tuple(None if t is None else str(t) for t in r) for r in got] == \

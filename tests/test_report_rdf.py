@@ -14,8 +14,6 @@ constraint) of SHACL-SPARQL results.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyoxigraph as ox
 import pyshacl
 import pytest
@@ -27,7 +25,7 @@ from sscrdf.convert import triples_to_graph
 from sscrdf.io.load import load
 from sscrdf.namespaces import SSC
 from sscrdf.reasoning.closure import entail
-from sscrdf.render.report import validation_graph, validation_ttl
+from sscrdf.render.report import validation_ttl
 from sscrdf.reasoning.store import split_by_graph
 from sscrdf.shacl.validate import shapes_graph, validate_store
 

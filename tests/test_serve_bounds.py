@@ -58,7 +58,7 @@ def served(store):
 
 
 def test_runaway_query_is_stopped_while_others_are_answered(served):
-    server, url = served(query_timeout=1.5, max_concurrent_queries=2)
+    _, url = served(query_timeout=1.5, max_concurrent_queries=2)
     with ThreadPoolExecutor(2) as ex:
         runaway = ex.submit(_get, url, CROSS)
         time.sleep(0.2)
@@ -116,7 +116,7 @@ def test_a_worker_killed_from_outside_is_replaced(served):
     [pid] = server.service.pool.pids()
     os.kill(pid, signal.SIGKILL)
     assert _gone(pid)
-    status, body = _get(url, COUNT)  # the dead worker is noticed before the query is given to it
+    status, _ = _get(url, COUNT)  # the dead worker is noticed before the query is given to it
     assert status == 200
     [new] = server.service.pool.pids()
     assert new != pid

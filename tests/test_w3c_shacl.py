@@ -111,7 +111,7 @@ def test_compiler_refuses_what_it_would_get_wrong():
                                  "ex:S a sh:NodeShape ; sh:targetNode ex:a ; ex:p 1 .",
         "xsd:duration": "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:datatype xsd:duration .",
     }
-    for what, ttl in cases.items():
+    for ttl in cases.values():
         g = Graph().parse(data="@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> . "
                                "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n" + ttl, format="turtle")
         with pytest.raises(Unsupported):
