@@ -555,9 +555,9 @@ class CityBuilder:
 
         self.city = self.new("city")
         self.city.add("rdf:type", ssc("City")).add("rdfs:label", lit(self.city_name))
+        about = f"Fictional city of about {population:,} inhabitants in the {self.region} region of {self.country}; "
         self.city.add("dcterms:description", lit(
-            f"Fictional city of about {population:,} inhabitants in the {self.region} region of {self.country}; "
-            .replace(",", " ") + f"synthetic register number {self.num} of the sscrdf scale benchmark.", "en"))
+            about.replace(",", " ") + f"synthetic register number {self.num} of the sscrdf scale benchmark.", "en"))
         self.office = self.new("stakeholderOffice")
         self.office.add("rdf:type", "prov:Agent").add("rdfs:label", lit(f"{self.city_name} SSC Stakeholder Office"))
         self.assessors = [self.office]
@@ -1348,7 +1348,8 @@ MP_FLAWS = {
     "mp-action-element": "sscsh:Action*Shape (one of the five clause 3.3 elements)",
     "mp-service-without-action": "masterplan-planned-area-without-action",
     "mp-owner-not-on-board": "masterplan-action-owner-unaware-or-resistant, plan-masterplan-owner",
-    "mp-council-owned-action": "masterplan-area-without-responsible-unit, masterplan-unfunded-action-of-constrained-owner",
+    "mp-council-owned-action": "masterplan-area-without-responsible-unit, "
+                               "masterplan-unfunded-action-of-constrained-owner",
     "mp-plan-element": "sscsh:MasterPlanCurrentPhaseShape, ...GovernanceCommitteeShape, ...FinancingModelShape",
     "mp-outside-register": "sscsh:CommitteeMemberInRegisterShape, EngagementMechanismOfCityShape, "
                            "ActionResponsibleInRegisterShape",

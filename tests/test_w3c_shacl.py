@@ -27,9 +27,10 @@ PARAMS = SUITE_TESTS or [None]
 
 # Compiled, and wrong, for a reason outside the compiler.
 FAST_DEVIATIONS = {
-    "core/property/datatype-ill-formed":
+    "core/property/datatype-ill-formed": (
         'pyoxigraph stores the out-of-range literal "300"^^xsd:byte as xsd:integer; the violation is found, '
-        "but its sh:value carries the wrong datatype",
+        "but its sh:value carries the wrong datatype"
+    ),
 }
 # pySHACL 0.2x's own failures (the fast engine falls back to it for all but two of these, and passes those two).
 PYSHACL_FAILS = {

@@ -64,7 +64,8 @@ def consistency_problems(graph: Graph, closure: Graph | None = None) -> list[str
 # The fast reasoner computes the part of the OWL 2 RL closure that the ontology's axioms can produce on
 # instance data: rules cax-sco, cax-eqc1/2, prp-spo1, prp-eqp1/2, prp-inv1/2, prp-symp, prp-trp, prp-dom,
 # prp-rng (with scm-sco, scm-spo, scm-eqc, scm-eqp, scm-dom2, scm-rng2 on the schema). Disjointness (cax-dw)
-# is not checked here: `ontology check` and the tests check consistency with owlrl. The schema part is computed once per schema; instance data is closed with a work list.
+# is not checked here: `ontology check` and the tests check consistency with owlrl. The schema part is computed
+# once per schema; instance data is closed with a work list.
 # ``SUPPORTED_AXIOMS`` lists what it understands; a test checks the ontology uses nothing else.
 
 import itertools  # noqa: E402

@@ -244,8 +244,15 @@ def _over_time_chart(city: CityAnalysis, assessments: list[Row], lab: _Labels) -
     marks = "os^Dv<>"
     for i, (s, points) in enumerate(sorted(series.items(), key=lambda kv: lab(kv[0]))):
         dates, levels = [d for d, _ in points], [v + (i % 7 - 3) * 0.03 for _, v in points]
-        ax.plot(dates, levels,  # type: ignore[arg-type]  # matplotlib converts dates; its stubs accept numbers only
-                marker=marks[i // 7 % 7], color=cycle[i % 7], lw=1, ms=3, label=lab(s)[:30])
+        ax.plot(
+            dates,  # type: ignore[arg-type]  # matplotlib converts dates; its stubs accept numbers only
+            levels,
+            marker=marks[i // 7 % 7],
+            color=cycle[i % 7],
+            lw=1,
+            ms=3,
+            label=lab(s)[:30],
+        )
     ax.set_yticks(range(len(LEVEL_ORDER)), [lab(SSC + n) for n in LEVEL_ORDER])
     ax.legend(fontsize=5.5, ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.autofmt_xdate()
@@ -463,7 +470,8 @@ document.querySelectorAll('table.sortable').forEach(function(table){
     th.addEventListener('click',function(){
       var body=table.tBodies[0],rows=Array.prototype.slice.call(body.rows);
       var dir=th.dataset.dir==='asc'?-1:1;th.dataset.dir=dir===1?'asc':'desc';
-      rows.sort(function(a,b){return dir*a.cells[i].textContent.localeCompare(b.cells[i].textContent,undefined,{numeric:true});});
+      rows.sort(function(a,b){return dir*a.cells[i].textContent.localeCompare(\
+b.cells[i].textContent,undefined,{numeric:true});});
       rows.forEach(function(r){body.appendChild(r);});});});});
 """
 
