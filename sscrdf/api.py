@@ -299,8 +299,9 @@ class KnowledgeBase:
     def server(store: ox.Store, host: str = "127.0.0.1", port: int = 0,
                limits: Limits | None = None, cors: tuple[str, ...] = ()) -> BoundedHTTPServer:
         """A read-only SPARQL 1.1 endpoint over ``store`` at /sparql, not yet serving (``sscrdf serve``); call
-        ``serve_forever()`` on it; ``cors``: the origins sent CORS headers (none by default). InputError when
-        the address cannot be bound."""
+        ``serve_forever()`` on it, and ``server_close()`` at the end, which also ends the query worker processes
+        forked here (create the server before the process starts other threads); ``cors``: the origins sent
+        CORS headers (none by default). InputError when the address cannot be bound."""
         try:
             return make_server(store, host, port, limits, cors)
         except OSError as exc:

@@ -6,6 +6,7 @@ cannot use (bad file, syntax error, unknown term, ...), always with a one-line m
 """
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
@@ -398,7 +399,10 @@ def query(name: str, files: tuple[str, ...], fmt: str, endpoint: str | None, as_
 @click.option("--idle-timeout", type=click.FloatRange(min=0, min_open=True),
               help="seconds a connection may stay silent [30]")
 @click.option("--threads", type=click.IntRange(min=1), help="request-handling threads [16]")
-@click.option("--max-concurrent-queries", type=click.IntRange(min=1), help="queries evaluated at once [4]")
+@click.option("--max-concurrent-queries", type=click.IntRange(min=1),
+              help="queries evaluated at once, each in its own worker process [4]")
+@click.option("--worker-memory", type=click.IntRange(min=1),
+              help="MiB a query worker may stop sharing with the loaded data before it is replaced [256]")
 @click.option("--backlog", type=click.IntRange(min=1), help="listen backlog [128]")
 @click.option("--max-connections", type=click.IntRange(min=1), help="open connections, idle ones included [1024]")
 @click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
@@ -419,9 +423,11 @@ def serve(files: tuple[str, ...], host: str, port: int, as_of: str | None, no_ru
     kb = KnowledgeBase()
     cors = check_origins(cors)
     store = kb.prepare(kb.load(*files, fmt=input_format), rules=not no_rules, as_of=as_date(as_of))
+    quads = len(store)  # counted before the query workers are forked, so that they share the pages it touched
     server = kb.server(store, host, port, limits, cors)
+    gc.freeze()  # what was loaded stays put: the collector does not write into the pages the workers share
     h, p = server.socket.getsockname()[:2]  # the bound address (port 0 asks for a free port)
-    click.echo(f"SPARQL endpoint on http://{h}:{p}/sparql ({len(store)} quads); Ctrl-C to stop", err=True)
+    click.echo(f"SPARQL endpoint on http://{h}:{p}/sparql ({quads} quads); Ctrl-C to stop", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

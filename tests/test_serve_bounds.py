@@ -69,10 +69,19 @@ def test_runaway_query_is_stopped_while_others_are_answered(served):
     assert _get(url, COUNT)[0] == 200  # the slot it held is free again
 
 
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and has not ended (a zombie waiting for its parent to reap it has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def _gone(pid: int, within: float = 5.0) -> bool:
-    """True once process ``pid`` no longer exists (polled for at most ``within`` seconds)."""
+    """True once process ``pid`` has ended (polled for at most ``within`` seconds)."""
     deadline = time.monotonic() + within
-    while os.path.exists(f"/proc/{pid}"):
+    while _running(pid):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.02)
@@ -86,7 +95,7 @@ def test_runaway_aggregate_is_killed_while_others_are_answered(store):
     server, url = serve_in_thread(store, limits=Limits(query_timeout=1.0, max_concurrent_queries=2))
     pool = server.service.pool
     workers = pool.pids()
-    assert len(workers) == 2 and all(os.path.exists(f"/proc/{p}") for p in workers)
+    assert len(workers) == 2 and all(_running(p) for p in workers)
     with ThreadPoolExecutor(1) as ex:
         started = time.monotonic()
         runaway = ex.submit(_get, url, COUNT_CROSS)
@@ -120,6 +129,17 @@ def test_a_worker_killed_from_outside_is_replaced(served):
     assert status == 200
     [new] = server.service.pool.pids()
     assert new != pid
+
+
+def test_a_worker_past_its_memory_limit_is_replaced_after_answering(served):
+    server, url = served(max_concurrent_queries=1, worker_memory=1)
+    pool = server.service.pool
+    [first] = pool.pids()
+    status, body = _get(url, COUNT)  # any query makes a worker fault in more than 1 MiB of its own
+    assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 0
+    [second] = pool.pids()
+    assert second != first and pool.recycled == 1 and _gone(first)
+    assert _get(url, COUNT) == (status, body)  # the fresh worker answers the same
 
 
 def test_result_size_limit(served):
@@ -218,3 +238,50 @@ def test_load_2000_requests_50_clients_100_idle(served):
     time.sleep(0.5)
     assert threading.active_count() <= before_threads + 1
     assert _rss_kib() - base_rss < 64 * 1024  # less than 64 MiB left over
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes below ``pid`` (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["Ctrl-C", "SIGTERM", "SIGKILL"])
+def test_no_worker_outlives_the_serve_command(how):
+    """`sscrdf serve` stopped with Ctrl-C (SIGINT to its process group), SIGTERM or SIGKILL leaves no template
+    or worker process behind."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sscrdf.cli", "serve", str(EXAMPLES / "lakeside.ttl"), "--port", "0", "--no-rules"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    try:
+        assert "SPARQL endpoint on http://127.0.0.1:" in proc.stderr.readline()
+        below = _descendants(proc.pid)
+        assert len(below) == 1 + Limits().max_concurrent_queries  # the template and its workers
+        if how == "Ctrl-C":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            os.kill(proc.pid, getattr(signal, how))
+        proc.wait(timeout=20)
+        assert all(_gone(p) for p in below)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=20)

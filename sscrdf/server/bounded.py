@@ -5,8 +5,9 @@
   ones and closes those silent for ``idle_timeout`` seconds (at most ``max_connections`` are kept open);
 - requests are handled by a fixed pool of ``threads`` threads; each socket read or write waits at most
   ``read_timeout`` seconds;
-- :class:`Limits` also carries the query limits :func:`sscrdf.server.endpoint.answer` applies (time, result rows,
-  request body size).
+- :class:`Limits` also carries the limits of the endpoint (:mod:`sscrdf.server.endpoint`) and its query
+  workers (:mod:`sscrdf.server.workers`): query time, result rows, request body size, worker processes and
+  their unshared memory.
 
 Each limit has a command-line flag on ``sscrdf serve`` and an environment variable (see :data:`ENV`).
 """
@@ -24,7 +25,7 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["Limits", "BoundedHTTPServer", "ENV"]
+__all__ = ["ENV", "BoundedHTTPServer", "Limits"]
 
 #: what socketserver hands a server: a connection (TCP) or a datagram and its socket (UDP)
 _Request = socket.socket | tuple[bytes, socket.socket]
@@ -34,7 +35,7 @@ _Request = socket.socket | tuple[bytes, socket.socket]
 class Limits:
     """The limits of one server (defaults are safe for a public portal on a small machine)."""
 
-    query_timeout: float = 10.0  # seconds a query may run (checked while its results are produced)
+    query_timeout: float = 10.0  # seconds a query may run; then its worker process is killed and replaced
     max_results: int = 100_000  # rows (or triples) one answer may hold
     max_body: int = 1 << 20  # bytes of a POST body
     read_timeout: float = 10.0  # seconds any socket read/write may wait
@@ -42,7 +43,8 @@ class Limits:
     threads: int = 16  # request-handling threads
     backlog: int = 128  # listen backlog
     max_connections: int = 1024  # open connections (idle ones included)
-    max_concurrent_queries: int = 4  # queries evaluated at once; others wait up to query_timeout, then 503
+    max_concurrent_queries: int = 4  # worker processes (queries evaluated at once); others wait, then 503
+    worker_memory: int = 256  # MiB a worker may stop sharing with the loaded store before it is replaced
 
     @classmethod
     def from_env(cls, **overrides: float | None) -> Limits:

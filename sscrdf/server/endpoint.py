@@ -8,13 +8,14 @@ Routes (every one answers GET, HEAD and OPTIONS):
   The answer is negotiated on ``Accept`` (:mod:`sscrdf.server.formats`). Without a query, ``GET /sparql``
   answers the SPARQL 1.1 Service Description of the endpoint.
 - ``/queries``: the bundled queries (JSON, or HTML for a browser); ``/queries/NAME?COLUMN=VALUE``: one of them,
-  with result columns bound to RDF terms (through pyoxigraph's substitutions, never by editing the text).
+  keeping the rows whose columns hold the given RDF terms (the query text is never edited).
 - ``/``: a small self-contained HTML page to type a query and see a table.
 
 Updates, ``SERVICE`` and ``LOAD`` are refused (:mod:`sscrdf.query.guard`): the endpoint never reaches out to
 the network. Queries run in worker processes (:mod:`sscrdf.server.workers`) so that a runaway one is stopped.
 CORS headers are sent only for the origins given to :func:`make_server` (``sscrdf serve --cors ORIGIN``).
 """
+
 from __future__ import annotations
 
 import difflib
@@ -23,26 +24,22 @@ import json
 import re
 import threading
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
 
 import pyoxigraph as ox
 
-from .bounded import BoundedHTTPServer, Limits
-from .formats import FORMAT_IRIS, GRAPH_FORMATS, RESULT_FORMATS, Format, Term, by_name, negotiate, serialize_graph
-from .workers import Job, QueryPool
 from ..errors import InputError
 from ..namespaces import PREFIXES
 from ..query.guard import QueryRefused, check_query_form
-from ..query.sparql import bundled_queries
+from ..query.sparql import SparqlFile, bundled_queries
+from .bounded import BoundedHTTPServer, Limits
+from .formats import FORMAT_IRIS, GRAPH_FORMATS, RESULT_FORMATS, Format, Term, by_name, negotiate, serialize_graph
+from .workers import Job, QueryPool
 
-if TYPE_CHECKING:
-    from ..query.sparql import SparqlFile
-
-__all__ = ["make_server", "serve_in_thread", "parse_term", "check_origins"]
+__all__ = ["check_origins", "make_server", "parse_term", "serve_in_thread"]
 
 _TEXT = "text/plain; charset=utf-8"
 _PAGE = Path(__file__).resolve().parent / "page.html"
@@ -66,14 +63,17 @@ def _text(status: int, message: str, *, vary: tuple[str, ...] = ()) -> _Answer:
 
 # ------------------------------------------------------------------------------------------ RDF terms
 
-_TERM = re.compile(r"""
+_TERM = re.compile(
+    r"""
     <[^<>"{}|^`\\\x00-\x20]*>                                          # an IRI
   | [A-Za-z][\w\-]*:[\w\-.]*                                           # a prefixed name (sscrdf's prefixes)
   | (?:"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')                    # a string
     (?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^(?:<[^<>"{}|^`\\\x00-\x20]*>|[A-Za-z][\w\-]*:[\w\-.]*))?
   | [+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)         # a number
   | true | false
-""", re.X)
+""",
+    re.X,
+)
 _BARE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^<>\"{}|^`\\\x00-\x20]+")
 _TURTLE_PREFIXES = "".join(f"@prefix {k}: <{v}> .\n" for k, v in _PREFIXES)
 
@@ -89,14 +89,16 @@ def parse_term(value: str) -> ox.NamedNode | ox.Literal:
     if not _TERM.fullmatch(v):
         raise ValueError(value)
     try:
-        triples = list(ox.parse((_TURTLE_PREFIXES + f"<urn:x:s> <urn:x:p> {v} .\n").encode(),
-                                format=ox.RdfFormat.TURTLE))
+        triples = list(
+            ox.parse((_TURTLE_PREFIXES + f"<urn:x:s> <urn:x:p> {v} .\n").encode(), format=ox.RdfFormat.TURTLE)
+        )
     except SyntaxError:
         raise ValueError(value) from None
-    term = triples[0].object if len(triples) == 1 else None
-    if not isinstance(term, (ox.NamedNode, ox.Literal)):
+    if len(triples) != 1 or not isinstance(triples[0].object, (ox.NamedNode, ox.Literal)):
         raise ValueError(value)
-    return term
+    obj = triples[0].object
+    assert isinstance(obj, (ox.NamedNode, ox.Literal))
+    return obj
 
 
 def check_origins(origins: Iterable[str]) -> tuple[str, ...]:
@@ -108,13 +110,16 @@ def check_origins(origins: Iterable[str]) -> tuple[str, ...]:
             continue
         u = urllib.parse.urlsplit(o)
         if u.scheme not in ("http", "https") or not u.netloc or u.path or u.query or u.fragment or "@" in u.netloc:
-            raise InputError(f"--cors {o!r} is not an origin", hint="give scheme://host[:port], e.g. "
-                             "https://portal.example.org, or * for any origin")
+            raise InputError(
+                f"--cors {o!r} is not an origin",
+                hint="give scheme://host[:port], e.g. https://portal.example.org, or * for any origin",
+            )
         out.append(f"{u.scheme}://{u.netloc}".lower())
     return tuple(out)
 
 
 # ------------------------------------------------------------------------------------------ the service
+
 
 class _Service:
     """What every request thread shares: the store, the worker pool, the limits, the bundled queries."""
@@ -123,10 +128,11 @@ class _Service:
         self.store = store
         self.limits = limits
         self.cors = cors
-        self._graphs: list[str] | None = None
         self._lock = threading.Lock()
         self._queries: dict[str, SparqlFile] | None = None
-        self.pool = QueryPool(store, limits.max_concurrent_queries)
+        # read before the fork: reading the store later in this process would copy the pages it touches
+        self._graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+        self.pool = QueryPool(store, limits.max_concurrent_queries, limits.worker_memory << 20)
 
     def queries(self) -> dict[str, SparqlFile]:
         with self._lock:
@@ -135,16 +141,20 @@ class _Service:
             return self._queries
 
     def graphs(self) -> list[str]:
-        with self._lock:
-            if self._graphs is None:
-                self._graphs = sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
-            return self._graphs
+        return self._graphs
 
     # -- SPARQL
 
-    def sparql(self, query: str, accept: str | None, fmt_param: str | None, *,
-               substitutions: Iterable[tuple[str, Term]] = (), default_graphs: Iterable[str] = (),
-               named_graphs: Iterable[str] = ()) -> _Answer:
+    def sparql(
+        self,
+        query: str,
+        accept: str | None,
+        fmt_param: str | None,
+        *,
+        keep: Sequence[tuple[str, Term]] = (),
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> _Answer:
         vary = ("Accept",)
         try:
             text, form = check_query_form(query)
@@ -153,10 +163,20 @@ class _Service:
         offers = RESULT_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS
         fmt = _pick(offers, accept, fmt_param)
         if not isinstance(fmt, Format):
-            return _text(406, f"{form} answers come as {', '.join(f.media_type for f in offers)}; "
-                              f"{fmt} asks for none of them", vary=vary)
-        job = Job(text, fmt.name, self.limits.max_results, tuple(substitutions), tuple(default_graphs),
-                  tuple(named_graphs), _PREFIXES)
+            return _text(
+                406,
+                f"{form} answers come as {', '.join(f.media_type for f in offers)}; {fmt} asks for none of them",
+                vary=vary,
+            )
+        job = Job(
+            text,
+            fmt.name,
+            self.limits.max_results,
+            tuple(keep),
+            tuple(default_graphs),
+            tuple(named_graphs),
+            _PREFIXES,
+        )
         status, body = self.pool.run(job, self.limits.query_timeout)
         return _Answer(status, fmt.content_type if status == 200 else _TEXT, body, vary)
 
@@ -164,15 +184,18 @@ class _Service:
         """The SPARQL 1.1 Service Description of this endpoint (Turtle unless negotiated otherwise)."""
         fmt = _pick(GRAPH_FORMATS, accept, fmt_param)
         if not isinstance(fmt, Format):
-            return _text(406, f"the service description comes as "
-                              f"{', '.join(f.media_type for f in GRAPH_FORMATS)}; {fmt} asks for none of them",
-                         vary=("Accept",))
+            return _text(
+                406,
+                f"the service description comes as "
+                f"{', '.join(f.media_type for f in GRAPH_FORMATS)}; {fmt} asks for none of them",
+                vary=("Accept",),
+            )
         sd = "http://www.w3.org/ns/sparql-service-description#"
         rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
         service, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("default")
         t: list[ox.Triple] = []
 
-        def add(s: ox.NamedNode | ox.BlankNode, p: str | ox.NamedNode, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
+        def add(s: ox.BlankNode, p: str | ox.NamedNode, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
             t.append(ox.Triple(s, ox.NamedNode(p) if isinstance(p, str) else p, o))
 
         add(service, rdf_type, ox.NamedNode(sd + "Service"))
@@ -181,10 +204,15 @@ class _Service:
         add(service, sd + "feature", ox.NamedNode(sd + "UnionDefaultGraph"))
         for f in (*RESULT_FORMATS, *GRAPH_FORMATS):
             add(service, sd + "resultFormat", ox.NamedNode(FORMAT_IRIS[f.name]))
-        add(service, "http://www.w3.org/2000/01/rdf-schema#comment",
-            ox.Literal("sscrdf: a read-only SPARQL 1.1 endpoint over smart-sustainable-city stakeholder data, its "
-                       "OWL 2 RL entailments and the rules' findings; the default graph is the union of all graphs; "
-                       "SERVICE, LOAD and updates are refused"))
+        add(
+            service,
+            "http://www.w3.org/2000/01/rdf-schema#comment",
+            ox.Literal(
+                "sscrdf: a read-only SPARQL 1.1 endpoint over smart-sustainable-city stakeholder data, its "
+                "OWL 2 RL entailments and the rules' findings; the default graph is the union of all graphs; "
+                "SERVICE, LOAD and updates are refused"
+            ),
+        )
         add(service, sd + "defaultDataset", dataset)
         add(dataset, rdf_type, ox.NamedNode(sd + "Dataset"))
         add(dataset, sd + "defaultGraph", default)
@@ -194,76 +222,88 @@ class _Service:
             add(dataset, sd + "namedGraph", named)
             add(named, rdf_type, ox.NamedNode(sd + "NamedGraph"))
             add(named, sd + "name", ox.NamedNode(g))
-        prefixes = {"sd": sd, "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-                    "formats": "http://www.w3.org/ns/formats/"}
+        prefixes = {
+            "sd": sd,
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            "formats": "http://www.w3.org/ns/formats/",
+        }
         return _Answer(200, fmt.content_type, serialize_graph(t, fmt.name, prefixes), ("Accept",))
 
     # -- /queries
 
     def query_list(self, accept: str | None) -> _Answer:
-        items: list[_QueryItem] = [{"id": q.id, "iri": q.iri, "question": q.header.get("question", ""),
-                  "clause": q.header.get("clause", ""), "columns": q.columns, "parameters": q.columns,
-                  "url": f"/queries/{urllib.parse.quote(q.id)}", "query": q.text}
-                 for q in self.queries().values()]
+        items = [
+            {
+                "id": q.id,
+                "iri": q.iri,
+                "question": q.header.get("question", ""),
+                "clause": q.header.get("clause", ""),
+                "columns": q.columns,
+                "parameters": q.columns,
+                "url": f"/queries/{urllib.parse.quote(q.id)}",
+                "query": q.text,
+            }
+            for q in self.queries().values()
+        ]
         offers = (Format("json", "application/json"), Format("html", "text/html"))
         fmt = negotiate(accept, offers)
         if fmt is None:
             return _text(406, "the query list comes as application/json or text/html", vary=("Accept",))
         if fmt.name == "json":
-            return _Answer(200, "application/json", json.dumps(items, indent=1, ensure_ascii=False).encode(),
-                           ("Accept",))
+            return _Answer(
+                200, "application/json", json.dumps(items, indent=1, ensure_ascii=False).encode(), ("Accept",)
+            )
         rows = "".join(
-            f"<tr><td><a href=\"{html.escape(i['url'])}\">{html.escape(i['id'])}</a></td>"
-            f"<td>{html.escape(i['question'])}</td><td>{html.escape(i['clause'])}</td>"
-            f"<td>{html.escape(', '.join(i['columns']))}</td></tr>" for i in items)
-        page = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>sscrdf queries</title>"
-                "</head><body><h1>The bundled queries</h1><p>Run one with <code>/queries/ID</code>; bind a result "
-                "column with <code>?COLUMN=VALUE</code> (an IRI or a literal in Turtle syntax).</p><table>"
-                "<tr><th>id</th><th>question</th><th>clause</th><th>columns</th></tr>"
-                f"{rows}</table><p><a href=\"/\">query page</a></p></body></html>")
+            f'<tr><td><a href="/queries/{html.escape(urllib.parse.quote(q.id))}">{html.escape(q.id)}</a></td>'
+            f"<td>{html.escape(q.header.get('question', ''))}</td><td>{html.escape(q.header.get('clause', ''))}</td>"
+            f"<td>{html.escape(', '.join(q.columns))}</td></tr>"
+            for q in self.queries().values()
+        )
+        page = (
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>sscrdf queries</title>'
+            "</head><body><h1>The bundled queries</h1><p>Run one with <code>/queries/ID</code>; bind a result "
+            "column with <code>?COLUMN=VALUE</code> (an IRI or a literal in Turtle syntax).</p><table>"
+            "<tr><th>id</th><th>question</th><th>clause</th><th>columns</th></tr>"
+            f'{rows}</table><p><a href="/">query page</a></p></body></html>'
+        )
         return _Answer(200, "text/html; charset=utf-8", page.encode(), ("Accept",), _PAGE_HEADERS)
 
     def named_query(self, name: str, params: dict[str, list[str]], accept: str | None) -> _Answer:
         q = self.queries().get(name)
         if q is None:
             close = difflib.get_close_matches(name, list(self.queries()), n=1)
-            return _text(404, f"no query named {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
-                         + " (/queries lists them)")
+            return _text(
+                404,
+                f"no query named {name!r}"
+                + (f"; did you mean {close[0]!r}?" if close else "")
+                + " (/queries lists them)",
+            )
         fmt_param = _single(params.pop("format", None))
-        substitutions: list[tuple[str, Term]] = []
+        keep: list[tuple[str, Term]] = []
         for key, values in sorted(params.items()):
             if key not in q.columns:
-                return _text(400, f"{name} has no parameter {key!r}; its parameters are its columns: "
-                                  f"{', '.join(q.columns)}")
+                return _text(
+                    400, f"{name} has no parameter {key!r}; its parameters are its columns: {', '.join(q.columns)}"
+                )
             if len(values) != 1:
                 return _text(400, f"the parameter {key!r} is given {len(values)} times; give it once")
             try:
-                substitutions.append((key, parse_term(values[0])))
+                keep.append((key, parse_term(values[0])))
             except ValueError:
-                return _text(400, f"the parameter {key}={values[0]!r} is not an RDF term; expected <IRI>, "
-                                  f"http://..., a prefixed name such as ssc:City, or a literal such as \"Riverton\"")
-        return self.sparql(q.text, accept, fmt_param, substitutions=substitutions)
+                return _text(
+                    400,
+                    f"the parameter {key}={values[0]!r} is not an RDF term; expected <IRI>, "
+                    f'http://..., a prefixed name such as ssc:City, or a literal such as "Riverton"',
+                )
+        return self.sparql(q.text, accept, fmt_param, keep=keep)
 
 
 _PAGE_HEADERS = {
     # the page needs nothing from elsewhere; the browser is told so
     "Content-Security-Policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-                               "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
 }
-
-
-class _QueryItem(TypedDict):
-    """One bundled query as /queries lists it."""
-
-    id: str
-    iri: str
-    question: str
-    clause: str
-    columns: list[str]
-    parameters: list[str]
-    url: str
-    query: str
 
 
 def _single(values: list[str] | None) -> str | None:
@@ -280,14 +320,15 @@ def _pick(offers: tuple[Format, ...], accept: str | None, fmt_param: str | None)
 _HOST = re.compile(r"[A-Za-z0-9.\-]+(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?")
 
 
-def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits: Limits | None = None,
-                cors: tuple[str, ...] = ()) -> BoundedHTTPServer:
+def make_server(
+    store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits: Limits | None = None, cors: tuple[str, ...] = ()
+) -> BoundedHTTPServer:
     """An HTTP server (not yet serving) exposing ``store``, bounded by ``limits`` (see
     :mod:`sscrdf.server.bounded`); CORS headers for the ``cors`` origins only. Its query workers are forked
     here, before any server thread starts; ``server_close()`` ends them."""
-    bounds = limits or Limits()
+    lim = limits or Limits()
     cors = check_origins(cors)
-    service = _Service(store, bounds, cors)
+    service = _Service(store, lim, cors)
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "sscrdf"
@@ -330,14 +371,15 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits:
         def _host_url(self) -> str:
             h = (self.headers.get("Host") or "").strip()
             if not _HOST.fullmatch(h):
-                assert isinstance(self.server, BoundedHTTPServer)  # the server make_server built
-                a, p = self.server.socket.getsockname()[:2]  # the bound address
+                address = self.server.server_address
+                assert isinstance(address, tuple)  # an IP socket
+                a, p = str(address[0]), address[1]
                 h = f"[{a}]:{p}" if ":" in a else f"{a}:{p}"
             return f"http://{h}"
 
         # -- methods
 
-        def do_OPTIONS(self) -> None:  # the http.server API
+        def do_OPTIONS(self) -> None:
             route, methods = self._route()
             headers = {"Allow": ", ".join(methods)}
             cors_headers = self._cors()
@@ -371,21 +413,23 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits:
             a.headers["Allow"] = ", ".join(methods)
             self._send(a, body=self.command != "HEAD")
 
-        do_PUT = do_DELETE = do_PATCH = lambda self: self._refuse_method(self._route()[1])
+        def do_PUT(self) -> None:
+            self._refuse_method(self._route()[1])
+
+        do_DELETE = do_PATCH = do_PUT
 
         def _get(self) -> _Answer:
             route, _ = self._route()
             url = urllib.parse.urlsplit(self.path)
             try:
-                params = urllib.parse.parse_qs(url.query, keep_blank_values=True, strict_parsing=False,
-                                               errors="strict")
+                params = urllib.parse.parse_qs(url.query, keep_blank_values=True, strict_parsing=False, errors="strict")
             except UnicodeDecodeError:
                 return _text(400, "the query string is not UTF-8")
             accept = self.headers.get("Accept")
             if route == "page":
                 return _Answer(200, "text/html; charset=utf-8", _PAGE.read_bytes(), (), dict(_PAGE_HEADERS))
             if route == "queries":
-                name = urllib.parse.unquote(url.path[len("/queries/"):]) if url.path != "/queries" else ""
+                name = urllib.parse.unquote(url.path[len("/queries/") :]) if url.path != "/queries" else ""
                 if not name:
                     return service.query_list(accept)
                 return service.named_query(name, params, accept)
@@ -400,13 +444,14 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits:
                 length = -1
             if length < 0:
                 return _text(400, "bad Content-Length")
-            if length > bounds.max_body:
+            if length > lim.max_body:
                 self.close_connection = True
-                return _text(413, f"the request body is larger than {bounds.max_body} bytes; raise --max-body")
+                return _text(413, f"the request body is larger than {lim.max_body} bytes; raise --max-body")
             try:
                 body = self.rfile.read(length).decode("utf-8")
-                params = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query, keep_blank_values=True,
-                                               errors="strict")
+                params = urllib.parse.parse_qs(
+                    urllib.parse.urlsplit(self.path).query, keep_blank_values=True, errors="strict"
+                )
             except UnicodeDecodeError:
                 return _text(400, "the request is not UTF-8")
             ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -424,8 +469,11 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits:
             elif ctype == "application/sparql-update":
                 return _text(400, "this endpoint is read-only; SPARQL Update is refused")
             else:
-                return _text(415, f"a POST body of type {ctype} is not a query; send application/sparql-query "
-                                  f"or a form (application/x-www-form-urlencoded) with query=")
+                return _text(
+                    415,
+                    f"a POST body of type {ctype} is not a query; send application/sparql-query "
+                    f"or a form (application/x-www-form-urlencoded) with query=",
+                )
             if "query" not in params and "update" not in params:
                 return _text(400, "missing query")
             return self._protocol(params, self.headers.get("Accept"))
@@ -438,8 +486,7 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits:
             if queries is None:
                 if self.command == "POST":
                     return _text(400, "missing query")
-                return service.description(self._host_url() + urllib.parse.urlsplit(self.path).path, accept,
-                                           fmt_param)
+                return service.description(self._host_url() + urllib.parse.urlsplit(self.path).path, accept, fmt_param)
             if len(queries) != 1:
                 return _text(400, "give exactly one query parameter")
             if not queries[0].strip():
@@ -451,14 +498,19 @@ def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits:
                     if not _BARE_IRI.fullmatch(g):
                         return _text(400, f"{key}={g!r} is not an absolute IRI")
                     graphs[key].append(g)
-            return service.sparql(queries[0], accept, fmt_param, default_graphs=graphs["default-graph-uri"],
-                                  named_graphs=graphs["named-graph-uri"])
+            return service.sparql(
+                queries[0],
+                accept,
+                fmt_param,
+                default_graphs=graphs["default-graph-uri"],
+                named_graphs=graphs["named-graph-uri"],
+            )
 
-        def log_message(self, format: str, *args: object) -> None:  # quiet by default
+        def log_message(self, fmt: str, *args: object) -> None:  # quiet by default
             pass
 
     try:
-        server = _Server((host, port), Handler, bounds)
+        server = _Server((host, port), Handler, lim)
     except BaseException:
         service.pool.close()
         raise
@@ -479,11 +531,12 @@ class _Server(BoundedHTTPServer):
                 self.service.pool.close()
 
 
-def serve_in_thread(store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits: Limits | None = None,
-                    cors: tuple[str, ...] = ()) -> tuple[BoundedHTTPServer, str]:
+def serve_in_thread(
+    store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits: Limits | None = None, cors: tuple[str, ...] = ()
+) -> tuple[BoundedHTTPServer, str]:
     """Start serving in a daemon thread; returns the server and the endpoint URL (for tests and embedding).
     Call ``server.shutdown()`` and ``server.server_close()`` when done."""
     server = make_server(store, host, port, limits, cors)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    h, p = server.socket.getsockname()[:2]  # the bound address (port 0 asks for a free port)
-    return server, f"http://{h}:{p}/sparql"
+    h, p = server.server_address[:2]
+    return server, f"http://{h!s}:{p}/sparql"

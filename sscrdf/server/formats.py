@@ -7,18 +7,34 @@
 The serializers here take rows that were already cut at the result-size limit (a list), so what is written is
 bounded; they are used by the query workers (:mod:`sscrdf.server.workers`).
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-__all__ = ["Format", "RESULT_FORMATS", "GRAPH_FORMATS", "negotiate", "by_name", "serialize_solutions",
-           "serialize_boolean", "serialize_graph", "FORMAT_IRIS"]
+#: an RDF term in an answer (a triple term is RDF 1.2, which pyoxigraph can produce)
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+__all__ = [
+    "FORMAT_IRIS",
+    "GRAPH_FORMATS",
+    "RESULT_FORMATS",
+    "Format",
+    "Term",
+    "by_name",
+    "negotiate",
+    "serialize_boolean",
+    "serialize_graph",
+    "serialize_solutions",
+]
 
 
 @dataclass(frozen=True)
@@ -120,19 +136,22 @@ def by_name(name: str, offers: tuple[Format, ...]) -> Format | None:
 
 # ------------------------------------------------------------------------------------------ serializers
 
-#: a term of a query answer
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
-
-def _term_json(t: Term) -> dict[str, object]:
+def _term_json(t: Term) -> dict[str, Any]:
     if isinstance(t, ox.NamedNode):
         return {"type": "uri", "value": t.value}
     if isinstance(t, ox.BlankNode):
         return {"type": "bnode", "value": t.value}
     if isinstance(t, ox.Triple):  # RDF 1.2 quoted triple (pyoxigraph can produce them)
-        return {"type": "triple", "value": {"subject": _term_json(t.subject),
-                                            "predicate": _term_json(t.predicate), "object": _term_json(t.object)}}
-    out: dict[str, object] = {"type": "literal", "value": t.value}
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _term_json(t.subject),
+                "predicate": _term_json(t.predicate),
+                "object": _term_json(t.object),
+            },
+        }
+    out = {"type": "literal", "value": t.value}
     if t.language:
         out["xml:lang"] = t.language
     elif t.datatype and t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
@@ -167,19 +186,24 @@ def _term_tsv(t: Term | None) -> str:
     return "" if t is None else str(t).replace("\t", "\\t")
 
 
-def serialize_solutions(names: list[str], rows: list[tuple[Term | None, ...]], fmt: str) -> bytes:
+def serialize_solutions(names: list[str], rows: Sequence[Sequence[Term | None]], fmt: str) -> bytes:
     """SELECT results (``rows``: tuples of terms or None, in the order of ``names``) in the format named ``fmt``."""
     if fmt == "json":
         bindings = [{n: _term_json(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows]
-        return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}},
-                          ensure_ascii=False).encode()
+        return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
     if fmt == "xml":
-        out = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-               "<head>", *(f"<variable name={quoteattr(n)}/>" for n in names), "</head><results>"]
+        out = [
+            '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>',
+            *(f"<variable name={quoteattr(n)}/>" for n in names),
+            "</head><results>",
+        ]
         for row in rows:
             out.append("<result>")
-            out.extend(f"<binding name={quoteattr(n)}>{_term_xml(t)}</binding>"
-                       for n, t in zip(names, row, strict=True) if t is not None)
+            out.extend(
+                f"<binding name={quoteattr(n)}>{_term_xml(t)}</binding>"
+                for n, t in zip(names, row, strict=True)
+                if t is not None
+            )
             out.append("</result>")
         out.append("</results></sparql>\n")
         return "".join(out).encode()
@@ -201,19 +225,18 @@ def serialize_boolean(value: bool, fmt: str) -> bytes:
     if fmt == "json":
         return json.dumps({"head": {}, "boolean": value}).encode()
     if fmt == "xml":
-        return ('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n"
+        ).encode()
     if fmt in ("csv", "tsv"):
         return b"true\n" if value else b"false\n"
     raise ValueError(f"unknown results format {fmt!r}")
 
 
-def serialize_graph(triples: list[ox.Triple], fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
+def serialize_graph(triples: Sequence[ox.Triple], fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
     """Triples in the graph format named ``fmt`` (Turtle with ``prefixes``)."""
     rdf_format = getattr(ox.RdfFormat, _RDF_FORMAT[fmt])
-    if fmt == "turtle" and prefixes:
-        data = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
-    else:
-        data = ox.serialize(triples, format=rdf_format)
-    assert data is not None  # without an output file, pyoxigraph returns the bytes
-    return data
+    out = ox.serialize(triples, format=rdf_format, prefixes=prefixes if fmt == "turtle" and prefixes else None)
+    assert out is not None  # no output file given: pyoxigraph returns the bytes
+    return out

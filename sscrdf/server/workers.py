@@ -15,12 +15,15 @@ threads: each runs in a worker process, and a worker that passes the time limit 
 - The template exits when the server closes its socket (or dies); workers get SIGKILL when the template
   goes (``PR_SET_PDEATHSIG`` on Linux), so nothing outlives the server. Ctrl-C reaches only the server.
 """
+
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import os
 import queue
+import resource
 import signal
 import socket
 import struct
@@ -28,6 +31,7 @@ import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -38,12 +42,12 @@ __all__ = ["Job", "QueryPool", "evaluate"]
 
 @dataclass(frozen=True)
 class Job:
-    """One query for a worker: the checked text, its form, the answer format, bound variables, dataset, limit."""
+    """One query for a worker: the checked text, the answer format, the row limit, the rows to keep, the dataset."""
 
     query: str
     fmt: str  # a format name of sscrdf.server.formats
     max_results: int
-    substitutions: tuple[tuple[str, Term], ...] = ()  # (variable name, pyoxigraph term)
+    keep: tuple[tuple[str, Term], ...] = ()  # SELECT: only the rows whose column (name) holds this very term
     default_graphs: tuple[str, ...] = ()  # protocol default-graph-uri (empty: the union of all graphs)
     named_graphs: tuple[str, ...] = ()  # protocol named-graph-uri
     prefixes: tuple[tuple[str, str], ...] = ()  # for Turtle answers
@@ -51,27 +55,32 @@ class Job:
 
 def evaluate(store: ox.Store, job: Job) -> tuple[int, bytes]:
     """(HTTP status, body) of ``job`` on ``store``: the serialized answer, or a one-line message."""
-    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | ox.DefaultGraph | None = None
-    named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None
+    kwargs: dict[str, Any] = {}
     if job.default_graphs or job.named_graphs:
-        default_graph = [ox.NamedNode(g) for g in job.default_graphs] or ox.DefaultGraph()
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs] or ox.DefaultGraph()
         if job.named_graphs:
-            named_graphs = [ox.NamedNode(g) for g in job.named_graphs]
-    substitutions = {ox.Variable(name): term for name, term in job.substitutions} or None
-    too_many = (413, f"the result has more than {job.max_results} rows; add a LIMIT, or raise "
-                     f"--max-results\n".encode())
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    too_many = (413, f"the result has more than {job.max_results} rows; add a LIMIT, or raise --max-results\n".encode())
     try:
-        res = store.query(job.query, use_default_graph_as_union=default_graph is None, default_graph=default_graph,
-                          named_graphs=named_graphs, substitutions=substitutions)
+        res = store.query(job.query, **kwargs)
         if isinstance(res, ox.QueryBoolean):
             return 200, serialize_boolean(bool(res), job.fmt)
         if isinstance(res, ox.QuerySolutions):
             names = [v.value for v in res.variables]
+            missing = [n for n, _ in job.keep if n not in names]
+            if missing:
+                return 400, f"the query has no column {missing[0]!r}\n".encode()
+            keep = [(names.index(n), t) for n, t in job.keep]
             rows: list[tuple[Term | None, ...]] = []
             for sol in res:
+                row = tuple(sol[i] for i in range(len(names)))
+                if any(row[i] != t for i, t in keep):
+                    continue
                 if len(rows) >= job.max_results:
                     return too_many
-                rows.append(tuple(sol[i] for i in range(len(names))))
+                rows.append(row)
             return 200, serialize_solutions(names, rows, job.fmt)
         triples: list[ox.Triple] = []
         for t in res:
@@ -87,13 +96,27 @@ def evaluate(store: ox.Store, job: Job) -> tuple[int, bytes]:
 
 def _die_with_parent() -> None:
     """Ask Linux to SIGKILL this process when its parent goes (no-op elsewhere)."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
-def _worker(store: ox.Store, sock: socket.socket, template: int) -> None:
+def _over(limit: int) -> bool:
+    """True when this process holds more than ``limit`` bytes it no longer shares with the template. Cheap
+    first: the minor page faults since the fork bound that from above (each copy-on-write copy and each new page
+    is one); only past the limit is ``/proc/self/smaps_rollup`` read for the exact figure."""
+    if resource.getrusage(resource.RUSAGE_SELF).ru_minflt * resource.getpagesize() <= limit:
+        return False
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
+            private = sum(
+                int(line.split()[1]) * 1024 for line in fh if line.startswith(("Private_Clean:", "Private_Dirty:"))
+            )
+    except (OSError, ValueError, IndexError):
+        return True
+    return private > limit
+
+
+def _worker(store: ox.Store, sock: socket.socket, template: int, memory_limit: int) -> None:
     _die_with_parent()
     if os.getppid() != template:  # the template went before prctl took effect
         return
@@ -105,16 +128,21 @@ def _worker(store: ox.Store, sock: socket.socket, template: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            reply = evaluate(store, job)
-        except Exception as exc:  # the worker must answer, whatever went wrong
-            reply = (500, f"the query failed: {type(exc).__name__}\n".encode())
+            status, body = evaluate(store, job)
+        except Exception as exc:
+            status, body = 500, f"the query failed: {type(exc).__name__}\n".encode()
+        # reading the store writes reference counts into the pages it visits, so a worker's copy of the store
+        # slowly stops being shared; past the limit it asks to be replaced by a fresh fork of the template
+        recycle = _over(memory_limit)
         try:
-            conn.send(reply)
+            conn.send((status, body, recycle))
         except OSError:
+            return
+        if recycle:
             return
 
 
-def _template(store: ox.Store, sock: socket.socket) -> None:
+def _template(store: ox.Store, sock: socket.socket, memory_limit: int) -> None:
     """The single-threaded process that forks workers on request (one byte in, one pid and one socket out)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -136,7 +164,7 @@ def _template(store: ox.Store, sock: socket.socket) -> None:
             try:
                 sock.close()
                 theirs.close()
-                _worker(store, mine, me)
+                _worker(store, mine, me, memory_limit)
             finally:
                 os._exit(0)
         mine.close()
@@ -173,18 +201,20 @@ class _Worker:
 
 
 class QueryPool:
-    """``size`` worker processes evaluating queries on copies of ``store`` (see the module docstring).
+    """``size`` worker processes evaluating queries on copies of ``store`` (see the module docstring); a worker
+    whose memory no longer shared with the template passes ``memory_limit`` bytes is replaced after its answer.
 
-    Create it before the server starts its threads."""
+    ``store`` must be an in-memory pyoxigraph store. Create the pool before the process starts other threads."""
 
-    def __init__(self, store: ox.Store, size: int) -> None:
+    def __init__(self, store: ox.Store, size: int, memory_limit: int = 256 << 20) -> None:
         self.size = size
+        gc.collect()  # garbage is not inherited by the template (fewer pages to share, none to copy later)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
             try:
                 ours.close()
-                _template(store, theirs)
+                _template(store, theirs, memory_limit)
             finally:
                 os._exit(0)
         theirs.close()
@@ -194,6 +224,7 @@ class QueryPool:
         self._workers: dict[int, _Worker] = {}
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
+        self.recycled = 0  # workers replaced for their memory (for tests and monitoring)
         for _ in range(size):
             self._idle.put(self._spawn())
 
@@ -212,10 +243,8 @@ class QueryPool:
         with self._spawn_lock:
             self._workers.pop(worker.pid, None)
         if not self._closed:
-            try:
+            with contextlib.suppress(OSError):  # the template is gone (the server is closing): the pool shrinks
                 self._idle.put(self._spawn())
-            except OSError:  # the template is gone (the server is closing): the pool shrinks
-                pass
 
     def pids(self) -> list[int]:
         """The process ids of the live workers (for tests and monitoring)."""
@@ -241,9 +270,13 @@ class QueryPool:
         try:
             worker.conn.send(job)
             if worker.conn.poll(timeout):
-                reply: tuple[int, bytes] = worker.conn.recv()
-                self._idle.put(worker)
-                return reply
+                status, body, recycle = worker.conn.recv()
+                if recycle:
+                    self.recycled += 1
+                    self._replace(worker)
+                else:
+                    self._idle.put(worker)
+                return status, body
         except (EOFError, OSError):  # the worker died (out of memory, a crash): replace it
             self._replace(worker)
             return 500, b"the query failed: its worker process ended\n"
@@ -251,8 +284,9 @@ class QueryPool:
             self._replace(worker)
             raise
         self._replace(worker)
-        return 503, (f"the query ran longer than {timeout:g} s and was stopped; narrow it, or raise "
-                     f"--query-timeout\n").encode()
+        return 503, (
+            f"the query ran longer than {timeout:g} s and was stopped; narrow it, or raise --query-timeout\n"
+        ).encode()
 
     def close(self) -> None:
         """Kill the workers and end the template (idempotent)."""
