@@ -21,9 +21,9 @@ turn over the file, so that every variant - and so every shape in ``shapes/city`
 occurred a handful of times. The flaws for the rules come from data: a city that draws the ``rule-fixture``
 flaw gets the positive fixtures of a few rules (``tests/fixtures/rules/<id>.pos.ttl``, each a small city on which
 its rule fires), in turn, copied in with their IRIs renamed into the city's namespace (``transplant`` below). So
-a new rule with its fixtures fires on generated cities without any change to this script. With ``--flaw-rate 0`` every city is
-complete and correct: it conforms to the shapes and the rules derive no finding about it (for an analysis
-dated 2026-11-21; see benchmarks/README.md).
+a new rule with its fixtures fires on generated cities without any change to this script. With ``--flaw-rate 0``
+every city is complete and correct: it conforms to the shapes and the rules derive no finding about it (for an
+analysis dated 2026-11-21; see benchmarks/README.md).
 
 Deterministic: the same ``--cities``, ``--seed`` and ``--flaw-rate`` give a byte-identical file (each city has
 its own random.Random seeded from the seed and its number; no clock, no set order). City k is the same in a
