@@ -180,7 +180,7 @@ def _wait_http(url: str, proc: subprocess.Popen, what: str, log: Path | None = N
                 _stop(proc)
                 detail = log.read_text(errors="replace")[-800:] if log and log.exists() else ""
                 raise StoreFailed(f"{what} did not start within {START_TIMEOUT:.0f} s "
-                                  f"(exit code {proc.returncode}): {detail}")
+                                  f"(exit code {proc.returncode}): {detail}") from None
             time.sleep(0.2)
 
 

@@ -411,7 +411,8 @@ def complete_city_turtle() -> str:
             f"    ssc:scale ssc:LocalScale ; ssc:sector ssc:{sector} .",
             f"ex:assessment{i} a ssc:EngagementAssessment ; ssc:assessedStakeholder {node} ;",
             "    ssc:powerLevel ssc:High ; ssc:interestLevel ssc:Low ; ssc:currentLevel ssc:Neutral ;",
-            "    ssc:desiredLevel ssc:Supportive ; dcterms:date \"2023-04-12\"^^xsd:date ; prov:wasAttributedTo ex:officer .",
+            "    ssc:desiredLevel ssc:Supportive ; dcterms:date \"2023-04-12\"^^xsd:date ;"
+            " prov:wasAttributedTo ex:officer .",
         ]
     units = sorted(_collection_members(SSC.Table2Units))
     for i, unit in enumerate(units):
