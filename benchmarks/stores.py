@@ -32,15 +32,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # run from a checkout: the sscrdf and tests next to this script
 
-import pyoxigraph as ox
+import pyoxigraph as ox  # noqa: E402
 
-from sscrdf.io.load import load
-from sscrdf.query.sparql import bundled_queries
-from sscrdf.rules.engine import run_rules
-from sscrdf.reasoning.store import knowledge_store
-from tests import stores
+from sscrdf.io.load import load  # noqa: E402
+from sscrdf.query.sparql import bundled_queries  # noqa: E402
+from sscrdf.rules.engine import run_rules  # noqa: E402
+from sscrdf.reasoning.store import knowledge_store  # noqa: E402
+from tests import stores  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 21)
 STORES = ("embedded", "oxigraph", "virtuoso", "jena")

@@ -447,11 +447,11 @@ class Jena:
         (``tests/jena/ShaclReports.java``; it needs the JDK's compiler)."""
         reports = [d.with_suffix(".jena-report.ttl") for d in data]
         if self.batch:
-            args = [a for pair in zip(data, reports) for a in (str(pair[0]), str(pair[1]))]
+            args = [a for pair in zip(data, reports, strict=True) for a in (str(pair[0]), str(pair[1]))]
             runs = [self.java(str(HERE / "jena" / "ShaclReports.java"), str(shapes), *args)]
         else:  # one JVM per file: Jena's own command line
             runs = []
-            for d, rep in zip(data, reports):
+            for d, rep in zip(data, reports, strict=True):
                 runs.append(self.java("shacl.shacl", "validate", "--shapes", str(shapes), "--data", str(d)))
                 rep.write_text(runs[-1].stdout, encoding="utf-8")
         for r in runs:

@@ -193,7 +193,7 @@ def jena_reports(jena_arq, shapes, tmp_path_factory) -> dict[str, Graph]:
             data.write_bytes(ox.serialize(full, format=ox.RdfFormat.N_TRIPLES))
             files.setdefault(name, []).append(data)
     reports = jena_arq.shacl_reports(shapes_file, [f for fs in files.values() for f in fs])
-    by_file = dict(zip([f for fs in files.values() for f in fs], reports))
+    by_file = dict(zip([f for fs in files.values() for f in fs], reports, strict=True))
     out = {}
     for name, fs in files.items():
         merged = Graph()
