@@ -128,7 +128,8 @@ def main(argv=None) -> int:
         machine = f"{platform.machine()}, {shutil.os.cpu_count()} cores, Python {platform.python_version()}"
         out = {"cities": args.cities, "quads": len(quads), "date": dt.date.today().isoformat(), "machine": machine,
                "stores": {}}
-        print(f"| store | load (s) | all {len(queries)} queries (s) | slowest query (s) | answers differing from embedded |")
+        print(f"| store | load (s) | all {len(queries)} queries (s) | slowest query (s) "
+              "| answers differing from embedded |")
         print("|---|---:|---:|---|---:|")
         for name, (load_s, times, answers) in rows.items():
             differ = sorted(q for q in queries if answers[q] != ref[q])
