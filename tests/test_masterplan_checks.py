@@ -110,10 +110,10 @@ def test_turtle_report_carries_plans_phases_and_action_owners(analysis):
 
 def test_risky_owner_gets_an_urgent_action_in_the_engagement_plan(analysis):
     lk = _city(analysis, "Lakeside")
-    urgent = [r for r in lk.plan if r["stakeholder"] == LK + "businessAssociation" and r["priority"] == 1]
-    assert len(urgent) == 1 and "Smart waste bins in the shopping streets" in urgent[0]["instruction"]
-    assert urgent[0]["dueDate"].isoformat() == "2026-12-21" if hasattr(urgent[0]["dueDate"], "isoformat") \
-        else urgent[0]["dueDate"] == "2026-12-21"
+    urgent = [r for r in lk.plan if r.stakeholder == LK + "businessAssociation" and r.priority == 1]
+    assert len(urgent) == 1 and "Smart waste bins in the shopping streets" in urgent[0].instruction
+    assert urgent[0].due_date.isoformat() == "2026-12-21" if hasattr(urgent[0].due_date, "isoformat") \
+        else urgent[0].due_date == "2026-12-21"
 
 
 # ------------------------------------------------------------------------------------------------ queries

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import pyoxigraph as ox
 
 from .. import __version__
-from ..analysis.analyze import Analysis, CityAnalysis
+from ..analysis.model import Analysis, CityAnalysis
 from ..query.sparql import select
 from ..resources import data_dir, files
 
@@ -122,8 +122,8 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.2, 6.0))
     quads = defaultdict(list)
-    for r in sorted(city.grid, key=lambda r: r["stakeholderLabel"] or ""):
-        quads[(_local(r["power"]), _local(r["interest"]))].append(r)
+    for r in sorted(city.grid, key=lambda r: r.stakeholder_label or ""):
+        quads[(_local(r.power), _local(r.interest))].append(r)
     ax.axhline(1, color="#333", lw=1)
     ax.axvline(1, color="#333", lw=1)
     names = {("High", "High"): "ManageClosely", ("High", "Low"): "KeepSatisfied", ("Low", "High"): "KeepInformed",
@@ -139,9 +139,9 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
             c, k = divmod(i, per)
             x = x0 + 0.04 + c * 0.5
             y = y0 + 0.88 - (k + 0.5) * (0.84 / max(per, 1))
-            colour = PALETTE.get(_local(r["strategy"]), PALETTE[None])
+            colour = PALETTE.get(_local(r.strategy), PALETTE[None])
             ax.plot(x, y, "o", color=colour, ms=5)
-            ax.text(x + 0.025, y, (r["stakeholderLabel"] or lab(r["stakeholder"]))[:34 if cols == 1 else 24], va="center",
+            ax.text(x + 0.025, y, (r.stakeholder_label or lab(r.stakeholder))[:34 if cols == 1 else 24], va="center",
                     fontsize=6.5 if per > 10 else 7.5)
     ax.set_xlim(0, 2)
     ax.set_ylim(0, 2)
@@ -149,7 +149,7 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
     ax.set_yticks([0.5, 1.5], ["low power", "high power"], rotation=90, va="center")
     ax.set_xlabel("interest")
     ax.set_ylabel("power")
-    counts = Counter(_local(r["strategy"]) for r in city.grid)
+    counts = Counter(_local(r.strategy) for r in city.grid)
     desc = "Power/interest grid: " + "; ".join(f"{lab(SSC + s)}: {counts.get(s, 0)} stakeholders" for s in names.values())
     return _svg(fig, f"Power/interest grid of {city.label} (Y Suppl. 34, Figure 4)", desc)
 
@@ -231,17 +231,17 @@ def _over_time_chart(city: CityAnalysis, assessments: list[dict], lab: _Labels) 
 
 def _category_chart(city: CityAnalysis) -> str:
     plt = _pyplot()
-    rows = sorted(city.categories, key=lambda r: r["categoryLabel"] or "")
+    rows = sorted(city.categories, key=lambda r: r.category_label or "")
     fig, ax = plt.subplots(figsize=(7.2, 0.22 * len(rows) + 0.8))
     ys = range(len(rows))
-    counts = [r["stakeholders"] for r in rows]
+    counts = [r.stakeholders for r in rows]
     ax.barh(list(ys), counts, color=["#009E73" if c else "#D55E00" for c in counts])
     for y, c in zip(ys, counts, strict=True):
         ax.text(max(c, 0) + 0.1, y, "missing" if c == 0 else str(c), va="center", fontsize=7)
-    ax.set_yticks(list(ys), [r["categoryLabel"] for r in rows], fontsize=7)
+    ax.set_yticks(list(ys), [r.category_label for r in rows], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel("stakeholders")
-    missing = [r["categoryLabel"] for r in rows if not r["stakeholders"]]
+    missing = [r.category_label for r in rows if not r.stakeholders]
     return _svg(fig, f"Stakeholders by category in {city.label} (Y Suppl. 34, clause 3.1)",
                 f"{len(rows) - len(missing)} of {len(rows)} categories present; missing: {', '.join(missing) or 'none'}")
 
@@ -323,10 +323,10 @@ def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[dict]], lab
     assessments = mine("assessments")
     latest = _latest(assessments)
     out = [f'<section class="city" id="city-{idx}"><h2>{_e(city.label)}</h2>']
-    out.append(f'<p class="summary">{s["stakeholders"]} stakeholders in {s["categoriesPresent"]} of '
-               f'{s["categoriesTotal"]} categories; municipal units: {s["unitsPresent"]} present, '
-               f'{s["unitsDelegated"]} delegated, {s["unitsMissing"]} missing; {s["assessedStakeholders"]} assessed. '
-               f'Findings: ' + ", ".join(f"{n} {k.lower()}{'s' if n != 1 else ''}" for k, n in s["findings"].items())
+    out.append(f'<p class="summary">{s.stakeholders} stakeholders in {s.categories_present} of '
+               f'{s.categories_total} categories; municipal units: {s.units_present} present, '
+               f'{s.units_delegated} delegated, {s.units_missing} missing; {s.assessed_stakeholders} assessed. '
+               f'Findings: ' + ", ".join(f"{n} {k.lower()}{'s' if n != 1 else ''}" for k, n in s.findings.items())
                + "</p>")
     out.append('<div class="part"><h3>Power/interest grid</h3>' + _grid_chart(city, lab) + "</div>")
     out.append('<div class="part"><h3>Onion diagram</h3>' + _onion_chart(city, mine("onion"), lab) + "</div>")
@@ -343,7 +343,7 @@ def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[dict]], lab
     if over:
         out.append('<div class="part"><h3>Engagement over time</h3>' + over + "</div>")
     out.append('<div class="part"><h3>Completeness by category</h3>' + _category_chart(city))
-    units = sorted({(u["unitLabel"] or lab(u["unitClass"]), u["status"], u.get("holderLabel") or "")
+    units = sorted({(u.unit_label or lab(u.unit_class), u.status, u.holder_label or "")
                     for u in city.units})
     out.append("<h3>Completeness by municipal unit (Y Suppl. 34, Table 2)</h3>"
                + _table(["unit", "status", "held by"], units, "units") + "</div>")
@@ -380,15 +380,15 @@ def _portal(analysis: Analysis, data: dict[str, list[dict]], lab: _Labels) -> st
     rows = []
     for i, c in enumerate(analysis.cities):
         s = c.summary()
-        rows.append((s["categoriesPresent"] / max(s["categoriesTotal"], 1), i, c, s))
+        rows.append((s.categories_present / max(s.categories_total, 1), i, c, s))
     rows.sort(key=lambda r: (-r[0], r[2].label.lower()))
     body = ["<tr><td><a href=\"#city-%d\">%s</a></td><td>%d of %d</td><td>%d</td><td>%d</td></tr>"
-            % (i, _e(c.label), s["categoriesPresent"], s["categoriesTotal"], s["unitsMissing"], s["stakeholders"])
+            % (i, _e(c.label), s.categories_present, s.categories_total, s.units_missing, s.stakeholders)
             for _, i, c, s in rows]
     out = ['<section id="portal"><h2>Portal overview</h2><h3>Cities by completeness</h3><table><thead><tr>'
            '<th scope="col">city</th><th scope="col">categories present</th><th scope="col">units missing</th>'
            '<th scope="col">stakeholders</th></tr></thead><tbody>' + "".join(body) + "</tbody></table>"]
-    missing = Counter(r["categoryLabel"] for c in analysis.cities for r in c.categories if not r["stakeholders"])
+    missing = Counter(r.category_label for c in analysis.cities for r in c.categories if not r.stakeholders)
     out.append("<h3>Most-missing categories</h3>" + _table(["category", "cities missing it"], missing.most_common()))
     share = []
     latest = _latest(data["assessments"] and [dict(r, stakeholder=(r["city"], r["stakeholder"])) for r in

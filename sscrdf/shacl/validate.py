@@ -27,11 +27,13 @@ from ..reasoning.store import graph_of, knowledge_store, split_by_graph
 from ..resources import data_dir
 from .compiler import Unsupported, compile_shapes, run_checks
 from .integrity import integrity_results
-from .results import Result, run_pyshacl, shape_sources
+from .results import SEVERITY_ORDER, Result, run_pyshacl, shape_sources
 
-SEVERITIES = ("violation", "warning", "info")
-SEVERITY_IRI = {"violation": SH.Violation, "warning": SH.Warning, "info": SH.Info}
-SEVERITY_RANK = {SH.Violation: 3, SH.Warning: 2, SH.Info: 1}
+#: the --fail-on levels, most severe first (SEVERITY_ORDER in lower case)
+SEVERITIES = tuple(s.lower() for s in SEVERITY_ORDER)
+SEVERITY_IRI = {s.lower(): SH[s] for s in SEVERITY_ORDER}
+#: a severity IRI's weight: the higher, the more severe
+SEVERITY_RANK = {SH[s]: len(SEVERITY_ORDER) - i for i, s in enumerate(SEVERITY_ORDER)}
 
 
 def city_shape_files() -> list[Path]:

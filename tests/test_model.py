@@ -1,0 +1,50 @@
+"""The typed analysis model (sscrdf.analysis.model) and the queries that fill it: every report section is filled
+by exactly one bundled query (its `# section:` header), whose columns are the section row's fields, in order."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from sscrdf.analysis.analyze import report_sections
+from sscrdf.analysis.model import CityAnalysis, Row, camel, section_types, snake
+from sscrdf.query.sparql import bundled_queries, find_query
+
+SECTIONS = section_types()
+
+
+def test_every_section_has_exactly_one_query():
+    named = [section for section, _ in report_sections()]
+    assert sorted(named) == sorted(SECTIONS)
+    assert len(named) == len(set(named))
+
+
+@pytest.mark.parametrize("section, query", report_sections())
+def test_a_section_row_has_the_query_columns(section, query):
+    q = find_query(query)
+    assert SECTIONS[section].columns() == q.columns, f"{query}.rq columns differ from {SECTIONS[section].__name__}"
+
+
+@pytest.mark.parametrize("row", sorted(SECTIONS.values(), key=lambda t: t.__name__), ids=lambda t: t.__name__)
+def test_rows_are_documented_frozen_dataclasses(row):
+    assert dataclasses.is_dataclass(row) and row.__dataclass_params__.frozen
+    assert row.__doc__ and len(row.__doc__) > 40
+    assert all(snake(camel(f.name)) == f.name for f in dataclasses.fields(row))
+
+
+def test_no_other_query_names_a_section():
+    names = {q.id for q in bundled_queries() if q.header.get("section")}
+    assert names == {query for _, query in report_sections()}
+
+
+def test_a_row_round_trips_to_its_columns():
+    from sscrdf.analysis.model import CategoryRow
+
+    row = CategoryRow.from_row({"city": "urn:c", "category": "urn:k", "categoryLabel": "K", "stakeholders": 2})
+    assert row.category_label == "K" and row.to_json() == {"category": "urn:k", "categoryLabel": "K", "stakeholders": 2}
+    assert row.to_json(exclude=()) == {"city": "urn:c", "category": "urn:k", "categoryLabel": "K", "stakeholders": 2}
+
+
+def test_city_analysis_sections_are_lists_of_rows():
+    assert all(issubclass(t, Row) for t in SECTIONS.values())
+    assert {f.name for f in dataclasses.fields(CityAnalysis)} >= set(SECTIONS)
