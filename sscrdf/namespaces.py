@@ -1,6 +1,6 @@
 """The IRIs of the public contract (the namespaces and graph names listed in the README, "The data model") and of
 the reused W3C vocabularies."""
-from rdflib import Namespace
+from rdflib import Literal, Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
 SSC = Namespace("https://w3id.org/sscrdf/ontology#")
@@ -26,5 +26,22 @@ PREFIXES = {
     "sh": SH,
 }
 
-__all__ = ["SSC", "SSCSH", "SSCR", "ORG", "RDF", "RDFS", "OWL", "XSD", "SKOS", "DCTERMS", "PROV", "SH",
+
+
+def short(term: object, *, angle: bool = False) -> str:
+    """The one compact form of an IRI sscrdf shows people: a prefixed name where one of PREFIXES fits
+    (``ssc:Municipality``, ``sh:Violation``), else the IRI itself (in angle brackets with ``angle=True``, as
+    messages write it). A literal is shown as its text; None as ""."""
+    if term is None:
+        return ""
+    if isinstance(term, Literal):
+        return str(term)
+    s = str(term)
+    for prefix, ns in PREFIXES.items():
+        if s.startswith(str(ns)) and len(s) > len(str(ns)):
+            return f"{prefix}:{s[len(str(ns)):]}"
+    return f"<{s}>" if angle else s
+
+
+__all__ = ["short", "SSC", "SSCSH", "SSCR", "ORG", "RDF", "RDFS", "OWL", "XSD", "SKOS", "DCTERMS", "PROV", "SH",
            "ONTOLOGY_IRI", "INFERRED_GRAPH", "PREFIXES"]

@@ -14,15 +14,16 @@ SECTIONS = section_types()
 
 
 def test_every_section_has_exactly_one_query():
-    named = [section for section, _ in report_sections()]
+    named = [s.name for s in report_sections()]
     assert sorted(named) == sorted(SECTIONS)
     assert len(named) == len(set(named))
 
 
-@pytest.mark.parametrize("section, query", report_sections())
-def test_a_section_row_has_the_query_columns(section, query):
-    q = find_query(query)
-    assert SECTIONS[section].columns() == q.columns, f"{query}.rq columns differ from {SECTIONS[section].__name__}"
+@pytest.mark.parametrize("section", report_sections(), ids=lambda s: s.name)
+def test_a_section_row_has_the_query_columns(section):
+    q = find_query(section.query)
+    assert SECTIONS[section.name].columns() == q.columns, f"{q.id}.rq columns differ from the section's row"
+    assert q.header.get("title") and "(" not in q.header["title"], "a section query needs a # title: (no clause)"
 
 
 @pytest.mark.parametrize("row", sorted(SECTIONS.values(), key=lambda t: t.__name__), ids=lambda t: t.__name__)
@@ -34,7 +35,7 @@ def test_rows_are_documented_frozen_dataclasses(row):
 
 def test_no_other_query_names_a_section():
     names = {q.id for q in bundled_queries() if q.header.get("section")}
-    assert names == {query for _, query in report_sections()}
+    assert names == {s.query for s in report_sections()}
 
 
 def test_a_row_round_trips_to_its_columns():

@@ -40,7 +40,7 @@ from .model import (
 from .pipeline import derive
 
 __all__ = ["Analysis", "CityAnalysis", "Entry", "FindingRow", "FINDING_KINDS", "ENTRY_KINDS", "SEVERITIES",
-           "analyze_store", "report_sections", "triage", "normalise_clauses", "shape_concerns"]
+           "analyze_store", "report_sections", "section", "Section", "triage", "normalise_clauses", "shape_concerns"]
 
 
 @dataclass(frozen=True)
@@ -200,19 +200,40 @@ def _query(store: ox.Store, name: str, row_type: type[R]) -> list[R]:
     return [row_type.from_row(dict(zip(table.columns, values))) for values in table.rows]
 
 
+@dataclass(frozen=True)
+class Section:
+    """A report section as the bundled query that fills it declares it: the CityAnalysis attribute
+    (``# section:``), the query id, the heading (``# title:``) and the clauses it rests on (``# clause:``)."""
+
+    name: str
+    query: str
+    title: str
+    clause: str
+
+    @property
+    def heading(self) -> str:
+        """The section's heading in the reports: its title and its clauses."""
+        return f"{self.title} ({self.clause})"
+
+
 @lru_cache(maxsize=1)
-def report_sections() -> tuple[tuple[str, str], ...]:
-    """(CityAnalysis attribute, query id) for every bundled query with a ``# section:`` header, in query order."""
+def report_sections() -> tuple[Section, ...]:
+    """Every report section, from the bundled queries with a ``# section:`` header, in query order."""
     out = []
     types = section_types()
     for q in bundled_queries():
-        section = q.header.get("section")
-        if section:
-            if section not in types:
-                raise InputError(f"# section: {section} is not a report section", path=q.path,
+        name = q.header.get("section")
+        if name:
+            if name not in types:
+                raise InputError(f"# section: {name} is not a report section", path=q.path,
                                  hint="one of " + ", ".join(sorted(types)))
-            out.append((section, q.id))
+            out.append(Section(name, q.id, q.header.get("title") or q.header["question"], q.header["clause"]))
     return tuple(out)
+
+
+def section(name: str) -> Section:
+    """The report section ``name`` (a CityAnalysis attribute)."""
+    return next(s for s in report_sections() if s.name == name)
 
 
 def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast", as_of: dt.date | None = None,
@@ -272,13 +293,13 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
 
     # report section (attribute of CityAnalysis) <- the query whose `# section:` header names it
     types = section_types()
-    for section, query in report_sections():
+    for sec in report_sections():
         by_city: dict[str, list[Row]] = defaultdict(list)
-        for row in _query(store, query, types[section]):
+        for row in _query(store, sec.query, types[sec.name]):
             by_city[row.city].append(row)  # type: ignore[attr-defined]
         for c, rows in by_city.items():
             if c in cities:
-                setattr(cities[c], section, rows)
+                setattr(cities[c], sec.name, rows)
     grouped: dict[str, dict] = {}
     for r in _query(store, "findings", FindingSolution):
         f = grouped.setdefault(r.finding, {"row": r, "about": set(), "concerns": set(), "sources": set()})

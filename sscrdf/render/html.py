@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import pyoxigraph as ox
 
 from .. import __version__
+from ..analysis.analyze import section
 from ..analysis.model import Analysis, CityAnalysis
 from ..query.sparql import select
 from ..resources import data_dir, files
@@ -151,7 +152,7 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
     ax.set_ylabel("power")
     counts = Counter(_local(r.strategy) for r in city.grid)
     desc = "Power/interest grid: " + "; ".join(f"{lab(SSC + s)}: {counts.get(s, 0)} stakeholders" for s in names.values())
-    return _svg(fig, f"Power/interest grid of {city.label} (Y Suppl. 34, Figure 4)", desc)
+    return _svg(fig, f"Power/interest grid of {city.label} ({section('grid').clause})", desc)
 
 
 def _onion_chart(city: CityAnalysis, layers: list[dict], lab: _Labels) -> str:
@@ -242,7 +243,7 @@ def _category_chart(city: CityAnalysis) -> str:
     ax.invert_yaxis()
     ax.set_xlabel("stakeholders")
     missing = [r.category_label for r in rows if not r.stakeholders]
-    return _svg(fig, f"Stakeholders by category in {city.label} (Y Suppl. 34, clause 3.1)",
+    return _svg(fig, f"Stakeholders by category in {city.label} ({section('categories').clause})",
                 f"{len(rows) - len(missing)} of {len(rows)} categories present; missing: {', '.join(missing) or 'none'}")
 
 
@@ -328,7 +329,7 @@ def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[dict]], lab
                f'{s.units_delegated} delegated, {s.units_missing} missing; {s.assessed_stakeholders} assessed. '
                f'Findings: ' + ", ".join(f"{n} {k.lower()}{'s' if n != 1 else ''}" for k, n in s.findings.items())
                + "</p>")
-    out.append('<div class="part"><h3>Power/interest grid</h3>' + _grid_chart(city, lab) + "</div>")
+    out.append(f'<div class="part"><h3>{_e(section("grid").title)}</h3>' + _grid_chart(city, lab) + "</div>")
     out.append('<div class="part"><h3>Onion diagram</h3>' + _onion_chart(city, mine("onion"), lab) + "</div>")
     net = _network_chart(city, mine("network"), lab)
     out.append('<div class="part"><h3>Stakeholder interaction map</h3>'
@@ -342,13 +343,13 @@ def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[dict]], lab
     over = _over_time_chart(city, assessments, lab)
     if over:
         out.append('<div class="part"><h3>Engagement over time</h3>' + over + "</div>")
-    out.append('<div class="part"><h3>Completeness by category</h3>' + _category_chart(city))
+    out.append(f'<div class="part"><h3>{_e(section("categories").title)}</h3>' + _category_chart(city))
     units = sorted({(u.unit_label or lab(u.unit_class), u.status, u.holder_label or "")
                     for u in city.units})
-    out.append("<h3>Completeness by municipal unit (Y Suppl. 34, Table 2)</h3>"
+    out.append(f"<h3>{_e(section('units').heading)}</h3>"
                + _table(["unit", "status", "held by"], units, "units") + "</div>")
     plan = sorted(mine("plan"), key=lambda r: (str(r["due"] or ""), r["priority"] or 99, lab(r["stakeholder"])))
-    out.append('<div class="part"><h3>Engagement plan</h3>')
+    out.append(f'<div class="part"><h3>{_e(section("plan").title)}</h3>')
     if plan:
         out.append(_table(["due", "priority", "stakeholder", "action", "owner", "channel"],
                           [(r["due"], r["priority"], lab(r["stakeholder"]), lab(r["kind"]), lab(r["owner"]),

@@ -33,26 +33,14 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 
 from .. import __version__
+from ..analysis.analyze import section
 from ..io.cells import neutralise
-from ..namespaces import PREFIXES, SSC
+from ..namespaces import SSC, short
 from ..rules.engine import bundled_rules
 from ..shacl.results import Result, severity_rank
 from ..shacl.validate import CityReport, ValidationReport
 
 VALIDATION_SCHEMA = "https://w3id.org/sscrdf/schema/validation/1"
-
-
-def short(term) -> str:
-    """A compact name for an IRI (prefixed where a known prefix fits)."""
-    if term is None:
-        return ""
-    s = str(term)
-    if isinstance(term, Literal):
-        return s
-    for prefix, ns in PREFIXES.items():
-        if s.startswith(str(ns)):
-            return f"{prefix}:{s[len(str(ns)):]}"
-    return s
 
 
 def _value(term) -> str | None:
@@ -357,33 +345,33 @@ def _mp_action_line(ca, r, as_of) -> str:
 
 def _mp_text(ca, as_of) -> list[str]:
     if not ca.mp_phase:
-        return ["", "Master plan (FG-SSC Master Plan): none recorded"]
-    out = ["", f"Master plan (FG-SSC Master Plan, clause 3): now in {ca.mp_phase[0].phase_label}",
+        return ["", f"{section('mp_phase').heading}: none recorded"]
+    out = ["", f"{section('mp_phase').heading}: now in {ca.mp_phase[0].phase_label}",
            ]
     ov = ca.mp_overview[0] if ca.mp_overview else None
     for key, title in _MP_OVERVIEW:
         out.append(f"  {title}: {getattr(ov, key, None) or 'none stated'}")  # counts of 0 read as none stated
-    out.append("  Phase timeline (clauses 3.1-3.4)")
+    out.append(f"  {section('mp_timeline').heading}")
     for p in _mp_timeline(ca):
         done = "; ".join(f"{a['label']} ({a['date'] or 'no date'})" for a in p["activities"]) or "no activity recorded"
         out.append(f"    {p['phaseLabel']}: {done}")
-    out.append("  KPI coverage by dimension (clause 3.3, Table 1)")
+    out.append(f"  {section('mp_kpis').heading}")
     for r in ca.mp_kpis:
         mark = "" if r.kpis else "   <- no KPI"
         out.append(f"    {r.dimension_notation} {r.dimension_label:<45}{r.kpis:>3}{mark}")
-    out.append("  Selected KPIs: target and latest measurement (clauses 3.3, 3.4)")
+    out.append(f"  {section('mp_kpi_values').heading}")
     for r in ca.mp_kpi_values:
         last = (f"{r.last_value} on {_iso(r.last_date)}" if r.last_date else "never measured")
         target = f"target {r.target}" if r.target is not None else "no target"
         out.append(f"    {r.dimension_notation or '--'} {r.kpi_label or _label(ca, r.kpi)}: "
                    f"{target}; last {last}")
-    out.append("  Actions of the action plan, with owner and status (clause 3.3)")
+    out.append(f"  {section('mp_actions').heading}")
     out += [f"    {_mp_action_line(ca, r, as_of)}" for r in ca.mp_actions] or ["    none"]
     return out
 
 
 def _mp_md(ca, as_of) -> list[str]:
-    out = ["", "## Master plan (FG-SSC Master Plan)", ""]
+    out = ["", f"## {section('mp_phase').heading}", ""]
     if not ca.mp_phase:
         return out + ["None recorded."]
     ov = ca.mp_overview[0] if ca.mp_overview else None
@@ -392,19 +380,19 @@ def _mp_md(ca, as_of) -> list[str]:
     out += [f"| {_md(title)} | {_md(str(getattr(ov, key))) if getattr(ov, key, None) else '**none**'} |"
             for key, title in _MP_OVERVIEW]
     out += ["",
-            "### Phase timeline (clauses 3.1-3.4)", "", "| Phase | Activity | Date |", "|---|---|---|"]
+            f"### {section('mp_timeline').heading}", "", "| Phase | Activity | Date |", "|---|---|---|"]
     for p in _mp_timeline(ca):
         if not p["activities"]:
             out.append(f"| {_md(p['phaseLabel'])} | **no activity recorded** | |")
         out += [f"| {_md(p['phaseLabel'])} | {_md(a['label'])} | {a['date'] or ''} |" for a in p["activities"]]
-    out += ["", "### KPI coverage by dimension (clause 3.3, Table 1)", "", "| Dimension | KPIs |", "|---|---|"]
+    out += ["", f"### {section('mp_kpis').heading}", "", "| Dimension | KPIs |", "|---|---|"]
     out += [f"| {r.dimension_notation} {_md(r.dimension_label)} | {r.kpis or '**none**'} |" for r in ca.mp_kpis]
     out += ["", "| KPI | Dimension | Target | Last measured |", "|---|---|---|---|"]
     out += [f"| {_md(r.kpi_label)} | {r.dimension_notation or ''} "
             f"| {r.target if r.target is not None else '**none**'} "
             f"| {(str(r.last_value) + ' (' + _iso(r.last_date) + ')') if r.last_date else '**never**'} |"
             for r in ca.mp_kpi_values]
-    out += ["", "### Actions (clause 3.3)", ""]
+    out += ["", f"### {section('mp_actions').heading}", ""]
     if ca.mp_actions:
         out += ["| Action | Service areas | Owner | Start | End | Cost | Status |", "|---|---|---|---|---|---|---|"]
         out += [f"| {_md(r.action_label or _label(ca, r.action))} | {_md(r.areas or '')} "
@@ -500,30 +488,29 @@ def analysis_text(analysis) -> str:
     for ca in analysis.cities:
         out += [f"sscrdf analysis of {ca.label} ({ca.city}), as of {analysis.as_of.isoformat()}", "=" * 78]
         out += _summary_lines(ca) + [""]
-        out.append("Completeness by category (Y Suppl. 34, clause 3.1)")
+        out.append(section("categories").heading)
         for r in ca.categories:
             mark = "" if r.stakeholders else "   <- missing"
             out.append(f"  {r.category_label:<55}{r.stakeholders:>4}{mark}")
-        out += ["", "Completeness by municipal unit (Y Suppl. 34, Table 2)"]
+        out += ["", section("units").heading]
         for r in ca.units:
             holder = f"  {r.holder_label or _loc(r.holder)}" if r.holder else ""
             out.append(f"  {r.unit_label:<40}{r.status:<11}{holder}")
-        out += ["", "Power/interest grid and strategies (Y Suppl. 34, clause 4.2, Figure 4, Table 1)"]
+        out += ["", section("grid").heading]
         for title, names in _grid_groups(ca):
             out.append(f"  {title}: {', '.join(names) if names else '-'}")
-        out += ["", "Engagement gaps, current -> desired level, with the next step (Y Suppl. 34, clause 4.2)"]
+        out += ["", section("engagement_gaps").heading]
         if not ca.engagement_gaps:
             out.append("  none")
         for r in ca.engagement_gaps:
             out.append(f"  [priority {r.priority}] {r.stakeholder_label}: {_label(ca, r.current)} -> "
                        f"{_label(ca, r.desired)} (gap {r.gap}); next step: {_label(ca, r.next_step)}")
-        out += ["", "Engagement plan: who does what next, by when (Y Suppl. 34, clause 4.2, Table 1; "
-                    "priority 1 = most urgent)"]
+        out += ["", section("plan").heading, "  Priority 1 is the most urgent."]
         if not ca.plan:
             out.append("  none")
         out += [f"  {_plan_line(ca, r)}" for r in ca.plan]
         if ca.profiles:
-            out += ["", "Stakeholder summary table (Y Suppl. 34, clause 6, step 3; Table I.1)"]
+            out += ["", section("profiles").heading]
             for r in ca.profiles:
                 out.append(f"  {r.stakeholder_label} ({r.category_label}; scale: {r.scale or '-'}; "
                            f"sector: {r.sector or '-'}; {r.source})")
@@ -547,18 +534,18 @@ def analysis_md(analysis) -> str:
     for ca in analysis.cities:
         out += [f"# Stakeholder analysis: {ca.label}", "", f"As of {analysis.as_of.isoformat()}.", ""]
         out += [f"- {line}" for line in _summary_lines(ca)] + [""]
-        out += ["## Completeness by category", "", "| Category | Stakeholders |", "|---|---|"]
+        out += [f"## {section('categories').heading}", "", "| Category | Stakeholders |", "|---|---|"]
         out += [f"| {_md(r.category_label)} | {r.stakeholders or '**none**'} |" for r in ca.categories]
-        out += ["", "## Completeness by municipal unit (Table 2)", "", "| Unit | Status | Held by |", "|---|---|---|"]
+        out += ["", f"## {section('units').heading}", "", "| Unit | Status | Held by |", "|---|---|---|"]
         out += [f"| {_md(r.unit_label)} | {r.status} | {_md(r.holder_label or '')} |" for r in ca.units]
-        out += ["", "## Power/interest grid (clause 4.2, Figure 4)", "", "| Strategy | Stakeholders |", "|---|---|"]
+        out += ["", f"## {section('grid').heading}", "", "| Strategy | Stakeholders |", "|---|---|"]
         out += [f"| {_md(t)} | {_md(', '.join(n)) or '-'} |" for t, n in _grid_groups(ca)]
-        out += ["", "## Engagement gaps (clause 4.2)", "",
+        out += ["", f"## {section('engagement_gaps').heading}", "",
                 "| Priority | Stakeholder | Current | Desired | Gap | Next step |", "|---|---|---|---|---|---|"]
         out += [f"| {r.priority} | {_md(r.stakeholder_label)} | {_md(_label(ca, r.current))} "
                 f"| {_md(_label(ca, r.desired))} | {r.gap} | {_md(_label(ca, r.next_step))} |"
                 for r in ca.engagement_gaps]
-        out += ["", "## Engagement plan (clause 4.2, Table 1)", "", "Priority 1 is the most urgent.", ""]
+        out += ["", f"## {section('plan').heading}", "", "Priority 1 is the most urgent.", ""]
         if ca.plan:
             out += ["| Priority | Due | Action | Stakeholder | Owner | Channel | Instruction |",
                     "|---|---|---|---|---|---|---|"]
@@ -569,7 +556,7 @@ def analysis_md(analysis) -> str:
         else:
             out.append("None.")
         if ca.profiles:
-            out += ["", "## Stakeholder summary table (clause 6, step 3; Table I.1)", "",
+            out += ["", f"## {section('profiles').heading}", "",
                     "| Stakeholder | Category | Scale | Sector | Aims | Challenges | Potential | Constraints | Role "
                     "| Contribution | Source |", "|---|---|---|---|---|---|---|---|---|---|---|"]
             out += ["| " + " | ".join(_md(getattr(r, k)) for k in ("stakeholder_label", "category_label", "scale",
