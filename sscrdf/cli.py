@@ -17,6 +17,7 @@ import click
 from . import __version__
 from .api import KnowledgeBase, Limits, as_date, check_not_an_input, inferred_only, serialize, write_output
 from .errors import InputError, SscrdfError
+from .namespaces import LOCAL
 from .progress import configure, detail
 from .progress import info as _info
 
@@ -463,7 +464,7 @@ def template(fmt, output) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="the Turtle file to write")
 @click.option("--city", "city_iri", help="the IRI of the register's city (default: from the city sheet)")
 @click.option("--base", "base_iri", help="the IRI local-name ids are appended to (default: the city sheet's "
-                                         "base IRI, else urn:sscrdf:<file name>:)")
+                                         f"base IRI, else {LOCAL}<file name>:)")
 def import_(register, output, city_iri, base_iri) -> None:
     """Read a register (an .xlsx workbook, a folder of CSV sheets, or a single-sheet CSV register) and write
     it as Turtle. Every bad cell is reported at once (sheet, row, column, value, allowed values, nearest

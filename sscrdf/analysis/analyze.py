@@ -19,9 +19,11 @@ from rdflib.namespace import RDFS
 
 from ..errors import InputError
 from ..knowledge.ontology import ontology_labels
+from ..namespaces import SSC
 from ..parallel import map_batches
 from ..query.sparql import bundled_queries, find_query, select
 from ..reasoning.store import split_by_graph
+from ..resources import data_dir
 from ..rules.engine import Derivation
 from ..shacl.results import Result, severity_rank
 from ..shacl.validate import CityReport, city_iris, labels_of, shapes_graph, validate_store
@@ -79,23 +81,12 @@ def _local(iri: str | None) -> str | None:
     return None if iri is None else iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-_SHAPE_CONCERNS = """
-PREFIX sh:  <http://www.w3.org/ns/shacl#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT DISTINCT ?shape ?concern WHERE {
-  ?shape (sh:property|sh:or|sh:and|sh:xone|sh:node|rdf:first|rdf:rest)* ?part .
-  ?part sh:qualifiedValueShape ?q .
-  { ?q sh:class ?concern } UNION { ?q sh:hasValue ?concern }
-  FILTER(isIRI(?shape))
-}"""
-
-
 def shape_concerns(shapes: Graph) -> dict[str, set[str]]:
     """shape IRI -> the ontology terms it checks for (the sh:class or sh:hasValue of its qualified value
     shapes: the category, unit or mechanism a register-completeness shape looks for). Read from the shapes,
     so that a new shape is triaged without a code change."""
     out: dict[str, set[str]] = defaultdict(set)
-    for row in shapes.query(_SHAPE_CONCERNS):
+    for row in shapes.query((data_dir("mappings") / "shape-concerns.rq").read_text(encoding="utf-8")):
         out[str(row.shape)].add(str(row.concern))
     return dict(out)
 
@@ -111,7 +102,7 @@ def triage(ca: "CityAnalysis", bodies: set[str], concerns_of_shape: dict[str, se
     finding's ssc:concerns, a result's value when it is an ontology term, else what the shape checks for
     (shape_concerns). Sources sharing a fact key are merged (transitively)."""
     own = bodies | {ca.city}
-    ssc_ns = "https://w3id.org/sscrdf/ontology#"
+    ssc_ns = str(SSC)
 
     def subject(node: str) -> str:
         return ca.city if node in own else node

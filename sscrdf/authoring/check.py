@@ -29,7 +29,7 @@ from rdflib.term import Node
 from ..errors import InputError
 from ..knowledge import ontology as onto
 from ..knowledge.vocab import SSC, _occurrence_pattern, _suggestion
-from ..namespaces import short
+from ..namespaces import FINDING_NS, short
 from ..query.sparql import REQUIRED_QUERY_KEYS, read_header
 from ..reasoning.closure import consistency_problems
 from ..resources import data_dir, files
@@ -38,7 +38,7 @@ from ..shacl.results import run_pyshacl
 from ..shacl.validate import city_shape_files
 
 CLAUSE_PREFIXES = ("Y Suppl. 34", "FG-SSC Master Plan")
-FINDING_IRI = re.compile(r'IRI\(CONCAT\("https://w3id.org/sscrdf/finding/",\s*SHA1\(')
+FINDING_IRI = re.compile(r'IRI\(CONCAT\("' + re.escape(FINDING_NS) + r'",\s*SHA1\(')
 
 
 @dataclass(frozen=True, order=True)
@@ -314,8 +314,7 @@ def check_rules(paths: list[Path], known: set[str], report: Report) -> None:
             issues.append(Issue(_display(path), None, "sparql-syntax", "a rule is one SPARQL CONSTRUCT query"))
         if header.get("kind") == "finding" and not FINDING_IRI.search(text):
             issues.append(Issue(_display(path), None, "finding-iri",
-                                'a finding rule mints its IRIs with IRI(CONCAT("https://w3id.org/sscrdf/finding/", '
-                                "SHA1(...)))"))
+                                f'a finding rule mints its IRIs with IRI(CONCAT("{FINDING_NS}", SHA1(...)))'))
         issues.extend(ssc_term_issues(path, text, known))
         report.issues.extend(issues)
     report.checked.append(f"rules: {len(paths)} files (header, SPARQL syntax, finding IRIs, ssc: terms)")

@@ -24,6 +24,7 @@ from rdflib import Literal
 from rdflib.namespace import SH
 
 from ..errors import InputError
+from ..namespaces import LOCAL
 
 __all__ = ["QueryRefused", "check_query", "check_shapes"]
 
@@ -151,7 +152,7 @@ def check_shapes(shapes, source: str | Path | None = None) -> None:
         for shape, value in shapes.subject_objects(SH[prop]):
             if not isinstance(value, Literal):
                 continue
-            text = _PREBOUND_PATH.sub("<urn:sscrdf:path>", str(value))
+            text = _PREBOUND_PATH.sub(f"<{LOCAL}path>", str(value))
             if prop == "update":
                 raise QueryRefused("a SHACL shape holds a SPARQL Update (sh:update); sscrdf runs read-only "
                                    "queries only", path=source)

@@ -11,7 +11,9 @@ from functools import lru_cache
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
-ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"
+from ..namespaces import DAML_AGENT, RDFS
+
+ERRNS = DAML_AGENT
 
 
 def owlrl_closure(graph: Graph) -> Graph:
@@ -65,9 +67,9 @@ from dataclasses import dataclass as _dataclass  # noqa: E402
 
 import pyoxigraph as ox  # noqa: E402  (kept below the reference engine, which does not need it)
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_OWL = "http://www.w3.org/2002/07/owl#"
+_RDF = str(RDF)
+_RDFS = str(RDFS)
+_OWL = str(OWL)
 TYPE = ox.NamedNode(_RDF + "type")
 
 SUPPORTED_AXIOMS = frozenset({

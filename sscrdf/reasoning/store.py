@@ -14,9 +14,10 @@ import pyoxigraph as ox
 
 from ..convert import to_ox_term
 from ..namespaces import INFERRED_GRAPH
+from ..namespaces import ONTOLOGY_GRAPH as _ONTOLOGY_GRAPH
 from .closure import entail, ontology_closure
 
-ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/sscrdf/graph/ontology")
+ONTOLOGY_GRAPH = ox.NamedNode(_ONTOLOGY_GRAPH)
 
 
 def inferred_graph(graph: str | None) -> ox.NamedNode:

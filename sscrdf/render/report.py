@@ -27,6 +27,8 @@ import csv
 import io
 import json
 from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -34,13 +36,14 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 
 from .. import __version__
 from ..analysis.analyze import section
+from ..analysis.model import snake
 from ..io.cells import neutralise
-from ..namespaces import SSC, short
+from ..namespaces import ANALYSIS_SCHEMA, PROV, SSC, VALIDATION_SCHEMA, expand, short
+from ..resources import data_dir
 from ..rules.engine import bundled_rules
 from ..shacl.results import Result, severity_rank
 from ..shacl.validate import CityReport, ValidationReport
-
-VALIDATION_SCHEMA = "https://w3id.org/sscrdf/schema/validation/1"
+from .vocab import grid_strategies
 
 
 def _value(term) -> str | None:
@@ -241,8 +244,6 @@ __all__ = ["short", "validation_text", "validation_json", "validation_ttl", "val
 # One entry per fact: a fact found by several rules and shapes is ONE entry listing all of them (see
 # sscrdf.analysis.analyze.triage); there is no separate list of findings or of validation results.
 
-ANALYSIS_SCHEMA = "https://w3id.org/sscrdf/schema/analysis/2"
-_SSC = str(SSC)
 _ENTRY_TITLES = {"Gap": "Gaps the city can fill", "Risk": "Risks", "Overlap": "Overlaps",
                  "Recommendation": "Questions to ask and advice", "Register": "Register checks"}
 ORDER_NOTE = ("Most serious first: errors in the data (violation), then what is incomplete or at risk "
@@ -444,8 +445,7 @@ def _summary_lines(ca) -> list[str]:
 
 
 def _grid_groups(ca) -> list[tuple[str, list[str]]]:
-    order = ["ManageClosely", "KeepSatisfied", "KeepInformed", "Monitor"]
-    groups: dict[str, list[str]] = {_SSC + k: [] for k in order}
+    groups: dict[str, list[str]] = {g.strategy: [] for g in grid_strategies()}
     for r in ca.grid:
         groups.setdefault(r.strategy, []).append(r.stakeholder_label or _loc(r.stakeholder))
     return [(_label(ca, k), sorted(v, key=str.lower)) for k, v in groups.items()]
@@ -579,33 +579,53 @@ def analysis_md(analysis) -> str:
     return "\n".join(out)
 
 
+@dataclass(frozen=True)
+class _RdfMapping:
+    """A line of mappings/report-rdf.csv: for each row of ``section``, the triple (subject column, property,
+    object column); ``subject`` ``other.column`` takes the column of the city's rows of section ``other``."""
+
+    section: str
+    subject: str
+    property: str
+    object: str
+    kind: str  # iri | literal
+
+
+@lru_cache(maxsize=1)
+def _rdf_mapping() -> tuple[_RdfMapping, ...]:
+    with (data_dir("mappings") / "report-rdf.csv").open(encoding="utf-8", newline="") as f:
+        return tuple(_RdfMapping(r["section"], r["subject"], expand(r["property"]), r["object"], r["kind"])
+                     for r in csv.DictReader(f))
+
+
+def _mapped(ca, row, column: str) -> list[str]:
+    """The subject(s) a mapping line names for ``row``: its own column, or a column of another section's rows."""
+    other, _, col = column.rpartition(".")
+    if other:
+        return [getattr(r, snake(col)) for r in getattr(ca, other)]
+    return [getattr(row, snake(col))]
+
+
 def analysis_quads(analysis):
     """The findings and derived facts as RDF (for portals): what the rules derived, plus the rules
     themselves described as prov:Plan with their clause."""
 
     triples = list(analysis.derivation.triples)
-    # the master-plan section: each city's plan, its current phase, its actions with owner and status (copied
-    # from the data, so that a portal gets them next to the master-plan findings, which are derived triples)
+    # what a portal should get next to the findings, copied from the report's sections (mappings/report-rdf.csv):
+    # each city's master plan, its current phase, its actions with owner and status
     for ca in analysis.cities:
-        for ph in ca.mp_phase:
-            plan = ox.NamedNode(ph.plan)
-            triples += [ox.Triple(ox.NamedNode(ca.city), ox.NamedNode(_SSC + "hasMasterPlan"), plan),
-                        ox.Triple(plan, ox.NamedNode(_SSC + "currentPhase"), ox.NamedNode(ph.phase))]
-            for r in ca.mp_actions:
-                action = ox.NamedNode(r.action)
-                triples.append(ox.Triple(plan, ox.NamedNode(_SSC + "hasMasterPlanAction"), action))
-                if r.action_label:
-                    triples.append(ox.Triple(action, ox.NamedNode(str(RDFS.label)), ox.Literal(str(r.action_label))))
-                for key, prop in (("owner", "responsibleParty"), ("status", "actionStatus")):
-                    if getattr(r, key):
-                        triples.append(ox.Triple(action, ox.NamedNode(_SSC + prop), ox.NamedNode(getattr(r, key))))
-    prov = "http://www.w3.org/ns/prov#"
+        for m in _rdf_mapping():
+            for row in getattr(ca, m.section):
+                for subject in _mapped(ca, row, m.subject):
+                    obj = getattr(row, snake(m.object))
+                    if subject and obj is not None and obj != "":
+                        o = ox.Literal(str(obj)) if m.kind == "literal" else ox.NamedNode(str(obj))
+                        triples.append(ox.Triple(ox.NamedNode(subject), ox.NamedNode(m.property), o))
     for rule in bundled_rules():
         node = ox.NamedNode(rule.iri)
-        triples.append(ox.Triple(node, ox.NamedNode(str(RDF.type)), ox.NamedNode(prov + "Plan")))
+        triples.append(ox.Triple(node, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PROV.Plan))))
         triples.append(ox.Triple(node, ox.NamedNode(str(DCTERMS.source)), ox.Literal(rule.header["clause"])))
-        triples.append(ox.Triple(node, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-                                 ox.Literal(rule.id)))
+        triples.append(ox.Triple(node, ox.NamedNode(str(RDFS.label)), ox.Literal(rule.id)))
     return triples
 
 

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from .bounded import BoundedHTTPServer, Limits
 from ..errors import InputError
+from ..namespaces import XSD
 from ..query.guard import QueryRefused, check_query
 
 
@@ -28,7 +29,7 @@ def _term_json(t) -> dict:
     out = {"type": "literal", "value": t.value}
     if t.language:
         out["xml:lang"] = t.language
-    elif t.datatype and t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+    elif t.datatype and t.datatype.value != str(XSD.string):
         out["datatype"] = t.datatype.value
     return out
 

@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, SH
 from ..convert import triples_to_graph
 from ..errors import InputError
 from ..knowledge.vocab import ssc_terms_used
-from ..namespaces import SSC
+from ..namespaces import RDFS, SKOS, SSC
 from ..parallel import map_batches
 from ..query.guard import check_shapes
 from ..reasoning.closure import entail
@@ -129,9 +129,9 @@ def labels_of(triples) -> dict[str, str]:
     label, pref = {}, {}
     for t in triples:
         if isinstance(t.object, ox.Literal) and isinstance(t.subject, ox.NamedNode):
-            if t.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label":
+            if t.predicate.value == str(RDFS.label):
                 label.setdefault(t.subject.value, t.object.value)
-            elif t.predicate.value == "http://www.w3.org/2004/02/skos/core#prefLabel":
+            elif t.predicate.value == str(SKOS.prefLabel):
                 pref.setdefault(t.subject.value, t.object.value)
     return {**pref, **label}
 
