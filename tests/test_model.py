@@ -49,3 +49,17 @@ def test_a_row_round_trips_to_its_columns():
 def test_city_analysis_sections_are_lists_of_rows():
     assert all(issubclass(t, Row) for t in SECTIONS.values())
     assert {f.name for f in dataclasses.fields(CityAnalysis)} >= set(SECTIONS)
+
+
+def test_report_columns_name_columns_of_their_section():
+    """mappings/report-columns.csv titles columns the reports list one per line: each is a column of its section."""
+    import csv
+
+    from sscrdf.resources import data_dir
+
+    with (data_dir("mappings") / "report-columns.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert rows
+    for r in rows:
+        assert r["column"] in SECTIONS[r["section"]].columns(), r
+        assert r["title"].strip(), r

@@ -324,12 +324,15 @@ def _mp_json(ca, as_of) -> dict | None:
     }
 
 
-_MP_OVERVIEW = (("vision", "Vision (clause 3.2)"), ("committee", "Governance committee (clause 3.4)"),
-                ("members", "Committee members"), ("mechanisms", "Engagement mechanisms chosen (clauses 3.1, 3.2)"),
-                ("baseline", "Baseline indicators (clause 3.1)"), ("financing_model", "Financing model (clause 3.4)"),
-                ("criteria", "Financing criteria addressed, of 4"),
-                ("evaluation_scopes", "Evaluation scopes (clause 3.4, evaluation model)"),
-                ("instruments", "Communication instruments (clause 3.4)"))
+@lru_cache(maxsize=1)
+def _column_titles() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Section → (row field, title) of the columns the text and Markdown reports list one per line, in order
+    (mappings/report-columns.csv)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    with (data_dir("mappings") / "report-columns.csv").open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            out.setdefault(r["section"], []).append((snake(r["column"]), r["title"]))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _mp_cost(r) -> str:
@@ -350,7 +353,7 @@ def _mp_text(ca, as_of) -> list[str]:
     out = ["", f"{section('mp_phase').heading}: now in {ca.mp_phase[0].phase_label}",
            ]
     ov = ca.mp_overview[0] if ca.mp_overview else None
-    for key, title in _MP_OVERVIEW:
+    for key, title in _column_titles()["mp_overview"]:
         out.append(f"  {title}: {getattr(ov, key, None) or 'none stated'}")  # counts of 0 read as none stated
     out.append(f"  {section('mp_timeline').heading}")
     for p in _mp_timeline(ca):
@@ -379,7 +382,7 @@ def _mp_md(ca, as_of) -> list[str]:
     out += [f"Current phase: **{_md(ca.mp_phase[0].phase_label)}** (clause 3).", "", "| Element | Stated |",
             "|---|---|"]
     out += [f"| {_md(title)} | {_md(str(getattr(ov, key))) if getattr(ov, key, None) else '**none**'} |"
-            for key, title in _MP_OVERVIEW]
+            for key, title in _column_titles()["mp_overview"]]
     out += ["",
             f"### {section('mp_timeline').heading}", "", "| Phase | Activity | Date |", "|---|---|---|"]
     for p in _mp_timeline(ca):
@@ -473,9 +476,6 @@ def _found_by(ca, e) -> str:
     return ", ".join(parts)
 
 
-_PROFILE_COLUMNS = (("aims", "aims"), ("challenges", "challenges"), ("potential", "potential"),
-                    ("constraints", "constraints"), ("role", "role"), ("contribution", "contribution"))
-
 
 def _plan_line(ca, r) -> str:
     channel = f", via {_label(ca, r.channel)}" if r.channel else ""
@@ -514,7 +514,7 @@ def analysis_text(analysis) -> str:
             for r in ca.profiles:
                 out.append(f"  {r.stakeholder_label} ({r.category_label}; scale: {r.scale or '-'}; "
                            f"sector: {r.sector or '-'}; {r.source})")
-                for key, title in _PROFILE_COLUMNS:
+                for key, title in _column_titles()["profiles"]:
                     if getattr(r, key):
                         out.append(f"      {title}: {getattr(r, key)}")
         out += _mp_text(ca, analysis.as_of)
