@@ -42,7 +42,7 @@ from .render import report as _report
 from .render.html import analysis_html  # matplotlib itself is imported only when a page is drawn
 from .server.bounded import BoundedHTTPServer, Limits
 from .server.client import push as _push
-from .server.endpoint import make_server
+from .server.endpoint import check_origins, make_server
 from .shacl.validate import ValidationReport, shapes_graph, validate_store
 
 PathLike = str | os.PathLike[str]
@@ -298,11 +298,13 @@ class KnowledgeBase:
     # ------------------------------------------------------------------ serving and uploading
     @staticmethod
     def server(store: ox.Store, host: str = "127.0.0.1", port: int = 0,
-               limits: Limits | None = None) -> BoundedHTTPServer:
+               limits: Limits | None = None, cors: tuple[str, ...] = ()) -> BoundedHTTPServer:
         """A read-only SPARQL 1.1 endpoint over ``store`` at /sparql, not yet serving (``sscrdf serve``); call
-        ``serve_forever()`` on it. InputError when the address cannot be bound."""
+        ``serve_forever()`` on it, and ``server_close()`` at the end, which also ends the query worker processes
+        forked here (create the server before the process starts other threads); ``cors``: the origins sent
+        CORS headers (none by default). InputError when the address cannot be bound."""
         try:
-            return make_server(store, host, port, limits)
+            return make_server(store, host, port, limits, cors)
         except OSError as exc:
             raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
@@ -351,4 +353,4 @@ def write_output(path: PathLike, data: str | bytes, inputs: Sequence[PathLike] =
 
 __all__ = ["KnowledgeBase", "City", "AnalysisReport", "Validation", "QueryResult", "UnknownTermError",
            "ExportResult", "UsageReport", "CheckReport", "Limits", "as_date", "inferred_only", "write_output", "serialize",
-           "check_not_an_input", "REASONERS", "ENGINES"]
+           "check_not_an_input", "check_origins", "REASONERS", "ENGINES"]

@@ -19,6 +19,10 @@ FINDING_NS = "https://w3id.org/sscrdf/finding/"
 #: the JSON schemas of the validation and analysis reports
 VALIDATION_SCHEMA = "https://w3id.org/sscrdf/schema/validation/1"
 ANALYSIS_SCHEMA = "https://w3id.org/sscrdf/schema/analysis/2"
+#: W3C namespaces the SPARQL endpoint answers in: the service description, the format IRIs, the XML results
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS = "http://www.w3.org/ns/formats/"
+SPARQL_RESULTS = "http://www.w3.org/2005/sparql-results#"
 #: the IRIs sscrdf makes up for itself: the default base of a register's ids (``urn:sscrdf:<file>:``), the
 #: default city of a CSV register, the node the rules' as-of date hangs off
 LOCAL = "urn:sscrdf:"
@@ -65,4 +69,4 @@ def short(term: object, *, angle: bool = False) -> str:
 
 __all__ = ["short", "expand", "SSC", "SSCSH", "SSCR", "ORG", "RDF", "RDFS", "OWL", "XSD", "SKOS", "DCTERMS", "PROV", "SH",
            "ONTOLOGY_IRI", "INFERRED_GRAPH", "DERIVED_GRAPH", "ONTOLOGY_GRAPH", "FINDING_NS", "VALIDATION_SCHEMA",
-           "ANALYSIS_SCHEMA", "DAML_AGENT", "LOCAL", "PREFIXES"]
+           "ANALYSIS_SCHEMA", "DAML_AGENT", "LOCAL", "SD", "FORMATS", "SPARQL_RESULTS", "PREFIXES"]

@@ -61,7 +61,15 @@ def _imports() -> list[Import]:
         text = path.read_text(encoding="utf-8")
         lines = text.splitlines()
         tree = ast.parse(text)
-        top = {id(n) for n in tree.body}
+        # the module body, including ``if TYPE_CHECKING:`` blocks and other module-level ifs/trys
+        top = set()
+        todo = list(tree.body)
+        while todo:
+            n = todo.pop()
+            top.add(id(n))
+            if isinstance(n, (ast.If, ast.Try)):
+                todo += n.body + n.orelse + getattr(n, "finalbody", []) + [
+                    s for h in getattr(n, "handlers", []) for s in h.body]
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         for node in ast.walk(tree):
             if not isinstance(node, (ast.Import, ast.ImportFrom)):

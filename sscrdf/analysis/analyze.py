@@ -10,12 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from pathlib import Path
+from typing import overload
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDFS
+from rdflib.query import ResultRow
 
 from ..errors import InputError
 from ..knowledge.ontology import ontology_labels
@@ -77,6 +81,10 @@ class BodyRow(Row):
     body: str
 
 
+@overload
+def _local(iri: str) -> str: ...
+@overload
+def _local(iri: None) -> None: ...
 def _local(iri: str | None) -> str | None:
     return None if iri is None else iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
@@ -87,7 +95,8 @@ def shape_concerns(shapes: Graph) -> dict[str, set[str]]:
     so that a new shape is triaged without a code change."""
     out: dict[str, set[str]] = defaultdict(set)
     for row in shapes.query((data_dir("mappings") / "shape-concerns.rq").read_text(encoding="utf-8")):
-        out[str(row.shape)].add(str(row.concern))
+        if isinstance(row, ResultRow):  # a SELECT gives rows
+            out[str(row.shape)].add(str(row.concern))
     return dict(out)
 
 
@@ -95,7 +104,7 @@ def _shape_labels(shapes: Graph) -> dict[str, str]:
     return {str(s): str(o) for s, o in shapes.subject_objects(RDFS.label)}
 
 
-def triage(ca: "CityAnalysis", bodies: set[str], concerns_of_shape: dict[str, set[str]]) -> list[Entry]:
+def triage(ca: CityAnalysis, bodies: set[str], concerns_of_shape: dict[str, set[str]]) -> list[Entry]:
     """One entry per fact: the findings and validation results of one city, merged when they state the same
     fact. A fact is (subject, concerned term): the subject of anything about the city, its municipality or
     a municipal unit is the city itself (one register), otherwise the stakeholder; the concerned term is a
@@ -107,8 +116,7 @@ def triage(ca: "CityAnalysis", bodies: set[str], concerns_of_shape: dict[str, se
     def subject(node: str) -> str:
         return ca.city if node in own else node
 
-    sources: list[tuple[str, object]] = [("finding", f) for f in ca.findings]
-    sources += [("result", r) for r in (ca.validation.results if ca.validation else [])]
+    sources: list[FindingRow | Result] = [*ca.findings, *(ca.validation.results if ca.validation else [])]
     parent = list(range(len(sources)))
 
     def find(i: int) -> int:
@@ -117,9 +125,9 @@ def triage(ca: "CityAnalysis", bodies: set[str], concerns_of_shape: dict[str, se
             i = parent[i]
         return i
 
-    first: dict[tuple, int] = {}
-    for i, (what, src) in enumerate(sources):
-        if what == "finding":
+    first: dict[tuple[str, str], int] = {}
+    for i, src in enumerate(sources):
+        if isinstance(src, FindingRow):
             keys = [(subject(a), c) for a in src.about for c in src.concerns]
         else:
             value = str(src.value) if src.value is not None else ""
@@ -135,9 +143,9 @@ def triage(ca: "CityAnalysis", bodies: set[str], concerns_of_shape: dict[str, se
         groups[find(i)].append(i)
     entries = []
     for members in groups.values():
-        found = sorted((sources[i][1] for i in members if sources[i][0] == "finding"),
+        found = sorted((f for i in members if isinstance(f := sources[i], FindingRow)),
                        key=lambda f: (ENTRY_KINDS.index(f.kind) if f.kind in ENTRY_KINDS else 9, f.rule, f.finding))
-        results = _sorted_results([sources[i][1] for i in members if sources[i][0] == "result"])
+        results = _sorted_results([r for i in members if isinstance(r := sources[i], Result)])
         severity = min([f.severity for f in found] + [r.severity_name for r in results], key=severity_rank)
         clauses = normalise_clauses([f.clause for f in found] + [r.source for r in results if r.source])
         about = sorted({a for f in found for a in f.about} | {str(r.focus) for r in results})
@@ -154,7 +162,7 @@ def triage(ca: "CityAnalysis", bodies: set[str], concerns_of_shape: dict[str, se
 _DOCUMENTS = ("Y Suppl. 34", "FG-SSC Master Plan")
 
 
-def _clause_key(clause: str) -> tuple:
+def _clause_key(clause: str) -> tuple[int, str, bool, str, tuple[tuple[int, int, str], ...]]:
     doc, _, rest = clause.partition(", ")
     kind, _, num = rest.partition(" ")
     parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in num.split("."))
@@ -228,7 +236,7 @@ def section(name: str) -> Section:
 
 
 def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast", as_of: dt.date | None = None,
-                  extra_shapes=(), batch_size: int | None = None) -> Analysis:
+                  extra_shapes: Iterable[str | Path] = (), batch_size: int | None = None) -> Analysis:
     """Analyse every city in ``data`` (which is not changed).
 
     A dataset with many city graphs is analysed in batches of ``batch_size`` graphs on all cores
@@ -252,7 +260,8 @@ def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast
     return Analysis(as_of, reasoner, cities, derivation, set().union(*(p.terms_used for p in parts)), timings)
 
 
-def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date, extra_shapes) -> Analysis:
+def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date,
+                   extra_shapes: tuple[str | Path, ...]) -> Analysis:
     """Analyse the cities of one store in this process."""
     clock = [time.perf_counter()]
     timings: dict[str, float] = {}
@@ -265,6 +274,7 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
     units = split_by_graph(data)
     derived = derive(data, reasoner=reasoner, as_of=as_of, units=units, on_stage=lap)  # laps reasoning, rules
     ks, derivation, store = derived.knowledge, derived.derivation, derived.store
+    assert derivation is not None  # derive ran the rules
     shapes = shapes_graph(tuple(extra_shapes))
     validation = validate_store(data, shapes=shapes, reasoner=reasoner, engine=engine,
                                 knowledge=ks, units=units)

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from ..io.load import Loaded, load
 from ..knowledge.ontology import declared_terms
 from ..knowledge.vocab import check_vocabulary
-from ..reasoning.store import knowledge_store
+from ..reasoning.store import Unit, knowledge_store
 from ..rules.engine import Derivation, run_rules
 
 
@@ -55,7 +55,7 @@ class Derived:
 
 
 def derive(data: ox.Store, *, reasoner: str = "fast", as_of: dt.date | None = None, rules: bool = True,
-           with_ontology: bool = True, units: list | None = None,
+           with_ontology: bool = True, units: list[Unit] | None = None,
            on_stage: Callable[[str], None] | None = None) -> Derived:
     """The knowledge store of ``data`` (the ontology unless ``with_ontology`` is False, the data, its OWL 2 RL
     entailments) and, unless ``rules`` is False, what the rules derive from it on ``as_of`` (default today).

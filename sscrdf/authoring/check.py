@@ -253,7 +253,7 @@ def _short_node(g: Graph, node: Node) -> str:
     if isinstance(node, BNode):
         return "a blank node"
     try:
-        return g.namespace_manager.normalizeUri(node)
+        return g.namespace_manager.normalizeUri(str(node))
     except Exception:  # not an IRI rdflib can shorten
         return str(node)
 

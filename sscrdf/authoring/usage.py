@@ -2,7 +2,8 @@
 the queries (``queries/*.rq``).
 
 A term is *named* by a check when its IRI appears in the check's text (a rule's WHERE clause or the template
-of what it derives, a query, any triple of a shape). A term is *used* when it is named, or reached from a named term through the ontology:
+of what it derives, a query, any triple of a shape). A term is *used* when it is named, or reached from a named
+term through the ontology:
 
 - it is an instance of a named class, or a subclass (transitively) of one;
 - it is the subject or the object of an ontology triple whose predicate is named and specific (not one of the
@@ -19,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+import pyoxigraph as ox
 
 from ..knowledge.ontology import declared_terms, modules, ontology_labels, parse_module
 from ..namespaces import DCTERMS, OWL, RDF, RDFS, SH, SKOS, SSC
@@ -69,7 +72,7 @@ def checks() -> tuple[Check, ...]:
     out = [Check("rule", r.id, frozenset(set().union(*rule_io(r)))) for r in bundled_rules()]
     out += [Check("query", q.id, frozenset(_query_iris(q.text))) for q in bundled_queries()]
     for path in city_shape_files():
-        named = set()
+        named: set[str] = set()
         for t in _parse_shapes((path,)):
             named.update(str(x) for x in t if not hasattr(x, "language") and str(x).startswith("http"))
             if str(t[1]) == SH_SELECT:  # the ssc: terms a SHACL-SPARQL constraint's query names
@@ -119,7 +122,8 @@ def unused_terms() -> list[str]:
     """Declared ssc: terms no rule, shape or query uses, sorted (concept schemes and collections, which only
     organise other terms, are left out)."""
     organising = {t.subject.value for m in modules() for t in parse_module(m.path)
-                  if t.predicate.value == RDF_TYPE and getattr(t.object, "value", None) in ORGANISING}
+                  if isinstance(t.subject, ox.NamedNode) and t.predicate.value == RDF_TYPE
+                  and getattr(t.object, "value", None) in ORGANISING}
     return sorted(declared_terms() - used_terms() - organising)
 
 

@@ -88,6 +88,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -97,6 +98,9 @@ from ..namespaces import DCTERMS, LOCAL, ORG, OWL, PROV, RDF, RDFS, XSD
 from ..namespaces import SSC as _SSC
 from .encoding import check_utf8
 from .regvocab import vocabulary
+
+if TYPE_CHECKING:
+    from .regvocab import Choices, Vocabulary
 
 __all__ = ["REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "Catalogue", "catalogue", "read_csv"]
 
@@ -138,10 +142,10 @@ class Catalogue:
     stakeholder_classes: frozenset[str]
     unit_classes: frozenset[str]
     classes: frozenset[str]
+    vocabulary: Vocabulary  # the one it was made from
     responsibilities: frozenset[str] = frozenset()
-    vocabulary: object = None  # the sscrdf.io.regvocab.Vocabulary it was made from
 
-    def choices(self, cls: str):
+    def choices(self, cls: str) -> Choices:
         return self.vocabulary.choices(cls, kind="term")
 
 
@@ -151,7 +155,7 @@ def catalogue(paths: Sequence[Path] | None = None) -> Catalogue:
 
 
 @lru_cache(maxsize=4)
-def _catalogue_of(vocab) -> Catalogue:
+def _catalogue_of(vocab: Vocabulary) -> Catalogue:
     classes = {s for s, ts in vocab.types.items() if _OWL + "Class" in ts} | set(vocab.parents)
     return Catalogue(
         stakeholder_classes=frozenset(_locals(vocab.subclasses(SSC + "Stakeholder"))),
@@ -425,7 +429,7 @@ def _shown(value: object) -> str:
 
 def _merge(first: _Entity, later: _Entity, path: Path) -> _Entity:
     """A new entity: ``first`` with what a later row of the same id adds; InputError when the rows disagree."""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # attribute -> new value; the attributes have different types
     for attr, column in _MERGED:
         old, new = getattr(first, attr), getattr(later, attr)
         same = set(old) == set(new) if attr == "categories" else old == new

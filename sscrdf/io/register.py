@@ -19,8 +19,9 @@ import csv
 import datetime as dt
 import difflib
 import io
+import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,25 +96,31 @@ def mapping(path: Path | None = None) -> tuple[Sheet, ...]:
     """The sheets of the register, in order, from the mapping file."""
     path = path or _mapping_path()
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
-    sheets: dict[str, dict] = {}
+    heads: dict[str, tuple[str | None, str, str]] = {}  # sheet -> class, clause, help
+    columns: dict[str, list[Column]] = {}
     for row in csv.DictReader(lines):
         name, column, kind = row["sheet"].strip(), row["column"].strip(), row["kind"].strip()
         prop = row["property"].strip()
         if kind == "sheet":
-            sheets[name] = {"cls": expand(row["values"].strip()) if row["values"].strip() else None,
-                            "clause": row["clause"], "help": row["help"], "columns": []}
+            heads[name] = (expand(row["values"].strip()) if row["values"].strip() else None, row["clause"], row["help"])
+            columns[name] = []
             continue
-        sheets[name]["columns"].append(Column(
+        columns[name].append(Column(
             sheet=name, name=column, kind=kind, prop=expand(prop.lstrip("^")) if prop else None,
             inverse=prop.startswith("^"), values=row["values"].strip(), required=row["required"].strip() == "yes",
             multiple=row["multiple"].strip() == "yes", default=row["default"].strip(), clause=row["clause"],
             help=row["help"], sample=row["sample"]))
-    return tuple(Sheet(n, s["cls"], s["clause"], s["help"], tuple(s["columns"])) for n, s in sheets.items())
+    return tuple(Sheet(n, cls, clause, help_, tuple(columns[n])) for n, (cls, clause, help_) in heads.items())
+
+
+def _term_choices(col: Column, vocab: Vocabulary) -> Choices:
+    """The allowed values of a "type" or "term" column."""
+    return vocab.choices(expand(col.values), kind=col.kind)
 
 
 def _choices(col: Column, vocab: Vocabulary) -> Choices | None:
     if col.kind in ("type", "term"):
-        return vocab.choices(expand(col.values), kind=col.kind)
+        return _term_choices(col, vocab)
     return None
 
 
@@ -152,7 +159,7 @@ class RegisterError(InputError):
         lines = [str(e) for e in self.errors]
         return "\n".join(lines) + f"\n{len(lines)} error(s) in the register; nothing written"
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[RegisterError], tuple[list[CellError]]]:
         return (RegisterError, (self.errors,))
 
 
@@ -162,7 +169,7 @@ class RegisterError(InputError):
 class _Table:
     where: str
     header: list[str]
-    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
 
 def _cell_text(value: object) -> str:
@@ -186,7 +193,7 @@ def _tables_xlsx(path: Path) -> dict[str, _Table]:
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise InputError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})", path=path,
                          hint="save the register from the spreadsheet program as .xlsx") from None
     out: dict[str, _Table] = {}
@@ -281,10 +288,10 @@ class _Importer:
                 self.err(t, None, None, None, f"unknown sheet {name!r}",
                          [s.name for s in self.sheets], close)
         for s in self.sheets:
-            t = tables.get(_norm(s.name))
-            if t is not None:
-                by_sheet[s.name] = t
-                self._check_header(s, t)
+            table = tables.get(_norm(s.name))
+            if table is not None:
+                by_sheet[s.name] = table
+                self._check_header(s, table)
         self.base = self._base(by_sheet)
         ids = self._ids(by_sheet)
         self.ids = ids
@@ -313,7 +320,7 @@ class _Importer:
                 self.err(t, 1, c.name, None, "this required column is missing from the header")
 
     @staticmethod
-    def _cell(row: dict[str, object], col: Column) -> str:
+    def _cell(row: dict[str, str], col: Column) -> str:
         for h, v in row.items():
             if _norm(h) == _norm(col.name):
                 return str(v)
@@ -390,16 +397,18 @@ class _Importer:
                 node = self._ref(t, n, subj, self._cell(row, subj))
                 if node is None:
                     continue
+            else:
+                raise ValueError(f"mapping: sheet {s.name!r} has neither an id column nor a subject column")
             for col in s.columns:
                 if col.kind in ("id", "base") or col is subj:
                     continue
                 self._column(t, n, row, col, node)
 
-    def _generated(self, s: Sheet, t: _Table, n: int, row: dict[str, object], pattern: str) -> str | None:
+    def _generated(self, s: Sheet, t: _Table, n: int, row: dict[str, str], pattern: str) -> str | None:
         cols = {c.name: c for c in s.columns}
         missing = []
 
-        def fill(m: re.Match) -> str:
+        def fill(m: re.Match[str]) -> str:
             c = cols.get(m.group(1))
             v = self._cell(row, c) if c else ""
             if not v:
@@ -437,32 +446,32 @@ class _Importer:
                  difflib_close(value, pool))
         return None
 
-    def _column(self, t: _Table, n: int, row: dict[str, object], col: Column, node: str) -> None:
+    def _column(self, t: _Table, n: int, row: dict[str, str], col: Column, node: str) -> None:
         raw = self._cell(row, col)
         if raw == NO_LINK and col.kind == "ref" and col.default:
             return  # "-": deliberately no link (an empty cell would take the default)
         if not raw:
             if col.kind == "ref" and col.default:
-                obj = self._ref(t, n, col, raw)
-                if obj is not None and col.prop:
-                    self._link(node, col, ox.NamedNode(obj))
+                iri = self._ref(t, n, col, raw)
+                if iri is not None and col.prop:
+                    self._link(node, col.prop, col.inverse, ox.NamedNode(iri))
             elif col.required:
                 self.err(t, n, col.name, None, "a value is required")
             return
         for value in _split(raw, col.multiple):
             obj = self._value(t, n, col, value)
             if obj is not None and col.prop:
-                self._link(node, col, obj)
+                self._link(node, col.prop, col.inverse, obj)
 
-    def _link(self, node: str, col: Column, obj: ox.NamedNode | ox.Literal) -> None:
-        if col.inverse and isinstance(obj, ox.NamedNode):
-            self.add(obj.value, col.prop, ox.NamedNode(node))
+    def _link(self, node: str, prop: str, inverse: bool, obj: ox.NamedNode | ox.Literal) -> None:
+        if inverse and isinstance(obj, ox.NamedNode):
+            self.add(obj.value, prop, ox.NamedNode(node))
         else:
-            self.add(node, col.prop, obj)
+            self.add(node, prop, obj)
 
     def _value(self, t: _Table, n: int, col: Column, value: str) -> ox.NamedNode | ox.Literal | None:
         if col.kind in ("type", "term"):
-            ch = _choices(col, self.vocab)
+            ch = _term_choices(col, self.vocab)
             iri = ch.find(value)
             if iri is None:
                 self.err(t, n, col.name, value, "is not an allowed value", ch.shown(), ch.nearest(value))
@@ -551,7 +560,7 @@ def _write_xlsx(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[s
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = openpyxl.Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the empty sheet a new workbook starts with
     lists = wb.create_sheet(LISTS_SHEET)
     lists.sheet_state = "hidden"
     list_ranges: dict[tuple[str, str], str] = {}
@@ -619,7 +628,8 @@ def _write_dir(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[st
     write_atomic(path / f"{ABOUT_SHEET}.csv", _csv_text(_about_rows(sheets, vocab)))
 
 
-def _write(path: Path, fmt: str | None, sheets, rows, vocab) -> str:
+def _write(path: Path, fmt: str | None, sheets: Sequence[Sheet], rows: dict[str, list[list[str]]],
+           vocab: Vocabulary) -> str:
     fmt = fmt or ("xlsx" if path.suffix.lower() in REGISTER_SUFFIXES else "csv")
     if fmt == "xlsx":
         if path.suffix.lower() not in REGISTER_SUFFIXES:
@@ -630,7 +640,7 @@ def _write(path: Path, fmt: str | None, sheets, rows, vocab) -> str:
     return str(path)
 
 
-def template(path: str | Path, fmt: str | None = None, *, vocab: Vocabulary | None = None,
+def template(path: str | os.PathLike[str], fmt: str | None = None, *, vocab: Vocabulary | None = None,
              sheets: Sequence[Sheet] | None = None) -> str:
     """Write an empty register with one filled-in sample row per sheet; returns the path written."""
     vocab, sheets = vocab or vocabulary(), sheets or mapping()
@@ -652,7 +662,7 @@ def _common_base(city: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def export_register(quads: Iterable[ox.Quad], path: str | Path, fmt: str | None = None, *,
+def export_register(quads: Iterable[ox.Quad], path: str | os.PathLike[str], fmt: str | None = None, *,
                     base_iri: str | None = None, vocab: Vocabulary | None = None,
                     sheets: Sequence[Sheet] | None = None) -> ExportResult:
     """Write the register of the city data in ``quads`` (graphs merged); the inverse of :func:`read_register`."""
@@ -665,7 +675,8 @@ def export_register(quads: Iterable[ox.Quad], path: str | Path, fmt: str | None 
         if isinstance(t.subject, ox.NamedNode):
             by_s.setdefault(t.subject.value, []).append(t)
         by_p.setdefault(t.predicate.value, []).append(t)
-        if t.predicate.value == _RDF_TYPE and isinstance(t.object, ox.NamedNode):
+        if (t.predicate.value == _RDF_TYPE and isinstance(t.object, ox.NamedNode)
+                and not isinstance(t.subject, ox.Triple)):
             types.setdefault(t.subject.value, set()).add(t.object.value)
     used: set[ox.Triple] = set()
     members: dict[str, list[str]] = {}
@@ -691,17 +702,17 @@ def export_register(quads: Iterable[ox.Quad], path: str | Path, fmt: str | None 
             return base
         values: list[str] = []
         if col.kind == "type":
-            ch = _choices(col, vocab)
+            ch = _term_choices(col, vocab)
             for t in by_s.get(node, []):
-                if t.predicate.value == _RDF_TYPE and t.object.value in ch:
+                if t.predicate.value == _RDF_TYPE and isinstance(t.object, ox.NamedNode) and t.object.value in ch:
                     values.append(ch.labels[t.object.value])
                     used.add(t)
             if types.get(node) and s.cls:
                 for t in by_s.get(node, []):  # the sheet's own class is implied by the row
-                    if t.predicate.value == _RDF_TYPE and t.object.value == s.cls:
+                    if t.predicate.value == _RDF_TYPE and t.object == ox.NamedNode(s.cls):
                         used.add(t)
-        elif col.inverse:
-            for t in by_p.get(col.prop, []):
+        elif col.inverse:  # an inverse column always has a property (its mapping cell starts with ^)
+            for t in by_p.get(col.prop or "", []):
                 if t.object == ox.NamedNode(node) and isinstance(t.subject, ox.NamedNode):
                     values.append(ident(t.subject.value))
                     used.add(t)
@@ -724,7 +735,7 @@ def export_register(quads: Iterable[ox.Quad], path: str | Path, fmt: str | None 
             for node in members.get(s.name, []):
                 if s.cls and not any(c.kind == "type" for c in s.columns):
                     used.update(t for t in by_s.get(node, []) if t.predicate.value == _RDF_TYPE
-                                and t.object.value in vocab.subclasses(s.cls))
+                                and isinstance(t.object, ox.NamedNode) and t.object.value in vocab.subclasses(s.cls))
                 out.append([cell(s, c, node) for c in s.columns])
             rows[s.name] = out
         elif s.subject_column is not None:
@@ -753,9 +764,10 @@ def export_register(quads: Iterable[ox.Quad], path: str | Path, fmt: str | None 
     return ExportResult(written, {k: len(v) for k, v in rows.items()}, left)
 
 
-def _export_value(col: Column, obj, vocab: Vocabulary, ident) -> str | None:
+def _export_value(col: Column, obj: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, vocab: Vocabulary,
+                  ident: Callable[[str], str]) -> str | None:
     if col.kind == "term":
-        ch = _choices(col, vocab)
+        ch = _term_choices(col, vocab)
         return ch.labels.get(obj.value) if isinstance(obj, ox.NamedNode) else None
     if col.kind == "ref":
         return ident(obj.value) if isinstance(obj, ox.NamedNode) else None

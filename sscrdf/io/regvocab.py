@@ -95,10 +95,11 @@ class Vocabulary:
                 v._add(q.subject, q.predicate.value, q.object)
         return v
 
-    def _add(self, s, p: str, o) -> None:
-        if not isinstance(s, ox.NamedNode):
+    def _add(self, subject: ox.NamedNode | ox.BlankNode | ox.Triple, p: str,
+             o: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> None:
+        if not isinstance(subject, ox.NamedNode):
             return
-        s = s.value
+        s = subject.value
         if isinstance(o, ox.NamedNode):
             if p == _RDFS + "subClassOf":
                 self.parents.setdefault(s, set()).add(o.value)

@@ -74,7 +74,9 @@ def ssc_terms_used(store: ox.Store) -> set[str]:
         "SELECT DISTINCT (DATATYPE(?o) AS ?t) WHERE { ?s ?p ?o FILTER(isLiteral(?o)) }",
     )
     for q in queries:
-        for sol in store.query(q, use_default_graph_as_union=True):
+        solutions = store.query(q, use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)  # a SELECT query
+        for sol in solutions:
             t = sol["t"]
             if isinstance(t, ox.NamedNode) and t.value.startswith(SSC) and len(t.value) > len(SSC):
                 seen.add(t.value)
@@ -155,7 +157,11 @@ def unknown_terms(store: ox.Store | None, known: set[str], sources: Iterable[str
     any source, by IRI. ``used`` is ``ssc_terms_used(store)`` when the caller already computed it.
     """
     sources = [Path(s) for s in sources]
-    unknown = (ssc_terms_used(store) if used is None else used) - set(known)
+    if used is None:
+        if store is None:
+            raise TypeError("unknown_terms needs the store or the terms it uses")
+        used = ssc_terms_used(store)
+    unknown = used - set(known)
     located = _locations(unknown, sources)
     order = {path: i for i, path in enumerate(sources)}
 
@@ -190,7 +196,7 @@ class UnknownTermError(InputError):
         super().__init__(message, path=first.path, line=first.line, column=first.column, hint=hint)
         self.terms = terms
 
-    def __reduce__(self):  # picklable (raised in worker processes)
+    def __reduce__(self) -> tuple[type[UnknownTermError], tuple[list[UnknownTerm]]]:  # picklable (raised in workers)
         return (type(self), (self.terms,))
 
 

@@ -17,6 +17,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import pyoxigraph as ox
 
@@ -109,18 +110,38 @@ def find_query(name: str, extra_dirs: tuple[Path, ...] = ()) -> SparqlFile:
                      + "`sscrdf queries` lists them")
 
 
+#: one cell of a :class:`Table`: a plain value, None when the variable is unbound
+Value: TypeAlias = str | int | float | bool | None
+#: one row of a :class:`Table` as column -> value
+Row: TypeAlias = dict[str, Value]
+
+
+def as_str(value: Value) -> str:
+    """The value of a column a query always binds to an IRI or a string; TypeError for anything else."""
+    if not isinstance(value, str):
+        raise TypeError(f"expected an IRI or a string from the query, got {value!r}")
+    return value
+
+
+def as_int(value: Value) -> int:
+    """The value of a column a query always binds to an integer (a COUNT, a rank); TypeError otherwise."""
+    if not isinstance(value, int):
+        raise TypeError(f"expected an integer from the query, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Table:
     """A SELECT result: column names and rows of plain values (str/int/float/bool or None)."""
 
     columns: list[str]
-    rows: list[tuple]
+    rows: list[tuple[Value, ...]]
 
 
 _INTEGERS = ("integer", "int", "long", "nonNegativeInteger", "positiveInteger")
 
 
-def _literal_value(lexical: str, datatype: str | None) -> object:
+def _literal_value(lexical: str, datatype: str | None) -> Value:
     """A literal as a plain Python value: numbers and booleans typed, everything else its lexical form."""
     dt = datatype.rsplit("#", 1)[-1] if datatype else "string"
     if dt in _INTEGERS:
@@ -132,12 +153,12 @@ def _literal_value(lexical: str, datatype: str | None) -> object:
     return lexical
 
 
-def _py(term) -> object:
+def _py(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> Value:
     if term is None:
         return None
     if isinstance(term, ox.Literal):
         return _literal_value(term.value, term.datatype.value if term.datatype else None)
-    return term.value if hasattr(term, "value") else str(term)
+    return str(term) if isinstance(term, ox.Triple) else term.value
 
 
 def select(store: ox.Store, text: str, *, union: bool = True, source: str | Path | None = None) -> Table:
@@ -165,7 +186,7 @@ def select_remote(endpoint: str, text: str, *, timeout: int = 60) -> Table:
     try:
         with warnings.catch_warnings():  # SPARQLWrapper warns (on stderr) about unexpected content types
             warnings.simplefilter("ignore")
-            data = sw.queryAndConvert()
+            data: Any = sw.queryAndConvert()  # parsed JSON, checked below
     except Exception as exc:  # network errors, HTTP errors, bad responses
         raise InputError(f"the SPARQL endpoint {endpoint} failed: {exc}".splitlines()[0]) from None
     try:
@@ -177,7 +198,7 @@ def select_remote(endpoint: str, text: str, *, timeout: int = 60) -> Table:
     return Table(cols, rows)
 
 
-def _json_value(binding: dict | None) -> object:
+def _json_value(binding: dict[str, str] | None) -> Value:
     """One value of SPARQL JSON results, converted like the embedded store's (see ``_py``)."""
     if binding is None:
         return None

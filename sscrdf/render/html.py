@@ -16,16 +16,20 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from .. import __version__
 from ..analysis.analyze import section
-from ..analysis.model import Analysis, CityAnalysis
+from ..analysis.model import Analysis, CityAnalysis, GridRow
 from ..namespaces import ORG
-from ..query.sparql import select
+from ..query.sparql import Row, Value, as_int, as_str, select
 from ..resources import data_dir, files
 from .vocab import Style, engagement_levels, flagged, grid_strategies, onion_layers, styles
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 UNIT_OF = str(ORG) + "unitOf"
 #: the colour and line of what mappings/html/styles.csv gives no style (Okabe-Ito grey and pink)
@@ -35,9 +39,9 @@ STATUS_COLOURS = {"present": "#009E73", "delegated": "#56B4E9", "missing": "#D55
 
 
 
-def _pyplot():
-    """matplotlib's pyplot, set up for SVG; imported here, not at module import, because importing matplotlib
-    builds a font cache in the user's home folder (and takes a second)."""
+def _use_svg() -> None:
+    """Set matplotlib up for SVG. Each chart calls it and then imports pyplot: not at module import, because
+    importing matplotlib builds a font cache in the user's home folder (and takes a second)."""
     import matplotlib  # heavy (see above): only the HTML report draws charts
 
     matplotlib.use("Agg")  # no display: SVG only
@@ -45,10 +49,9 @@ def _pyplot():
 
     plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "sscrdf", "font.size": 8,
                          "font.family": "sans-serif"})
-    return plt
 
 
-def _local(iri: str | None) -> str:
+def _local(iri: Value) -> str:
     return "" if not iri else re.split(r"[#/:]", str(iri))[-1]
 
 
@@ -60,19 +63,20 @@ class _Labels:
         for m in maps:
             self.map.update(m)
 
-    def __call__(self, iri: str | None) -> str:
-        if iri is None:
+    def __call__(self, value: Value) -> str:
+        if value is None:
             return ""
-        iri = str(iri)
+        iri = str(value)
         if iri in self.map:
             return self.map[iri]
         local = _local(iri)
         return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).replace("-", " ").lower() or iri
 
 
-def _svg(fig, title: str, desc: str) -> str:
+def _svg(fig: Figure, title: str, desc: str) -> str:
     """The figure as inline SVG with a title and a text alternative."""
-    plt = _pyplot()
+    _use_svg()
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
@@ -102,25 +106,27 @@ def _store(data: ox.Store, analysis: Analysis) -> ox.Store:
     return store
 
 
-def _rows(store: ox.Store, text: str) -> list[dict]:
+def _rows(store: ox.Store, text: str) -> list[Row]:
     t = select(store, text)
-    return [dict(zip(t.columns, r)) for r in t.rows]
+    return [dict(zip(t.columns, r, strict=True)) for r in t.rows]
 
 
 def _labels(store: ox.Store) -> dict[str, str]:
     out: dict[str, str] = {}
     q = (data_dir("mappings") / "labels.rq").read_text(encoding="utf-8")
-    for r in sorted(_rows(store, q), key=lambda r: (-r["p"], str(r["l"]))):
-        out.setdefault(r["s"], str(r["l"]))  # a prefLabel (short) wins over rdfs:label
+    for r in sorted(_rows(store, q), key=lambda r: (-as_int(r["p"]), str(r["l"]))):
+        out.setdefault(as_str(r["s"]), str(r["l"]))  # a prefLabel (short) wins over rdfs:label
     return out
 
 
 # ---------------------------------------------------------------------------------------------- charts
 
 def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
-    plt = _pyplot()
+    _use_svg()
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
+    from matplotlib.patches import Rectangle
     fig, ax = plt.subplots(figsize=(7.2, 6.0))
-    quads = defaultdict(list)
+    quads: dict[tuple[str, str], list[GridRow]] = defaultdict(list)
     for r in sorted(city.grid, key=lambda r: r.stakeholder_label or ""):
         quads[(r.power, r.interest)].append(r)
     ax.axhline(1, color="#333", lw=1)
@@ -129,7 +135,7 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
     top_power, top_interest = max(g.power_rank for g in grid), max(g.interest_rank for g in grid)
     for g in grid:
         x0, y0 = (1 if g.interest_rank == top_interest else 0), (1 if g.power_rank == top_power else 0)
-        ax.add_patch(plt.Rectangle((x0, y0), 1, 1, color=styles()[g.strategy].colour, alpha=0.12, lw=0))
+        ax.add_patch(Rectangle((x0, y0), 1, 1, color=styles()[g.strategy].colour, alpha=0.12, lw=0))
         ax.text(x0 + 0.5, y0 + 0.97, lab(g.strategy), ha="center", va="top", fontsize=9, weight="bold")
         rows = quads.get((g.power, g.interest), [])
         cols = 2 if len(rows) > 8 else 1
@@ -154,16 +160,18 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
     return _svg(fig, f"Power/interest grid of {city.label} ({section('grid').clause})", desc)
 
 
-def _onion_chart(city: CityAnalysis, layers: list[dict], lab: _Labels) -> str:
-    plt = _pyplot()
+def _onion_chart(city: CityAnalysis, layers: list[Row], lab: _Labels) -> str:
+    _use_svg()
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
+    from matplotlib.patches import Circle
     by_layer: dict[str, list[str]] = defaultdict(list)
     for r in layers:
         by_layer[r["layer"]].append(lab(r["stakeholder"]))
     fig, ax = plt.subplots(figsize=(7.2, 7.2))
     radii = {layer: float(rank) for layer, rank in reversed(onion_layers())}  # layer N: the ring of radius N
     for layer, radius in radii.items():
-        ax.add_patch(plt.Circle((0, 0), radius, color=styles().get(layer, NO_STYLE).colour, alpha=0.35, lw=1,
-                                ec="#333"))
+        ax.add_patch(Circle((0, 0), radius, color=styles().get(layer, NO_STYLE).colour, alpha=0.35, lw=1,
+                            ec="#333"))
     for layer, radius in radii.items():
         names = sorted(set(by_layer.get(layer, [])))
         ax.text(0, radius - 0.12, f"{lab(layer)} ({len(names)})", ha="center", va="top", fontsize=9,
@@ -184,18 +192,30 @@ def _onion_chart(city: CityAnalysis, layers: list[dict], lab: _Labels) -> str:
     return _svg(fig, f"Onion diagram of {city.label} (Y Suppl. 34, clause 4.1)", desc)
 
 
-def _level(iri: str | None) -> int | None:
+def _level(iri: Value) -> int | None:
     """The position of an engagement level on the chart axis (0 for the lowest), None for anything else."""
     levels = engagement_levels()
-    return levels.index(iri) if iri in levels else None
+    return levels.index(iri) if isinstance(iri, str) and iri in levels else None
 
 
-def _engagement_chart(city: CityAnalysis, latest: list[dict], lab: _Labels) -> str:
-    plt = _pyplot()
-    rows = sorted(latest, key=lambda r: (_level(r["desired"]) - _level(r["current"]), lab(r["stakeholder"])))
+def _x(iri: Value) -> float:
+    """The position of an engagement level on the chart's axis (not a number when the level is unknown)."""
+    level = _level(iri)
+    return math.nan if level is None else level
+
+
+def _gap(r: Row) -> int:
+    """Levels from the current to the desired engagement level of an assessment (an unknown level counts 0)."""
+    return (_level(r["desired"]) or 0) - (_level(r["current"]) or 0)
+
+
+def _engagement_chart(city: CityAnalysis, latest: list[Row], lab: _Labels) -> str:
+    _use_svg()
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
+    rows = sorted(latest, key=lambda r: (_gap(r), lab(r["stakeholder"])))
     fig, ax = plt.subplots(figsize=(7.2, max(2.0, 0.16 * len(rows) + 0.8)))
     for i, r in enumerate(rows):
-        c, d = _level(r["current"]), _level(r["desired"])
+        c, d = _x(r["current"]), _x(r["desired"])
         ax.plot([c, d], [i, i], color="#999", lw=1)
         ax.plot(c, i, "o", color="#0072B2", ms=4, label="current" if i == 0 else None)
         ax.plot(d, i, "D", color="#D55E00", ms=4, label="desired" if i == 0 else None)
@@ -206,16 +226,19 @@ def _engagement_chart(city: CityAnalysis, latest: list[dict], lab: _Labels) -> s
     ax.grid(axis="x", color="#ddd")
     if rows:
         ax.legend(loc="lower right", fontsize=7)
-    gaps = sum(1 for r in rows if _level(r["desired"]) > _level(r["current"]))
+    gaps = sum(1 for r in rows if _gap(r) > 0)
     return _svg(fig, f"Current and desired engagement in {city.label} (Y Suppl. 34, clause 4.2)",
                 f"{len(rows)} stakeholders; {gaps} are below their desired level")
 
 
-def _over_time_chart(city: CityAnalysis, assessments: list[dict], lab: _Labels) -> str | None:
-    plt = _pyplot()
+def _over_time_chart(city: CityAnalysis, assessments: list[Row], lab: _Labels) -> str | None:
+    _use_svg()
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     series: dict[str, list[tuple[dt.date, int]]] = defaultdict(list)
     for r in assessments:
-        series[r["stakeholder"]].append((dt.date.fromisoformat(str(r["date"])[:10]), _level(r["current"])))
+        level = _level(r["current"])
+        if level is not None:  # an assessment without a known level has no point to plot
+            series[as_str(r["stakeholder"])].append((dt.date.fromisoformat(str(r["date"])[:10]), level))
     series = {k: sorted(v) for k, v in series.items() if len({d for d, _ in v}) > 1}
     if not series:
         return None
@@ -223,8 +246,16 @@ def _over_time_chart(city: CityAnalysis, assessments: list[dict], lab: _Labels) 
     cycle = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
     marks = "os^Dv<>"
     for i, (s, points) in enumerate(sorted(series.items(), key=lambda kv: lab(kv[0]))):
-        ax.plot([d for d, _ in points], [v + (i % 7 - 3) * 0.03 for _, v in points], marker=marks[i // 7 % 7],
-                color=cycle[i % 7], lw=1, ms=3, label=lab(s)[:30])
+        dates, levels = [d for d, _ in points], [v + (i % 7 - 3) * 0.03 for _, v in points]
+        ax.plot(
+            dates,  # type: ignore[arg-type]  # matplotlib converts dates; its stubs accept numbers only
+            levels,
+            marker=marks[i // 7 % 7],
+            color=cycle[i % 7],
+            lw=1,
+            ms=3,
+            label=lab(s)[:30],
+        )
     ax.set_yticks(range(len(engagement_levels())), [lab(n) for n in engagement_levels()])
     ax.legend(fontsize=5.5, ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.autofmt_xdate()
@@ -233,7 +264,8 @@ def _over_time_chart(city: CityAnalysis, assessments: list[dict], lab: _Labels) 
 
 
 def _category_chart(city: CityAnalysis) -> str:
-    plt = _pyplot()
+    _use_svg()
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     rows = sorted(city.categories, key=lambda r: r.category_label or "")
     fig, ax = plt.subplots(figsize=(7.2, 0.22 * len(rows) + 0.8))
     ys = range(len(rows))
@@ -249,12 +281,13 @@ def _category_chart(city: CityAnalysis) -> str:
                 f"{len(rows) - len(missing)} of {len(rows)} categories present; missing: {', '.join(missing) or 'none'}")
 
 
-def _network_chart(city: CityAnalysis, edges: list[dict], lab: _Labels) -> str | None:
-    plt = _pyplot()
+def _network_chart(city: CityAnalysis, edges: list[Row], lab: _Labels) -> str | None:
+    _use_svg()
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     if not edges:
         return None
-    nodes = sorted({e["source"] for e in edges} | {e["target"] for e in edges}, key=lab)
-    unit_of = {e["source"]: e["target"] for e in edges if e["relation"] == UNIT_OF}
+    nodes = sorted({as_str(e["source"]) for e in edges} | {as_str(e["target"]) for e in edges}, key=lab)
+    unit_of = {as_str(e["source"]): as_str(e["target"]) for e in edges if e["relation"] == UNIT_OF}
     parents = sorted(set(unit_of.values()), key=lab)
     pos: dict[str, tuple[float, float]] = {}
     for i, p in enumerate(parents):
@@ -268,21 +301,21 @@ def _network_chart(city: CityAnalysis, edges: list[dict], lab: _Labels) -> str |
     fig, ax = plt.subplots(figsize=(7.2, 6.0))
     relations = {t: s for t, s in styles().items() if s.line}  # the styled relations, in the order of styles.csv
     for e in edges:
-        style = relations.get(e["relation"], OTHER_RELATION)
+        style = relations.get(as_str(e["relation"]), OTHER_RELATION)
         colour, ls = style.colour, style.line
-        (x1, y1), (x2, y2) = pos[e["source"]], pos[e["target"]]
+        (x1, y1), (x2, y2) = pos[as_str(e["source"])], pos[as_str(e["target"])]
         ax.plot([x1, x2], [y1, y2], color=colour, ls=ls, lw=0.8, alpha=0.8)
     for f in gaps:
-        a, b = f.about
-        if a in pos and b in pos:
-            (x1, y1), (x2, y2) = pos[a], pos[b]
+        first, second = f.about
+        if first in pos and second in pos:
+            (x1, y1), (x2, y2) = pos[first], pos[second]
             ax.plot([x1, x2], [y1, y2], color="#D55E00", ls=":", lw=1.8)
     for n in nodes:
         x, y = pos[n]
         marker = "s" if n in parents else "o"
         ax.plot(x, y, marker, color="#E69F00" if n in overlaps else "#56B4E9", ms=7, mec="#333")
         ax.text(x, y - 0.13, lab(n)[:30], ha="center", va="top", fontsize=5.5)
-    from matplotlib.lines import Line2D  # matplotlib is loaded by _pyplot() only for the HTML report
+    from matplotlib.lines import Line2D  # matplotlib is loaded by _use_svg() only for the HTML report
 
     handles = [Line2D([], [], color=s.colour, ls=s.line, label=lab(k) if k != UNIT_OF else "unit of")
                for k, s in relations.items()]
@@ -312,15 +345,19 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[object]], cls: str = "",
     return "".join(out)
 
 
-def _latest(assessments: list[dict]) -> list[dict]:
-    best: dict[str, dict] = {}
-    for r in sorted(assessments, key=lambda r: (str(r["date"]), r["stakeholder"])):
-        best[r["stakeholder"]] = r
+def _latest(assessments: list[Row], *, per_city: bool = False) -> list[Row]:
+    """The latest assessment of each stakeholder (with ``per_city``: of each stakeholder in each city)."""
+    def who(r: Row) -> tuple[str, str]:
+        return (as_str(r["city"]) if per_city else "", as_str(r["stakeholder"]))
+
+    best: dict[tuple[str, str], Row] = {}
+    for r in sorted(assessments, key=lambda r: (str(r["date"]), who(r))):
+        best[who(r)] = r
     return list(best.values())
 
 
-def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[dict]], lab: _Labels) -> str:
-    def mine(name: str) -> list[dict]:
+def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[Row]], lab: _Labels) -> str:
+    def mine(name: str) -> list[Row]:
         return [r for r in data[name] if r["city"] == city.city]
 
     s = city.summary()
@@ -339,7 +376,7 @@ def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[dict]], lab
                + (net or "<p>No units, collaborations or relations in the data.</p>") + "</div>")
     out.append('<div class="part"><h3>Current and desired engagement</h3>' + _engagement_chart(city, latest, lab))
     rows = [(lab(r["stakeholder"]), r["date"], lab(r["power"]), lab(r["interest"]), lab(r["current"]),
-             lab(r["desired"]), (_level(r["desired"]) or 0) - (_level(r["current"]) or 0))
+             lab(r["desired"]), _gap(r))
             for r in sorted(latest, key=lambda r: lab(r["stakeholder"]).lower())]
     out.append(_table(["stakeholder", "assessed on", "power", "interest", "current", "desired", "gap"], rows,
                       "assessments") + "</div>")
@@ -351,7 +388,7 @@ def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[dict]], lab
                     for u in city.units})
     out.append(f"<h3>{_e(section('units').heading)}</h3>"
                + _table(["unit", "status", "held by"], units, "units") + "</div>")
-    plan = sorted(mine("plan"), key=lambda r: (str(r["due"] or ""), r["priority"] or 99, lab(r["stakeholder"])))
+    plan = sorted(mine("plan"), key=lambda r: (str(r["due"] or ""), as_int(r["priority"] or 99), lab(r["stakeholder"])))
     out.append(f'<div class="part"><h3>{_e(section("plan").title)}</h3>')
     if plan:
         out.append(_table(["due", "priority", "stakeholder", "action", "owner", "channel"],
@@ -380,14 +417,14 @@ def _rule_name(iri: str | None) -> str:
     return _local(iri)
 
 
-def _portal(analysis: Analysis, data: dict[str, list[dict]], lab: _Labels) -> str:
+def _portal(analysis: Analysis, data: dict[str, list[Row]], lab: _Labels) -> str:
     rows = []
     for i, c in enumerate(analysis.cities):
         s = c.summary()
         rows.append((s.categories_present / max(s.categories_total, 1), i, c, s))
     rows.sort(key=lambda r: (-r[0], r[2].label.lower()))
-    body = ["<tr><td><a href=\"#city-%d\">%s</a></td><td>%d of %d</td><td>%d</td><td>%d</td></tr>"
-            % (i, _e(c.label), s.categories_present, s.categories_total, s.units_missing, s.stakeholders)
+    body = [f'<tr><td><a href="#city-{i}">{_e(c.label)}</a></td><td>{s.categories_present} of '
+            f'{s.categories_total}</td><td>{s.units_missing}</td><td>{s.stakeholders}</td></tr>'
             for _, i, c, s in rows]
     out = ['<section id="portal"><h2>Portal overview</h2><h3>Cities by completeness</h3><table><thead><tr>'
            '<th scope="col">city</th><th scope="col">categories present</th><th scope="col">units missing</th>'
@@ -395,11 +432,10 @@ def _portal(analysis: Analysis, data: dict[str, list[dict]], lab: _Labels) -> st
     missing = Counter(r.category_label for c in analysis.cities for r in c.categories if not r.stakeholders)
     out.append("<h3>Most-missing categories</h3>" + _table(["category", "cities missing it"], missing.most_common()))
     share = []
-    latest = _latest(data["assessments"] and [dict(r, stakeholder=(r["city"], r["stakeholder"])) for r in
-                                              data["assessments"]] or [])
-    per_city: dict[str, list[dict]] = defaultdict(list)
+    latest = _latest(data["assessments"], per_city=True)
+    per_city: dict[str, list[Row]] = defaultdict(list)
     for r in latest:
-        per_city[r["city"]].append(r)
+        per_city[as_str(r["city"])].append(r)
     for c in analysis.cities:
         high = [r for r in per_city.get(c.city, []) if r["power"] in flagged("high-power")]
         resistant = [r for r in high if r["current"] in flagged("resistant")]
@@ -438,7 +474,8 @@ document.querySelectorAll('table.sortable').forEach(function(table){
     th.addEventListener('click',function(){
       var body=table.tBodies[0],rows=Array.prototype.slice.call(body.rows);
       var dir=th.dataset.dir==='asc'?-1:1;th.dataset.dir=dir===1?'asc':'desc';
-      rows.sort(function(a,b){return dir*a.cells[i].textContent.localeCompare(b.cells[i].textContent,undefined,{numeric:true});});
+      rows.sort(function(a,b){return dir*a.cells[i].textContent.localeCompare(\
+b.cells[i].textContent,undefined,{numeric:true});});
       rows.forEach(function(r){body.appendChild(r);});});});});
 """
 

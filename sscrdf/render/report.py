@@ -24,15 +24,19 @@ Validation JSON schema (``sscrdf validate --format json``), version 1::
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypedDict
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
+from rdflib.term import Node
 
 from .. import __version__
 from ..analysis.analyze import section
@@ -45,8 +49,12 @@ from ..shacl.results import Result, severity_rank
 from ..shacl.validate import CityReport, ValidationReport
 from .vocab import grid_strategies
 
+if TYPE_CHECKING:
+    from ..analysis.model import ActionRow, Analysis, CityAnalysis, Entry
+    from ..query.sparql import Table, Value
 
-def _value(term) -> str | None:
+
+def _value(term: object) -> str | None:
     if term is None:
         return None
     if isinstance(term, BNode):
@@ -54,7 +62,7 @@ def _value(term) -> str | None:
     return short(term)
 
 
-def _path(term) -> str | None:
+def _path(term: object) -> str | None:
     if term is None:
         return None
     if isinstance(term, BNode):
@@ -74,7 +82,7 @@ def _group_by_focus(city: CityReport) -> list[tuple[str, list[Result]]]:
         groups[str(r.focus)].append(r)
     city_iris = set(city.cities)
 
-    def key(focus: str):
+    def key(focus: str) -> tuple[int, str]:
         return (0 if focus in city_iris else 1, city.labels.get(focus, focus).lower())
 
     return [(f, _sorted(groups[f])) for f in sorted(groups, key=key)]
@@ -115,7 +123,7 @@ def validation_text(report: ValidationReport) -> str:
 
 # ----------------------------------------------------------------------------------------------- json
 
-def _result_json(r: Result, labels: dict[str, str]) -> dict:
+def _result_json(r: Result, labels: dict[str, str]) -> dict[str, object]:
     return {
         "severity": r.severity_name, "focus": str(r.focus), "focusLabel": labels.get(str(r.focus)),
         "path": _path(r.path), "value": _value(r.value), "message": r.message, "shape": str(r.shape),
@@ -137,8 +145,68 @@ def validation_json(report: ValidationReport, fail_on: str) -> str:
 
 # ----------------------------------------------------------------------------------------------- ttl
 
+def _copy_path(shapes: Graph, path: BNode, g: Graph, memo: dict[BNode, BNode]) -> BNode:
+    """A copy in ``g`` of a blank node of the shapes graph and of the blank nodes it leads to, with fresh blank
+    nodes: the structure of a SHACL path (inverse, sequence, alternative, zero-or-more, ... with their RDF
+    lists), or a SPARQL constraint. ``memo`` maps the shapes' blank nodes to their copies, so that results
+    of the same shape share one copy, as in pySHACL's report."""
+
+    def copy(node: BNode) -> BNode:
+        if node not in memo:
+            memo[node] = BNode()
+            for p, o in shapes.predicate_objects(node):
+                g.add((memo[node], p, copy(o) if isinstance(o, BNode) else o))
+        return memo[node]
+
+    return copy(path)
+
+
+def _result_path(r: Result, shapes: Graph | None, g: Graph, memo: dict[BNode, BNode]) -> Node | None:
+    """The sh:resultPath of ``r`` in ``g``: an IRI as it is, a complex path copied from the shapes graph (the
+    result's own path node when the shapes graph holds it, else its shape's sh:path); None when unknown."""
+    if not isinstance(r.path, BNode):
+        return r.path
+    if shapes is None:
+        return None
+    node = r.path if (r.path, None, None) in shapes else shapes.value(r.shape, SH.path)
+    return _copy_path(shapes, node, g, memo) if isinstance(node, BNode) else node
+
+
+def _message(r: Result, shapes: Graph | None) -> Literal:
+    """The sh:resultMessage of ``r``: the shape's (or its SPARQL constraint's) sh:message with the same text,
+    language tag included; a message built from a template ({?var} filled in) or by the engine is a plain
+    string, as pySHACL writes it."""
+    if shapes is not None:
+        for node in (r.shape, *shapes.objects(r.shape, SH.sparql)):
+            for m in shapes.objects(node, SH.message):
+                if isinstance(m, Literal) and str(m) == r.message:
+                    return Literal(r.message, lang=m.language)
+    return Literal(r.message)
+
+
+def _template_matches(template: str, message: str) -> bool:
+    parts = re.split(r"\{[?$]\w+\}", template)
+    return re.fullmatch(".*".join(re.escape(p) for p in parts), message, re.DOTALL) is not None
+
+
+def _source_constraint(r: Result, shapes: Graph | None, g: Graph, memo: dict[BNode, BNode]) -> Node | None:
+    """The sh:sourceConstraint of a SHACL-SPARQL result: the shape's sh:sparql node (the one whose message
+    template gives the result's message when the shape has several), copied into ``g`` when it is a blank node."""
+    if shapes is None or r.component != SH.SPARQLConstraintComponent:
+        return None
+    nodes = list(shapes.objects(r.shape, SH.sparql))
+    if len(nodes) > 1:
+        nodes = [n for n in nodes if any(_template_matches(str(m), r.message)
+                                         for m in shapes.objects(n, SH.message))] or nodes
+    if len(nodes) != 1:
+        return None
+    return _copy_path(shapes, nodes[0], g, memo) if isinstance(nodes[0], BNode) else nodes[0]
+
+
 def validation_graph(report: ValidationReport) -> Graph:
-    """The standard sh:ValidationReport (all cities in one report; each result also names its clause)."""
+    """The standard sh:ValidationReport (all cities in one report; each result also names its clause with
+    dcterms:source and its city with ssc:inCity). Complex result paths are copied from the shapes, messages keep
+    their language tag, blank-node focus nodes and values are kept as blank nodes."""
     g = Graph()
     g.bind("sh", SH)
     g.bind("dcterms", DCTERMS)
@@ -146,6 +214,7 @@ def validation_graph(report: ValidationReport) -> Graph:
     rep = BNode()
     g.add((rep, RDF.type, SH.ValidationReport))
     g.add((rep, SH.conforms, Literal(not report.results)))
+    copies: dict[BNode, BNode] = {}
     for city in report.cities:
         for r in _sorted(city.results):
             node = BNode()
@@ -155,11 +224,15 @@ def validation_graph(report: ValidationReport) -> Graph:
             g.add((node, SH.resultSeverity, r.severity))
             g.add((node, SH.sourceShape, r.shape))
             g.add((node, SH.sourceConstraintComponent, r.component))
-            g.add((node, SH.resultMessage, Literal(r.message)))
-            if r.path is not None and not isinstance(r.path, BNode):
-                g.add((node, SH.resultPath, r.path))
-            if r.value is not None and not isinstance(r.value, BNode):
+            g.add((node, SH.resultMessage, _message(r, report.shapes)))
+            path = _result_path(r, report.shapes, g, copies)
+            if path is not None:
+                g.add((node, SH.resultPath, path))
+            if r.value is not None:
                 g.add((node, SH.value, r.value))
+            constraint = _source_constraint(r, report.shapes, g, copies)
+            if constraint is not None:
+                g.add((node, SH.sourceConstraint, constraint))
             if r.source:
                 g.add((node, DCTERMS.source, Literal(r.source)))
             for c in city.cities:
@@ -173,8 +246,8 @@ def validation_ttl(report: ValidationReport) -> str:
 
 # ----------------------------------------------------------------------------------------------- md
 
-def _md(text: str | None) -> str:
-    return neutralise(text or "").replace("|", "\\|").replace("\n", " ")
+def _md(text: Value) -> str:
+    return str(neutralise(text or "")).replace("|", "\\|").replace("\n", " ")
 
 
 def validation_md(report: ValidationReport) -> str:
@@ -252,18 +325,18 @@ ORDER_NOTE = ("Most serious first: errors in the data (violation), then what is 
               "companies and civil society appear as questions to ask them.")
 
 
-def _loc(iri) -> str:
+def _loc(iri: object) -> str:
     return "" if iri is None else str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _label(ca, iri) -> str:
+def _label(ca: CityAnalysis, iri: object) -> str:
     """A readable label for an IRI (data or ontology label), never a raw IRI."""
     if iri is None:
         return ""
     return ca.labels.get(str(iri)) or _loc(iri)
 
 
-def _entry_json(ca, e) -> dict:
+def _entry_json(ca: CityAnalysis, e: Entry) -> dict[str, object]:
     return {"kind": e.kind, "severity": e.severity, "about": e.about, "concerns": e.concerns, "message": e.message,
             "clauses": e.clauses, "rules": e.rules, "shapes": e.shapes, "findings": e.findings,
             "validation": [_result_json(r, ca.labels) for r in e.results]}
@@ -271,14 +344,27 @@ def _entry_json(ca, e) -> dict:
 
 # --------------------------------------------------------------------------- master plan (FG-SSC Master Plan)
 
-def _iso(v) -> str | None:
+def _iso(v: object) -> str | None:
     """A date cell as YYYY-MM-DD (query cells may be dates or strings)."""
-    return None if v is None else (v.isoformat() if hasattr(v, "isoformat") else str(v))
+    return None if v is None else (v.isoformat() if isinstance(v, dt.date) else str(v))
 
 
-def _mp_timeline(ca) -> list[dict]:
+class _Activity(TypedDict):
+    activity: Value
+    label: Value
+    date: str | None
+
+
+class _Phase(TypedDict):
+    phase: Value
+    notation: Value
+    phaseLabel: Value
+    activities: list[_Activity]
+
+
+def _mp_timeline(ca: CityAnalysis) -> list[_Phase]:
     """Phases up to the current one, each with the activities done in it (rows of masterplan-timeline)."""
-    phases: dict[str, dict] = {}
+    phases: dict[str, _Phase] = {}
     for r in ca.mp_timeline:
         ph = phases.setdefault(r.phase, {"phase": r.phase, "notation": r.phase_notation,
                                             "phaseLabel": r.phase_label, "activities": []})
@@ -288,7 +374,7 @@ def _mp_timeline(ca) -> list[dict]:
     return list(phases.values())
 
 
-def _mp_status(r, as_of) -> str:
+def _mp_status(r: ActionRow, as_of: dt.date) -> str:
     """The reported status of an action, or one read from its dates when the city reports none."""
     if r.status_label:
         return str(r.status_label)
@@ -300,7 +386,7 @@ def _mp_status(r, as_of) -> str:
     return "underway (by its dates)" if start else "status not reported"
 
 
-def _mp_json(ca, as_of) -> dict | None:
+def _mp_json(ca: CityAnalysis, as_of: dt.date) -> dict[str, object] | None:
     if not ca.mp_phase:
         return None
     ph = ca.mp_phase[0]
@@ -347,7 +433,7 @@ def _mp_action_line(ca, r, as_of) -> str:
     return f"{r.action_label or _label(ca, r.action)}{areas}: {owner}; {when}{cost}; {_mp_status(r, as_of)}"
 
 
-def _mp_text(ca, as_of) -> list[str]:
+def _mp_text(ca: CityAnalysis, as_of: dt.date) -> list[str]:
     if not ca.mp_phase:
         return ["", f"{section('mp_phase').heading}: none recorded"]
     out = ["", f"{section('mp_phase').heading}: now in {ca.mp_phase[0].phase_label}",
@@ -409,7 +495,7 @@ def _mp_md(ca, as_of) -> list[str]:
     return out
 
 
-def _city_json(ca, as_of=None) -> dict:
+def _city_json(ca: CityAnalysis, as_of: dt.date) -> dict[str, object]:
     return {
         "city": ca.city, "label": ca.label, "graph": ca.graph, "summary": ca.summary().to_json(),
         "categories": [{"category": r.category, "label": r.category_label, "stakeholders": r.stakeholders}
@@ -428,13 +514,13 @@ def _city_json(ca, as_of=None) -> dict:
     }
 
 
-def analysis_json(analysis) -> str:
+def analysis_json(analysis: Analysis) -> str:
     return json.dumps({"schema": ANALYSIS_SCHEMA, "sscrdf": __version__, "asOf": analysis.as_of.isoformat(),
                        "reasoner": analysis.reasoner, "cities": [_city_json(c, analysis.as_of) for c in analysis.cities]},
                       indent=2, ensure_ascii=False)
 
 
-def _summary_lines(ca) -> list[str]:
+def _summary_lines(ca: CityAnalysis) -> list[str]:
     s = ca.summary()
     v, e = s.validation, s.entries
     return [
@@ -454,7 +540,7 @@ def _grid_groups(ca) -> list[tuple[str, list[str]]]:
     return [(_label(ca, k), sorted(v, key=str.lower)) for k, v in groups.items()]
 
 
-def _about(ca, e) -> str:
+def _about(ca: CityAnalysis, e: Entry) -> str:
     return ", ".join(_label(ca, a) for a in e.about)
 
 
@@ -471,7 +557,7 @@ def compact_clauses(clauses: list[str]) -> str:
     return "; ".join(out)
 
 
-def _found_by(ca, e) -> str:
+def _found_by(ca: CityAnalysis, e: Entry) -> str:
     parts = [f"rule {_loc(r)}" for r in e.rules] + [f"check '{_label(ca, s)}'" for s in e.shapes]
     return ", ".join(parts)
 
@@ -483,7 +569,7 @@ def _plan_line(ca, r) -> str:
             f"{r.instruction}")
 
 
-def analysis_text(analysis) -> str:
+def analysis_text(analysis: Analysis) -> str:
     out: list[str] = []
     for ca in analysis.cities:
         out += [f"sscrdf analysis of {ca.label} ({ca.city}), as of {analysis.as_of.isoformat()}", "=" * 78]
@@ -529,7 +615,7 @@ def analysis_text(analysis) -> str:
     return "\n".join(out).rstrip("\n")
 
 
-def analysis_md(analysis) -> str:
+def analysis_md(analysis: Analysis) -> str:
     out: list[str] = []
     for ca in analysis.cities:
         out += [f"# Stakeholder analysis: {ca.label}", "", f"As of {analysis.as_of.isoformat()}.", ""]
@@ -606,7 +692,7 @@ def _mapped(ca, row, column: str) -> list[str]:
     return [getattr(row, snake(col))]
 
 
-def analysis_quads(analysis):
+def analysis_quads(analysis: Analysis) -> list[ox.Triple]:
     """The findings and derived facts as RDF (for portals): what the rules derived, plus the rules
     themselves described as prov:Plan with their clause."""
 
@@ -631,23 +717,23 @@ def analysis_quads(analysis):
 
 # ============================================================================================ tables
 
-def _cell(v) -> str:
+def _cell(v: Value) -> str:
     if v is None:
         return ""
     return short(URIRef(v)) if isinstance(v, str) and v.startswith(("http://", "https://", "urn:")) else str(v)
 
 
-def table_text(table) -> str:
+def table_text(table: Table) -> str:
     rows = [[_cell(v) for v in row] for row in table.rows]
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(table.columns)]
-    line = "  ".join(c.ljust(w) for c, w in zip(table.columns, widths))
+    line = "  ".join(c.ljust(w) for c, w in zip(table.columns, widths, strict=True))
     out = [line, "  ".join("-" * w for w in widths)]
-    out += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+    out += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out)
 
 
-def table_csv(table) -> str:
+def table_csv(table: Table) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([neutralise(c) for c in table.columns])
@@ -656,6 +742,6 @@ def table_csv(table) -> str:
     return buf.getvalue()
 
 
-def table_json(table) -> str:
-    return json.dumps({"columns": table.columns, "rows": [dict(zip(table.columns, r)) for r in table.rows]},
+def table_json(table: Table) -> str:
+    return json.dumps({"columns": table.columns, "rows": [dict(zip(table.columns, r, strict=True)) for r in table.rows]},
                       indent=2, ensure_ascii=False)

@@ -4,13 +4,14 @@ from __future__ import annotations
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
 from ..errors import InputError
 
 
-def push(quads, store_url: str, *, replace: bool = False, timeout: float = 60) -> dict[str, int]:
+def push(quads: Iterable[ox.Quad], store_url: str, *, replace: bool = False, timeout: float = 60) -> dict[str, int]:
     """Upload ``quads`` to a SPARQL 1.1 Graph Store Protocol endpoint (e.g. Oxigraph's ``/store``,
     Fuseki's ``/ds/data``), one request per graph: POST adds, PUT (``replace``) replaces the graph.
     Returns the triple count per graph ("" for the default graph)."""
@@ -29,6 +30,7 @@ def push(quads, store_url: str, *, replace: bool = False, timeout: float = 60) -
             with urllib.request.urlopen(req, timeout=timeout) as resp:
                 resp.read()
         except (urllib.error.URLError, OSError) as exc:
-            raise InputError(f"the store at {store_url} refused the upload of graph {graph or '(default)'}: {exc}")
+            raise InputError(f"the store at {store_url} refused the upload of graph {graph or '(default)'}: {exc}") \
+                from None
         counts[graph] = len(triples)
     return counts

@@ -37,6 +37,21 @@ class Result:
         return str(self.severity).rsplit("#", 1)[-1]
 
 
+def _node(report: Graph, result: Node, prop: URIRef) -> Node:
+    """The value of ``prop`` (which SHACL requires exactly once) on ``result``; ValueError when it is missing."""
+    value = report.value(result, prop)
+    if value is None:
+        raise ValueError(f"a validation result without {prop.n3()}")
+    return value
+
+
+def _iri(report: Graph, result: Node, prop: URIRef) -> URIRef:
+    value = _node(report, result, prop)
+    if not isinstance(value, URIRef):
+        raise ValueError(f"a validation result whose {prop.n3()} is not an IRI: {value!r}")
+    return value
+
+
 def results_from_report(report: Graph) -> list[Result]:
     """The results of a sh:ValidationReport graph, sorted."""
     out = []
@@ -44,10 +59,10 @@ def results_from_report(report: Graph) -> list[Result]:
         msgs = sorted(str(m) for m in report.objects(r, SH.resultMessage) if isinstance(m, Literal))
         en = [str(m) for m in report.objects(r, SH.resultMessage) if isinstance(m, Literal) and m.language in (None, "en")]
         out.append(Result(
-            focus=report.value(r, SH.focusNode),
-            shape=report.value(r, SH.sourceShape),
-            severity=report.value(r, SH.resultSeverity),
-            component=report.value(r, SH.sourceConstraintComponent),
+            focus=_node(report, r, SH.focusNode),
+            shape=_node(report, r, SH.sourceShape),
+            severity=_iri(report, r, SH.resultSeverity),
+            component=_iri(report, r, SH.sourceConstraintComponent),
             path=report.value(r, SH.resultPath),
             value=report.value(r, SH.value),
             message=(sorted(en) or msgs or [""])[0],

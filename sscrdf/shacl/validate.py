@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
+from rdflib.term import Node
 
 from ..convert import triples_to_graph
 from ..errors import InputError
@@ -23,11 +26,14 @@ from ..namespaces import RDFS, SKOS, SSC
 from ..parallel import map_batches
 from ..query.guard import check_shapes
 from ..reasoning.closure import entail
-from ..reasoning.store import graph_of, knowledge_store, split_by_graph
+from ..reasoning.store import Unit, graph_of, knowledge_store, split_by_graph
 from ..resources import data_dir
 from .compiler import Unsupported, compile_shapes, run_checks
 from .integrity import integrity_results
 from .results import SEVERITY_ORDER, Result, run_pyshacl, shape_sources
+
+if TYPE_CHECKING:
+    from .compiler import Check
 
 #: the --fail-on levels, most severe first (SEVERITY_ORDER in lower case)
 SEVERITIES = tuple(s.lower() for s in SEVERITY_ORDER)
@@ -42,7 +48,7 @@ def city_shape_files() -> list[Path]:
 
 
 @lru_cache(maxsize=8)
-def _parse_shapes(paths: tuple[Path, ...]) -> tuple:
+def _parse_shapes(paths: tuple[Path, ...]) -> tuple[tuple[Node, Node, Node], ...]:
     g = Graph()
     for p in paths:
         try:
@@ -52,7 +58,7 @@ def _parse_shapes(paths: tuple[Path, ...]) -> tuple:
     return tuple(g)
 
 
-def shapes_graph(extra: tuple[Path, ...] = ()) -> Graph:
+def shapes_graph(extra: tuple[str | Path, ...] = ()) -> Graph:
     """A new graph with the bundled city shapes plus ``extra`` shapes files."""
     for p in extra:
         if not Path(p).is_file():
@@ -91,6 +97,8 @@ class CityReport:
 class ValidationReport:
     cities: list[CityReport]
     terms_used: set[str] = field(default_factory=set)  # ssc: IRIs the data uses (for the vocabulary check)
+    # the shapes validated against: the RDF report copies complex result paths and message languages from them
+    shapes: Graph | None = None
 
     @property
     def results(self) -> list[Result]:
@@ -106,8 +114,8 @@ class ValidationReport:
         return any(SEVERITY_RANK.get(r.severity, 3) >= threshold for r in self.results)
 
 
-def validate_triples(triples, shapes: Graph, *, reasoner: str = "fast",
-                     sources: dict | None = None) -> list[Result]:
+def validate_triples(triples: Iterable[ox.Triple], shapes: Graph, *, reasoner: str = "fast",
+                     sources: dict[Node, str] | None = None) -> list[Result]:
     """Validate one city's triples (with the ontology and their entailments) against ``shapes``.
 
     ``sources`` maps shapes to their clauses (computed from ``shapes`` when not given)."""
@@ -117,16 +125,17 @@ def validate_triples(triples, shapes: Graph, *, reasoner: str = "fast",
     return [dataclasses.replace(r, source=sources.get(r.shape)) for r in results]
 
 
-def city_iris(triples) -> list[str]:
+def city_iris(triples: Iterable[ox.Triple]) -> list[str]:
     """The ssc:City IRIs among ``triples`` (sorted)."""
     city = ox.NamedNode(str(SSC.City))
     return sorted(t.subject.value for t in triples
                   if t.object == city and t.predicate.value == str(RDF.type) and isinstance(t.subject, ox.NamedNode))
 
 
-def labels_of(triples) -> dict[str, str]:
+def labels_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
     """IRI -> display label (rdfs:label, else skos:prefLabel) for the subjects of ``triples``."""
-    label, pref = {}, {}
+    label: dict[str, str] = {}
+    pref: dict[str, str] = {}
     for t in triples:
         if isinstance(t.object, ox.Literal) and isinstance(t.subject, ox.NamedNode):
             if t.predicate.value == str(RDFS.label):
@@ -141,7 +150,7 @@ ENGINES = ("fast", "pyshacl")
 
 def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: str = "fast", engine: str = "fast",
                    knowledge: ox.Store | None = None, batch_size: int | None = None,
-                   units: list | None = None) -> ValidationReport:
+                   units: list[Unit] | None = None) -> ValidationReport:
     """Validate every city in ``store`` (which is not changed).
 
     ``engine`` ``fast`` compiles the shapes to SPARQL and runs them once over all cities (falling back to
@@ -154,16 +163,19 @@ def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: st
 
         parts = map_batches(store, partial(_validate_batch, shapes=sg, reasoner=reasoner, engine=engine),
                             batch_size=batch_size)
-        return ValidationReport([c for p in parts for c in p.cities], set().union(*(p.terms_used for p in parts)))
-    return _validate_batch(store, shapes=sg, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units)
+        return ValidationReport([c for p in parts for c in p.cities], set().union(*(p.terms_used for p in parts)),
+                                shapes=sg)
+    report = _validate_batch(store, shapes=sg, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units)
+    return dataclasses.replace(report, shapes=sg)
 
 
 def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: str,
-                    knowledge: ox.Store | None = None, units: list | None = None) -> ValidationReport:
+                    knowledge: ox.Store | None = None, units: list[Unit] | None = None) -> ValidationReport:
     sg = shapes
     units = split_by_graph(store) if units is None else units
     sources = shape_sources(sg)
     if engine == "fast":
+        checks: list[Check] | None
         try:
             checks = compile_shapes(sg)
         except Unsupported:
@@ -172,7 +184,7 @@ def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: st
             report = _validate_fast(store, units, checks, sources, reasoner, knowledge)
             report.terms_used = ssc_terms_used(store)
             return _with_integrity(report, units)
-    reports = []
+    reports: list[CityReport] = []
     for graph, triples in units:
         reports.append(CityReport(graph, city_iris(triples),
                                   validate_triples(triples, sg, reasoner=reasoner, sources=sources),
@@ -180,7 +192,7 @@ def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: st
     return _with_integrity(ValidationReport(reports, ssc_terms_used(store)), units)
 
 
-def _with_integrity(report: ValidationReport, units: list) -> ValidationReport:
+def _with_integrity(report: ValidationReport, units: list[Unit]) -> ValidationReport:
     """``report`` with the integrity Violations of each city (:mod:`sscrdf.shacl.integrity`) added to its results."""
     by_graph = {c.graph: c for c in report.cities}
     for graph, triples in units:
@@ -194,7 +206,7 @@ def _with_integrity(report: ValidationReport, units: list) -> ValidationReport:
     return report
 
 
-def _validate_fast(store: ox.Store, units: list, checks, sources: dict, reasoner: str,
+def _validate_fast(store: ox.Store, units: list[Unit], checks: list[Check], sources: dict[Node, str], reasoner: str,
                    knowledge: ox.Store | None) -> ValidationReport:
     ks = knowledge if knowledge is not None else knowledge_store(store, reasoner=reasoner, units=units)
     reports: dict[str | None, CityReport] = {}
