@@ -16,7 +16,7 @@ import typing
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from ..rules.engine import Derivation
 from ..shacl.results import SEVERITY_ORDER, Result
@@ -47,20 +47,25 @@ def camel(name: str) -> str:
 class Row:
     """A row of a query result, typed. Subclasses are frozen dataclasses whose fields are the query's columns."""
 
+    #: the city the row is about: every query is anchored on a city, and every row class has this column
+    city: str
+    #: the fields, which @dataclass sets on each subclass (declared here so that dataclasses.fields() takes a Row)
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+
     @classmethod
     def columns(cls) -> list[str]:
         """The query columns this row holds, in order."""
-        return [camel(f.name) for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+        return [camel(f.name) for f in dataclasses.fields(cls)]
 
     @classmethod
     def from_row(cls: type[R], row: Mapping[str, Any]) -> R:
         """The row from a query solution (column name → value; a missing column is None)."""
-        return cls(**{f.name: row.get(camel(f.name)) for f in dataclasses.fields(cls)})  # type: ignore[arg-type]
+        return cls(**{f.name: row.get(camel(f.name)) for f in dataclasses.fields(cls)})
 
     def to_json(self, exclude: tuple[str, ...] = ("city",)) -> dict[str, Any]:
         """Column name → value, in column order, without the columns in ``exclude`` (the city, by default, which
         the JSON report gives once per city)."""
-        return {camel(f.name): getattr(self, f.name) for f in dataclasses.fields(self)  # type: ignore[arg-type]
+        return {camel(f.name): getattr(self, f.name) for f in dataclasses.fields(self)
                 if camel(f.name) not in exclude}
 
 

@@ -15,11 +15,9 @@ from rdflib.term import Node
 
 from ..convert import to_ox_triple, triples_to_graph
 from ..knowledge.ontology import ontology_triples
-
-_RdflibTriple = tuple[Node, Node, Node]
-
 from ..namespaces import DAML_AGENT, RDFS
 
+_RdflibTriple = tuple[Node, Node, Node]
 ERRNS = DAML_AGENT
 
 
