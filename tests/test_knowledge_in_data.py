@@ -10,6 +10,7 @@ still hold knowledge are listed in KNOWN_DEBT with the terms they use, so that t
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from collections import defaultdict
 
@@ -83,16 +84,16 @@ def terms_in_code() -> dict[str, dict[str, list[int]]]:
                     names.add(node.right.value)
             elif isinstance(node, ast.JoinedStr):
                 parts = node.values
-                for a, b in zip(parts, parts[1:]):
+                for a, b in itertools.pairwise(parts):
                     if isinstance(a, ast.FormattedValue) and _is_namespace(a.value) and isinstance(b, ast.Constant):
                         m = re.match(r"[A-Za-z_][\w-]*", str(b.value))
                         if m:
                             names.add(m.group(0))
             elif isinstance(node, ast.Attribute) and _is_namespace(node.value):
                 names.add(node.attr)
-            elif isinstance(node, ast.Subscript) and _is_namespace(node.value):
-                if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
-                    names.add(node.slice.value)
+            elif (isinstance(node, ast.Subscript) and _is_namespace(node.value)
+                  and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)):
+                names.add(node.slice.value)
             for name in names:
                 found[rel][name].append(node.lineno)
     return found
@@ -115,7 +116,7 @@ def test_the_known_debt_is_exact():
 
 def test_the_contract_is_declared_and_written_in_the_readme():
     declared = {t[len(NS):] for t in declared_terms()}
-    assert ENGINE_CONTRACT <= declared
+    assert declared >= ENGINE_CONTRACT
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("### Knowledge only in data files"):]
     assert all(f"`ssc:{name}`" in section for name in ENGINE_CONTRACT | set().union(*KNOWN_DEBT.values()))
