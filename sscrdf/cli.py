@@ -515,43 +515,92 @@ def serve(files, host, port, as_of, no_rules, input_format, **limit_flags) -> No
         server.server_close()
 
 
+def _store_options(f):
+    """The options of every command that talks to a store: authentication, retries, timeout."""
+    for opt in reversed([
+        click.option("--user", help="user name for HTTP authentication (with --password)"),
+        click.option("--password", envvar="SSCRDF_STORE_PASSWORD", show_envvar=True,
+                     help="password for --user (better from the environment variable than on the command line)"),
+        click.option("--auth", "auth_scheme", type=click.Choice(["basic", "digest"]), default="basic",
+                     show_default=True, help="HTTP authentication scheme for --user (Virtuoso's /sparql-auth: digest)"),
+        click.option("--token", envvar="SSCRDF_STORE_TOKEN", show_envvar=True,
+                     help="bearer token (Authorization: Bearer ...) instead of --user"),
+        click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+                     help="times a request is sent again after a 5xx answer, a lost connection or a timeout "
+                          "(waiting 0.5 s, 1 s, 2 s, ... in between)"),
+        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60, show_default=True,
+                     help="seconds to wait for each answer of the store"),
+    ]):
+        f = opt(f)
+    return f
+
+
+def _connection(user, password, auth_scheme, token, retries, timeout):
+    from .server.client import Connection
+
+    return Connection(user=user, password=password, auth_scheme=auth_scheme, token=token, retries=retries,
+                      timeout=timeout)
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--store", "store_url", required=True,
-              help="Graph Store Protocol URL of a SPARQL 1.1 store, e.g. http://127.0.0.1:7878/store")
+              help="the store's Graph Store Protocol URL (Oxigraph: http://HOST:7878/store; Virtuoso: "
+                   "http://HOST:8890/sparql-graph-crud-auth), or its SPARQL Update URL with --protocol update")
+@click.option("--protocol", type=click.Choice(["auto", "gsp", "update"]), default="auto", show_default=True,
+              help="gsp: Graph Store Protocol; update: SPARQL 1.1 Update (INSERT DATA in chunks); auto: GSP, "
+                   "and Update if the URL does not speak GSP")
 @click.option("--what", type=click.Choice(["asserted", "inferred", "all"]), default="all", show_default=True,
-              help="asserted: the files as they are; inferred: with OWL 2 RL entailments; all: also the rules' "
-                   "derived facts and findings, and the ontology")
-@click.option("--replace", is_flag=True, help="replace each graph (HTTP PUT) instead of adding to it (POST)")
+              help="asserted: the files as they are; inferred: with OWL 2 RL entailments and the ontology; all: "
+                   "also the rules' derived facts and findings")
+@click.option("--replace", is_flag=True, help="replace the graphs of the cities pushed (other cities are not touched) "
+                                              "instead of adding to them")
+@click.option("--default-graph", "default_graph", help="the graph a file's default-graph triples go to "
+                                                       "(default: the IRI of the one ssc:City in them)")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="triples per INSERT DATA request (SPARQL Update only)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="the summary of what was written")
 @click.option("--as-of", help="date the rules use (YYYY-MM-DD; default today)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-def push(files, store_url, what, replace, as_of, input_format) -> None:
-    """Upload FILES to a SPARQL 1.1 store, graph by graph, for portals that query many cities.
+@_store_options
+def push(files, store_url, protocol, what, replace, default_graph, chunk_size, fmt, as_of, input_format,
+         **conn_flags) -> None:
+    """Write FILES to a SPARQL 1.1 store, one set of named graphs per city, for portals that query many cities.
 
-    Named graphs are kept; entailments go to their own inferred graphs, derived facts and findings to
-    https://w3id.org/sscrdf/graph/derived, the ontology to https://w3id.org/sscrdf/graph/ontology.
+    Each city's data goes to its own graph (its named graph in TriG/N-Quads, else the graph named by its
+    ssc:City IRI), its entailments to https://w3id.org/sscrdf/graph/inferred?graph=<G>, what the rules derive to
+    https://w3id.org/sscrdf/graph/derived?graph=<G>, the ontology to https://w3id.org/sscrdf/graph/ontology.
+    With --replace only the graphs of the cities pushed are replaced. Prints one line per graph and
+    "N graphs, M triples written".
     """
-    import urllib.parse
+    from .server.client import check_url, city_graphs, push as do_push
+
+    check_url(store_url, "--store")
+    if default_graph is not None:
+        check_iri(default_graph, "--default-graph")
+    conn = _connection(**conn_flags)
+    uploads = city_graphs(files, what=what, as_of=_as_of(as_of), input_format=input_format,
+                          default_graph=default_graph)
+    summary = do_push(uploads, store_url, replace=replace, protocol=protocol, connection=conn,
+                      chunk_size=chunk_size)
+    if fmt == "json":
+        click.echo(json.dumps(summary.as_json(), indent=2))
+        return
+    for graph, role, n in summary.graphs:
+        click.echo(f"{n:>8}  {role:<8}  {graph}")
+    click.echo(summary.line())
+
+
+def check_iri(value: str, option: str) -> str:
+    """``value`` if it is an absolute IRI a store accepts as a graph name, else a one-line error."""
+    import re
 
     from .errors import InputError
-    from .analysis.pipeline import load_checked
-    from .server.client import push as do_push
 
-    url = urllib.parse.urlparse(store_url)
-    if url.scheme not in ("http", "https") or not url.netloc:
-        raise InputError(f"--store {store_url!r} is not an http(s) URL",
-                         hint="give the store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
-
-    if what == "asserted":
-        quads = list(load_checked(files, fmt=input_format).store)
-    elif what == "inferred":
-        quads = list(_prepared_store(files, input_format, as_of, no_rules=True))
-    else:
-        quads = list(_prepared_store(files, input_format, as_of, no_rules=False))
-    counts = do_push(quads, store_url, replace=replace)
-    for graph, n in counts.items():
-        click.echo(f"{n:>8}  {graph or '(default graph)'}")
-    click.echo(f"pushed {sum(counts.values())} triples in {len(counts)} graph(s) to {store_url}", err=True)
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+$", value):
+        raise InputError(f"{option} {value!r} is not an absolute IRI", hint="e.g. https://example.org/graph/riverton")
+    return value
 
 
 # ------------------------------------------------------------------------------------------- register

@@ -10,6 +10,8 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 ONTOLOGY_IRI = "https://w3id.org/sscrdf/ontology"
 #: graph name under which inferred triples are kept apart from asserted ones
 INFERRED_GRAPH = "https://w3id.org/sscrdf/graph/inferred"
+#: graph name under which the rules' derived facts and findings are kept (per city: ``…/derived?graph=<G>``)
+DERIVED_GRAPH = "https://w3id.org/sscrdf/graph/derived"
 
 PREFIXES = {
     "ssc": SSC,
@@ -27,4 +29,4 @@ PREFIXES = {
 }
 
 __all__ = ["SSC", "SSCSH", "SSCR", "ORG", "RDF", "RDFS", "OWL", "XSD", "SKOS", "DCTERMS", "PROV", "SH",
-           "ONTOLOGY_IRI", "INFERRED_GRAPH", "PREFIXES"]
+           "ONTOLOGY_IRI", "INFERRED_GRAPH", "DERIVED_GRAPH", "PREFIXES"]

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from ..namespaces import INFERRED_GRAPH
+from ..namespaces import DERIVED_GRAPH, INFERRED_GRAPH
 
 ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/sscrdf/graph/ontology")
 
@@ -22,6 +22,14 @@ def inferred_graph(graph: str | None) -> ox.NamedNode:
     if graph is None:
         return ox.NamedNode(INFERRED_GRAPH)
     return ox.NamedNode(f"{INFERRED_GRAPH}?graph={quote(graph, safe='')}")
+
+
+def derived_graph(graph: str | None) -> ox.NamedNode:
+    """The graph ``sscrdf push`` writes what the rules derived for the city in ``graph`` to (None: the shared
+    derived graph of ``sscrdf.rules.engine``)."""
+    if graph is None:
+        return ox.NamedNode(DERIVED_GRAPH)
+    return ox.NamedNode(f"{DERIVED_GRAPH}?graph={quote(graph, safe='')}")
 
 
 def split_by_graph(store: ox.Store) -> list[tuple[str | None, list[ox.Triple]]]:
