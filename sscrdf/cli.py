@@ -342,6 +342,33 @@ def infer(files, output, fmt, only_inferred, reasoner, input_format) -> None:
         click.echo(data.decode("utf-8"), nl=False)
 
 
+def _store_options(f):
+    """The options of every command that talks to a store: authentication, retries, timeout."""
+    for opt in reversed([
+        click.option("--user", help="user name for HTTP authentication (with --password)"),
+        click.option("--password", envvar="SSCRDF_STORE_PASSWORD", show_envvar=True,
+                     help="password for --user (better from the environment variable than on the command line)"),
+        click.option("--auth", "auth_scheme", type=click.Choice(["basic", "digest"]), default="basic",
+                     show_default=True, help="HTTP authentication scheme for --user (Virtuoso's /sparql-auth: digest)"),
+        click.option("--token", envvar="SSCRDF_STORE_TOKEN", show_envvar=True,
+                     help="bearer token (Authorization: Bearer ...) instead of --user"),
+        click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+                     help="times a request is sent again after a 5xx answer, a lost connection or a timeout "
+                          "(waiting 0.5 s, 1 s, 2 s, ... in between)"),
+        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60, show_default=True,
+                     help="seconds to wait for each answer of the store"),
+    ]):
+        f = opt(f)
+    return f
+
+
+def _connection(user, password, auth_scheme, token, retries, timeout):
+    from .server.client import Connection
+
+    return Connection(user=user, password=password, auth_scheme=auth_scheme, token=token, retries=retries,
+                      timeout=timeout)
+
+
 # ------------------------------------------------------------------------------------------- analyze
 
 def _as_of(value: str | None):
@@ -358,7 +385,7 @@ def _as_of(value: str | None):
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.argument("files", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "ttl", "html"]), default="text",
               show_default=True, help="html: one self-contained, printable page with charts")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the report to this file (atomically)")
@@ -369,7 +396,14 @@ def _as_of(value: str | None):
               help="OWL 2 RL engine (owlrl is the slow reference)")
 @click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
               help="SHACL engine (pyshacl is the slow reference)")
-def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, engine) -> None:
+@click.option("--endpoint", help="analyse the cities in this SPARQL store (its query URL) inside the store, instead "
+                                 "of FILES: see README, \"Running a portal\"")
+@click.option("--update-endpoint", help="the store's SPARQL Update URL, where the rules write (with --endpoint)")
+@click.option("--graph-per-city", is_flag=True, help="with --endpoint: the rules read each city on its own and "
+                                                     "write to its own derived graph")
+@_store_options
+def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, engine, endpoint, update_endpoint,
+            graph_per_city, **conn_flags) -> None:
     """Analyse city stakeholder registers: load, infer, run the rules, validate, query, report.
 
     The report gives, per city: a summary; completeness by category and by municipal unit; the
@@ -385,11 +419,30 @@ def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, eng
 
     from .io.output import check_not_an_input
 
+    from .errors import InputError
+
     check_not_an_input(output, files)
-    loaded = load(files, fmt=input_format)
-    analysis = analyze_store(loaded.store, reasoner=reasoner, engine=engine, as_of=_as_of(as_of),
-                             extra_shapes=tuple(Path(p) for p in extra_shapes))
-    check_terms(loaded, analysis.terms_used)
+    if endpoint:
+        from .analysis.instore import analyze_endpoint
+
+        if files:
+            raise InputError("give either FILES or --endpoint, not both")
+        if reasoner != "fast" or engine != "fast":
+            raise InputError("--reasoner and --engine choose embedded engines; with --endpoint the store runs "
+                             "the rules and checks (the entailments were computed by `sscrdf push`)")
+        analysis, data = analyze_endpoint(endpoint, update_endpoint, connection=_connection(**conn_flags),
+                                          as_of=_as_of(as_of), graph_per_city=graph_per_city,
+                                          extra_shapes=tuple(Path(p) for p in extra_shapes))
+    else:
+        if not files:
+            raise InputError("no data files given", hint="name one or more FILES, or use --endpoint URL")
+        if update_endpoint or graph_per_city:
+            raise InputError("--update-endpoint and --graph-per-city go with --endpoint")
+        loaded = load(files, fmt=input_format)
+        analysis = analyze_store(loaded.store, reasoner=reasoner, engine=engine, as_of=_as_of(as_of),
+                                 extra_shapes=tuple(Path(p) for p in extra_shapes))
+        check_terms(loaded, analysis.terms_used)
+        data = loaded.store
     from .progress import detail
 
     for stage, seconds in analysis.timings.items():
@@ -399,7 +452,7 @@ def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, eng
     elif fmt == "html":
         from .render.html import analysis_html  # matplotlib is imported only for the html report
 
-        text = analysis_html(analysis, loaded.store)
+        text = analysis_html(analysis, data)
     else:
         text = {"text": rep.analysis_text, "md": rep.analysis_md, "json": rep.analysis_json}[fmt](analysis)
     _emit(text, output, files)
@@ -513,33 +566,6 @@ def serve(files, host, port, as_of, no_rules, input_format, **limit_flags) -> No
         pass
     finally:
         server.server_close()
-
-
-def _store_options(f):
-    """The options of every command that talks to a store: authentication, retries, timeout."""
-    for opt in reversed([
-        click.option("--user", help="user name for HTTP authentication (with --password)"),
-        click.option("--password", envvar="SSCRDF_STORE_PASSWORD", show_envvar=True,
-                     help="password for --user (better from the environment variable than on the command line)"),
-        click.option("--auth", "auth_scheme", type=click.Choice(["basic", "digest"]), default="basic",
-                     show_default=True, help="HTTP authentication scheme for --user (Virtuoso's /sparql-auth: digest)"),
-        click.option("--token", envvar="SSCRDF_STORE_TOKEN", show_envvar=True,
-                     help="bearer token (Authorization: Bearer ...) instead of --user"),
-        click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
-                     help="times a request is sent again after a 5xx answer, a lost connection or a timeout "
-                          "(waiting 0.5 s, 1 s, 2 s, ... in between)"),
-        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60, show_default=True,
-                     help="seconds to wait for each answer of the store"),
-    ]):
-        f = opt(f)
-    return f
-
-
-def _connection(user, password, auth_scheme, token, retries, timeout):
-    from .server.client import Connection
-
-    return Connection(user=user, password=password, auth_scheme=auth_scheme, token=token, retries=retries,
-                      timeout=timeout)
 
 
 @cli.command()

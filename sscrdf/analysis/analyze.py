@@ -305,8 +305,13 @@ def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast
     return Analysis(as_of, reasoner, cities, derivation, set().union(*(p.terms_used for p in parts)), timings)
 
 
-def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date, extra_shapes) -> Analysis:
-    """Analyse the cities of one store in this process."""
+def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date, extra_shapes,
+                   place=None) -> Analysis:
+    """Analyse the cities of one store in this process.
+
+    ``place`` is where the rules, checks and queries run: None for a new embedded store built here, or a
+    ``sscrdf.analysis.instore.RemoteStore`` (a SPARQL store already holding ``data``, its entailments and the
+    ontology; ``data`` is then the cities' triples read back from it)."""
     import time
 
     clock = [time.perf_counter()]
@@ -318,10 +323,14 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
         clock[0] = now
 
     units = split_by_graph(data)
-    ks = knowledge_store(data, reasoner=reasoner, units=units)
-    lap("reasoning")
-    derivation = run_rules(ks, as_of=as_of)
-    store = derivation.store
+    if place is None:
+        ks = knowledge_store(data, reasoner=reasoner, units=units)
+        lap("reasoning")
+        derivation = run_rules(ks, as_of=as_of)
+        store = derivation.store
+    else:  # in the store: the rules write its derived graphs; the checks see it without them
+        ks, store = place.knowledge(), place
+        derivation = place.run_rules(as_of=as_of)
     lap("rules")
     shapes = shapes_graph(tuple(extra_shapes))
     validation = validate_store(data, shapes=shapes, reasoner=reasoner, engine=engine,

@@ -315,15 +315,23 @@ def _update_write(conn: Connection, url: str, up: GraphUpload, replace: bool, ch
         parts = [f"DROP SILENT GRAPH {g}"] if replace and i == 0 else []
         if chunk:
             nt = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-            parts.append(f"INSERT DATA {{ GRAPH {g} {{\n{nt}}} }}")
+            if any(isinstance(x, ox.BlankNode) for t in chunk for x in (t.subject, t.object)):
+                # INSERT DATA may hold blank nodes, but Virtuoso 7 refuses them there ("not allowed in a constant
+                # clause"); a template with an empty WHERE inserts the same triples, with fresh blank nodes
+                parts.append(f"INSERT {{ GRAPH {g} {{\n{nt}}} }} WHERE {{}}")
+            else:
+                parts.append(f"INSERT DATA {{ GRAPH {g} {{\n{nt}}} }}")
         if parts:
             update(conn, url, " ;\n".join(parts), what=f"writing graph {g} (SPARQL Update, part {i + 1} of "
                                                      f"{max(len(chunks), 1)})")
 
 
-def update(conn: Connection, url: str, text: str, *, what: str):
-    """Send one SPARQL 1.1 Update request (form-encoded ``update=``, which every store accepts)."""
-    return conn.request("POST", url, data={"update": text}, what=what,
+def update(conn: Connection, url: str, text: str, *, what: str, using: list[str] = ()):
+    """Send one SPARQL 1.1 Update request (form-encoded ``update=``, which every store accepts); ``using``: the
+    graphs its WHERE clause reads (``using-graph-uri``; stores refuse USING in the text when their default graph
+    is the union of all graphs, as with ``oxigraph serve --union-default-graph``, but take the parameter)."""
+    form = [("update", text)] + [("using-graph-uri", g) for g in using]
+    return conn.request("POST", url, data=form, what=what,
                         headers={"Accept": "text/plain, application/sparql-results+json, */*;q=0.1"})
 
 
