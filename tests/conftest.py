@@ -37,3 +37,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("store") or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
+
+
+# Real SPARQL stores (Oxigraph server, Virtuoso, Jena ARQ) as session fixtures, and the "stores: ..." line of the
+# terminal summary: see tests/stores.py.
+from .stores import jena_arq, oxigraph_store, pytest_runtest_makereport, pytest_terminal_summary, virtuoso_store  # noqa: E402,F401
