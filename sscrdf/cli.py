@@ -354,7 +354,7 @@ def _store_options(f):
                      help="bearer token (Authorization: Bearer ...) instead of --user"),
         click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
                      help="times a request is sent again after a 5xx answer, a lost connection or a timeout "
-                          "(waiting 0.5 s, 1 s, 2 s, ... in between)"),
+                          "(waiting 0 s, 1 s, 2 s, 4 s, ... in between)"),
         click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60, show_default=True,
                      help="seconds to wait for each answer of the store"),
     ]):

@@ -88,6 +88,7 @@ class RemoteStore:
         self.conn = connection or Connection()
         self.graph_per_city = graph_per_city
         self.with_derived = _with_derived
+        self._plain: bool | None = None
         self.city_graphs = self._find_cities() if _city_graphs is None else _city_graphs
         self.mirror = self._read_cities() if _mirror is None else _mirror
 
@@ -133,7 +134,17 @@ class RemoteStore:
 
     def query(self, text: str, use_default_graph_as_union: bool = True) -> _Solutions:
         """Run a SELECT on the store over ``graphs`` (the analysis runs SELECTs only)."""
-        return self._select(text, self.graphs)
+        return self._select(text, None if self._default_is_dataset() else self.graphs)
+
+    def _default_is_dataset(self) -> bool:
+        """True when the store's own default graph holds exactly the triples of ``graphs`` (a store whose default
+        graph is the union of its graphs, holding nothing else, e.g. ``oxigraph serve --union-default-graph``):
+        then queries go without a dataset, which such a store evaluates about three times faster. Asked once
+        per view (the derived graphs are written before the first query)."""
+        if self._plain is None:
+            count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+            self._plain = int(self._select(count, None)[0]["n"].value) == int(self._select(count, self.graphs)[0]["n"].value)
+        return self._plain
 
     def quads_for_pattern(self, s, p, o, g=None):
         """The cities' asserted quads matching the pattern (read back from the store once)."""
@@ -182,7 +193,8 @@ class RemoteStore:
         """Run ``rules`` (default: the bundled ones) in the store to a fixpoint: each rule's CONSTRUCT template
         becomes an INSERT into the derived graph(s), with ``prov:wasGeneratedBy`` the rule on every
         ssc:Finding it creates (as the embedded engine records it). A round runs every rule once, in the
-        embedded engine's order; the rules stop when a round adds no triple. Returns what they derived."""
+        embedded engine's order (and, as there, only if what it reads has changed); the rules stop when a round
+        adds no triple. Returns what they derived."""
         rules = bundled_rules() if rules is None else rules
         io = {r.id: rule_io(r) for r in rules}
         rules = _ordered(rules, io)
@@ -194,23 +206,34 @@ class RemoteStore:
         inserts = [f"INSERT DATA {{ GRAPH <{g}> {{ {date} }} }}" for g in self.derived_graphs()]
         self._update(" ;\n".join(drops + inserts), "clearing the derived graphs")
         templates = [(r, _insert_parts(r)) for r in rules]
+        reads = {rid: r_w[0] for rid, r_w in io.items()}
+        changed: dict[str, set[str]] = {r.id: set() for r in rules}
         count = self._count_derived()
         result = Derivation()
         for rnd in range(1, max_rounds + 1):
+            added = False
             for rule, (prologue, template, where) in templates:
+                # as in the embedded engine: after the first round a rule runs again only if a rule that wrote
+                # something since it last ran writes a term it reads (here: a term in that rule's template)
+                if rnd > 1 and not (changed[rule.id] & reads[rule.id]):
+                    continue
+                changed[rule.id] = set()
                 if self.graph_per_city:
                     for g in self.city_graphs:
                         self._update(_insert(prologue, template, where, derived_graph(g).value, rule.iri),
                                      f"rule {rule.id}", using=self.city_dataset(g))
                 else:
                     self._update(_insert(prologue, template, where, DERIVED_GRAPH, rule.iri), f"rule {rule.id}",
-                                 using=self.graphs)
+                                 using=[] if self._default_is_dataset() else self.graphs)
+                now = self._count_derived()
+                if now != count:
+                    added, count = True, now
+                    for other in changed.values():
+                        other |= io[rule.id][1]
             result.rounds = rnd
-            now = self._count_derived()
-            if now == count:
+            if not added:
                 result.triples = self._derived_triples()
                 return result
-            count = now
         raise InputError(f"the rules did not reach a fixpoint in the store in {max_rounds} rounds; a rule keeps "
                          "creating new nodes (use IRIs computed from the match, not fresh blank nodes)")
 
