@@ -585,3 +585,60 @@ def test_analysis_in_virtuoso_equals_the_embedded_one(virtuoso, runner, cli, emb
     in_store = _analyze_in_store(f"{virtuoso}/sparql", f"{virtuoso}/sparql-auth",
                                  Connection(user="dba", password="dba", auth_scheme="digest"))
     _same_reports(in_store, embedded_reports, unordered_sections=("categories",))
+
+
+# ------------------------------------------------------------------------------------------- the README, as written
+
+def _readme_commands(heading: str) -> list[list[str]]:
+    """The `sscrdf` commands of the first ```sh block after ``heading`` in README.md, continuation lines joined."""
+    import shlex
+
+    from .conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split(heading, 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = []
+    for line in block.replace("\\\n", " ").splitlines():
+        words = shlex.split(line, comments=True)
+        if words and words[0] == "sscrdf":
+            commands.append(words[1:])
+    return commands
+
+
+def _run_readme(runner, cli, commands, base_in_readme, base, tmp_path, env=None):
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(Path(__file__).resolve().parent.parent)  # the README's paths are relative to the checkout
+    try:
+        outputs = []
+        for words in commands:
+            words = [w.replace(base_in_readme, base) for w in words]
+            words = [str(tmp_path / w) if w.endswith(".md") else w for w in words]
+            r = runner.invoke(cli, words, env=env)
+            assert r.exit_code == 0, (words, r.output)
+            outputs.append(r.output)
+        return outputs
+    finally:
+        os.chdir(cwd)
+
+
+def test_readme_portal_steps_on_oxigraph_work_as_written(oxigraph, runner, cli, tmp_path, embedded_reports):
+    _clear(oxigraph)
+    commands = _readme_commands("### With Oxigraph (from PyPI)")
+    assert [c[0] for c in commands] == ["push", "push", "query", "analyze"]
+    outputs = _run_readme(runner, cli, commands, "http://localhost:7878", oxigraph, tmp_path)
+    assert outputs[2].splitlines()[-2].split() == [LAKESIDE_G, "Lakeside"]  # the one city without a CERT unit
+    assert outputs[2].splitlines()[-1] == "(1 row)"
+    assert _open_order((tmp_path / "portal.md").read_text(encoding="utf-8").splitlines()) == \
+        _open_order(embedded_reports["md"].splitlines())
+
+
+def test_readme_portal_steps_on_virtuoso_work_as_written(virtuoso, runner, cli, tmp_path):
+    commands = _readme_commands("### With Virtuoso (from Debian)")
+    assert [c[0] for c in commands] == ["push", "query", "analyze"]
+    outputs = _run_readme(runner, cli, commands, "http://localhost:8890", virtuoso, tmp_path,
+                          env={"SSCRDF_STORE_PASSWORD": "dba"})
+    assert outputs[1].splitlines()[-2].split() == [LAKESIDE_G, "Lakeside"]
+    assert outputs[1].splitlines()[-1] == "(1 row)"
+    assert (tmp_path / "portal.md").read_text(encoding="utf-8").startswith("# Stakeholder")
