@@ -642,3 +642,28 @@ def test_readme_portal_steps_on_virtuoso_work_as_written(virtuoso, runner, cli, 
     assert outputs[1].splitlines()[-2].split() == [LAKESIDE_G, "Lakeside"]
     assert outputs[1].splitlines()[-1] == "(1 row)"
     assert (tmp_path / "portal.md").read_text(encoding="utf-8").startswith("# Stakeholder")
+
+
+# ------------------------------------------------------------------------------------------- more one-line errors
+
+@pytest.mark.parametrize("flags,message", [
+    (["--token", "t", "--user", "u"], "give either --token or --user/--password, not both"),
+    (["--password", "p"], "--password needs --user"),
+])
+def test_conflicting_credentials_are_one_line(runner, cli, flags, message):
+    r = _push(runner, cli, LAKESIDE, "--store", "http://127.0.0.1:9/store", *flags)
+    assert r.exit_code == 2
+    assert r.output.splitlines() == [f"error: {message}"]
+
+
+def test_an_endpoint_answering_an_html_page_is_one_line(runner, cli):
+    """analyze --endpoint pointed at a web page that answers 200 with HTML."""
+    def respond(handler, body):
+        return 200, {"Content-Type": "text/html"}, b"<html><body><h1>Welcome</h1></body></html>"
+
+    with _Server(respond) as web:
+        r = runner.invoke(cli, ["analyze", "--endpoint", f"{web.url}/", "--update-endpoint", f"{web.url}/"])
+    assert r.exit_code == 2
+    assert r.output.splitlines() == [
+        f"error: the SPARQL endpoint {web.url}/ did not answer with SPARQL JSON results (Content-Type text/html) "
+        "— check that --endpoint is the store's SPARQL query URL"]
