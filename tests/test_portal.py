@@ -492,8 +492,10 @@ def test_analysis_in_the_store_needs_the_entailments(oxigraph, runner, cli):
     (["examples/lakeside.ttl", "--endpoint", "http://127.0.0.1:9/query"], "give either FILES or --endpoint, not both"),
     (["examples/lakeside.ttl", "--graph-per-city"], "--update-endpoint and --graph-per-city go with --endpoint"),
     (["--endpoint", "not-a-url"], "--endpoint 'not-a-url' is not an http(s) URL — give the store's URL, e.g. "
-                                  "http://127.0.0.1:7878/store (Oxigraph) or "
-                                  "http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso)"),
+                                  "http://127.0.0.1:7878/query (Oxigraph) or http://127.0.0.1:8890/sparql (Virtuoso)"),
+    (["--endpoint", "http://127.0.0.1:9/query", "--update-endpoint", "ftp://x/"],
+     "--update-endpoint 'ftp://x/' is not an http(s) URL — give the store's URL, e.g. http://127.0.0.1:7878/update "
+     "(Oxigraph) or http://127.0.0.1:8890/sparql-auth (Virtuoso)"),
 ])
 def test_analyze_endpoint_usage_errors_are_one_line(runner, cli, args, message):
     r = runner.invoke(cli, ["analyze", *args])

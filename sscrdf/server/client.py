@@ -152,12 +152,19 @@ class StoreRefused(InputError):
         super().__init__(f"{what} refused by {url}: {reason}" + (f": {said}" if said else ""), hint=hint)
 
 
+#: option -> (Oxigraph URL, Virtuoso URL), the examples an error about a bad URL gives
+_URL_EXAMPLES = {"--store": ("http://127.0.0.1:7878/store", "http://127.0.0.1:8890/sparql-graph-crud-auth"),
+                 "--endpoint": ("http://127.0.0.1:7878/query", "http://127.0.0.1:8890/sparql"),
+                 "--update-endpoint": ("http://127.0.0.1:7878/update", "http://127.0.0.1:8890/sparql-auth")}
+
+
 def check_url(url: str, option: str) -> str:
+    """``url`` if it is an http(s) URL, else a one-line error naming ``option`` with an example of each store."""
     parsed = urllib.parse.urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        ox_url, virtuoso_url = _URL_EXAMPLES.get(option, _URL_EXAMPLES["--store"])
         raise InputError(f"{option} {url!r} is not an http(s) URL",
-                         hint="give the store's URL, e.g. http://127.0.0.1:7878/store (Oxigraph) or "
-                              "http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso)")
+                         hint=f"give the store's URL, e.g. {ox_url} (Oxigraph) or {virtuoso_url} (Virtuoso)")
     return url
 
 
