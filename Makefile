@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast bench check clean
+.PHONY: demo test test-fast lint bench check clean
 
 $(STAMP): pyproject.toml ontology/core.ttl  # the package version is read from core.ttl
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ test: $(STAMP)
 ## test-fast: the fast tier (no reference engines, stores, browsers or builds): run it after each edit
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 -m "not slow"
+
+## lint: ruff (lint and format check) on the code and the tests, mypy --strict on the package; any finding fails
+lint: $(STAMP)
+	$(BIN)/ruff check sscrdf tests benchmarks
+	$(BIN)/ruff format --check sscrdf tests benchmarks
+	$(BIN)/python -m mypy sscrdf
 
 ## check: the checks of every knowledge file a knowledge engineer runs after an edit
 check: $(STAMP)

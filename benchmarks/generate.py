@@ -17,8 +17,11 @@ changes. Only names, sizes and probabilities are written here.
 
 Flaws: each city gets each kind of flaw (FLAWS below) independently with probability ``--flaw-rate``. A flaw
 kind with several variants (which category is missing, which assessment property is wrong, ...) takes them in
-turn over the file, so that every variant - and so every shape in ``shapes/city`` and every rule in
-``rules/`` - shows up once the kind has occurred a handful of times. With ``--flaw-rate 0`` every city is
+turn over the file, so that every variant - and so every shape in ``shapes/city`` - shows up once the kind has
+occurred a handful of times. The flaws for the rules come from data: a city that draws the ``rule-fixture``
+flaw gets the positive fixtures of a few rules (``tests/fixtures/rules/<id>.pos.ttl``, each a small city on which
+its rule fires), in turn, copied in with their IRIs renamed into the city's namespace (``transplant`` below). So
+a new rule with its fixtures fires on generated cities without any change to this script. With ``--flaw-rate 0`` every city is
 complete and correct: it conforms to the shapes and the rules derive no finding about it (for an analysis
 dated 2026-11-21; see benchmarks/README.md).
 
@@ -1328,6 +1331,96 @@ class CityBuilder:
                     sh["category"] = None
 
 
+# ---------------------------------------------------------------------------------------------- rule fixtures
+# The flaws for the rules are data, not code: the positive fixture of every rule (tests/fixtures/rules/<id>.pos.ttl,
+# which tests/test_rules.py requires) is a small city on which that rule fires, whatever other cities share the
+# store (tests/test_rules.py::test_cities_do_not_mix). A city that draws the flaw kind below gets a few of them in
+# turn, renamed into its own namespace.
+
+#: the flaw kind drawn (from a random stream of its own) for the rule fixtures
+FIXTURE_FLAW = "rule-fixture"
+FIXTURE_FLAW_TEXT = ("the positive fixtures of a few rules (tests/fixtures/rules/<id>.pos.ttl), in turn, copied in as "
+                     "small extra cities with their IRIs renamed into the city's namespace")
+#: every run of this many cities with the flaw holds every fixture once (so fixtures per city = ceil(F / this))
+FIXTURE_SPREAD = 10
+RULE_FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "rules"
+#: IRIs under these bases are vocabulary and are kept; every other IRI of a fixture is the fixture's own and renamed
+VOCABULARY_BASES = ("https://w3id.org/sscrdf/", "http://www.w3.org/", "http://purl.org/", "http://xmlns.com/")
+MASTER_PLAN = SSC + "MasterPlan"
+
+
+class RuleFixture:
+    """One rule's positive fixture: its triples, with the fixture's own IRIs and blank nodes as local names."""
+
+    __slots__ = ("rule", "triples", "master_plan")
+
+    def __init__(self, path: Path):
+        import pyoxigraph as ox
+
+        self.rule = path.name[: -len(".pos.ttl")]
+        names: dict[str, str] = {}
+
+        def local(key: str, hint: str) -> str:
+            if key not in names:
+                base = re.sub(r"[^A-Za-z0-9_-]+", "-", hint).strip("-") or "x"
+                name, i = base, 2
+                while name in names.values():
+                    name, i = f"{base}-{i}", i + 1
+                names[key] = name
+            return names[key]
+
+        def term(t) -> tuple[str, str]:  # ("own", local name) | ("term", N-Triples text)
+            if isinstance(t, ox.BlankNode):
+                return "own", local("_:" + t.value, f"b{len(names) + 1}")
+            if isinstance(t, ox.NamedNode) and not t.value.startswith(VOCABULARY_BASES):
+                return "own", local(t.value, re.split(r"[/#]", t.value.rstrip("/#"))[-1])
+            return "term", str(t)
+
+        self.triples: list[tuple[tuple[str, str], str, tuple[str, str]]] = []
+        self.master_plan = False
+        with path.open("rb") as fh:
+            for q in ox.parse(fh, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()):
+                self.triples.append((term(q.subject), str(q.predicate), term(q.object)))
+                self.master_plan |= q.predicate.value == RDF_TYPE and q.object.value == MASTER_PLAN
+
+
+def rule_fixtures(directory: Path | None, master_plans: bool) -> list[RuleFixture]:
+    """The positive rule fixtures of ``directory``, in file-name order; without ``master_plans`` those that hold a
+    master plan are left out (the register benchmark has no master plans)."""
+    if directory is None or not directory.is_dir():
+        return []
+    found = [RuleFixture(p) for p in sorted(directory.glob("*.pos.ttl"))]
+    return [f for f in found if master_plans or not f.master_plan]
+
+
+def transplant(b: "CityBuilder", fixture: RuleFixture) -> None:
+    """Copy ``fixture`` into the city ``b`` builds, its own IRIs renamed to ``<city>/fixture/<rule>/<name>``."""
+    base = f"{b.iri}fixture/{fixture.rule}/"
+
+    def text(t: tuple[str, str]) -> str:
+        return f"<{base}{t[1]}>" if t[0] == "own" else t[1]
+
+    by_subject: dict[str, Res] = {}
+    for s, p, o in fixture.triples:
+        subject = text(s)
+        if subject not in by_subject:
+            by_subject[subject] = Res(subject)
+            b.res.append(by_subject[subject])
+        by_subject[subject].add(p, text(o))
+
+
+def add_rule_fixtures(b: "CityBuilder", fixtures: list[RuleFixture], rate: float, seed: int) -> bool:
+    """With probability ``rate`` (a random stream of its own, so the rest of the city does not change), give the
+    city the next ceil(F / FIXTURE_SPREAD) of the F fixtures, in turn over the file. True when it did."""
+    rng = random.Random(f"sscrdf-bench-fx:{seed}:{rate!r}:{b.num}")
+    if not fixtures or rng.random() >= rate:
+        return False
+    by_rule = {f.rule: f for f in fixtures}
+    for _ in range(-(-len(fixtures) // FIXTURE_SPREAD)):
+        transplant(b, by_rule[b.flaw(FIXTURE_FLAW, list(by_rule))])
+    return True
+
+
 # ---------------------------------------------------------------------------------------------- output
 
 # ---------------------------------------------------------------------------------------------- master plans
@@ -1551,13 +1644,16 @@ def city_text(builder: CityBuilder, resources: list[Res]) -> tuple[str, int]:
     return text, triples
 
 
-def generate(n: int, seed: int, rate: float, out, onto: Ontology | None = None, master_plans: bool = False) -> dict:
+def generate(n: int, seed: int, rate: float, out, onto: Ontology | None = None, master_plans: bool = False,
+             fixtures_dir: Path | None = RULE_FIXTURES) -> dict:
     """Write ``n`` cities to the text stream ``out``; return the statistics. With ``master_plans`` each city also
-    gets a master plan (add_master_plan)."""
+    gets a master plan (add_master_plan). The rule fixtures are read from ``fixtures_dir`` (None: no fixtures)."""
     onto = onto or Ontology()
+    fixtures = rule_fixtures(fixtures_dir, master_plans)
     width = max(4, len(str(n)))
     cyc = Cycler()
     flaw_counts: Counter = Counter({k: 0 for k in FLAWS})
+    flaw_counts[FIXTURE_FLAW] = 0
     total = 0
     sizes = []
     clean = 0
@@ -1567,13 +1663,14 @@ def generate(n: int, seed: int, rate: float, out, onto: Ontology | None = None, 
         flaws = {k for k in FLAWS if rng.random() < rate}
         for k in flaws:
             flaw_counts[k] += 1
-        clean += not flaws
         b = CityBuilder(onto, i, width, rng, flaws, cyc)
-        resources = b.build()
+        b.build()
         if master_plans:
             add_master_plan(b, rate, seed)
-            resources = b.res
-        text, triples = city_text(b, resources)
+        transplanted = add_rule_fixtures(b, fixtures, rate, seed)
+        flaw_counts[FIXTURE_FLAW] += transplanted
+        clean += not flaws and not transplanted
+        text, triples = city_text(b, b.res)
         out.write(text)
         total += triples
         sizes.append(triples)
@@ -1597,6 +1694,9 @@ def main(argv: list[str] | None = None) -> int:
                          "cities complete and correct)")
     ap.add_argument("--master-plans", action="store_true",
                     help="give every city an FG-SSC master plan in phase 3, with master-plan flaws at --flaw-rate")
+    ap.add_argument("--rule-fixtures", type=Path, default=RULE_FIXTURES, metavar="DIR",
+                    help="where the rule fixtures (<id>.pos.ttl) that the rule-fixture flaw copies in are read "
+                         "(default: tests/fixtures/rules)")
     ap.add_argument("--stats", action="store_true", help="print per-flaw counts (cities with each flaw) as JSON "
                                                           "to standard error")
     ap.add_argument("-o", "--output", required=True, metavar="FILE.trig", help="output file ('-' for stdout)")
@@ -1605,18 +1705,22 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--cities must be at least 1")
     if not 0.0 <= args.flaw_rate <= 1.0:
         ap.error("--flaw-rate must be between 0 and 1")
+    if not args.rule_fixtures.is_dir():
+        ap.error(f"--rule-fixtures {args.rule_fixtures}: no such directory")
 
     started = time.perf_counter()
     onto = Ontology()
     if args.output == "-":
-        stats = generate(args.cities, args.seed, args.flaw_rate, sys.stdout, onto, args.master_plans)
+        stats = generate(args.cities, args.seed, args.flaw_rate, sys.stdout, onto, args.master_plans,
+                         args.rule_fixtures)
     else:
         target = Path(args.output)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                stats = generate(args.cities, args.seed, args.flaw_rate, fh, onto, args.master_plans)
+                stats = generate(args.cities, args.seed, args.flaw_rate, fh, onto, args.master_plans,
+                                 args.rule_fixtures)
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual permissions

@@ -1,5 +1,6 @@
 """The public Python API: one object, :class:`KnowledgeBase`, in front of the loading, reasoning, rules,
-validation and query stages. It gives the same results as the command line::
+validation, query, register and server stages. The command line is built on it and nothing else, so it gives
+the same results as the commands::
 
     from sscrdf import KnowledgeBase
     kb = KnowledgeBase()
@@ -15,47 +16,53 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .render import report as _report
 from .analysis.analyze import Analysis, CityAnalysis, FindingRow, analyze_store
+from .analysis.instore import analyze_endpoint
+from .analysis.pipeline import check_store, check_terms, derive
+from .authoring.check import Report as CheckReport
+from .authoring.check import check_all, check_ontology
+from .authoring.usage import UsageReport, usage_report
 from .errors import InputError
+from .io.csvreg import read_csv
 from .io.load import load as _load
-from .knowledge.ontology import declared_terms
-from .query.sparql import Table, find_query, select
-from .rules.engine import run_rules
-from .reasoning.store import is_inferred_graph, knowledge_store
+from .io.output import check_not_an_input, serialize, write_atomic
+from .io.register import ExportResult, export_register, read_register, template
+from .knowledge import ontology as _ontology
+from .knowledge.docs import write_docs
+from .knowledge.vocab import UnknownTermError
+from .query.remote import Connection
+from .query.sparql import SparqlFile, Table, bundled_queries, find_query, select, select_remote
+from .reasoning.store import is_inferred_graph
+from .render import report as _report
+from .render.html import analysis_html  # matplotlib itself is imported only when a page is drawn
+from .server.bounded import BoundedHTTPServer, Limits
+from .server.client import PushSummary, city_graphs
+from .server.client import push as _push
+from .server.endpoint import check_origins, make_server
 from .shacl.validate import ValidationReport, shapes_graph, validate_store
-from .knowledge.vocab import UnknownTerm, short, ssc_terms_used, unknown_terms
 
 PathLike = str | os.PathLike[str]
-
-
-class UnknownTermError(InputError):
-    """City data uses ``ssc:`` terms the ontology does not declare. ``terms`` lists each one with the nearest
-    declared term and where it is written; the message names the first."""
-
-    def __init__(self, terms: list[UnknownTerm]) -> None:
-        first = terms[0]
-        more = len(terms) - 1
-        message = f"unknown term {short(first.term)}" + (
-            f" (and {more} more unknown term{'s' if more > 1 else ''})" if more else "")
-        hint = (f"did you mean {short(first.suggestion)}?" if first.suggestion
-                else "it is not in the sscrdf ontology: check its spelling and the ssc: namespace IRI")
-        super().__init__(message, path=first.path, line=first.line, column=first.column, hint=hint)
-        self.terms = terms
+REASONERS = ("fast", "owlrl")
+ENGINES = ("fast", "pyshacl")
 
 
 @dataclass(frozen=True)
 class City:
-    """City data loaded by :meth:`KnowledgeBase.load`: its quads (read-only for the API) and their files."""
+    """City data loaded by :meth:`KnowledgeBase.load`: its quads (read-only for the API) and their files.
+
+    ``checked`` is False only for data loaded with ``check="deferred"``: its vocabulary is then checked by the
+    first method that processes it (by :meth:`KnowledgeBase.analyze` and :meth:`KnowledgeBase.validate` on the
+    terms they collect anyway, batch by batch, which spares a scan of a large dataset)."""
 
     store: ox.Store
     sources: tuple[Path, ...] = ()
+    checked: bool = True
 
     @property
     def named_graphs(self) -> list[str]:
@@ -65,11 +72,47 @@ class City:
         return len(self.store)
 
 
+class Validation(ValidationReport):
+    """The result of :meth:`KnowledgeBase.validate`: a :class:`~sscrdf.shacl.validate.ValidationReport`
+    (``.cities``, ``.results``, ``.counts()``, ``.fails(level)``) that renders itself as ``sscrdf validate`` does."""
+
+    def to_text(self) -> str:
+        return _report.validation_text(self)
+
+    def to_json(self, fail_on: str = "violation") -> str:
+        return _report.validation_json(self, fail_on)
+
+    def to_turtle(self) -> str:
+        return _report.validation_ttl(self)
+
+    def to_markdown(self) -> str:
+        return _report.validation_md(self)
+
+
+class QueryResult(Table):
+    """The result of :meth:`KnowledgeBase.query`: a :class:`~sscrdf.query.sparql.Table` (``.columns``,
+    ``.rows``) that renders itself as ``sscrdf query`` does."""
+
+    def to_text(self) -> str:
+        return _report.table_text(self)
+
+    def to_csv(self) -> str:
+        return _report.table_csv(self)
+
+    def to_json(self) -> str:
+        return _report.table_json(self)
+
+
+def _result(table: Table) -> QueryResult:
+    return QueryResult(table.columns, table.rows)
+
+
 @dataclass(frozen=True)
 class AnalysisReport:
     """The result of :meth:`KnowledgeBase.analyze`, renderable as the CLI renders it."""
 
     analysis: Analysis
+    city: City | None = None  # the analysed data (the HTML report draws on it)
 
     @property
     def cities(self) -> list[CityAnalysis]:
@@ -81,9 +124,14 @@ class AnalysisReport:
         return [f for c in self.analysis.cities for f in c.findings]
 
     @property
-    def validation(self) -> ValidationReport:
+    def validation(self) -> Validation:
         """The SHACL validation results of every city."""
-        return ValidationReport([c.validation for c in self.analysis.cities if c.validation is not None])
+        return Validation([c.validation for c in self.analysis.cities if c.validation is not None])
+
+    @property
+    def timings(self) -> dict[str, float]:
+        """Seconds spent per stage (reasoning, rules, validation, queries), summed over batches."""
+        return self.analysis.timings
 
     def to_json(self) -> str:
         return _report.analysis_json(self.analysis)
@@ -93,6 +141,31 @@ class AnalysisReport:
 
     def to_markdown(self) -> str:
         return _report.analysis_md(self.analysis)
+
+    def to_turtle(self) -> str:
+        """The findings and derived facts as RDF (Turtle), for portals."""
+        return serialize(_report.analysis_quads(self.analysis), "ttl").decode("utf-8")
+
+    def to_html(self) -> str:
+        """One self-contained, printable HTML page with charts."""
+        return analysis_html(self.analysis, self.city.store if self.city else ox.Store())
+
+
+def as_date(value: str | dt.date | None, what: str = "--as-of") -> dt.date:
+    """``value`` as a date (today when None); InputError for a string that is not YYYY-MM-DD."""
+    if value is None:
+        return dt.date.today()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{what} {value!r} is not a date", hint="use YYYY-MM-DD") from None
+
+
+def inferred_only(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """The quads of ``quads`` that sit in an inferred graph (what the reasoner added)."""
+    return [q for q in quads if is_inferred_graph(q.graph_name)]
 
 
 class KnowledgeBase:
@@ -105,65 +178,205 @@ class KnowledgeBase:
     """
 
     def __init__(self, *, reasoner: str = "fast", engine: str = "fast", extra_shapes: Iterable[PathLike] = ()):
-        if reasoner not in ("fast", "owlrl"):
+        if reasoner not in REASONERS:
             raise ValueError(f"reasoner must be 'fast' or 'owlrl', not {reasoner!r}")
-        if engine not in ("fast", "pyshacl"):
+        if engine not in ENGINES:
             raise ValueError(f"engine must be 'fast' or 'pyshacl', not {engine!r}")
         self.reasoner = reasoner
         self.engine = engine
         self.extra_shapes = tuple(Path(p) for p in extra_shapes)
 
+    # ------------------------------------------------------------------ the knowledge itself
+    @staticmethod
+    def info() -> _ontology.OntologyInfo:
+        """The ontology IRI, version and per-module counts (``sscrdf info``)."""
+        return _ontology.info()
+
+    @staticmethod
+    def usage() -> UsageReport:
+        """The declared terms no rule, shape or query uses (``sscrdf info --usage``)."""
+        return usage_report()
+
+    @staticmethod
+    def check_ontology(extra: Iterable[PathLike] = ()) -> CheckReport:
+        """The ontology checks (``sscrdf ontology check``), with ``extra`` Turtle modules added."""
+        paths = [Path(p) for p in extra]
+        for p in paths:
+            if not p.is_file():
+                raise InputError("no such file", path=p)
+        return check_ontology(paths)
+
+    @staticmethod
+    def check(*, ontology: Iterable[PathLike] = (), shapes: Iterable[PathLike] = (), rules: Iterable[PathLike] = (),
+              queries: Iterable[PathLike] = ()) -> CheckReport:
+        """Every knowledge file checked (``sscrdf check``): the bundled ones plus the given extra ones."""
+        return check_all(ontology=[Path(p) for p in ontology], shapes=[Path(p) for p in shapes],
+                                rules=[Path(p) for p in rules], queries=[Path(p) for p in queries])
+
+    @staticmethod
+    def write_docs(out_dir: PathLike) -> Path:
+        """Write the HTML documentation of the ontology into ``out_dir`` (``sscrdf docs``); returns the page."""
+        return write_docs(out_dir)
+
+    @staticmethod
+    def queries() -> list[SparqlFile]:
+        """The bundled queries (``sscrdf queries``)."""
+        return bundled_queries()
+
+    @staticmethod
+    def find_query(name: str | SparqlFile) -> SparqlFile:
+        """The query ``name``: an id from ``sscrdf queries``, or a .rq file (InputError with the nearest id)."""
+        return name if isinstance(name, SparqlFile) else find_query(name)
+
     # ------------------------------------------------------------------ loading
-    def load(self, *paths: PathLike, fmt: str | None = None) -> City:
+    def load(self, *paths: PathLike, fmt: str | None = None, check: str = "now") -> City:
         """Load city data files (Turtle, TriG, N-Quads, N-Triples, JSON-LD, RDF/XML, CSV registers) into a new
         :class:`City`; raises :class:`UnknownTermError` for undeclared ``ssc:`` terms, ``InputError`` for any
-        other input it cannot use."""
+        other input it cannot use. ``check="deferred"`` leaves the vocabulary check to the first method that
+        processes the data (the same error, raised there)."""
+        if check not in ("now", "deferred"):
+            raise ValueError(f"check must be 'now' or 'deferred', not {check!r}")
         loaded = _load(list(paths), fmt=fmt)
-        city = City(loaded.store, loaded.sources)
-        self._check_terms(city, ssc_terms_used(city.store))
-        return city
+        city = City(loaded.store, loaded.sources, checked=False)
+        return self._checked(city) if check == "now" else city
 
-    def _check_terms(self, city: City, used: set[str]) -> None:
-        problems = unknown_terms(None, declared_terms(), city.sources, used=used)
-        if problems:
-            raise UnknownTermError(problems)
+    @staticmethod
+    def _checked(city: City) -> City:
+        if not city.checked:
+            check_store(city.store, city.sources)
+        return City(city.store, city.sources)
 
     def _city(self, city: City | ox.Store) -> City:
         if isinstance(city, ox.Store):  # a store built by the caller: checked like loaded data
-            city = City(city)
-            self._check_terms(city, ssc_terms_used(city.store))
-        return city
+            city = City(city, checked=False)
+        return self._checked(city)
 
     # ------------------------------------------------------------------ stages
     def analyze(self, city: City | ox.Store, *, as_of: dt.date | None = None) -> AnalysisReport:
         """Load → infer → rules → validate → queries, for every city in ``city`` (as ``sscrdf analyze``);
         ``as_of`` is the date the review-period rule uses (default today)."""
-        c = self._city(city)
-        return AnalysisReport(analyze_store(c.store, reasoner=self.reasoner, engine=self.engine, as_of=as_of,
-                                            extra_shapes=self.extra_shapes))
+        c = city if isinstance(city, City) else City(city, checked=False)
+        analysis = analyze_store(c.store, reasoner=self.reasoner, engine=self.engine, as_of=as_of,
+                                 extra_shapes=self.extra_shapes)
+        if not c.checked:
+            check_terms(c.sources, analysis.terms_used)
+        return AnalysisReport(analysis, City(c.store, c.sources))
 
-    def validate(self, city: City | ox.Store) -> ValidationReport:
+    def validate(self, city: City | ox.Store) -> Validation:
         """SHACL validation, city by city (as ``sscrdf validate``)."""
-        c = self._city(city)
-        return validate_store(c.store, shapes=shapes_graph(self.extra_shapes), reasoner=self.reasoner,
-                              engine=self.engine)
+        c = city if isinstance(city, City) else City(city, checked=False)
+        report = validate_store(c.store, shapes=shapes_graph(self.extra_shapes), reasoner=self.reasoner,
+                                engine=self.engine)
+        if not c.checked:
+            check_terms(c.sources, report.terms_used)
+        return Validation(report.cities, report.terms_used)
 
-    def infer(self, city: City | ox.Store) -> list[ox.Quad]:
+    def infer(self, city: City | ox.Store, *, only_inferred: bool = True) -> list[ox.Quad]:
         """The OWL 2 RL entailments of ontology + data, each in its inferred graph (as ``sscrdf infer
-        --only-inferred``)."""
+        --only-inferred``); with ``only_inferred=False`` the data's own quads too (as ``sscrdf infer``)."""
         c = self._city(city)
-        ks = knowledge_store(c.store, reasoner=self.reasoner, with_ontology=False)
-        return sorted((q for q in ks if is_inferred_graph(q.graph_name)), key=str)
+        quads = list(derive(c.store, reasoner=self.reasoner, rules=False, with_ontology=False).store)
+        return sorted(inferred_only(quads) if only_inferred else quads, key=str)
 
-    def query(self, name: str, city: City | ox.Store, *, rules: bool = True, as_of: dt.date | None = None) -> Table:
+    def prepare(self, city: City | ox.Store, *, rules: bool = True, as_of: dt.date | None = None) -> ox.Store:
+        """A new store with the ontology, the data, its entailments and (unless ``rules`` is False) everything
+        the rules derive on ``as_of``: what ``sscrdf query`` asks, ``sscrdf serve`` serves and ``sscrdf push
+        --what all`` uploads."""
+        c = self._city(city)
+        return derive(c.store, reasoner=self.reasoner, as_of=as_of, rules=rules).store
+
+    def query(self, name: str | SparqlFile, city: City | ox.Store, *, rules: bool = True,
+              as_of: dt.date | None = None) -> QueryResult:
         """Run a bundled query (an id from ``sscrdf queries``, or a .rq file) on the data with its entailments
         and, unless ``rules`` is False, what the rules derive (as ``sscrdf query``)."""
-        c = self._city(city)
-        q = find_query(name)
-        store = knowledge_store(c.store, reasoner=self.reasoner)
-        if rules:
-            store = run_rules(store, as_of=as_of or dt.date.today()).store
-        return select(store, q.text, source=q.path)
+        q = self.find_query(name)
+        return _result(select(self.prepare(city, rules=rules, as_of=as_of), q.text, source=q.path))
+
+    @staticmethod
+    def query_endpoint(name: str | SparqlFile, endpoint: str) -> QueryResult:
+        """Run a bundled query unchanged on a SPARQL 1.1 endpoint (``sscrdf query NAME --endpoint URL``)."""
+        return _result(select_remote(endpoint, KnowledgeBase.find_query(name).text))
+
+    # ------------------------------------------------------------------ serving and uploading
+    @staticmethod
+    def server(store: ox.Store, host: str = "127.0.0.1", port: int = 0,
+               limits: Limits | None = None, cors: tuple[str, ...] = ()) -> BoundedHTTPServer:
+        """A read-only SPARQL 1.1 endpoint over ``store`` at /sparql, not yet serving (``sscrdf serve``); call
+        ``serve_forever()`` on it, and ``server_close()`` at the end, which also ends the query worker processes
+        forked here (create the server before the process starts other threads); ``cors``: the origins sent
+        CORS headers (none by default). InputError when the address cannot be bound."""
+        try:
+            return make_server(store, host, port, limits, cors)
+        except OSError as exc:
+            raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+    def push(self, cities: City | ox.Store | PathLike | Iterable[City | ox.Store | PathLike], store_url: str, *,
+             what: str = "all", replace: bool = False, as_of: dt.date | None = None, protocol: str = "auto",
+             connection: Connection | None = None, default_graph: str | None = None, fmt: str | None = None,
+             chunk_size: int = 2000) -> PushSummary:
+        """Write cities to a SPARQL 1.1 store, one set of named graphs per city (``sscrdf push``; README,
+        "Running a portal"). ``cities``: loaded data or files (each file loaded on its own, ``fmt`` forcing its
+        format); ``what`` is ``asserted`` (the data as it is), ``inferred`` (with entailments and the ontology)
+        or ``all`` (also the rules' output, per city); ``replace`` replaces the graphs written instead of adding
+        to them; ``protocol`` ``gsp``, ``update`` or ``auto``; ``connection`` carries authentication, retries
+        and the timeout. Returns what was written."""
+        items = [cities] if isinstance(cities, (City, ox.Store, str, os.PathLike)) else list(cities)
+        loaded = []
+        for item in items:
+            if isinstance(item, (str, os.PathLike)):
+                city = self.load(item, fmt=fmt)
+                loaded.append((city.store, city.sources[0] if city.sources else item))
+            else:
+                city = self._city(item)
+                loaded.append((city.store, city.sources[0] if len(city.sources) == 1 else None))
+        uploads = city_graphs(loaded, what=what, as_of=as_of, default_graph=default_graph)
+        return _push(uploads, store_url, replace=replace, protocol=protocol, connection=connection,
+                     chunk_size=chunk_size)
+
+    def analyze_endpoint(self, query_url: str, update_url: str | None, *, as_of: dt.date | None = None,
+                         graph_per_city: bool = False, connection: Connection | None = None) -> AnalysisReport:
+        """Analyse the cities of a SPARQL store inside the store (``sscrdf analyze --endpoint``): the rules run
+        there as SPARQL Update into its derived graphs, the compiled checks and the report queries as SELECTs;
+        the report equals :meth:`analyze` of the same cities. The store must hold what :meth:`push` writes with
+        ``what="inferred"`` or ``"all"``; ``update_url`` is its SPARQL Update URL."""
+        if self.reasoner != "fast" or self.engine != "fast":
+            raise InputError("--reasoner and --engine choose embedded engines; with --endpoint the store runs "
+                             "the rules and checks (the entailments were computed by `sscrdf push`)")
+        analysis, data = analyze_endpoint(query_url, update_url, connection=connection, as_of=as_of,
+                                          graph_per_city=graph_per_city, extra_shapes=self.extra_shapes)
+        return AnalysisReport(analysis, City(data))
+
+    # ------------------------------------------------------------------ registers
+    @staticmethod
+    def template(output: PathLike, fmt: str | None = None) -> str:
+        """Write an empty stakeholder register (``sscrdf template``); returns the path written."""
+        return template(output, fmt)
+
+    @staticmethod
+    def import_register(path: PathLike, *, base_iri: str | None = None, city_iri: str | None = None) -> list[ox.Quad]:
+        """The triples of a register: an .xlsx workbook, a folder of CSV sheets or a single-sheet CSV register
+        (``sscrdf import``)."""
+        path = Path(path)
+        if path.suffix.lower() == ".csv" and path.is_file():
+            return read_csv(path, base_iri=base_iri, city_iri=city_iri)
+        return read_register(path, base_iri=base_iri, city_iri=city_iri)
+
+    @staticmethod
+    def export_register(city: City | ox.Store, output: PathLike, fmt: str | None = None, *,
+                        base_iri: str | None = None) -> ExportResult:
+        """Write the stakeholder register of ``city`` as a spreadsheet (``sscrdf export``). Triples no column
+        holds are counted in the result's ``left_out``, by property."""
+        store = city.store if isinstance(city, City) else city
+        return export_register(list(store), output, fmt, base_iri=base_iri)
 
 
-__all__ = ["KnowledgeBase", "City", "AnalysisReport", "UnknownTermError"]
+def write_output(path: PathLike, data: str | bytes, inputs: Sequence[PathLike] = ()) -> None:
+    """Write ``data`` to ``path`` atomically, refusing to overwrite one of ``inputs``."""
+    check_not_an_input(path, inputs)
+    write_atomic(path, data)
+
+
+__all__ = ["KnowledgeBase", "City", "AnalysisReport", "Validation", "QueryResult", "UnknownTermError",
+           "ExportResult", "UsageReport", "CheckReport", "Limits", "as_date", "inferred_only", "write_output", "serialize",
+           "check_not_an_input", "check_origins", "REASONERS", "ENGINES", "Connection",
+           "PushSummary"]

@@ -1,18 +1,27 @@
-"""The ``sscrdf`` command line (click). Each command is a thin layer over the package's stage modules.
+"""The ``sscrdf`` command line (click): arguments, output and exit codes only. Every command reaches the engine
+through the public API, :mod:`sscrdf.api` (``KnowledgeBase``), and nothing else.
 
 Exit codes: 0 success; 1 the check ran and found something at or above the threshold; 2 input the tool
 cannot use (bad file, syntax error, unknown term, ...), always with a one-line message and no traceback.
 """
 from __future__ import annotations
 
+import gc
 import json
+import logging
+import re
 import sys
+import urllib.parse
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import SscrdfError
+from .api import (Connection, KnowledgeBase, Limits, as_date, check_not_an_input, check_origins, inferred_only,
+                  serialize, write_output)
+from .errors import InputError, SscrdfError
+from .progress import configure, detail
+from .progress import info as _info
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 #: where an unexpected internal error should be reported
@@ -69,18 +78,9 @@ class _Group(click.Group):
             ctx.exit(EXIT_INTERNAL)
 
 
-def _info(message: str) -> None:
-    from .progress import info
-
-    info(message)
-
-
 def _emit(text: str, output: str | None, inputs=()) -> None:
     if output:
-        from .io.output import check_not_an_input, write_atomic
-
-        check_not_an_input(output, inputs)
-        write_atomic(output, text if text.endswith("\n") else text + "\n")
+        write_output(output, text if text.endswith("\n") else text + "\n", inputs)
     else:
         click.echo(text.rstrip("\n"))
 
@@ -99,12 +99,8 @@ def cli(ctx: click.Context, debug: bool, quiet: bool, verbose: bool) -> None:
     A FILE named - is read from standard input. A progress bar is shown on standard error when it is a terminal.
     """
     ctx.meta["sscrdf.debug"] = debug
-    import logging
-
     # rdflib logs a traceback for every literal whose lexical form is invalid; sscrdf reports those itself
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
-    from .progress import configure
-
     configure(quiet=quiet, verbose=verbose)
 
 
@@ -115,12 +111,10 @@ def cli(ctx: click.Context, debug: bool, quiet: bool, verbose: bool) -> None:
 @click.option("--usage", is_flag=True, help="List the ontology terms that no rule, shape or query uses.")
 def info(fmt: str, usage: bool) -> None:
     """Show the ontology IRI and version and what each module holds."""
-    from .knowledge.ontology import info as ontology_info
-
     if usage:
         _info_usage(fmt)
         return
-    oi = ontology_info()
+    oi = KnowledgeBase.info()
     if fmt == "json":
         click.echo(json.dumps({
             "sscrdf": __version__, "ontology": oi.iri, "versionIRI": oi.version_iri, "versionInfo": oi.version_info,
@@ -144,31 +138,21 @@ def info(fmt: str, usage: bool) -> None:
 
 
 def _info_usage(fmt: str) -> None:
-    """`sscrdf info --usage`: the declared ssc: terms no rule, shape or query uses, by module (sscrdf.knowledge.usage)."""
-    from .analysis.analyze import ontology_labels
-    from .knowledge.ontology import declared_terms, modules, parse_module
-    from .knowledge.usage import checks, unused_terms
-
-    unused = unused_terms()
-    module_of = {}
-    for m in modules():
-        for t in parse_module(m.path):
-            module_of.setdefault(t.subject.value if hasattr(t.subject, "value") else "", m.name)
-    labels = ontology_labels()
-    total = len(declared_terms())
+    """`sscrdf info --usage`: the declared ssc: terms no rule, shape or query uses, by module."""
+    usage = KnowledgeBase.usage()
     if fmt == "json":
-        click.echo(json.dumps({"declared": total, "checks": len(checks()), "unused": [
-            {"term": t, "label": labels.get(t), "module": module_of.get(t)} for t in unused]}, indent=2))
+        click.echo(json.dumps({"declared": usage.declared, "checks": usage.checks, "unused": [
+            {"term": u.term, "label": u.label, "module": u.module} for u in usage.unused]}, indent=2))
         return
-    click.echo(f"{len(unused)} of {total} ontology terms are used by none of the {len(checks())} rules, shapes "
-               "and queries (named in one, or reached from a named term through the ontology):")
-    by_module: dict[str, list[str]] = {}
-    for t in unused:
-        by_module.setdefault(module_of.get(t, "?"), []).append(t)
+    click.echo(f"{len(usage.unused)} of {usage.declared} ontology terms are used by none of the {usage.checks} rules, "
+               "shapes and queries (named in one, or reached from a named term through the ontology):")
+    by_module: dict[str, list] = {}
+    for u in usage.unused:
+        by_module.setdefault(u.module or "?", []).append(u)
     for name in sorted(by_module):
         click.echo(f"\n{name} ({len(by_module[name])})")
-        for t in by_module[name]:
-            click.echo(f"  {labels.get(t, '')}  [ssc:{t.rsplit('#', 1)[-1]}]")
+        for u in by_module[name]:
+            click.echo(f"  {u.label or ''}  [ssc:{u.term.rsplit('#', 1)[-1]}]")
 
 
 # ------------------------------------------------------------------------------------------- ontology
@@ -188,29 +172,24 @@ def ontology_check(extra: tuple[str, ...], fmt: str) -> None:
     EXTRA Turtle files are checked together with the bundled modules (to try an extension before adding it).
     Exit 0 when all checks pass, 1 with a list of problems otherwise.
     """
-    from .errors import InputError
-    from .knowledge.ontology import check
-
-    for p in extra:
-        if not Path(p).is_file():
-            raise InputError("no such file", path=p)
-    report = check([Path(p) for p in extra])
+    report = KnowledgeBase.check_ontology(extra)
     counts = ", ".join(f"{n} {k}" for k, n in sorted(report.by_kind().items()))
-    _check_report(fmt, report.ok, report.checks, report.problems, [f"PROBLEM  {p}" for p in report.problems],
-                  "ontology OK", f"ontology has {len(report.problems)} problem(s): {counts}")
+    _check_report(fmt, report, [f"PROBLEM  {i}" for i in report.issues],
+                  "ontology OK", f"ontology has {len(report.issues)} problem(s): {counts}")
 
 
-def _check_report(fmt: str, ok: bool, checks, problems, lines, ok_text: str, fail_text: str) -> None:
+def _check_report(fmt: str, report, lines, ok_text: str, fail_text: str) -> None:
     """Print a check's outcome (text: what was checked, one line per problem, a summary; or JSON) and exit 0 or 1."""
     if fmt == "json":
-        click.echo(json.dumps({"ok": ok, "checks": checks, "problems": [p.__dict__ for p in problems]}, indent=2))
+        click.echo(json.dumps({"ok": report.ok, "checks": report.checked,
+                               "problems": [i.__dict__ for i in report.issues]}, indent=2))
     else:
-        for c in checks:
+        for c in report.checked:
             click.echo(f"checked  {c}")
         for line in lines:
             click.echo(line)
-        click.echo(ok_text if ok else fail_text)
-    sys.exit(EXIT_OK if ok else EXIT_FINDINGS)
+        click.echo(ok_text if report.ok else fail_text)
+    sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
 
 
 # ------------------------------------------------------------------------------------------- check
@@ -228,12 +207,8 @@ def check_command(onto, shapes, rules, queries, fmt) -> None:
     The bundled files are always checked; the options add files to check with them. Each problem is printed as
     FILE:LINE: KIND: MESSAGE. Exit 0 when all checks pass, 1 when problems are found.
     """
-    from .knowledge.check import check_all  # the checks import pySHACL and owlrl: kept off the other commands' path
-
-    report = check_all(ontology=[Path(p) for p in onto], shapes=[Path(p) for p in shapes],
-                       rules=[Path(p) for p in rules], queries=[Path(p) for p in queries])
-    _check_report(fmt, report.ok, report.checked, report.issues, [str(i) for i in report.issues],
-                  "all knowledge files OK", f"{len(report.issues)} problem(s)")
+    report = KnowledgeBase.check(ontology=onto, shapes=shapes, rules=rules, queries=queries)
+    _check_report(fmt, report, [str(i) for i in report.issues], "all knowledge files OK", f"{len(report.issues)} problem(s)")
 
 
 @cli.command("docs")
@@ -241,9 +216,7 @@ def check_command(onto, shapes, rules, queries, fmt) -> None:
               help="directory to write index.html into (created if needed)")
 def docs_command(out_dir: str) -> None:
     """Write HTML documentation of the ontology (one self-contained page, readable offline)."""
-    from .knowledge.docs import write_docs
-
-    click.echo(f"wrote {write_docs(out_dir)}")
+    click.echo(f"wrote {KnowledgeBase.write_docs(out_dir)}")
 
 
 # ------------------------------------------------------------------------------------------- validate
@@ -273,20 +246,12 @@ def validate(files, fmt, extra_shapes, fail_on, output, input_format, reasoner, 
     one named graph per city is validated city by city. Exit 0 when nothing is at or above --fail-on, 1 when
     something is, 2 when the input cannot be validated.
     """
-    from .render import report as rep
-    from .io.load import load
-    from .analysis.pipeline import check_terms
-    from .shacl.validate import shapes_graph, validate_store
-
-    from .io.output import check_not_an_input
-
     check_not_an_input(output, files)
-    loaded = load(files, fmt=input_format)
-    result = validate_store(loaded.store, shapes=shapes_graph(tuple(Path(p) for p in extra_shapes)),
-                            reasoner=reasoner, engine=engine)
-    check_terms(loaded, result.terms_used)
-    text = {"text": lambda: rep.validation_text(result), "json": lambda: rep.validation_json(result, fail_on),
-            "ttl": lambda: rep.validation_ttl(result), "md": lambda: rep.validation_md(result)}[fmt]()
+    kb = KnowledgeBase(reasoner=reasoner, engine=engine, extra_shapes=extra_shapes)
+    # the vocabulary check runs on the terms the validation collects batch by batch (no extra scan)
+    result = kb.validate(kb.load(*files, fmt=input_format, check="deferred"))
+    text = {"text": result.to_text, "json": lambda: result.to_json(fail_on), "ttl": result.to_turtle,
+            "md": result.to_markdown}[fmt]()
     _emit(text, output, files)
     sys.exit(EXIT_FINDINGS if result.fails(fail_on) else EXIT_OK)
 
@@ -310,13 +275,6 @@ def infer(files, output, fmt, only_inferred, reasoner, input_format) -> None:
     with --only-inferred, only they are written. Triple formats (ttl, nt) need --only-inferred, since they
     cannot keep the two apart.
     """
-    from .errors import InputError
-    from .io.output import serialize, write_atomic
-    from .analysis.pipeline import load_checked
-    from .reasoning.store import knowledge_store
-
-    from .io.output import check_not_an_input
-
     check_not_an_input(output, files)
     by_ext = {"trig": "trig", "nq": "nquads", "ttl": "ttl", "nt": "nt"}
     ext = Path(output).suffix.lower().lstrip(".") if output else ""
@@ -328,15 +286,14 @@ def infer(files, output, fmt, only_inferred, reasoner, input_format) -> None:
     if fmt in ("ttl", "nt") and not only_inferred:
         raise InputError(f"{fmt} output cannot keep inferred triples apart from asserted ones",
                          hint="add --only-inferred, or write TriG (--format trig)")
-    loaded = load_checked(files, fmt=input_format)
-    ks = knowledge_store(loaded.store, reasoner=reasoner, with_ontology=False)
-    from .reasoning.store import is_inferred_graph
-
-    quads = [q for q in ks if not only_inferred or is_inferred_graph(q.graph_name)]
+    kb = KnowledgeBase(reasoner=reasoner)
+    everything = kb.infer(kb.load(*files, fmt=input_format), only_inferred=False)
+    inferred = inferred_only(everything)
+    quads = inferred if only_inferred else everything
     data = serialize(quads, fmt)
     if output:
-        write_atomic(output, data)
-        n_inf = sum(1 for q in ks if is_inferred_graph(q.graph_name))
+        write_output(output, data)
+        n_inf = len(inferred)
         _info(f"wrote {output}: {len(quads)} triples ({n_inf} inferred, engine {reasoner})")
     else:
         click.echo(data.decode("utf-8"), nl=False)
@@ -362,27 +319,12 @@ def _store_options(f):
     return f
 
 
-def _connection(user, password, auth_scheme, token, retries, timeout):
-    from .server.client import Connection
-
+def _connection(user, password, auth_scheme, token, retries, timeout) -> Connection:
     return Connection(user=user, password=password, auth_scheme=auth_scheme, token=token, retries=retries,
                       timeout=timeout)
 
 
 # ------------------------------------------------------------------------------------------- analyze
-
-def _as_of(value: str | None):
-    import datetime as dt
-
-    from .errors import InputError
-
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"--as-of {value!r} is not a date", hint="use YYYY-MM-DD") from None
-
 
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path())
@@ -411,50 +353,24 @@ def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, eng
     risks and recommendations, each with its clause; and the validation results. --format ttl writes the
     findings and derived facts as RDF for portals. Exit 0 on success, 2 when the input cannot be used.
     """
-    from .render import report as rep
-    from .analysis.analyze import analyze_store
-    from .io.load import load
-    from .io.output import serialize
-    from .analysis.pipeline import check_terms
-
-    from .io.output import check_not_an_input
-
-    from .errors import InputError
-
     check_not_an_input(output, files)
+    kb = KnowledgeBase(reasoner=reasoner, engine=engine, extra_shapes=extra_shapes)
     if endpoint:
-        from .analysis.instore import analyze_endpoint
-
         if files:
             raise InputError("give either FILES or --endpoint, not both")
-        if reasoner != "fast" or engine != "fast":
-            raise InputError("--reasoner and --engine choose embedded engines; with --endpoint the store runs "
-                             "the rules and checks (the entailments were computed by `sscrdf push`)")
-        analysis, data = analyze_endpoint(endpoint, update_endpoint, connection=_connection(**conn_flags),
-                                          as_of=_as_of(as_of), graph_per_city=graph_per_city,
-                                          extra_shapes=tuple(Path(p) for p in extra_shapes))
+        report = kb.analyze_endpoint(endpoint, update_endpoint, as_of=as_date(as_of), graph_per_city=graph_per_city,
+                                     connection=_connection(**conn_flags))
     else:
         if not files:
             raise InputError("no data files given", hint="name one or more FILES, or use --endpoint URL")
         if update_endpoint or graph_per_city:
             raise InputError("--update-endpoint and --graph-per-city go with --endpoint")
-        loaded = load(files, fmt=input_format)
-        analysis = analyze_store(loaded.store, reasoner=reasoner, engine=engine, as_of=_as_of(as_of),
-                                 extra_shapes=tuple(Path(p) for p in extra_shapes))
-        check_terms(loaded, analysis.terms_used)
-        data = loaded.store
-    from .progress import detail
-
-    for stage, seconds in analysis.timings.items():
+        # the vocabulary check runs on the terms the validation collects batch by batch (no extra scan)
+        report = kb.analyze(kb.load(*files, fmt=input_format, check="deferred"), as_of=as_date(as_of))
+    for stage, seconds in report.timings.items():
         detail(f"{stage}: {seconds:.2f} s")
-    if fmt == "ttl":
-        text = serialize(rep.analysis_quads(analysis), "ttl").decode("utf-8")
-    elif fmt == "html":
-        from .render.html import analysis_html  # matplotlib is imported only for the html report
-
-        text = analysis_html(analysis, data)
-    else:
-        text = {"text": rep.analysis_text, "md": rep.analysis_md, "json": rep.analysis_json}[fmt](analysis)
+    text = {"text": report.to_text, "md": report.to_markdown, "json": report.to_json, "ttl": report.to_turtle,
+            "html": report.to_html}[fmt]()
     _emit(text, output, files)
 
 
@@ -464,9 +380,7 @@ def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, eng
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_queries(fmt) -> None:
     """List the bundled SPARQL queries with the question each answers."""
-    from .query.sparql import bundled_queries
-
-    qs = bundled_queries()
+    qs = KnowledgeBase.queries()
     if fmt == "json":
         click.echo(json.dumps([{"id": q.id, "question": q.header["question"], "clause": q.header["clause"],
                                 "columns": q.columns, "file": q.path.name} for q in qs], indent=2))
@@ -491,36 +405,21 @@ def query(name, files, fmt, endpoint, as_of, no_rules, output, input_format) -> 
     On FILES the query sees the ontology, the data, its OWL 2 RL entailments and (unless --no-rules)
     everything the rules derive. On an endpoint it runs unchanged, as standard SPARQL 1.1.
     """
-    from .errors import InputError
-    from .io.output import check_not_an_input
-    from .query.sparql import find_query, select, select_remote
-
     check_not_an_input(output, (*files, name))
-    q = find_query(name)
+    kb = KnowledgeBase()
+    q = kb.find_query(name)
     if endpoint:
         if files:
             raise InputError("give either FILES or --endpoint, not both")
-        table = select_remote(endpoint, q.text)
+        table = kb.query_endpoint(q, endpoint)
     else:
         if not files:
             raise InputError("no data files given", hint="name one or more FILES, or use --endpoint URL")
-        table = select(_prepared_store(files, input_format, as_of, no_rules), q.text, source=q.path)
-    from .render.report import table_csv, table_json, table_text
-
-    _emit({"table": table_text, "csv": table_csv, "json": table_json}[fmt](table), output, (*files, name))
+        table = kb.query(q, kb.load(*files, fmt=input_format), rules=not no_rules, as_of=as_date(as_of))
+    _emit({"table": table.to_text, "csv": table.to_csv, "json": table.to_json}[fmt](), output, (*files, name))
 
 
 # ------------------------------------------------------------------------------------------- serve / push
-
-def _prepared_store(files, input_format, as_of, no_rules, reasoner="fast"):
-    from .analysis.pipeline import load_checked
-    from .rules.engine import run_rules
-    from .reasoning.store import knowledge_store
-
-    loaded = load_checked(files, fmt=input_format)
-    store = knowledge_store(loaded.store, reasoner=reasoner)
-    return store if no_rules else run_rules(store, as_of=_as_of(as_of)).store
-
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
@@ -537,29 +436,34 @@ def _prepared_store(files, input_format, as_of, no_rules, reasoner="fast"):
 @click.option("--idle-timeout", type=click.FloatRange(min=0, min_open=True),
               help="seconds a connection may stay silent [30]")
 @click.option("--threads", type=click.IntRange(min=1), help="request-handling threads [16]")
-@click.option("--max-concurrent-queries", type=click.IntRange(min=1), help="queries evaluated at once [4]")
+@click.option("--max-concurrent-queries", type=click.IntRange(min=1),
+              help="queries evaluated at once, each in its own worker process [4]")
+@click.option("--worker-memory", type=click.IntRange(min=1),
+              help="MiB a query worker may stop sharing with the loaded data before it is replaced [256]")
 @click.option("--backlog", type=click.IntRange(min=1), help="listen backlog [128]")
 @click.option("--max-connections", type=click.IntRange(min=1), help="open connections, idle ones included [1024]")
-def serve(files, host, port, as_of, no_rules, input_format, **limit_flags) -> None:
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+              help="send CORS headers to this origin (scheme://host[:port], or * for any); repeatable; none by default")
+def serve(files, host, port, as_of, no_rules, input_format, cors, **limit_flags) -> None:
     """Serve FILES (with the ontology, entailments and findings) as a read-only SPARQL 1.1 endpoint at /sparql.
 
-    Every bundled query runs against it unchanged: `sscrdf query NAME --endpoint http://HOST:PORT/sparql`.
-    Queries with SERVICE and updates are refused; every resource is bounded (flags below, or the environment
-    variables SSCRDF_SERVE_QUERY_TIMEOUT, ..._MAX_RESULTS, ..._MAX_BODY, ...). Stop with Ctrl-C.
+    Answers are negotiated on Accept (SPARQL JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD, RDF/XML);
+    GET /sparql without a query gives the service description; /queries lists the bundled queries and
+    /queries/NAME runs one; / is a page to type a query in a browser. Every bundled query runs against it
+    unchanged: `sscrdf query NAME --endpoint http://HOST:PORT/sparql`. Queries with SERVICE and updates are
+    refused; queries run in worker processes and one past the time limit is killed; every resource is bounded
+    (flags below, or the environment variables SSCRDF_SERVE_QUERY_TIMEOUT, ..._MAX_RESULTS, ..._MAX_BODY, ...).
+    Stop with Ctrl-C.
     """
-    from .server.bounded import Limits
-    from .server.endpoint import make_server
-
     limits = Limits.from_env(**limit_flags)  # each limit: flag, else $SSCRDF_SERVE_<NAME>, else the default
-    store = _prepared_store(files, input_format, as_of, no_rules)
-    try:
-        server = make_server(store, host, port, limits)
-    except OSError as exc:
-        from .errors import InputError
-
-        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    kb = KnowledgeBase()
+    cors = check_origins(cors)
+    store = kb.prepare(kb.load(*files, fmt=input_format), rules=not no_rules, as_of=as_date(as_of))
+    quads = len(store)  # counted before the query workers are forked, so that they share the pages it touched
+    server = kb.server(store, host, port, limits, cors)
+    gc.freeze()  # what was loaded stays put: the collector does not write into the pages the workers share
     h, p = server.server_address[:2]
-    click.echo(f"SPARQL endpoint on http://{h}:{p}/sparql ({len(store)} quads); Ctrl-C to stop", err=True)
+    click.echo(f"SPARQL endpoint on http://{h}:{p}/sparql ({quads} quads); Ctrl-C to stop", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -600,16 +504,17 @@ def push(files, store_url, protocol, what, replace, default_graph, chunk_size, f
     With --replace only the graphs of the cities pushed are replaced. Prints one line per graph and
     "N graphs, M triples written".
     """
-    from .server.client import check_url, city_graphs, push as do_push
-
-    check_url(store_url, "--store")
+    url = urllib.parse.urlparse(store_url)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise InputError(f"--store {store_url!r} is not an http(s) URL",
+                         hint="give the store's URL, e.g. http://127.0.0.1:7878/store (Oxigraph) or "
+                              "http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso)")
     if default_graph is not None:
-        check_iri(default_graph, "--default-graph")
+        _check_iri(default_graph, "--default-graph")
     conn = _connection(**conn_flags)
-    uploads = city_graphs(files, what=what, as_of=_as_of(as_of), input_format=input_format,
-                          default_graph=default_graph)
-    summary = do_push(uploads, store_url, replace=replace, protocol=protocol, connection=conn,
-                      chunk_size=chunk_size)
+    summary = KnowledgeBase().push(list(files), store_url, what=what, replace=replace, as_of=as_date(as_of),
+                                   protocol=protocol, connection=conn, default_graph=default_graph, fmt=input_format,
+                                   chunk_size=chunk_size)
     if fmt == "json":
         click.echo(json.dumps(summary.as_json(), indent=2))
         return
@@ -618,12 +523,8 @@ def push(files, store_url, protocol, what, replace, default_graph, chunk_size, f
     click.echo(summary.line())
 
 
-def check_iri(value: str, option: str) -> str:
+def _check_iri(value: str, option: str) -> str:
     """``value`` if it is an absolute IRI a store accepts as a graph name, else a one-line error."""
-    import re
-
-    from .errors import InputError
-
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+$", value):
         raise InputError(f"{option} {value!r} is not an absolute IRI", hint="e.g. https://example.org/graph/riverton")
     return value
@@ -641,9 +542,7 @@ def template(fmt, output) -> None:
     each, drop-down lists of the values the ontology allows, and an 'about' sheet explaining every column with
     its clause. The sheets and columns come from mappings/register.csv, the values from the ontology.
     """
-    from .io.register import template as write_template
-
-    written = write_template(output, fmt)
+    written = KnowledgeBase.template(output, fmt)
     _info(f"wrote register template {written}")
 
 
@@ -658,21 +557,11 @@ def import_(register, output, city_iri, base_iri) -> None:
     it as Turtle. Every bad cell is reported at once (sheet, row, column, value, allowed values, nearest
     one) and nothing is written then. The same rows always give the same IRIs.
     """
-    from .errors import InputError
-    from .io.output import serialize, write_atomic
-
     path = Path(register)
-    if path.suffix.lower() == ".csv" and path.is_file():
-        from .io.csvreg import read_csv
-
-        quads = read_csv(path, base_iri=base_iri, city_iri=city_iri)
-    else:
-        from .io.register import read_register
-
-        quads = read_register(path, base_iri=base_iri, city_iri=city_iri)
+    quads = KnowledgeBase.import_register(path, base_iri=base_iri, city_iri=city_iri)
     if Path(output).resolve() == path.resolve():
         raise InputError("the output would overwrite the register", path=output)
-    write_atomic(output, serialize(quads, "ttl"))
+    write_output(output, serialize(quads, "ttl"))
     _info(f"wrote {output}: {len(quads)} triples")
 
 
@@ -687,11 +576,9 @@ def export(files, output, fmt, base_iri, input_format) -> None:
 
     Triples no column of the register holds are listed on standard error (and left out).
     """
-    from .io.load import load
-    from .io.register import export_register
-
-    loaded = load(files, fmt=input_format)
-    result = export_register(list(loaded.store), output, fmt, base_iri=base_iri)
+    kb = KnowledgeBase()
+    # export writes what the register's columns can hold and lists the rest, so it does not refuse unknown terms
+    result = kb.export_register(kb.load(*files, fmt=input_format, check="deferred"), output, fmt, base_iri=base_iri)
     rows = ", ".join(f"{n} {name}" for name, n in result.rows.items())
     _info(f"wrote {result.path}: {rows}")
     if result.left_out:

@@ -12,7 +12,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 
-def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
     """One pyoxigraph term as the equal rdflib term."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -40,6 +40,14 @@ def to_ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"cannot convert {term!r}")
 
 
+def to_ox_triple(s: Node, p: Node, o: Node) -> ox.Triple:
+    """One rdflib triple as the equal pyoxigraph triple (TypeError for a literal subject or a non-IRI predicate)."""
+    subject, predicate = to_ox_term(s), to_ox_term(p)
+    if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+        raise TypeError(f"cannot convert the triple {s!r} {p!r} {o!r} (literal subject or non-IRI predicate)")
+    return ox.Triple(subject, predicate, to_ox_term(o))
+
+
 def triples_to_graph(triples: Iterable[ox.Triple | ox.Quad], graph: Graph | None = None) -> Graph:
     """A new rdflib Graph (or ``graph``, which the caller owns) holding ``triples``; graph names are dropped."""
     g = graph if graph is not None else Graph()
@@ -51,10 +59,11 @@ def store_to_dataset(store: ox.Store) -> Dataset:
     """A new rdflib Dataset with every quad of ``store`` (default graph and named graphs)."""
     ds = Dataset()
     for q in store:
-        if isinstance(q.graph_name, ox.DefaultGraph):
+        name = q.graph_name
+        if isinstance(name, ox.DefaultGraph):
             ctx = ds.default_context
         else:
-            ctx = ds.graph(to_rdflib_term(q.graph_name))
+            ctx = ds.graph(URIRef(name.value) if isinstance(name, ox.NamedNode) else BNode(name.value))
         ctx.add((to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)))
     return ds
 
@@ -63,4 +72,7 @@ def graph_to_quads(graph: Graph, graph_name: ox.NamedNode | ox.DefaultGraph | No
     """The triples of an rdflib graph as pyoxigraph quads in ``graph_name`` (default graph when None)."""
     gn = graph_name if graph_name is not None else ox.DefaultGraph()
     for s, p, o in graph:
-        yield ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), gn)
+        subject, predicate = to_ox_term(s), to_ox_term(p)
+        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+            raise TypeError(f"cannot convert the triple {s!r} {p!r} {o!r} (literal subject or non-IRI predicate)")
+        yield ox.Quad(subject, predicate, to_ox_term(o), gn)

@@ -30,7 +30,9 @@ class Canary:
         self.hits = hits
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # a short poll interval: shutdown() waits for the serving loop to notice, and every test that uses the
+        # canary starts and stops one (the default 0.5 s made the bad-input corpus mostly waiting)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     def __enter__(self) -> Canary:
         self.thread.start()

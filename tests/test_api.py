@@ -84,6 +84,101 @@ def test_infer_equals_the_cli(kb, city, runner, cli):
     assert set(kb.infer(city)) == from_cli and from_cli
 
 
+@pytest.mark.parametrize("fmt, method", [("text", "to_text"), ("md", "to_markdown"), ("ttl", "to_turtle")])
+def test_analyze_renderings_equal_the_cli(kb, city, runner, cli, fmt, method):
+    cli_out = runner.invoke(cli, ["analyze", str(LAKESIDE), "--format", fmt, "--as-of", AS_OF.isoformat()])
+    assert cli_out.exit_code == 0, cli_out.output
+    assert getattr(kb.analyze(city, as_of=AS_OF), method)().rstrip("\n") == cli_out.output.rstrip("\n")
+
+
+@pytest.mark.parametrize("fmt, method", [("text", "to_text"), ("md", "to_markdown"), ("ttl", "to_turtle")])
+def test_validate_renderings_equal_the_cli(kb, city, runner, cli, fmt, method):
+    cli_out = runner.invoke(cli, ["validate", str(LAKESIDE), "--format", fmt])
+    assert cli_out.exit_code == 0, cli_out.output
+    api_out = getattr(kb.validate(city), method)()
+    if fmt == "ttl":  # a SHACL report of blank nodes: the same graph, not necessarily the same bytes
+        from rdflib import Graph
+        from rdflib.compare import isomorphic
+
+        assert isomorphic(Graph().parse(data=api_out, format="turtle"),
+                          Graph().parse(data=cli_out.output, format="turtle"))
+    else:
+        assert api_out.rstrip("\n") == cli_out.output.rstrip("\n")
+
+
+@pytest.mark.parametrize("fmt, method", [("table", "to_text"), ("csv", "to_csv")])
+def test_query_without_rules_equals_the_cli(kb, city, runner, cli, fmt, method):
+    cli_out = runner.invoke(cli, ["query", "stakeholders-by-category", str(LAKESIDE), "--no-rules", "--format", fmt])
+    assert cli_out.exit_code == 0, cli_out.output
+    table = kb.query("stakeholders-by-category", city, rules=False)
+    assert getattr(table, method)().rstrip("\n") == cli_out.output.rstrip("\n") and table.rows
+
+
+def test_info_and_usage_equal_the_cli(kb, runner, cli):
+    out = runner.invoke(cli, ["info", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    info = kb.info()
+    assert json.loads(out.output)["versionInfo"] == info.version_info
+    assert json.loads(out.output)["totals"] == info.totals
+    out = runner.invoke(cli, ["info", "--usage", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    usage = kb.usage()
+    assert json.loads(out.output) == {"declared": usage.declared, "checks": usage.checks, "unused": [
+        {"term": u.term, "label": u.label, "module": u.module} for u in usage.unused]}
+
+
+def test_queries_equal_the_cli(kb, runner, cli):
+    out = runner.invoke(cli, ["queries", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert [q["id"] for q in json.loads(out.output)] == [q.id for q in kb.queries()]
+
+
+def test_registers_equal_the_cli(kb, runner, cli, tmp_path):
+    """template → import → export, once through the CLI and once through the API, give the same files."""
+    from sscrdf.api import serialize
+
+    assert runner.invoke(cli, ["template", "-o", str(tmp_path / "cli")]).exit_code == 0
+    kb.template(tmp_path / "api")
+    cli_sheets = sorted(p.name for p in (tmp_path / "cli").iterdir())
+    assert cli_sheets == sorted(p.name for p in (tmp_path / "api").iterdir()) and cli_sheets
+    for name in cli_sheets:
+        assert (tmp_path / "cli" / name).read_bytes() == (tmp_path / "api" / name).read_bytes()
+    out = runner.invoke(cli, ["import", str(tmp_path / "cli"), "-o", str(tmp_path / "cli.ttl")])
+    assert out.exit_code == 0, out.output
+    quads = kb.import_register(tmp_path / "api")
+    assert serialize(quads, "ttl") == (tmp_path / "cli.ttl").read_bytes()
+    out = runner.invoke(cli, ["export", str(LAKESIDE), "-o", str(tmp_path / "cli-export"), "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    result = kb.export_register(kb.load(LAKESIDE), tmp_path / "api-export", "csv")
+    assert result.rows and sorted(p.name for p in (tmp_path / "cli-export").iterdir()) == \
+        sorted(p.name for p in (tmp_path / "api-export").iterdir())
+    for p in (tmp_path / "cli-export").iterdir():
+        assert p.read_bytes() == (tmp_path / "api-export" / p.name).read_bytes()
+
+
+def test_prepare_is_what_query_asks(kb, city):
+    """The store `serve` serves and `push --what all` uploads: ontology, data, entailments and the rules' output."""
+    from sscrdf.rules.engine import DERIVED_GRAPH
+
+    store = kb.prepare(city, as_of=AS_OF)
+    plain = kb.prepare(city, rules=False)
+    assert set(plain) < set(store) and set(city.store) <= set(plain)
+    assert {q for q in store if q.graph_name == DERIVED_GRAPH} == set(store) - set(plain)
+
+
+def test_deferred_check_raises_the_same_error(kb, tmp_path, runner, cli):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(LAKESIDE.read_text().replace("ssc:Municipality", "ssc:Municipalty", 1))
+    deferred = kb.load(bad, check="deferred")
+    with pytest.raises(UnknownTermError) as later:
+        kb.validate(deferred)
+    with pytest.raises(UnknownTermError) as now:
+        kb.load(bad)
+    assert str(later.value) == str(now.value)
+    out = runner.invoke(cli, ["validate", str(bad)])
+    assert out.exit_code == 2 and out.output.strip() == f"error: {now.value}"
+
+
 def test_no_method_changes_the_city(kb, city):
     before = set(city.store)
     kb.analyze(city, as_of=AS_OF)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sscrdf.knowledge.check import Report, check_all, check_ontology, check_queries, check_rules, check_shapes
+from sscrdf.authoring.check import Report, check_all, check_ontology, check_queries, check_rules, check_shapes
 from sscrdf.knowledge.ontology import declared_terms
 
 from .conftest import ROOT

@@ -116,7 +116,7 @@ ex:CityHasCommentShape a sh:NodeShape ; sh:targetClass ssc:City ; sh:severity sh
     assert "A city needs a description." in r.output
 
 
-@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+@pytest.mark.parametrize("engine", ["fast", pytest.param("pyshacl", marks=pytest.mark.slow)])  # pySHACL: reference
 def test_validate_engines_agree_on_the_cli(runner, cli, engine):
     r = run(runner, cli, "validate", LAKESIDE, "--engine", engine, "--format", "json")
     assert json.loads(r.output)["summary"] == {"violation": 0, "warning": 25, "info": 11}

@@ -7,6 +7,7 @@ expected files; review the diff before committing it.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,14 @@ def _short(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
+@lru_cache(maxsize=None)
+def analyzed(path: Path):
+    """(the loaded store, its analysis at AS_OF) of an example: analysed once per test process and read by many
+    tests (neither is changed by the tests nor by the analysis)."""
+    store = load([path]).store
+    return store, analyze_store(store, as_of=AS_OF)
+
+
 def observed(path: Path) -> tuple[list[str], list[str]]:
     findings, results, _ = observed_all(path)
     return findings, results
@@ -36,7 +45,7 @@ def observed(path: Path) -> tuple[list[str], list[str]]:
 
 def observed_plan(path: Path) -> list[str]:
     """The engagement plan, one action a line, in the plan's order (priority, due date, stakeholder)."""
-    analysis = analyze_store(load([path]).store, as_of=AS_OF)
+    _, analysis = analyzed(path)
     return [f"{r['priority']} {r['dueDate']} {_short(r['actionKind'])} about={_short(r['stakeholder'])} "
             f"owner={_short(r['owner'] or '-')} channel={_short(r['channel'] or '-')}"
             for city in analysis.cities for r in city.plan]
@@ -44,7 +53,7 @@ def observed_plan(path: Path) -> list[str]:
 
 def observed_all(path: Path) -> tuple[list[str], list[str], list[str]]:
     """(findings, validation results, triaged entries), one line each, sorted."""
-    analysis = analyze_store(load([path]).store, as_of=AS_OF)
+    _, analysis = analyzed(path)
     findings, results, entries = [], [], []
     for city in analysis.cities:
         for e in city.entries:
@@ -100,8 +109,7 @@ def test_plan_covers_gaps_and_powerful_stakeholders_and_agrees_with_the_strategy
     carries out the plan) has an action with an owner and a due date; a stakeholder to be managed closely is
     never only informed."""
     ssc = "https://w3id.org/sscrdf/ontology#"
-    store = load([path]).store
-    analysis = analyze_store(store, as_of=AS_OF)
+    store, analysis = analyzed(path)
     leaders = {sol["s"].value for sol in store.query(
         f"SELECT ?s WHERE {{ ?s a <{ssc}Municipality> }}", use_default_graph_as_union=True)}
     assert leaders
@@ -122,7 +130,7 @@ def test_plan_covers_gaps_and_powerful_stakeholders_and_agrees_with_the_strategy
 def test_one_entry_per_fact(path):
     """Every finding and every validation result is in exactly one entry, and no two entries share a
     (subject, concern) fact: a fact found by a rule and a shape, or by two rules, is reported once."""
-    analysis = analyze_store(load([path]).store, as_of=AS_OF)
+    _, analysis = analyzed(path)
     for city in analysis.cities:
         ids = [f for e in city.entries for f in e.findings]
         assert sorted(ids) == sorted(f.finding for f in city.findings)
@@ -134,8 +142,8 @@ def test_one_entry_per_fact(path):
 
 
 def test_riverton_is_complete_and_lakeside_is_not():
-    riv = analyze_store(load([EXAMPLES / "riverton.ttl"]).store, as_of=AS_OF).cities[0].summary()
-    lak = analyze_store(load([EXAMPLES / "lakeside.ttl"]).store, as_of=AS_OF).cities[0].summary()
+    riv = analyzed(EXAMPLES / "riverton.ttl")[1].cities[0].summary()
+    lak = analyzed(EXAMPLES / "lakeside.ttl")[1].cities[0].summary()
     assert riv["categoriesPresent"] == 12 and riv["unitsMissing"] == 0 and riv["stakeholders"] >= 40
     assert riv["validation"]["violation"] == 0 and riv["validation"]["warning"] == 0
     assert lak["categoriesPresent"] == 7 and lak["unitsMissing"] == 6
@@ -159,7 +167,7 @@ def test_reports_use_readable_labels(fmt):
     """No raw IRI (beyond the city's own in the text heading) and no vocabulary local name in text or Markdown."""
     from sscrdf.render.report import analysis_md, analysis_text
 
-    analysis = analyze_store(load([EXAMPLES / "lakeside.ttl"]).store, as_of=AS_OF)
+    _, analysis = analyzed(EXAMPLES / "lakeside.ttl")
     out = (analysis_text if fmt == "text" else analysis_md)(analysis)
     body = out.split("\n", 1)[1]
     assert "http://" not in body and "https://" not in body and "ssc:" not in body

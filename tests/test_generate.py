@@ -2,13 +2,16 @@
 
 What it must deliver: well-formed TriG with one named graph per city, byte-identical output for the same seed,
 only ssc: terms the ontology declares, cities of about 1,800 triples, correct cities when no flaw is drawn, and
-flaws that make every shape in shapes/city and every rule in rules/ fire somewhere.
+flaws that make every shape in shapes/city and every rule in rules/ fire somewhere. The flaws for the rules are
+the rules' own positive fixtures, copied into the cities (the rule-fixture flaw), so a new rule needs no change to
+the generator: test_a_new_rule_fires_on_generated_cities_without_python does what a knowledge engineer does.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +28,7 @@ from sscrdf.shacl.validate import city_shape_files, validate_store
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "benchmarks" / "generate.py"
+RULE_FIXTURES = ROOT / "tests" / "fixtures" / "rules"
 BASE = "https://bench.sscrdf.example/city/"
 SSC = "https://w3id.org/sscrdf/ontology#"
 AS_OF = dt.date(2026, 11, 21)  # the analysis date the generated dates are laid out for
@@ -47,6 +51,17 @@ def load(path: Path) -> ox.Store:
 
 def city_graphs(store: ox.Store) -> list[ox.NamedNode]:
     return sorted(store.named_graphs(), key=lambda g: g.value)
+
+
+def fixture_base(graph: ox.NamedNode) -> str:
+    """Where the rule fixtures copied into a city live: <city>/fixture/<rule>/..."""
+    return graph.value[: -len("graph")] + "fixture/"
+
+
+def own_quads(store: ox.Store, graph: ox.NamedNode) -> list[ox.Quad]:
+    """The quads of a city graph without the rule fixtures copied into it."""
+    fx = fixture_base(graph)
+    return [q for q in store.quads_for_pattern(None, None, None, graph) if not q.subject.value.startswith(fx)]
 
 
 def city_store(store: ox.Store, graph: ox.NamedNode) -> ox.Store:
@@ -88,10 +103,12 @@ def test_three_cities_are_three_named_graphs(three):
     for g in graphs:
         base = g.value[: -len("graph")]
         quads = list(store.quads_for_pattern(None, None, None, g))
-        assert CITY_SIZE[0] <= len(quads) <= CITY_SIZE[1], (g.value, len(quads))
-        # every subject of a city graph is one of that city's own IRIs, and so is the one ssc:City
+        own = own_quads(store, g)
+        assert CITY_SIZE[0] <= len(own) <= CITY_SIZE[1], (g.value, len(own))
+        # every subject of a city graph is one of that city's own IRIs, and so is its one ssc:City; any other
+        # ssc:City is a copied rule fixture (a small city of its own, under <city>/fixture/)
         assert all(isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(base) for q in quads)
-        cities = [q.subject for q in quads if q.predicate.value == str(RDF.type) and q.object.value == SSC + "City"]
+        cities = [q.subject for q in own if q.predicate.value == str(RDF.type) and q.object.value == SSC + "City"]
         assert cities == [ox.NamedNode(base + "city")]
 
 
@@ -168,26 +185,109 @@ def forty_mp(tmp_path_factory) -> ox.Store:
 def test_forty_cities_have_the_expected_size(forty):
     graphs = city_graphs(forty)
     assert len(graphs) == 40
-    sizes = [sum(1 for _ in forty.quads_for_pattern(None, None, None, g)) for g in graphs]
+    sizes = [len(own_quads(forty, g)) for g in graphs]
     assert all(CITY_SIZE[0] <= n <= CITY_SIZE[1] for n in sizes), sizes
     assert 1700 <= sum(sizes) / len(sizes) <= 1900
+    # about half of the cities (rate 0.5) hold copied rule fixtures as well
+    with_fixtures = [g for g in graphs if len(own_quads(forty, g)) < sum(1 for _ in forty.quads_for_pattern(
+        None, None, None, g))]
+    assert 10 <= len(with_fixtures) <= 30
 
 
-def test_every_rule_fires_on_forty_flawed_cities(forty, forty_mp):
-    """Every rule of rules/ derives at least one triple, in one run over the whole dataset (the master-plan rules
-    on the same cities generated with --master-plans)."""
-    derived = run_rules(knowledge_store(forty), as_of=AS_OF)
-    derived_mp = run_rules(knowledge_store(forty_mp), as_of=AS_OF)
-    assert sorted({r.id for r in bundled_rules()} - set(derived.by_rule) - set(derived_mp.by_rule)) == []
-    assert {r for r in derived_mp.by_rule if r.startswith("masterplan-")} == \
-        {r.id for r in bundled_rules() if r.id.startswith("masterplan-")}
+@pytest.fixture(scope="module")
+def forty_mp_checked(forty_mp):
+    """One knowledge store of the forty cities with master plans, the rules run on it and its validation report
+    (shared by the rule and shape tests below)."""
+    ks = knowledge_store(forty_mp)
+    return run_rules(ks, as_of=AS_OF), validate_store(forty_mp, knowledge=ks)
 
 
-def test_every_city_shape_fires_on_forty_flawed_cities(forty, forty_mp):
+def test_every_rule_fires_on_forty_flawed_cities(forty_mp_checked):
+    """Every rule of rules/ derives at least one triple, in one run over the whole dataset (the forty cities
+    generated with --master-plans, so the master-plan rules too)."""
+    derived, _ = forty_mp_checked
+    assert sorted({r.id for r in bundled_rules()} - set(derived.by_rule)) == []
+
+
+def test_every_rule_fires_on_its_own_fixture_in_the_generated_cities(forty_mp_checked):
+    """What makes a new rule fire on generated cities with no change to the generator: each rule derives something
+    about the copy of its own positive fixture (IRIs under <city>/fixture/<rule>/)."""
+    derived, _ = forty_mp_checked
+    silent = [rid for rid in sorted(r.id for r in bundled_rules())
+              if not any(f"/fixture/{rid}/" in str(t.subject) or f"/fixture/{rid}/" in str(t.object)
+                         for t in derived.by_rule.get(rid, []))]
+    assert silent == []
+
+
+def test_every_city_shape_fires_on_forty_flawed_cities(forty, forty_mp_checked):
     report = validate_store(forty)
-    fired = {str(r.shape) for r in report.results} | {str(r.shape) for r in validate_store(forty_mp).results}
+    fired = {str(r.shape) for r in report.results} | {str(r.shape) for r in forty_mp_checked[1].results}
     expected = city_shapes() - set(UNREACHABLE_SHAPES)
     assert len(expected) > 40
     assert sorted(expected - fired) == []
     # and no city of the forty is left without any result
     assert all(c.results for c in report.cities)
+
+
+NEW_RULE = """\
+# id: unit-without-name
+# derives: ssc:Finding (ssc:Gap, sh:Info) about a municipal unit without a name
+# clause: Y Suppl. 34, Table 2
+# kind: finding
+# A rule a knowledge engineer adds: a municipal unit of a city's municipality that has no rdfs:label.
+# The generated cities name all their units, so only the copy of this rule's positive fixture sets it off.
+PREFIX ssc:     <https://w3id.org/sscrdf/ontology#>
+PREFIX rdfs:    <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX sh:      <http://www.w3.org/ns/shacl#>
+PREFIX org:     <http://www.w3.org/ns/org#>
+CONSTRUCT {
+  ?f a ssc:Finding ; ssc:findingKind ssc:Gap ; ssc:severity sh:Info ; ssc:about ?u ; ssc:inCity ?city ;
+     rdfs:comment "A municipal unit of the city has no name, so it cannot be shown in the report." ;
+     dcterms:source "Y Suppl. 34, Table 2" .
+}
+WHERE {
+  ?city ssc:hasStakeholder ?m . ?m a ssc:Municipality . ?u org:unitOf ?m .
+  OPTIONAL { ?u rdfs:label ?l . BIND(true AS ?named) }
+  FILTER(!BOUND(?named))
+  BIND(IRI(CONCAT("https://w3id.org/sscrdf/finding/", SHA1(CONCAT("unit-without-name|", STR(?u))))) AS ?f)
+}
+"""
+NEW_POS = """\
+@prefix ssc: <https://w3id.org/sscrdf/ontology#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <http://example.org/unit-without-name#> .
+# expect-finding: ex:finance ssc:Gap sh:Info -
+ex:city a ssc:City ; rdfs:label "Newtown" ; ssc:hasStakeholder ex:council .
+ex:council a ssc:Municipality ; rdfs:label "Newtown City Council" .
+ex:finance a ssc:FinanceUnit ; org:unitOf ex:council .
+"""
+NEW_NEG = NEW_POS.replace("# expect-finding: ex:finance ssc:Gap sh:Info -\n", "").replace(
+    "ex:finance a ssc:FinanceUnit ;", 'ex:finance a ssc:FinanceUnit ; rdfs:label "Finance department" ;')
+
+
+def test_a_new_rule_fires_on_generated_cities_without_python(tmp_path):
+    """A knowledge engineer adds rules/<id>.rq and its two fixtures, and touches no Python: the generator copies the
+    new positive fixture into a city like every other one, and the new rule fires there. (Here the rule and the
+    fixtures go to temporary copies of rules/ and tests/fixtures/rules/.)"""
+    rules_dir, fixtures = tmp_path / "rules", tmp_path / "fixtures"
+    rules_dir.mkdir()
+    shutil.copytree(RULE_FIXTURES, fixtures)
+    (rules_dir / "unit-without-name.rq").write_text(NEW_RULE, encoding="utf-8")
+    (fixtures / "unit-without-name.pos.ttl").write_text(NEW_POS, encoding="utf-8")
+    (fixtures / "unit-without-name.neg.ttl").write_text(NEW_NEG, encoding="utf-8")
+    path = tmp_path / "ten.trig"
+    # rate 1: all ten cities draw the rule-fixture flaw, and ten such cities hold every fixture exactly once
+    proc = generate(path, 10, "--flaw-rate", "1", "--rule-fixtures", str(fixtures), "--stats")
+    stats = json.loads(proc.stderr.split("\n", 1)[1])
+    pos = sorted(p.name[: -len(".pos.ttl")] for p in fixtures.glob("*.pos.ttl")
+                 if "ssc:MasterPlan" not in p.read_text(encoding="utf-8"))  # master plans only with --master-plans
+    assert stats["variants"]["rule-fixture"] == {rid: 1 for rid in pos}
+    (new,) = [r for r in bundled_rules(extra_dirs=(rules_dir,)) if r.id == "unit-without-name"]
+    store = load(path)
+    derived = run_rules(knowledge_store(store), [new], as_of=AS_OF)
+    about = {t.object.value for t in derived.by_rule["unit-without-name"] if t.predicate.value == SSC + "about"}
+    (holder,) = [g for g in city_graphs(store) if any(store.quads_for_pattern(
+        ox.NamedNode(fixture_base(g) + "unit-without-name/finance"), None, None, g))]
+    assert about == {fixture_base(holder) + "unit-without-name/finance"}

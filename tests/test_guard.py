@@ -87,10 +87,11 @@ def test_guard_passes_every_bundled_query_and_rule():
 
 @pytest.fixture(scope="module")
 def endpoint():
-    from sscrdf.cli import _prepared_store
+    from sscrdf import KnowledgeBase
     from sscrdf.server.endpoint import serve_in_thread
 
-    server, url = serve_in_thread(_prepared_store([str(EXAMPLES / "riverton.ttl")], None, "2025-01-01", True))
+    kb = KnowledgeBase()
+    server, url = serve_in_thread(kb.prepare(kb.load(EXAMPLES / "riverton.ttl"), rules=False))
     yield url
     server.shutdown()
     server.server_close()

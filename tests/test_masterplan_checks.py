@@ -26,7 +26,7 @@ from sscrdf.knowledge.ontology import ontology_triples
 from sscrdf.query.sparql import bundled_queries, find_query, select
 from sscrdf.render.report import analysis_json, analysis_md, analysis_quads, analysis_text
 from sscrdf.reasoning.store import knowledge_store
-from sscrdf.knowledge.usage import unused_terms
+from sscrdf.authoring.usage import unused_terms
 
 from .conftest import EXAMPLES
 

@@ -50,3 +50,4 @@ def test_wheel_carries_ontology_shapes_rules_and_queries(tmp_path):
             if f.is_file():
                 assert f"sscrdf/_data/{kind}/{f.relative_to(ROOT / kind).as_posix()}" in names, f
     assert "sscrdf/cli.py" in names
+    assert "sscrdf/server/page.html" in names  # the query page of `sscrdf serve`

@@ -132,6 +132,7 @@ def test_own_endpoint_answers_like_the_embedded_store(embedded):
             select_remote(url, "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }")
     finally:
         server.shutdown()
+        server.server_close()
 
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import time
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -405,7 +404,8 @@ def test_rule_in_extra_directory_is_picked_up(tmp_path):
 # ------------------------------------------------------------------------------------------ scale
 
 def _many_cities(copies: int) -> ox.Store:
-    """``copies`` renamed copies of all positive fixtures (about 30 cities each), plus latest assessments."""
+    """``copies`` renamed copies of all positive fixtures (about 30 cities each), plus latest assessments (the
+    store benchmarks/rules_scale.py times the rules on)."""
     texts = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.pos.ttl"))]
     data = ox.Store()
     for i in range(copies):
@@ -420,25 +420,12 @@ def _many_cities(copies: int) -> ox.Store:
     return ks
 
 
-def _seconds(store: ox.Store, text: str) -> tuple[float, int]:
-    best, count = float("inf"), 0
-    for _ in range(2):
-        start = time.perf_counter()
-        count = sum(1 for _ in store.query(text, use_default_graph_as_union=True))
-        best = min(best, time.perf_counter() - start)
-    return best, count
-
-
-@pytest.mark.slow  # a scale check: 10 and 40 copies of the fixtures
-def test_rules_scale_linearly_with_the_number_of_cities():
-    """Four times the cities must cost about four times as much, not sixteen: every rule joins on its city or
-    stakeholder. (Generous bound: a quadratic rule shows a ratio far above 8 at these sizes.)"""
-    small, large = _many_cities(10), _many_cities(40)
-    slow = {}
-    for rule_id in RULE_IDS:
-        t_small, n_small = _seconds(small, RULE_BY_ID[rule_id].text)
-        t_large, n_large = _seconds(large, RULE_BY_ID[rule_id].text)
-        assert n_large == 4 * n_small, rule_id
-        if t_large > 8 * t_small + 0.05:
-            slow[rule_id] = (round(t_small, 3), round(t_large, 3))
-    assert not slow, f"rules that do not scale linearly (seconds for 10 and 40 copies): {slow}"
+def test_rule_output_grows_with_the_copies():
+    """Two renamed copies of all positive fixtures give every rule's query exactly twice the rows of one copy: no
+    rule joins across cities (such a join would give four times as many). The time each rule takes on 10 and 40
+    copies is measured by benchmarks/rules_scale.py, not here: performance targets live in benchmarks/."""
+    one, two = _many_cities(1), _many_cities(2)
+    counts = {r: (sum(1 for _ in one.query(RULE_BY_ID[r].text, use_default_graph_as_union=True)),
+                  sum(1 for _ in two.query(RULE_BY_ID[r].text, use_default_graph_as_union=True))) for r in RULE_IDS}
+    assert {r: c for r, c in counts.items() if c[1] != 2 * c[0]} == {}
+    assert sum(c[0] for c in counts.values()) > 100

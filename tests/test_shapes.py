@@ -140,8 +140,14 @@ def _or_members(g: Graph, shape) -> list:
     return [m for lst in g.objects(shape, SH["or"]) for m in Collection(g, lst)]
 
 
+@lru_cache(maxsize=1)
+def _ontology() -> Graph:
+    """The ontology as an rdflib graph, parsed once per test process (about 0.8 s a parse; tests only read it)."""
+    return ontology_graph()
+
+
 def _collection_members(collection: URIRef) -> set[URIRef]:
-    return set(ontology_graph().objects(collection, SKOS.member))
+    return set(_ontology().objects(collection, SKOS.member))
 
 
 # ------------------------------------------------------------------------------------------ discovery
@@ -180,7 +186,7 @@ def test_no_orphan_fixtures():
 
 def test_fixtures_use_only_ontology_terms():
     """A typo in a fixture (ssc:ICTcompany) would make it test nothing; every ssc: term must exist."""
-    onto = ontology_graph()
+    onto = _ontology()
     declared = {s for s in onto.subjects(RDF.type, None) if isinstance(s, URIRef)}
     for p in sorted(FIXTURES.glob("*.ttl")):
         g = Graph().parse(p, format="turtle")
@@ -360,12 +366,13 @@ def test_each_shapes_file_parses_on_its_own():
 
 # ------------------------------------------------------------------------------------------ a complete city
 
+@lru_cache(maxsize=1)
 def complete_city_turtle() -> str:
     """A register that satisfies every shape: the 12 categories (one stakeholder each, named, scaled, with a
     sector and a full, dated, attributed assessment), the 10 Table 2 units each holding the responsibilities
     the ontology expects of it, and all participation mechanisms in the right order. Built from the ontology,
     so it follows the ontology when categories, units or responsibilities change."""
-    onto = ontology_graph()
+    onto = _ontology()
     lines = [
         "@prefix ssc: <https://w3id.org/sscrdf/ontology#> .",
         "@prefix ex: <https://example.org/complete/> .",
@@ -405,7 +412,21 @@ def complete_city_turtle() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _store(triples: list[ox.Triple]) -> ox.Store:
+    store = ox.Store()
+    store.bulk_extend([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples])
+    return store
+
+
 def test_a_complete_city_raises_no_result():
+    """With the default engine (the shapes compiled to SPARQL)."""
+    store = _store(_triples(complete_city_turtle().encode()))
+    results = validate_store(store, shapes=_shapes(), knowledge=knowledge_store(store)).results
+    assert not results, "\n".join(f"{r.focus} {_local(r.shape)} {r.severity_name}: {r.message}" for r in results)
+
+
+@pytest.mark.slow  # pySHACL, the reference engine
+def test_a_complete_city_raises_no_result_with_pyshacl():
     results = validate_triples(_triples(complete_city_turtle().encode()), _shapes(), reasoner="fast")
     assert not results, "\n".join(f"{r.focus} {_local(r.shape)} {r.severity_name}: {r.message}" for r in results)
 
@@ -423,35 +444,47 @@ def _mixed_data() -> list[ox.Triple]:
     return _triples((FIXTURES / "UnitCollaboratesWithUnitShape.neg.ttl").read_bytes() + complete_city_turtle().encode())
 
 
-def test_validation_does_not_change_the_data():
-    """Validation neither changes the triples it is given nor a store it validates."""
-    triples = _mixed_data()
-    before = list(triples)
-    results = validate_triples(triples, shapes_graph(), reasoner="fast")
-    assert results
-    assert triples == before
-
-    store = ox.Store()
-    store.bulk_extend([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples])
+def test_validation_does_not_change_the_store():
+    """Validation does not change a store it validates."""
+    store = _store(_mixed_data())
     quads_before = set(store)
     report = validate_store(store)
     assert report.results
     assert set(store) == quads_before
 
 
-def test_validation_keeps_every_shape():
-    """Validation removes nothing from the shapes graph and adds nothing SHACL-related to it."""
+@pytest.mark.slow  # pySHACL, the reference engine
+def test_validate_triples_does_not_change_its_triples():
+    """Validation does not change the triples it is given (validate_triples: pySHACL, one city)."""
+    triples = _mixed_data()
+    before = list(triples)
+    results = validate_triples(triples, shapes_graph(), reasoner="fast")
+    assert results
+    assert triples == before
+
+
+@pytest.fixture(scope="module", params=["fast", pytest.param("pyshacl", marks=pytest.mark.slow)])
+def shapes_before_and_after(request):
+    """A new shapes graph's triples before and after one validation of the mixed data, by the default engine
+    (validate_store) and by pySHACL (validate_triples; slow); the two tests below read the same run."""
     shapes = shapes_graph()
     before = set(shapes)
-    validate_triples(_mixed_data(), shapes, reasoner="fast")
-    after = set(shapes)
+    if request.param == "fast":
+        store = _store(_mixed_data())
+        assert validate_store(store, shapes=shapes, knowledge=knowledge_store(store)).results
+    else:
+        assert validate_triples(_mixed_data(), shapes, reasoner="fast")
+    return before, set(shapes)
+
+
+def test_validation_keeps_every_shape(shapes_before_and_after):
+    """Validation removes nothing from the shapes graph and adds nothing SHACL-related to it."""
+    before, after = shapes_before_and_after
     assert before <= after
     added = after - before
     assert not [t for t in added if any(str(x).startswith(str(SH)) for x in t)], sorted(added)
 
 
-def test_validation_does_not_change_the_shapes_graph():
-    shapes = shapes_graph()
-    before = set(shapes)
-    validate_triples(_mixed_data(), shapes, reasoner="fast")
-    assert set(shapes) == before
+def test_validation_does_not_change_the_shapes_graph(shapes_before_and_after):
+    before, after = shapes_before_and_after
+    assert after == before

@@ -2,13 +2,17 @@
 real stores started on 127.0.0.1 (Oxigraph server, Virtuoso 7.2, Apache Jena ARQ), give the same rows / triples
 (modulo row order, blank-node labels and numeric datatype spelling; see tests/stores.py).
 
-The input is what `sscrdf push` uploads for a portal: the example cities, each in a named graph of its own, with
-the ontology closure, each city's entailments and the rules' derived facts (as of AS_OF). Every rule's CONSTRUCT
-is run once over that fixpoint on each store and compared with the embedded engine's answer.
+The input is what `sscrdf push` uploads for a portal: cities, each in a named graph of its own, with the ontology
+closure, each city's entailments and the rules' derived facts (as of AS_OF). Two inputs: the example cities, and
+eight generated cities with every kind of flaw (benchmarks/generate.py --flaw-rate 1: literal stakeholders,
+dates written as text, dates in the future, ...), which is where the engines part ways most. Every rule's
+CONSTRUCT is run once over the fixpoint on each store and compared with the embedded engine's answer.
 """
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 
 import pyoxigraph as ox
 import pytest
@@ -18,7 +22,7 @@ from sscrdf.query.sparql import bundled_queries
 from sscrdf.rules.engine import bundled_rules, run_rules
 from sscrdf.reasoning.store import knowledge_store
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, ROOT
 from .stores import embedded_construct, embedded_select
 
 pytestmark = pytest.mark.store
@@ -37,10 +41,19 @@ def city_dataset() -> ox.Store:
     return data
 
 
-@pytest.fixture(scope="module")
-def pushed() -> ox.Store:
+def generated_dataset(tmp_path) -> ox.Store:
+    """Eight generated cities with every kind of flaw, one named graph each."""
+    path = tmp_path / "flawed.trig"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--cities", "8", "--seed", "1",
+                    "--flaw-rate", "1", "-o", str(path)], check=True, capture_output=True)
+    return load([path]).store
+
+
+@pytest.fixture(scope="module", params=["examples", "generated"])
+def pushed(request, tmp_path_factory) -> ox.Store:
     """Ontology closure + per-city data + per-city entailments + derived facts: what `sscrdf push` uploads."""
-    return run_rules(knowledge_store(city_dataset()), as_of=AS_OF).store
+    data = city_dataset() if request.param == "examples" else generated_dataset(tmp_path_factory.mktemp("gen"))
+    return run_rules(knowledge_store(data), as_of=AS_OF).store
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +77,9 @@ def jena_answers(jena_arq, pushed):
 
 def test_the_input_has_a_named_graph_per_city(pushed):
     graphs = {g.value for g in pushed.named_graphs()}
-    assert {"urn:sscrdf:test:riverton", "urn:sscrdf:test:lakeside"} <= graphs
+    cities = {g for g in graphs if g.startswith(("urn:sscrdf:test:", "https://bench.sscrdf.example/city/"))}
+    assert cities in ({"urn:sscrdf:test:riverton", "urn:sscrdf:test:lakeside"},
+                      {f"https://bench.sscrdf.example/city/{n:04d}/graph" for n in range(1, 9)})
     assert not list(pushed.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 

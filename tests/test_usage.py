@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from sscrdf.cli import cli
 from sscrdf.knowledge.ontology import declared_terms
-from sscrdf.knowledge.usage import checks, named_terms, undeclared_named_terms, unused_terms, used_terms
+from sscrdf.authoring.usage import checks, named_terms, undeclared_named_terms, unused_terms, used_terms
 
 SSC = "https://w3id.org/sscrdf/ontology#"
 

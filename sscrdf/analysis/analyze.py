@@ -7,22 +7,23 @@ questions can be asked of a remote SPARQL store.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 
 import pyoxigraph as ox
-
-from functools import lru_cache
-
 from rdflib import Graph
-from rdflib.namespace import RDFS, SH, SKOS
+from rdflib.namespace import RDFS
 
-from ..knowledge.ontology import ontology_triples
+from ..knowledge.ontology import ontology_labels
+from ..parallel import map_batches
 from ..query.sparql import Table, find_query, select
-from ..rules.engine import Derivation, run_rules
+from ..reasoning.store import split_by_graph
+from ..rules.engine import Derivation
 from ..shacl.results import Result
-from ..reasoning.store import knowledge_store, split_by_graph
 from ..shacl.validate import CityReport, ValidationReport, city_iris, labels_of, shapes_graph, validate_store
+from .pipeline import derive
 
 FINDING_KINDS = ("Gap", "Overlap", "Risk", "Recommendation")
 #: the order of the kinds of triaged entries (see Entry): the finding kinds, then register checks that no rule
@@ -160,20 +161,6 @@ def shape_concerns(shapes: Graph) -> dict[str, set[str]]:
     return dict(out)
 
 
-@lru_cache(maxsize=1)
-def ontology_labels() -> dict[str, str]:
-    """IRI -> display label of every ontology term (skos:prefLabel, else rdfs:label; English or untagged)."""
-    label, pref = {}, {}
-    for t in ontology_triples():
-        if not isinstance(t.object, ox.Literal) or t.object.language not in (None, "en"):
-            continue
-        if t.predicate.value == str(RDFS.label):
-            label.setdefault(t.subject.value, t.object.value)
-        elif t.predicate.value == str(SKOS.prefLabel):
-            pref.setdefault(t.subject.value, t.object.value)
-    return {**label, **pref}
-
-
 def _shape_labels(shapes: Graph) -> dict[str, str]:
     return {str(s): str(o) for s, o in shapes.subject_objects(RDFS.label)}
 
@@ -282,10 +269,7 @@ def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast
     """Analyse every city in ``data`` (which is not changed).
 
     A dataset with many city graphs is analysed in batches of ``batch_size`` graphs on all cores
-    (see sscrdf.analysis.parallel); the result is the same as analysing it in one go."""
-    from functools import partial
-
-    from .parallel import map_batches
+    (see sscrdf.parallel); the result is the same as analysing it in one go."""
 
     as_of = as_of or dt.date.today()
     parts = map_batches(data, partial(_analyze_batch, reasoner=reasoner, engine=engine, as_of=as_of,
@@ -312,8 +296,6 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
     ``place`` is where the rules, checks and queries run: None for a new embedded store built here, or a
     ``sscrdf.analysis.instore.RemoteStore`` (a SPARQL store already holding ``data``, its entailments and the
     ontology; ``data`` is then the cities' triples read back from it)."""
-    import time
-
     clock = [time.perf_counter()]
     timings: dict[str, float] = {}
 
@@ -323,15 +305,9 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
         clock[0] = now
 
     units = split_by_graph(data)
-    if place is None:
-        ks = knowledge_store(data, reasoner=reasoner, units=units)
-        lap("reasoning")
-        derivation = run_rules(ks, as_of=as_of)
-        store = derivation.store
-    else:  # in the store: the rules write its derived graphs; the checks see it without them
-        ks, store = place.knowledge(), place
-        derivation = place.run_rules(as_of=as_of)
-    lap("rules")
+    derived = derive(data, reasoner=reasoner, as_of=as_of, units=units, on_stage=lap,  # laps reasoning, rules
+                     place=place)
+    ks, derivation, store = derived.knowledge, derived.derivation, derived.store
     shapes = shapes_graph(tuple(extra_shapes))
     validation = validate_store(data, shapes=shapes, reasoner=reasoner, engine=engine,
                                 knowledge=ks, units=units)

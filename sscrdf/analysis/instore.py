@@ -28,9 +28,11 @@ import pyoxigraph as ox
 
 from ..errors import InputError
 from ..namespaces import DERIVED_GRAPH
+from ..query.guard import _TOKENS
+from ..query.remote import Connection, check_url, update
 from ..reasoning.store import ONTOLOGY_GRAPH, derived_graph, inferred_graph
 from ..rules.engine import ANALYSIS, AS_OF, Derivation, _ordered, bundled_rules, rule_io
-from ..server.client import Connection, check_url
+from .analyze import Analysis, _analyze_batch
 
 _SSC = "https://w3id.org/sscrdf/ontology#"
 _FINDING = re.compile(r"([?$][\w]+)\s+(?:a|rdf:type|<http://www\.w3\.org/1999/02/22-rdf-syntax-ns#type>)\s+"
@@ -110,7 +112,7 @@ class RemoteStore:
             out += [g, inferred_graph(g).value]
         return out + (self.derived_graphs() if self.with_derived else [])
 
-    def knowledge(self) -> "RemoteStore":
+    def knowledge(self) -> RemoteStore:
         """The same store seen without the derived graphs: ontology, data and entailments (what the SHACL checks
         run on, as on the embedded store, where validation does not see the rules' output)."""
         return RemoteStore(self.query_url, self.update_url, self.conn, graph_per_city=self.graph_per_city,
@@ -143,7 +145,8 @@ class RemoteStore:
         per view (the derived graphs are written before the first query)."""
         if self._plain is None:
             count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-            self._plain = int(self._select(count, None)[0]["n"].value) == int(self._select(count, self.graphs)[0]["n"].value)
+            own, ours = (int(self._select(count, ds)[0]["n"].value) for ds in (None, self.graphs))
+            self._plain = own == ours
         return self._plain
 
     def quads_for_pattern(self, s, p, o, g=None):
@@ -177,8 +180,6 @@ class RemoteStore:
     # --------------------------------------------------------------------------------------- the rules
 
     def _update(self, text: str, what: str, using: list[str] = ()) -> None:
-        from ..server.client import update
-
         if not self.update_url:
             raise InputError("the rules run inside the store: give --update-endpoint URL (the store's SPARQL "
                              "Update URL, e.g. http://127.0.0.1:7878/update or Virtuoso's /sparql-auth)")
@@ -233,6 +234,7 @@ class RemoteStore:
             result.rounds = rnd
             if not added:
                 result.triples = self._derived_triples()
+                result.store = self  # where the report queries run: the store with the derived graphs
                 return result
         raise InputError(f"the rules did not reach a fixpoint in the store in {max_rounds} rounds; a rule keeps "
                          "creating new nodes (use IRIs computed from the match, not fresh blank nodes)")
@@ -252,8 +254,6 @@ class RemoteStore:
 
 def _insert_parts(rule) -> tuple[str, str, str]:
     """(prologue, CONSTRUCT template, WHERE and the rest) of a rule file's text."""
-    from ..query.guard import _TOKENS
-
     start = body = end = None
     depth = 0
     for m in _TOKENS.finditer(rule.text):
@@ -289,11 +289,10 @@ def _insert(prologue: str, template: str, where: str, graph: str, rule_iri: str)
 
 
 def analyze_endpoint(query_url: str, update_url: str | None, *, connection: Connection | None = None,
-                     as_of: dt.date | None = None, graph_per_city: bool = False, extra_shapes=()):
+                     as_of: dt.date | None = None, graph_per_city: bool = False,
+                     extra_shapes=()) -> tuple[Analysis, ox.Store]:
     """Analyse the cities in the store at ``query_url`` inside the store (see the module's docstring); returns the
     same ``Analysis`` the embedded ``analyze_store`` gives, and the store the cities' triples were read into."""
-    from .analyze import _analyze_batch
-
     remote = RemoteStore(query_url, update_url, connection, graph_per_city=graph_per_city)
     analysis = _analyze_batch(remote.mirror, reasoner="fast", engine="fast", as_of=as_of or dt.date.today(),
                               extra_shapes=tuple(extra_shapes), place=remote)

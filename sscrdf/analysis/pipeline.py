@@ -1,24 +1,79 @@
-"""The flow the commands share: load city data, check its vocabulary, and hand it to the stages."""
+"""The flow every command shares, assembled here and only here: load city data, check its vocabulary, build the
+knowledge store (ontology + data + OWL 2 RL entailments), run the rules. ``analysis.analyze`` adds validation
+and the queries, city batch by city batch; :mod:`sscrdf.api` puts a public face on all of it.
+
+Nothing here changes the store it is given: each step returns a new one.
+"""
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from ..io.load import Loaded, load
+from ..knowledge.ontology import declared_terms
 from ..knowledge.vocab import check_vocabulary
+from ..reasoning.store import knowledge_store
+from ..rules.engine import Derivation, run_rules
 
 
-def check_terms(loaded: Loaded, used: set[str]) -> None:
-    """The vocabulary check for data whose ssc: terms were collected while it was processed (batch by batch)."""
-    from ..knowledge.ontology import declared_terms
+def check_terms(sources: Iterable[str | Path], used: set[str]) -> None:
+    """The vocabulary check for data whose ``ssc:`` terms were already collected (e.g. batch by batch while it
+    was validated): :class:`~sscrdf.knowledge.vocab.UnknownTermError` for the first undeclared term."""
+    check_vocabulary(None, declared_terms(), sources, used=used)
 
-    check_vocabulary(None, declared_terms(), loaded.sources, used=used)
+
+def check_store(store: ox.Store, sources: Iterable[str | Path] = ()) -> None:
+    """The vocabulary check of every ``ssc:`` term in ``store`` (one scan of it)."""
+    check_vocabulary(store, declared_terms(), sources)
 
 
 def load_checked(paths: Sequence[str | Path], *, fmt: str | None = None) -> Loaded:
-    """Load city data files and refuse unknown ssc: terms (InputError with file, line and "did you mean")."""
-    from ..knowledge.ontology import declared_terms
-
+    """Load city data files and refuse unknown ssc: terms (UnknownTermError with file, line and "did you
+    mean")."""
     loaded = load(paths, fmt=fmt)
-    check_vocabulary(loaded.store, declared_terms(), loaded.sources)
+    check_store(loaded.store, loaded.sources)
     return loaded
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What :func:`derive` built: the knowledge store (ontology, data, entailments) and, when the rules ran,
+    their derivation; ``store`` is the one to query (the rules' output when they ran, else the knowledge)."""
+
+    knowledge: ox.Store
+    derivation: Derivation | None
+
+    @property
+    def store(self) -> ox.Store:
+        if self.derivation is None or self.derivation.store is None:
+            return self.knowledge
+        return self.derivation.store
+
+
+def derive(data: ox.Store, *, reasoner: str = "fast", as_of: dt.date | None = None, rules: bool = True,
+           with_ontology: bool = True, units: list | None = None,
+           on_stage: Callable[[str], None] | None = None, place=None) -> Derived:
+    """The knowledge store of ``data`` (the ontology unless ``with_ontology`` is False, the data, its OWL 2 RL
+    entailments) and, unless ``rules`` is False, what the rules derive from it on ``as_of`` (default today).
+    ``units`` is ``split_by_graph(data)`` when the caller already has it; ``on_stage(name)`` is called as each
+    stage ends ("reasoning", "rules"), for timings.
+
+    ``place``: a SPARQL store already holding ``data``, its entailments and the ontology
+    (``sscrdf.analysis.instore.RemoteStore``); the rules then run inside it, into its derived graphs, and the
+    knowledge is the store seen without them."""
+    if place is not None:
+        derivation = place.run_rules(as_of=as_of or dt.date.today()) if rules else None
+        if on_stage and rules:
+            on_stage("rules")
+        return Derived(place.knowledge(), derivation)
+    ks = knowledge_store(data, reasoner=reasoner, with_ontology=with_ontology, units=units)
+    if on_stage:
+        on_stage("reasoning")
+    derivation = run_rules(ks, as_of=as_of or dt.date.today()) if rules else None
+    if on_stage and rules:
+        on_stage("rules")
+    return Derived(ks, derivation)

@@ -7,10 +7,14 @@ Numbers (int, float) are left alone: ``-5`` as a number is not a formula.
 """
 from __future__ import annotations
 
+from typing import TypeVar
+
+_V = TypeVar("_V")
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise(value):
+def neutralise(value: _V) -> _V | str:
     """``value`` with an apostrophe before it when it is text a spreadsheet would take for a formula."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value

@@ -88,11 +88,17 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from ..errors import InputError
+from .encoding import check_utf8
+from .regvocab import vocabulary
+
+if TYPE_CHECKING:
+    from .regvocab import Choices, Vocabulary
 
 __all__ = ["REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "Catalogue", "catalogue", "read_csv"]
 
@@ -134,22 +140,20 @@ class Catalogue:
     stakeholder_classes: frozenset[str]
     unit_classes: frozenset[str]
     classes: frozenset[str]
+    vocabulary: Vocabulary  # the one it was made from
     responsibilities: frozenset[str] = frozenset()
-    vocabulary: object = None  # the sscrdf.io.regvocab.Vocabulary it was made from
 
-    def choices(self, cls: str):
+    def choices(self, cls: str) -> Choices:
         return self.vocabulary.choices(cls, kind="term")
 
 
 def catalogue(paths: Sequence[Path] | None = None) -> Catalogue:
     """The catalogue of the bundled ontology modules (or of the Turtle files ``paths``)."""
-    from .regvocab import vocabulary
-
     return _catalogue_of(vocabulary(paths))
 
 
 @lru_cache(maxsize=4)
-def _catalogue_of(vocab) -> Catalogue:
+def _catalogue_of(vocab: Vocabulary) -> Catalogue:
     classes = {s for s, ts in vocab.types.items() if _OWL + "Class" in ts} | set(vocab.parents)
     return Catalogue(
         stakeholder_classes=frozenset(_locals(vocab.subclasses(SSC + "Stakeholder"))),
@@ -423,7 +427,7 @@ def _shown(value: object) -> str:
 
 def _merge(first: _Entity, later: _Entity, path: Path) -> _Entity:
     """A new entity: ``first`` with what a later row of the same id adds; InputError when the rows disagree."""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # attribute -> new value; the attributes have different types
     for attr, column in _MERGED:
         old, new = getattr(first, attr), getattr(later, attr)
         same = set(old) == set(new) if attr == "categories" else old == new
@@ -451,8 +455,6 @@ def _assessment_key(a: _Assessment) -> tuple[str, ...]:
 # ------------------------------------------------------------------------------------------- reading
 
 def _text(path: Path) -> str:
-    from .load import check_utf8  # shared UTF-8 check (byte offset, line, column)
-
     try:
         data = path.read_bytes()
     except FileNotFoundError:

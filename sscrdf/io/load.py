@@ -25,14 +25,20 @@ import json
 import os
 import re
 import stat
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 import pyoxigraph as ox
 
 from ..errors import InputError
+from ..progress import bar
+from .csvreg import read_csv  # the CSV register reader
+from .encoding import check_utf8
+from .register import read_register
 
 __all__ = ["FORMATS", "FORMAT_NAMES", "Loaded", "detect_format", "input_limit", "load", "check_utf8",
            "check_jsonld_contexts"]
@@ -229,32 +235,6 @@ def check_no_dtd(data: bytes, path: Path) -> None:
                          hint="remove the DOCTYPE and write the entity references (&name;) out in full")
 
 
-def check_utf8(data: bytes, path: Path, hint: str | None = None) -> None:
-    """InputError naming the byte offset (and line and column) of the first bytes of ``data`` that are not UTF-8.
-
-    Decodes in chunks so that a large file is never held twice in memory.
-    """
-    chunk = 1 << 20
-    start = 0
-    while start < len(data):
-        end = start + chunk
-        try:
-            _, consumed = codecs.utf_8_decode(data[start:end], "strict", end >= len(data))
-        except UnicodeDecodeError as exc:
-            raise _not_utf8(data, start + exc.start, path, hint) from None
-        if consumed == 0:  # pragma: no cover - a chunk always holds at least one whole character
-            break
-        start += consumed
-
-
-def _not_utf8(data: bytes, offset: int, path: Path, hint: str | None) -> InputError:
-    line = data.count(b"\n", 0, offset) + 1
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
-    return InputError(f"the file is not valid UTF-8: undecodable byte 0x{data[offset]:02x} at byte offset {offset}",
-                      path=path, line=line, column=column, hint=hint or "save the file with UTF-8 encoding")
-
-
 def _strip_bom(data: bytes) -> bytes:
     return data[len(_BOM):] if data.startswith(_BOM) else data
 
@@ -336,8 +316,6 @@ def _syntax_message(exc: SyntaxError) -> str:
 
 def _xml_position(data: bytes) -> tuple[int | None, int | None]:
     """Line and column of an XML well-formedness error in ``data`` (RDF/XML errors come without a position)."""
-    from xml.parsers import expat
-
     parser = expat.ParserCreate()
     try:
         parser.Parse(data, True)
@@ -398,8 +376,6 @@ def _add_rdf(store: ox.Store, data: bytes, fmt: str, path: Path, only: bool = Fa
 
 
 def _add_csv(store: ox.Store, path: Path, base_iri: str | None, city_iri: str | None) -> None:
-    from .csvreg import read_csv  # the register reader needs the ontology's names; import it only for CSV
-
     try:
         quads = read_csv(path, base_iri=base_iri, city_iri=city_iri)
     except InputError:
@@ -412,8 +388,6 @@ def _add_csv(store: ox.Store, path: Path, base_iri: str | None, city_iri: str | 
 
 
 def _add_xlsx(store: ox.Store, path: Path, base_iri: str | None, city_iri: str | None) -> None:
-    from .register import read_register  # openpyxl and the mapping are needed only for XLSX registers
-
     store.extend(read_register(path, base_iri=base_iri, city_iri=city_iri))
 
 
@@ -422,8 +396,6 @@ STDIN = "-"
 
 
 def _read_stdin(limit: int | None) -> bytes:
-    import sys
-
     data = sys.stdin.buffer.read(limit + 1 if limit else -1)
     if limit is not None and len(data) > limit:
         raise InputError(f"standard input is more than the {_mib(limit)} sscrdf may load into memory",
@@ -485,8 +457,6 @@ def load(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *, fm
     limit = input_limit(max_bytes)
     plan = _prepare(files, fmt, limit)
     store = ox.Store()
-    from ..progress import bar
-
     for path, file_fmt in bar(plan, total=len(plan), desc="loading") if len(plan) > 1 else plan:
         if file_fmt == "csv":
             _add_csv(store, path, base_iri, city_iri)

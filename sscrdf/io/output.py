@@ -6,12 +6,21 @@ import signal
 import stat
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, NoReturn
+
+import pyoxigraph as ox
 
 from ..errors import InputError
+from ..namespaces import PREFIXES
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 
-def check_not_an_input(output: str | Path | None, inputs) -> None:
+def check_not_an_input(output: str | Path | None, inputs: Iterable[str | Path]) -> None:
     """InputError when ``output`` names one of the ``inputs`` (writing there would destroy the input)."""
     if not output:
         return
@@ -38,7 +47,7 @@ class _Terminated(BaseException):
     """SIGTERM arrived while an output was being written (the temporary file is removed, then exit 143)."""
 
 
-def _on_sigterm(signum, frame):  # noqa: ARG001 (signal handler API)
+def _on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:  # the signal handler API
     raise _Terminated()
 
 
@@ -90,19 +99,20 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
 RDF_OUTPUT_FORMATS = {"trig": "TRIG", "nquads": "N_QUADS", "ttl": "TURTLE", "nt": "N_TRIPLES"}
 
 
-def serialize(quads_or_triples, fmt: str) -> bytes:
+def serialize(quads_or_triples: Iterable[ox.Quad] | Iterable[ox.Triple], fmt: str) -> bytes:
     """Serialise with sscrdf's usual prefixes. Quad formats (trig, nquads) keep graphs; triple formats
     (ttl, nt) merge them."""
-    import pyoxigraph as ox
-
-    from ..namespaces import PREFIXES
 
     rdf_format = getattr(ox.RdfFormat, RDF_OUTPUT_FORMATS[fmt])
-    items = list(quads_or_triples)
+    given: list[ox.Quad | ox.Triple] = list(quads_or_triples)
+    items: list[ox.Triple] | list[ox.Quad]
     if fmt in ("ttl", "nt"):
-        items = list(dict.fromkeys(q.triple if isinstance(q, ox.Quad) else q for q in items))
-    elif items and isinstance(items[0], ox.Triple):
-        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in items]
+        items = list(dict.fromkeys(q.triple if isinstance(q, ox.Quad) else q for q in given))
+    else:
+        items = [q if isinstance(q, ox.Quad) else ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                 for q in given]
     items.sort(key=str)  # deterministic output: same input, same bytes
     prefixes = {k: str(v) for k, v in PREFIXES.items()} if fmt in ("trig", "ttl") else None
-    return ox.serialize(items, format=rdf_format, prefixes=prefixes)
+    data = ox.serialize(items, format=rdf_format, prefixes=prefixes)
+    assert data is not None  # without an output file, pyoxigraph returns the bytes
+    return data

@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from ..errors import InputError
-from .regvocab import Choices, Vocabulary, expand, key, vocabulary
+from ..resources import data_dir
+from .encoding import check_utf8
+from .output import write_atomic
+from .regvocab import Choices, Vocabulary, compact, expand, key, vocabulary
 
 __all__ = ["Sheet", "Column", "mapping", "template", "read_register", "export_register", "RegisterError",
            "CellError", "REGISTER_SUFFIXES"]
@@ -83,8 +87,6 @@ class Sheet:
 
 
 def _mapping_path() -> Path:
-    from ..resources import data_dir
-
     return data_dir("mappings") / "register.csv"
 
 
@@ -92,25 +94,31 @@ def mapping(path: Path | None = None) -> tuple[Sheet, ...]:
     """The sheets of the register, in order, from the mapping file."""
     path = path or _mapping_path()
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
-    sheets: dict[str, dict] = {}
+    heads: dict[str, tuple[str | None, str, str]] = {}  # sheet -> class, clause, help
+    columns: dict[str, list[Column]] = {}
     for row in csv.DictReader(lines):
         name, column, kind = row["sheet"].strip(), row["column"].strip(), row["kind"].strip()
         prop = row["property"].strip()
         if kind == "sheet":
-            sheets[name] = {"cls": expand(row["values"].strip()) if row["values"].strip() else None,
-                            "clause": row["clause"], "help": row["help"], "columns": []}
+            heads[name] = (expand(row["values"].strip()) if row["values"].strip() else None, row["clause"], row["help"])
+            columns[name] = []
             continue
-        sheets[name]["columns"].append(Column(
+        columns[name].append(Column(
             sheet=name, name=column, kind=kind, prop=expand(prop.lstrip("^")) if prop else None,
             inverse=prop.startswith("^"), values=row["values"].strip(), required=row["required"].strip() == "yes",
             multiple=row["multiple"].strip() == "yes", default=row["default"].strip(), clause=row["clause"],
             help=row["help"], sample=row["sample"]))
-    return tuple(Sheet(n, s["cls"], s["clause"], s["help"], tuple(s["columns"])) for n, s in sheets.items())
+    return tuple(Sheet(n, cls, clause, help_, tuple(columns[n])) for n, (cls, clause, help_) in heads.items())
+
+
+def _term_choices(col: Column, vocab: Vocabulary) -> Choices:
+    """The allowed values of a "type" or "term" column."""
+    return vocab.choices(expand(col.values), kind=col.kind)
 
 
 def _choices(col: Column, vocab: Vocabulary) -> Choices | None:
     if col.kind in ("type", "term"):
-        return vocab.choices(expand(col.values), kind=col.kind)
+        return _term_choices(col, vocab)
     return None
 
 
@@ -149,7 +157,7 @@ class RegisterError(InputError):
         lines = [str(e) for e in self.errors]
         return "\n".join(lines) + f"\n{len(lines)} error(s) in the register; nothing written"
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[RegisterError], tuple[list[CellError]]]:
         return (RegisterError, (self.errors,))
 
 
@@ -159,7 +167,7 @@ class RegisterError(InputError):
 class _Table:
     where: str
     header: list[str]
-    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
 
 def _cell_text(value: object) -> str:
@@ -203,8 +211,6 @@ def _tables_xlsx(path: Path) -> dict[str, _Table]:
 
 
 def _tables_dir(path: Path) -> dict[str, _Table]:
-    from .load import check_utf8
-
     out: dict[str, _Table] = {}
     for f in sorted(path.glob("*.csv")):
         data = f.read_bytes()
@@ -280,10 +286,10 @@ class _Importer:
                 self.err(t, None, None, None, f"unknown sheet {name!r}",
                          [s.name for s in self.sheets], close)
         for s in self.sheets:
-            t = tables.get(_norm(s.name))
-            if t is not None:
-                by_sheet[s.name] = t
-                self._check_header(s, t)
+            table = tables.get(_norm(s.name))
+            if table is not None:
+                by_sheet[s.name] = table
+                self._check_header(s, table)
         self.base = self._base(by_sheet)
         ids = self._ids(by_sheet)
         self.ids = ids
@@ -312,7 +318,7 @@ class _Importer:
                 self.err(t, 1, c.name, None, "this required column is missing from the header")
 
     @staticmethod
-    def _cell(row: dict[str, object], col: Column) -> str:
+    def _cell(row: dict[str, str], col: Column) -> str:
         for h, v in row.items():
             if _norm(h) == _norm(col.name):
                 return str(v)
@@ -389,16 +395,18 @@ class _Importer:
                 node = self._ref(t, n, subj, self._cell(row, subj))
                 if node is None:
                     continue
+            else:
+                raise ValueError(f"mapping: sheet {s.name!r} has neither an id column nor a subject column")
             for col in s.columns:
                 if col.kind in ("id", "base") or col is subj:
                     continue
                 self._column(t, n, row, col, node)
 
-    def _generated(self, s: Sheet, t: _Table, n: int, row: dict[str, object], pattern: str) -> str | None:
+    def _generated(self, s: Sheet, t: _Table, n: int, row: dict[str, str], pattern: str) -> str | None:
         cols = {c.name: c for c in s.columns}
         missing = []
 
-        def fill(m: re.Match) -> str:
+        def fill(m: re.Match[str]) -> str:
             c = cols.get(m.group(1))
             v = self._cell(row, c) if c else ""
             if not v:
@@ -436,32 +444,32 @@ class _Importer:
                  difflib_close(value, pool))
         return None
 
-    def _column(self, t: _Table, n: int, row: dict[str, object], col: Column, node: str) -> None:
+    def _column(self, t: _Table, n: int, row: dict[str, str], col: Column, node: str) -> None:
         raw = self._cell(row, col)
         if raw == NO_LINK and col.kind == "ref" and col.default:
             return  # "-": deliberately no link (an empty cell would take the default)
         if not raw:
             if col.kind == "ref" and col.default:
-                obj = self._ref(t, n, col, raw)
-                if obj is not None and col.prop:
-                    self._link(node, col, ox.NamedNode(obj))
+                iri = self._ref(t, n, col, raw)
+                if iri is not None and col.prop:
+                    self._link(node, col.prop, col.inverse, ox.NamedNode(iri))
             elif col.required:
                 self.err(t, n, col.name, None, "a value is required")
             return
         for value in _split(raw, col.multiple):
             obj = self._value(t, n, col, value)
             if obj is not None and col.prop:
-                self._link(node, col, obj)
+                self._link(node, col.prop, col.inverse, obj)
 
-    def _link(self, node: str, col: Column, obj: ox.NamedNode | ox.Literal) -> None:
-        if col.inverse and isinstance(obj, ox.NamedNode):
-            self.add(obj.value, col.prop, ox.NamedNode(node))
+    def _link(self, node: str, prop: str, inverse: bool, obj: ox.NamedNode | ox.Literal) -> None:
+        if inverse and isinstance(obj, ox.NamedNode):
+            self.add(obj.value, prop, ox.NamedNode(node))
         else:
-            self.add(node, col.prop, obj)
+            self.add(node, prop, obj)
 
     def _value(self, t: _Table, n: int, col: Column, value: str) -> ox.NamedNode | ox.Literal | None:
         if col.kind in ("type", "term"):
-            ch = _choices(col, self.vocab)
+            ch = _term_choices(col, self.vocab)
             iri = ch.find(value)
             if iri is None:
                 self.err(t, n, col.name, value, "is not an allowed value", ch.shown(), ch.nearest(value))
@@ -490,8 +498,6 @@ class _Importer:
 
 
 def difflib_close(word: str, names: Iterable[str]) -> str | None:
-    import difflib
-
     by = {key(n): n for n in names}
     m = difflib.get_close_matches(key(word), list(by), n=1, cutoff=0.6)
     return by[m[0]] if m else None
@@ -552,7 +558,7 @@ def _write_xlsx(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[s
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = openpyxl.Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the empty sheet a new workbook starts with
     lists = wb.create_sheet(LISTS_SHEET)
     lists.sheet_state = "hidden"
     list_ranges: dict[tuple[str, str], str] = {}
@@ -600,8 +606,6 @@ def _write_xlsx(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[s
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
     buf = io.BytesIO()
     wb.save(buf)
-    from .output import write_atomic
-
     write_atomic(path, buf.getvalue())
 
 
@@ -614,8 +618,6 @@ def _csv_text(rows: Iterable[Sequence[str]]) -> str:
 
 
 def _write_dir(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[str]]], vocab: Vocabulary) -> None:
-    from .output import write_atomic
-
     if path.exists() and not path.is_dir():
         raise InputError("the output for CSV sheets must be a folder", path=path)
     path.mkdir(parents=True, exist_ok=True)
@@ -624,7 +626,8 @@ def _write_dir(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[st
     write_atomic(path / f"{ABOUT_SHEET}.csv", _csv_text(_about_rows(sheets, vocab)))
 
 
-def _write(path: Path, fmt: str | None, sheets, rows, vocab) -> str:
+def _write(path: Path, fmt: str | None, sheets: Sequence[Sheet], rows: dict[str, list[list[str]]],
+           vocab: Vocabulary) -> str:
     fmt = fmt or ("xlsx" if path.suffix.lower() in REGISTER_SUFFIXES else "csv")
     if fmt == "xlsx":
         if path.suffix.lower() not in REGISTER_SUFFIXES:
@@ -661,8 +664,6 @@ def export_register(quads: Iterable[ox.Quad], path: str | Path, fmt: str | None 
                     base_iri: str | None = None, vocab: Vocabulary | None = None,
                     sheets: Sequence[Sheet] | None = None) -> ExportResult:
     """Write the register of the city data in ``quads`` (graphs merged); the inverse of :func:`read_register`."""
-    from .regvocab import compact
-
     vocab, sheets = vocab or vocabulary(), sheets or mapping()
     triples = list(dict.fromkeys(q.triple if isinstance(q, ox.Quad) else q for q in quads))
     by_s: dict[str, list[ox.Triple]] = {}
@@ -672,7 +673,8 @@ def export_register(quads: Iterable[ox.Quad], path: str | Path, fmt: str | None 
         if isinstance(t.subject, ox.NamedNode):
             by_s.setdefault(t.subject.value, []).append(t)
         by_p.setdefault(t.predicate.value, []).append(t)
-        if t.predicate.value == _RDF_TYPE and isinstance(t.object, ox.NamedNode):
+        if (t.predicate.value == _RDF_TYPE and isinstance(t.object, ox.NamedNode)
+                and not isinstance(t.subject, ox.Triple)):
             types.setdefault(t.subject.value, set()).add(t.object.value)
     used: set[ox.Triple] = set()
     members: dict[str, list[str]] = {}
@@ -698,17 +700,17 @@ def export_register(quads: Iterable[ox.Quad], path: str | Path, fmt: str | None 
             return base
         values: list[str] = []
         if col.kind == "type":
-            ch = _choices(col, vocab)
+            ch = _term_choices(col, vocab)
             for t in by_s.get(node, []):
-                if t.predicate.value == _RDF_TYPE and t.object.value in ch:
+                if t.predicate.value == _RDF_TYPE and isinstance(t.object, ox.NamedNode) and t.object.value in ch:
                     values.append(ch.labels[t.object.value])
                     used.add(t)
             if types.get(node) and s.cls:
                 for t in by_s.get(node, []):  # the sheet's own class is implied by the row
-                    if t.predicate.value == _RDF_TYPE and t.object.value == s.cls:
+                    if t.predicate.value == _RDF_TYPE and t.object == ox.NamedNode(s.cls):
                         used.add(t)
-        elif col.inverse:
-            for t in by_p.get(col.prop, []):
+        elif col.inverse:  # an inverse column always has a property (its mapping cell starts with ^)
+            for t in by_p.get(col.prop or "", []):
                 if t.object == ox.NamedNode(node) and isinstance(t.subject, ox.NamedNode):
                     values.append(ident(t.subject.value))
                     used.add(t)
@@ -731,7 +733,7 @@ def export_register(quads: Iterable[ox.Quad], path: str | Path, fmt: str | None 
             for node in members.get(s.name, []):
                 if s.cls and not any(c.kind == "type" for c in s.columns):
                     used.update(t for t in by_s.get(node, []) if t.predicate.value == _RDF_TYPE
-                                and t.object.value in vocab.subclasses(s.cls))
+                                and isinstance(t.object, ox.NamedNode) and t.object.value in vocab.subclasses(s.cls))
                 out.append([cell(s, c, node) for c in s.columns])
             rows[s.name] = out
         elif s.subject_column is not None:
@@ -760,9 +762,10 @@ def export_register(quads: Iterable[ox.Quad], path: str | Path, fmt: str | None 
     return ExportResult(written, {k: len(v) for k, v in rows.items()}, left)
 
 
-def _export_value(col: Column, obj, vocab: Vocabulary, ident) -> str | None:
+def _export_value(col: Column, obj: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, vocab: Vocabulary,
+                  ident: Callable[[str], str]) -> str | None:
     if col.kind == "term":
-        ch = _choices(col, vocab)
+        ch = _term_choices(col, vocab)
         return ch.labels.get(obj.value) if isinstance(obj, ox.NamedNode) else None
     if col.kind == "ref":
         return ident(obj.value) if isinstance(obj, ox.NamedNode) else None

@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..namespaces import PREFIXES
+from ..resources import files
 
 __all__ = ["Vocabulary", "Choices", "vocabulary", "key", "expand", "compact"]
 
@@ -94,10 +95,11 @@ class Vocabulary:
                 v._add(q.subject, q.predicate.value, q.object)
         return v
 
-    def _add(self, s, p: str, o) -> None:
-        if not isinstance(s, ox.NamedNode):
+    def _add(self, subject: ox.NamedNode | ox.BlankNode | ox.Triple, p: str,
+             o: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> None:
+        if not isinstance(subject, ox.NamedNode):
             return
-        s = s.value
+        s = subject.value
         if isinstance(o, ox.NamedNode):
             if p == _RDFS + "subClassOf":
                 self.parents.setdefault(s, set()).add(o.value)
@@ -187,8 +189,6 @@ class Vocabulary:
 
 
 def ontology_paths(extra: Sequence[Path] = ()) -> tuple[Path, ...]:
-    from ..resources import files
-
     return tuple(files("ontology", "*.ttl")) + tuple(files("ontology", "vocab/*.ttl")) + tuple(extra)
 
 

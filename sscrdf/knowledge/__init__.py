@@ -1,1 +1,1 @@
-"""The bundled knowledge: the ontology, the vocabulary check, `sscrdf check`, `docs` and `usage`."""
+"""The bundled knowledge: the ontology (its modules, terms and labels), the vocabulary check, `sscrdf docs`."""

@@ -89,7 +89,7 @@ def _tree(doc: _Doc, classes: set[URIRef]) -> str:
         if not parents:
             roots.append(c)
 
-    def render(c: URIRef, seen: frozenset) -> str:
+    def render(c: URIRef, seen: frozenset[URIRef]) -> str:
         kids = [k for k in children.get(c, []) if k not in seen]
         inner = "".join(render(k, seen | {k}) for k in kids)
         return f"<li>{doc.link(c)}" + (f'<ul class="tree">{inner}</ul>' if inner else "") + "</li>"

@@ -1,4 +1,5 @@
-"""The bundled ontology: its modules, their parsed triples, summary counts, and `ontology check`.
+"""The bundled ontology: its modules, their parsed triples, labels and summary counts (`ontology check` is
+:mod:`sscrdf.authoring.check`).
 
 Modules are the ``ontology/*.ttl`` files (the ``ssc:`` terms) plus the local W3C vocabulary subsets in
 ``ontology/vocab/``. Parsing is done once per process and kept as immutable tuples; every public function
@@ -6,14 +7,13 @@ returns new graphs, so callers can never change the shared copy.
 """
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, SKOS
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ..convert import triples_to_graph
 from ..errors import InputError
@@ -126,6 +126,20 @@ def info() -> OntologyInfo:
     return OntologyInfo(ONTOLOGY_IRI, str(vi) if vi else None, str(vinfo) if vinfo else None, tuple(rows))
 
 
+@lru_cache(maxsize=1)
+def ontology_labels() -> dict[str, str]:
+    """IRI -> display label of every ontology term (skos:prefLabel, else rdfs:label; English or untagged)."""
+    label, pref = {}, {}
+    for t in ontology_triples():
+        if not isinstance(t.object, ox.Literal) or t.object.language not in (None, "en"):
+            continue
+        if t.predicate.value == str(RDFS.label):
+            label.setdefault(t.subject.value, t.object.value)
+        elif t.predicate.value == str(SKOS.prefLabel):
+            pref.setdefault(t.subject.value, t.object.value)
+    return {**label, **pref}
+
+
 def declared_terms(include_vocab: bool = False) -> set[str]:
     """IRIs (as strings) of every ssc: term the ontology declares with an rdf:type."""
     ns = str(SSC)
@@ -137,105 +151,6 @@ def declared_terms(include_vocab: bool = False) -> set[str]:
     return out
 
 
-# ---------------------------------------------------------------------------------------------- check
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the ontology."""
-
-    kind: str  # syntax | meta-shape | inconsistency | undeclared | duplicate
-    message: str
-    term: str | None = None
-    module: str | None = None
-
-    def __str__(self) -> str:
-        where = f"[{self.module}] " if self.module else ""
-        what = f"{self.term}: " if self.term else ""
-        return f"{self.kind}: {where}{what}{self.message}"
-
-
-@dataclass
-class CheckReport:
-    problems: list[Problem] = field(default_factory=list)
-    checks: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def by_kind(self) -> Counter:
-        return Counter(p.kind for p in self.problems)
-
-
-def check(extra_modules: list[Path] | None = None) -> CheckReport:
-    """Run every ontology check; ``extra_modules`` are additional Turtle files checked as if bundled.
-
-    Checks: each module parses; the meta-shape (shapes/meta/ontology.ttl) conforms; no ssc: IRI is used
-    without being declared and none is declared in two modules; the OWL 2 RL closure of the ontology has no
-    inconsistency (no member of owl:Nothing, no clash of disjoint classes or other owlrl error).
-    """
-    from ..reasoning.closure import consistency_problems  # heavy import only when checking
-    from ..shacl.results import run_pyshacl
-
-    report = CheckReport()
-    mods = modules(include_vocab=True) + [Module(Path(p).stem, Path(p)) for p in (extra_modules or [])]
-    graphs: dict[Module, Graph] = {}
-    for m in mods:
-        try:
-            graphs[m] = module_graph(m)
-        except InputError as exc:
-            report.problems.append(Problem("syntax", str(exc), module=m.name))
-    report.checks.append(f"parse: {len(mods)} modules")
-    if any(p.kind == "syntax" for p in report.problems):
-        return report
-
-    ssc_graph = Graph()
-    owner: dict[str, str] = {}
-    for m, g in graphs.items():
-        if m.vocab:
-            continue
-        ssc_graph += g
-        for s in set(g.subjects(RDF.type, None)):
-            if isinstance(s, URIRef) and str(s).startswith(str(SSC)):
-                if str(s) in owner and owner[str(s)] != m.name:
-                    report.problems.append(Problem("duplicate", f"declared in both {owner[str(s)]} and {m.name}",
-                                                   term=_short(s), module=m.name))
-                owner.setdefault(str(s), m.name)
-
-    # meta-shape
-    meta = Graph().parse(data_dir("shapes") / "meta" / "ontology.ttl", format="turtle")
-    conforms, results = run_pyshacl(ssc_graph, meta)
-    for r in results:
-        report.problems.append(Problem("meta-shape", r.message, term=_short(r.focus), module=owner.get(str(r.focus))))
-    report.checks.append("meta-shape: labels, definitions, sources, deprecations, ranks")
-
-    # undeclared ssc: IRIs
-    used: dict[str, str] = {}
-    for m, g in graphs.items():
-        for t in g:
-            for term in t:
-                if isinstance(term, URIRef) and str(term).startswith(str(SSC)):
-                    used.setdefault(str(term), m.name)
-    for iri in sorted(set(used) - set(owner)):
-        report.problems.append(Problem("undeclared", "used but never declared with an rdf:type",
-                                       term=_short(URIRef(iri)), module=used[iri]))
-    report.checks.append("declarations: every ssc: IRI used is declared once")
-
-    # consistency
-    full = Graph()
-    for g in graphs.values():
-        full += g
-    for msg in consistency_problems(full):
-        report.problems.append(Problem("inconsistency", msg))
-    report.checks.append("consistency: OWL 2 RL closure (owlrl)")
-    return report
-
-
-def _short(term) -> str:
-    s = str(term)
-    return "ssc:" + s[len(str(SSC)):] if s.startswith(str(SSC)) else s
-
-
 __all__ = ["Module", "modules", "parse_module", "ontology_triples", "ontology_graph", "module_graph", "info",
-           "OntologyInfo", "ModuleInfo", "declared_terms", "Problem", "CheckReport", "check"]
+           "OntologyInfo", "ModuleInfo", "declared_terms", "ontology_labels"]
 

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from ..errors import InputError
 
-__all__ = ["SSC", "UnknownTerm", "ssc_terms_used", "unknown_terms", "check_vocabulary", "short"]
+__all__ = ["SSC", "UnknownTerm", "UnknownTermError", "ssc_terms_used", "unknown_terms", "check_vocabulary", "short"]
 
 SSC = "https://w3id.org/sscrdf/ontology#"
 
@@ -77,7 +77,9 @@ def ssc_terms_used(store: ox.Store) -> set[str]:
         "SELECT DISTINCT (DATATYPE(?o) AS ?t) WHERE { ?s ?p ?o FILTER(isLiteral(?o)) }",
     )
     for q in queries:
-        for sol in store.query(q, use_default_graph_as_union=True):
+        solutions = store.query(q, use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)  # a SELECT query
+        for sol in solutions:
             t = sol["t"]
             if isinstance(t, ox.NamedNode) and t.value.startswith(SSC) and len(t.value) > len(SSC):
                 seen.add(t.value)
@@ -158,7 +160,11 @@ def unknown_terms(store: ox.Store | None, known: set[str], sources: Iterable[str
     any source, by IRI. ``used`` is ``ssc_terms_used(store)`` when the caller already computed it.
     """
     sources = [Path(s) for s in sources]
-    unknown = (ssc_terms_used(store) if used is None else used) - set(known)
+    if used is None:
+        if store is None:
+            raise TypeError("unknown_terms needs the store or the terms it uses")
+        used = ssc_terms_used(store)
+    unknown = used - set(known)
     located = _locations(unknown, sources)
     order = {path: i for i, path in enumerate(sources)}
 
@@ -176,20 +182,32 @@ def unknown_terms(store: ox.Store | None, known: set[str], sources: Iterable[str
     return result
 
 
+class UnknownTermError(InputError):
+    """City data uses ``ssc:`` terms the ontology does not declare. ``terms`` lists each one (in reading order)
+    with the nearest declared term and where it is written; the message names the first and counts the rest."""
+
+    def __init__(self, terms: list[UnknownTerm]) -> None:
+        first = terms[0]
+        more = len(terms) - 1
+        message = f"unknown term {short(first.term)}"
+        if more:
+            message += f" (and {more} more unknown term{'s' if more > 1 else ''})"
+        if first.suggestion:
+            hint = f"did you mean {short(first.suggestion)}?"
+        else:
+            hint = "it is not in the sscrdf ontology: check its spelling and the ssc: namespace IRI " + SSC
+        super().__init__(message, path=first.path, line=first.line, column=first.column, hint=hint)
+        self.terms = terms
+
+    def __reduce__(self):  # picklable (raised in worker processes)
+        return (type(self), (self.terms,))
+
+
 def check_vocabulary(store: ox.Store | None, known: set[str], sources: Iterable[str | Path] = (),
                      used: set[str] | None = None) -> None:
-    """InputError for the first unknown ssc: term in ``store`` (with a "did you mean" and how many more there are);
-    nothing when every ssc: term is known. ``used`` replaces the scan of ``store`` when already known."""
+    """:class:`UnknownTermError` for the unknown ssc: terms in ``store`` (the message names the first, with a
+    "did you mean", and how many more there are); nothing when every ssc: term is known. ``used`` replaces the
+    scan of ``store`` when already known."""
     problems = unknown_terms(store, known, sources, used)
-    if not problems:
-        return
-    first = problems[0]
-    more = len(problems) - 1
-    message = f"unknown term {short(first.term)}"
-    if more:
-        message += f" (and {more} more unknown term{'s' if more > 1 else ''})"
-    if first.suggestion:
-        hint = f"did you mean {short(first.suggestion)}?"
-    else:
-        hint = "it is not in the sscrdf ontology: check its spelling and the ssc: namespace IRI " + SSC
-    raise InputError(message, path=first.path, line=first.line, column=first.column, hint=hint)
+    if problems:
+        raise UnknownTermError(problems)

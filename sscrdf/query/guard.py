@@ -19,10 +19,17 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rdflib import Literal
+from rdflib.namespace import SH
 
 from ..errors import InputError
 
-__all__ = ["QueryRefused", "check_query", "check_shapes"]
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+__all__ = ["QueryRefused", "check_query", "check_query_form", "check_shapes"]
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 #: rdflib parse-tree nodes that reach the network
@@ -36,7 +43,7 @@ class QueryRefused(InputError):
 
 
 def _expand(text: str) -> str:
-    def one(m: re.Match) -> str:
+    def one(m: re.Match[str]) -> str:
         code = int(m.group(1) or m.group(2), 16)
         if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
             raise ValueError(m.group(0))
@@ -45,12 +52,13 @@ def _expand(text: str) -> str:
     return _ESCAPE.sub(one, text)
 
 
-def _nodes(tree) -> Iterator[str]:
+def _nodes(tree: object) -> Iterator[str]:
     """The names of every parse-tree node (rdflib CompValue) in ``tree``, iteratively (deep queries)."""
+    # loaded with rdflib's SPARQL parser (see check_query), only on the paths that check queries
     from pyparsing import ParseResults
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    stack = [tree]
+    stack: list[object] = [tree]
     while stack:
         node = stack.pop()
         if isinstance(node, CompValue):
@@ -96,6 +104,16 @@ def _has_service_keyword(text: str) -> bool:
 def check_query(text: str, *, source: str | Path | None = None, what: str = "query") -> str:
     """The text to run for ``text`` (its ``\\u`` escapes expanded); QueryRefused when it would use SERVICE,
     is an update, or cannot be parsed as a SPARQL 1.1 query. ``source`` names where the text came from."""
+    return check_query_form(text, source=source, what=what)[0]
+
+
+#: rdflib's parse-tree name of each query form
+_FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
+
+
+def check_query_form(text: str, *, source: str | Path | None = None, what: str = "query") -> tuple[str, str]:
+    """As :func:`check_query`, and the query's form from the same parse: (text to run, "SELECT" | "ASK" |
+    "CONSTRUCT" | "DESCRIBE")."""
     # rdflib's parser is imported here, not at module level: it costs ~0.3 s and only checked paths need it
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -131,7 +149,8 @@ def check_query(text: str, *, source: str | Path | None = None, what: str = "que
         if name in _REMOTE:
             raise QueryRefused(f"the {what} uses {_REMOTE[name]}; sscrdf never sends requests to other "
                                "endpoints", path=source, hint="query the data locally, without SERVICE")
-    return expanded
+    form = next((_FORMS[n] for n in (getattr(part, "name", None) for part in tree) if n in _FORMS), "SELECT")
+    return expanded, form
 
 
 #: SHACL / SHACL-AF properties whose values are SPARQL texts
@@ -140,12 +159,9 @@ _SPARQL_PROPERTIES = ("select", "ask", "construct", "update")
 _PREBOUND_PATH = re.compile(r"\$PATH\b")
 
 
-def check_shapes(shapes, source: str | Path | None = None) -> None:
+def check_shapes(shapes: Graph, source: str | Path | None = None) -> None:
     """QueryRefused when a SPARQL text in the SHACL shapes graph ``shapes`` (rdflib Graph) would use SERVICE or
     is an update (every sh:select, sh:ask, sh:construct, sh:update value is checked)."""
-    from rdflib import Literal
-    from rdflib.namespace import SH
-
     for prop in _SPARQL_PROPERTIES:
         for shape, value in shapes.subject_objects(SH[prop]):
             if not isinstance(value, Literal):

@@ -12,16 +12,19 @@ The same text runs unchanged on the embedded pyoxigraph store and on any SPARQL 
 """
 from __future__ import annotations
 
+import difflib
 import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import pyoxigraph as ox
 
 from ..errors import InputError
 from ..namespaces import SSCR
 from ..resources import files
+from .guard import check_query
 
 _HEADER = re.compile(r"^#\s*(id|question|clause|columns|kind|derives|severity|title)\s*:\s*(.*?)\s*$", re.I)
 REQUIRED_QUERY_KEYS = ("id", "question", "clause", "columns")
@@ -78,8 +81,6 @@ def read_sparql_file(path: Path, required: tuple[str, ...] = (), *, guard: bool 
         raise InputError(f"not UTF-8 text (byte {exc.start})", path=path) from None
     header = read_header(text)
     if guard:
-        from .guard import check_query
-
         text = check_query(text, source=path)
     missing = [k for k in required if not header.get(k)]
     if missing:
@@ -104,11 +105,13 @@ def find_query(name: str, extra_dirs: tuple[Path, ...] = ()) -> SparqlFile:
     for q in queries:
         if name in (q.id, q.path.stem):
             return q
-    import difflib
-
     close = difflib.get_close_matches(name, [q.id for q in queries], n=1)
     raise InputError(f"no query named {name!r}", hint=(f"did you mean {close[0]!r}? " if close else "")
                      + "`sscrdf queries` lists them")
+
+
+#: one cell of a :class:`Table`: a plain value, None when the variable is unbound
+Value: TypeAlias = str | int | float | bool | None
 
 
 @dataclass(frozen=True)
@@ -116,13 +119,13 @@ class Table:
     """A SELECT result: column names and rows of plain values (str/int/float/bool or None)."""
 
     columns: list[str]
-    rows: list[tuple]
+    rows: list[tuple[Value, ...]]
 
 
 _INTEGERS = ("integer", "int", "long", "nonNegativeInteger", "positiveInteger")
 
 
-def _literal_value(lexical: str, datatype: str | None) -> object:
+def _literal_value(lexical: str, datatype: str | None) -> Value:
     """A literal as a plain Python value: numbers and booleans typed, everything else its lexical form."""
     dt = datatype.rsplit("#", 1)[-1] if datatype else "string"
     if dt in _INTEGERS:
@@ -134,12 +137,12 @@ def _literal_value(lexical: str, datatype: str | None) -> object:
     return lexical
 
 
-def _py(term) -> object:
+def _py(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> Value:
     if term is None:
         return None
     if isinstance(term, ox.Literal):
         return _literal_value(term.value, term.datatype.value if term.datatype else None)
-    return term.value if hasattr(term, "value") else str(term)
+    return str(term) if isinstance(term, ox.Triple) else term.value
 
 
 def select(store: ox.Store, text: str, *, union: bool = True, source: str | Path | None = None) -> Table:
@@ -157,7 +160,7 @@ def select(store: ox.Store, text: str, *, union: bool = True, source: str | Path
 
 def select_remote(endpoint: str, text: str, *, timeout: int = 60) -> Table:
     """Run a SELECT query on a SPARQL 1.1 endpoint (SPARQL 1.1 Protocol, JSON results) with SPARQLWrapper."""
-    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper  # only `query --endpoint` talks to a remote store
 
     sw = SPARQLWrapper(endpoint)
     sw.setMethod(POST)
@@ -167,7 +170,7 @@ def select_remote(endpoint: str, text: str, *, timeout: int = 60) -> Table:
     try:
         with warnings.catch_warnings():  # SPARQLWrapper warns (on stderr) about unexpected content types
             warnings.simplefilter("ignore")
-            data = sw.queryAndConvert()
+            data: Any = sw.queryAndConvert()  # parsed JSON, checked below
     except Exception as exc:  # network errors, HTTP errors, bad responses
         raise InputError(f"the SPARQL endpoint {endpoint} failed: {exc}".splitlines()[0]) from None
     try:
@@ -179,7 +182,7 @@ def select_remote(endpoint: str, text: str, *, timeout: int = 60) -> Table:
     return Table(cols, rows)
 
 
-def _json_value(binding: dict | None) -> object:
+def _json_value(binding: dict[str, str] | None) -> Value:
     """One value of SPARQL JSON results, converted like the embedded store's (see ``_py``)."""
     if binding is None:
         return None

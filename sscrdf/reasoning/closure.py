@@ -6,10 +6,14 @@ graphs, so the pipeline only uses it where completeness matters more than speed 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Set as AbstractSet
 from functools import lru_cache
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
+from rdflib.term import Node
+
+_RdflibTriple = tuple[Node, Node, Node]
 
 ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"
 
@@ -28,7 +32,7 @@ def owlrl_closure(graph: Graph) -> Graph:
 
 
 @lru_cache(maxsize=8)
-def _owlrl_closure_of(triples: frozenset) -> tuple:
+def _owlrl_closure_of(triples: frozenset[_RdflibTriple]) -> tuple[_RdflibTriple, ...]:
     import owlrl  # heavy, and only the reference path needs it
 
     g = Graph()
@@ -43,8 +47,8 @@ def consistency_problems(graph: Graph, closure: Graph | None = None) -> list[str
     (clashes of disjoint classes, different-from violations, ...). Empty when consistent."""
     closed = closure if closure is not None else owlrl_closure(graph)
     problems = []
-    for s in sorted(closed.subjects(RDF.type, OWL.Nothing)):
-        if isinstance(s, URIRef) and s != OWL.Nothing:
+    for s in sorted(s for s in closed.subjects(RDF.type, OWL.Nothing) if isinstance(s, URIRef)):
+        if s != OWL.Nothing:
             problems.append(f"{s} is a member of owl:Nothing (it belongs to classes that cannot share members)")
     for err in closed.subjects(RDF.type, URIRef(ERRNS + "ErrorMessage")):
         for msg in closed.objects(err, URIRef(ERRNS + "error")):
@@ -61,13 +65,15 @@ def consistency_problems(graph: Graph, closure: Graph | None = None) -> list[str
 # ``SUPPORTED_AXIOMS`` lists what it understands; a test checks the ontology uses nothing else.
 
 import itertools  # noqa: E402
-import pyoxigraph as ox  # noqa: E402  (kept below the reference engine, which does not need it)
 from dataclasses import dataclass as _dataclass  # noqa: E402
+
+import pyoxigraph as ox  # noqa: E402  (kept below the reference engine, which does not need it)
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _OWL = "http://www.w3.org/2002/07/owl#"
 TYPE = ox.NamedNode(_RDF + "type")
+_Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 SUPPORTED_AXIOMS = frozenset({
     _RDFS + "subClassOf", _RDFS + "subPropertyOf", _RDFS + "domain", _RDFS + "range",
@@ -118,18 +124,19 @@ class Schema:
     range: dict[str, frozenset[str]]
 
     @classmethod
-    def from_triples(cls, triples) -> "Schema":
+    def from_triples(cls, triples: Iterable[ox.Triple]) -> Schema:
         sub: dict[str, set[str]] = {}
         subp: dict[str, set[str]] = {}
         inv: dict[str, set[str]] = {}
         dom: dict[str, set[str]] = {}
         rng: dict[str, set[str]] = {}
-        sym, trans = set(), set()
+        sym: set[str] = set()
+        trans: set[str] = set()
         for t in triples:
-            s, p, o = t.subject, t.predicate.value, t.object
-            if not isinstance(s, ox.NamedNode) or not isinstance(o, ox.NamedNode):
+            subject, p, obj = t.subject, t.predicate.value, t.object
+            if not isinstance(subject, ox.NamedNode) or not isinstance(obj, ox.NamedNode):
                 continue
-            s, o = s.value, o.value
+            s, o = subject.value, obj.value
             if p == _RDFS + "subClassOf":
                 sub.setdefault(s, set()).add(o)
             elif p == _OWL + "equivalentClass":
@@ -167,7 +174,8 @@ class Schema:
         )
 
 
-def fast_closure(triples, schema: Schema, base: frozenset = frozenset()) -> set[ox.Triple]:
+def fast_closure(triples: Iterable[ox.Triple], schema: Schema,
+                 base: frozenset[ox.Triple] = frozenset()) -> set[ox.Triple]:
     """The entailments of ``triples`` (together with ``base``) under ``schema`` that neither already holds.
 
     ``base`` is a set of triples already closed under ``schema`` (the ontology's own closure): it is used for
@@ -215,12 +223,13 @@ def fast_closure(triples, schema: Schema, base: frozenset = frozenset()) -> set[
         before = len(new)
         for q in schema.transitive:
             qn = ox.NamedNode(q)
-            succ: dict = {}
+            succ: dict[_Term, set[_Term]] = {}
             for t in itertools.chain(have, base):
                 if t.predicate == qn:
                     succ.setdefault(t.subject, set()).add(t.object)
             for a in list(succ):
-                seen, stack = set(), list(succ[a])
+                seen: set[_Term] = set()
+                stack = list(succ[a])
                 while stack:
                     b = stack.pop()
                     if b in seen:
@@ -236,29 +245,28 @@ def fast_closure(triples, schema: Schema, base: frozenset = frozenset()) -> set[
 
 def ontology_schema() -> Schema:
     """The closed schema of the bundled ontology (parsed once per process)."""
-    from ..knowledge.ontology import ontology_triples
-
     return _schema_for(tuple(ontology_triples()))
 
 
 def ontology_closure() -> frozenset[ox.Triple]:
     """The bundled ontology plus its own entailments under the fast reasoner (computed once per process)."""
-    from ..knowledge.ontology import ontology_triples
-
     base = tuple(ontology_triples())
     return _ontology_closure_for(base)
 
 
 from functools import lru_cache as _lru_cache  # noqa: E402
 
+from ..convert import to_ox_term, to_ox_triple, triples_to_graph
+from ..knowledge.ontology import ontology_triples
+
 
 @_lru_cache(maxsize=4)
-def _schema_for(triples: tuple) -> Schema:
+def _schema_for(triples: tuple[ox.Triple, ...]) -> Schema:
     return Schema.from_triples(triples)
 
 
 @_lru_cache(maxsize=4)
-def _ontology_closure_for(triples: tuple) -> frozenset[ox.Triple]:
+def _ontology_closure_for(triples: tuple[ox.Triple, ...]) -> frozenset[ox.Triple]:
     schema = _schema_for(triples)
     # scm-sco / scm-spo: the schema's own subclass and subproperty hierarchies, closed transitively
     sco, spo = ox.NamedNode(_RDFS + "subClassOf"), ox.NamedNode(_RDFS + "subPropertyOf")
@@ -267,7 +275,8 @@ def _ontology_closure_for(triples: tuple) -> frozenset[ox.Triple]:
     return frozenset(triples) | frozenset(fast_closure(triples, schema)) | frozenset(hier)
 
 
-def entail(data_triples, reasoner: str = "fast", *, full: bool = True) -> tuple[set[ox.Triple], set[ox.Triple]]:
+def entail(data_triples: Iterable[ox.Triple], reasoner: str = "fast", *,
+           full: bool = True) -> tuple[AbstractSet[ox.Triple], set[ox.Triple]]:
     """The ontology-plus-data graph a check runs on, as (all triples, inferred-only triples).
 
     ``reasoner`` is ``fast`` (sscrdf's schema-driven OWL 2 RL subset; the default) or ``owlrl`` (the
@@ -276,26 +285,22 @@ def entail(data_triples, reasoner: str = "fast", *, full: bool = True) -> tuple[
     data = set(data_triples)
     onto = ontology_closure()
     if reasoner == "owlrl":
-        from ..convert import to_ox_term, triples_to_graph
-
         closed = owlrl_closure(triples_to_graph(list(onto | data)))
-        full = {ox.Triple(to_ox_term(s), to_ox_term(p), to_ox_term(o)) for s, p, o in closed
-                if not isinstance(s, Literal) and not _is_owlrl_noise(s, p, o, closed)}
-        return full, full - data - onto
+        everything = {to_ox_triple(s, p, o) for s, p, o in closed
+                      if not isinstance(s, Literal) and not _is_owlrl_noise(s, p, o, closed)}
+        return everything, everything - data - onto
     if reasoner != "fast":
         raise ValueError(f"unknown reasoner {reasoner!r}; expected 'fast' or 'owlrl'")
     schema = ontology_schema()
     extra = [t for t in data if t.predicate.value in SUPPORTED_AXIOMS or
              (t.predicate == TYPE and isinstance(t.object, ox.NamedNode) and t.object.value in SUPPORTED_PROPERTY_TYPES)]
     if extra:  # the data brings schema axioms of its own: close them together with the ontology's
-        from ..knowledge.ontology import ontology_triples
-
         schema = Schema.from_triples(list(ontology_triples()) + extra)
     inferred = fast_closure(data, schema, base=onto) if not extra else fast_closure(onto | data, schema) - onto
     return (onto | data | inferred if full else set()), inferred - data
 
 
-def _is_owlrl_noise(s, p, o, g) -> bool:
+def _is_owlrl_noise(s: Node, p: Node, o: Node, g: Graph) -> bool:
     if p == OWL.sameAs and s == o:
         return True
     if isinstance(s, BNode) and (s, RDF.type, URIRef(ERRNS + "ErrorMessage")) in g:

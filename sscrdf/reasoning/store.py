@@ -8,13 +8,23 @@ so that asserted and inferred facts stay apart and queries over the union see ev
 """
 from __future__ import annotations
 
-from urllib.parse import quote
+import itertools
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
+from ..convert import to_ox_term
 from ..namespaces import DERIVED_GRAPH, INFERRED_GRAPH
+from .closure import entail, ontology_closure
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
 
 ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/sscrdf/graph/ontology")
+#: what is processed separately: a graph (its IRI, None for the default graph) and its triples
+Unit = tuple[str | None, list[ox.Triple]]
 
 
 def inferred_graph(graph: str | None) -> ox.NamedNode:
@@ -32,11 +42,11 @@ def derived_graph(graph: str | None) -> ox.NamedNode:
     return ox.NamedNode(f"{DERIVED_GRAPH}?graph={quote(graph, safe='')}")
 
 
-def split_by_graph(store: ox.Store) -> list[tuple[str | None, list[ox.Triple]]]:
+def split_by_graph(store: ox.Store) -> list[Unit]:
     """The units processed separately: each named graph (a city each), and the default graph if not empty,
     as (graph IRI or None, its triples). Default-graph triples of a dataset that also has named graphs are
     a unit of their own."""
-    units: list[tuple[str | None, list[ox.Triple]]] = []
+    units: list[Unit] = []
     default = [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
     if default:
         units.append((None, default))
@@ -47,22 +57,20 @@ def split_by_graph(store: ox.Store) -> list[tuple[str | None, list[ox.Triple]]]:
     return units
 
 
-def is_inferred_graph(graph_name) -> bool:
+def is_inferred_graph(graph_name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> bool:
     """True for the graphs ``knowledge_store`` puts entailments in."""
     return isinstance(graph_name, ox.NamedNode) and graph_name.value.startswith(INFERRED_GRAPH)
 
 
-def _gn(graph: str | None):
+def _gn(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
 
 
 def knowledge_store(data: ox.Store, *, reasoner: str = "fast", with_ontology: bool = True,
-                    units: list | None = None) -> ox.Store:
+                    units: list[Unit] | None = None) -> ox.Store:
     """A new store: ontology + ``data`` + entailments, city by city (one named graph each).
 
     ``units`` is ``split_by_graph(data)`` when the caller already has it."""
-    from .closure import entail, ontology_closure
-
     out = ox.Store()
     if with_ontology:
         out.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology_closure())
@@ -74,25 +82,21 @@ def knowledge_store(data: ox.Store, *, reasoner: str = "fast", with_ontology: bo
     return out
 
 
-def graph_of(store: ox.Store, node) -> str | None:
+def graph_of(store: ox.Store, node: Node | ox.NamedNode | ox.BlankNode | ox.Literal) -> str | None:
     """The city graph a node belongs to: the graph of a triple about it (as subject, else as object), with
     inferred graphs mapped back to their city graph. None for the default graph."""
-    from urllib.parse import unquote
-
-    from ..convert import to_ox_term
 
     term = to_ox_term(node) if not isinstance(node, (ox.NamedNode, ox.BlankNode, ox.Literal)) else node
-    patterns = [(term, None, None, None)] if not isinstance(term, ox.Literal) else []
-    patterns.append((None, None, term, None))
-    for s, p, o, g in patterns:
-        for q in store.quads_for_pattern(s, p, o, g):
-            gn = q.graph_name
-            if gn == ONTOLOGY_GRAPH:
-                continue
-            if isinstance(gn, ox.DefaultGraph):
-                return None
-            if gn.value.startswith(INFERRED_GRAPH):
-                _, _, rest = gn.value.partition("?graph=")
-                return unquote(rest) if rest else None
-            return gn.value
+    as_subject: Iterator[ox.Quad] = (iter(()) if isinstance(term, ox.Literal)
+                                     else store.quads_for_pattern(term, None, None, None))
+    for q in itertools.chain(as_subject, store.quads_for_pattern(None, None, term, None)):
+        gn = q.graph_name
+        if gn == ONTOLOGY_GRAPH:
+            continue
+        if isinstance(gn, ox.DefaultGraph):
+            return None
+        if gn.value.startswith(INFERRED_GRAPH):
+            _, _, rest = gn.value.partition("?graph=")
+            return unquote(rest) if rest else None
+        return gn.value
     return None

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from .. import __version__
 from ..analysis.analyze import Analysis, CityAnalysis
 from ..query.sparql import select
+from ..resources import data_dir, files
 
 SSC = "https://w3id.org/sscrdf/ontology#"
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies
@@ -36,7 +37,7 @@ LEVEL_ORDER = ["Unaware", "Resistant", "Neutral", "Supportive", "Leading"]
 def _pyplot():
     """matplotlib's pyplot, set up for SVG; imported here, not at module import, because importing matplotlib
     builds a font cache in the user's home folder (and takes a second)."""
-    import matplotlib
+    import matplotlib  # heavy (see above): only the HTML report draws charts
 
     matplotlib.use("Agg")  # no display: SVG only
     import matplotlib.pyplot as plt
@@ -87,15 +88,11 @@ def _svg(fig, title: str, desc: str) -> str:
 # ---------------------------------------------------------------------------------------------- data
 
 def _queries() -> dict[str, str]:
-    from ..resources import data_dir
-
     return {p.stem: p.read_text(encoding="utf-8") for p in sorted((data_dir("mappings") / "html").glob("*.rq"))}
 
 
 def _store(data: ox.Store, analysis: Analysis) -> ox.Store:
     """A new store: the data, the rules' derived triples and the ontology (the data is not changed)."""
-    from ..resources import files
-
     store = ox.Store()
     store.extend(data)
     store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in analysis.derivation.triples)
@@ -281,7 +278,7 @@ def _network_chart(city: CityAnalysis, edges: list[dict], lab: _Labels) -> str |
         marker = "s" if n in parents else "o"
         ax.plot(x, y, marker, color="#E69F00" if n in overlaps else "#56B4E9", ms=7, mec="#333")
         ax.text(x, y - 0.13, lab(n)[:30], ha="center", va="top", fontsize=5.5)
-    from matplotlib.lines import Line2D
+    from matplotlib.lines import Line2D  # matplotlib is loaded by _pyplot() only for the HTML report
 
     handles = [Line2D([], [], color=c, ls=s, label=lab(SSC + k) if k != "unitOf" else "unit of")
                for k, (c, s) in styles.items()]

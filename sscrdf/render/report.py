@@ -23,14 +23,20 @@ Validation JSON schema (``sscrdf validate --format json``), version 1::
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 from collections import defaultdict
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 
 from .. import __version__
+from ..io.cells import neutralise
 from ..namespaces import PREFIXES, SSC
+from ..rules.engine import bundled_rules
 from ..shacl.results import Result
 from ..shacl.validate import CityReport, ValidationReport
 
@@ -142,8 +148,68 @@ def validation_json(report: ValidationReport, fail_on: str) -> str:
 
 # ----------------------------------------------------------------------------------------------- ttl
 
+def _copy_path(shapes: Graph, path: BNode, g: Graph, memo: dict) -> BNode:
+    """A copy in ``g`` of a blank node of the shapes graph and of the blank nodes it leads to, with fresh blank
+    nodes: the structure of a SHACL path (inverse, sequence, alternative, zero-or-more, ... with their RDF
+    lists), or a SPARQL constraint. ``memo`` maps the shapes' blank nodes to their copies, so that results
+    of the same shape share one copy, as in pySHACL's report."""
+
+    def copy(node: BNode) -> BNode:
+        if node not in memo:
+            memo[node] = BNode()
+            for p, o in shapes.predicate_objects(node):
+                g.add((memo[node], p, copy(o) if isinstance(o, BNode) else o))
+        return memo[node]
+
+    return copy(path)
+
+
+def _result_path(r: Result, shapes: Graph | None, g: Graph, memo: dict):
+    """The sh:resultPath of ``r`` in ``g``: an IRI as it is, a complex path copied from the shapes graph (the
+    result's own path node when the shapes graph holds it, else its shape's sh:path); None when unknown."""
+    if not isinstance(r.path, BNode):
+        return r.path
+    if shapes is None:
+        return None
+    node = r.path if (r.path, None, None) in shapes else shapes.value(r.shape, SH.path)
+    return _copy_path(shapes, node, g, memo) if isinstance(node, BNode) else node
+
+
+def _message(r: Result, shapes: Graph | None) -> Literal:
+    """The sh:resultMessage of ``r``: the shape's (or its SPARQL constraint's) sh:message with the same text,
+    language tag included; a message built from a template ({?var} filled in) or by the engine is a plain
+    string, as pySHACL writes it."""
+    if shapes is not None:
+        for node in (r.shape, *shapes.objects(r.shape, SH.sparql)):
+            for m in shapes.objects(node, SH.message):
+                if isinstance(m, Literal) and str(m) == r.message:
+                    return Literal(r.message, lang=m.language)
+    return Literal(r.message)
+
+
+def _template_matches(template: str, message: str) -> bool:
+    parts = re.split(r"\{[?$]\w+\}", template)
+    return re.fullmatch(".*".join(re.escape(p) for p in parts), message, re.S) is not None
+
+
+def _source_constraint(r: Result, shapes: Graph | None, g: Graph, memo: dict):
+    """The sh:sourceConstraint of a SHACL-SPARQL result: the shape's sh:sparql node (the one whose message
+    template gives the result's message when the shape has several), copied into ``g`` when it is a blank node."""
+    if shapes is None or r.component != SH.SPARQLConstraintComponent:
+        return None
+    nodes = list(shapes.objects(r.shape, SH.sparql))
+    if len(nodes) > 1:
+        nodes = [n for n in nodes if any(_template_matches(str(m), r.message)
+                                         for m in shapes.objects(n, SH.message))] or nodes
+    if len(nodes) != 1:
+        return None
+    return _copy_path(shapes, nodes[0], g, memo) if isinstance(nodes[0], BNode) else nodes[0]
+
+
 def validation_graph(report: ValidationReport) -> Graph:
-    """The standard sh:ValidationReport (all cities in one report; each result also names its clause)."""
+    """The standard sh:ValidationReport (all cities in one report; each result also names its clause with
+    dcterms:source and its city with ssc:inCity). Complex result paths are copied from the shapes, messages keep
+    their language tag, blank-node focus nodes and values are kept as blank nodes."""
     g = Graph()
     g.bind("sh", SH)
     g.bind("dcterms", DCTERMS)
@@ -151,6 +217,7 @@ def validation_graph(report: ValidationReport) -> Graph:
     rep = BNode()
     g.add((rep, RDF.type, SH.ValidationReport))
     g.add((rep, SH.conforms, Literal(not report.results)))
+    copies: dict[BNode, BNode] = {}
     for city in report.cities:
         for r in _sorted(city.results):
             node = BNode()
@@ -160,11 +227,15 @@ def validation_graph(report: ValidationReport) -> Graph:
             g.add((node, SH.resultSeverity, r.severity))
             g.add((node, SH.sourceShape, r.shape))
             g.add((node, SH.sourceConstraintComponent, r.component))
-            g.add((node, SH.resultMessage, Literal(r.message)))
-            if r.path is not None and not isinstance(r.path, BNode):
-                g.add((node, SH.resultPath, r.path))
-            if r.value is not None and not isinstance(r.value, BNode):
+            g.add((node, SH.resultMessage, _message(r, report.shapes)))
+            path = _result_path(r, report.shapes, g, copies)
+            if path is not None:
+                g.add((node, SH.resultPath, path))
+            if r.value is not None:
                 g.add((node, SH.value, r.value))
+            constraint = _source_constraint(r, report.shapes, g, copies)
+            if constraint is not None:
+                g.add((node, SH.sourceConstraint, constraint))
             if r.source:
                 g.add((node, DCTERMS.source, Literal(r.source)))
             for c in city.cities:
@@ -179,8 +250,6 @@ def validation_ttl(report: ValidationReport) -> str:
 # ----------------------------------------------------------------------------------------------- md
 
 def _md(text: str | None) -> str:
-    from ..io.cells import neutralise
-
     return neutralise(text or "").replace("|", "\\|").replace("\n", " ")
 
 
@@ -591,9 +660,6 @@ def analysis_md(analysis) -> str:
 def analysis_quads(analysis):
     """The findings and derived facts as RDF (for portals): what the rules derived, plus the rules
     themselves described as prov:Plan with their clause."""
-    import pyoxigraph as ox
-
-    from ..rules.engine import bundled_rules
 
     triples = list(analysis.derivation.triples)
     # the master-plan section: each city's plan, its current phase, its actions with owner and status (copied
@@ -640,13 +706,8 @@ def table_text(table) -> str:
 
 
 def table_csv(table) -> str:
-    import csv
-    import io
-
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    from ..io.cells import neutralise
-
     w.writerow([neutralise(c) for c in table.columns])
     for row in table.rows:
         w.writerow(["" if v is None else neutralise(v) for v in row])

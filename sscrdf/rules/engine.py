@@ -60,7 +60,7 @@ class Derivation:
     rounds: int = 0
     store: ox.Store | None = None  # the working store: input + derived triples (in DERIVED_GRAPH)
 
-    def findings(self) -> list[ox.NamedNode | ox.BlankNode]:
+    def findings(self) -> list[ox.NamedNode | ox.BlankNode | ox.Triple]:
         return sorted({t.subject for t in self.triples if t.predicate == _TYPE and t.object == _FINDING},
                       key=str)
 

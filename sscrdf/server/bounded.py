@@ -5,8 +5,9 @@
   ones and closes those silent for ``idle_timeout`` seconds (at most ``max_connections`` are kept open);
 - requests are handled by a fixed pool of ``threads`` threads; each socket read or write waits at most
   ``read_timeout`` seconds;
-- :class:`Limits` also carries the query limits :func:`sscrdf.server.endpoint.answer` applies (time, result rows,
-  request body size).
+- :class:`Limits` also carries the limits of the endpoint (:mod:`sscrdf.server.endpoint`) and its query
+  workers (:mod:`sscrdf.server.workers`): query time, result rows, request body size, worker processes and
+  their unshared memory.
 
 Each limit has a command-line flag on ``sscrdf serve`` and an environment variable (see :data:`ENV`).
 """
@@ -19,18 +20,22 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
-from http.server import HTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["Limits", "BoundedHTTPServer", "ENV"]
+__all__ = ["ENV", "BoundedHTTPServer", "Limits"]
+
+#: what socketserver hands a server: a connection (TCP) or a datagram and its socket (UDP)
+_Request = socket.socket | tuple[bytes, socket.socket]
 
 
 @dataclass(frozen=True)
 class Limits:
     """The limits of one server (defaults are safe for a public portal on a small machine)."""
 
-    query_timeout: float = 10.0  # seconds a query may run (checked while its results are produced)
+    query_timeout: float = 10.0  # seconds a query may run; then its worker process is killed and replaced
     max_results: int = 100_000  # rows (or triples) one answer may hold
     max_body: int = 1 << 20  # bytes of a POST body
     read_timeout: float = 10.0  # seconds any socket read/write may wait
@@ -38,12 +43,13 @@ class Limits:
     threads: int = 16  # request-handling threads
     backlog: int = 128  # listen backlog
     max_connections: int = 1024  # open connections (idle ones included)
-    max_concurrent_queries: int = 4  # queries evaluated at once; others wait up to query_timeout, then 503
+    max_concurrent_queries: int = 4  # worker processes (queries evaluated at once); others wait, then 503
+    worker_memory: int = 256  # MiB a worker may stop sharing with the loaded store before it is replaced
 
     @classmethod
-    def from_env(cls, **overrides) -> Limits:
+    def from_env(cls, **overrides: float | None) -> Limits:
         """Defaults, then ``$SSCRDF_SERVE_*`` variables, then ``overrides`` that are not None."""
-        values = {}
+        values: dict[str, Any] = {}  # field -> value, each of its field's type (int or float)
         for f in fields(cls):
             raw = os.environ.get(ENV[f.name], "").strip()
             if raw:
@@ -59,7 +65,7 @@ class Limits:
 ENV = {f.name: "SSCRDF_SERVE_" + f.name.upper() for f in fields(Limits)}
 
 
-def _number(name: str, raw: str, typ) -> float | int:
+def _number(name: str, raw: str, typ: object) -> float | int:
     try:
         return int(raw) if typ in (int, "int") else float(raw)
     except ValueError:
@@ -73,14 +79,14 @@ class BoundedHTTPServer(HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, handler, limits: Limits) -> None:
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], limits: Limits) -> None:
         self.limits = limits
         self.request_queue_size = limits.backlog
         handler.timeout = limits.read_timeout  # BaseHTTPRequestHandler applies it to the socket
         super().__init__(address, handler)
         self._pool = ThreadPoolExecutor(max_workers=limits.threads, thread_name_prefix="sscrdf-http")
         self._selector = selectors.DefaultSelector()
-        self._parked: dict[socket.socket, tuple[float, tuple]] = {}
+        self._parked: dict[socket.socket, tuple[float, object]] = {}  # connection -> (parked at, client address)
         self._lock = threading.Lock()
         self._wake_r, self._wake_w = socket.socketpair()
         self._selector.register(self._wake_r, selectors.EVENT_READ)
@@ -89,7 +95,8 @@ class BoundedHTTPServer(HTTPServer):
         self._watcher.start()
 
     # an accepted connection is parked until it is readable
-    def process_request(self, request, client_address):  # noqa: D401 (socketserver API)
+    def process_request(self, request: _Request, client_address: object) -> None:  # the socketserver API
+        assert isinstance(request, socket.socket)  # a TCP server's requests are its connections
         with self._lock:
             if len(self._parked) >= self.limits.max_connections:
                 self.shutdown_request(request)
@@ -127,15 +134,15 @@ class BoundedHTTPServer(HTTPServer):
                 except RuntimeError:  # the pool is shut down
                     self.shutdown_request(sock)
 
-    def _handle(self, request, client_address) -> None:
+    def _handle(self, request: socket.socket, client_address: object) -> None:
         try:
             self.finish_request(request, client_address)
-        except Exception:  # noqa: BLE001 - one bad connection must not end the server
+        except Exception:
             self.handle_error(request, client_address)
         finally:
             self.shutdown_request(request)
 
-    def handle_error(self, request, client_address) -> None:  # quiet: a client that misbehaves is not news
+    def handle_error(self, request: _Request, client_address: object) -> None:  # quiet: a client that misbehaves is not news
         pass
 
     def server_close(self) -> None:

@@ -1,4 +1,4 @@
-"""The store client: writing cities to a SPARQL 1.1 store (``sscrdf push``) and talking to a remote store.
+"""The store client: writing cities to a SPARQL 1.1 store (``sscrdf push``).
 
 Every city is written to its own set of named graphs (README, "The data model", "Graphs in a store"):
 
@@ -11,25 +11,27 @@ and the ontology (with its closure) to ``https://w3id.org/sscrdf/graph/ontology`
 ``--replace`` replaces the graphs of the cities being pushed and nothing else.
 
 Graphs are written with the SPARQL 1.1 Graph Store Protocol (POST adds, PUT replaces) where the store has it,
-else with SPARQL 1.1 Update (``INSERT DATA`` in chunks; ``DROP SILENT GRAPH`` first to replace). HTTP goes
-through ``requests``: HTTP basic or digest authentication, bearer tokens, bounded retries with exponential
-back-off on 5xx answers, lost connections and timeouts. A failure is one line with the server's own words.
+else with SPARQL 1.1 Update (``INSERT DATA`` in chunks; ``DROP SILENT GRAPH`` first to replace). The HTTP side
+(authentication, retries, one-line errors with the server's words) is :mod:`sscrdf.query.remote`.
 """
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 import time
 import urllib.parse
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from ..errors import InputError
+from ..query.remote import Connection, StoreRefused, check_url, update
+from ..reasoning.closure import ontology_closure
+from ..reasoning.store import ONTOLOGY_GRAPH, derived_graph, inferred_graph, knowledge_store, split_by_graph
+from ..rules.engine import DERIVED_GRAPH, run_rules
+from ..shacl.validate import city_iris
 
-#: HTTP statuses retried with back-off (the request is sent again, at most ``retries`` times)
-RETRY_STATUSES = (500, 502, 503, 504)
 #: answers to a Graph Store Protocol request that mean "this URL does not speak GSP" (``--protocol auto``
 #: then writes the graphs with SPARQL 1.1 Update to the same URL)
 NOT_GSP_STATUSES = (400, 404, 405, 406, 415, 501)
@@ -37,135 +39,6 @@ NOT_GSP_STATUSES = (400, 404, 405, 406, 415, 501)
 #: straight away (Virtuoso's /sparql-auth does not answer a Graph Store request at all)
 UPDATE_PATHS = ("sparql", "sparql-auth", "update", "query")
 PROTOCOLS = ("auto", "gsp", "update")
-AUTH_SCHEMES = ("basic", "digest")
-
-
-# ------------------------------------------------------------------------------------------- HTTP
-
-def server_says(response) -> str:
-    """The first line of what the server said in an error answer, trimmed (HTML reduced to its text)."""
-    text = response.text or ""
-    ctype = response.headers.get("Content-Type", "")
-    if "html" in ctype or re.match(r"\s*<(!doctype|html)", text, re.I):
-        title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
-        heading = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.I | re.S)
-        body = re.sub(r"(?is)<(script|style|head)\b.*?</\1>", " ", text)
-        parts = [m.group(1) for m in (heading, title) if m] + [re.sub(r"<[^>]+>", "\n", body)]
-        text = "\n".join(html.unescape(re.sub(r"<[^>]+>", "", p)) for p in parts)
-    for line in text.splitlines():
-        line = " ".join(line.split())
-        if line:
-            return line[:300] + ("…" if len(line) > 300 else "")
-    return ""
-
-
-@dataclass
-class Connection:
-    """HTTP to one store: authentication, timeouts and bounded retries with exponential back-off."""
-
-    user: str | None = None
-    password: str | None = None
-    auth_scheme: str = "basic"
-    token: str | None = None
-    retries: int = 3
-    backoff: float = 0.5
-    timeout: float = 60
-    requests_sent: int = 0
-    _session: object = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        import requests
-        from requests.adapters import HTTPAdapter
-        from urllib3.util.retry import Retry
-
-        if self.token and self.user:
-            raise InputError("give either --token or --user/--password, not both")
-        if self.password is not None and not self.user:
-            raise InputError("--password needs --user")
-        if self.auth_scheme not in AUTH_SCHEMES:
-            raise InputError(f"unknown authentication scheme {self.auth_scheme!r}",
-                             hint=f"use one of {', '.join(AUTH_SCHEMES)}")
-        s = requests.Session()
-        s.trust_env = False  # no proxies or .netrc from the environment: the URL given is the store
-        retry = Retry(total=self.retries, connect=self.retries, read=self.retries, status=self.retries,
-                      other=0, status_forcelist=RETRY_STATUSES, allowed_methods=None,
-                      backoff_factor=self.backoff, backoff_max=30, raise_on_status=False,
-                      respect_retry_after_header=False)
-        adapter = HTTPAdapter(max_retries=retry)
-        s.mount("http://", adapter)
-        s.mount("https://", adapter)
-        if self.user:
-            from requests.auth import HTTPBasicAuth, HTTPDigestAuth
-
-            cls = HTTPDigestAuth if self.auth_scheme == "digest" else HTTPBasicAuth
-            s.auth = cls(self.user, self.password or "")
-        elif self.token:
-            s.headers["Authorization"] = f"Bearer {self.token}"
-        self._session = s
-
-    def request(self, method: str, url: str, *, what: str, ok=(200, 201, 204), **kwargs):
-        """Send one request (retried as configured); returns the answer, or raises a one-line InputError naming
-        ``what`` was being done and what the server said. Statuses outside ``ok`` are errors."""
-        import requests
-
-        self.requests_sent += 1
-        try:
-            resp = self._session.request(method, url, timeout=self.timeout, **kwargs)
-        except requests.exceptions.RetryError as exc:
-            raise InputError(f"{what} failed at {url} after {self.retries} retries: {_reason(exc)}") from None
-        except requests.exceptions.Timeout:
-            raise InputError(f"{what}: {url} did not answer within {self.timeout:g} s "
-                             f"({self.retries} retries)") from None
-        except requests.exceptions.ConnectionError as exc:
-            if "timed out" in str(exc):
-                raise InputError(f"{what}: {url} did not answer within {self.timeout:g} s "
-                                 f"({self.retries} retries)") from None
-            raise InputError(f"{what}: cannot reach {url}: {_reason(exc)}",
-                             hint="is the store running, and is the URL right?") from None
-        except requests.exceptions.RequestException as exc:
-            raise InputError(f"{what} failed at {url}: {_reason(exc)}") from None
-        if resp.status_code not in ok:
-            raise StoreRefused(what, url, resp)
-        return resp
-
-
-def _reason(exc: Exception) -> str:
-    """The innermost reason of a requests/urllib3 exception, in a few words."""
-    text = str(exc)
-    m = re.search(r"\[Errno[^\]]*\]\s*([^'\")]+)", text) or re.search(r"Caused by \w+\('?(.*?)'?\)\)?$", text)
-    return " ".join((m.group(1) if m else text).split())[:200]
-
-
-class StoreRefused(InputError):
-    """The store answered a request with an error status."""
-
-    def __init__(self, what: str, url: str, response) -> None:
-        self.status = response.status_code
-        said = server_says(response)
-        reason = f"HTTP {response.status_code}" + (f" {response.reason}" if response.reason else "")
-        hint = None
-        if self.status in (401, 403):
-            authorised = "Authorization" in response.request.headers
-            hint = ("the store did not accept the credentials (Virtuoso's -auth URLs want --auth digest)"
-                    if authorised else
-                    "give --user/--password (HTTP basic, or digest with --auth digest) or --token for the store")
-        super().__init__(f"{what} refused by {url}: {reason}" + (f": {said}" if said else ""), hint=hint)
-
-
-#: option -> (Oxigraph URL, Virtuoso URL), the examples an error about a bad URL gives
-_URL_EXAMPLES = {"--store": ("http://127.0.0.1:7878/store", "http://127.0.0.1:8890/sparql-graph-crud-auth"),
-                 "--endpoint": ("http://127.0.0.1:7878/query", "http://127.0.0.1:8890/sparql"),
-                 "--update-endpoint": ("http://127.0.0.1:7878/update", "http://127.0.0.1:8890/sparql-auth")}
-
-
-def check_url(url: str, option: str) -> str:
-    """``url`` if it is an http(s) URL, else a one-line error naming ``option`` with an example of each store."""
-    parsed = urllib.parse.urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        ox_url, virtuoso_url = _URL_EXAMPLES.get(option, _URL_EXAMPLES["--store"])
-        raise InputError(f"{option} {url!r} is not an http(s) URL",
-                         hint=f"give the store's URL, e.g. {ox_url} (Oxigraph) or {virtuoso_url} (Virtuoso)")
-    return url
 
 
 def _with_param(url: str, param: str) -> str:
@@ -185,28 +58,26 @@ class GraphUpload:
     triples: list
 
 
-def city_graphs(files, *, what: str = "all", as_of: dt.date | None = None, input_format: str | None = None,
-                default_graph: str | None = None) -> list[GraphUpload]:
-    """The graphs ``sscrdf push`` writes for ``files``: per city its data, inferred and derived graphs (as far as
-    ``what`` asks: asserted | inferred | all), and the ontology graph once (unless ``what`` is asserted).
+def city_graphs(cities: Iterable[tuple[ox.Store, str | Path | None]], *, what: str = "all",
+                as_of: dt.date | None = None, default_graph: str | None = None) -> list[GraphUpload]:
+    """The graphs ``sscrdf push`` writes for ``cities`` (each a loaded, checked store and the file it came from):
+    per city its data, inferred and derived graphs (as far as ``what`` asks: asserted | inferred | all), and the
+    ontology graph once (unless ``what`` is asserted).
 
-    Each file is loaded on its own; its named graphs are cities as they are; its default graph is one city,
-    written to the graph named by that city's IRI (or to ``default_graph``)."""
-    from ..analysis.pipeline import load_checked
-    from ..reasoning.store import ONTOLOGY_GRAPH, derived_graph, inferred_graph, split_by_graph
-    from ..shacl.validate import city_iris
-
+    A store's named graphs are cities as they are; its default graph is one city, written to the graph named by
+    that city's IRI (or to ``default_graph``)."""
+    if what not in ("asserted", "inferred", "all"):
+        raise ValueError(f"what must be 'asserted', 'inferred' or 'all', not {what!r}")
     uploads: list[GraphUpload] = []
     seen: dict[str, str] = {}
-    for path in files:
-        loaded = load_checked([path], fmt=input_format)
-        for graph, triples in split_by_graph(loaded.store):
+    for store, path in cities:
+        for graph, triples in split_by_graph(store):
             if graph is None:
-                graph = default_graph or _city_graph_name(triples, path, city_iris)
+                graph = default_graph or _city_graph_name(triples, path)
             if graph in seen:
                 raise InputError(f"the graph <{graph}> is also written by {seen[graph]}", path=path,
                                  hint="push each city once (one file per city, or one named graph per city)")
-            seen[graph] = str(path)
+            seen[graph] = str(path or "the data")
             uploads.append(GraphUpload(graph, "data", graph, triples))
             if what == "asserted":
                 continue
@@ -215,13 +86,11 @@ def city_graphs(files, *, what: str = "all", as_of: dt.date | None = None, input
             if what == "all":
                 uploads.append(GraphUpload(derived_graph(graph).value, "derived", graph, derived))
     if what != "asserted" and uploads:
-        from ..reasoning.closure import ontology_closure
-
         uploads.insert(0, GraphUpload(ONTOLOGY_GRAPH.value, "ontology", None, list(ontology_closure())))
     return uploads
 
 
-def _city_graph_name(triples, path, city_iris) -> str:
+def _city_graph_name(triples: list[ox.Triple], path: str | Path | None) -> str:
     cities = city_iris(triples)
     if len(cities) == 1:
         return cities[0]
@@ -233,9 +102,6 @@ def _city_graph_name(triples, path, city_iris) -> str:
 def _reason_city(graph: str, triples: list, as_of: dt.date | None, *, rules: bool) -> tuple[list, list]:
     """(derived triples, inferred triples) of one city: its OWL 2 RL entailments and, with ``rules``, what the
     rules derive from it (the analysis date included), computed on a store of its own."""
-    from ..reasoning.store import inferred_graph, knowledge_store
-    from ..rules.engine import DERIVED_GRAPH, run_rules
-
     data = ox.Store()
     gn = ox.NamedNode(graph)
     data.extend(ox.Quad(t.subject, t.predicate, t.object, gn) for t in triples)
@@ -333,15 +199,6 @@ def _update_write(conn: Connection, url: str, up: GraphUpload, replace: bool, ch
                                                      f"{max(len(chunks), 1)})")
 
 
-def update(conn: Connection, url: str, text: str, *, what: str, using: list[str] = ()):
-    """Send one SPARQL 1.1 Update request (form-encoded ``update=``, which every store accepts); ``using``: the
-    graphs its WHERE clause reads (``using-graph-uri``; stores refuse USING in the text when their default graph
-    is the union of all graphs, as with ``oxigraph serve --union-default-graph``, but take the parameter)."""
-    form = [("update", text)] + [("using-graph-uri", g) for g in using]
-    return conn.request("POST", url, data=form, what=what,
-                        headers={"Accept": "text/plain, application/sparql-results+json, */*;q=0.1"})
-
-
 def _chunks(triples: list, size: int):
     """``triples`` in chunks of about ``size``, never splitting the triples that share a blank node (a blank node
     label means one node only within one INSERT DATA request)."""
@@ -378,5 +235,4 @@ def _chunks(triples: list, size: int):
         yield chunk
 
 
-__all__ = ["Connection", "GraphUpload", "PushSummary", "StoreRefused", "city_graphs", "push", "update",
-           "server_says", "check_url"]
+__all__ = ["GraphUpload", "PushSummary", "city_graphs", "push"]

@@ -1,162 +1,542 @@
 """Serving: a read-only SPARQL 1.1 Protocol endpoint over the embedded store (uploading to a store is
 :mod:`sscrdf.server.client`).
 
-The endpoint answers ``GET /sparql?query=...`` and ``POST /sparql`` (``application/sparql-query`` or a form
-with ``query=``) with SPARQL JSON results (SELECT, ASK) or N-Triples/Turtle (CONSTRUCT, DESCRIBE). Updates,
-``SERVICE`` and ``LOAD`` are refused: the endpoint never reaches out to the network.
+Routes (every one answers GET, HEAD and OPTIONS):
+
+- ``/sparql`` (and ``/query``): ``GET ?query=``, ``POST`` as ``application/sparql-query`` or a form with
+  ``query=``; the optional protocol parameters ``default-graph-uri`` / ``named-graph-uri``, and ``format=``.
+  The answer is negotiated on ``Accept`` (:mod:`sscrdf.server.formats`). Without a query, ``GET /sparql``
+  answers the SPARQL 1.1 Service Description of the endpoint.
+- ``/queries``: the bundled queries (JSON, or HTML for a browser); ``/queries/NAME?COLUMN=VALUE``: one of them,
+  keeping the rows whose columns hold the given RDF terms (the query text is never edited).
+- ``/``: a small self-contained HTML page to type a query and see a table.
+
+Updates, ``SERVICE`` and ``LOAD`` are refused (:mod:`sscrdf.query.guard`): the endpoint never reaches out to
+the network. Queries run in worker processes (:mod:`sscrdf.server.workers`) so that a runaway one is stopped.
+CORS headers are sent only for the origins given to :func:`make_server` (``sscrdf serve --cors ORIGIN``).
 """
+
 from __future__ import annotations
 
+import difflib
+import html
 import json
+import re
 import threading
 import urllib.parse
-import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 import pyoxigraph as ox
 
-from .bounded import BoundedHTTPServer, Limits
 from ..errors import InputError
-from ..query.guard import QueryRefused, check_query
+from ..namespaces import PREFIXES
+from ..query.guard import QueryRefused, check_query_form
+from ..query.sparql import SparqlFile, bundled_queries
+from .bounded import BoundedHTTPServer, Limits
+from .formats import FORMAT_IRIS, GRAPH_FORMATS, RESULT_FORMATS, Format, Term, by_name, negotiate, serialize_graph
+from .workers import Job, QueryPool
 
-
-def _term_json(t) -> dict:
-    if isinstance(t, ox.NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
-        return {"type": "bnode", "value": t.value}
-    out = {"type": "literal", "value": t.value}
-    if t.language:
-        out["xml:lang"] = t.language
-    elif t.datatype and t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        out["datatype"] = t.datatype.value
-    return out
-
+__all__ = ["check_origins", "make_server", "parse_term", "serve_in_thread"]
 
 _TEXT = "text/plain; charset=utf-8"
+_PAGE = Path(__file__).resolve().parent / "page.html"
+_PREFIXES = tuple((k, str(v)) for k, v in PREFIXES.items())
+_SPARQL_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+_READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-class _LimitHit(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+@dataclass
+class _Answer:
+    status: int
+    ctype: str
+    body: bytes
+    vary: tuple[str, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)
 
 
-def _bounded(items, limits: Limits, deadline: float):
-    """``items`` (a lazy result iterator) cut off at the time limit and the result-size limit."""
-    for i, item in enumerate(items):
-        if i >= limits.max_results:
-            raise _LimitHit(413, f"the result has more than {limits.max_results} rows; add a LIMIT, or raise "
-                                 f"--max-results")
-        if time.monotonic() > deadline:
-            raise _LimitHit(503, f"the query ran longer than {limits.query_timeout:g} s and was stopped; "
-                                 f"narrow it, or raise --query-timeout")
-        yield item
+def _text(status: int, message: str, *, vary: tuple[str, ...] = ()) -> _Answer:
+    return _Answer(status, _TEXT, (" ".join(message.split()) + "\n").encode(), vary)
 
 
-def answer(store: ox.Store, query: str, limits: Limits | None = None,
-           slots: threading.Semaphore | None = None) -> tuple[int, str, bytes]:
-    """(HTTP status, content type, body) for one SPARQL query on ``store`` (union default graph).
+# ------------------------------------------------------------------------------------------ RDF terms
 
-    The query must pass the guard (no SERVICE, no update); its results are produced lazily and stopped at
-    ``limits.query_timeout`` seconds or ``limits.max_results`` rows; ``slots`` bounds concurrent queries."""
-    limits = limits or Limits()
+_TERM = re.compile(
+    r"""
+    <[^<>"{}|^`\\\x00-\x20]*>                                          # an IRI
+  | [A-Za-z][\w\-]*:[\w\-.]*                                           # a prefixed name (sscrdf's prefixes)
+  | (?:"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')                    # a string
+    (?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^(?:<[^<>"{}|^`\\\x00-\x20]*>|[A-Za-z][\w\-]*:[\w\-.]*))?
+  | [+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)         # a number
+  | true | false
+""",
+    re.X,
+)
+_BARE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^<>\"{}|^`\\\x00-\x20]+")
+_TURTLE_PREFIXES = "".join(f"@prefix {k}: <{v}> .\n" for k, v in _PREFIXES)
+
+
+def parse_term(value: str) -> ox.NamedNode | ox.Literal:
+    """The RDF term (pyoxigraph) written in ``value``: ``<IRI>`` or a bare ``http://...`` IRI, a prefixed name
+    with one of sscrdf's prefixes (``ssc:City``), a literal in Turtle syntax (``"Riverton"``, ``"x"@en``,
+    ``"2025-01-01"^^xsd:date``), a number, ``true`` / ``false``. ValueError for anything else (a blank node,
+    a list, two terms, text around the term)."""
+    v = value.strip()
+    if _BARE_IRI.fullmatch(v) and not v.startswith(tuple(p + ":" for p, _ in _PREFIXES)):
+        return ox.NamedNode(v)
+    if not _TERM.fullmatch(v):
+        raise ValueError(value)
     try:
-        query = check_query(query)
-    except QueryRefused as exc:
-        return 400, _TEXT, f"{exc}\n".encode()
-    if slots is not None and not slots.acquire(timeout=limits.query_timeout):
-        return 503, _TEXT, b"the server is busy; try again later\n"
-    deadline = time.monotonic() + limits.query_timeout
-    try:
-        res = store.query(query, use_default_graph_as_union=True)
-        if isinstance(res, ox.QuerySolutions):
-            names = [v.value for v in res.variables]
-            rows = [{n: _term_json(sol[n]) for n in names if sol[n] is not None}
-                    for sol in _bounded(res, limits, deadline)]
-            body = json.dumps({"head": {"vars": names}, "results": {"bindings": rows}}).encode()
-            return 200, "application/sparql-results+json", body
-        if isinstance(res, ox.QueryBoolean):
-            return 200, "application/sparql-results+json", json.dumps({"head": {}, "boolean": bool(res)}).encode()
-        triples = list(_bounded(res, limits, deadline))
-        return 200, "application/n-triples", ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    except SyntaxError as exc:
-        return 400, _TEXT, f"SPARQL syntax error: {exc}\n".encode()
-    except _LimitHit as exc:
-        return exc.status, _TEXT, f"{exc}\n".encode()
-    except (OSError, RuntimeError, ValueError) as exc:  # evaluation errors of the store
-        return 500, _TEXT, f"the query failed: {exc}\n".encode()
-    finally:
-        res = None  # drop the result iterator in this thread (pyoxigraph objects are thread-bound)
-        if slots is not None:
-            slots.release()
+        triples = list(
+            ox.parse((_TURTLE_PREFIXES + f"<urn:x:s> <urn:x:p> {v} .\n").encode(), format=ox.RdfFormat.TURTLE)
+        )
+    except SyntaxError:
+        raise ValueError(value) from None
+    if len(triples) != 1 or not isinstance(triples[0].object, (ox.NamedNode, ox.Literal)):
+        raise ValueError(value)
+    obj = triples[0].object
+    assert isinstance(obj, (ox.NamedNode, ox.Literal))
+    return obj
 
 
-def make_server(store: ox.Store, host: str = "127.0.0.1", port: int = 0,
-                limits: Limits | None = None) -> BoundedHTTPServer:
-    """An HTTP server (not yet serving) exposing ``store`` at /sparql, bounded by ``limits`` (see
-    :mod:`sscrdf.server.bounded`)."""
-    limits = limits or Limits()
-    slots = threading.Semaphore(limits.max_concurrent_queries)
+def check_origins(origins: Iterable[str]) -> tuple[str, ...]:
+    """The CORS origins as given (``*``, or ``scheme://host[:port]``); InputError for anything else."""
+    out = []
+    for o in origins:
+        if o == "*":
+            out.append(o)
+            continue
+        u = urllib.parse.urlsplit(o)
+        if u.scheme not in ("http", "https") or not u.netloc or u.path or u.query or u.fragment or "@" in u.netloc:
+            raise InputError(
+                f"--cors {o!r} is not an origin",
+                hint="give scheme://host[:port], e.g. https://portal.example.org, or * for any origin",
+            )
+        out.append(f"{u.scheme}://{u.netloc}".lower())
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------------------------ the service
+
+
+class _Service:
+    """What every request thread shares: the store, the worker pool, the limits, the bundled queries."""
+
+    def __init__(self, store: ox.Store, limits: Limits, cors: tuple[str, ...]) -> None:
+        self.store = store
+        self.limits = limits
+        self.cors = cors
+        self._lock = threading.Lock()
+        self._queries: dict[str, SparqlFile] | None = None
+        # read before the fork: reading the store later in this process would copy the pages it touches
+        self._graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+        self.pool = QueryPool(store, limits.max_concurrent_queries, limits.worker_memory << 20)
+
+    def queries(self) -> dict[str, SparqlFile]:
+        with self._lock:
+            if self._queries is None:
+                self._queries = {q.id: q for q in bundled_queries()}
+            return self._queries
+
+    def graphs(self) -> list[str]:
+        return self._graphs
+
+    # -- SPARQL
+
+    def sparql(
+        self,
+        query: str,
+        accept: str | None,
+        fmt_param: str | None,
+        *,
+        keep: Sequence[tuple[str, Term]] = (),
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> _Answer:
+        vary = ("Accept",)
+        try:
+            text, form = check_query_form(query)
+        except QueryRefused as exc:
+            return _text(400, str(exc), vary=vary)
+        offers = RESULT_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS
+        fmt = _pick(offers, accept, fmt_param)
+        if not isinstance(fmt, Format):
+            return _text(
+                406,
+                f"{form} answers come as {', '.join(f.media_type for f in offers)}; {fmt} asks for none of them",
+                vary=vary,
+            )
+        job = Job(
+            text,
+            fmt.name,
+            self.limits.max_results,
+            tuple(keep),
+            tuple(default_graphs),
+            tuple(named_graphs),
+            _PREFIXES,
+        )
+        status, body = self.pool.run(job, self.limits.query_timeout)
+        return _Answer(status, fmt.content_type if status == 200 else _TEXT, body, vary)
+
+    def description(self, endpoint: str, accept: str | None, fmt_param: str | None) -> _Answer:
+        """The SPARQL 1.1 Service Description of this endpoint (Turtle unless negotiated otherwise)."""
+        fmt = _pick(GRAPH_FORMATS, accept, fmt_param)
+        if not isinstance(fmt, Format):
+            return _text(
+                406,
+                f"the service description comes as "
+                f"{', '.join(f.media_type for f in GRAPH_FORMATS)}; {fmt} asks for none of them",
+                vary=("Accept",),
+            )
+        sd = "http://www.w3.org/ns/sparql-service-description#"
+        rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+        service, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("default")
+        t: list[ox.Triple] = []
+
+        def add(s: ox.BlankNode, p: str | ox.NamedNode, o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
+            t.append(ox.Triple(s, ox.NamedNode(p) if isinstance(p, str) else p, o))
+
+        add(service, rdf_type, ox.NamedNode(sd + "Service"))
+        add(service, sd + "endpoint", ox.NamedNode(endpoint))
+        add(service, sd + "supportedLanguage", ox.NamedNode(sd + "SPARQL11Query"))
+        add(service, sd + "feature", ox.NamedNode(sd + "UnionDefaultGraph"))
+        for f in (*RESULT_FORMATS, *GRAPH_FORMATS):
+            add(service, sd + "resultFormat", ox.NamedNode(FORMAT_IRIS[f.name]))
+        add(
+            service,
+            "http://www.w3.org/2000/01/rdf-schema#comment",
+            ox.Literal(
+                "sscrdf: a read-only SPARQL 1.1 endpoint over smart-sustainable-city stakeholder data, its "
+                "OWL 2 RL entailments and the rules' findings; the default graph is the union of all graphs; "
+                "SERVICE, LOAD and updates are refused"
+            ),
+        )
+        add(service, sd + "defaultDataset", dataset)
+        add(dataset, rdf_type, ox.NamedNode(sd + "Dataset"))
+        add(dataset, sd + "defaultGraph", default)
+        add(default, rdf_type, ox.NamedNode(sd + "Graph"))
+        for i, g in enumerate(self.graphs()):
+            named = ox.BlankNode(f"g{i}")
+            add(dataset, sd + "namedGraph", named)
+            add(named, rdf_type, ox.NamedNode(sd + "NamedGraph"))
+            add(named, sd + "name", ox.NamedNode(g))
+        prefixes = {
+            "sd": sd,
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            "formats": "http://www.w3.org/ns/formats/",
+        }
+        return _Answer(200, fmt.content_type, serialize_graph(t, fmt.name, prefixes), ("Accept",))
+
+    # -- /queries
+
+    def query_list(self, accept: str | None) -> _Answer:
+        items = [
+            {
+                "id": q.id,
+                "iri": q.iri,
+                "question": q.header.get("question", ""),
+                "clause": q.header.get("clause", ""),
+                "columns": q.columns,
+                "parameters": q.columns,
+                "url": f"/queries/{urllib.parse.quote(q.id)}",
+                "query": q.text,
+            }
+            for q in self.queries().values()
+        ]
+        offers = (Format("json", "application/json"), Format("html", "text/html"))
+        fmt = negotiate(accept, offers)
+        if fmt is None:
+            return _text(406, "the query list comes as application/json or text/html", vary=("Accept",))
+        if fmt.name == "json":
+            return _Answer(
+                200, "application/json", json.dumps(items, indent=1, ensure_ascii=False).encode(), ("Accept",)
+            )
+        rows = "".join(
+            f'<tr><td><a href="/queries/{html.escape(urllib.parse.quote(q.id))}">{html.escape(q.id)}</a></td>'
+            f"<td>{html.escape(q.header.get('question', ''))}</td><td>{html.escape(q.header.get('clause', ''))}</td>"
+            f"<td>{html.escape(', '.join(q.columns))}</td></tr>"
+            for q in self.queries().values()
+        )
+        page = (
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>sscrdf queries</title>'
+            "</head><body><h1>The bundled queries</h1><p>Run one with <code>/queries/ID</code>; bind a result "
+            "column with <code>?COLUMN=VALUE</code> (an IRI or a literal in Turtle syntax).</p><table>"
+            "<tr><th>id</th><th>question</th><th>clause</th><th>columns</th></tr>"
+            f'{rows}</table><p><a href="/">query page</a></p></body></html>'
+        )
+        return _Answer(200, "text/html; charset=utf-8", page.encode(), ("Accept",), _PAGE_HEADERS)
+
+    def named_query(self, name: str, params: dict[str, list[str]], accept: str | None) -> _Answer:
+        q = self.queries().get(name)
+        if q is None:
+            close = difflib.get_close_matches(name, list(self.queries()), n=1)
+            return _text(
+                404,
+                f"no query named {name!r}"
+                + (f"; did you mean {close[0]!r}?" if close else "")
+                + " (/queries lists them)",
+            )
+        fmt_param = _single(params.pop("format", None))
+        keep: list[tuple[str, Term]] = []
+        for key, values in sorted(params.items()):
+            if key not in q.columns:
+                return _text(
+                    400, f"{name} has no parameter {key!r}; its parameters are its columns: {', '.join(q.columns)}"
+                )
+            if len(values) != 1:
+                return _text(400, f"the parameter {key!r} is given {len(values)} times; give it once")
+            try:
+                keep.append((key, parse_term(values[0])))
+            except ValueError:
+                return _text(
+                    400,
+                    f"the parameter {key}={values[0]!r} is not an RDF term; expected <IRI>, "
+                    f'http://..., a prefixed name such as ssc:City, or a literal such as "Riverton"',
+                )
+        return self.sparql(q.text, accept, fmt_param, keep=keep)
+
+
+_PAGE_HEADERS = {
+    # the page needs nothing from elsewhere; the browser is told so
+    "Content-Security-Policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def _single(values: list[str] | None) -> str | None:
+    return values[0] if values else None
+
+
+def _pick(offers: tuple[Format, ...], accept: str | None, fmt_param: str | None) -> Format | str:
+    """The format named by ``format=`` (it wins over Accept) or negotiated on Accept; else what was asked."""
+    if fmt_param:
+        return by_name(fmt_param, offers) or f"format={fmt_param}"
+    return negotiate(accept, offers) or f"Accept: {accept}"
+
+
+_HOST = re.compile(r"[A-Za-z0-9.\-]+(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?")
+
+
+def make_server(
+    store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits: Limits | None = None, cors: tuple[str, ...] = ()
+) -> BoundedHTTPServer:
+    """An HTTP server (not yet serving) exposing ``store``, bounded by ``limits`` (see
+    :mod:`sscrdf.server.bounded`); CORS headers for the ``cors`` origins only. Its query workers are forked
+    here, before any server thread starts; ``server_close()`` ends them."""
+    lim = limits or Limits()
+    cors = check_origins(cors)
+    service = _Service(store, lim, cors)
 
     class Handler(BaseHTTPRequestHandler):
-        def _reply(self, status: int, ctype: str, body: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Access-Control-Allow-Origin", "*")
+        server_version = "sscrdf"
+
+        # -- plumbing
+
+        def _route(self) -> tuple[str, tuple[str, ...]]:
+            path = urllib.parse.urlsplit(self.path).path
+            if path in ("/sparql", "/query"):
+                return "sparql", _SPARQL_METHODS
+            if path in ("/", "/index.html"):
+                return "page", _READ_METHODS
+            if path == "/queries" or path.startswith("/queries/"):
+                return "queries", _READ_METHODS
+            return "", _READ_METHODS
+
+        def _cors(self) -> dict[str, str]:
+            origin = self.headers.get("Origin")
+            if not cors or not origin:
+                return {}
+            if "*" in cors:
+                return {"Access-Control-Allow-Origin": "*"}
+            if origin.lower() in cors:
+                return {"Access-Control-Allow-Origin": origin}
+            return {}
+
+        def _send(self, a: _Answer, body: bool = True) -> None:
+            self.send_response(a.status)
+            self.send_header("Content-Type", a.ctype)
+            self.send_header("Content-Length", str(len(a.body)))
+            vary = list(a.vary) + (["Origin"] if cors and "*" not in cors else [])
+            if vary:
+                self.send_header("Vary", ", ".join(vary))
+            for k, v in {**a.headers, **self._cors()}.items():
+                self.send_header(k, v)
             self.end_headers()
-            self.wfile.write(body)
+            if body:
+                self.wfile.write(a.body)
 
-        def do_GET(self):  # noqa: N802 (http.server API)
-            url = urllib.parse.urlparse(self.path)
-            if url.path not in ("/sparql", "/query"):
-                return self._reply(404, "text/plain", b"the SPARQL endpoint is /sparql\n")
-            q = urllib.parse.parse_qs(url.query).get("query")
-            if not q:
-                return self._reply(400, "text/plain", b"missing query parameter\n")
-            self._reply(*answer(store, q[0], limits, slots))
+        def _host_url(self) -> str:
+            h = (self.headers.get("Host") or "").strip()
+            if not _HOST.fullmatch(h):
+                address = self.server.server_address
+                assert isinstance(address, tuple)  # an IP socket
+                a, p = str(address[0]), address[1]
+                h = f"[{a}]:{p}" if ":" in a else f"{a}:{p}"
+            return f"http://{h}"
 
-        def do_POST(self):  # noqa: N802
-            url = urllib.parse.urlparse(self.path)
-            if url.path not in ("/sparql", "/query"):
-                return self._reply(404, "text/plain", b"the SPARQL endpoint is /sparql\n")
+        # -- methods
+
+        def do_OPTIONS(self) -> None:
+            route, methods = self._route()
+            headers = {"Allow": ", ".join(methods)}
+            cors_headers = self._cors()
+            if cors_headers and self.headers.get("Access-Control-Request-Method"):  # a CORS preflight
+                headers.update(cors_headers)
+                headers["Access-Control-Allow-Methods"] = ", ".join(methods)
+                headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+                headers["Access-Control-Max-Age"] = "600"
+            self.send_response(204 if route or self.path == "*" else 404)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            if cors and "*" not in cors:
+                self.send_header("Vary", "Origin")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self) -> None:
+            self._send(self._get())
+
+        def do_HEAD(self) -> None:
+            self._send(self._get(), body=False)
+
+        def do_POST(self) -> None:
+            route, methods = self._route()
+            if route != "sparql":
+                return self._refuse_method(methods)
+            self._send(self._post())
+
+        def _refuse_method(self, methods: tuple[str, ...]) -> None:
+            a = _text(405, f"{self.command} is not allowed here; allowed: {', '.join(methods)}")
+            a.headers["Allow"] = ", ".join(methods)
+            self._send(a, body=self.command != "HEAD")
+
+        def do_PUT(self) -> None:
+            self._refuse_method(self._route()[1])
+
+        do_DELETE = do_PATCH = do_PUT
+
+        def _get(self) -> _Answer:
+            route, _ = self._route()
+            url = urllib.parse.urlsplit(self.path)
+            try:
+                params = urllib.parse.parse_qs(url.query, keep_blank_values=True, strict_parsing=False, errors="strict")
+            except UnicodeDecodeError:
+                return _text(400, "the query string is not UTF-8")
+            accept = self.headers.get("Accept")
+            if route == "page":
+                return _Answer(200, "text/html; charset=utf-8", _PAGE.read_bytes(), (), dict(_PAGE_HEADERS))
+            if route == "queries":
+                name = urllib.parse.unquote(url.path[len("/queries/") :]) if url.path != "/queries" else ""
+                if not name:
+                    return service.query_list(accept)
+                return service.named_query(name, params, accept)
+            if route != "sparql":
+                return _text(404, "nothing here; the SPARQL endpoint is /sparql, the query page is /")
+            return self._protocol(params, accept)
+
+        def _post(self) -> _Answer:
             try:
                 length = int(self.headers.get("Content-Length") or 0)
             except ValueError:
                 length = -1
             if length < 0:
-                return self._reply(400, _TEXT, b"bad Content-Length\n")
-            if length > limits.max_body:
+                return _text(400, "bad Content-Length")
+            if length > lim.max_body:
                 self.close_connection = True
-                return self._reply(413, _TEXT, f"the request body is larger than {limits.max_body} bytes; "
-                                               f"raise --max-body\n".encode())
+                return _text(413, f"the request body is larger than {lim.max_body} bytes; raise --max-body")
             try:
                 body = self.rfile.read(length).decode("utf-8")
+                params = urllib.parse.parse_qs(
+                    urllib.parse.urlsplit(self.path).query, keep_blank_values=True, errors="strict"
+                )
             except UnicodeDecodeError:
-                return self._reply(400, _TEXT, b"the request body is not UTF-8\n")
-            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+                return _text(400, "the request is not UTF-8")
+            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             if ctype == "application/sparql-query":
-                query = body
+                if "query" in params:
+                    return _text(400, "a query in the body and another in the URL; give one")
+                params["query"] = [body]
+            elif ctype in ("application/x-www-form-urlencoded", ""):
+                try:
+                    form = urllib.parse.parse_qs(body, keep_blank_values=True, errors="strict")
+                except UnicodeDecodeError:
+                    return _text(400, "the request body is not UTF-8")
+                for k, v in form.items():
+                    params.setdefault(k, []).extend(v)
+            elif ctype == "application/sparql-update":
+                return _text(400, "this endpoint is read-only; SPARQL Update is refused")
             else:
-                query = (urllib.parse.parse_qs(body).get("query") or [""])[0]
-            if not query:
-                return self._reply(400, "text/plain", b"missing query\n")
-            self._reply(*answer(store, query, limits, slots))
+                return _text(
+                    415,
+                    f"a POST body of type {ctype} is not a query; send application/sparql-query "
+                    f"or a form (application/x-www-form-urlencoded) with query=",
+                )
+            if "query" not in params and "update" not in params:
+                return _text(400, "missing query")
+            return self._protocol(params, self.headers.get("Accept"))
 
-        def log_message(self, fmt, *args):  # quiet by default
+        def _protocol(self, params: dict[str, list[str]], accept: str | None) -> _Answer:
+            if "update" in params:
+                return _text(400, "this endpoint is read-only; SPARQL Update is refused")
+            fmt_param = _single(params.get("format"))
+            queries = params.get("query")
+            if queries is None:
+                if self.command == "POST":
+                    return _text(400, "missing query")
+                return service.description(self._host_url() + urllib.parse.urlsplit(self.path).path, accept, fmt_param)
+            if len(queries) != 1:
+                return _text(400, "give exactly one query parameter")
+            if not queries[0].strip():
+                return _text(400, "missing query")
+            graphs: dict[str, list[str]] = {}
+            for key in ("default-graph-uri", "named-graph-uri"):
+                graphs[key] = []
+                for g in params.get(key, []):
+                    if not _BARE_IRI.fullmatch(g):
+                        return _text(400, f"{key}={g!r} is not an absolute IRI")
+                    graphs[key].append(g)
+            return service.sparql(
+                queries[0],
+                accept,
+                fmt_param,
+                default_graphs=graphs["default-graph-uri"],
+                named_graphs=graphs["named-graph-uri"],
+            )
+
+        def log_message(self, fmt: str, *args: object) -> None:  # quiet by default
             pass
 
-    return BoundedHTTPServer((host, port), Handler, limits)
+    try:
+        server = _Server((host, port), Handler, lim)
+    except BaseException:
+        service.pool.close()
+        raise
+    server.service = service
+    return server
 
 
-def serve_in_thread(store: ox.Store, host: str = "127.0.0.1", port: int = 0,
-                    limits: Limits | None = None) -> tuple[BoundedHTTPServer, str]:
-    """Start serving in a daemon thread; returns the server and the endpoint URL (for tests and embedding)."""
-    server = make_server(store, host, port, limits)
+class _Server(BoundedHTTPServer):
+    """The bounded server that also ends the query workers when it is closed."""
+
+    service: _Service
+
+    def server_close(self) -> None:
+        try:
+            super().server_close()
+        finally:
+            if hasattr(self, "service"):
+                self.service.pool.close()
+
+
+def serve_in_thread(
+    store: ox.Store, host: str = "127.0.0.1", port: int = 0, limits: Limits | None = None, cors: tuple[str, ...] = ()
+) -> tuple[BoundedHTTPServer, str]:
+    """Start serving in a daemon thread; returns the server and the endpoint URL (for tests and embedding).
+    Call ``server.shutdown()`` and ``server.server_close()`` when done."""
+    server = make_server(store, host, port, limits, cors)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     h, p = server.server_address[:2]
-    return server, f"http://{h}:{p}/sparql"
-
-
-# ------------------------------------------------------------------------------------------ push
+    return server, f"http://{h!s}:{p}/sparql"

@@ -63,6 +63,11 @@ _TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _TYPE_PATH = _TYPE + "/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 
 
+def _count(node: Node) -> int:
+    """The integer of a count literal (sh:minCount, sh:qualifiedMaxCount, ...): its lexical form read as int."""
+    return int(str(node))
+
+
 def _n3(term: Node) -> str:
     if isinstance(term, URIRef):
         return f"<{term}>"
@@ -192,12 +197,12 @@ class _Compiler:
         conds = []
         y = self.var("y")
         mn, mx = self.one(shape, SH.minCount), self.one(shape, SH.maxCount)
-        if mn is not None and int(mn) > 0:
-            if int(mn) != 1:
+        if mn is not None and _count(mn) > 0:
+            if _count(mn) != 1:
                 raise Unsupported("sh:minCount > 1 inside a logical constraint")
             conds.append(f"EXISTS {{ {x} {p} {y} }}")
         if mx is not None:
-            if int(mx) != 0:
+            if _count(mx) != 0:
                 raise Unsupported("sh:maxCount > 0 inside a logical constraint")
             conds.append(f"NOT EXISTS {{ {x} {p} {y} }}")
         for v in self.g.objects(shape, SH.hasValue):
@@ -205,7 +210,7 @@ class _Compiler:
         q = self.one(shape, SH.qualifiedValueShape)
         if q is not None:
             qmin, qmax = self.one(shape, SH.qualifiedMinCount), self.one(shape, SH.qualifiedMaxCount)
-            if qmax is not None or (qmin is not None and int(qmin) != 1):
+            if qmax is not None or (qmin is not None and _count(qmin) != 1):
                 raise Unsupported("qualified counts other than sh:qualifiedMinCount 1 inside a logical constraint")
             if qmin is not None:
                 conds.append(f"EXISTS {{ {x} {p} {y} . FILTER({self.conforms(y, q)}) }}")
@@ -281,6 +286,8 @@ class _Compiler:
         out = []
         ex = "".join(" " + v for v in extra)
         path_node = self.one(ps, SH.path)
+        if path_node is None:
+            raise Unsupported(f"property shape {ps} without sh:path")
         p = self.path(path_node)
         sev, msg = self._sev(ps), self.message(ps)
         rpath = path_node
@@ -295,13 +302,13 @@ class _Compiler:
                              msg, None, extra))
 
         mn, mx = self.one(ps, SH.minCount), self.one(ps, SH.maxCount)
-        if mn is not None and int(mn) > 0:
-            per_focus(f"FILTER NOT EXISTS {{ ?this {p} ?any }}" if int(mn) == 1 else
+        if mn is not None and _count(mn) > 0:
+            per_focus(f"FILTER NOT EXISTS {{ ?this {p} ?any }}" if _count(mn) == 1 else
                       f"{{ SELECT ?this (COUNT(DISTINCT ?m) AS ?n) WHERE {{ {target} OPTIONAL {{ ?this {p} ?m }} }} "
-                      f"GROUP BY ?this }} FILTER(?n < {int(mn)})", SH.MinCountConstraintComponent)
+                      f"GROUP BY ?this }} FILTER(?n < {_count(mn)})", SH.MinCountConstraintComponent)
         if mx is not None:
             per_focus(f"{{ SELECT ?this (COUNT(DISTINCT ?m) AS ?n) WHERE {{ {target} ?this {p} ?m }} GROUP BY ?this }} "
-                      f"FILTER(?n > {int(mx)})", SH.MaxCountConstraintComponent)
+                      f"FILTER(?n > {_count(mx)})", SH.MaxCountConstraintComponent)
         for c in self.g.objects(ps, SH["class"]):
             per_value(f"EXISTS {{ ?X {self.type_path} {_n3(c)} }}", SH.ClassConstraintComponent)
         for d in self.g.objects(ps, SH.datatype):
@@ -339,9 +346,9 @@ class _Compiler:
                      f"FILTER({cond}) }} }} GROUP BY ?this }}")
             qmin, qmax = self.one(ps, SH.qualifiedMinCount), self.one(ps, SH.qualifiedMaxCount)
             if qmin is not None:
-                per_focus(f"{count} FILTER(?n < {int(qmin)})", SH.QualifiedMinCountConstraintComponent)
+                per_focus(f"{count} FILTER(?n < {_count(qmin)})", SH.QualifiedMinCountConstraintComponent)
             if qmax is not None:
-                per_focus(f"{count} FILTER(?n > {int(qmax)})", SH.QualifiedMaxCountConstraintComponent)
+                per_focus(f"{count} FILTER(?n > {_count(qmax)})", SH.QualifiedMaxCountConstraintComponent)
         for sp in self.g.objects(ps, SH.sparql):
             if extra:
                 raise Unsupported("sh:sparql in a property shape nested in a property shape")
@@ -373,7 +380,7 @@ class _Compiler:
         lines = []
         owners = list(self.g.objects(sp, SH.prefixes))
         for o in list(owners):  # declarations of an ontology include those of the ontologies it imports
-            owners.extend(x for x in self.g.transitive_objects(o, OWL.imports) if x not in owners)
+            owners.extend(x for x in self.g.transitive_objects(o, OWL.imports) if x is not None and x not in owners)
         for decl_owner in owners:
             for decl in self.g.objects(decl_owner, SH.declare):
                 lines.append(f"PREFIX {self.one(decl, SH.prefix)}: <{self.one(decl, SH.namespace)}>")
@@ -397,7 +404,8 @@ def _check_prebinding(select: str) -> None:
     m = re.search(r"\bWHERE\s*\{", body, re.I)
     if m is None:
         return
-    depth, exists_depths = 1, []
+    depth = 1
+    exists_depths: list[int] = []
     for tok in re.finditer(r"\bEXISTS\s*\{|[{}]|[?$]this\b", body[m.end():], re.I):
         t = tok.group(0)
         if t == "}":
@@ -413,7 +421,7 @@ def _check_prebinding(select: str) -> None:
 
 
 def _node_kind(x: str, kind: Node) -> str:
-    table = {SH.IRI: f"isIRI({x})", SH.BlankNode: f"isBlank({x})", SH.Literal: f"isLiteral({x})",
+    table: dict[Node, str] = {SH.IRI: f"isIRI({x})", SH.BlankNode: f"isBlank({x})", SH.Literal: f"isLiteral({x})",
              SH.BlankNodeOrIRI: f"(isIRI({x}) || isBlank({x}))", SH.BlankNodeOrLiteral: f"(isBlank({x}) || isLiteral({x}))",
              SH.IRIOrLiteral: f"(isIRI({x}) || isLiteral({x}))"}
     if kind not in table:
@@ -468,12 +476,12 @@ def compile_shapes(shapes: Graph, *, closed: bool = True) -> list[Check]:
     return _Compiler(shapes, closed).compile()
 
 
-def _fill(message: str, sol, variables: list[str]) -> str:
-    def repl(m):
+def _fill(message: str, sol: ox.QuerySolution, variables: list[str]) -> str:
+    def repl(m: re.Match[str]) -> str:
         name = m.group(1)
-        if name in variables and sol[name] is not None:
-            t = sol[name]
-            return t.value if hasattr(t, "value") else str(t)
+        t = sol[name] if name in variables else None
+        if t is not None:
+            return str(t) if isinstance(t, ox.Triple) else t.value
         return m.group(0)
 
     return re.sub(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}", repl, message)
@@ -483,8 +491,9 @@ def run_checks(store: ox.Store, checks: list[Check]) -> list[Result]:
     """Run compiled checks on ``store`` (union of its graphs); each row becomes a Result."""
     results: list[Result] = []
     for c in checks:
-        rows: dict[tuple, Result] = {}  # one result per row of one check; two constraints may give equal results
+        rows: dict[tuple[object, ...], Result] = {}  # one result per row; two constraints may give equal results
         sols = store.query(c.query, use_default_graph_as_union=True)
+        assert hasattr(sols, "variables")  # SELECT rows: pyoxigraph's, or a remote store's (analysis.instore)
         variables = [v.value for v in sols.variables]
         for sol in sols:
             focus = to_rdflib_term(sol["this"])

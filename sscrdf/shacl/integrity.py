@@ -14,6 +14,7 @@ SHACL results.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -22,12 +23,14 @@ from rdflib.namespace import SH
 
 from ..convert import to_rdflib_term
 from ..namespaces import SSC, SSCSH
+from ..reasoning.closure import ontology_closure, ontology_schema
 from .results import Result
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _OWL = "http://www.w3.org/2002/07/owl#"
 _TYPE = _RDF + "type"
+_Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 _HAS_STAKEHOLDER = str(SSC) + "hasStakeholder"
 #: predicates that state schema axioms; with an ssc: subject in city data they redefine the ontology
 SCHEMA_PREDICATES = frozenset({
@@ -47,48 +50,43 @@ SCHEMA_TYPES = frozenset({
 @lru_cache(maxsize=1)
 def _disjoint() -> dict[str, frozenset[str]]:
     """class IRI -> the classes the ontology declares disjoint with it (both directions)."""
-    from ..reasoning.closure import ontology_closure
-
     pairs: dict[str, set[str]] = {}
     for t in ontology_closure():
-        if t.predicate.value == _OWL + "disjointWith" and isinstance(t.object, ox.NamedNode):
+        if (t.predicate.value == _OWL + "disjointWith" and isinstance(t.subject, ox.NamedNode)
+                and isinstance(t.object, ox.NamedNode)):
             pairs.setdefault(t.subject.value, set()).add(t.object.value)
             pairs.setdefault(t.object.value, set()).add(t.subject.value)
     return {k: frozenset(v) for k, v in pairs.items()}
 
 
 def _label(iri: str) -> str:
-    from ..reasoning.closure import ontology_closure
-
     return _labels(ontology_closure()).get(iri, iri.rsplit("#", 1)[-1])
 
 
 @lru_cache(maxsize=1)
-def _labels(closure) -> dict[str, str]:
-    out = {}
+def _labels(closure: frozenset[ox.Triple]) -> dict[str, str]:
+    out: dict[str, str] = {}
     for t in closure:
         if t.predicate.value == _RDFS + "label" and isinstance(t.object, ox.Literal) \
-                and t.object.language in (None, "en"):
+                and t.object.language in (None, "en") and isinstance(t.subject, ox.NamedNode):
             out.setdefault(t.subject.value, t.object.value)
     return out
 
 
-def _violation(shape: str, focus, path: str | None, value, message: str, source: str,
+def _violation(shape: str, focus: _Term, path: str | None, value: _Term | None, message: str, source: str,
                component: str) -> Result:
     return Result(focus=to_rdflib_term(focus), shape=URIRef(str(SSCSH) + shape), severity=SH.Violation,
                   component=URIRef(str(SH) + component), path=URIRef(path) if path else None,
                   value=to_rdflib_term(value) if value is not None else None, message=message, source=source)
 
 
-def integrity_results(triples) -> list[Result]:
+def integrity_results(triples: Iterable[ox.Triple]) -> list[Result]:
     """The integrity Violations of one city's asserted ``triples`` (see the module docstring), sorted."""
-    from ..reasoning.closure import ontology_schema
-
     schema = ontology_schema()
     disjoint = _disjoint()
     ssc = str(SSC)
     out: list[Result] = []
-    types: dict = {}
+    types: dict[_Term, set[str]] = {}
     for t in triples:
         p = t.predicate.value
         if p == _HAS_STAKEHOLDER and not isinstance(t.object, ox.NamedNode):
@@ -105,8 +103,6 @@ def integrity_results(triples) -> list[Result]:
                 f"City data must not redefine the ontology term {_label(t.subject.value)} (it states "
                 f"{p.rsplit('#', 1)[-1]} about it); define your own term in your own namespace instead.",
                 "Y Suppl. 34, clause 3.2", "SPARQLConstraintComponent"))
-        if isinstance(t.subject, ox.Literal):
-            continue
         if p == _TYPE and isinstance(t.object, ox.NamedNode):
             types.setdefault(t.subject, set()).update(schema.superclasses.get(t.object.value, {t.object.value}))
         for c in schema.domain.get(p, ()):

@@ -1,13 +1,13 @@
 """SHACL validation with pySHACL (the reference engine), normalised into plain result records."""
 from __future__ import annotations
 
-from ..errors import InputError
-
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SH
+from rdflib.namespace import DCTERMS, SH
 from rdflib.term import Node
+
+from ..errors import InputError
 
 
 @dataclass(frozen=True, order=True)
@@ -28,6 +28,21 @@ class Result:
         return str(self.severity).rsplit("#", 1)[-1]
 
 
+def _node(report: Graph, result: Node, prop: URIRef) -> Node:
+    """The value of ``prop`` (which SHACL requires exactly once) on ``result``; ValueError when it is missing."""
+    value = report.value(result, prop)
+    if value is None:
+        raise ValueError(f"a validation result without {prop.n3()}")
+    return value
+
+
+def _iri(report: Graph, result: Node, prop: URIRef) -> URIRef:
+    value = _node(report, result, prop)
+    if not isinstance(value, URIRef):
+        raise ValueError(f"a validation result whose {prop.n3()} is not an IRI: {value!r}")
+    return value
+
+
 def results_from_report(report: Graph) -> list[Result]:
     """The results of a sh:ValidationReport graph, sorted."""
     out = []
@@ -35,10 +50,10 @@ def results_from_report(report: Graph) -> list[Result]:
         msgs = sorted(str(m) for m in report.objects(r, SH.resultMessage) if isinstance(m, Literal))
         en = [str(m) for m in report.objects(r, SH.resultMessage) if isinstance(m, Literal) and m.language in (None, "en")]
         out.append(Result(
-            focus=report.value(r, SH.focusNode),
-            shape=report.value(r, SH.sourceShape),
-            severity=report.value(r, SH.resultSeverity),
-            component=report.value(r, SH.sourceConstraintComponent),
+            focus=_node(report, r, SH.focusNode),
+            shape=_node(report, r, SH.sourceShape),
+            severity=_iri(report, r, SH.resultSeverity),
+            component=_iri(report, r, SH.sourceConstraintComponent),
             path=report.value(r, SH.resultPath),
             value=report.value(r, SH.value),
             message=(sorted(en) or msgs or [""])[0],
@@ -51,7 +66,7 @@ def run_pyshacl(data: Graph, shapes: Graph, *, ont: Graph | None = None, inferen
                 advanced: bool = False) -> tuple[bool, list[Result]]:
     """Validate ``data`` against ``shapes`` with pySHACL. Neither graph is changed (pySHACL works on a copy
     whenever it would mix graphs or infer)."""
-    import pyshacl
+    import pyshacl  # the reference engine (~1 s to import): only the fallback and --engine pyshacl need it
 
     shapes_copy = Graph()  # pySHACL adds a few RDFS axioms to the shapes graph it is given
     shapes_copy += shapes
@@ -67,8 +82,6 @@ def run_pyshacl(data: Graph, shapes: Graph, *, ont: Graph | None = None, inferen
 
 def shape_sources(shapes: Graph) -> dict[Node, str]:
     """Each shape's clause (dcterms:source); a property shape without one inherits its node shape's."""
-    from rdflib.namespace import DCTERMS
-
     own = {s: "; ".join(sorted(str(o) for o in shapes.objects(s, DCTERMS.source))) for s in set(shapes.subjects(DCTERMS.source, None))}
     out = dict(own)
     for node, prop in shapes.subject_objects(SH.property):

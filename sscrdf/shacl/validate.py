@@ -6,24 +6,34 @@ which pySHACL validates. The user's data is never changed; the entailments exist
 """
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
+from rdflib.term import Node
 
 from ..convert import triples_to_graph
 from ..errors import InputError
-from ..namespaces import SSC
-from ..resources import data_dir
-from ..reasoning.store import split_by_graph
 from ..knowledge.vocab import ssc_terms_used
-import dataclasses
-
+from ..namespaces import SSC
+from ..parallel import map_batches
+from ..query.guard import check_shapes
+from ..reasoning.closure import entail
+from ..reasoning.store import Unit, graph_of, knowledge_store, split_by_graph
+from ..resources import data_dir
+from .compiler import Unsupported, compile_shapes, run_checks
+from .integrity import integrity_results
 from .results import Result, run_pyshacl, shape_sources
+
+if TYPE_CHECKING:
+    from .compiler import Check
 
 SEVERITIES = ("violation", "warning", "info")
 SEVERITY_IRI = {"violation": SH.Violation, "warning": SH.Warning, "info": SH.Info}
@@ -36,7 +46,7 @@ def city_shape_files() -> list[Path]:
 
 
 @lru_cache(maxsize=8)
-def _parse_shapes(paths: tuple[Path, ...]) -> tuple:
+def _parse_shapes(paths: tuple[Path, ...]) -> tuple[tuple[Node, Node, Node], ...]:
     g = Graph()
     for p in paths:
         try:
@@ -51,8 +61,6 @@ def shapes_graph(extra: tuple[Path, ...] = ()) -> Graph:
     for p in extra:
         if not Path(p).is_file():
             raise InputError("no such shapes file", path=p)
-    from ..query.guard import check_shapes
-
     for p in extra:  # user shapes: their SHACL-SPARQL must not reach the network (bundled ones are tested)
         user = Graph()
         for t in _parse_shapes((Path(p),)):
@@ -87,6 +95,8 @@ class CityReport:
 class ValidationReport:
     cities: list[CityReport]
     terms_used: set[str] = field(default_factory=set)  # ssc: IRIs the data uses (for the vocabulary check)
+    # the shapes validated against: the RDF report copies complex result paths and message languages from them
+    shapes: Graph | None = None
 
     @property
     def results(self) -> list[Result]:
@@ -102,29 +112,28 @@ class ValidationReport:
         return any(SEVERITY_RANK.get(r.severity, 3) >= threshold for r in self.results)
 
 
-def validate_triples(triples, shapes: Graph, *, reasoner: str = "fast",
-                     sources: dict | None = None) -> list[Result]:
+def validate_triples(triples: Iterable[ox.Triple], shapes: Graph, *, reasoner: str = "fast",
+                     sources: dict[Node, str] | None = None) -> list[Result]:
     """Validate one city's triples (with the ontology and their entailments) against ``shapes``.
 
     ``sources`` maps shapes to their clauses (computed from ``shapes`` when not given)."""
-    from ..reasoning.closure import entail
-
     full, _ = entail(triples, reasoner)
     _, results = run_pyshacl(triples_to_graph(full), shapes)
     sources = shape_sources(shapes) if sources is None else sources
     return [dataclasses.replace(r, source=sources.get(r.shape)) for r in results]
 
 
-def city_iris(triples) -> list[str]:
+def city_iris(triples: Iterable[ox.Triple]) -> list[str]:
     """The ssc:City IRIs among ``triples`` (sorted)."""
     city = ox.NamedNode(str(SSC.City))
     return sorted(t.subject.value for t in triples
                   if t.object == city and t.predicate.value == str(RDF.type) and isinstance(t.subject, ox.NamedNode))
 
 
-def labels_of(triples) -> dict[str, str]:
+def labels_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
     """IRI -> display label (rdfs:label, else skos:prefLabel) for the subjects of ``triples``."""
-    label, pref = {}, {}
+    label: dict[str, str] = {}
+    pref: dict[str, str] = {}
     for t in triples:
         if isinstance(t.object, ox.Literal) and isinstance(t.subject, ox.NamedNode):
             if t.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label":
@@ -139,7 +148,7 @@ ENGINES = ("fast", "pyshacl")
 
 def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: str = "fast", engine: str = "fast",
                    knowledge: ox.Store | None = None, batch_size: int | None = None,
-                   units: list | None = None) -> ValidationReport:
+                   units: list[Unit] | None = None) -> ValidationReport:
     """Validate every city in ``store`` (which is not changed).
 
     ``engine`` ``fast`` compiles the shapes to SPARQL and runs them once over all cities (falling back to
@@ -149,24 +158,22 @@ def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: st
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}")
     if knowledge is None:
-        from functools import partial
-
-        from ..analysis.parallel import map_batches
 
         parts = map_batches(store, partial(_validate_batch, shapes=sg, reasoner=reasoner, engine=engine),
                             batch_size=batch_size)
-        return ValidationReport([c for p in parts for c in p.cities], set().union(*(p.terms_used for p in parts)))
-    return _validate_batch(store, shapes=sg, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units)
+        return ValidationReport([c for p in parts for c in p.cities], set().union(*(p.terms_used for p in parts)),
+                                shapes=sg)
+    report = _validate_batch(store, shapes=sg, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units)
+    return dataclasses.replace(report, shapes=sg)
 
 
 def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: str,
-                    knowledge: ox.Store | None = None, units: list | None = None) -> ValidationReport:
+                    knowledge: ox.Store | None = None, units: list[Unit] | None = None) -> ValidationReport:
     sg = shapes
     units = split_by_graph(store) if units is None else units
     sources = shape_sources(sg)
     if engine == "fast":
-        from .compiler import Unsupported, compile_shapes
-
+        checks: list[Check] | None
         try:
             checks = compile_shapes(sg)
         except Unsupported:
@@ -175,7 +182,7 @@ def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: st
             report = _validate_fast(store, units, checks, sources, reasoner, knowledge)
             report.terms_used = ssc_terms_used(store)
             return _with_integrity(report, units)
-    reports = []
+    reports: list[CityReport] = []
     for graph, triples in units:
         reports.append(CityReport(graph, city_iris(triples),
                                   validate_triples(triples, sg, reasoner=reasoner, sources=sources),
@@ -183,10 +190,8 @@ def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: st
     return _with_integrity(ValidationReport(reports, ssc_terms_used(store)), units)
 
 
-def _with_integrity(report: ValidationReport, units: list) -> ValidationReport:
+def _with_integrity(report: ValidationReport, units: list[Unit]) -> ValidationReport:
     """``report`` with the integrity Violations of each city (:mod:`sscrdf.shacl.integrity`) added to its results."""
-    from .integrity import integrity_results
-
     by_graph = {c.graph: c for c in report.cities}
     for graph, triples in units:
         extra = integrity_results(triples)
@@ -199,11 +204,8 @@ def _with_integrity(report: ValidationReport, units: list) -> ValidationReport:
     return report
 
 
-def _validate_fast(store: ox.Store, units: list, checks, sources: dict, reasoner: str,
+def _validate_fast(store: ox.Store, units: list[Unit], checks: list[Check], sources: dict[Node, str], reasoner: str,
                    knowledge: ox.Store | None) -> ValidationReport:
-    from .compiler import run_checks
-    from ..reasoning.store import graph_of, knowledge_store
-
     ks = knowledge if knowledge is not None else knowledge_store(store, reasoner=reasoner, units=units)
     reports: dict[str | None, CityReport] = {}
     for graph, triples in units:

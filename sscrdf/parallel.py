@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
-from ..progress import bar
+from .errors import InputError
+from .progress import bar
 
 T = TypeVar("T")
 
@@ -26,8 +27,6 @@ BATCH_SIZE = 40
 
 def _env_int(name: str, default: int, minimum: int) -> int:
     """The whole number in the environment variable ``name`` (``default`` when unset); InputError otherwise."""
-    from ..errors import InputError
-
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -54,11 +53,11 @@ def graph_units(store: ox.Store) -> list[ox.NamedNode | ox.DefaultGraph]:
     for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
         units.append(ox.DefaultGraph())
         break
-    units += sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
-    return units
+    named = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
+    return units + named
 
 
-def sub_store(store: ox.Store, graphs) -> ox.Store:
+def sub_store(store: ox.Store, graphs: Iterable[ox.NamedNode | ox.DefaultGraph]) -> ox.Store:
     """A new store holding only ``graphs`` of ``store`` (graph names kept)."""
     out = ox.Store()
     for g in graphs:
@@ -71,7 +70,7 @@ def workers_for(n_batches: int) -> int:
     return max(1, min(wanted, n_batches))
 
 
-def _run_batch(args):
+def _run_batch(args: tuple[int, list[ox.NamedNode | ox.DefaultGraph]]) -> tuple[int, Any]:  # fn's result
     index, graphs = args
     fn = _SHARED["fn"]
     return index, fn(sub_store(_SHARED["store"], graphs))

@@ -16,22 +16,25 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import SH
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from . import ontology as onto
 from ..errors import InputError
+from ..knowledge import ontology as onto
+from ..knowledge.vocab import SSC, _occurrence_pattern, _suggestion, short
 from ..query.sparql import REQUIRED_QUERY_KEYS, read_header
+from ..reasoning.closure import consistency_problems
 from ..resources import data_dir, files
 from ..rules.engine import REQUIRED_RULE_KEYS
+from ..shacl.results import run_pyshacl
 from ..shacl.validate import city_shape_files
-from .vocab import SSC, _occurrence_pattern, _suggestion, short
 
 CLAUSE_PREFIXES = ("Y Suppl. 34", "FG-SSC Master Plan")
 FINDING_IRI = re.compile(r'IRI\(CONCAT\("https://w3id.org/sscrdf/finding/",\s*SHA1\(')
@@ -39,13 +42,16 @@ FINDING_IRI = re.compile(r'IRI\(CONCAT\("https://w3id.org/sscrdf/finding/",\s*SH
 
 @dataclass(frozen=True, order=True)
 class Issue:
-    """One problem in one knowledge file."""
+    """One problem in one knowledge file (the ontology checks, ``sscrdf check`` and ``sscrdf ontology check`` all
+    report these)."""
 
     path: str  # as given (bundled files: relative to the current directory when below it)
     line: int | None
     kind: str  # ontology kinds (syntax, meta-shape, undeclared, duplicate, inconsistency), shacl-shacl, sh-term,
     #            ssc-term, header, sparql-syntax, columns, finding-iri
     message: str
+    term: str | None = None  # the term the problem is about (ssc:Local), when there is one
+    module: str | None = None  # the ontology module, for the ontology's own problems
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -54,12 +60,17 @@ class Issue:
 
 @dataclass
 class Report:
+    """What a check found (``issues``) and what it looked at (``checked``, one line per check)."""
+
     issues: list[Issue] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.issues
+
+    def by_kind(self) -> Counter[str]:
+        return Counter(i.kind for i in self.issues)
 
 
 def _display(path: Path) -> str:
@@ -116,29 +127,85 @@ def _locate(text: str, graph: Graph, node: Node) -> int | None:
     return _line_of(text, best) if best is not None else None
 
 
-def check_ontology(extra: list[Path], report: Report) -> None:
-    result = onto.check([Path(p).resolve() for p in extra])
+def _term_line(path: Path | None, term: str | None) -> int | None:
+    """The line where ``term`` (``ssc:Local``) is first written in ``path``."""
+    if path is None or not term or not term.startswith("ssc:"):
+        return None
+    text = path.read_text(encoding="utf-8", errors="replace")
+    for m in _occurrence_pattern(text).finditer(text):
+        if (m.group(1) or m.group(2)) == term[4:]:
+            return _line_of(text, m.start())
+    return None
+
+
+def check_ontology(extra: Iterable[Path] = (), report: Report | None = None) -> Report:
+    """Every ontology check (``sscrdf ontology check``), with ``extra`` Turtle modules checked as if bundled;
+    the problems are added to ``report`` (a new one by default), which is returned.
+
+    Checks: each module parses; the meta-shape (shapes/meta/ontology.ttl) conforms; no ssc: IRI is used
+    without being declared and none is declared in two modules; the OWL 2 RL closure of the ontology has no
+    inconsistency (no member of owl:Nothing, no clash of disjoint classes or other owlrl error).
+    """
+    report = Report() if report is None else report
+    extra = [Path(p).resolve() for p in extra]
     known = set(onto.declared_terms())
-    paths = {m.name: m.path for m in onto.modules(include_vocab=True)}
-    paths.update({Path(p).stem: Path(p) for p in extra})
-    for p in result.problems:
-        path = paths.get(p.module or "")
-        line = None
-        if path is not None and p.term:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            term = SSC + p.term[4:] if p.term.startswith("ssc:") else p.term
-            local = term[len(SSC):]
-            for m in _occurrence_pattern(text).finditer(text):
-                if (m.group(1) or m.group(2)) == local:
-                    line = _line_of(text, m.start())
-                    break
-        what = f"{p.term}: " if p.term else ""
-        msg = what + p.message
-        if p.kind == "undeclared" and p.term and p.term.startswith("ssc:"):
-            hint = _suggestion(SSC + p.term[4:], known)
+    mods = onto.modules(include_vocab=True) + [onto.Module(p.stem, p) for p in extra]
+    paths = {m.name: m.path for m in mods}
+
+    def problem(kind: str, message: str, term: str | None = None, module: str | None = None) -> None:
+        path = paths.get(module or "")
+        msg = f"{term}: {message}" if term else message
+        if kind == "undeclared" and term and term.startswith("ssc:"):
+            hint = _suggestion(SSC + term[4:], known)
             msg += f" — did you mean {short(hint)}?" if hint else ""
-        report.issues.append(Issue(_display(path) if path else "ontology", line, p.kind, msg))
-    report.checked.extend("ontology " + c for c in result.checks)
+        report.issues.append(Issue(_display(path) if path else "ontology", _term_line(path, term), kind, msg,
+                                   term, module))
+
+    graphs: dict[onto.Module, Graph] = {}
+    for m in mods:
+        try:
+            graphs[m] = onto.module_graph(m)
+        except InputError as exc:
+            problem("syntax", str(exc), module=m.name)
+    report.checked.append(f"ontology parse: {len(mods)} modules")
+    if any(i.kind == "syntax" for i in report.issues):
+        return report
+
+    ssc_graph = Graph()
+    owner: dict[str, str] = {}
+    for m, g in graphs.items():
+        if m.vocab:
+            continue
+        ssc_graph += g
+        for s in set(g.subjects(RDF.type, None)):
+            if isinstance(s, URIRef) and str(s).startswith(SSC):
+                if str(s) in owner and owner[str(s)] != m.name:
+                    problem("duplicate", f"declared in both {owner[str(s)]} and {m.name}", short(str(s)), m.name)
+                owner.setdefault(str(s), m.name)
+
+    meta = Graph().parse(data_dir("shapes") / "meta" / "ontology.ttl", format="turtle")
+    _, results = run_pyshacl(ssc_graph, meta)
+    for r in results:
+        problem("meta-shape", r.message, short(str(r.focus)), owner.get(str(r.focus)))
+    report.checked.append("ontology meta-shape: labels, definitions, sources, deprecations, ranks")
+
+    used: dict[str, str] = {}
+    for m, g in graphs.items():
+        for t in g:
+            for term in t:
+                if isinstance(term, URIRef) and str(term).startswith(SSC):
+                    used.setdefault(str(term), m.name)
+    for iri in sorted(set(used) - set(owner)):
+        problem("undeclared", "used but never declared with an rdf:type", short(iri), used[iri])
+    report.checked.append("ontology declarations: every ssc: IRI used is declared once")
+
+    full = Graph()
+    for g in graphs.values():
+        full += g
+    for msg in consistency_problems(full):
+        problem("inconsistency", msg)
+    report.checked.append("ontology consistency: OWL 2 RL closure (owlrl)")
+    return report
 
 
 # ------------------------------------------------------------------------------------------- shapes
@@ -149,8 +216,6 @@ def _shacl_terms() -> set[str]:
 
 
 def check_shapes(paths: list[Path], known: set[str], report: Report) -> None:
-    from ..shacl.results import run_pyshacl
-
     valid_sh = _shacl_terms()
     shsh = Graph().parse(data_dir("shapes") / "meta" / "shacl-shacl.ttl", format="turtle")
     for path in paths:
@@ -187,7 +252,7 @@ def _short_node(g: Graph, node: Node) -> str:
     if isinstance(node, BNode):
         return "a blank node"
     try:
-        return g.namespace_manager.normalizeUri(node)
+        return g.namespace_manager.normalizeUri(str(node))
     except Exception:  # not an IRI rdflib can shorten
         return str(node)
 

@@ -20,10 +20,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .ontology import declared_terms, modules, parse_module
+import pyoxigraph as ox
+
+from ..knowledge.ontology import declared_terms, modules, ontology_labels, parse_module
 from ..namespaces import SSC
 from ..query.sparql import bundled_queries
-from ..rules.engine import bundled_rules, rule_io
+from ..rules.engine import _iris, bundled_rules, rule_io
+from ..shacl.validate import _parse_shapes, city_shape_files
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SH_SELECT = "http://www.w3.org/ns/shacl#select"
@@ -54,8 +57,7 @@ class Check:
 
 
 def _query_iris(text: str) -> set[str]:
-    from ..rules.engine import _iris  # the same prefixed-name expansion the rule engine uses
-
+    """The IRIs a query names, prefixed names expanded as the rule engine expands them."""
     body = re.sub(r"(?m)^\s*#.*$", "", text)
     prefixes = {m.group(1) or "": m.group(2)
                 for m in re.finditer(r"PREFIX\s+([A-Za-z][\w-]*)?:\s*<([^>]*)>", body, re.I)}
@@ -66,12 +68,10 @@ def _query_iris(text: str) -> set[str]:
 @lru_cache(maxsize=1)
 def checks() -> tuple[Check, ...]:
     """Every rule, query and city shape, with the IRIs it names."""
-    from ..shacl.validate import _parse_shapes, city_shape_files
-
     out = [Check("rule", r.id, frozenset(set().union(*rule_io(r)))) for r in bundled_rules()]
     out += [Check("query", q.id, frozenset(_query_iris(q.text))) for q in bundled_queries()]
     for path in city_shape_files():
-        named = set()
+        named: set[str] = set()
         for t in _parse_shapes((path,)):
             named.update(str(x) for x in t if not hasattr(x, "language") and str(x).startswith("http"))
             if str(t[1]) == SH_SELECT:  # the ssc: terms a SHACL-SPARQL constraint's query names
@@ -121,7 +121,8 @@ def unused_terms() -> list[str]:
     """Declared ssc: terms no rule, shape or query uses, sorted (concept schemes and collections, which only
     organise other terms, are left out)."""
     organising = {t.subject.value for m in modules() for t in parse_module(m.path)
-                  if t.predicate.value == RDF_TYPE and getattr(t.object, "value", None) in ORGANISING}
+                  if isinstance(t.subject, ox.NamedNode) and t.predicate.value == RDF_TYPE
+                  and getattr(t.object, "value", None) in ORGANISING}
     return sorted(declared_terms() - used_terms() - organising)
 
 
@@ -135,3 +136,33 @@ def undeclared_named_terms() -> dict[str, list[str]]:
         if bad:
             out[f"{c.kind} {c.name}"] = bad
     return out
+
+
+@dataclass(frozen=True)
+class UnusedTerm:
+    """A declared ``ssc:`` term no check uses: its IRI, display label and the ontology module declaring it."""
+
+    term: str
+    label: str | None
+    module: str | None
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    """What ``sscrdf info --usage`` shows: how many terms are declared, how many checks there are, and the unused
+    terms (sorted by IRI)."""
+
+    declared: int
+    checks: int
+    unused: list[UnusedTerm]
+
+
+def usage_report() -> UsageReport:
+    """The declared terms no rule, shape or query uses, each with its label and module."""
+    module_of: dict[str, str] = {}
+    for m in modules():
+        for t in parse_module(m.path):
+            module_of.setdefault(t.subject.value if hasattr(t.subject, "value") else "", m.name)
+    labels = ontology_labels()
+    return UsageReport(len(declared_terms()), len(checks()),
+                       [UnusedTerm(t, labels.get(t), module_of.get(t)) for t in unused_terms()])
