@@ -21,9 +21,9 @@ turn over the file, so that every variant - and so every shape in ``shapes/city`
 occurred a handful of times. The flaws for the rules come from data: a city that draws the ``rule-fixture``
 flaw gets the positive fixtures of a few rules (``tests/fixtures/rules/<id>.pos.ttl``, each a small city on which
 its rule fires), in turn, copied in with their IRIs renamed into the city's namespace (``transplant`` below). So
-a new rule with its fixtures fires on generated cities without any change to this script. With ``--flaw-rate 0`` every city is
-complete and correct: it conforms to the shapes and the rules derive no finding about it (for an analysis
-dated 2026-11-21; see benchmarks/README.md).
+a new rule with its fixtures fires on generated cities without any change to this script. With ``--flaw-rate 0``
+every city is complete and correct: it conforms to the shapes and the rules derive no finding about it (for an
+analysis dated 2026-11-21; see benchmarks/README.md).
 
 Deterministic: the same ``--cities``, ``--seed`` and ``--flaw-rate`` give a byte-identical file (each city has
 its own random.Random seeded from the seed and its number; no clock, no set order). City k is the same in a
@@ -558,9 +558,9 @@ class CityBuilder:
 
         self.city = self.new("city")
         self.city.add("rdf:type", ssc("City")).add("rdfs:label", lit(self.city_name))
+        about = f"Fictional city of about {population:,} inhabitants in the {self.region} region of {self.country}; "
         self.city.add("dcterms:description", lit(
-            f"Fictional city of about {population:,} inhabitants in the {self.region} region of {self.country}; "
-            .replace(",", " ") + f"synthetic register number {self.num} of the sscrdf scale benchmark.", "en"))
+            about.replace(",", " ") + f"synthetic register number {self.num} of the sscrdf scale benchmark.", "en"))
         self.office = self.new("stakeholderOffice")
         self.office.add("rdf:type", "prov:Agent").add("rdfs:label", lit(f"{self.city_name} SSC Stakeholder Office"))
         self.assessors = [self.office]
@@ -1441,7 +1441,8 @@ MP_FLAWS = {
     "mp-action-element": "sscsh:Action*Shape (one of the five clause 3.3 elements)",
     "mp-service-without-action": "masterplan-planned-area-without-action",
     "mp-owner-not-on-board": "masterplan-action-owner-unaware-or-resistant, plan-masterplan-owner",
-    "mp-council-owned-action": "masterplan-area-without-responsible-unit, masterplan-unfunded-action-of-constrained-owner",
+    "mp-council-owned-action": "masterplan-area-without-responsible-unit, "
+                               "masterplan-unfunded-action-of-constrained-owner",
     "mp-plan-element": "sscsh:MasterPlanCurrentPhaseShape, ...GovernanceCommitteeShape, ...FinancingModelShape",
     "mp-outside-register": "sscsh:CommitteeMemberInRegisterShape, EngagementMechanismOfCityShape, "
                            "ActionResponsibleInRegisterShape",

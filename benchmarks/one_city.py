@@ -34,8 +34,8 @@ def build(n: int, source: Path) -> list[ox.Triple]:
     out = [t for t in triples]
     copies = max(0, -(-(n - len(people) - len(muni)) // len(people)))
     for k in range(1, copies + 1):
-        def m(term):
-            return ox.NamedNode(f"{term.value}-copy{k}") if term in movable else term
+        def m(term, copy=k):
+            return ox.NamedNode(f"{term.value}-copy{copy}") if term in movable else term
         out.extend(ox.Triple(m(t.subject), t.predicate, m(t.object)) for t in about)
         out.extend(ox.Triple(city, HAS, m(p)) for p in people)
     return out

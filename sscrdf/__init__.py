@@ -18,8 +18,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 if TYPE_CHECKING:
     from .api import AnalysisReport, City, KnowledgeBase, UnknownTermError
 
-_API = ("KnowledgeBase", "City", "AnalysisReport", "UnknownTermError")
-__all__ = ["__version__", *_API]
+__all__ = ["__version__", "KnowledgeBase", "City", "AnalysisReport", "UnknownTermError"]
+_API = frozenset(__all__) - {"__version__"}
 
 
 def __getattr__(name: str) -> Any:

@@ -12,13 +12,15 @@ import logging
 import re
 import sys
 import urllib.parse
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
-from .api import (Connection, KnowledgeBase, Limits, as_date, check_not_an_input, check_origins, inferred_only,
-                  serialize, write_output)
+from .api import (CheckReport, Connection, KnowledgeBase, Limits, as_date, check_not_an_input, check_origins,
+                  inferred_only, serialize, write_output)
 from .errors import InputError, SscrdfError
 from .progress import configure, detail
 from .progress import info as _info
@@ -32,36 +34,36 @@ class _Group(click.Group):
     """A click group that turns sscrdf's own errors into a one-line message and exit code 2, and any
     unexpected error into one line plus where to report it (exit 3; the traceback only with --debug)."""
 
-    def main(self, *args, **kwargs):
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         """Click's usage errors (bad flag, bad value, unknown command) as one line too, exit 2."""
-        standalone = kwargs.pop("standalone_mode", True)
         try:
-            rv = super().main(*args, standalone_mode=False, **kwargs)
-            if not standalone:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            if not standalone_mode:
                 return rv
             sys.exit(rv if isinstance(rv, int) else 0)  # non-standalone click returns ctx.exit()'s code
         except click.UsageError as exc:
-            if not standalone:
+            if not standalone_mode:
                 raise
             hint = f" — see `{exc.ctx.command_path} --help`" if exc.ctx else ""
             click.echo(f"error: {' '.join(exc.format_message().split())}{hint}", err=True)
             sys.exit(EXIT_INPUT)
         except click.ClickException as exc:
-            if not standalone:
+            if not standalone_mode:
                 raise
             click.echo(f"error: {' '.join(exc.format_message().split())}", err=True)
             sys.exit(exc.exit_code)
         except click.exceptions.Exit as exc:
-            if not standalone:
+            if not standalone_mode:
                 raise
             sys.exit(exc.exit_code)
         except click.Abort:
-            if not standalone:
+            if not standalone_mode:
                 raise
             click.echo("aborted", err=True)
             sys.exit(1)
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:  # click's own return type: what the command returns
         try:
             return super().invoke(ctx)
         except SscrdfError as exc:
@@ -69,7 +71,7 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
-        except Exception as exc:  # noqa: BLE001 - the promise: no traceback unless asked for
+        except Exception as exc:  # the promise: no traceback unless asked for
             if ctx.meta.get("sscrdf.debug"):
                 raise
             first = (str(exc).splitlines() or [""])[0]
@@ -78,7 +80,7 @@ class _Group(click.Group):
             ctx.exit(EXIT_INTERNAL)
 
 
-def _emit(text: str, output: str | None, inputs=()) -> None:
+def _emit(text: str, output: str | None, inputs: Sequence[str] = ()) -> None:
     if output:
         write_output(output, text if text.endswith("\n") else text + "\n", inputs)
     else:
@@ -146,13 +148,13 @@ def _info_usage(fmt: str) -> None:
         return
     click.echo(f"{len(usage.unused)} of {usage.declared} ontology terms are used by none of the {usage.checks} rules, "
                "shapes and queries (named in one, or reached from a named term through the ontology):")
-    by_module: dict[str, list] = {}
+    by_module: dict[str, list[tuple[str, str]]] = {}  # module -> (term, label)
     for u in usage.unused:
-        by_module.setdefault(u.module or "?", []).append(u)
+        by_module.setdefault(u.module or "?", []).append((u.term, u.label or ""))
     for name in sorted(by_module):
         click.echo(f"\n{name} ({len(by_module[name])})")
-        for u in by_module[name]:
-            click.echo(f"  {u.label or ''}  [ssc:{u.term.rsplit('#', 1)[-1]}]")
+        for term, label in by_module[name]:
+            click.echo(f"  {label}  [ssc:{term.rsplit('#', 1)[-1]}]")
 
 
 # ------------------------------------------------------------------------------------------- ontology
@@ -178,7 +180,7 @@ def ontology_check(extra: tuple[str, ...], fmt: str) -> None:
                   "ontology OK", f"ontology has {len(report.issues)} problem(s): {counts}")
 
 
-def _check_report(fmt: str, report, lines, ok_text: str, fail_text: str) -> None:
+def _check_report(fmt: str, report: CheckReport, lines: Sequence[str], ok_text: str, fail_text: str) -> None:
     """Print a check's outcome (text: what was checked, one line per problem, a summary; or JSON) and exit 0 or 1."""
     if fmt == "json":
         click.echo(json.dumps({"ok": report.ok, "checks": report.checked,
@@ -200,7 +202,8 @@ def _check_report(fmt: str, report, lines, ok_text: str, fail_text: str) -> None
 @click.option("--rules", multiple=True, type=click.Path(), help="extra rule file or directory (repeatable)")
 @click.option("--queries", multiple=True, type=click.Path(), help="extra query file or directory (repeatable)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check_command(onto, shapes, rules, queries, fmt) -> None:
+def check_command(onto: tuple[str, ...], shapes: tuple[str, ...], rules: tuple[str, ...], queries: tuple[str, ...],
+                  fmt: str) -> None:
     """Check every knowledge file: the ontology (as `ontology check`), the shapes (SHACL-for-SHACL, every sh: term
     valid), the rules and queries (SPARQL syntax, complete header), and every ssc: term in all of them.
 
@@ -239,7 +242,8 @@ _INPUT_FORMATS = ["turtle", "trig", "nquads", "ntriples", "json-ld", "rdf-xml", 
 @click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
               help="SHACL engine: fast compiles the shapes to SPARQL (pySHACL is used for shapes it cannot "
                    "compile); pyshacl is the reference")
-def validate(files, fmt, extra_shapes, fail_on, output, input_format, reasoner, engine) -> None:
+def validate(files: tuple[str, ...], fmt: str, extra_shapes: tuple[str, ...], fail_on: str, output: str | None,
+             input_format: str | None, reasoner: str, engine: str) -> None:
     """Validate city stakeholder registers against the SHACL shapes of Y Suppl. 34.
 
     FILES (Turtle, TriG, N-Quads, N-Triples, JSON-LD, RDF/XML or a CSV register) are merged; a dataset with
@@ -267,7 +271,8 @@ def validate(files, fmt, extra_shapes, fail_on, output, input_format, reasoner, 
 @click.option("--reasoner", type=click.Choice(["fast", "owlrl"]), default="fast", show_default=True,
               help="fast: sscrdf's schema-driven OWL 2 RL subset; owlrl: the complete reference engine (slow)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-def infer(files, output, fmt, only_inferred, reasoner, input_format) -> None:
+def infer(files: tuple[str, ...], output: str | None, fmt: str | None, only_inferred: bool, reasoner: str,
+          input_format: str | None) -> None:
     """Materialise the OWL 2 RL entailments of the ontology and FILES.
 
     Inferred triples stay apart from asserted ones: in TriG or N-Quads output they are in their own named
@@ -299,7 +304,7 @@ def infer(files, output, fmt, only_inferred, reasoner, input_format) -> None:
         click.echo(data.decode("utf-8"), nl=False)
 
 
-def _store_options(f):
+def _store_options(f: Any) -> Any:
     """The options of every command that talks to a store: authentication, retries, timeout."""
     for opt in reversed([
         click.option("--user", help="user name for HTTP authentication (with --password)"),
@@ -319,7 +324,8 @@ def _store_options(f):
     return f
 
 
-def _connection(user, password, auth_scheme, token, retries, timeout) -> Connection:
+def _connection(user: str | None, password: str | None, auth_scheme: str, token: str | None, retries: int,
+                timeout: float) -> Connection:
     return Connection(user=user, password=password, auth_scheme=auth_scheme, token=token, retries=retries,
                       timeout=timeout)
 
@@ -344,8 +350,9 @@ def _connection(user, password, auth_scheme, token, retries, timeout) -> Connect
 @click.option("--graph-per-city", is_flag=True, help="with --endpoint: the rules read each city on its own and "
                                                      "write to its own derived graph")
 @_store_options
-def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, engine, endpoint, update_endpoint,
-            graph_per_city, **conn_flags) -> None:
+def analyze(files: tuple[str, ...], fmt: str, output: str | None, as_of: str | None, extra_shapes: tuple[str, ...],
+            input_format: str | None, reasoner: str, engine: str, endpoint: str | None, update_endpoint: str | None,
+            graph_per_city: bool, **conn_flags: Any) -> None:
     """Analyse city stakeholder registers: load, infer, run the rules, validate, query, report.
 
     The report gives, per city: a summary; completeness by category and by municipal unit; the
@@ -378,7 +385,7 @@ def analyze(files, fmt, output, as_of, extra_shapes, input_format, reasoner, eng
 
 @cli.command("queries")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def list_queries(fmt) -> None:
+def list_queries(fmt: str) -> None:
     """List the bundled SPARQL queries with the question each answers."""
     qs = KnowledgeBase.queries()
     if fmt == "json":
@@ -399,7 +406,8 @@ def list_queries(fmt) -> None:
 @click.option("--no-rules", is_flag=True, help="query the data and its entailments without running the rules")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the result to this file (atomically)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-def query(name, files, fmt, endpoint, as_of, no_rules, output, input_format) -> None:
+def query(name: str, files: tuple[str, ...], fmt: str, endpoint: str | None, as_of: str | None, no_rules: bool,
+          output: str | None, input_format: str | None) -> None:
     """Run the query NAME (an id from `sscrdf queries`, or a .rq file) on FILES or on --endpoint.
 
     On FILES the query sees the ontology, the data, its OWL 2 RL entailments and (unless --no-rules)
@@ -444,7 +452,8 @@ def query(name, files, fmt, endpoint, as_of, no_rules, output, input_format) -> 
 @click.option("--max-connections", type=click.IntRange(min=1), help="open connections, idle ones included [1024]")
 @click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
               help="send CORS headers to this origin (scheme://host[:port], or * for any); repeatable; none by default")
-def serve(files, host, port, as_of, no_rules, input_format, cors, **limit_flags) -> None:
+def serve(files: tuple[str, ...], host: str, port: int, as_of: str | None, no_rules: bool, input_format: str | None,
+          cors: tuple[str, ...], **limit_flags: float | None) -> None:
     """Serve FILES (with the ontology, entailments and findings) as a read-only SPARQL 1.1 endpoint at /sparql.
 
     Answers are negotiated on Accept (SPARQL JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD, RDF/XML);
@@ -462,7 +471,7 @@ def serve(files, host, port, as_of, no_rules, input_format, cors, **limit_flags)
     quads = len(store)  # counted before the query workers are forked, so that they share the pages it touched
     server = kb.server(store, host, port, limits, cors)
     gc.freeze()  # what was loaded stays put: the collector does not write into the pages the workers share
-    h, p = server.server_address[:2]
+    h, p = server.socket.getsockname()[:2]  # the bound address (port 0 asks for a free port)
     click.echo(f"SPARQL endpoint on http://{h}:{p}/sparql ({quads} quads); Ctrl-C to stop", err=True)
     try:
         server.serve_forever()
@@ -494,8 +503,8 @@ def serve(files, host, port, as_of, no_rules, input_format, cors, **limit_flags)
 @click.option("--as-of", help="date the rules use (YYYY-MM-DD; default today)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
 @_store_options
-def push(files, store_url, protocol, what, replace, default_graph, chunk_size, fmt, as_of, input_format,
-         **conn_flags) -> None:
+def push(files: tuple[str, ...], store_url: str, protocol: str, what: str, replace: bool, default_graph: str | None,
+         chunk_size: int, fmt: str, as_of: str | None, input_format: str | None, **conn_flags: Any) -> None:
     """Write FILES to a SPARQL 1.1 store, one set of named graphs per city, for portals that query many cities.
 
     Each city's data goes to its own graph (its named graph in TriG/N-Quads, else the graph named by its
@@ -536,7 +545,7 @@ def _check_iri(value: str, option: str) -> str:
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None,
               help="xlsx: one workbook; csv: a folder with one CSV file per sheet (default: from -o)")
 @click.option("-o", "--output", required=True, type=click.Path(), help="the .xlsx file, or the folder for CSV sheets")
-def template(fmt, output) -> None:
+def template(fmt: str | None, output: str) -> None:
     """Write an empty stakeholder register to fill in: one sheet per part of the register (city, units,
     stakeholders, assessors, assessments, responsibilities, collaborations, mechanisms, ...), a sample row in
     each, drop-down lists of the values the ontology allows, and an 'about' sheet explaining every column with
@@ -552,7 +561,7 @@ def template(fmt, output) -> None:
 @click.option("--city", "city_iri", help="the IRI of the register's city (default: from the city sheet)")
 @click.option("--base", "base_iri", help="the IRI local-name ids are appended to (default: the city sheet's "
                                          "base IRI, else urn:sscrdf:<file name>:)")
-def import_(register, output, city_iri, base_iri) -> None:
+def import_(register: str, output: str, city_iri: str | None, base_iri: str | None) -> None:
     """Read a register (an .xlsx workbook, a folder of CSV sheets, or a single-sheet CSV register) and write
     it as Turtle. Every bad cell is reported at once (sheet, row, column, value, allowed values, nearest
     one) and nothing is written then. The same rows always give the same IRIs.
@@ -571,7 +580,8 @@ def import_(register, output, city_iri, base_iri) -> None:
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None, help="default: from -o")
 @click.option("--base", "base_iri", help="ids are written relative to this IRI (default: the city's namespace)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-def export(files, output, fmt, base_iri, input_format) -> None:
+def export(files: tuple[str, ...], output: str, fmt: str | None, base_iri: str | None,
+           input_format: str | None) -> None:
     """Write the stakeholder register of FILES as a spreadsheet (the inverse of `sscrdf import`).
 
     Triples no column of the register holds are listed on standard error (and left out).

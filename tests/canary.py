@@ -22,7 +22,7 @@ class Canary:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_GET = do_POST = do_PUT = do_HEAD = _any  # noqa: N815
+            do_GET = do_POST = do_PUT = do_HEAD = _any
 
             def log_message(self, *args):
                 pass

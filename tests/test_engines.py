@@ -73,13 +73,13 @@ def test_fast_reasoner_gives_the_same_findings_and_results_as_owlrl(path):
 @pytest.mark.slow  # owlrl / pySHACL reference engine
 def test_multi_city_dataset_is_validated_city_by_city_with_equal_results():
     both = ox.Store()
-    for i, path in enumerate(EXAMPLE_FILES):
+    for path in EXAMPLE_FILES:
         graph = ox.NamedNode(f"https://example.org/graph/{path.stem}")
         both.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in load([path]).store)
     fast = validate_store(both, engine="fast")
     ref = validate_store(both, engine="pyshacl")
     assert [c.graph for c in fast.cities] == [c.graph for c in ref.cities]
-    for a, b in zip(fast.cities, ref.cities):
+    for a, b in zip(fast.cities, ref.cities, strict=True):
         assert _keys(type(fast)([a])) == _keys(type(ref)([b]))
         assert a.cities == b.cities
 

@@ -124,7 +124,7 @@ class _Browser:
     def close(self) -> None:
         try:
             self.ws.close()
-        except Exception:  # noqa: BLE001
+        except Exception:  # the browser may already be gone
             pass
         self.proc.terminate()
         self.proc.wait(timeout=20)

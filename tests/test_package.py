@@ -29,7 +29,7 @@ def test_bundled_folders_are_found(kind):
 
 def test_imports_have_no_side_effects(tmp_path):
     """Importing every module writes nothing (not in the working directory, not in HOME) and prints nothing."""
-    code = "import importlib\nfor m in %r:\n    importlib.import_module('sscrdf.' + m)\n" % (MODULES,)
+    code = f"import importlib\nfor m in {MODULES!r}:\n    importlib.import_module('sscrdf.' + m)\n"
     env = {"HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
     (tmp_path / "home").mkdir()
     r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)

@@ -51,9 +51,9 @@ def test_quiet_and_verbose(tmp_path):
 
 def test_no_progress_bar_off_a_terminal_or_with_quiet(tmp_path):
     files = [str(LAKESIDE), str(ROOT / "examples" / "riverton.ttl")]
-    rc, _, err = _run(["validate", *files])
+    _, _, err = _run(["validate", *files])
     assert "loading" not in err
-    rc, _, err = _run(["-q", "validate", *files], tty=True)
+    _, _, err = _run(["-q", "validate", *files], tty=True)
     assert "loading" not in err
 
 

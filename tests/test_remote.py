@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from sscrdf.errors import InputError
 from sscrdf.io.load import load
 from sscrdf.query.sparql import bundled_queries, select, select_remote
 from sscrdf.rules.engine import run_rules
@@ -128,7 +129,7 @@ def test_own_endpoint_answers_like_the_embedded_store(embedded):
     try:
         for q in bundled_queries():
             assert _normalise(select_remote(url, q.text).rows) == _normalise(select(embedded, q.text).rows), q.id
-        with pytest.raises(Exception):
+        with pytest.raises(InputError):
             select_remote(url, "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }")
     finally:
         server.shutdown()

@@ -58,7 +58,7 @@ def served(store):
 
 
 def test_runaway_query_is_stopped_while_others_are_answered(served):
-    server, url = served(query_timeout=1.5, max_concurrent_queries=2)
+    _, url = served(query_timeout=1.5, max_concurrent_queries=2)
     with ThreadPoolExecutor(2) as ex:
         runaway = ex.submit(_get, url, CROSS)
         time.sleep(0.2)

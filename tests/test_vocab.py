@@ -1,4 +1,5 @@
-"""Tests of the vocabulary check (sscrdf.knowledge.vocab): unknown ssc: terms, suggestions and their place in the sources."""
+"""Tests of the vocabulary check (sscrdf.knowledge.vocab): unknown ssc: terms, suggestions and their place in the
+sources."""
 from __future__ import annotations
 
 import json

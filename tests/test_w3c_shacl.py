@@ -27,9 +27,10 @@ PARAMS = SUITE_TESTS or [None]
 
 # Compiled, and wrong, for a reason outside the compiler.
 FAST_DEVIATIONS = {
-    "core/property/datatype-ill-formed":
+    "core/property/datatype-ill-formed": (
         'pyoxigraph stores the out-of-range literal "300"^^xsd:byte as xsd:integer; the violation is found, '
-        "but its sh:value carries the wrong datatype",
+        "but its sh:value carries the wrong datatype"
+    ),
 }
 # pySHACL 0.2x's own failures (the fast engine falls back to it for all but two of these, and passes those two).
 PYSHACL_FAILS = {
@@ -111,7 +112,7 @@ def test_compiler_refuses_what_it_would_get_wrong():
                                  "ex:S a sh:NodeShape ; sh:targetNode ex:a ; ex:p 1 .",
         "xsd:duration": "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:datatype xsd:duration .",
     }
-    for what, ttl in cases.items():
+    for ttl in cases.values():
         g = Graph().parse(data="@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> . "
                                "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n" + ttl, format="turtle")
         with pytest.raises(Unsupported):

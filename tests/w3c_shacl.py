@@ -29,7 +29,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from sscrdf.shacl.compiler import Unsupported, compile_shapes, run_checks
-from sscrdf.shacl.results import Result, results_from_report, run_pyshacl
+from sscrdf.shacl.results import Result, run_pyshacl
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
@@ -161,7 +161,7 @@ def _compare(test: SuiteTest, conforms: bool, keys: Counter) -> str:
 
 def run_fast(test: SuiteTest) -> tuple[str, str]:
     """(pass | fail | fallback, detail) of the fast engine on one test."""
-    data, shapes = _graphs(test)
+    _, shapes = _graphs(test)
     try:
         checks = compile_shapes(shapes, closed=False)
     except Unsupported as exc:

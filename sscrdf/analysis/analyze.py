@@ -9,21 +9,25 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from pathlib import Path
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TypedDict, overload
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDFS
+from rdflib.query import ResultRow
 
 from ..knowledge.ontology import ontology_labels
 from ..parallel import map_batches
-from ..query.sparql import Table, find_query, select
+from ..query.sparql import Row, Table, as_int, as_str, find_query, select
 from ..reasoning.store import split_by_graph
 from ..rules.engine import Derivation
 from ..shacl.results import Result
 from ..shacl.validate import CityReport, ValidationReport, city_iris, labels_of, shapes_graph, validate_store
-from .pipeline import derive
+from .pipeline import Place, derive
 
 FINDING_KINDS = ("Gap", "Overlap", "Risk", "Recommendation")
 #: the order of the kinds of triaged entries (see Entry): the finding kinds, then register checks that no rule
@@ -40,6 +44,10 @@ REPORT_SECTIONS = (("categories", "stakeholders-by-category"), ("units", "unit-c
                    ("mp_overview", "masterplan-overview"), ("mp_kpi_values", "masterplan-kpis"))
 
 
+@overload
+def _local(iri: str) -> str: ...
+@overload
+def _local(iri: None) -> None: ...
 def _local(iri: str | None) -> str | None:
     return None if iri is None else iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
@@ -77,9 +85,25 @@ class Entry:
     results: list[Result] = field(default_factory=list)
 
     @property
-    def order(self) -> tuple:
+    def order(self) -> tuple[int, int, str]:
         return (SEVERITIES.index(self.severity) if self.severity in SEVERITIES else 9,
                 ENTRY_KINDS.index(self.kind) if self.kind in ENTRY_KINDS else 9, self.message)
+
+
+class Summary(TypedDict):
+    """The counts of one city's analysis (the "summary" object of the analysis JSON)."""
+
+    stakeholders: int
+    categoriesPresent: int
+    categoriesTotal: int
+    unitsPresent: int
+    unitsDelegated: int
+    unitsMissing: int
+    assessedStakeholders: int
+    validation: dict[str, int]
+    findings: dict[str, int]
+    entries: dict[str, int]
+    plannedActions: int
 
 
 @dataclass
@@ -87,20 +111,20 @@ class CityAnalysis:
     city: str
     label: str
     graph: str | None
-    categories: list[dict] = field(default_factory=list)
-    units: list[dict] = field(default_factory=list)
-    grid: list[dict] = field(default_factory=list)
-    engagement_gaps: list[dict] = field(default_factory=list)
+    categories: list[Row] = field(default_factory=list)
+    units: list[Row] = field(default_factory=list)
+    grid: list[Row] = field(default_factory=list)
+    engagement_gaps: list[Row] = field(default_factory=list)
     findings: list[FindingRow] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)  # findings and validation results, one entry per fact
-    plan: list[dict] = field(default_factory=list)  # the engagement plan's actions (query engagement-plan)
-    profiles: list[dict] = field(default_factory=list)  # the city's Table I.1 (query city-table-i1)
-    mp_phase: list[dict] = field(default_factory=list)  # its master plan's current phase (one row, or none)
-    mp_timeline: list[dict] = field(default_factory=list)  # phases reached and activities done, with dates
-    mp_kpis: list[dict] = field(default_factory=list)  # selected KPIs per KPI dimension (D1-D6)
-    mp_actions: list[dict] = field(default_factory=list)  # actions of the action plan with owner and status
-    mp_overview: list[dict] = field(default_factory=list)  # vision, committee, mechanisms, financing, evaluation
-    mp_kpi_values: list[dict] = field(default_factory=list)  # each selected KPI: target, last measured value
+    plan: list[Row] = field(default_factory=list)  # the engagement plan's actions (query engagement-plan)
+    profiles: list[Row] = field(default_factory=list)  # the city's Table I.1 (query city-table-i1)
+    mp_phase: list[Row] = field(default_factory=list)  # its master plan's current phase (one row, or none)
+    mp_timeline: list[Row] = field(default_factory=list)  # phases reached and activities done, with dates
+    mp_kpis: list[Row] = field(default_factory=list)  # selected KPIs per KPI dimension (D1-D6)
+    mp_actions: list[Row] = field(default_factory=list)  # actions of the action plan with owner and status
+    mp_overview: list[Row] = field(default_factory=list)  # vision, committee, mechanisms, financing, evaluation
+    mp_kpi_values: list[Row] = field(default_factory=list)  # each selected KPI: target, last measured value
     validation: CityReport | None = None
     labels: dict[str, str] = field(default_factory=dict)
     stakeholder_count: int = 0
@@ -111,12 +135,12 @@ class CityAnalysis:
     def entries_of(self, kind: str) -> list[Entry]:
         return [e for e in self.entries if e.kind == kind]
 
-    def summary(self) -> dict:
+    def summary(self) -> Summary:
         assessed = {r["stakeholder"] for r in self.grid}
         units = Counter(u["status"] for u in {(u["unitClass"], u["status"]): u for u in self.units}.values())
         return {
             "stakeholders": self.stakeholder_count,
-            "categoriesPresent": sum(1 for c in self.categories if c["stakeholders"] > 0),
+            "categoriesPresent": sum(1 for c in self.categories if as_int(c["stakeholders"]) > 0),
             "categoriesTotal": len(self.categories),
             "unitsPresent": units.get("present", 0),
             "unitsDelegated": units.get("delegated", 0),
@@ -157,7 +181,8 @@ def shape_concerns(shapes: Graph) -> dict[str, set[str]]:
     so that a new shape is triaged without a code change."""
     out: dict[str, set[str]] = defaultdict(set)
     for row in shapes.query(_SHAPE_CONCERNS):
-        out[str(row.shape)].add(str(row.concern))
+        if isinstance(row, ResultRow):  # a SELECT gives rows
+            out[str(row.shape)].add(str(row.concern))
     return dict(out)
 
 
@@ -165,7 +190,7 @@ def _shape_labels(shapes: Graph) -> dict[str, str]:
     return {str(s): str(o) for s, o in shapes.subject_objects(RDFS.label)}
 
 
-def triage(ca: "CityAnalysis", bodies: set[str], concerns_of_shape: dict[str, set[str]]) -> list[Entry]:
+def triage(ca: CityAnalysis, bodies: set[str], concerns_of_shape: dict[str, set[str]]) -> list[Entry]:
     """One entry per fact: the findings and validation results of one city, merged when they state the same
     fact. A fact is (subject, concerned term): the subject of anything about the city, its municipality or
     a municipal unit is the city itself (one register), otherwise the stakeholder; the concerned term is a
@@ -177,8 +202,7 @@ def triage(ca: "CityAnalysis", bodies: set[str], concerns_of_shape: dict[str, se
     def subject(node: str) -> str:
         return ca.city if node in own else node
 
-    sources: list[tuple[str, object]] = [("finding", f) for f in ca.findings]
-    sources += [("result", r) for r in (ca.validation.results if ca.validation else [])]
+    sources: list[FindingRow | Result] = [*ca.findings, *(ca.validation.results if ca.validation else [])]
     parent = list(range(len(sources)))
 
     def find(i: int) -> int:
@@ -187,9 +211,9 @@ def triage(ca: "CityAnalysis", bodies: set[str], concerns_of_shape: dict[str, se
             i = parent[i]
         return i
 
-    first: dict[tuple, int] = {}
-    for i, (what, src) in enumerate(sources):
-        if what == "finding":
+    first: dict[tuple[str, str], int] = {}
+    for i, src in enumerate(sources):
+        if isinstance(src, FindingRow):
             keys = [(subject(a), c) for a in src.about for c in src.concerns]
         else:
             value = str(src.value) if src.value is not None else ""
@@ -205,9 +229,9 @@ def triage(ca: "CityAnalysis", bodies: set[str], concerns_of_shape: dict[str, se
         groups[find(i)].append(i)
     entries = []
     for members in groups.values():
-        found = sorted((sources[i][1] for i in members if sources[i][0] == "finding"),
+        found = sorted((f for i in members if isinstance(f := sources[i], FindingRow)),
                        key=lambda f: (ENTRY_KINDS.index(f.kind) if f.kind in ENTRY_KINDS else 9, f.rule, f.finding))
-        results = _sorted_results([sources[i][1] for i in members if sources[i][0] == "result"])
+        results = _sorted_results([r for i in members if isinstance(r := sources[i], Result)])
         severity = min([f.severity for f in found] + [r.severity_name for r in results],
                        key=lambda s: SEVERITIES.index(s) if s in SEVERITIES else 9)
         clauses = normalise_clauses([f.clause for f in found] + [r.source for r in results if r.source])
@@ -225,7 +249,7 @@ def triage(ca: "CityAnalysis", bodies: set[str], concerns_of_shape: dict[str, se
 _DOCUMENTS = ("Y Suppl. 34", "FG-SSC Master Plan")
 
 
-def _clause_key(clause: str) -> tuple:
+def _clause_key(clause: str) -> tuple[int, str, bool, str, tuple[tuple[int, int, str], ...]]:
     doc, _, rest = clause.partition(", ")
     kind, _, num = rest.partition(" ")
     parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in num.split("."))
@@ -256,16 +280,16 @@ def _sorted_results(results: list[Result]) -> list[Result]:
                                           str(r.focus), str(r.shape), str(r.value)))
 
 
-def _rows(table: Table) -> list[dict]:
-    return [dict(zip(table.columns, row)) for row in table.rows]
+def _rows(table: Table) -> list[Row]:
+    return [dict(zip(table.columns, row, strict=True)) for row in table.rows]
 
 
-def _query(store: ox.Store, name: str) -> list[dict]:
+def _query(store: ox.Store, name: str) -> list[Row]:
     return _rows(select(store, find_query(name).text))
 
 
 def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast", as_of: dt.date | None = None,
-                  extra_shapes=(), batch_size: int | None = None) -> Analysis:
+                  extra_shapes: Iterable[str | Path] = (), batch_size: int | None = None) -> Analysis:
     """Analyse every city in ``data`` (which is not changed).
 
     A dataset with many city graphs is analysed in batches of ``batch_size`` graphs on all cores
@@ -289,8 +313,8 @@ def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast
     return Analysis(as_of, reasoner, cities, derivation, set().union(*(p.terms_used for p in parts)), timings)
 
 
-def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date, extra_shapes,
-                   place=None) -> Analysis:
+def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date,
+                   extra_shapes: tuple[str | Path, ...], place: Place | None = None) -> Analysis:
     """Analyse the cities of one store in this process.
 
     ``place`` is where the rules, checks and queries run: None for a new embedded store built here, or a
@@ -308,6 +332,7 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
     derived = derive(data, reasoner=reasoner, as_of=as_of, units=units, on_stage=lap,  # laps reasoning, rules
                      place=place)
     ks, derivation, store = derived.knowledge, derived.derivation, derived.store
+    assert derivation is not None  # derive ran the rules
     shapes = shapes_graph(tuple(extra_shapes))
     validation = validate_store(data, shapes=shapes, reasoner=reasoner, engine=engine,
                                 knowledge=ks, units=units)
@@ -325,10 +350,10 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
             if c in cities:
                 cities[c].validation = CityReport(cr.graph, [c], cr.results, cr.labels)
 
-    def per_city(rows: list[dict], key: str = "city") -> dict[str, list[dict]]:
-        out: dict[str, list[dict]] = defaultdict(list)
+    def per_city(rows: list[Row], key: str = "city") -> dict[str, list[Row]]:
+        out: dict[str, list[Row]] = defaultdict(list)
         for r in rows:
-            out[r[key]].append(r)
+            out[as_str(r[key])].append(r)
         return out
 
     # report section (attribute of CityAnalysis) <- the query that fills it
@@ -336,31 +361,30 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
         for c, rows in per_city(_query(store, query_id)).items():
             if c in cities:
                 setattr(cities[c], attr, rows)
-    grouped: dict[str, dict] = {}
+    grouped: dict[str, tuple[Row, set[str], set[str], set[str]]] = {}  # finding -> row, about, concerns, sources
     for r in _query(store, "findings"):
-        f = grouped.setdefault(r["finding"], {"row": r, "about": set(), "concerns": set(), "sources": set()})
+        _, about, concerns, sources = grouped.setdefault(as_str(r["finding"]), (r, set(), set(), set()))
         if r.get("source"):
-            f["sources"].add(r["source"])
-        f["about"].add(r["about"])
+            sources.add(as_str(r["source"]))
+        about.add(as_str(r["about"]))
         if r.get("concerns"):
-            f["concerns"].add(r["concerns"])
-    for fid, f in sorted(grouped.items()):
-        r = f["row"]
+            concerns.add(as_str(r["concerns"]))
+    for fid, (r, about, concerns, sources) in sorted(grouped.items()):
         if r["city"] in cities:
-            cities[r["city"]].findings.append(FindingRow(
-                fid, _local(r["kind"]), _local(r["severity"]), sorted(f["about"]), r["message"], "; ".join(sorted(f["sources"])),
-                r["rule"], sorted(f["concerns"])))
+            cities[as_str(r["city"])].findings.append(FindingRow(
+                fid, _local(as_str(r["kind"])), _local(as_str(r["severity"])), sorted(about), as_str(r["message"]),
+                "; ".join(sorted(sources)), as_str(r["rule"]), sorted(concerns)))
     counts = _rows(select(store, find_query("stakeholder-count").text))
     for r in counts:
         if r["city"] in cities:
-            cities[r["city"]].stakeholder_count = r["stakeholders"]
+            cities[as_str(r["city"])].stakeholder_count = as_int(r["stakeholders"])
     sev = {"Violation": 0, "Warning": 1, "Info": 2}
     for ca in cities.values():
         ca.findings.sort(key=lambda f: (FINDING_KINDS.index(f.kind) if f.kind in FINDING_KINDS else 9,
                                         sev.get(f.severity, 9), f.message))
     bodies: dict[str, set[str]] = defaultdict(set)
     for r in _query(store, "municipal-bodies"):
-        bodies[r["city"]].add(r["body"])
+        bodies[as_str(r["city"])].add(as_str(r["body"]))
     concerns_of_shape = shape_concerns(shapes)
     for ca in cities.values():
         ca.entries = triage(ca, bodies.get(ca.city, set()), concerns_of_shape)

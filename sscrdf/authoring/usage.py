@@ -2,7 +2,8 @@
 the queries (``queries/*.rq``).
 
 A term is *named* by a check when its IRI appears in the check's text (a rule's WHERE clause or the template
-of what it derives, a query, any triple of a shape). A term is *used* when it is named, or reached from a named term through the ontology:
+of what it derives, a query, any triple of a shape). A term is *used* when it is named, or reached from a named
+term through the ontology:
 
 - it is an instance of a named class, or a subclass (transitively) of one;
 - it is the subject or the object of an ontology triple whose predicate is named and specific (not one of the

@@ -369,7 +369,7 @@ def _add_rdf(store: ox.Store, data: bytes, fmt: str, path: Path, only: bool = Fa
         raise _syntax_error(exc, fmt, data, path) from None
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - the contract: nothing but InputError leaves load()
+    except Exception as exc:  # the contract: nothing but InputError leaves load()
         raise InputError(f"cannot read the {_DISPLAY[fmt]} file: {exc}", path=path) from exc
     if counter[0] == 0:
         raise _no_triples(path, fmt)
@@ -380,7 +380,7 @@ def _add_csv(store: ox.Store, path: Path, base_iri: str | None, city_iri: str | 
         quads = read_csv(path, base_iri=base_iri, city_iri=city_iri)
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - the contract: nothing but InputError leaves load()
+    except Exception as exc:  # the contract: nothing but InputError leaves load()
         raise InputError(f"cannot read the CSV register: {exc}", path=path) from exc
     if not quads:
         raise _no_triples(path, "csv")

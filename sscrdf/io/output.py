@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import pyoxigraph as ox
 
 
-def check_not_an_input(output: str | Path | None, inputs: Iterable[str | Path]) -> None:
+def check_not_an_input(output: str | os.PathLike[str] | None, inputs: Iterable[str | os.PathLike[str]]) -> None:
     """InputError when ``output`` names one of the ``inputs`` (writing there would destroy the input)."""
     if not output:
         return
@@ -51,7 +51,7 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:  # the signal
     raise _Terminated()
 
 
-def write_atomic(path: str | Path, data: str | bytes) -> None:
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
     """Write ``data`` to ``path`` so that readers see either the old file or the complete new one.
 
     The temporary file (next to ``path``) is removed on any error, Ctrl-C or SIGTERM. An existing file keeps

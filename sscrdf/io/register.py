@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import difflib
 import io
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -191,7 +192,7 @@ def _tables_xlsx(path: Path) -> dict[str, _Table]:
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise InputError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})", path=path,
                          hint="save the register from the spreadsheet program as .xlsx") from None
     out: dict[str, _Table] = {}
@@ -638,7 +639,7 @@ def _write(path: Path, fmt: str | None, sheets: Sequence[Sheet], rows: dict[str,
     return str(path)
 
 
-def template(path: str | Path, fmt: str | None = None, *, vocab: Vocabulary | None = None,
+def template(path: str | os.PathLike[str], fmt: str | None = None, *, vocab: Vocabulary | None = None,
              sheets: Sequence[Sheet] | None = None) -> str:
     """Write an empty register with one filled-in sample row per sheet; returns the path written."""
     vocab, sheets = vocab or vocabulary(), sheets or mapping()
@@ -660,7 +661,7 @@ def _common_base(city: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def export_register(quads: Iterable[ox.Quad], path: str | Path, fmt: str | None = None, *,
+def export_register(quads: Iterable[ox.Quad], path: str | os.PathLike[str], fmt: str | None = None, *,
                     base_iri: str | None = None, vocab: Vocabulary | None = None,
                     sheets: Sequence[Sheet] | None = None) -> ExportResult:
     """Write the register of the city data in ``quads`` (graphs merged); the inverse of :func:`read_register`."""

@@ -8,6 +8,7 @@ Everything comes from the ``.ttl`` files, so a new term is documented without co
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -19,7 +20,8 @@ from ..namespaces import ONTOLOGY_IRI, SSC
 from ..io.output import write_atomic
 
 _PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
-_CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45;color:#222}
+_CSS = """\
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45;color:#222}
 h1{margin-bottom:.2rem}h2{border-bottom:2px solid #ccc;margin-top:2.5rem}h3{margin-top:1.6rem}
 .term{border-left:4px solid #7a9;padding:.2rem .8rem;margin:1rem 0}.term h4{margin:.2rem 0}
 .iri,.meta{color:#555;font-size:.9em}code{background:#f3f3f3;padding:0 .2em}ul.tree{margin:.2rem 0}
@@ -141,7 +143,7 @@ def render_html() -> str:
     return "\n".join(parts) + "\n"
 
 
-def write_docs(out_dir: str | Path) -> Path:
+def write_docs(out_dir: str | os.PathLike[str]) -> Path:
     """Write ``index.html`` into ``out_dir`` (created if needed, written atomically); returns its path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -129,9 +129,11 @@ def info() -> OntologyInfo:
 @lru_cache(maxsize=1)
 def ontology_labels() -> dict[str, str]:
     """IRI -> display label of every ontology term (skos:prefLabel, else rdfs:label; English or untagged)."""
-    label, pref = {}, {}
+    label: dict[str, str] = {}
+    pref: dict[str, str] = {}
     for t in ontology_triples():
-        if not isinstance(t.object, ox.Literal) or t.object.language not in (None, "en"):
+        if (not isinstance(t.object, ox.Literal) or t.object.language not in (None, "en")
+                or not isinstance(t.subject, ox.NamedNode)):
             continue
         if t.predicate.value == str(RDFS.label):
             label.setdefault(t.subject.value, t.object.value)

@@ -199,7 +199,7 @@ class UnknownTermError(InputError):
         super().__init__(message, path=first.path, line=first.line, column=first.column, hint=hint)
         self.terms = terms
 
-    def __reduce__(self):  # picklable (raised in worker processes)
+    def __reduce__(self) -> tuple[type[UnknownTermError], tuple[list[UnknownTerm]]]:  # picklable (raised in workers)
         return (type(self), (self.terms,))
 
 

@@ -112,6 +112,22 @@ def find_query(name: str, extra_dirs: tuple[Path, ...] = ()) -> SparqlFile:
 
 #: one cell of a :class:`Table`: a plain value, None when the variable is unbound
 Value: TypeAlias = str | int | float | bool | None
+#: one row of a :class:`Table` as column -> value
+Row: TypeAlias = dict[str, Value]
+
+
+def as_str(value: Value) -> str:
+    """The value of a column a query always binds to an IRI or a string; TypeError for anything else."""
+    if not isinstance(value, str):
+        raise TypeError(f"expected an IRI or a string from the query, got {value!r}")
+    return value
+
+
+def as_int(value: Value) -> int:
+    """The value of a column a query always binds to an integer (a COUNT, a rank); TypeError otherwise."""
+    if not isinstance(value, int):
+        raise TypeError(f"expected an integer from the query, got {value!r}")
+    return value
 
 
 @dataclass(frozen=True)

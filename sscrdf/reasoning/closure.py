@@ -13,6 +13,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 
+from ..convert import to_ox_triple, triples_to_graph
+from ..knowledge.ontology import ontology_triples
+
 _RdflibTriple = tuple[Node, Node, Node]
 
 ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"
@@ -61,7 +64,8 @@ def consistency_problems(graph: Graph, closure: Graph | None = None) -> list[str
 # The fast reasoner computes the part of the OWL 2 RL closure that the ontology's axioms can produce on
 # instance data: rules cax-sco, cax-eqc1/2, prp-spo1, prp-eqp1/2, prp-inv1/2, prp-symp, prp-trp, prp-dom,
 # prp-rng (with scm-sco, scm-spo, scm-eqc, scm-eqp, scm-dom2, scm-rng2 on the schema). Disjointness (cax-dw)
-# is not checked here: `ontology check` and the tests check consistency with owlrl. The schema part is computed once per schema; instance data is closed with a work list.
+# is not checked here: `ontology check` and the tests check consistency with owlrl. The schema part is computed
+# once per schema; instance data is closed with a work list.
 # ``SUPPORTED_AXIOMS`` lists what it understands; a test checks the ontology uses nothing else.
 
 import itertools  # noqa: E402
@@ -254,18 +258,12 @@ def ontology_closure() -> frozenset[ox.Triple]:
     return _ontology_closure_for(base)
 
 
-from functools import lru_cache as _lru_cache  # noqa: E402
-
-from ..convert import to_ox_term, to_ox_triple, triples_to_graph
-from ..knowledge.ontology import ontology_triples
-
-
-@_lru_cache(maxsize=4)
+@lru_cache(maxsize=4)
 def _schema_for(triples: tuple[ox.Triple, ...]) -> Schema:
     return Schema.from_triples(triples)
 
 
-@_lru_cache(maxsize=4)
+@lru_cache(maxsize=4)
 def _ontology_closure_for(triples: tuple[ox.Triple, ...]) -> frozenset[ox.Triple]:
     schema = _schema_for(triples)
     # scm-sco / scm-spo: the schema's own subclass and subproperty hierarchies, closed transitively
@@ -303,6 +301,4 @@ def entail(data_triples: Iterable[ox.Triple], reasoner: str = "fast", *,
 def _is_owlrl_noise(s: Node, p: Node, o: Node, g: Graph) -> bool:
     if p == OWL.sameAs and s == o:
         return True
-    if isinstance(s, BNode) and (s, RDF.type, URIRef(ERRNS + "ErrorMessage")) in g:
-        return True
-    return False
+    return isinstance(s, BNode) and (s, RDF.type, URIRef(ERRNS + "ErrorMessage")) in g

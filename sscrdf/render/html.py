@@ -16,13 +16,17 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from .. import __version__
 from ..analysis.analyze import Analysis, CityAnalysis
-from ..query.sparql import select
+from ..query.sparql import Row, Value, as_int, as_str, select
 from ..resources import data_dir, files
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 SSC = "https://w3id.org/sscrdf/ontology#"
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies
@@ -34,9 +38,9 @@ LEVEL_ORDER = ["Unaware", "Resistant", "Neutral", "Supportive", "Leading"]
 
 
 
-def _pyplot():
-    """matplotlib's pyplot, set up for SVG; imported here, not at module import, because importing matplotlib
-    builds a font cache in the user's home folder (and takes a second)."""
+def _use_svg() -> None:
+    """Set matplotlib up for SVG. Each chart calls it and then imports pyplot: not at module import, because
+    importing matplotlib builds a font cache in the user's home folder (and takes a second)."""
     import matplotlib  # heavy (see above): only the HTML report draws charts
 
     matplotlib.use("Agg")  # no display: SVG only
@@ -44,10 +48,9 @@ def _pyplot():
 
     plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "sscrdf", "font.size": 8,
                          "font.family": "sans-serif"})
-    return plt
 
 
-def _local(iri: str | None) -> str:
+def _local(iri: Value) -> str:
     return "" if not iri else re.split(r"[#/:]", str(iri))[-1]
 
 
@@ -59,19 +62,20 @@ class _Labels:
         for m in maps:
             self.map.update(m)
 
-    def __call__(self, iri: str | None) -> str:
-        if iri is None:
+    def __call__(self, value: Value) -> str:
+        if value is None:
             return ""
-        iri = str(iri)
+        iri = str(value)
         if iri in self.map:
             return self.map[iri]
         local = _local(iri)
         return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).replace("-", " ").lower() or iri
 
 
-def _svg(fig, title: str, desc: str) -> str:
+def _svg(fig: Figure, title: str, desc: str) -> str:
     """The figure as inline SVG with a title and a text alternative."""
-    plt = _pyplot()
+    _use_svg()
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
@@ -101,9 +105,9 @@ def _store(data: ox.Store, analysis: Analysis) -> ox.Store:
     return store
 
 
-def _rows(store: ox.Store, text: str) -> list[dict]:
+def _rows(store: ox.Store, text: str) -> list[Row]:
     t = select(store, text)
-    return [dict(zip(t.columns, r)) for r in t.rows]
+    return [dict(zip(t.columns, r, strict=True)) for r in t.rows]
 
 
 def _labels(store: ox.Store) -> dict[str, str]:
@@ -111,18 +115,20 @@ def _labels(store: ox.Store) -> dict[str, str]:
     q = """SELECT ?s ?l ?p WHERE { { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l BIND(1 AS ?p) }
            UNION { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l BIND(0 AS ?p) }
            FILTER(isIRI(?s) && (LANG(?l) = "" || LANGMATCHES(LANG(?l), "en"))) }"""
-    for r in sorted(_rows(store, q), key=lambda r: (-r["p"], str(r["l"]))):
-        out.setdefault(r["s"], str(r["l"]))  # a prefLabel (short) wins over rdfs:label
+    for r in sorted(_rows(store, q), key=lambda r: (-as_int(r["p"]), str(r["l"]))):
+        out.setdefault(as_str(r["s"]), str(r["l"]))  # a prefLabel (short) wins over rdfs:label
     return out
 
 
 # ---------------------------------------------------------------------------------------------- charts
 
 def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
-    plt = _pyplot()
+    _use_svg()
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
+    from matplotlib.patches import Rectangle
     fig, ax = plt.subplots(figsize=(7.2, 6.0))
-    quads = defaultdict(list)
-    for r in sorted(city.grid, key=lambda r: r["stakeholderLabel"] or ""):
+    quads: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for r in sorted(city.grid, key=lambda r: str(r["stakeholderLabel"] or "")):
         quads[(_local(r["power"]), _local(r["interest"]))].append(r)
     ax.axhline(1, color="#333", lw=1)
     ax.axvline(1, color="#333", lw=1)
@@ -130,7 +136,7 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
              ("Low", "Low"): "Monitor"}
     for (power, interest), strategy in names.items():
         x0, y0 = (1 if interest == "High" else 0), (1 if power == "High" else 0)
-        ax.add_patch(plt.Rectangle((x0, y0), 1, 1, color=PALETTE[strategy], alpha=0.12, lw=0))
+        ax.add_patch(Rectangle((x0, y0), 1, 1, color=PALETTE[strategy], alpha=0.12, lw=0))
         ax.text(x0 + 0.5, y0 + 0.97, lab(SSC + strategy), ha="center", va="top", fontsize=9, weight="bold")
         rows = quads.get((power, interest), [])
         cols = 2 if len(rows) > 8 else 1
@@ -141,7 +147,7 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
             y = y0 + 0.88 - (k + 0.5) * (0.84 / max(per, 1))
             colour = PALETTE.get(_local(r["strategy"]), PALETTE[None])
             ax.plot(x, y, "o", color=colour, ms=5)
-            ax.text(x + 0.025, y, (r["stakeholderLabel"] or lab(r["stakeholder"]))[:34 if cols == 1 else 24], va="center",
+            ax.text(x + 0.025, y, str(r["stakeholderLabel"] or lab(r["stakeholder"]))[:34 if cols == 1 else 24], va="center",
                     fontsize=6.5 if per > 10 else 7.5)
     ax.set_xlim(0, 2)
     ax.set_ylim(0, 2)
@@ -154,15 +160,17 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
     return _svg(fig, f"Power/interest grid of {city.label} (Y Suppl. 34, Figure 4)", desc)
 
 
-def _onion_chart(city: CityAnalysis, layers: list[dict], lab: _Labels) -> str:
-    plt = _pyplot()
+def _onion_chart(city: CityAnalysis, layers: list[Row], lab: _Labels) -> str:
+    _use_svg()
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
+    from matplotlib.patches import Circle
     by_layer: dict[str, list[str]] = defaultdict(list)
     for r in layers:
         by_layer[_local(r["layer"])].append(lab(r["stakeholder"]))
     fig, ax = plt.subplots(figsize=(7.2, 7.2))
     radii = {"OuterLayer": 3.0, "InteractionLayer": 2.0, "CoreLayer": 1.0}
     for layer, radius in radii.items():
-        ax.add_patch(plt.Circle((0, 0), radius, color=LAYER_COLOURS[layer], alpha=0.35, lw=1, ec="#333"))
+        ax.add_patch(Circle((0, 0), radius, color=LAYER_COLOURS[layer], alpha=0.35, lw=1, ec="#333"))
     for layer, radius in radii.items():
         names = sorted(set(by_layer.get(layer, [])))
         ax.text(0, radius - 0.12, f"{lab(SSC + layer)} ({len(names)})", ha="center", va="top", fontsize=9,
@@ -182,17 +190,29 @@ def _onion_chart(city: CityAnalysis, layers: list[dict], lab: _Labels) -> str:
     return _svg(fig, f"Onion diagram of {city.label} (Y Suppl. 34, clause 4.1)", desc)
 
 
-def _level(iri: str | None) -> int | None:
+def _level(iri: Value) -> int | None:
     name = _local(iri)
     return LEVEL_ORDER.index(name) if name in LEVEL_ORDER else None
 
 
-def _engagement_chart(city: CityAnalysis, latest: list[dict], lab: _Labels) -> str:
-    plt = _pyplot()
-    rows = sorted(latest, key=lambda r: (_level(r["desired"]) - _level(r["current"]), lab(r["stakeholder"])))
+def _x(iri: Value) -> float:
+    """The position of an engagement level on the chart's axis (not a number when the level is unknown)."""
+    level = _level(iri)
+    return math.nan if level is None else level
+
+
+def _gap(r: Row) -> int:
+    """Levels from the current to the desired engagement level of an assessment (an unknown level counts 0)."""
+    return (_level(r["desired"]) or 0) - (_level(r["current"]) or 0)
+
+
+def _engagement_chart(city: CityAnalysis, latest: list[Row], lab: _Labels) -> str:
+    _use_svg()
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
+    rows = sorted(latest, key=lambda r: (_gap(r), lab(r["stakeholder"])))
     fig, ax = plt.subplots(figsize=(7.2, max(2.0, 0.16 * len(rows) + 0.8)))
     for i, r in enumerate(rows):
-        c, d = _level(r["current"]), _level(r["desired"])
+        c, d = _x(r["current"]), _x(r["desired"])
         ax.plot([c, d], [i, i], color="#999", lw=1)
         ax.plot(c, i, "o", color="#0072B2", ms=4, label="current" if i == 0 else None)
         ax.plot(d, i, "D", color="#D55E00", ms=4, label="desired" if i == 0 else None)
@@ -203,16 +223,19 @@ def _engagement_chart(city: CityAnalysis, latest: list[dict], lab: _Labels) -> s
     ax.grid(axis="x", color="#ddd")
     if rows:
         ax.legend(loc="lower right", fontsize=7)
-    gaps = sum(1 for r in rows if _level(r["desired"]) > _level(r["current"]))
+    gaps = sum(1 for r in rows if _gap(r) > 0)
     return _svg(fig, f"Current and desired engagement in {city.label} (Y Suppl. 34, clause 4.2)",
                 f"{len(rows)} stakeholders; {gaps} are below their desired level")
 
 
-def _over_time_chart(city: CityAnalysis, assessments: list[dict], lab: _Labels) -> str | None:
-    plt = _pyplot()
+def _over_time_chart(city: CityAnalysis, assessments: list[Row], lab: _Labels) -> str | None:
+    _use_svg()
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     series: dict[str, list[tuple[dt.date, int]]] = defaultdict(list)
     for r in assessments:
-        series[r["stakeholder"]].append((dt.date.fromisoformat(str(r["date"])[:10]), _level(r["current"])))
+        level = _level(r["current"])
+        if level is not None:  # an assessment without a known level has no point to plot
+            series[as_str(r["stakeholder"])].append((dt.date.fromisoformat(str(r["date"])[:10]), level))
     series = {k: sorted(v) for k, v in series.items() if len({d for d, _ in v}) > 1}
     if not series:
         return None
@@ -220,8 +243,16 @@ def _over_time_chart(city: CityAnalysis, assessments: list[dict], lab: _Labels) 
     cycle = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
     marks = "os^Dv<>"
     for i, (s, points) in enumerate(sorted(series.items(), key=lambda kv: lab(kv[0]))):
-        ax.plot([d for d, _ in points], [v + (i % 7 - 3) * 0.03 for _, v in points], marker=marks[i // 7 % 7],
-                color=cycle[i % 7], lw=1, ms=3, label=lab(s)[:30])
+        dates, levels = [d for d, _ in points], [v + (i % 7 - 3) * 0.03 for _, v in points]
+        ax.plot(
+            dates,  # type: ignore[arg-type]  # matplotlib converts dates; its stubs accept numbers only
+            levels,
+            marker=marks[i // 7 % 7],
+            color=cycle[i % 7],
+            lw=1,
+            ms=3,
+            label=lab(s)[:30],
+        )
     ax.set_yticks(range(len(LEVEL_ORDER)), [lab(SSC + n) for n in LEVEL_ORDER])
     ax.legend(fontsize=5.5, ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.autofmt_xdate()
@@ -230,28 +261,30 @@ def _over_time_chart(city: CityAnalysis, assessments: list[dict], lab: _Labels) 
 
 
 def _category_chart(city: CityAnalysis) -> str:
-    plt = _pyplot()
-    rows = sorted(city.categories, key=lambda r: r["categoryLabel"] or "")
+    _use_svg()
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
+    rows = sorted(city.categories, key=lambda r: str(r["categoryLabel"] or ""))
     fig, ax = plt.subplots(figsize=(7.2, 0.22 * len(rows) + 0.8))
     ys = range(len(rows))
-    counts = [r["stakeholders"] for r in rows]
+    counts = [as_int(r["stakeholders"]) for r in rows]
     ax.barh(list(ys), counts, color=["#009E73" if c else "#D55E00" for c in counts])
     for y, c in zip(ys, counts, strict=True):
         ax.text(max(c, 0) + 0.1, y, "missing" if c == 0 else str(c), va="center", fontsize=7)
-    ax.set_yticks(list(ys), [r["categoryLabel"] for r in rows], fontsize=7)
+    ax.set_yticks(list(ys), [str(r["categoryLabel"]) for r in rows], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel("stakeholders")
-    missing = [r["categoryLabel"] for r in rows if not r["stakeholders"]]
+    missing = [str(r["categoryLabel"]) for r in rows if not r["stakeholders"]]
     return _svg(fig, f"Stakeholders by category in {city.label} (Y Suppl. 34, clause 3.1)",
                 f"{len(rows) - len(missing)} of {len(rows)} categories present; missing: {', '.join(missing) or 'none'}")
 
 
-def _network_chart(city: CityAnalysis, edges: list[dict], lab: _Labels) -> str | None:
-    plt = _pyplot()
+def _network_chart(city: CityAnalysis, edges: list[Row], lab: _Labels) -> str | None:
+    _use_svg()
+    import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     if not edges:
         return None
-    nodes = sorted({e["source"] for e in edges} | {e["target"] for e in edges}, key=lab)
-    unit_of = {e["source"]: e["target"] for e in edges if _local(e["relation"]) == "unitOf"}
+    nodes = sorted({as_str(e["source"]) for e in edges} | {as_str(e["target"]) for e in edges}, key=lab)
+    unit_of = {as_str(e["source"]): as_str(e["target"]) for e in edges if _local(e["relation"]) == "unitOf"}
     parents = sorted(set(unit_of.values()), key=lab)
     pos: dict[str, tuple[float, float]] = {}
     for i, p in enumerate(parents):
@@ -266,19 +299,19 @@ def _network_chart(city: CityAnalysis, edges: list[dict], lab: _Labels) -> str |
     styles = {"unitOf": ("#999999", "-"), "collaboratesWith": ("#0072B2", "-"), "delegatesFunctionTo": ("#009E73", "--")}
     for e in edges:
         colour, ls = styles.get(_local(e["relation"]), ("#CC79A7", "-"))
-        (x1, y1), (x2, y2) = pos[e["source"]], pos[e["target"]]
+        (x1, y1), (x2, y2) = pos[as_str(e["source"])], pos[as_str(e["target"])]
         ax.plot([x1, x2], [y1, y2], color=colour, ls=ls, lw=0.8, alpha=0.8)
     for f in gaps:
-        a, b = f.about
-        if a in pos and b in pos:
-            (x1, y1), (x2, y2) = pos[a], pos[b]
+        first, second = f.about
+        if first in pos and second in pos:
+            (x1, y1), (x2, y2) = pos[first], pos[second]
             ax.plot([x1, x2], [y1, y2], color="#D55E00", ls=":", lw=1.8)
     for n in nodes:
         x, y = pos[n]
         marker = "s" if n in parents else "o"
         ax.plot(x, y, marker, color="#E69F00" if n in overlaps else "#56B4E9", ms=7, mec="#333")
         ax.text(x, y - 0.13, lab(n)[:30], ha="center", va="top", fontsize=5.5)
-    from matplotlib.lines import Line2D  # matplotlib is loaded by _pyplot() only for the HTML report
+    from matplotlib.lines import Line2D  # matplotlib is loaded by _use_svg() only for the HTML report
 
     handles = [Line2D([], [], color=c, ls=s, label=lab(SSC + k) if k != "unitOf" else "unit of")
                for k, (c, s) in styles.items()]
@@ -308,15 +341,19 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[object]], cls: str = "",
     return "".join(out)
 
 
-def _latest(assessments: list[dict]) -> list[dict]:
-    best: dict[str, dict] = {}
-    for r in sorted(assessments, key=lambda r: (str(r["date"]), r["stakeholder"])):
-        best[r["stakeholder"]] = r
+def _latest(assessments: list[Row], *, per_city: bool = False) -> list[Row]:
+    """The latest assessment of each stakeholder (with ``per_city``: of each stakeholder in each city)."""
+    def who(r: Row) -> tuple[str, str]:
+        return (as_str(r["city"]) if per_city else "", as_str(r["stakeholder"]))
+
+    best: dict[tuple[str, str], Row] = {}
+    for r in sorted(assessments, key=lambda r: (str(r["date"]), who(r))):
+        best[who(r)] = r
     return list(best.values())
 
 
-def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[dict]], lab: _Labels) -> str:
-    def mine(name: str) -> list[dict]:
+def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[Row]], lab: _Labels) -> str:
+    def mine(name: str) -> list[Row]:
         return [r for r in data[name] if r["city"] == city.city]
 
     s = city.summary()
@@ -335,7 +372,7 @@ def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[dict]], lab
                + (net or "<p>No units, collaborations or relations in the data.</p>") + "</div>")
     out.append('<div class="part"><h3>Current and desired engagement</h3>' + _engagement_chart(city, latest, lab))
     rows = [(lab(r["stakeholder"]), r["date"], lab(r["power"]), lab(r["interest"]), lab(r["current"]),
-             lab(r["desired"]), (_level(r["desired"]) or 0) - (_level(r["current"]) or 0))
+             lab(r["desired"]), _gap(r))
             for r in sorted(latest, key=lambda r: lab(r["stakeholder"]).lower())]
     out.append(_table(["stakeholder", "assessed on", "power", "interest", "current", "desired", "gap"], rows,
                       "assessments") + "</div>")
@@ -343,11 +380,11 @@ def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[dict]], lab
     if over:
         out.append('<div class="part"><h3>Engagement over time</h3>' + over + "</div>")
     out.append('<div class="part"><h3>Completeness by category</h3>' + _category_chart(city))
-    units = sorted({(u["unitLabel"] or lab(u["unitClass"]), u["status"], u.get("holderLabel") or "")
+    units = sorted({(str(u["unitLabel"] or lab(u["unitClass"])), as_str(u["status"]), str(u.get("holderLabel") or ""))
                     for u in city.units})
     out.append("<h3>Completeness by municipal unit (Y Suppl. 34, Table 2)</h3>"
                + _table(["unit", "status", "held by"], units, "units") + "</div>")
-    plan = sorted(mine("plan"), key=lambda r: (str(r["due"] or ""), r["priority"] or 99, lab(r["stakeholder"])))
+    plan = sorted(mine("plan"), key=lambda r: (str(r["due"] or ""), as_int(r["priority"] or 99), lab(r["stakeholder"])))
     out.append('<div class="part"><h3>Engagement plan</h3>')
     if plan:
         out.append(_table(["due", "priority", "stakeholder", "action", "owner", "channel"],
@@ -376,14 +413,14 @@ def _rule_name(iri: str | None) -> str:
     return _local(iri)
 
 
-def _portal(analysis: Analysis, data: dict[str, list[dict]], lab: _Labels) -> str:
+def _portal(analysis: Analysis, data: dict[str, list[Row]], lab: _Labels) -> str:
     rows = []
     for i, c in enumerate(analysis.cities):
         s = c.summary()
         rows.append((s["categoriesPresent"] / max(s["categoriesTotal"], 1), i, c, s))
     rows.sort(key=lambda r: (-r[0], r[2].label.lower()))
-    body = ["<tr><td><a href=\"#city-%d\">%s</a></td><td>%d of %d</td><td>%d</td><td>%d</td></tr>"
-            % (i, _e(c.label), s["categoriesPresent"], s["categoriesTotal"], s["unitsMissing"], s["stakeholders"])
+    body = [f'<tr><td><a href="#city-{i}">{_e(c.label)}</a></td><td>{s["categoriesPresent"]} of '
+            f'{s["categoriesTotal"]}</td><td>{s["unitsMissing"]}</td><td>{s["stakeholders"]}</td></tr>'
             for _, i, c, s in rows]
     out = ['<section id="portal"><h2>Portal overview</h2><h3>Cities by completeness</h3><table><thead><tr>'
            '<th scope="col">city</th><th scope="col">categories present</th><th scope="col">units missing</th>'
@@ -391,11 +428,10 @@ def _portal(analysis: Analysis, data: dict[str, list[dict]], lab: _Labels) -> st
     missing = Counter(r["categoryLabel"] for c in analysis.cities for r in c.categories if not r["stakeholders"])
     out.append("<h3>Most-missing categories</h3>" + _table(["category", "cities missing it"], missing.most_common()))
     share = []
-    latest = _latest(data["assessments"] and [dict(r, stakeholder=(r["city"], r["stakeholder"])) for r in
-                                              data["assessments"]] or [])
-    per_city: dict[str, list[dict]] = defaultdict(list)
+    latest = _latest(data["assessments"], per_city=True)
+    per_city: dict[str, list[Row]] = defaultdict(list)
     for r in latest:
-        per_city[r["city"]].append(r)
+        per_city[as_str(r["city"])].append(r)
     for c in analysis.cities:
         high = [r for r in per_city.get(c.city, []) if _local(r["power"]) == "High"]
         resistant = [r for r in high if _local(r["current"]) in ("Resistant", "Unaware")]
@@ -434,7 +470,8 @@ document.querySelectorAll('table.sortable').forEach(function(table){
     th.addEventListener('click',function(){
       var body=table.tBodies[0],rows=Array.prototype.slice.call(body.rows);
       var dir=th.dataset.dir==='asc'?-1:1;th.dataset.dir=dir===1?'asc':'desc';
-      rows.sort(function(a,b){return dir*a.cells[i].textContent.localeCompare(b.cells[i].textContent,undefined,{numeric:true});});
+      rows.sort(function(a,b){return dir*a.cells[i].textContent.localeCompare(\
+b.cells[i].textContent,undefined,{numeric:true});});
       rows.forEach(function(r){body.appendChild(r);});});});});
 """
 

@@ -24,27 +24,35 @@ Validation JSON schema (``sscrdf validate --format json``), version 1::
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
 from collections import defaultdict
+from typing import TYPE_CHECKING, TypedDict
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
+from rdflib.term import Node
 
 from .. import __version__
 from ..io.cells import neutralise
 from ..namespaces import PREFIXES, SSC
 from ..rules.engine import bundled_rules
 from ..shacl.results import Result
+from ..query.sparql import as_str
 from ..shacl.validate import CityReport, ValidationReport
+
+if TYPE_CHECKING:
+    from ..analysis.analyze import Analysis, CityAnalysis, Entry
+    from ..query.sparql import Row, Table, Value
 
 VALIDATION_SCHEMA = "https://w3id.org/sscrdf/schema/validation/1"
 _SEV_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
-def short(term) -> str:
+def short(term: object) -> str:
     """A compact name for an IRI (prefixed where a known prefix fits)."""
     if term is None:
         return ""
@@ -57,7 +65,7 @@ def short(term) -> str:
     return s
 
 
-def _value(term) -> str | None:
+def _value(term: object) -> str | None:
     if term is None:
         return None
     if isinstance(term, BNode):
@@ -65,7 +73,7 @@ def _value(term) -> str | None:
     return short(term)
 
 
-def _path(term) -> str | None:
+def _path(term: object) -> str | None:
     if term is None:
         return None
     if isinstance(term, BNode):
@@ -85,7 +93,7 @@ def _group_by_focus(city: CityReport) -> list[tuple[str, list[Result]]]:
         groups[str(r.focus)].append(r)
     city_iris = set(city.cities)
 
-    def key(focus: str):
+    def key(focus: str) -> tuple[int, str]:
         return (0 if focus in city_iris else 1, city.labels.get(focus, focus).lower())
 
     return [(f, _sorted(groups[f])) for f in sorted(groups, key=key)]
@@ -126,7 +134,7 @@ def validation_text(report: ValidationReport) -> str:
 
 # ----------------------------------------------------------------------------------------------- json
 
-def _result_json(r: Result, labels: dict[str, str]) -> dict:
+def _result_json(r: Result, labels: dict[str, str]) -> dict[str, object]:
     return {
         "severity": r.severity_name, "focus": str(r.focus), "focusLabel": labels.get(str(r.focus)),
         "path": _path(r.path), "value": _value(r.value), "message": r.message, "shape": str(r.shape),
@@ -148,7 +156,7 @@ def validation_json(report: ValidationReport, fail_on: str) -> str:
 
 # ----------------------------------------------------------------------------------------------- ttl
 
-def _copy_path(shapes: Graph, path: BNode, g: Graph, memo: dict) -> BNode:
+def _copy_path(shapes: Graph, path: BNode, g: Graph, memo: dict[BNode, BNode]) -> BNode:
     """A copy in ``g`` of a blank node of the shapes graph and of the blank nodes it leads to, with fresh blank
     nodes: the structure of a SHACL path (inverse, sequence, alternative, zero-or-more, ... with their RDF
     lists), or a SPARQL constraint. ``memo`` maps the shapes' blank nodes to their copies, so that results
@@ -164,7 +172,7 @@ def _copy_path(shapes: Graph, path: BNode, g: Graph, memo: dict) -> BNode:
     return copy(path)
 
 
-def _result_path(r: Result, shapes: Graph | None, g: Graph, memo: dict):
+def _result_path(r: Result, shapes: Graph | None, g: Graph, memo: dict[BNode, BNode]) -> Node | None:
     """The sh:resultPath of ``r`` in ``g``: an IRI as it is, a complex path copied from the shapes graph (the
     result's own path node when the shapes graph holds it, else its shape's sh:path); None when unknown."""
     if not isinstance(r.path, BNode):
@@ -189,10 +197,10 @@ def _message(r: Result, shapes: Graph | None) -> Literal:
 
 def _template_matches(template: str, message: str) -> bool:
     parts = re.split(r"\{[?$]\w+\}", template)
-    return re.fullmatch(".*".join(re.escape(p) for p in parts), message, re.S) is not None
+    return re.fullmatch(".*".join(re.escape(p) for p in parts), message, re.DOTALL) is not None
 
 
-def _source_constraint(r: Result, shapes: Graph | None, g: Graph, memo: dict):
+def _source_constraint(r: Result, shapes: Graph | None, g: Graph, memo: dict[BNode, BNode]) -> Node | None:
     """The sh:sourceConstraint of a SHACL-SPARQL result: the shape's sh:sparql node (the one whose message
     template gives the result's message when the shape has several), copied into ``g`` when it is a blank node."""
     if shapes is None or r.component != SH.SPARQLConstraintComponent:
@@ -249,8 +257,8 @@ def validation_ttl(report: ValidationReport) -> str:
 
 # ----------------------------------------------------------------------------------------------- md
 
-def _md(text: str | None) -> str:
-    return neutralise(text or "").replace("|", "\\|").replace("\n", " ")
+def _md(text: Value) -> str:
+    return str(neutralise(text or "")).replace("|", "\\|").replace("\n", " ")
 
 
 def validation_md(report: ValidationReport) -> str:
@@ -330,18 +338,18 @@ ORDER_NOTE = ("Most serious first: errors in the data (violation), then what is 
               "companies and civil society appear as questions to ask them.")
 
 
-def _loc(iri) -> str:
+def _loc(iri: object) -> str:
     return "" if iri is None else str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _label(ca, iri) -> str:
+def _label(ca: CityAnalysis, iri: object) -> str:
     """A readable label for an IRI (data or ontology label), never a raw IRI."""
     if iri is None:
         return ""
     return ca.labels.get(str(iri)) or _loc(iri)
 
 
-def _entry_json(ca, e) -> dict:
+def _entry_json(ca: CityAnalysis, e: Entry) -> dict[str, object]:
     return {"kind": e.kind, "severity": e.severity, "about": e.about, "concerns": e.concerns, "message": e.message,
             "clauses": e.clauses, "rules": e.rules, "shapes": e.shapes, "findings": e.findings,
             "validation": [_result_json(r, ca.labels) for r in e.results]}
@@ -349,24 +357,37 @@ def _entry_json(ca, e) -> dict:
 
 # --------------------------------------------------------------------------- master plan (FG-SSC Master Plan)
 
-def _iso(v) -> str | None:
+def _iso(v: object) -> str | None:
     """A date cell as YYYY-MM-DD (query cells may be dates or strings)."""
-    return None if v is None else (v.isoformat() if hasattr(v, "isoformat") else str(v))
+    return None if v is None else (v.isoformat() if isinstance(v, dt.date) else str(v))
 
 
-def _mp_timeline(ca) -> list[dict]:
+class _Activity(TypedDict):
+    activity: Value
+    label: Value
+    date: str | None
+
+
+class _Phase(TypedDict):
+    phase: Value
+    notation: Value
+    phaseLabel: Value
+    activities: list[_Activity]
+
+
+def _mp_timeline(ca: CityAnalysis) -> list[_Phase]:
     """Phases up to the current one, each with the activities done in it (rows of masterplan-timeline)."""
-    phases: dict[str, dict] = {}
+    phases: dict[str, _Phase] = {}
     for r in ca.mp_timeline:
-        ph = phases.setdefault(r["phase"], {"phase": r["phase"], "notation": r["phaseNotation"],
-                                            "phaseLabel": r["phaseLabel"], "activities": []})
+        ph = phases.setdefault(as_str(r["phase"]), {"phase": r["phase"], "notation": r["phaseNotation"],
+                                                    "phaseLabel": r["phaseLabel"], "activities": []})
         if r.get("activity"):
             ph["activities"].append({"activity": r["activity"], "label": r["activityLabel"],
                                      "date": _iso(r.get("date"))})
     return list(phases.values())
 
 
-def _mp_status(r, as_of) -> str:
+def _mp_status(r: Row, as_of: dt.date) -> str:
     """The reported status of an action, or one read from its dates when the city reports none."""
     if r.get("statusLabel"):
         return str(r["statusLabel"])
@@ -378,7 +399,7 @@ def _mp_status(r, as_of) -> str:
     return "underway (by its dates)" if start else "status not reported"
 
 
-def _mp_json(ca, as_of) -> dict | None:
+def _mp_json(ca: CityAnalysis, as_of: dt.date) -> dict[str, object] | None:
     if not ca.mp_phase:
         return None
     ph = ca.mp_phase[0]
@@ -395,7 +416,7 @@ def _mp_json(ca, as_of) -> dict | None:
         "actions": [{"action": r["action"], "label": r.get("actionLabel"), "owner": r.get("owner"),
                      "ownerLabel": r.get("ownerLabel"),
                      "start": _iso(r.get("start")), "end": _iso(r.get("end")),
-                     "cost": float(r["cost"]) if r.get("cost") is not None else None,
+                     "cost": _cost(r),
                      "status": r.get("status"), "statusLabel": _mp_status(r, as_of), "initiative": r.get("initiative"),
                      "areas": r.get("areas") or ""}
                     for r in ca.mp_actions],
@@ -410,11 +431,17 @@ _MP_OVERVIEW = (("vision", "Vision (clause 3.2)"), ("committee", "Governance com
                 ("instruments", "Communication instruments (clause 3.4)"))
 
 
-def _mp_cost(r) -> str:
-    return "" if r.get("cost") is None else f"{float(r['cost']):,.0f}"
+def _cost(r: Row) -> float | None:
+    cost = r.get("cost")
+    return None if cost is None else float(cost)
 
 
-def _mp_action_line(ca, r, as_of) -> str:
+def _mp_cost(r: Row) -> str:
+    cost = _cost(r)
+    return "" if cost is None else f"{cost:,.0f}"
+
+
+def _mp_action_line(ca: CityAnalysis, r: Row, as_of: dt.date) -> str:
     owner = r.get("ownerLabel") or (_label(ca, r["owner"]) if r.get("owner") else "nobody responsible")
     when = f"{_iso(r.get('start')) or '?'} to {_iso(r.get('end')) or '?'}"
     cost = f", cost {_mp_cost(r)}" if r.get("cost") is not None else ", no cost stated"
@@ -422,7 +449,7 @@ def _mp_action_line(ca, r, as_of) -> str:
     return f"{r.get('actionLabel') or _label(ca, r['action'])}{areas}: {owner}; {when}{cost}; {_mp_status(r, as_of)}"
 
 
-def _mp_text(ca, as_of) -> list[str]:
+def _mp_text(ca: CityAnalysis, as_of: dt.date) -> list[str]:
     if not ca.mp_phase:
         return ["", "Master plan (FG-SSC Master Plan): none recorded"]
     out = ["", f"Master plan (FG-SSC Master Plan, clause 3): now in {ca.mp_phase[0]['phaseLabel']}",
@@ -449,7 +476,11 @@ def _mp_text(ca, as_of) -> list[str]:
     return out
 
 
-def _mp_md(ca, as_of) -> list[str]:
+def _last_measured(r: Row) -> str:
+    return f"{r['lastValue']} ({_iso(r['lastDate'])})"
+
+
+def _mp_md(ca: CityAnalysis, as_of: dt.date) -> list[str]:
     out = ["", "## Master plan (FG-SSC Master Plan)", ""]
     if not ca.mp_phase:
         return out + ["None recorded."]
@@ -468,7 +499,7 @@ def _mp_md(ca, as_of) -> list[str]:
     out += ["", "| KPI | Dimension | Target | Last measured |", "|---|---|---|---|"]
     out += [f"| {_md(r.get('kpiLabel'))} | {r.get('dimensionNotation') or ''} "
             f"| {r['target'] if r.get('target') is not None else '**none**'} "
-            f"| {(str(r['lastValue']) + ' (' + _iso(r['lastDate']) + ')') if r.get('lastDate') else '**never**'} |"
+            f"| {_last_measured(r) if r.get('lastDate') else '**never**'} |"
             for r in ca.mp_kpi_values]
     out += ["", "### Actions (clause 3.3)", ""]
     if ca.mp_actions:
@@ -483,7 +514,7 @@ def _mp_md(ca, as_of) -> list[str]:
     return out
 
 
-def _city_json(ca, as_of=None) -> dict:
+def _city_json(ca: CityAnalysis, as_of: dt.date) -> dict[str, object]:
     return {
         "city": ca.city, "label": ca.label, "graph": ca.graph, "summary": ca.summary(),
         "categories": [{"category": r["category"], "label": r["categoryLabel"], "stakeholders": r["stakeholders"]}
@@ -502,13 +533,13 @@ def _city_json(ca, as_of=None) -> dict:
     }
 
 
-def analysis_json(analysis) -> str:
+def analysis_json(analysis: Analysis) -> str:
     return json.dumps({"schema": ANALYSIS_SCHEMA, "sscrdf": __version__, "asOf": analysis.as_of.isoformat(),
                        "reasoner": analysis.reasoner, "cities": [_city_json(c, analysis.as_of) for c in analysis.cities]},
                       indent=2, ensure_ascii=False)
 
 
-def _summary_lines(ca) -> list[str]:
+def _summary_lines(ca: CityAnalysis) -> list[str]:
     s = ca.summary()
     v, e = s["validation"], s["entries"]
     return [
@@ -521,15 +552,15 @@ def _summary_lines(ca) -> list[str]:
     ]
 
 
-def _grid_groups(ca) -> list[tuple[str, list[str]]]:
+def _grid_groups(ca: CityAnalysis) -> list[tuple[str, list[str]]]:
     order = ["ManageClosely", "KeepSatisfied", "KeepInformed", "Monitor"]
     groups: dict[str, list[str]] = {_SSC + k: [] for k in order}
     for r in ca.grid:
-        groups.setdefault(r["strategy"], []).append(r["stakeholderLabel"] or _loc(r["stakeholder"]))
+        groups.setdefault(as_str(r["strategy"]), []).append(str(r["stakeholderLabel"] or _loc(r["stakeholder"])))
     return [(_label(ca, k), sorted(v, key=str.lower)) for k, v in groups.items()]
 
 
-def _about(ca, e) -> str:
+def _about(ca: CityAnalysis, e: Entry) -> str:
     return ", ".join(_label(ca, a) for a in e.about)
 
 
@@ -546,7 +577,7 @@ def compact_clauses(clauses: list[str]) -> str:
     return "; ".join(out)
 
 
-def _found_by(ca, e) -> str:
+def _found_by(ca: CityAnalysis, e: Entry) -> str:
     parts = [f"rule {_loc(r)}" for r in e.rules] + [f"check '{_label(ca, s)}'" for s in e.shapes]
     return ", ".join(parts)
 
@@ -555,13 +586,13 @@ _PROFILE_COLUMNS = (("aims", "aims"), ("challenges", "challenges"), ("potential"
                     ("constraints", "constraints"), ("role", "role"), ("contribution", "contribution"))
 
 
-def _plan_line(ca, r) -> str:
+def _plan_line(ca: CityAnalysis, r: Row) -> str:
     channel = f", via {_label(ca, r['channel'])}" if r.get("channel") else ""
     return (f"[{r['priority']}] due {r['dueDate']} - {r['ownerLabel'] or _label(ca, r['owner'])}{channel}: "
             f"{r['instruction']}")
 
 
-def analysis_text(analysis) -> str:
+def analysis_text(analysis: Analysis) -> str:
     out: list[str] = []
     for ca in analysis.cities:
         out += [f"sscrdf analysis of {ca.label} ({ca.city}), as of {analysis.as_of.isoformat()}", "=" * 78]
@@ -608,7 +639,7 @@ def analysis_text(analysis) -> str:
     return "\n".join(out).rstrip("\n")
 
 
-def analysis_md(analysis) -> str:
+def analysis_md(analysis: Analysis) -> str:
     out: list[str] = []
     for ca in analysis.cities:
         out += [f"# Stakeholder analysis: {ca.label}", "", f"As of {analysis.as_of.isoformat()}.", ""]
@@ -657,7 +688,7 @@ def analysis_md(analysis) -> str:
     return "\n".join(out)
 
 
-def analysis_quads(analysis):
+def analysis_quads(analysis: Analysis) -> list[ox.Triple]:
     """The findings and derived facts as RDF (for portals): what the rules derived, plus the rules
     themselves described as prov:Plan with their clause."""
 
@@ -666,17 +697,17 @@ def analysis_quads(analysis):
     # from the data, so that a portal gets them next to the master-plan findings, which are derived triples)
     for ca in analysis.cities:
         for ph in ca.mp_phase:
-            plan = ox.NamedNode(ph["plan"])
+            plan = ox.NamedNode(as_str(ph["plan"]))
             triples += [ox.Triple(ox.NamedNode(ca.city), ox.NamedNode(_SSC + "hasMasterPlan"), plan),
-                        ox.Triple(plan, ox.NamedNode(_SSC + "currentPhase"), ox.NamedNode(ph["phase"]))]
+                        ox.Triple(plan, ox.NamedNode(_SSC + "currentPhase"), ox.NamedNode(as_str(ph["phase"])))]
             for r in ca.mp_actions:
-                action = ox.NamedNode(r["action"])
+                action = ox.NamedNode(as_str(r["action"]))
                 triples.append(ox.Triple(plan, ox.NamedNode(_SSC + "hasMasterPlanAction"), action))
                 if r.get("actionLabel"):
                     triples.append(ox.Triple(action, ox.NamedNode(str(RDFS.label)), ox.Literal(str(r["actionLabel"]))))
                 for key, prop in (("owner", "responsibleParty"), ("status", "actionStatus")):
                     if r.get(key):
-                        triples.append(ox.Triple(action, ox.NamedNode(_SSC + prop), ox.NamedNode(r[key])))
+                        triples.append(ox.Triple(action, ox.NamedNode(_SSC + prop), ox.NamedNode(as_str(r[key]))))
     prov = "http://www.w3.org/ns/prov#"
     for rule in bundled_rules():
         node = ox.NamedNode(rule.iri)
@@ -689,23 +720,23 @@ def analysis_quads(analysis):
 
 # ============================================================================================ tables
 
-def _cell(v) -> str:
+def _cell(v: Value) -> str:
     if v is None:
         return ""
     return short(URIRef(v)) if isinstance(v, str) and v.startswith(("http://", "https://", "urn:")) else str(v)
 
 
-def table_text(table) -> str:
+def table_text(table: Table) -> str:
     rows = [[_cell(v) for v in row] for row in table.rows]
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(table.columns)]
-    line = "  ".join(c.ljust(w) for c, w in zip(table.columns, widths))
+    line = "  ".join(c.ljust(w) for c, w in zip(table.columns, widths, strict=True))
     out = [line, "  ".join("-" * w for w in widths)]
-    out += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+    out += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out)
 
 
-def table_csv(table) -> str:
+def table_csv(table: Table) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([neutralise(c) for c in table.columns])
@@ -714,6 +745,6 @@ def table_csv(table) -> str:
     return buf.getvalue()
 
 
-def table_json(table) -> str:
-    return json.dumps({"columns": table.columns, "rows": [dict(zip(table.columns, r)) for r in table.rows]},
+def table_json(table: Table) -> str:
+    return json.dumps({"columns": table.columns, "rows": [dict(zip(table.columns, r, strict=True)) for r in table.rows]},
                       indent=2, ensure_ascii=False)

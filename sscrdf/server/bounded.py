@@ -137,7 +137,7 @@ class BoundedHTTPServer(HTTPServer):
     def _handle(self, request: socket.socket, client_address: object) -> None:
         try:
             self.finish_request(request, client_address)
-        except Exception:
+        except Exception:  # one bad connection must not end the server
             self.handle_error(request, client_address)
         finally:
             self.shutdown_request(request)

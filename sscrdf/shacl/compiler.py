@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
@@ -468,12 +468,28 @@ def _datatype_ok(x: str, d: Node) -> str:
     return cond + ")"
 
 
+#: the checks compiled last, by (closed, the shapes graph's triples): one process often validates many stores with
+#: the same shapes (the tests validate every fixture, batches of cities); reading a graph's triples into a set
+#: costs about a tenth of compiling them
+_COMPILED: dict[tuple[bool, frozenset[tuple[Node, Node, Node]]], tuple[Check, ...]] = {}
+_COMPILED_KEPT = 4
+
+
 def compile_shapes(shapes: Graph, *, closed: bool = True) -> list[Check]:
     """Compile every constraint of ``shapes``; raises Unsupported when a feature is outside the subset.
 
     ``closed``: the store the checks run on holds the OWL 2 RL closure of data + ontology (as
-    ``store.knowledge_store`` builds it), so class membership is a plain rdf:type lookup."""
-    return _Compiler(shapes, closed).compile()
+    ``store.knowledge_store`` builds it), so class membership is a plain rdf:type lookup. The result depends only
+    on the triples of ``shapes``: a graph with the same triples as one compiled before gets the same checks
+    without compiling again (``shapes`` is never changed)."""
+    key = (closed, frozenset(shapes))
+    checks = _COMPILED.get(key)
+    if checks is None:
+        checks = tuple(_Compiler(shapes, closed).compile())
+        while len(_COMPILED) >= _COMPILED_KEPT:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        _COMPILED[key] = checks
+    return list(checks)
 
 
 def _fill(message: str, sol: ox.QuerySolution, variables: list[str]) -> str:

@@ -56,7 +56,7 @@ def _parse_shapes(paths: tuple[Path, ...]) -> tuple[tuple[Node, Node, Node], ...
     return tuple(g)
 
 
-def shapes_graph(extra: tuple[Path, ...] = ()) -> Graph:
+def shapes_graph(extra: tuple[str | Path, ...] = ()) -> Graph:
     """A new graph with the bundled city shapes plus ``extra`` shapes files."""
     for p in extra:
         if not Path(p).is_file():
