@@ -321,11 +321,11 @@ class KnowledgeBase:
         to them; ``protocol`` ``gsp``, ``update`` or ``auto``; ``connection`` carries authentication, retries
         and the timeout. Returns what was written."""
         items = [cities] if isinstance(cities, (City, ox.Store, str, os.PathLike)) else list(cities)
-        loaded = []
+        loaded: list[tuple[ox.Store, str | Path | None]] = []
         for item in items:
             if isinstance(item, (str, os.PathLike)):
                 city = self.load(item, fmt=fmt)
-                loaded.append((city.store, city.sources[0] if city.sources else item))
+                loaded.append((city.store, city.sources[0] if city.sources else Path(item)))
             else:
                 city = self._city(item)
                 loaded.append((city.store, city.sources[0] if len(city.sources) == 1 else None))

@@ -22,7 +22,9 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -30,6 +32,7 @@ from ..errors import InputError
 from ..namespaces import DERIVED_GRAPH
 from ..query.guard import _TOKENS
 from ..query.remote import Connection, check_url, update
+from ..query.sparql import SparqlFile
 from ..reasoning.store import ONTOLOGY_GRAPH, derived_graph, inferred_graph
 from ..rules.engine import ANALYSIS, AS_OF, Derivation, _ordered, bundled_rules, rule_io
 from .analyze import Analysis, _analyze_batch
@@ -40,14 +43,14 @@ _FINDING = re.compile(r"([?$][\w]+)\s+(?:a|rdf:type|<http://www\.w3\.org/1999/02
 _GRAPHS_PREFIX = "https://w3id.org/sscrdf/graph/"
 
 
-class _Solution(dict):
+class _Solution(dict[str, Any]):
     """One row of a SELECT: ``row["var"]`` is a pyoxigraph term, or None when unbound."""
 
-    def __missing__(self, key):
+    def __missing__(self, key: str) -> None:
         return None
 
 
-class _Solutions(list):
+class _Solutions(list[_Solution]):
     """The rows of a SELECT, shaped like pyoxigraph's QuerySolutions (``variables`` and iteration)."""
 
     def __init__(self, variables: list[str], rows: Iterable[_Solution]):
@@ -61,7 +64,7 @@ def _bnode(label: str) -> ox.BlankNode:
     return ox.BlankNode("r" + hashlib.sha1(label.encode("utf-8")).hexdigest()[:24])
 
 
-def _term(binding: dict | None):
+def _term(binding: dict[str, str] | None) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
     if binding is None:
         return None
     kind, value = binding["type"], binding["value"]
@@ -112,11 +115,12 @@ class RemoteStore:
             out += [g, inferred_graph(g).value]
         return out + (self.derived_graphs() if self.with_derived else [])
 
-    def knowledge(self) -> RemoteStore:
+    def knowledge(self) -> ox.Store:
         """The same store seen without the derived graphs: ontology, data and entailments (what the SHACL checks
         run on, as on the embedded store, where validation does not see the rules' output)."""
-        return RemoteStore(self.query_url, self.update_url, self.conn, graph_per_city=self.graph_per_city,
+        view = RemoteStore(self.query_url, self.update_url, self.conn, graph_per_city=self.graph_per_city,
                            _city_graphs=self.city_graphs, _mirror=self.mirror, _with_derived=False)
+        return cast(ox.Store, view)  # it stands in for a pyoxigraph store (see pipeline.Place)
 
     # --------------------------------------------------------------------------------------- reading
 
@@ -149,7 +153,7 @@ class RemoteStore:
             self._plain = own == ours
         return self._plain
 
-    def quads_for_pattern(self, s, p, o, g=None):
+    def quads_for_pattern(self, s: Any, p: Any, o: Any, g: Any = None) -> Iterator[ox.Quad]:
         """The cities' asserted quads matching the pattern (read back from the store once)."""
         return self.mirror.quads_for_pattern(s, p, o, g)
 
@@ -179,7 +183,7 @@ class RemoteStore:
 
     # --------------------------------------------------------------------------------------- the rules
 
-    def _update(self, text: str, what: str, using: list[str] = ()) -> None:
+    def _update(self, text: str, what: str, using: Sequence[str] = ()) -> None:
         if not self.update_url:
             raise InputError("the rules run inside the store: give --update-endpoint URL (the store's SPARQL "
                              "Update URL, e.g. http://127.0.0.1:7878/update or Virtuoso's /sparql-auth)")
@@ -190,7 +194,8 @@ class RemoteStore:
                             + " ".join(f"<{g}>" for g in self.derived_graphs()) + " } }", None)
         return int(rows[0]["n"].value)
 
-    def run_rules(self, rules=None, *, as_of: dt.date | None = None, max_rounds: int = 25) -> Derivation:
+    def run_rules(self, rules: list[SparqlFile] | None = None, *, as_of: dt.date | None = None,
+                  max_rounds: int = 25) -> Derivation:
         """Run ``rules`` (default: the bundled ones) in the store to a fixpoint: each rule's CONSTRUCT template
         becomes an INSERT into the derived graph(s), with ``prov:wasGeneratedBy`` the rule on every
         ssc:Finding it creates (as the embedded engine records it). A round runs every rule once, in the
@@ -234,7 +239,9 @@ class RemoteStore:
             result.rounds = rnd
             if not added:
                 result.triples = self._derived_triples()
-                result.store = self  # where the report queries run: the store with the derived graphs
+                # where the report queries run: the store with the derived graphs (it stands in for a pyoxigraph
+                # store, see pipeline.Place)
+                result.store = cast(ox.Store, self)
                 return result
         raise InputError(f"the rules did not reach a fixpoint in the store in {max_rounds} rounds; a rule keeps "
                          "creating new nodes (use IRIs computed from the match, not fresh blank nodes)")
@@ -252,7 +259,7 @@ class RemoteStore:
         return sorted((ox.Triple(r["s"], r["p"], r["o"]) for r in rows), key=str)
 
 
-def _insert_parts(rule) -> tuple[str, str, str]:
+def _insert_parts(rule: SparqlFile) -> tuple[str, str, str]:
     """(prologue, CONSTRUCT template, WHERE and the rest) of a rule file's text."""
     start = body = end = None
     depth = 0
@@ -290,7 +297,7 @@ def _insert(prologue: str, template: str, where: str, graph: str, rule_iri: str)
 
 def analyze_endpoint(query_url: str, update_url: str | None, *, connection: Connection | None = None,
                      as_of: dt.date | None = None, graph_per_city: bool = False,
-                     extra_shapes=()) -> tuple[Analysis, ox.Store]:
+                     extra_shapes: tuple[str | Path, ...] = ()) -> tuple[Analysis, ox.Store]:
     """Analyse the cities in the store at ``query_url`` inside the store (see the module's docstring); returns the
     same ``Analysis`` the embedded ``analyze_store`` gives, and the store the cities' triples were read into."""
     remote = RemoteStore(query_url, update_url, connection, graph_per_city=graph_per_city)

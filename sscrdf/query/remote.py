@@ -7,16 +7,21 @@ from __future__ import annotations
 import html
 import re
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import InputError
+
+#: a ``requests.Response`` (requests is imported lazily, see Connection)
+Response = Any
 
 #: HTTP statuses retried with back-off (the request is sent again, at most ``retries`` times)
 RETRY_STATUSES = (500, 502, 503, 504)
 AUTH_SCHEMES = ("basic", "digest")
 
 
-def server_says(response) -> str:
+def server_says(response: Response) -> str:
     """The first line of what the server said in an error answer, trimmed (HTML reduced to its text)."""
     text = response.text or ""
     ctype = response.headers.get("Content-Type", "")
@@ -45,7 +50,7 @@ class Connection:
     backoff: float = 0.5
     timeout: float = 60
     requests_sent: int = 0
-    _session: object = field(default=None, repr=False)
+    _session: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         # requests (and urllib3) are imported when a store is contacted: ~0.15 s that no other command needs
@@ -78,7 +83,8 @@ class Connection:
             s.headers["Authorization"] = f"Bearer {self.token}"
         self._session = s
 
-    def request(self, method: str, url: str, *, what: str, ok=(200, 201, 204), **kwargs):
+    def request(self, method: str, url: str, *, what: str, ok: tuple[int, ...] = (200, 201, 204),
+                **kwargs: Any) -> Response:
         """Send one request (retried as configured); returns the answer, or raises a one-line InputError naming
         ``what`` was being done and what the server said. Statuses outside ``ok`` are errors."""
         import requests  # imported when a store is contacted (see __post_init__)
@@ -114,7 +120,7 @@ def _reason(exc: Exception) -> str:
 class StoreRefused(InputError):
     """The store answered a request with an error status."""
 
-    def __init__(self, what: str, url: str, response) -> None:
+    def __init__(self, what: str, url: str, response: Response) -> None:
         self.status = response.status_code
         said = server_says(response)
         reason = f"HTTP {response.status_code}" + (f" {response.reason}" if response.reason else "")
@@ -144,7 +150,7 @@ def check_url(url: str, option: str) -> str:
 
 
 
-def update(conn: Connection, url: str, text: str, *, what: str, using: list[str] = ()):
+def update(conn: Connection, url: str, text: str, *, what: str, using: Sequence[str] = ()) -> Response:
     """Send one SPARQL 1.1 Update request (form-encoded ``update=``, which every store accepts); ``using``: the
     graphs its WHERE clause reads (``using-graph-uri``; stores refuse USING in the text when their default graph
     is the union of all graphs, as with ``oxigraph serve --union-default-graph``, but take the parameter)."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,7 +55,7 @@ class GraphUpload:
     graph: str
     role: str
     city_graph: str | None
-    triples: list
+    triples: list[ox.Triple]
 
 
 def city_graphs(cities: Iterable[tuple[ox.Store, str | Path | None]], *, what: str = "all",
@@ -99,7 +99,8 @@ def _city_graph_name(triples: list[ox.Triple], path: str | Path | None) -> str:
                      hint="give --default-graph IRI, or put each city in a named graph of its own (TriG)")
 
 
-def _reason_city(graph: str, triples: list, as_of: dt.date | None, *, rules: bool) -> tuple[list, list]:
+def _reason_city(graph: str, triples: list[ox.Triple], as_of: dt.date | None, *,
+                 rules: bool) -> tuple[list[ox.Triple], list[ox.Triple]]:
     """(derived triples, inferred triples) of one city: its OWL 2 RL entailments and, with ``rules``, what the
     rules derive from it (the analysis date included), computed on a store of its own."""
     data = ox.Store()
@@ -110,6 +111,7 @@ def _reason_city(graph: str, triples: list, as_of: dt.date | None, *, rules: boo
     if not rules:
         return [], inferred
     work = run_rules(ks, as_of=as_of).store
+    assert work is not None  # run_rules keeps its working store
     return [q.triple for q in work.quads_for_pattern(None, None, None, DERIVED_GRAPH)], inferred
 
 
@@ -133,7 +135,7 @@ class PushSummary:
                 f"({'Graph Store Protocol' if self.protocol == 'gsp' else 'SPARQL 1.1 Update'}"
                 f"{', replaced' if self.replaced else ''}; {_n(self.requests, 'request')})")
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {"store": self.store, "protocol": self.protocol, "replaced": self.replaced,
                 "graphCount": len(self.graphs), "tripleCount": self.triples, "requests": self.requests,
                 "graphs": [{"graph": g, "role": r, "triples": n} for g, r, n in self.graphs]}
@@ -187,7 +189,7 @@ def _update_write(conn: Connection, url: str, up: GraphUpload, replace: bool, ch
     for i, chunk in enumerate(chunks or [[]]):
         parts = [f"DROP SILENT GRAPH {g}"] if replace and i == 0 else []
         if chunk:
-            nt = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            nt = (ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
             if any(isinstance(x, ox.BlankNode) for t in chunk for x in (t.subject, t.object)):
                 # INSERT DATA may hold blank nodes, but Virtuoso 7 refuses them there ("not allowed in a constant
                 # clause"); a template with an empty WHERE inserts the same triples, with fresh blank nodes
@@ -199,18 +201,18 @@ def _update_write(conn: Connection, url: str, up: GraphUpload, replace: bool, ch
                                                      f"{max(len(chunks), 1)})")
 
 
-def _chunks(triples: list, size: int):
+def _chunks(triples: list[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
     """``triples`` in chunks of about ``size``, never splitting the triples that share a blank node (a blank node
     label means one node only within one INSERT DATA request)."""
-    parent: dict = {}
+    parent: dict[ox.BlankNode, ox.BlankNode] = {}
 
-    def find(b):
+    def find(b: ox.BlankNode) -> ox.BlankNode:
         while parent.setdefault(b, b) != b:
             parent[b] = parent[parent[b]]
             b = parent[b]
         return b
 
-    groups: dict = {}
+    groups: dict[ox.BlankNode, list[ox.Triple]] = {}
     plain = []
     for t in triples:
         bnodes = [x for x in (t.subject, t.object) if isinstance(x, ox.BlankNode)]
@@ -225,7 +227,7 @@ def _chunks(triples: list, size: int):
         bnodes = [x for x in (t.subject, t.object) if isinstance(x, ox.BlankNode)]
         if bnodes:
             groups.setdefault(find(bnodes[0]), []).append(t)
-    chunk: list = []
+    chunk: list[ox.Triple] = []
     for group in [*plain, *groups.values()]:
         if chunk and len(chunk) + len(group) > size:
             yield chunk
