@@ -669,3 +669,19 @@ def test_an_endpoint_answering_an_html_page_is_one_line(runner, cli):
     assert r.output.splitlines() == [
         f"error: the SPARQL endpoint {web.url}/ did not answer with SPARQL JSON results (Content-Type text/html) "
         "— check that --endpoint is the store's SPARQL query URL"]
+
+
+def test_the_api_pushes_and_analyses_in_the_store(oxigraph, embedded_reports):
+    """kb.push (a loaded City and a file path) and kb.analyze_endpoint, as the commands do."""
+    import datetime as dt
+
+    from sscrdf import KnowledgeBase
+
+    _clear(oxigraph)
+    kb = KnowledgeBase()
+    as_of = dt.date.fromisoformat(AS_OF)
+    summary = kb.push([kb.load(RIVERTON), LAKESIDE], f"{oxigraph}/store", what="inferred", as_of=as_of)
+    assert {g: n for g, _, n in summary.graphs} == _graph_counts(oxigraph)
+    assert [role for _, role, _ in summary.graphs] == ["ontology", "data", "inferred", "data", "inferred"]
+    report = kb.analyze_endpoint(f"{oxigraph}/query", f"{oxigraph}/update", as_of=as_of)
+    assert _open_order(json.loads(report.to_json())) == _open_order(json.loads(embedded_reports["json"]))
