@@ -685,3 +685,25 @@ def test_the_api_pushes_and_analyses_in_the_store(oxigraph, embedded_reports):
     assert [role for _, role, _ in summary.graphs] == ["ontology", "data", "inferred", "data", "inferred"]
     report = kb.analyze_endpoint(f"{oxigraph}/query", f"{oxigraph}/update", as_of=as_of)
     assert _open_order(json.loads(report.to_json())) == _open_order(json.loads(embedded_reports["json"]))
+
+
+def test_auto_protocol_falls_back_to_update_when_the_url_refuses_the_graph_store_protocol(oxigraph, runner, cli):
+    """A store URL that answers 405 to Graph Store requests (?graph=) but takes SPARQL Update (forwarded here to
+    Oxigraph's /update): push notices it on the first graph and writes everything with Update."""
+    _clear(oxigraph)
+
+    def respond(handler, body):
+        if "graph=" in handler.path:
+            return 405, {"Content-Type": "text/plain"}, b"Method Not Allowed\n"
+        req = urllib.request.Request(f"{oxigraph}/update", data=body, method="POST",
+                                     headers={"Content-Type": handler.headers.get("Content-Type", "")})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, {}, resp.read()
+
+    with _Server(respond) as store:
+        r = _push(runner, cli, LAKESIDE, "--store", f"{store.url}/dataset", "--what", "asserted", "--format", "json")
+        assert r.exit_code == 0, r.output
+        assert [(m, p.split("?")[0]) for m, p, _ in store.requests] == [("POST", "/dataset"), ("POST", "/dataset")]
+    summary = json.loads(r.output)
+    assert summary["protocol"] == "update" and summary["requests"] == 2
+    assert _graph_counts(oxigraph) == {LAKESIDE_G: len(load([LAKESIDE]).store)}
