@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .analysis.analyze import Analysis, CityAnalysis, FindingRow, analyze_store
+from .analysis.analyze import analyze_store
+from .analysis.model import Analysis, CityAnalysis, FindingRow
 from .analysis.instore import analyze_endpoint
 from .analysis.pipeline import check_store, check_terms, derive
 from .authoring.check import Report as CheckReport

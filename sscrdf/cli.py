@@ -22,6 +22,7 @@ from . import __version__
 from .api import (CheckReport, Connection, KnowledgeBase, Limits, as_date, check_not_an_input, check_origins,
                   inferred_only, serialize, write_output)
 from .errors import InputError, SscrdfError
+from .namespaces import LOCAL
 from .progress import configure, detail
 from .progress import info as _info
 
@@ -560,7 +561,7 @@ def template(fmt: str | None, output: str) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="the Turtle file to write")
 @click.option("--city", "city_iri", help="the IRI of the register's city (default: from the city sheet)")
 @click.option("--base", "base_iri", help="the IRI local-name ids are appended to (default: the city sheet's "
-                                         "base IRI, else urn:sscrdf:<file name>:)")
+                                         f"base IRI, else {LOCAL}<file name>:)")
 def import_(register: str, output: str, city_iri: str | None, base_iri: str | None) -> None:
     """Read a register (an .xlsx workbook, a folder of CSV sheets, or a single-sheet CSV register) and write
     it as Turtle. Every bad cell is reported at once (sheet, row, column, value, allowed values, nearest

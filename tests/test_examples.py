@@ -46,8 +46,8 @@ def observed(path: Path) -> tuple[list[str], list[str]]:
 def observed_plan(path: Path) -> list[str]:
     """The engagement plan, one action a line, in the plan's order (priority, due date, stakeholder)."""
     _, analysis = analyzed(path)
-    return [f"{r['priority']} {r['dueDate']} {_short(r['actionKind'])} about={_short(r['stakeholder'])} "
-            f"owner={_short(r['owner'] or '-')} channel={_short(r['channel'] or '-')}"
+    return [f"{r.priority} {r.due_date} {_short(r.action_kind)} about={_short(r.stakeholder)} "
+            f"owner={_short(r.owner or '-')} channel={_short(r.channel or '-')}"
             for city in analysis.cities for r in city.plan]
 
 
@@ -116,14 +116,14 @@ def test_plan_covers_gaps_and_powerful_stakeholders_and_agrees_with_the_strategy
     for city in analysis.cities:
         planned: dict[str, set[str]] = {}
         for r in city.plan:
-            assert r["owner"] and r["dueDate"] > AS_OF.isoformat() and 1 <= r["priority"] <= 4, r
-            planned.setdefault(r["stakeholder"], set()).add(_short(r["actionKind"]))
-        need = {g["stakeholder"] for g in city.engagement_gaps}
-        need |= {g["stakeholder"] for g in city.grid if g["power"] == ssc + "High"}
+            assert r.owner and r.due_date > AS_OF.isoformat() and 1 <= r.priority <= 4, r
+            planned.setdefault(r.stakeholder, set()).add(_short(r.action_kind))
+        need = {g.stakeholder for g in city.engagement_gaps}
+        need |= {g.stakeholder for g in city.grid if g.power == ssc + "High"}
         assert need - leaders <= set(planned), sorted(need - leaders - set(planned))
         for g in city.grid:
-            if g["strategy"] == ssc + "ManageClosely" and g["stakeholder"] in planned:
-                assert planned[g["stakeholder"]] != {"Inform"}, g
+            if g.strategy == ssc + "ManageClosely" and g.stakeholder in planned:
+                assert planned[g.stakeholder] != {"Inform"}, g
 
 
 @pytest.mark.parametrize("path", CITIES, ids=lambda p: p.name)
@@ -144,10 +144,10 @@ def test_one_entry_per_fact(path):
 def test_riverton_is_complete_and_lakeside_is_not():
     riv = analyzed(EXAMPLES / "riverton.ttl")[1].cities[0].summary()
     lak = analyzed(EXAMPLES / "lakeside.ttl")[1].cities[0].summary()
-    assert riv["categoriesPresent"] == 12 and riv["unitsMissing"] == 0 and riv["stakeholders"] >= 40
-    assert riv["validation"]["violation"] == 0 and riv["validation"]["warning"] == 0
-    assert lak["categoriesPresent"] == 7 and lak["unitsMissing"] == 6
-    assert lak["validation"]["violation"] == 0  # incomplete, not malformed
+    assert riv.categories_present == 12 and riv.units_missing == 0 and riv.stakeholders >= 40
+    assert riv.validation["violation"] == 0 and riv.validation["warning"] == 0
+    assert lak.categories_present == 7 and lak.units_missing == 6
+    assert lak.validation["violation"] == 0  # incomplete, not malformed
 
 
 if __name__ == "__main__":  # re-pin the expected files

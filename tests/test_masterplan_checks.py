@@ -52,7 +52,7 @@ def test_text_report_has_the_master_plan_section(analysis):
     text = analysis_text(analysis)
     lakeside = text[text.index("sscrdf analysis of Lakeside"):]
     section = lakeside[lakeside.index("Master plan (FG-SSC"):lakeside.index("What to act on")].splitlines()
-    assert section[0] == "Master plan (FG-SSC Master Plan, clause 3): now in Phase 3: action plan"
+    assert section[0] == "Master plan (FG-SSC Master Plan, clause 3; Figure 1): now in Phase 3: action plan"
     assert "  Evaluation scopes (clause 3.4, evaluation model): none stated" in section
     assert "  Financing criteria addressed, of 4: 1" in section
     assert "    Phase 1: setting the basis for a smart sustainable city: no activity recorded" in section
@@ -90,7 +90,7 @@ def test_json_report_has_the_master_plan_of_each_city(analysis):
 
 def test_markdown_report_has_the_master_plan_tables(analysis):
     md = analysis_md(analysis)
-    assert md.count("## Master plan (FG-SSC Master Plan)") == 2
+    assert md.count("## Master plan (FG-SSC Master Plan, clause 3; Figure 1)") == 2
     assert "| Phase 1: setting the basis for a smart sustainable city | **no activity recorded** | |" in md
     assert ("| Energy retrofit of the town hall and schools | smart buildings | Lakeside Town Council | 2027-01-01 "
             "| 2028-12-31 | 1,500,000 | not started |") in md
@@ -110,10 +110,10 @@ def test_turtle_report_carries_plans_phases_and_action_owners(analysis):
 
 def test_risky_owner_gets_an_urgent_action_in_the_engagement_plan(analysis):
     lk = _city(analysis, "Lakeside")
-    urgent = [r for r in lk.plan if r["stakeholder"] == LK + "businessAssociation" and r["priority"] == 1]
-    assert len(urgent) == 1 and "Smart waste bins in the shopping streets" in urgent[0]["instruction"]
-    assert urgent[0]["dueDate"].isoformat() == "2026-12-21" if hasattr(urgent[0]["dueDate"], "isoformat") \
-        else urgent[0]["dueDate"] == "2026-12-21"
+    urgent = [r for r in lk.plan if r.stakeholder == LK + "businessAssociation" and r.priority == 1]
+    assert len(urgent) == 1 and "Smart waste bins in the shopping streets" in urgent[0].instruction
+    assert urgent[0].due_date.isoformat() == "2026-12-21" if hasattr(urgent[0].due_date, "isoformat") \
+        else urgent[0].due_date == "2026-12-21"
 
 
 # ------------------------------------------------------------------------------------------------ queries

@@ -195,7 +195,8 @@ def test_known_set_is_not_changed(tmp_path):
 
 def test_short():
     assert short(SSC + "Municipality") == "ssc:Municipality"
-    assert short("http://example.org/x") == "<http://example.org/x>"
+    assert short("http://example.org/x", angle=True) == "<http://example.org/x>"
+    assert short("http://example.org/x") == "http://example.org/x"
 
 
 def test_example_register_uses_only_ontology_terms():

@@ -1,47 +1,84 @@
 """`sscrdf analyze`: load → infer → rules → validate → queries → one report per city.
 
-The analysis is a plain data structure (``Analysis``); report.py renders it as text, Markdown, JSON or RDF.
-Every list in it comes from a query file in ``queries/`` run on the store the rules produced, so the same
-questions can be asked of a remote SPARQL store.
+The analysis is a typed data structure (``Analysis``, see :mod:`sscrdf.analysis.model`); render/ renders it as
+text, Markdown, JSON, RDF or HTML. Every list in it comes from a query file in ``queries/`` run on the store the
+rules produced, so the same questions can be asked of a remote SPARQL store; which query fills which report
+section is written in the query's ``# section:`` header.
 """
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache, partial
 from pathlib import Path
-from dataclasses import dataclass, field
-from functools import partial
-from typing import TypedDict, overload
+from typing import overload
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDFS
 from rdflib.query import ResultRow
 
+from ..errors import InputError
 from ..knowledge.ontology import ontology_labels
+from ..namespaces import SSC
 from ..parallel import map_batches
-from ..query.sparql import Row, Table, as_int, as_str, find_query, select
+from ..query.sparql import bundled_queries, find_query, select
 from ..reasoning.store import split_by_graph
+from ..resources import data_dir
 from ..rules.engine import Derivation
-from ..shacl.results import Result
-from ..shacl.validate import CityReport, ValidationReport, city_iris, labels_of, shapes_graph, validate_store
+from ..shacl.results import Result, severity_rank
+from ..shacl.validate import CityReport, city_iris, labels_of, shapes_graph, validate_store
+from .model import (
+    ENTRY_KINDS,
+    FINDING_KINDS,
+    SEVERITIES,
+    Analysis,
+    CityAnalysis,
+    Entry,
+    FindingRow,
+    R,
+    Row,
+    section_types,
+)
 from .pipeline import Place, derive
 
-FINDING_KINDS = ("Gap", "Overlap", "Risk", "Recommendation")
-#: the order of the kinds of triaged entries (see Entry): the finding kinds, then register checks that no rule
-#: also found
-ENTRY_KINDS = ("Gap", "Risk", "Overlap", "Recommendation", "Register")
-SEVERITIES = ("Violation", "Warning", "Info")
-#: report section (attribute of CityAnalysis) <- the query in queries/ that fills it, one row per item
-REPORT_SECTIONS = (("categories", "stakeholders-by-category"), ("units", "unit-coverage"), ("grid", "strategies"),
-                   ("engagement_gaps", "engagement-gaps"), ("plan", "engagement-plan"),
-                   ("profiles", "city-table-i1"),
-                   # the master-plan section (FG-SSC Master Plan): phase, timeline, KPI coverage, actions
-                   ("mp_phase", "masterplan-cities-by-phase"), ("mp_timeline", "masterplan-timeline"),
-                   ("mp_kpis", "masterplan-kpi-coverage"), ("mp_actions", "masterplan-actions"),
-                   ("mp_overview", "masterplan-overview"), ("mp_kpi_values", "masterplan-kpis"))
+__all__ = ["Analysis", "CityAnalysis", "Entry", "FindingRow", "FINDING_KINDS", "ENTRY_KINDS", "SEVERITIES",
+           "analyze_store", "report_sections", "section", "Section", "triage", "normalise_clauses", "shape_concerns"]
+
+
+@dataclass(frozen=True)
+class FindingSolution(Row):
+    """A solution of the ``findings`` query: one (finding, about, concerns, source) combination."""
+
+    city: str
+    finding: str
+    kind: str
+    severity: str
+    about: str
+    concerns: str | None
+    message: str
+    source: str | None
+    rule: str
+
+
+@dataclass(frozen=True)
+class CountRow(Row):
+    """A solution of ``stakeholder-count``: how many stakeholders a city has."""
+
+    city: str
+    city_label: str | None
+    stakeholders: int
+
+
+@dataclass(frozen=True)
+class BodyRow(Row):
+    """A solution of ``municipal-bodies``: the municipality or a municipal unit of a city."""
+
+    city: str
+    body: str
 
 
 @overload
@@ -52,135 +89,12 @@ def _local(iri: str | None) -> str | None:
     return None if iri is None else iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-@dataclass
-class FindingRow:
-    finding: str
-    kind: str
-    severity: str
-    about: list[str]
-    message: str
-    clause: str
-    rule: str
-    concerns: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Entry:
-    """One fact, however many rules and shapes found it (the triaged view of findings + validation results).
-
-    ``kind`` is the most important kind among its findings (ENTRY_KINDS order), or "Register" for a fact only a
-    shape found; ``severity`` the most severe of its sources; ``message`` the message of its first finding (or
-    of its shape); ``clauses`` every clause any of its sources cites; ``rules``/``shapes`` every rule and shape
-    that found it."""
-
-    kind: str
-    severity: str
-    about: list[str]
-    concerns: list[str]
-    message: str
-    clauses: list[str]
-    rules: list[str] = field(default_factory=list)
-    shapes: list[str] = field(default_factory=list)
-    findings: list[str] = field(default_factory=list)
-    results: list[Result] = field(default_factory=list)
-
-    @property
-    def order(self) -> tuple[int, int, str]:
-        return (SEVERITIES.index(self.severity) if self.severity in SEVERITIES else 9,
-                ENTRY_KINDS.index(self.kind) if self.kind in ENTRY_KINDS else 9, self.message)
-
-
-class Summary(TypedDict):
-    """The counts of one city's analysis (the "summary" object of the analysis JSON)."""
-
-    stakeholders: int
-    categoriesPresent: int
-    categoriesTotal: int
-    unitsPresent: int
-    unitsDelegated: int
-    unitsMissing: int
-    assessedStakeholders: int
-    validation: dict[str, int]
-    findings: dict[str, int]
-    entries: dict[str, int]
-    plannedActions: int
-
-
-@dataclass
-class CityAnalysis:
-    city: str
-    label: str
-    graph: str | None
-    categories: list[Row] = field(default_factory=list)
-    units: list[Row] = field(default_factory=list)
-    grid: list[Row] = field(default_factory=list)
-    engagement_gaps: list[Row] = field(default_factory=list)
-    findings: list[FindingRow] = field(default_factory=list)
-    entries: list[Entry] = field(default_factory=list)  # findings and validation results, one entry per fact
-    plan: list[Row] = field(default_factory=list)  # the engagement plan's actions (query engagement-plan)
-    profiles: list[Row] = field(default_factory=list)  # the city's Table I.1 (query city-table-i1)
-    mp_phase: list[Row] = field(default_factory=list)  # its master plan's current phase (one row, or none)
-    mp_timeline: list[Row] = field(default_factory=list)  # phases reached and activities done, with dates
-    mp_kpis: list[Row] = field(default_factory=list)  # selected KPIs per KPI dimension (D1-D6)
-    mp_actions: list[Row] = field(default_factory=list)  # actions of the action plan with owner and status
-    mp_overview: list[Row] = field(default_factory=list)  # vision, committee, mechanisms, financing, evaluation
-    mp_kpi_values: list[Row] = field(default_factory=list)  # each selected KPI: target, last measured value
-    validation: CityReport | None = None
-    labels: dict[str, str] = field(default_factory=dict)
-    stakeholder_count: int = 0
-
-    def findings_of(self, kind: str) -> list[FindingRow]:
-        return [f for f in self.findings if f.kind == kind]
-
-    def entries_of(self, kind: str) -> list[Entry]:
-        return [e for e in self.entries if e.kind == kind]
-
-    def summary(self) -> Summary:
-        assessed = {r["stakeholder"] for r in self.grid}
-        units = Counter(u["status"] for u in {(u["unitClass"], u["status"]): u for u in self.units}.values())
-        return {
-            "stakeholders": self.stakeholder_count,
-            "categoriesPresent": sum(1 for c in self.categories if as_int(c["stakeholders"]) > 0),
-            "categoriesTotal": len(self.categories),
-            "unitsPresent": units.get("present", 0),
-            "unitsDelegated": units.get("delegated", 0),
-            "unitsMissing": units.get("missing", 0),
-            "assessedStakeholders": len(assessed),
-            "validation": ValidationReport([self.validation]).counts() if self.validation else {},
-            "findings": {k: len(self.findings_of(k)) for k in FINDING_KINDS},
-            "entries": {k: len(self.entries_of(k)) for k in ENTRY_KINDS},
-            "plannedActions": len(self.plan),
-        }
-
-
-@dataclass
-class Analysis:
-    as_of: dt.date
-    reasoner: str
-    cities: list[CityAnalysis]
-    derivation: Derivation
-    terms_used: set[str] = field(default_factory=set)  # ssc: IRIs the data uses (for the vocabulary check)
-    #: seconds spent per stage (reasoning, rules, validation, queries), summed over batches and workers
-    timings: dict[str, float] = field(default_factory=dict)
-
-
-_SHAPE_CONCERNS = """
-PREFIX sh:  <http://www.w3.org/ns/shacl#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT DISTINCT ?shape ?concern WHERE {
-  ?shape (sh:property|sh:or|sh:and|sh:xone|sh:node|rdf:first|rdf:rest)* ?part .
-  ?part sh:qualifiedValueShape ?q .
-  { ?q sh:class ?concern } UNION { ?q sh:hasValue ?concern }
-  FILTER(isIRI(?shape))
-}"""
-
-
 def shape_concerns(shapes: Graph) -> dict[str, set[str]]:
     """shape IRI -> the ontology terms it checks for (the sh:class or sh:hasValue of its qualified value
     shapes: the category, unit or mechanism a register-completeness shape looks for). Read from the shapes,
     so that a new shape is triaged without a code change."""
     out: dict[str, set[str]] = defaultdict(set)
-    for row in shapes.query(_SHAPE_CONCERNS):
+    for row in shapes.query((data_dir("mappings") / "shape-concerns.rq").read_text(encoding="utf-8")):
         if isinstance(row, ResultRow):  # a SELECT gives rows
             out[str(row.shape)].add(str(row.concern))
     return dict(out)
@@ -197,7 +111,7 @@ def triage(ca: CityAnalysis, bodies: set[str], concerns_of_shape: dict[str, set[
     finding's ssc:concerns, a result's value when it is an ontology term, else what the shape checks for
     (shape_concerns). Sources sharing a fact key are merged (transitively)."""
     own = bodies | {ca.city}
-    ssc_ns = "https://w3id.org/sscrdf/ontology#"
+    ssc_ns = str(SSC)
 
     def subject(node: str) -> str:
         return ca.city if node in own else node
@@ -232,8 +146,7 @@ def triage(ca: CityAnalysis, bodies: set[str], concerns_of_shape: dict[str, set[
         found = sorted((f for i in members if isinstance(f := sources[i], FindingRow)),
                        key=lambda f: (ENTRY_KINDS.index(f.kind) if f.kind in ENTRY_KINDS else 9, f.rule, f.finding))
         results = _sorted_results([r for i in members if isinstance(r := sources[i], Result)])
-        severity = min([f.severity for f in found] + [r.severity_name for r in results],
-                       key=lambda s: SEVERITIES.index(s) if s in SEVERITIES else 9)
+        severity = min([f.severity for f in found] + [r.severity_name for r in results], key=severity_rank)
         clauses = normalise_clauses([f.clause for f in found] + [r.source for r in results if r.source])
         about = sorted({a for f in found for a in f.about} | {str(r.focus) for r in results})
         concerns = sorted({c for f in found for c in f.concerns}
@@ -276,16 +189,50 @@ def normalise_clauses(sources: list[str]) -> list[str]:
 
 
 def _sorted_results(results: list[Result]) -> list[Result]:
-    return sorted(results, key=lambda r: (SEVERITIES.index(r.severity_name) if r.severity_name in SEVERITIES else 9,
+    return sorted(results, key=lambda r: (severity_rank(r.severity_name),
                                           str(r.focus), str(r.shape), str(r.value)))
 
 
-def _rows(table: Table) -> list[Row]:
-    return [dict(zip(table.columns, row, strict=True)) for row in table.rows]
+def _query(store: ox.Store, name: str, row_type: type[R]) -> list[R]:
+    """The rows of the bundled query ``name`` on ``store``, typed."""
+    table = select(store, find_query(name).text)
+    return [row_type.from_row(dict(zip(table.columns, values))) for values in table.rows]
 
 
-def _query(store: ox.Store, name: str) -> list[Row]:
-    return _rows(select(store, find_query(name).text))
+@dataclass(frozen=True)
+class Section:
+    """A report section as the bundled query that fills it declares it: the CityAnalysis attribute
+    (``# section:``), the query id, the heading (``# title:``) and the clauses it rests on (``# clause:``)."""
+
+    name: str
+    query: str
+    title: str
+    clause: str
+
+    @property
+    def heading(self) -> str:
+        """The section's heading in the reports: its title and its clauses."""
+        return f"{self.title} ({self.clause})"
+
+
+@lru_cache(maxsize=1)
+def report_sections() -> tuple[Section, ...]:
+    """Every report section, from the bundled queries with a ``# section:`` header, in query order."""
+    out = []
+    types = section_types()
+    for q in bundled_queries():
+        name = q.header.get("section")
+        if name:
+            if name not in types:
+                raise InputError(f"# section: {name} is not a report section", path=q.path,
+                                 hint="one of " + ", ".join(sorted(types)))
+            out.append(Section(name, q.id, q.header.get("title") or q.header["question"], q.header["clause"]))
+    return tuple(out)
+
+
+def section(name: str) -> Section:
+    """The report section ``name`` (a CityAnalysis attribute)."""
+    return next(s for s in report_sections() if s.name == name)
 
 
 def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast", as_of: dt.date | None = None,
@@ -350,41 +297,38 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
             if c in cities:
                 cities[c].validation = CityReport(cr.graph, [c], cr.results, cr.labels)
 
-    def per_city(rows: list[Row], key: str = "city") -> dict[str, list[Row]]:
-        out: dict[str, list[Row]] = defaultdict(list)
-        for r in rows:
-            out[as_str(r[key])].append(r)
-        return out
-
-    # report section (attribute of CityAnalysis) <- the query that fills it
-    for attr, query_id in REPORT_SECTIONS:
-        for c, rows in per_city(_query(store, query_id)).items():
+    # report section (attribute of CityAnalysis) <- the query whose `# section:` header names it
+    types = section_types()
+    for sec in report_sections():
+        by_city: dict[str, list[Row]] = defaultdict(list)
+        for row in _query(store, sec.query, types[sec.name]):
+            by_city[row.city].append(row)  # type: ignore[attr-defined]
+        for c, rows in by_city.items():
             if c in cities:
-                setattr(cities[c], attr, rows)
-    grouped: dict[str, tuple[Row, set[str], set[str], set[str]]] = {}  # finding -> row, about, concerns, sources
-    for r in _query(store, "findings"):
-        _, about, concerns, sources = grouped.setdefault(as_str(r["finding"]), (r, set(), set(), set()))
-        if r.get("source"):
-            sources.add(as_str(r["source"]))
-        about.add(as_str(r["about"]))
-        if r.get("concerns"):
-            concerns.add(as_str(r["concerns"]))
-    for fid, (r, about, concerns, sources) in sorted(grouped.items()):
-        if r["city"] in cities:
-            cities[as_str(r["city"])].findings.append(FindingRow(
-                fid, _local(as_str(r["kind"])), _local(as_str(r["severity"])), sorted(about), as_str(r["message"]),
-                "; ".join(sorted(sources)), as_str(r["rule"]), sorted(concerns)))
-    counts = _rows(select(store, find_query("stakeholder-count").text))
-    for r in counts:
-        if r["city"] in cities:
-            cities[as_str(r["city"])].stakeholder_count = as_int(r["stakeholders"])
-    sev = {"Violation": 0, "Warning": 1, "Info": 2}
+                setattr(cities[c], sec.name, rows)
+    grouped: dict[str, dict] = {}
+    for r in _query(store, "findings", FindingSolution):
+        f = grouped.setdefault(r.finding, {"row": r, "about": set(), "concerns": set(), "sources": set()})
+        if r.source:
+            f["sources"].add(r.source)
+        f["about"].add(r.about)
+        if r.concerns:
+            f["concerns"].add(r.concerns)
+    for fid, f in sorted(grouped.items()):
+        r = f["row"]
+        if r.city in cities:
+            cities[r.city].findings.append(FindingRow(
+                fid, _local(r.kind), _local(r.severity), sorted(f["about"]), r.message, "; ".join(sorted(f["sources"])),
+                r.rule, sorted(f["concerns"])))
+    for count in _query(store, "stakeholder-count", CountRow):
+        if count.city in cities:
+            cities[count.city].stakeholder_count = count.stakeholders
     for ca in cities.values():
         ca.findings.sort(key=lambda f: (FINDING_KINDS.index(f.kind) if f.kind in FINDING_KINDS else 9,
-                                        sev.get(f.severity, 9), f.message))
+                                        severity_rank(f.severity), f.message))
     bodies: dict[str, set[str]] = defaultdict(set)
-    for r in _query(store, "municipal-bodies"):
-        bodies[as_str(r["city"])].add(as_str(r["body"]))
+    for body in _query(store, "municipal-bodies", BodyRow):
+        bodies[body.city].add(body.body)
     concerns_of_shape = shape_concerns(shapes)
     for ca in cities.values():
         ca.entries = triage(ca, bodies.get(ca.city, set()), concerns_of_shape)

@@ -29,7 +29,7 @@ from typing import Any, cast
 import pyoxigraph as ox
 
 from ..errors import InputError
-from ..namespaces import DERIVED_GRAPH
+from ..namespaces import DERIVED_GRAPH, INFERRED_GRAPH, PROV, RDF, SSC, XSD
 from ..query.guard import _TOKENS
 from ..query.remote import Connection, check_url, update
 from ..query.sparql import SparqlFile
@@ -37,10 +37,12 @@ from ..reasoning.store import ONTOLOGY_GRAPH, derived_graph, inferred_graph
 from ..rules.engine import ANALYSIS, AS_OF, Derivation, _ordered, bundled_rules, rule_io
 from .analyze import Analysis, _analyze_batch
 
-_SSC = "https://w3id.org/sscrdf/ontology#"
-_FINDING = re.compile(r"([?$][\w]+)\s+(?:a|rdf:type|<http://www\.w3\.org/1999/02/22-rdf-syntax-ns#type>)\s+"
-                      r"(?:ssc:Finding|<https://w3id\.org/sscrdf/ontology#Finding>)(?![\w:-])")
-_GRAPHS_PREFIX = "https://w3id.org/sscrdf/graph/"
+_SSC = str(SSC)
+#: the finding variable of a rule template: ``?f a ssc:Finding`` (prefixed, or with full IRIs)
+_FINDING = re.compile(r"([?$][\w]+)\s+(?:a|rdf:type|<" + re.escape(str(RDF.type)) + r">)\s+(?:ssc:Finding|<"
+                      + re.escape(str(SSC.Finding)) + r">)(?![\w:-])")
+#: the graphs sscrdf names itself (inferred, derived, ontology): never a city's data graph
+_GRAPHS_PREFIX = INFERRED_GRAPH.rsplit("/", 1)[0] + "/"
 
 
 class _Solution(dict[str, Any]):
@@ -208,7 +210,7 @@ class RemoteStore:
         old = self._select(f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
                                FILTER(STRSTARTS(STR(?g), "{DERIVED_GRAPH}")) }}""", None)
         drops = [f"DROP SILENT GRAPH <{r['g'].value}>" for r in old if isinstance(r["g"], ox.NamedNode)]
-        date = f'<{ANALYSIS.value}> <{AS_OF.value}> "{today}"^^<http://www.w3.org/2001/XMLSchema#date>'
+        date = f'<{ANALYSIS.value}> <{AS_OF.value}> "{today}"^^<{XSD.date}>'
         inserts = [f"INSERT DATA {{ GRAPH <{g}> {{ {date} }} }}" for g in self.derived_graphs()]
         self._update(" ;\n".join(drops + inserts), "clearing the derived graphs")
         templates = [(r, _insert_parts(r)) for r in rules]
@@ -290,7 +292,7 @@ def _insert_parts(rule: SparqlFile) -> tuple[str, str, str]:
 
 def _insert(prologue: str, template: str, where: str, graph: str, rule_iri: str) -> str:
     """The rule as a SPARQL 1.1 Update: its template (and the provenance of its findings) into ``graph``."""
-    provenance = "".join(f"\n  {v} <http://www.w3.org/ns/prov#wasGeneratedBy> <{rule_iri}> ."
+    provenance = "".join(f"\n  {v} <{PROV.wasGeneratedBy}> <{rule_iri}> ."
                          for v in dict.fromkeys(m.group(1) for m in _FINDING.finditer(template)))
     return f"{prologue}INSERT {{ GRAPH <{graph}> {{ {template}{provenance}\n}} }}\n{where}"
 

@@ -28,7 +28,8 @@ from rdflib.term import Node
 
 from ..errors import InputError
 from ..knowledge import ontology as onto
-from ..knowledge.vocab import SSC, _occurrence_pattern, _suggestion, short
+from ..knowledge.vocab import SSC, _occurrence_pattern, _suggestion
+from ..namespaces import FINDING_NS, short
 from ..query.sparql import REQUIRED_QUERY_KEYS, read_header
 from ..reasoning.closure import consistency_problems
 from ..resources import data_dir, files
@@ -37,7 +38,7 @@ from ..shacl.results import run_pyshacl
 from ..shacl.validate import city_shape_files
 
 CLAUSE_PREFIXES = ("Y Suppl. 34", "FG-SSC Master Plan")
-FINDING_IRI = re.compile(r'IRI\(CONCAT\("https://w3id.org/sscrdf/finding/",\s*SHA1\(')
+FINDING_IRI = re.compile(r'IRI\(CONCAT\("' + re.escape(FINDING_NS) + r'",\s*SHA1\(')
 
 
 @dataclass(frozen=True, order=True)
@@ -96,7 +97,7 @@ def ssc_term_issues(path: Path, text: str, known: set[str]) -> list[Issue]:
             continue
         seen.add(iri)
         hint = _suggestion(iri, known)
-        msg = f"unknown term {short(iri)}" + (f" — did you mean {short(hint)}?" if hint else
+        msg = f"unknown term {short(iri, angle=True)}" + (f" — did you mean {short(hint, angle=True)}?" if hint else
                                                 " — it is not declared by the ontology")
         out.append(Issue(_display(path), _line_of(text, m.start()), "ssc-term", msg))
     return out
@@ -157,7 +158,7 @@ def check_ontology(extra: Iterable[Path] = (), report: Report | None = None) -> 
         msg = f"{term}: {message}" if term else message
         if kind == "undeclared" and term and term.startswith("ssc:"):
             hint = _suggestion(SSC + term[4:], known)
-            msg += f" — did you mean {short(hint)}?" if hint else ""
+            msg += f" — did you mean {short(hint, angle=True)}?" if hint else ""
         report.issues.append(Issue(_display(path) if path else "ontology", _term_line(path, term), kind, msg,
                                    term, module))
 
@@ -313,8 +314,7 @@ def check_rules(paths: list[Path], known: set[str], report: Report) -> None:
             issues.append(Issue(_display(path), None, "sparql-syntax", "a rule is one SPARQL CONSTRUCT query"))
         if header.get("kind") == "finding" and not FINDING_IRI.search(text):
             issues.append(Issue(_display(path), None, "finding-iri",
-                                'a finding rule mints its IRIs with IRI(CONCAT("https://w3id.org/sscrdf/finding/", '
-                                "SHA1(...)))"))
+                                f'a finding rule mints its IRIs with IRI(CONCAT("{FINDING_NS}", SHA1(...)))'))
         issues.extend(ssc_term_issues(path, text, known))
         report.issues.extend(issues)
     report.checked.append(f"rules: {len(paths)} files (header, SPARQL syntax, finding IRIs, ssc: terms)")

@@ -24,26 +24,26 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from ..knowledge.ontology import declared_terms, modules, ontology_labels, parse_module
-from ..namespaces import SSC
+from ..namespaces import DCTERMS, OWL, RDF, RDFS, SH, SKOS, SSC
 from ..query.sparql import bundled_queries
 from ..rules.engine import _iris, bundled_rules, rule_io
 from ..shacl.validate import _parse_shapes, city_shape_files
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-SH_SELECT = "http://www.w3.org/ns/shacl#select"
-SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
-SKOS_MEMBER = "http://www.w3.org/2004/02/skos/core#member"
-RDFS_DOMAIN = "http://www.w3.org/2000/01/rdf-schema#domain"
-RDFS_RANGE = "http://www.w3.org/2000/01/rdf-schema#range"
+RDF_TYPE = str(RDF.type)
+SH_SELECT = str(SH.select)
+SUBCLASS = str(RDFS.subClassOf)
+SKOS_MEMBER = str(SKOS.member)
+RDFS_DOMAIN = str(RDFS.domain)
+RDFS_RANGE = str(RDFS.range)
 #: predicates that label, document or organise terms; naming one of them does not put the terms it links to work
 GENERIC = {
     RDF_TYPE, SUBCLASS, SKOS_MEMBER,
-    "http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2000/01/rdf-schema#comment",
-    "http://www.w3.org/2000/01/rdf-schema#domain", "http://www.w3.org/2000/01/rdf-schema#range",
-    "http://www.w3.org/2000/01/rdf-schema#seeAlso", "http://www.w3.org/2000/01/rdf-schema#subPropertyOf",
-    "http://purl.org/dc/terms/source", "http://www.w3.org/2002/07/owl#inverseOf",
-    "http://www.w3.org/2002/07/owl#disjointWith", "http://www.w3.org/2002/07/owl#equivalentClass",
-} | {f"http://www.w3.org/2004/02/skos/core#{p}" for p in (
+    str(RDFS.label), str(RDFS.comment),
+    str(RDFS.domain), str(RDFS.range),
+    str(RDFS.seeAlso), str(RDFS.subPropertyOf),
+    str(DCTERMS.source), str(OWL.inverseOf),
+    str(OWL.disjointWith), str(OWL.equivalentClass),
+} | {f"{SKOS}{p}" for p in (
     "prefLabel", "altLabel", "definition", "scopeNote", "editorialNote", "example", "notation", "inScheme",
     "topConceptOf", "hasTopConcept", "related", "broader", "narrower")}
 
@@ -115,7 +115,7 @@ def used_terms() -> set[str]:
     return {i for i in used if i.startswith(str(SSC))}
 
 
-ORGANISING = {"http://www.w3.org/2004/02/skos/core#ConceptScheme", "http://www.w3.org/2004/02/skos/core#Collection"}
+ORGANISING = {str(SKOS.ConceptScheme), str(SKOS.Collection)}
 
 
 def unused_terms() -> list[str]:

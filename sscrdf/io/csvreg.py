@@ -94,6 +94,8 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from ..errors import InputError
+from ..namespaces import DCTERMS, LOCAL, ORG, OWL, PROV, RDF, RDFS, XSD
+from ..namespaces import SSC as _SSC
 from .encoding import check_utf8
 from .regvocab import vocabulary
 
@@ -102,14 +104,14 @@ if TYPE_CHECKING:
 
 __all__ = ["REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "Catalogue", "catalogue", "read_csv"]
 
-SSC = "https://w3id.org/sscrdf/ontology#"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_OWL = "http://www.w3.org/2002/07/owl#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_ORG = "http://www.w3.org/ns/org#"
-_PROV = "http://www.w3.org/ns/prov#"
-_DCTERMS = "http://purl.org/dc/terms/"
+SSC = str(_SSC)
+_RDF = str(RDF)
+_RDFS = str(RDFS)
+_OWL = str(OWL)
+_XSD = str(XSD)
+_ORG = str(ORG)
+_PROV = str(PROV)
+_DCTERMS = str(DCTERMS)
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "name", "category", "scale", "sector", "power", "interest",
                                      "current_level", "desired_level", "assessed_on", "assessed_by")
@@ -615,14 +617,14 @@ def _inherit(row: Mapping[str, str], first: Mapping[str, str]) -> dict[str, str]
 
 def _settings(path: Path, base_iri: str | None, city_iri: str | None, cat: Catalogue | None = None) -> _Settings:
     stem = quote(path.stem, safe="-._~")
-    base = base_iri if base_iri is not None else f"urn:sscrdf:{stem}:"
+    base = base_iri if base_iri is not None else f"{LOCAL}{stem}:"
     try:
         ox.NamedNode(base + "x")
     except ValueError as exc:
         raise InputError(f"the base IRI {base!r} is not a valid IRI ({exc})", path=path) from None
     city_ctx = _Ctx(path, 0, "city")
     try:
-        city = _resolve(city_iri, base, city_ctx) if city_iri else f"urn:sscrdf:city:{stem}"
+        city = _resolve(city_iri, base, city_ctx) if city_iri else f"{LOCAL}city:{stem}"
     except InputError as exc:
         raise InputError(f"the city {city_iri!r} is neither a local name nor a full IRI", path=path,
                          hint=exc.hint) from None

@@ -28,6 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import InputError
+from ..namespaces import LOCAL, RDF, XSD
 from ..resources import data_dir
 from .encoding import check_utf8
 from .output import write_atomic
@@ -36,8 +37,8 @@ from .regvocab import Choices, Vocabulary, compact, expand, key, vocabulary
 __all__ = ["Sheet", "Column", "mapping", "template", "read_register", "export_register", "RegisterError",
            "CellError", "REGISTER_SUFFIXES"]
 
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_RDF_TYPE = str(RDF.type)
+_XSD = str(XSD)
 _LOCAL_RE = re.compile(r"^\w[\w.~-]*$")
 _IRI_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://\S+|(?:urn|mailto|tag|did|info):\S+)$", re.IGNORECASE)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -334,7 +335,7 @@ class _Importer:
                     for _, row in by_sheet[s.name].rows:
                         if self._cell(row, c):
                             return self._cell(row, c)
-        return f"urn:sscrdf:{_slug(self.path.stem) or 'register'}:"
+        return f"{LOCAL}{_slug(self.path.stem) or 'register'}:"
 
     def _ids(self, by_sheet: dict[str, _Table]) -> dict[str, dict[str, str]]:
         """Sheet → {id cell → IRI} of every sheet with an id column (duplicates reported)."""

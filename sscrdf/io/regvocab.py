@@ -17,15 +17,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..namespaces import PREFIXES
+from ..namespaces import DCTERMS, OWL, PREFIXES, RDF, RDFS, SKOS
 from ..resources import files
 
 __all__ = ["Vocabulary", "Choices", "vocabulary", "key", "expand", "compact"]
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_OWL = "http://www.w3.org/2002/07/owl#"
+_RDF = str(RDF)
+_RDFS = str(RDFS)
+_SKOS = str(SKOS)
+_OWL = str(OWL)
 _SSC = str(PREFIXES["ssc"])
 
 
@@ -119,7 +119,7 @@ class Vocabulary:
                 self.rank[s] = float(o.value)
             except ValueError:
                 pass
-        elif p == "http://purl.org/dc/terms/source":
+        elif p == str(DCTERMS.source):
             self.clause[s] = min(self.clause.get(s, o.value), o.value)
 
     # ----------------------------------------------------------------------------------------------- hierarchy

@@ -17,10 +17,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import InputError
+from ..namespaces import SSC as _SSC_NS
+from ..namespaces import short
 
 __all__ = ["SSC", "UnknownTerm", "UnknownTermError", "ssc_terms_used", "unknown_terms", "check_vocabulary", "short"]
 
-SSC = "https://w3id.org/sscrdf/ontology#"
+SSC = str(_SSC_NS)  # the namespace as a plain string (the vocabulary check compares strings)
 
 _NAME_CHARS = r"[\w\-]"  # characters of a prefixed name's local part (after its first one)
 _LOCAL = r"([A-Za-z_]" + _NAME_CHARS + r"*(?:\." + _NAME_CHARS + r"+)*)"
@@ -44,11 +46,6 @@ class UnknownTerm:
     path: Path | None
     line: int | None
     column: int | None = None
-
-
-def short(iri: str) -> str:
-    """``ssc:Local`` for an IRI of the ssc: namespace, else the IRI in angle brackets."""
-    return "ssc:" + iri[len(SSC):] if iri.startswith(SSC) else f"<{iri}>"
 
 
 # ------------------------------------------------------------------------------------------- terms used
@@ -189,11 +186,11 @@ class UnknownTermError(InputError):
     def __init__(self, terms: list[UnknownTerm]) -> None:
         first = terms[0]
         more = len(terms) - 1
-        message = f"unknown term {short(first.term)}"
+        message = f"unknown term {short(first.term, angle=True)}"
         if more:
             message += f" (and {more} more unknown term{'s' if more > 1 else ''})"
         if first.suggestion:
-            hint = f"did you mean {short(first.suggestion)}?"
+            hint = f"did you mean {short(first.suggestion, angle=True)}?"
         else:
             hint = "it is not in the sscrdf ontology: check its spelling and the ssc: namespace IRI " + SSC
         super().__init__(message, path=first.path, line=first.line, column=first.column, hint=hint)

@@ -25,6 +25,7 @@ from rdflib import Literal
 from rdflib.namespace import SH
 
 from ..errors import InputError
+from ..namespaces import LOCAL
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -166,7 +167,7 @@ def check_shapes(shapes: Graph, source: str | Path | None = None) -> None:
         for shape, value in shapes.subject_objects(SH[prop]):
             if not isinstance(value, Literal):
                 continue
-            text = _PREBOUND_PATH.sub("<urn:sscrdf:path>", str(value))
+            text = _PREBOUND_PATH.sub(f"<{LOCAL}path>", str(value))
             if prop == "update":
                 raise QueryRefused("a SHACL shape holds a SPARQL Update (sh:update); sscrdf runs read-only "
                                    "queries only", path=source)

@@ -26,7 +26,7 @@ from ..namespaces import SSCR
 from ..resources import files
 from .guard import check_query
 
-_HEADER = re.compile(r"^#\s*(id|question|clause|columns|kind|derives|severity|title)\s*:\s*(.*?)\s*$", re.I)
+_HEADER = re.compile(r"^#\s*(id|question|clause|columns|kind|derives|severity|title|section)\s*:\s*(.*?)\s*$", re.I)
 REQUIRED_QUERY_KEYS = ("id", "question", "clause", "columns")
 
 

@@ -18,7 +18,9 @@ from ..knowledge.ontology import ontology_triples
 
 _RdflibTriple = tuple[Node, Node, Node]
 
-ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"
+from ..namespaces import DAML_AGENT, RDFS
+
+ERRNS = DAML_AGENT
 
 
 def owlrl_closure(graph: Graph) -> Graph:
@@ -73,9 +75,9 @@ from dataclasses import dataclass as _dataclass  # noqa: E402
 
 import pyoxigraph as ox  # noqa: E402  (kept below the reference engine, which does not need it)
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_OWL = "http://www.w3.org/2002/07/owl#"
+_RDF = str(RDF)
+_RDFS = str(RDFS)
+_OWL = str(OWL)
 TYPE = ox.NamedNode(_RDF + "type")
 _Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 

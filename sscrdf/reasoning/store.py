@@ -17,12 +17,13 @@ import pyoxigraph as ox
 
 from ..convert import to_ox_term
 from ..namespaces import DERIVED_GRAPH, INFERRED_GRAPH
+from ..namespaces import ONTOLOGY_GRAPH as _ONTOLOGY_GRAPH
 from .closure import entail, ontology_closure
 
 if TYPE_CHECKING:
     from rdflib.term import Node
 
-ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/sscrdf/graph/ontology")
+ONTOLOGY_GRAPH = ox.NamedNode(_ONTOLOGY_GRAPH)
 #: what is processed separately: a graph (its IRI, None for the default graph) and its triples
 Unit = tuple[str | None, list[ox.Triple]]
 

@@ -21,20 +21,21 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .. import __version__
-from ..analysis.analyze import Analysis, CityAnalysis
+from ..analysis.analyze import section
+from ..analysis.model import Analysis, CityAnalysis, GridRow
+from ..namespaces import ORG
 from ..query.sparql import Row, Value, as_int, as_str, select
 from ..resources import data_dir, files
+from .vocab import Style, engagement_levels, flagged, grid_strategies, onion_layers, styles
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-SSC = "https://w3id.org/sscrdf/ontology#"
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies
-PALETTE = {"ManageClosely": "#D55E00", "KeepSatisfied": "#E69F00", "KeepInformed": "#0072B2",
-           "Monitor": "#009E73", None: "#999999"}
-LAYER_COLOURS = {"CoreLayer": "#D55E00", "InteractionLayer": "#56B4E9", "OuterLayer": "#F0E442"}
+UNIT_OF = str(ORG) + "unitOf"
+#: the colour and line of what mappings/html/styles.csv gives no style (Okabe-Ito grey and pink)
+NO_STYLE = Style("#999999", "-", "")
+OTHER_RELATION = Style("#CC79A7", "-", "")
 STATUS_COLOURS = {"present": "#009E73", "delegated": "#56B4E9", "missing": "#D55E00"}
-LEVEL_ORDER = ["Unaware", "Resistant", "Neutral", "Supportive", "Leading"]
 
 
 
@@ -112,9 +113,7 @@ def _rows(store: ox.Store, text: str) -> list[Row]:
 
 def _labels(store: ox.Store) -> dict[str, str]:
     out: dict[str, str] = {}
-    q = """SELECT ?s ?l ?p WHERE { { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l BIND(1 AS ?p) }
-           UNION { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?l BIND(0 AS ?p) }
-           FILTER(isIRI(?s) && (LANG(?l) = "" || LANGMATCHES(LANG(?l), "en"))) }"""
+    q = (data_dir("mappings") / "labels.rq").read_text(encoding="utf-8")
     for r in sorted(_rows(store, q), key=lambda r: (-as_int(r["p"]), str(r["l"]))):
         out.setdefault(as_str(r["s"]), str(r["l"]))  # a prefLabel (short) wins over rdfs:label
     return out
@@ -127,27 +126,27 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
     import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     from matplotlib.patches import Rectangle
     fig, ax = plt.subplots(figsize=(7.2, 6.0))
-    quads: dict[tuple[str, str], list[Row]] = defaultdict(list)
-    for r in sorted(city.grid, key=lambda r: str(r["stakeholderLabel"] or "")):
-        quads[(_local(r["power"]), _local(r["interest"]))].append(r)
+    quads: dict[tuple[str, str], list[GridRow]] = defaultdict(list)
+    for r in sorted(city.grid, key=lambda r: r.stakeholder_label or ""):
+        quads[(r.power, r.interest)].append(r)
     ax.axhline(1, color="#333", lw=1)
     ax.axvline(1, color="#333", lw=1)
-    names = {("High", "High"): "ManageClosely", ("High", "Low"): "KeepSatisfied", ("Low", "High"): "KeepInformed",
-             ("Low", "Low"): "Monitor"}
-    for (power, interest), strategy in names.items():
-        x0, y0 = (1 if interest == "High" else 0), (1 if power == "High" else 0)
-        ax.add_patch(Rectangle((x0, y0), 1, 1, color=PALETTE[strategy], alpha=0.12, lw=0))
-        ax.text(x0 + 0.5, y0 + 0.97, lab(SSC + strategy), ha="center", va="top", fontsize=9, weight="bold")
-        rows = quads.get((power, interest), [])
+    grid = grid_strategies()
+    top_power, top_interest = max(g.power_rank for g in grid), max(g.interest_rank for g in grid)
+    for g in grid:
+        x0, y0 = (1 if g.interest_rank == top_interest else 0), (1 if g.power_rank == top_power else 0)
+        ax.add_patch(Rectangle((x0, y0), 1, 1, color=styles()[g.strategy].colour, alpha=0.12, lw=0))
+        ax.text(x0 + 0.5, y0 + 0.97, lab(g.strategy), ha="center", va="top", fontsize=9, weight="bold")
+        rows = quads.get((g.power, g.interest), [])
         cols = 2 if len(rows) > 8 else 1
         per = max(1, math.ceil(len(rows) / cols))
         for i, r in enumerate(rows):
             c, k = divmod(i, per)
             x = x0 + 0.04 + c * 0.5
             y = y0 + 0.88 - (k + 0.5) * (0.84 / max(per, 1))
-            colour = PALETTE.get(_local(r["strategy"]), PALETTE[None])
+            colour = styles().get(r.strategy, NO_STYLE).colour
             ax.plot(x, y, "o", color=colour, ms=5)
-            ax.text(x + 0.025, y, str(r["stakeholderLabel"] or lab(r["stakeholder"]))[:34 if cols == 1 else 24], va="center",
+            ax.text(x + 0.025, y, (r.stakeholder_label or lab(r.stakeholder))[:34 if cols == 1 else 24], va="center",
                     fontsize=6.5 if per > 10 else 7.5)
     ax.set_xlim(0, 2)
     ax.set_ylim(0, 2)
@@ -155,9 +154,10 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
     ax.set_yticks([0.5, 1.5], ["low power", "high power"], rotation=90, va="center")
     ax.set_xlabel("interest")
     ax.set_ylabel("power")
-    counts = Counter(_local(r["strategy"]) for r in city.grid)
-    desc = "Power/interest grid: " + "; ".join(f"{lab(SSC + s)}: {counts.get(s, 0)} stakeholders" for s in names.values())
-    return _svg(fig, f"Power/interest grid of {city.label} (Y Suppl. 34, Figure 4)", desc)
+    counts = Counter(r.strategy for r in city.grid)
+    desc = "Power/interest grid: " + "; ".join(f"{lab(g.strategy)}: {counts.get(g.strategy, 0)} stakeholders"
+                                               for g in grid)
+    return _svg(fig, f"Power/interest grid of {city.label} ({section('grid').clause})", desc)
 
 
 def _onion_chart(city: CityAnalysis, layers: list[Row], lab: _Labels) -> str:
@@ -166,14 +166,15 @@ def _onion_chart(city: CityAnalysis, layers: list[Row], lab: _Labels) -> str:
     from matplotlib.patches import Circle
     by_layer: dict[str, list[str]] = defaultdict(list)
     for r in layers:
-        by_layer[_local(r["layer"])].append(lab(r["stakeholder"]))
+        by_layer[r["layer"]].append(lab(r["stakeholder"]))
     fig, ax = plt.subplots(figsize=(7.2, 7.2))
-    radii = {"OuterLayer": 3.0, "InteractionLayer": 2.0, "CoreLayer": 1.0}
+    radii = {layer: float(rank) for layer, rank in reversed(onion_layers())}  # layer N: the ring of radius N
     for layer, radius in radii.items():
-        ax.add_patch(Circle((0, 0), radius, color=LAYER_COLOURS[layer], alpha=0.35, lw=1, ec="#333"))
+        ax.add_patch(Circle((0, 0), radius, color=styles().get(layer, NO_STYLE).colour, alpha=0.35, lw=1,
+                            ec="#333"))
     for layer, radius in radii.items():
         names = sorted(set(by_layer.get(layer, [])))
-        ax.text(0, radius - 0.12, f"{lab(SSC + layer)} ({len(names)})", ha="center", va="top", fontsize=9,
+        ax.text(0, radius - 0.12, f"{lab(layer)} ({len(names)})", ha="center", va="top", fontsize=9,
                 weight="bold")
         ring = radius - 0.5
         n = max(len(names), 1)
@@ -181,18 +182,20 @@ def _onion_chart(city: CityAnalysis, layers: list[Row], lab: _Labels) -> str:
             angle = math.pi / 2 + 2 * math.pi * (i + 0.5) / n + 0.3
             x, y = ring * math.cos(angle), ring * math.sin(angle) * 0.92
             ax.text(x, y, name[:26], ha="center", va="center", fontsize=5.5 if n > 14 else 6.5)
-    ax.set_xlim(-3.1, 3.1)
-    ax.set_ylim(-3.1, 3.1)
+    outer = max(radii.values(), default=1.0) + 0.1
+    ax.set_xlim(-outer, outer)
+    ax.set_ylim(-outer, outer)
     ax.set_aspect("equal")
     ax.axis("off")
-    desc = "Onion diagram: " + "; ".join(f"{lab(SSC + layer)}: {', '.join(sorted(set(by_layer.get(layer, [])))) or 'none'}"
+    desc = "Onion diagram: " + "; ".join(f"{lab(layer)}: {', '.join(sorted(set(by_layer.get(layer, [])))) or 'none'}"
                                           for layer in radii)
     return _svg(fig, f"Onion diagram of {city.label} (Y Suppl. 34, clause 4.1)", desc)
 
 
 def _level(iri: Value) -> int | None:
-    name = _local(iri)
-    return LEVEL_ORDER.index(name) if name in LEVEL_ORDER else None
+    """The position of an engagement level on the chart axis (0 for the lowest), None for anything else."""
+    levels = engagement_levels()
+    return levels.index(iri) if isinstance(iri, str) and iri in levels else None
 
 
 def _x(iri: Value) -> float:
@@ -217,8 +220,8 @@ def _engagement_chart(city: CityAnalysis, latest: list[Row], lab: _Labels) -> st
         ax.plot(c, i, "o", color="#0072B2", ms=4, label="current" if i == 0 else None)
         ax.plot(d, i, "D", color="#D55E00", ms=4, label="desired" if i == 0 else None)
     ax.set_yticks(range(len(rows)), [lab(r["stakeholder"])[:40] for r in rows], fontsize=6)
-    ax.set_xticks(range(len(LEVEL_ORDER)), [lab(SSC + n) for n in LEVEL_ORDER])
-    ax.set_xlim(-0.5, len(LEVEL_ORDER) - 0.5)
+    ax.set_xticks(range(len(engagement_levels())), [lab(n) for n in engagement_levels()])
+    ax.set_xlim(-0.5, len(engagement_levels()) - 0.5)
     ax.set_ylim(-1, len(rows))
     ax.grid(axis="x", color="#ddd")
     if rows:
@@ -253,7 +256,7 @@ def _over_time_chart(city: CityAnalysis, assessments: list[Row], lab: _Labels) -
             ms=3,
             label=lab(s)[:30],
         )
-    ax.set_yticks(range(len(LEVEL_ORDER)), [lab(SSC + n) for n in LEVEL_ORDER])
+    ax.set_yticks(range(len(engagement_levels())), [lab(n) for n in engagement_levels()])
     ax.legend(fontsize=5.5, ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.autofmt_xdate()
     return _svg(fig, f"Engagement over time in {city.label}",
@@ -263,18 +266,18 @@ def _over_time_chart(city: CityAnalysis, assessments: list[Row], lab: _Labels) -
 def _category_chart(city: CityAnalysis) -> str:
     _use_svg()
     import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
-    rows = sorted(city.categories, key=lambda r: str(r["categoryLabel"] or ""))
+    rows = sorted(city.categories, key=lambda r: r.category_label or "")
     fig, ax = plt.subplots(figsize=(7.2, 0.22 * len(rows) + 0.8))
     ys = range(len(rows))
-    counts = [as_int(r["stakeholders"]) for r in rows]
+    counts = [r.stakeholders for r in rows]
     ax.barh(list(ys), counts, color=["#009E73" if c else "#D55E00" for c in counts])
     for y, c in zip(ys, counts, strict=True):
         ax.text(max(c, 0) + 0.1, y, "missing" if c == 0 else str(c), va="center", fontsize=7)
-    ax.set_yticks(list(ys), [str(r["categoryLabel"]) for r in rows], fontsize=7)
+    ax.set_yticks(list(ys), [r.category_label for r in rows], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel("stakeholders")
-    missing = [str(r["categoryLabel"]) for r in rows if not r["stakeholders"]]
-    return _svg(fig, f"Stakeholders by category in {city.label} (Y Suppl. 34, clause 3.1)",
+    missing = [r.category_label for r in rows if not r.stakeholders]
+    return _svg(fig, f"Stakeholders by category in {city.label} ({section('categories').clause})",
                 f"{len(rows) - len(missing)} of {len(rows)} categories present; missing: {', '.join(missing) or 'none'}")
 
 
@@ -284,7 +287,7 @@ def _network_chart(city: CityAnalysis, edges: list[Row], lab: _Labels) -> str | 
     if not edges:
         return None
     nodes = sorted({as_str(e["source"]) for e in edges} | {as_str(e["target"]) for e in edges}, key=lab)
-    unit_of = {as_str(e["source"]): as_str(e["target"]) for e in edges if _local(e["relation"]) == "unitOf"}
+    unit_of = {as_str(e["source"]): as_str(e["target"]) for e in edges if e["relation"] == UNIT_OF}
     parents = sorted(set(unit_of.values()), key=lab)
     pos: dict[str, tuple[float, float]] = {}
     for i, p in enumerate(parents):
@@ -296,9 +299,10 @@ def _network_chart(city: CityAnalysis, edges: list[Row], lab: _Labels) -> str | 
     gaps = [f for f in city.findings if f.rule and "missing-collaboration" in f.rule and len(f.about) == 2]
     overlaps = {a for f in city.findings if f.kind == "Overlap" for a in f.about}
     fig, ax = plt.subplots(figsize=(7.2, 6.0))
-    styles = {"unitOf": ("#999999", "-"), "collaboratesWith": ("#0072B2", "-"), "delegatesFunctionTo": ("#009E73", "--")}
+    relations = {t: s for t, s in styles().items() if s.line}  # the styled relations, in the order of styles.csv
     for e in edges:
-        colour, ls = styles.get(_local(e["relation"]), ("#CC79A7", "-"))
+        style = relations.get(as_str(e["relation"]), OTHER_RELATION)
+        colour, ls = style.colour, style.line
         (x1, y1), (x2, y2) = pos[as_str(e["source"])], pos[as_str(e["target"])]
         ax.plot([x1, x2], [y1, y2], color=colour, ls=ls, lw=0.8, alpha=0.8)
     for f in gaps:
@@ -313,8 +317,8 @@ def _network_chart(city: CityAnalysis, edges: list[Row], lab: _Labels) -> str | 
         ax.text(x, y - 0.13, lab(n)[:30], ha="center", va="top", fontsize=5.5)
     from matplotlib.lines import Line2D  # matplotlib is loaded by _use_svg() only for the HTML report
 
-    handles = [Line2D([], [], color=c, ls=s, label=lab(SSC + k) if k != "unitOf" else "unit of")
-               for k, (c, s) in styles.items()]
+    handles = [Line2D([], [], color=s.colour, ls=s.line, label=lab(k) if k != UNIT_OF else "unit of")
+               for k, s in relations.items()]
     handles += [Line2D([], [], color="#D55E00", ls=":", lw=1.8, label="missing collaboration"),
                 Line2D([], [], color="#E69F00", marker="o", ls="", label="holds an overlapping responsibility")]
     ax.legend(handles=handles, fontsize=6, loc="lower center", bbox_to_anchor=(0.5, -0.14), ncol=3)
@@ -360,12 +364,12 @@ def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[Row]], lab:
     assessments = mine("assessments")
     latest = _latest(assessments)
     out = [f'<section class="city" id="city-{idx}"><h2>{_e(city.label)}</h2>']
-    out.append(f'<p class="summary">{s["stakeholders"]} stakeholders in {s["categoriesPresent"]} of '
-               f'{s["categoriesTotal"]} categories; municipal units: {s["unitsPresent"]} present, '
-               f'{s["unitsDelegated"]} delegated, {s["unitsMissing"]} missing; {s["assessedStakeholders"]} assessed. '
-               f'Findings: ' + ", ".join(f"{n} {k.lower()}{'s' if n != 1 else ''}" for k, n in s["findings"].items())
+    out.append(f'<p class="summary">{s.stakeholders} stakeholders in {s.categories_present} of '
+               f'{s.categories_total} categories; municipal units: {s.units_present} present, '
+               f'{s.units_delegated} delegated, {s.units_missing} missing; {s.assessed_stakeholders} assessed. '
+               f'Findings: ' + ", ".join(f"{n} {k.lower()}{'s' if n != 1 else ''}" for k, n in s.findings.items())
                + "</p>")
-    out.append('<div class="part"><h3>Power/interest grid</h3>' + _grid_chart(city, lab) + "</div>")
+    out.append(f'<div class="part"><h3>{_e(section("grid").title)}</h3>' + _grid_chart(city, lab) + "</div>")
     out.append('<div class="part"><h3>Onion diagram</h3>' + _onion_chart(city, mine("onion"), lab) + "</div>")
     net = _network_chart(city, mine("network"), lab)
     out.append('<div class="part"><h3>Stakeholder interaction map</h3>'
@@ -379,19 +383,19 @@ def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[Row]], lab:
     over = _over_time_chart(city, assessments, lab)
     if over:
         out.append('<div class="part"><h3>Engagement over time</h3>' + over + "</div>")
-    out.append('<div class="part"><h3>Completeness by category</h3>' + _category_chart(city))
-    units = sorted({(str(u["unitLabel"] or lab(u["unitClass"])), as_str(u["status"]), str(u.get("holderLabel") or ""))
+    out.append(f'<div class="part"><h3>{_e(section("categories").title)}</h3>' + _category_chart(city))
+    units = sorted({(u.unit_label or lab(u.unit_class), u.status, u.holder_label or "")
                     for u in city.units})
-    out.append("<h3>Completeness by municipal unit (Y Suppl. 34, Table 2)</h3>"
+    out.append(f"<h3>{_e(section('units').heading)}</h3>"
                + _table(["unit", "status", "held by"], units, "units") + "</div>")
     plan = sorted(mine("plan"), key=lambda r: (str(r["due"] or ""), as_int(r["priority"] or 99), lab(r["stakeholder"])))
-    out.append('<div class="part"><h3>Engagement plan</h3>')
+    out.append(f'<div class="part"><h3>{_e(section("plan").title)}</h3>')
     if plan:
         out.append(_table(["due", "priority", "stakeholder", "action", "owner", "channel"],
                           [(r["due"], r["priority"], lab(r["stakeholder"]), lab(r["kind"]), lab(r["owner"]),
                             lab(r["channel"])) for r in plan], "plan"))
     else:
-        out.append("<p>No engagement plan (ssc:EngagementPlan) for this city in the data.</p>")
+        out.append("<p>No engagement plan for this city in the data.</p>")
     out.append("</div>")
     frows = [(f.kind, f.severity, "; ".join(lab(a) for a in f.about), f.message, f.clause, _rule_name(f.rule))
              for f in city.findings]
@@ -417,15 +421,15 @@ def _portal(analysis: Analysis, data: dict[str, list[Row]], lab: _Labels) -> str
     rows = []
     for i, c in enumerate(analysis.cities):
         s = c.summary()
-        rows.append((s["categoriesPresent"] / max(s["categoriesTotal"], 1), i, c, s))
+        rows.append((s.categories_present / max(s.categories_total, 1), i, c, s))
     rows.sort(key=lambda r: (-r[0], r[2].label.lower()))
-    body = [f'<tr><td><a href="#city-{i}">{_e(c.label)}</a></td><td>{s["categoriesPresent"]} of '
-            f'{s["categoriesTotal"]}</td><td>{s["unitsMissing"]}</td><td>{s["stakeholders"]}</td></tr>'
+    body = [f'<tr><td><a href="#city-{i}">{_e(c.label)}</a></td><td>{s.categories_present} of '
+            f'{s.categories_total}</td><td>{s.units_missing}</td><td>{s.stakeholders}</td></tr>'
             for _, i, c, s in rows]
     out = ['<section id="portal"><h2>Portal overview</h2><h3>Cities by completeness</h3><table><thead><tr>'
            '<th scope="col">city</th><th scope="col">categories present</th><th scope="col">units missing</th>'
            '<th scope="col">stakeholders</th></tr></thead><tbody>' + "".join(body) + "</tbody></table>"]
-    missing = Counter(r["categoryLabel"] for c in analysis.cities for r in c.categories if not r["stakeholders"])
+    missing = Counter(r.category_label for c in analysis.cities for r in c.categories if not r.stakeholders)
     out.append("<h3>Most-missing categories</h3>" + _table(["category", "cities missing it"], missing.most_common()))
     share = []
     latest = _latest(data["assessments"], per_city=True)
@@ -433,8 +437,8 @@ def _portal(analysis: Analysis, data: dict[str, list[Row]], lab: _Labels) -> str
     for r in latest:
         per_city[as_str(r["city"])].append(r)
     for c in analysis.cities:
-        high = [r for r in per_city.get(c.city, []) if _local(r["power"]) == "High"]
-        resistant = [r for r in high if _local(r["current"]) in ("Resistant", "Unaware")]
+        high = [r for r in per_city.get(c.city, []) if r["power"] in flagged("high-power")]
+        resistant = [r for r in high if r["current"] in flagged("resistant")]
         share.append((c.label, len(high), len(resistant), f"{len(resistant) / len(high):.0%}" if high else "–"))
     out.append("<h3>Resistant or unaware high-power stakeholders (Y Suppl. 34, clause 4.2)</h3>"
                + _table(["city", "high power", "resistant or unaware", "share"], share) + "</section>")

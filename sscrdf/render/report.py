@@ -29,6 +29,8 @@ import io
 import json
 import re
 from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, TypedDict
 
 import pyoxigraph as ox
@@ -37,32 +39,19 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 from rdflib.term import Node
 
 from .. import __version__
+from ..analysis.analyze import section
+from ..analysis.model import snake
 from ..io.cells import neutralise
-from ..namespaces import PREFIXES, SSC
+from ..namespaces import ANALYSIS_SCHEMA, PROV, SSC, VALIDATION_SCHEMA, expand, short
+from ..resources import data_dir
 from ..rules.engine import bundled_rules
-from ..shacl.results import Result
-from ..query.sparql import as_str
+from ..shacl.results import Result, severity_rank
 from ..shacl.validate import CityReport, ValidationReport
+from .vocab import grid_strategies
 
 if TYPE_CHECKING:
-    from ..analysis.analyze import Analysis, CityAnalysis, Entry
-    from ..query.sparql import Row, Table, Value
-
-VALIDATION_SCHEMA = "https://w3id.org/sscrdf/schema/validation/1"
-_SEV_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
-
-
-def short(term: object) -> str:
-    """A compact name for an IRI (prefixed where a known prefix fits)."""
-    if term is None:
-        return ""
-    s = str(term)
-    if isinstance(term, Literal):
-        return s
-    for prefix, ns in PREFIXES.items():
-        if s.startswith(str(ns)):
-            return f"{prefix}:{s[len(str(ns)):]}"
-    return s
+    from ..analysis.model import ActionRow, Analysis, CityAnalysis, Entry
+    from ..query.sparql import Table, Value
 
 
 def _value(term: object) -> str | None:
@@ -82,7 +71,7 @@ def _path(term: object) -> str | None:
 
 
 def _sorted(results: list[Result]) -> list[Result]:
-    return sorted(results, key=lambda r: (_SEV_ORDER.get(r.severity_name, 9), str(r.focus), r.message, str(r.value),
+    return sorted(results, key=lambda r: (severity_rank(r.severity_name), str(r.focus), r.message, str(r.value),
                                           str(r.shape), str(r.component)))
 
 
@@ -328,8 +317,6 @@ __all__ = ["short", "validation_text", "validation_json", "validation_ttl", "val
 # One entry per fact: a fact found by several rules and shapes is ONE entry listing all of them (see
 # sscrdf.analysis.analyze.triage); there is no separate list of findings or of validation results.
 
-ANALYSIS_SCHEMA = "https://w3id.org/sscrdf/schema/analysis/2"
-_SSC = str(SSC)
 _ENTRY_TITLES = {"Gap": "Gaps the city can fill", "Risk": "Risks", "Overlap": "Overlaps",
                  "Recommendation": "Questions to ask and advice", "Register": "Register checks"}
 ORDER_NOTE = ("Most serious first: errors in the data (violation), then what is incomplete or at risk "
@@ -379,19 +366,19 @@ def _mp_timeline(ca: CityAnalysis) -> list[_Phase]:
     """Phases up to the current one, each with the activities done in it (rows of masterplan-timeline)."""
     phases: dict[str, _Phase] = {}
     for r in ca.mp_timeline:
-        ph = phases.setdefault(as_str(r["phase"]), {"phase": r["phase"], "notation": r["phaseNotation"],
-                                                    "phaseLabel": r["phaseLabel"], "activities": []})
-        if r.get("activity"):
-            ph["activities"].append({"activity": r["activity"], "label": r["activityLabel"],
-                                     "date": _iso(r.get("date"))})
+        ph = phases.setdefault(r.phase, {"phase": r.phase, "notation": r.phase_notation,
+                                            "phaseLabel": r.phase_label, "activities": []})
+        if r.activity:
+            ph["activities"].append({"activity": r.activity, "label": r.activity_label,
+                                     "date": _iso(r.date)})
     return list(phases.values())
 
 
-def _mp_status(r: Row, as_of: dt.date) -> str:
+def _mp_status(r: ActionRow, as_of: dt.date) -> str:
     """The reported status of an action, or one read from its dates when the city reports none."""
-    if r.get("statusLabel"):
-        return str(r["statusLabel"])
-    start, end, today = _iso(r.get("start")), _iso(r.get("end")), as_of.isoformat()
+    if r.status_label:
+        return str(r.status_label)
+    start, end, today = _iso(r.start), _iso(r.end), as_of.isoformat()
     if start and start > today:
         return "not started (by its dates)"
     if end and end < today:
@@ -403,110 +390,104 @@ def _mp_json(ca: CityAnalysis, as_of: dt.date) -> dict[str, object] | None:
     if not ca.mp_phase:
         return None
     ph = ca.mp_phase[0]
-    ov = ca.mp_overview[0] if ca.mp_overview else {}
+    ov = ca.mp_overview[0] if ca.mp_overview else None
     return {
-        "phase": ph["phase"], "phaseLabel": ph["phaseLabel"],
-        "overview": {k: v for k, v in ov.items() if k not in ("city", "plan")},
-        "kpis": [{k: (_iso(v) if k in ("lastDate", "targetDate") else v) for k, v in r.items() if k != "city"}
+        "phase": ph.phase, "phaseLabel": ph.phase_label,
+        "overview": ov.to_json(exclude=("city", "plan")) if ov else {},
+        "kpis": [{k: (_iso(v) if k in ("lastDate", "targetDate") else v) for k, v in r.to_json().items()}
                  for r in ca.mp_kpi_values],
         "timeline": [{"phase": p["phase"], "phaseLabel": p["phaseLabel"], "activities": p["activities"]}
                      for p in _mp_timeline(ca)],
-        "kpiCoverage": [{"dimension": r["dimension"], "notation": r["dimensionNotation"],
-                         "label": r["dimensionLabel"], "kpis": r["kpis"]} for r in ca.mp_kpis],
-        "actions": [{"action": r["action"], "label": r.get("actionLabel"), "owner": r.get("owner"),
-                     "ownerLabel": r.get("ownerLabel"),
-                     "start": _iso(r.get("start")), "end": _iso(r.get("end")),
-                     "cost": _cost(r),
-                     "status": r.get("status"), "statusLabel": _mp_status(r, as_of), "initiative": r.get("initiative"),
-                     "areas": r.get("areas") or ""}
+        "kpiCoverage": [{"dimension": r.dimension, "notation": r.dimension_notation,
+                         "label": r.dimension_label, "kpis": r.kpis} for r in ca.mp_kpis],
+        "actions": [{"action": r.action, "label": r.action_label, "owner": r.owner,
+                     "ownerLabel": r.owner_label,
+                     "start": _iso(r.start), "end": _iso(r.end),
+                     "cost": float(r.cost) if r.cost is not None else None,
+                     "status": r.status, "statusLabel": _mp_status(r, as_of), "initiative": r.initiative,
+                     "areas": r.areas or ""}
                     for r in ca.mp_actions],
     }
 
 
-_MP_OVERVIEW = (("vision", "Vision (clause 3.2)"), ("committee", "Governance committee (clause 3.4)"),
-                ("members", "Committee members"), ("mechanisms", "Engagement mechanisms chosen (clauses 3.1, 3.2)"),
-                ("baseline", "Baseline indicators (clause 3.1)"), ("financingModel", "Financing model (clause 3.4)"),
-                ("criteria", "Financing criteria addressed, of 4"),
-                ("evaluationScopes", "Evaluation scopes (clause 3.4, evaluation model)"),
-                ("instruments", "Communication instruments (clause 3.4)"))
+@lru_cache(maxsize=1)
+def _column_titles() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Section → (row field, title) of the columns the text and Markdown reports list one per line, in order
+    (mappings/report-columns.csv)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    with (data_dir("mappings") / "report-columns.csv").open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            out.setdefault(r["section"], []).append((snake(r["column"]), r["title"]))
+    return {k: tuple(v) for k, v in out.items()}
 
 
-def _cost(r: Row) -> float | None:
-    cost = r.get("cost")
-    return None if cost is None else float(cost)
+def _mp_cost(r) -> str:
+    return "" if r.cost is None else f"{float(r.cost):,.0f}"
 
 
-def _mp_cost(r: Row) -> str:
-    cost = _cost(r)
-    return "" if cost is None else f"{cost:,.0f}"
-
-
-def _mp_action_line(ca: CityAnalysis, r: Row, as_of: dt.date) -> str:
-    owner = r.get("ownerLabel") or (_label(ca, r["owner"]) if r.get("owner") else "nobody responsible")
-    when = f"{_iso(r.get('start')) or '?'} to {_iso(r.get('end')) or '?'}"
-    cost = f", cost {_mp_cost(r)}" if r.get("cost") is not None else ", no cost stated"
-    areas = f" [{r['areas']}]" if r.get("areas") else ""
-    return f"{r.get('actionLabel') or _label(ca, r['action'])}{areas}: {owner}; {when}{cost}; {_mp_status(r, as_of)}"
+def _mp_action_line(ca, r, as_of) -> str:
+    owner = r.owner_label or (_label(ca, r.owner) if r.owner else "nobody responsible")
+    when = f"{_iso(r.start) or '?'} to {_iso(r.end) or '?'}"
+    cost = f", cost {_mp_cost(r)}" if r.cost is not None else ", no cost stated"
+    areas = f" [{r.areas}]" if r.areas else ""
+    return f"{r.action_label or _label(ca, r.action)}{areas}: {owner}; {when}{cost}; {_mp_status(r, as_of)}"
 
 
 def _mp_text(ca: CityAnalysis, as_of: dt.date) -> list[str]:
     if not ca.mp_phase:
-        return ["", "Master plan (FG-SSC Master Plan): none recorded"]
-    out = ["", f"Master plan (FG-SSC Master Plan, clause 3): now in {ca.mp_phase[0]['phaseLabel']}",
+        return ["", f"{section('mp_phase').heading}: none recorded"]
+    out = ["", f"{section('mp_phase').heading}: now in {ca.mp_phase[0].phase_label}",
            ]
-    ov = ca.mp_overview[0] if ca.mp_overview else {}
-    for key, title in _MP_OVERVIEW:
-        out.append(f"  {title}: {ov.get(key) or 'none stated'}")  # counts of 0 read as none stated
-    out.append("  Phase timeline (clauses 3.1-3.4)")
+    ov = ca.mp_overview[0] if ca.mp_overview else None
+    for key, title in _column_titles()["mp_overview"]:
+        out.append(f"  {title}: {getattr(ov, key, None) or 'none stated'}")  # counts of 0 read as none stated
+    out.append(f"  {section('mp_timeline').heading}")
     for p in _mp_timeline(ca):
         done = "; ".join(f"{a['label']} ({a['date'] or 'no date'})" for a in p["activities"]) or "no activity recorded"
         out.append(f"    {p['phaseLabel']}: {done}")
-    out.append("  KPI coverage by dimension (clause 3.3, Table 1)")
+    out.append(f"  {section('mp_kpis').heading}")
     for r in ca.mp_kpis:
-        mark = "" if r["kpis"] else "   <- no KPI"
-        out.append(f"    {r['dimensionNotation']} {r['dimensionLabel']:<45}{r['kpis']:>3}{mark}")
-    out.append("  Selected KPIs: target and latest measurement (clauses 3.3, 3.4)")
+        mark = "" if r.kpis else "   <- no KPI"
+        out.append(f"    {r.dimension_notation} {r.dimension_label:<45}{r.kpis:>3}{mark}")
+    out.append(f"  {section('mp_kpi_values').heading}")
     for r in ca.mp_kpi_values:
-        last = (f"{r['lastValue']} on {_iso(r['lastDate'])}" if r.get("lastDate") else "never measured")
-        target = f"target {r['target']}" if r.get("target") is not None else "no target"
-        out.append(f"    {r.get('dimensionNotation') or '--'} {r.get('kpiLabel') or _label(ca, r['kpi'])}: "
+        last = (f"{r.last_value} on {_iso(r.last_date)}" if r.last_date else "never measured")
+        target = f"target {r.target}" if r.target is not None else "no target"
+        out.append(f"    {r.dimension_notation or '--'} {r.kpi_label or _label(ca, r.kpi)}: "
                    f"{target}; last {last}")
-    out.append("  Actions of the action plan, with owner and status (clause 3.3)")
+    out.append(f"  {section('mp_actions').heading}")
     out += [f"    {_mp_action_line(ca, r, as_of)}" for r in ca.mp_actions] or ["    none"]
     return out
 
 
-def _last_measured(r: Row) -> str:
-    return f"{r['lastValue']} ({_iso(r['lastDate'])})"
-
-
-def _mp_md(ca: CityAnalysis, as_of: dt.date) -> list[str]:
-    out = ["", "## Master plan (FG-SSC Master Plan)", ""]
+def _mp_md(ca, as_of) -> list[str]:
+    out = ["", f"## {section('mp_phase').heading}", ""]
     if not ca.mp_phase:
         return out + ["None recorded."]
-    ov = ca.mp_overview[0] if ca.mp_overview else {}
-    out += [f"Current phase: **{_md(ca.mp_phase[0]['phaseLabel'])}** (clause 3).", "", "| Element | Stated |",
+    ov = ca.mp_overview[0] if ca.mp_overview else None
+    out += [f"Current phase: **{_md(ca.mp_phase[0].phase_label)}** (clause 3).", "", "| Element | Stated |",
             "|---|---|"]
-    out += [f"| {_md(title)} | {_md(str(ov[key])) if ov.get(key) else '**none**'} |" for key, title in _MP_OVERVIEW]
+    out += [f"| {_md(title)} | {_md(str(getattr(ov, key))) if getattr(ov, key, None) else '**none**'} |"
+            for key, title in _column_titles()["mp_overview"]]
     out += ["",
-            "### Phase timeline (clauses 3.1-3.4)", "", "| Phase | Activity | Date |", "|---|---|---|"]
+            f"### {section('mp_timeline').heading}", "", "| Phase | Activity | Date |", "|---|---|---|"]
     for p in _mp_timeline(ca):
         if not p["activities"]:
             out.append(f"| {_md(p['phaseLabel'])} | **no activity recorded** | |")
         out += [f"| {_md(p['phaseLabel'])} | {_md(a['label'])} | {a['date'] or ''} |" for a in p["activities"]]
-    out += ["", "### KPI coverage by dimension (clause 3.3, Table 1)", "", "| Dimension | KPIs |", "|---|---|"]
-    out += [f"| {r['dimensionNotation']} {_md(r['dimensionLabel'])} | {r['kpis'] or '**none**'} |" for r in ca.mp_kpis]
+    out += ["", f"### {section('mp_kpis').heading}", "", "| Dimension | KPIs |", "|---|---|"]
+    out += [f"| {r.dimension_notation} {_md(r.dimension_label)} | {r.kpis or '**none**'} |" for r in ca.mp_kpis]
     out += ["", "| KPI | Dimension | Target | Last measured |", "|---|---|---|---|"]
-    out += [f"| {_md(r.get('kpiLabel'))} | {r.get('dimensionNotation') or ''} "
-            f"| {r['target'] if r.get('target') is not None else '**none**'} "
-            f"| {_last_measured(r) if r.get('lastDate') else '**never**'} |"
+    out += [f"| {_md(r.kpi_label)} | {r.dimension_notation or ''} "
+            f"| {r.target if r.target is not None else '**none**'} "
+            f"| {(str(r.last_value) + ' (' + _iso(r.last_date) + ')') if r.last_date else '**never**'} |"
             for r in ca.mp_kpi_values]
-    out += ["", "### Actions (clause 3.3)", ""]
+    out += ["", f"### {section('mp_actions').heading}", ""]
     if ca.mp_actions:
         out += ["| Action | Service areas | Owner | Start | End | Cost | Status |", "|---|---|---|---|---|---|---|"]
-        out += [f"| {_md(r.get('actionLabel') or _label(ca, r['action']))} | {_md(r.get('areas') or '')} "
-                f"| {_md(r.get('ownerLabel') or (_label(ca, r['owner']) if r.get('owner') else '**nobody**'))} "
-                f"| {_iso(r.get('start')) or ''} | {_iso(r.get('end')) or ''} "
+        out += [f"| {_md(r.action_label or _label(ca, r.action))} | {_md(r.areas or '')} "
+                f"| {_md(r.owner_label or (_label(ca, r.owner) if r.owner else '**nobody**'))} "
+                f"| {_iso(r.start) or ''} | {_iso(r.end) or ''} "
                 f"| {_mp_cost(r)} "
                 f"| {_md(_mp_status(r, as_of))} |" for r in ca.mp_actions]
     else:
@@ -516,18 +497,18 @@ def _mp_md(ca: CityAnalysis, as_of: dt.date) -> list[str]:
 
 def _city_json(ca: CityAnalysis, as_of: dt.date) -> dict[str, object]:
     return {
-        "city": ca.city, "label": ca.label, "graph": ca.graph, "summary": ca.summary(),
-        "categories": [{"category": r["category"], "label": r["categoryLabel"], "stakeholders": r["stakeholders"]}
+        "city": ca.city, "label": ca.label, "graph": ca.graph, "summary": ca.summary().to_json(),
+        "categories": [{"category": r.category, "label": r.category_label, "stakeholders": r.stakeholders}
                        for r in ca.categories],
-        "units": [{"unit": r["unitClass"], "label": r["unitLabel"], "status": r["status"], "holder": r["holder"],
-                   "holderLabel": r["holderLabel"]} for r in ca.units],
-        "grid": [{"stakeholder": r["stakeholder"], "label": r["stakeholderLabel"], "power": _loc(r["power"]),
-                  "interest": _loc(r["interest"]), "strategy": _loc(r["strategy"])} for r in ca.grid],
-        "engagementGaps": [{"stakeholder": r["stakeholder"], "label": r["stakeholderLabel"],
-                            "current": _loc(r["current"]), "desired": _loc(r["desired"]), "gap": r["gap"],
-                            "nextStep": _loc(r["nextStep"]), "priority": r["priority"]} for r in ca.engagement_gaps],
-        "plan": [{k: v for k, v in r.items() if k != "city"} for r in ca.plan],
-        "tableI1": [{k: v for k, v in r.items() if k != "city"} for r in ca.profiles],
+        "units": [{"unit": r.unit_class, "label": r.unit_label, "status": r.status, "holder": r.holder,
+                   "holderLabel": r.holder_label} for r in ca.units],
+        "grid": [{"stakeholder": r.stakeholder, "label": r.stakeholder_label, "power": _loc(r.power),
+                  "interest": _loc(r.interest), "strategy": _loc(r.strategy)} for r in ca.grid],
+        "engagementGaps": [{"stakeholder": r.stakeholder, "label": r.stakeholder_label,
+                            "current": _loc(r.current), "desired": _loc(r.desired), "gap": r.gap,
+                            "nextStep": _loc(r.next_step), "priority": r.priority} for r in ca.engagement_gaps],
+        "plan": [r.to_json() for r in ca.plan],
+        "tableI1": [r.to_json() for r in ca.profiles],
         "masterPlan": _mp_json(ca, as_of),
         "entries": [_entry_json(ca, e) for e in ca.entries],
     }
@@ -541,22 +522,21 @@ def analysis_json(analysis: Analysis) -> str:
 
 def _summary_lines(ca: CityAnalysis) -> list[str]:
     s = ca.summary()
-    v, e = s["validation"], s["entries"]
+    v, e = s.validation, s.entries
     return [
-        f"{s['stakeholders']} stakeholders in {s['categoriesPresent']} of {s['categoriesTotal']} categories; "
-        f"units: {s['unitsPresent']} present, {s['unitsDelegated']} delegated, {s['unitsMissing']} missing; "
-        f"{s['assessedStakeholders']} stakeholders assessed; {_n(s['plannedActions'], 'planned action')}.",
+        f"{s.stakeholders} stakeholders in {s.categories_present} of {s.categories_total} categories; "
+        f"units: {s.units_present} present, {s.units_delegated} delegated, {s.units_missing} missing; "
+        f"{s.assessed_stakeholders} stakeholders assessed; {_n(s.planned_actions, 'planned action')}.",
         f"{len(ca.entries)} entr{'y' if len(ca.entries) == 1 else 'ies'}: "
         + ", ".join(f"{e[k]} {_ENTRY_TITLES[k].lower()}" for k in e)
         + f" (validation: {_counts_line(v) if v else 'not run'}).",
     ]
 
 
-def _grid_groups(ca: CityAnalysis) -> list[tuple[str, list[str]]]:
-    order = ["ManageClosely", "KeepSatisfied", "KeepInformed", "Monitor"]
-    groups: dict[str, list[str]] = {_SSC + k: [] for k in order}
+def _grid_groups(ca) -> list[tuple[str, list[str]]]:
+    groups: dict[str, list[str]] = {g.strategy: [] for g in grid_strategies()}
     for r in ca.grid:
-        groups.setdefault(as_str(r["strategy"]), []).append(str(r["stakeholderLabel"] or _loc(r["stakeholder"])))
+        groups.setdefault(r.strategy, []).append(r.stakeholder_label or _loc(r.stakeholder))
     return [(_label(ca, k), sorted(v, key=str.lower)) for k, v in groups.items()]
 
 
@@ -582,14 +562,11 @@ def _found_by(ca: CityAnalysis, e: Entry) -> str:
     return ", ".join(parts)
 
 
-_PROFILE_COLUMNS = (("aims", "aims"), ("challenges", "challenges"), ("potential", "potential"),
-                    ("constraints", "constraints"), ("role", "role"), ("contribution", "contribution"))
 
-
-def _plan_line(ca: CityAnalysis, r: Row) -> str:
-    channel = f", via {_label(ca, r['channel'])}" if r.get("channel") else ""
-    return (f"[{r['priority']}] due {r['dueDate']} - {r['ownerLabel'] or _label(ca, r['owner'])}{channel}: "
-            f"{r['instruction']}")
+def _plan_line(ca, r) -> str:
+    channel = f", via {_label(ca, r.channel)}" if r.channel else ""
+    return (f"[{r.priority}] due {r.due_date} - {r.owner_label or _label(ca, r.owner)}{channel}: "
+            f"{r.instruction}")
 
 
 def analysis_text(analysis: Analysis) -> str:
@@ -597,36 +574,35 @@ def analysis_text(analysis: Analysis) -> str:
     for ca in analysis.cities:
         out += [f"sscrdf analysis of {ca.label} ({ca.city}), as of {analysis.as_of.isoformat()}", "=" * 78]
         out += _summary_lines(ca) + [""]
-        out.append("Completeness by category (Y Suppl. 34, clause 3.1)")
+        out.append(section("categories").heading)
         for r in ca.categories:
-            mark = "" if r["stakeholders"] else "   <- missing"
-            out.append(f"  {r['categoryLabel']:<55}{r['stakeholders']:>4}{mark}")
-        out += ["", "Completeness by municipal unit (Y Suppl. 34, Table 2)"]
+            mark = "" if r.stakeholders else "   <- missing"
+            out.append(f"  {r.category_label:<55}{r.stakeholders:>4}{mark}")
+        out += ["", section("units").heading]
         for r in ca.units:
-            holder = f"  {r['holderLabel'] or _loc(r['holder'])}" if r["holder"] else ""
-            out.append(f"  {r['unitLabel']:<40}{r['status']:<11}{holder}")
-        out += ["", "Power/interest grid and strategies (Y Suppl. 34, clause 4.2, Figure 4, Table 1)"]
+            holder = f"  {r.holder_label or _loc(r.holder)}" if r.holder else ""
+            out.append(f"  {r.unit_label:<40}{r.status:<11}{holder}")
+        out += ["", section("grid").heading]
         for title, names in _grid_groups(ca):
             out.append(f"  {title}: {', '.join(names) if names else '-'}")
-        out += ["", "Engagement gaps, current -> desired level, with the next step (Y Suppl. 34, clause 4.2)"]
+        out += ["", section("engagement_gaps").heading]
         if not ca.engagement_gaps:
             out.append("  none")
         for r in ca.engagement_gaps:
-            out.append(f"  [priority {r['priority']}] {r['stakeholderLabel']}: {_label(ca, r['current'])} -> "
-                       f"{_label(ca, r['desired'])} (gap {r['gap']}); next step: {_label(ca, r['nextStep'])}")
-        out += ["", "Engagement plan: who does what next, by when (Y Suppl. 34, clause 4.2, Table 1; "
-                    "priority 1 = most urgent)"]
+            out.append(f"  [priority {r.priority}] {r.stakeholder_label}: {_label(ca, r.current)} -> "
+                       f"{_label(ca, r.desired)} (gap {r.gap}); next step: {_label(ca, r.next_step)}")
+        out += ["", section("plan").heading, "  Priority 1 is the most urgent."]
         if not ca.plan:
             out.append("  none")
         out += [f"  {_plan_line(ca, r)}" for r in ca.plan]
         if ca.profiles:
-            out += ["", "Stakeholder summary table (Y Suppl. 34, clause 6, step 3; Table I.1)"]
+            out += ["", section("profiles").heading]
             for r in ca.profiles:
-                out.append(f"  {r['stakeholderLabel']} ({r['categoryLabel']}; scale: {r['scale'] or '-'}; "
-                           f"sector: {r['sector'] or '-'}; {r['source']})")
-                for key, title in _PROFILE_COLUMNS:
-                    if r.get(key):
-                        out.append(f"      {title}: {r[key]}")
+                out.append(f"  {r.stakeholder_label} ({r.category_label}; scale: {r.scale or '-'}; "
+                           f"sector: {r.sector or '-'}; {r.source})")
+                for key, title in _column_titles()["profiles"]:
+                    if getattr(r, key):
+                        out.append(f"      {title}: {getattr(r, key)}")
         out += _mp_text(ca, analysis.as_of)
         out += ["", "What to act on", f"  {ORDER_NOTE}"]
         for kind, title in _ENTRY_TITLES.items():
@@ -644,34 +620,35 @@ def analysis_md(analysis: Analysis) -> str:
     for ca in analysis.cities:
         out += [f"# Stakeholder analysis: {ca.label}", "", f"As of {analysis.as_of.isoformat()}.", ""]
         out += [f"- {line}" for line in _summary_lines(ca)] + [""]
-        out += ["## Completeness by category", "", "| Category | Stakeholders |", "|---|---|"]
-        out += [f"| {_md(r['categoryLabel'])} | {r['stakeholders'] or '**none**'} |" for r in ca.categories]
-        out += ["", "## Completeness by municipal unit (Table 2)", "", "| Unit | Status | Held by |", "|---|---|---|"]
-        out += [f"| {_md(r['unitLabel'])} | {r['status']} | {_md(r['holderLabel'] or '')} |" for r in ca.units]
-        out += ["", "## Power/interest grid (clause 4.2, Figure 4)", "", "| Strategy | Stakeholders |", "|---|---|"]
+        out += [f"## {section('categories').heading}", "", "| Category | Stakeholders |", "|---|---|"]
+        out += [f"| {_md(r.category_label)} | {r.stakeholders or '**none**'} |" for r in ca.categories]
+        out += ["", f"## {section('units').heading}", "", "| Unit | Status | Held by |", "|---|---|---|"]
+        out += [f"| {_md(r.unit_label)} | {r.status} | {_md(r.holder_label or '')} |" for r in ca.units]
+        out += ["", f"## {section('grid').heading}", "", "| Strategy | Stakeholders |", "|---|---|"]
         out += [f"| {_md(t)} | {_md(', '.join(n)) or '-'} |" for t, n in _grid_groups(ca)]
-        out += ["", "## Engagement gaps (clause 4.2)", "",
+        out += ["", f"## {section('engagement_gaps').heading}", "",
                 "| Priority | Stakeholder | Current | Desired | Gap | Next step |", "|---|---|---|---|---|---|"]
-        out += [f"| {r['priority']} | {_md(r['stakeholderLabel'])} | {_md(_label(ca, r['current']))} "
-                f"| {_md(_label(ca, r['desired']))} | {r['gap']} | {_md(_label(ca, r['nextStep']))} |"
+        out += [f"| {r.priority} | {_md(r.stakeholder_label)} | {_md(_label(ca, r.current))} "
+                f"| {_md(_label(ca, r.desired))} | {r.gap} | {_md(_label(ca, r.next_step))} |"
                 for r in ca.engagement_gaps]
-        out += ["", "## Engagement plan (clause 4.2, Table 1)", "", "Priority 1 is the most urgent.", ""]
+        out += ["", f"## {section('plan').heading}", "", "Priority 1 is the most urgent.", ""]
         if ca.plan:
             out += ["| Priority | Due | Action | Stakeholder | Owner | Channel | Instruction |",
                     "|---|---|---|---|---|---|---|"]
-            out += [f"| {r['priority']} | {r['dueDate']} | {_md(_label(ca, r['actionKind']))} "
-                    f"| {_md(r['stakeholderLabel'])} | {_md(r['ownerLabel'] or _label(ca, r['owner']))} "
-                    f"| {_md(_label(ca, r['channel']) if r.get('channel') else '')} | {_md(r['instruction'])} |"
+            out += [f"| {r.priority} | {r.due_date} | {_md(_label(ca, r.action_kind))} "
+                    f"| {_md(r.stakeholder_label)} | {_md(r.owner_label or _label(ca, r.owner))} "
+                    f"| {_md(_label(ca, r.channel) if r.channel else '')} | {_md(r.instruction)} |"
                     for r in ca.plan]
         else:
             out.append("None.")
         if ca.profiles:
-            out += ["", "## Stakeholder summary table (clause 6, step 3; Table I.1)", "",
+            out += ["", f"## {section('profiles').heading}", "",
                     "| Stakeholder | Category | Scale | Sector | Aims | Challenges | Potential | Constraints | Role "
                     "| Contribution | Source |", "|---|---|---|---|---|---|---|---|---|---|---|"]
-            out += ["| " + " | ".join(_md(r.get(k)) for k in ("stakeholderLabel", "categoryLabel", "scale", "sector",
-                                                              "aims", "challenges", "potential", "constraints",
-                                                              "role", "contribution", "source")) + " |"
+            out += ["| " + " | ".join(_md(getattr(r, k)) for k in ("stakeholder_label", "category_label", "scale",
+                                                                   "sector", "aims", "challenges", "potential",
+                                                                   "constraints", "role", "contribution", "source"))
+                    + " |"
                     for r in ca.profiles]
         out += _mp_md(ca, analysis.as_of)
         out += ["", "## What to act on", "", ORDER_NOTE]
@@ -688,33 +665,53 @@ def analysis_md(analysis: Analysis) -> str:
     return "\n".join(out)
 
 
+@dataclass(frozen=True)
+class _RdfMapping:
+    """A line of mappings/report-rdf.csv: for each row of ``section``, the triple (subject column, property,
+    object column); ``subject`` ``other.column`` takes the column of the city's rows of section ``other``."""
+
+    section: str
+    subject: str
+    property: str
+    object: str
+    kind: str  # iri | literal
+
+
+@lru_cache(maxsize=1)
+def _rdf_mapping() -> tuple[_RdfMapping, ...]:
+    with (data_dir("mappings") / "report-rdf.csv").open(encoding="utf-8", newline="") as f:
+        return tuple(_RdfMapping(r["section"], r["subject"], expand(r["property"]), r["object"], r["kind"])
+                     for r in csv.DictReader(f))
+
+
+def _mapped(ca, row, column: str) -> list[str]:
+    """The subject(s) a mapping line names for ``row``: its own column, or a column of another section's rows."""
+    other, _, col = column.rpartition(".")
+    if other:
+        return [getattr(r, snake(col)) for r in getattr(ca, other)]
+    return [getattr(row, snake(col))]
+
+
 def analysis_quads(analysis: Analysis) -> list[ox.Triple]:
     """The findings and derived facts as RDF (for portals): what the rules derived, plus the rules
     themselves described as prov:Plan with their clause."""
 
     triples = list(analysis.derivation.triples)
-    # the master-plan section: each city's plan, its current phase, its actions with owner and status (copied
-    # from the data, so that a portal gets them next to the master-plan findings, which are derived triples)
+    # what a portal should get next to the findings, copied from the report's sections (mappings/report-rdf.csv):
+    # each city's master plan, its current phase, its actions with owner and status
     for ca in analysis.cities:
-        for ph in ca.mp_phase:
-            plan = ox.NamedNode(as_str(ph["plan"]))
-            triples += [ox.Triple(ox.NamedNode(ca.city), ox.NamedNode(_SSC + "hasMasterPlan"), plan),
-                        ox.Triple(plan, ox.NamedNode(_SSC + "currentPhase"), ox.NamedNode(as_str(ph["phase"])))]
-            for r in ca.mp_actions:
-                action = ox.NamedNode(as_str(r["action"]))
-                triples.append(ox.Triple(plan, ox.NamedNode(_SSC + "hasMasterPlanAction"), action))
-                if r.get("actionLabel"):
-                    triples.append(ox.Triple(action, ox.NamedNode(str(RDFS.label)), ox.Literal(str(r["actionLabel"]))))
-                for key, prop in (("owner", "responsibleParty"), ("status", "actionStatus")):
-                    if r.get(key):
-                        triples.append(ox.Triple(action, ox.NamedNode(_SSC + prop), ox.NamedNode(as_str(r[key]))))
-    prov = "http://www.w3.org/ns/prov#"
+        for m in _rdf_mapping():
+            for row in getattr(ca, m.section):
+                for subject in _mapped(ca, row, m.subject):
+                    obj = getattr(row, snake(m.object))
+                    if subject and obj is not None and obj != "":
+                        o = ox.Literal(str(obj)) if m.kind == "literal" else ox.NamedNode(str(obj))
+                        triples.append(ox.Triple(ox.NamedNode(subject), ox.NamedNode(m.property), o))
     for rule in bundled_rules():
         node = ox.NamedNode(rule.iri)
-        triples.append(ox.Triple(node, ox.NamedNode(str(RDF.type)), ox.NamedNode(prov + "Plan")))
+        triples.append(ox.Triple(node, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PROV.Plan))))
         triples.append(ox.Triple(node, ox.NamedNode(str(DCTERMS.source)), ox.Literal(rule.header["clause"])))
-        triples.append(ox.Triple(node, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-                                 ox.Literal(rule.id)))
+        triples.append(ox.Triple(node, ox.NamedNode(str(RDFS.label)), ox.Literal(rule.id)))
     return triples
 
 

@@ -22,18 +22,19 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import InputError
-from ..namespaces import SSC
+from ..namespaces import DERIVED_GRAPH as _DERIVED_GRAPH
+from ..namespaces import LOCAL, PROV, RDF, SSC, XSD
 from ..query.sparql import SparqlFile, read_sparql_file
 from ..resources import files
 
 REQUIRED_RULE_KEYS = ("id", "derives", "clause", "kind")
-DERIVED_GRAPH = ox.NamedNode("https://w3id.org/sscrdf/graph/derived")
-ANALYSIS = ox.NamedNode("urn:sscrdf:analysis")
+DERIVED_GRAPH = ox.NamedNode(_DERIVED_GRAPH)
+ANALYSIS = ox.NamedNode(LOCAL + "analysis")
 AS_OF = ox.NamedNode(str(SSC) + "asOfDate")
-_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_TYPE = ox.NamedNode(str(RDF.type))
 _FINDING = ox.NamedNode(str(SSC) + "Finding")
-_GENERATED_BY = ox.NamedNode("http://www.w3.org/ns/prov#wasGeneratedBy")
-_XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+_GENERATED_BY = ox.NamedNode(str(PROV.wasGeneratedBy))
+_XSD_DATE = ox.NamedNode(str(XSD.date))
 
 
 def bundled_rules(extra_dirs: tuple[Path, ...] = ()) -> list[SparqlFile]:

@@ -32,7 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import InputError
-from ..namespaces import PREFIXES
+from ..namespaces import FORMATS, PREFIXES, RDF, RDFS, SD
 from ..query.guard import QueryRefused, check_query_form
 from ..query.sparql import SparqlFile, bundled_queries
 from .bounded import BoundedHTTPServer, Limits
@@ -190,8 +190,8 @@ class _Service:
                 f"{', '.join(f.media_type for f in GRAPH_FORMATS)}; {fmt} asks for none of them",
                 vary=("Accept",),
             )
-        sd = "http://www.w3.org/ns/sparql-service-description#"
-        rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+        sd = SD
+        rdf_type = ox.NamedNode(str(RDF.type))
         service, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("default")
         t: list[ox.Triple] = []
 
@@ -206,7 +206,7 @@ class _Service:
             add(service, sd + "resultFormat", ox.NamedNode(FORMAT_IRIS[f.name]))
         add(
             service,
-            "http://www.w3.org/2000/01/rdf-schema#comment",
+            str(RDFS.comment),
             ox.Literal(
                 "sscrdf: a read-only SPARQL 1.1 endpoint over smart-sustainable-city stakeholder data, its "
                 "OWL 2 RL entailments and the rules' findings; the default graph is the union of all graphs; "
@@ -224,8 +224,8 @@ class _Service:
             add(named, sd + "name", ox.NamedNode(g))
         prefixes = {
             "sd": sd,
-            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-            "formats": "http://www.w3.org/ns/formats/",
+            "rdfs": str(RDFS),
+            "formats": FORMATS,
         }
         return _Answer(200, fmt.content_type, serialize_graph(t, fmt.name, prefixes), ("Accept",))
 

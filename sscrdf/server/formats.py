@@ -20,6 +20,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from ..namespaces import FORMATS, SPARQL_RESULTS, XSD
+
 #: an RDF term in an answer (a triple term is RDF 1.2, which pyoxigraph can produce)
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -68,16 +70,17 @@ GRAPH_FORMATS = (
     Format("jsonld", "application/ld+json", ("application/x-json+ld",), ("json-ld", "json")),
     Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), ("rdf+xml", "rdf", "xml")),
 )
+_XSD_STRING = str(XSD.string)
 #: the W3C format IRIs (http://www.w3.org/ns/formats/) of each format, for the service description
 FORMAT_IRIS = {
-    "json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
-    "xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
-    "csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
-    "tsv": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
-    "turtle": "http://www.w3.org/ns/formats/Turtle",
-    "ntriples": "http://www.w3.org/ns/formats/N-Triples",
-    "jsonld": "http://www.w3.org/ns/formats/JSON-LD",
-    "rdfxml": "http://www.w3.org/ns/formats/RDF_XML",
+    "json": FORMATS + "SPARQL_Results_JSON",
+    "xml": FORMATS + "SPARQL_Results_XML",
+    "csv": FORMATS + "SPARQL_Results_CSV",
+    "tsv": FORMATS + "SPARQL_Results_TSV",
+    "turtle": FORMATS + "Turtle",
+    "ntriples": FORMATS + "N-Triples",
+    "jsonld": FORMATS + "JSON-LD",
+    "rdfxml": FORMATS + "RDF_XML",
 }
 _RDF_FORMAT = {"turtle": "TURTLE", "ntriples": "N_TRIPLES", "jsonld": "JSON_LD", "rdfxml": "RDF_XML"}
 
@@ -154,7 +157,7 @@ def _term_json(t: Term) -> dict[str, Any]:
     out = {"type": "literal", "value": t.value}
     if t.language:
         out["xml:lang"] = t.language
-    elif t.datatype and t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+    elif t.datatype and t.datatype.value != _XSD_STRING:
         out["datatype"] = t.datatype.value
     return out
 
@@ -167,7 +170,7 @@ def _term_xml(t: Term) -> str:
     if isinstance(t, ox.Literal):
         if t.language:
             return f"<literal xml:lang={quoteattr(t.language)}>{escape(t.value)}</literal>"
-        if t.datatype and t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        if t.datatype and t.datatype.value != _XSD_STRING:
             return f"<literal datatype={quoteattr(t.datatype.value)}>{escape(t.value)}</literal>"
         return f"<literal>{escape(t.value)}</literal>"
     return f"<literal>{escape(str(t))}</literal>"
@@ -193,7 +196,7 @@ def serialize_solutions(names: list[str], rows: Sequence[Sequence[Term | None]],
         return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False).encode()
     if fmt == "xml":
         out = [
-            '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>',
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="{SPARQL_RESULTS}"><head>',
             *(f"<variable name={quoteattr(n)}/>" for n in names),
             "</head><results>",
         ]
@@ -226,7 +229,7 @@ def serialize_boolean(value: bool, fmt: str) -> bytes:
         return json.dumps({"head": {}, "boolean": value}).encode()
     if fmt == "xml":
         return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="{SPARQL_RESULTS}">'
             f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n"
         ).encode()
     if fmt in ("csv", "tsv"):

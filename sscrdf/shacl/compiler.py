@@ -29,6 +29,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from ..convert import to_rdflib_term
+from ..namespaces import DCTERMS, SKOS, XSD
 from ..query.guard import code_and_keywords
 from .results import Result
 
@@ -57,10 +58,10 @@ _KNOWN_SHAPE_KEYS = {
     SH.pattern, SH.flags, SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH["not"], SH["or"],
     SH["and"], SH.node, SH.sparql, SH.deactivated, SH.name, SH.description, SH.order, SH.group, RDF.type,
 }
-_IGNORED_NS = ("http://www.w3.org/2000/01/rdf-schema#", "http://purl.org/dc/terms/",
-               "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/2002/07/owl#")
-_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-_TYPE_PATH = _TYPE + "/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
+_IGNORED_NS = (str(RDFS), str(DCTERMS),
+               str(SKOS), str(OWL))
+_TYPE = f"<{RDF.type}>"
+_TYPE_PATH = f"{_TYPE}/<{RDFS.subClassOf}>*"
 
 
 def _count(node: Node) -> int:
@@ -429,7 +430,7 @@ def _node_kind(x: str, kind: Node) -> str:
     return table[kind]
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = str(XSD)
 _TZ = r"(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?"
 _DATE = r"-?([1-9][0-9]{3,}|0[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 _INT = r"^[+-]?[0-9]+$"

@@ -22,13 +22,13 @@ from rdflib import URIRef
 from rdflib.namespace import SH
 
 from ..convert import to_rdflib_term
-from ..namespaces import SSC, SSCSH
+from ..namespaces import OWL, RDF, RDFS, SSC, SSCSH
 from ..reasoning.closure import ontology_closure, ontology_schema
 from .results import Result
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_OWL = "http://www.w3.org/2002/07/owl#"
+_RDF = str(RDF)
+_RDFS = str(RDFS)
+_OWL = str(OWL)
 _TYPE = _RDF + "type"
 _Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 _HAS_STAKEHOLDER = str(SSC) + "hasStakeholder"

@@ -9,6 +9,15 @@ from rdflib.term import Node
 
 from ..errors import InputError
 
+#: the SHACL severities by name, most severe first: the one place the order is written (validation, triage and
+#: the reports derive theirs from it)
+SEVERITY_ORDER = ("Violation", "Warning", "Info")
+
+
+def severity_rank(name: str) -> int:
+    """0 for the most severe (Violation), 1, 2; 9 for a name that is not a SHACL severity."""
+    return SEVERITY_ORDER.index(name) if name in SEVERITY_ORDER else 9
+
 
 @dataclass(frozen=True, order=True)
 class Result:

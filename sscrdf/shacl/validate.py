@@ -22,7 +22,7 @@ from rdflib.term import Node
 from ..convert import triples_to_graph
 from ..errors import InputError
 from ..knowledge.vocab import ssc_terms_used
-from ..namespaces import SSC
+from ..namespaces import RDFS, SKOS, SSC
 from ..parallel import map_batches
 from ..query.guard import check_shapes
 from ..reasoning.closure import entail
@@ -30,14 +30,16 @@ from ..reasoning.store import Unit, graph_of, knowledge_store, split_by_graph
 from ..resources import data_dir
 from .compiler import Unsupported, compile_shapes, run_checks
 from .integrity import integrity_results
-from .results import Result, run_pyshacl, shape_sources
+from .results import SEVERITY_ORDER, Result, run_pyshacl, shape_sources
 
 if TYPE_CHECKING:
     from .compiler import Check
 
-SEVERITIES = ("violation", "warning", "info")
-SEVERITY_IRI = {"violation": SH.Violation, "warning": SH.Warning, "info": SH.Info}
-SEVERITY_RANK = {SH.Violation: 3, SH.Warning: 2, SH.Info: 1}
+#: the --fail-on levels, most severe first (SEVERITY_ORDER in lower case)
+SEVERITIES = tuple(s.lower() for s in SEVERITY_ORDER)
+SEVERITY_IRI = {s.lower(): SH[s] for s in SEVERITY_ORDER}
+#: a severity IRI's weight: the higher, the more severe
+SEVERITY_RANK = {SH[s]: len(SEVERITY_ORDER) - i for i, s in enumerate(SEVERITY_ORDER)}
 
 
 def city_shape_files() -> list[Path]:
@@ -136,9 +138,9 @@ def labels_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
     pref: dict[str, str] = {}
     for t in triples:
         if isinstance(t.object, ox.Literal) and isinstance(t.subject, ox.NamedNode):
-            if t.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label":
+            if t.predicate.value == str(RDFS.label):
                 label.setdefault(t.subject.value, t.object.value)
-            elif t.predicate.value == "http://www.w3.org/2004/02/skos/core#prefLabel":
+            elif t.predicate.value == str(SKOS.prefLabel):
                 pref.setdefault(t.subject.value, t.object.value)
     return {**pref, **label}
 

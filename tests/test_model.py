@@ -1,0 +1,65 @@
+"""The typed analysis model (sscrdf.analysis.model) and the queries that fill it: every report section is filled
+by exactly one bundled query (its `# section:` header), whose columns are the section row's fields, in order."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from sscrdf.analysis.analyze import report_sections
+from sscrdf.analysis.model import CityAnalysis, Row, camel, section_types, snake
+from sscrdf.query.sparql import bundled_queries, find_query
+
+SECTIONS = section_types()
+
+
+def test_every_section_has_exactly_one_query():
+    named = [s.name for s in report_sections()]
+    assert sorted(named) == sorted(SECTIONS)
+    assert len(named) == len(set(named))
+
+
+@pytest.mark.parametrize("section", report_sections(), ids=lambda s: s.name)
+def test_a_section_row_has_the_query_columns(section):
+    q = find_query(section.query)
+    assert SECTIONS[section.name].columns() == q.columns, f"{q.id}.rq columns differ from the section's row"
+    assert q.header.get("title") and "(" not in q.header["title"], "a section query needs a # title: (no clause)"
+
+
+@pytest.mark.parametrize("row", sorted(SECTIONS.values(), key=lambda t: t.__name__), ids=lambda t: t.__name__)
+def test_rows_are_documented_frozen_dataclasses(row):
+    assert dataclasses.is_dataclass(row) and row.__dataclass_params__.frozen
+    assert row.__doc__ and len(row.__doc__) > 40
+    assert all(snake(camel(f.name)) == f.name for f in dataclasses.fields(row))
+
+
+def test_no_other_query_names_a_section():
+    names = {q.id for q in bundled_queries() if q.header.get("section")}
+    assert names == {s.query for s in report_sections()}
+
+
+def test_a_row_round_trips_to_its_columns():
+    from sscrdf.analysis.model import CategoryRow
+
+    row = CategoryRow.from_row({"city": "urn:c", "category": "urn:k", "categoryLabel": "K", "stakeholders": 2})
+    assert row.category_label == "K" and row.to_json() == {"category": "urn:k", "categoryLabel": "K", "stakeholders": 2}
+    assert row.to_json(exclude=()) == {"city": "urn:c", "category": "urn:k", "categoryLabel": "K", "stakeholders": 2}
+
+
+def test_city_analysis_sections_are_lists_of_rows():
+    assert all(issubclass(t, Row) for t in SECTIONS.values())
+    assert {f.name for f in dataclasses.fields(CityAnalysis)} >= set(SECTIONS)
+
+
+def test_report_columns_name_columns_of_their_section():
+    """mappings/report-columns.csv titles columns the reports list one per line: each is a column of its section."""
+    import csv
+
+    from sscrdf.resources import data_dir
+
+    with (data_dir("mappings") / "report-columns.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert rows
+    for r in rows:
+        assert r["column"] in SECTIONS[r["section"]].columns(), r
+        assert r["title"].strip(), r
