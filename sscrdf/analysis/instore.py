@@ -38,11 +38,9 @@ from ..rules.engine import ANALYSIS, AS_OF, Derivation, _ordered, bundled_rules,
 from .analyze import Analysis, _analyze_batch
 
 _SSC = str(SSC)
-#: the finding variable of a rule template: ``?f a ssc:Finding`` (prefixed, or with full IRIs)
-_FINDING = re.compile(r"([?$][\w]+)\s+(?:a|rdf:type|<" + re.escape(str(RDF.type)) + r">)\s+(?:ssc:Finding|<"
-                      + re.escape(str(SSC.Finding)) + r">)(?![\w:-])")
-#: the graphs sscrdf names itself (inferred, derived, ontology): never a city's data graph
-_GRAPHS_PREFIX = INFERRED_GRAPH.rsplit("/", 1)[0] + "/"
+_FINDING = re.compile(r"([?$][\w]+)\s+(?:a|rdf:type|<" + re.escape(str(RDF.type)) + r">)\s+"
+                      r"(?:ssc:Finding|<" + re.escape(_SSC + "Finding") + r">)(?![\w:-])")
+_GRAPHS_PREFIX = INFERRED_GRAPH.rsplit("/", 1)[0] + "/"  # every graph sscrdf names itself
 
 
 class _Solution(dict[str, Any]):
