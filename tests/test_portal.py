@@ -669,3 +669,72 @@ def test_an_endpoint_answering_an_html_page_is_one_line(runner, cli):
     assert r.output.splitlines() == [
         f"error: the SPARQL endpoint {web.url}/ did not answer with SPARQL JSON results (Content-Type text/html) "
         "— check that --endpoint is the store's SPARQL query URL"]
+
+
+def test_the_api_pushes_and_analyses_in_the_store(oxigraph, embedded_reports):
+    """kb.push (a loaded City and a file path) and kb.analyze_endpoint, as the commands do."""
+    import datetime as dt
+
+    from sscrdf import KnowledgeBase
+
+    _clear(oxigraph)
+    kb = KnowledgeBase()
+    as_of = dt.date.fromisoformat(AS_OF)
+    summary = kb.push([kb.load(RIVERTON), LAKESIDE], f"{oxigraph}/store", what="inferred", as_of=as_of)
+    assert {g: n for g, _, n in summary.graphs} == _graph_counts(oxigraph)
+    assert [role for _, role, _ in summary.graphs] == ["ontology", "data", "inferred", "data", "inferred"]
+    report = kb.analyze_endpoint(f"{oxigraph}/query", f"{oxigraph}/update", as_of=as_of)
+    assert _open_order(json.loads(report.to_json())) == _open_order(json.loads(embedded_reports["json"]))
+
+
+def test_auto_protocol_falls_back_to_update_when_the_url_refuses_the_graph_store_protocol(oxigraph, runner, cli):
+    """A store URL that answers 405 to Graph Store requests (?graph=) but takes SPARQL Update (forwarded here to
+    Oxigraph's /update): push notices it on the first graph and writes everything with Update."""
+    _clear(oxigraph)
+
+    def respond(handler, body):
+        if "graph=" in handler.path:
+            return 405, {"Content-Type": "text/plain"}, b"Method Not Allowed\n"
+        req = urllib.request.Request(f"{oxigraph}/update", data=body, method="POST",
+                                     headers={"Content-Type": handler.headers.get("Content-Type", "")})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, {}, resp.read()
+
+    with _Server(respond) as store:
+        r = _push(runner, cli, LAKESIDE, "--store", f"{store.url}/dataset", "--what", "asserted", "--format", "json")
+        assert r.exit_code == 0, r.output
+        assert [(m, p.split("?")[0]) for m, p, _ in store.requests] == [("POST", "/dataset"), ("POST", "/dataset")]
+    summary = json.loads(r.output)
+    assert summary["protocol"] == "update" and summary["requests"] == 2
+    assert _graph_counts(oxigraph) == {LAKESIDE_G: len(load([LAKESIDE]).store)}
+
+
+def test_cities_of_one_file_are_reasoned_apart_on_all_cores(oxigraph, runner, cli, monkeypatch):
+    """A TriG file of three cities, reasoned in two worker processes: each city's inferred and derived graphs are
+    exactly what the embedded engine gives for that city alone."""
+    import datetime as dt
+
+    from sscrdf.reasoning.store import knowledge_store
+    from sscrdf.rules.engine import DERIVED_GRAPH, run_rules
+
+    from .conftest import FIXTURES
+
+    trig = FIXTURES / "queries" / "cities.trig"
+    monkeypatch.setenv("SSCRDF_WORKERS", "2")
+    _clear(oxigraph)
+    r = _push(runner, cli, trig, "--store", f"{oxigraph}/store")
+    assert r.exit_code == 0, r.output
+    data = load([trig]).store
+    cities = sorted(g.value for g in data.named_graphs())
+    assert len(cities) >= 3
+    for g in cities:
+        alone = ox.Store()
+        alone.extend(data.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        ks = knowledge_store(alone)
+        work = run_rules(ks, as_of=dt.date.fromisoformat(AS_OF)).store
+        for graph, store, source in ((inferred_graph(g).value, ks, inferred_graph(g)),
+                                     (derived_graph(g).value, work, DERIVED_GRAPH)):
+            want = {q.triple for q in store.quads_for_pattern(None, None, None, source)}
+            got = {q.triple for q in ox.parse("\n".join(_graph_lines(oxigraph, graph)).encode(),
+                                              format=ox.RdfFormat.N_TRIPLES)}
+            assert got == want, graph

@@ -21,11 +21,13 @@ import time
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from ..errors import InputError
+from ..parallel import map_batches, workers_for
 from ..query.remote import Connection, StoreRefused, check_url, update
 from ..reasoning.closure import ontology_closure
 from ..reasoning.store import ONTOLOGY_GRAPH, derived_graph, inferred_graph, knowledge_store, split_by_graph
@@ -71,20 +73,30 @@ def city_graphs(cities: Iterable[tuple[ox.Store, str | Path | None]], *, what: s
     uploads: list[GraphUpload] = []
     seen: dict[str, str] = {}
     for store, path in cities:
+        names: dict[str | None, str] = {}  # the store's graph (None: default graph) -> the city graph written
         for graph, triples in split_by_graph(store):
-            if graph is None:
-                graph = default_graph or _city_graph_name(triples, path)
-            if graph in seen:
-                raise InputError(f"the graph <{graph}> is also written by {seen[graph]}", path=path,
+            name = graph if graph is not None else default_graph or _city_graph_name(triples, path)
+            if name in seen:
+                raise InputError(f"the graph <{name}> is also written by {seen[name]}", path=path,
                                  hint="push each city once (one file per city, or one named graph per city)")
-            seen[graph] = str(path or "the data")
-            uploads.append(GraphUpload(graph, "data", graph, triples))
-            if what == "asserted":
-                continue
-            derived, inferred = _reason_city(graph, triples, as_of, rules=(what == "all"))
-            uploads.append(GraphUpload(inferred_graph(graph).value, "inferred", graph, inferred))
+            seen[name] = str(path or "the data")
+            names[graph] = name
+            uploads.append(GraphUpload(name, "data", name, triples))
+        if what == "asserted":
+            continue
+        # each city is reasoned on its own; many cities spread over the cores (sscrdf.parallel)
+        workers = workers_for(len(names))
+        reasoned: dict[str, tuple[list[ox.Triple], list[ox.Triple]]] = {}
+        for part in map_batches(store, partial(_reason_batch, names=names, as_of=as_of, rules=what == "all"),
+                                batch_size=max(1, -(-len(names) // workers))):
+            reasoned.update(part)
+        for name in names.values():
+            derived, inferred = reasoned[name]
+            uploads.append(GraphUpload(inferred_graph(name).value, "inferred", name, inferred))
             if what == "all":
-                uploads.append(GraphUpload(derived_graph(graph).value, "derived", graph, derived))
+                uploads.append(GraphUpload(derived_graph(name).value, "derived", name, derived))
+    order = {u.graph: i for i, u in enumerate(uploads) if u.role == "data"}  # the cities in the order they came
+    uploads.sort(key=lambda u: (order[u.city_graph or ""], ("data", "inferred", "derived").index(u.role)))
     if what != "asserted" and uploads:
         uploads.insert(0, GraphUpload(ONTOLOGY_GRAPH.value, "ontology", None, list(ontology_closure())))
     return uploads
@@ -97,6 +109,14 @@ def _city_graph_name(triples: list[ox.Triple], path: str | Path | None) -> str:
     found = "no ssc:City" if not cities else f"{len(cities)} ssc:City nodes ({', '.join(cities[:3])})"
     raise InputError(f"the default graph holds {found}, so it has no city graph to go to", path=path,
                      hint="give --default-graph IRI, or put each city in a named graph of its own (TriG)")
+
+
+def _reason_batch(store: ox.Store, *, names: dict[str | None, str], as_of: dt.date | None,
+                  rules: bool) -> dict[str, tuple[list[ox.Triple], list[ox.Triple]]]:
+    """city graph -> (derived, inferred) for the cities of one batch of a store (``names``: store graph -> city
+    graph)."""
+    return {names[graph]: _reason_city(names[graph], triples, as_of, rules=rules)
+            for graph, triples in split_by_graph(store)}
 
 
 def _reason_city(graph: str, triples: list[ox.Triple], as_of: dt.date | None, *,
