@@ -18,7 +18,17 @@ from typing import Any
 import click
 
 from . import __version__
-from .api import CheckReport, KnowledgeBase, Limits, as_date, check_not_an_input, check_origins, inferred_only, serialize, write_output
+from .api import (
+    CheckReport,
+    KnowledgeBase,
+    Limits,
+    as_date,
+    check_not_an_input,
+    check_origins,
+    inferred_only,
+    serialize,
+    write_output,
+)
 from .errors import InputError, SscrdfError
 from .namespaces import LOCAL
 from .progress import configure, detail

@@ -166,7 +166,7 @@ def _onion_chart(city: CityAnalysis, layers: list[Row], lab: _Labels) -> str:
     from matplotlib.patches import Circle
     by_layer: dict[str, list[str]] = defaultdict(list)
     for r in layers:
-        by_layer[r["layer"]].append(lab(r["stakeholder"]))
+        by_layer[as_str(r["layer"])].append(lab(r["stakeholder"]))
     fig, ax = plt.subplots(figsize=(7.2, 7.2))
     radii = {layer: float(rank) for layer, rank in reversed(onion_layers())}  # layer N: the ring of radius N
     for layer, radius in radii.items():
