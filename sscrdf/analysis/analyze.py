@@ -306,20 +306,19 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
         for c, rows in by_city.items():
             if c in cities:
                 setattr(cities[c], sec.name, rows)
-    grouped: dict[str, dict] = {}
+    grouped: dict[str, tuple[FindingSolution, set[str], set[str], set[str]]] = {}  # row, about, concerns, sources
     for r in _query(store, "findings", FindingSolution):
-        f = grouped.setdefault(r.finding, {"row": r, "about": set(), "concerns": set(), "sources": set()})
+        _, about, concerns, sources = grouped.setdefault(r.finding, (r, set(), set(), set()))
         if r.source:
-            f["sources"].add(r.source)
-        f["about"].add(r.about)
+            sources.add(r.source)
+        about.add(r.about)
         if r.concerns:
-            f["concerns"].add(r.concerns)
-    for fid, f in sorted(grouped.items()):
-        r = f["row"]
+            concerns.add(r.concerns)
+    for fid, (r, about, concerns, sources) in sorted(grouped.items()):
         if r.city in cities:
             cities[r.city].findings.append(FindingRow(
-                fid, _local(r.kind), _local(r.severity), sorted(f["about"]), r.message, "; ".join(sorted(f["sources"])),
-                r.rule, sorted(f["concerns"])))
+                fid, _local(r.kind), _local(r.severity), sorted(about), r.message, "; ".join(sorted(sources)),
+                r.rule, sorted(concerns)))
     for count in _query(store, "stakeholder-count", CountRow):
         if count.city in cities:
             cities[count.city].stakeholder_count = count.stakeholders

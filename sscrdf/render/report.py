@@ -50,7 +50,7 @@ from ..shacl.validate import CityReport, ValidationReport
 from .vocab import grid_strategies
 
 if TYPE_CHECKING:
-    from ..analysis.model import ActionRow, Analysis, CityAnalysis, Entry
+    from ..analysis.model import ActionRow, Analysis, CityAnalysis, Entry, PlanRow
     from ..query.sparql import Table, Value
 
 
@@ -403,7 +403,7 @@ def _mp_json(ca: CityAnalysis, as_of: dt.date) -> dict[str, object] | None:
         "actions": [{"action": r.action, "label": r.action_label, "owner": r.owner,
                      "ownerLabel": r.owner_label,
                      "start": _iso(r.start), "end": _iso(r.end),
-                     "cost": float(r.cost) if r.cost is not None else None,
+                     "cost": _cost(r),
                      "status": r.status, "statusLabel": _mp_status(r, as_of), "initiative": r.initiative,
                      "areas": r.areas or ""}
                     for r in ca.mp_actions],
@@ -421,11 +421,16 @@ def _column_titles() -> dict[str, tuple[tuple[str, str], ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _mp_cost(r) -> str:
-    return "" if r.cost is None else f"{float(r.cost):,.0f}"
+def _cost(r: ActionRow) -> float | None:
+    return None if r.cost is None else float(str(r.cost))
 
 
-def _mp_action_line(ca, r, as_of) -> str:
+def _mp_cost(r: ActionRow) -> str:
+    cost = _cost(r)
+    return "" if cost is None else f"{cost:,.0f}"
+
+
+def _mp_action_line(ca: CityAnalysis, r: ActionRow, as_of: dt.date) -> str:
     owner = r.owner_label or (_label(ca, r.owner) if r.owner else "nobody responsible")
     when = f"{_iso(r.start) or '?'} to {_iso(r.end) or '?'}"
     cost = f", cost {_mp_cost(r)}" if r.cost is not None else ", no cost stated"
@@ -450,17 +455,17 @@ def _mp_text(ca: CityAnalysis, as_of: dt.date) -> list[str]:
         mark = "" if r.kpis else "   <- no KPI"
         out.append(f"    {r.dimension_notation} {r.dimension_label:<45}{r.kpis:>3}{mark}")
     out.append(f"  {section('mp_kpi_values').heading}")
-    for r in ca.mp_kpi_values:
-        last = (f"{r.last_value} on {_iso(r.last_date)}" if r.last_date else "never measured")
-        target = f"target {r.target}" if r.target is not None else "no target"
-        out.append(f"    {r.dimension_notation or '--'} {r.kpi_label or _label(ca, r.kpi)}: "
+    for k in ca.mp_kpi_values:
+        last = (f"{k.last_value} on {_iso(k.last_date)}" if k.last_date else "never measured")
+        target = f"target {k.target}" if k.target is not None else "no target"
+        out.append(f"    {k.dimension_notation or '--'} {k.kpi_label or _label(ca, k.kpi)}: "
                    f"{target}; last {last}")
     out.append(f"  {section('mp_actions').heading}")
-    out += [f"    {_mp_action_line(ca, r, as_of)}" for r in ca.mp_actions] or ["    none"]
+    out += [f"    {_mp_action_line(ca, a, as_of)}" for a in ca.mp_actions] or ["    none"]
     return out
 
 
-def _mp_md(ca, as_of) -> list[str]:
+def _mp_md(ca: CityAnalysis, as_of: dt.date) -> list[str]:
     out = ["", f"## {section('mp_phase').heading}", ""]
     if not ca.mp_phase:
         return out + ["None recorded."]
@@ -480,7 +485,7 @@ def _mp_md(ca, as_of) -> list[str]:
     out += ["", "| KPI | Dimension | Target | Last measured |", "|---|---|---|---|"]
     out += [f"| {_md(r.kpi_label)} | {r.dimension_notation or ''} "
             f"| {r.target if r.target is not None else '**none**'} "
-            f"| {(str(r.last_value) + ' (' + _iso(r.last_date) + ')') if r.last_date else '**never**'} |"
+            f"| {f'{r.last_value} ({_iso(r.last_date)})' if r.last_date else '**never**'} |"
             for r in ca.mp_kpi_values]
     out += ["", f"### {section('mp_actions').heading}", ""]
     if ca.mp_actions:
@@ -533,7 +538,7 @@ def _summary_lines(ca: CityAnalysis) -> list[str]:
     ]
 
 
-def _grid_groups(ca) -> list[tuple[str, list[str]]]:
+def _grid_groups(ca: CityAnalysis) -> list[tuple[str, list[str]]]:
     groups: dict[str, list[str]] = {g.strategy: [] for g in grid_strategies()}
     for r in ca.grid:
         groups.setdefault(r.strategy, []).append(r.stakeholder_label or _loc(r.stakeholder))
@@ -563,7 +568,7 @@ def _found_by(ca: CityAnalysis, e: Entry) -> str:
 
 
 
-def _plan_line(ca, r) -> str:
+def _plan_line(ca: CityAnalysis, r: PlanRow) -> str:
     channel = f", via {_label(ca, r.channel)}" if r.channel else ""
     return (f"[{r.priority}] due {r.due_date} - {r.owner_label or _label(ca, r.owner)}{channel}: "
             f"{r.instruction}")
@@ -579,30 +584,30 @@ def analysis_text(analysis: Analysis) -> str:
             mark = "" if r.stakeholders else "   <- missing"
             out.append(f"  {r.category_label:<55}{r.stakeholders:>4}{mark}")
         out += ["", section("units").heading]
-        for r in ca.units:
-            holder = f"  {r.holder_label or _loc(r.holder)}" if r.holder else ""
-            out.append(f"  {r.unit_label:<40}{r.status:<11}{holder}")
+        for u in ca.units:
+            holder = f"  {u.holder_label or _loc(u.holder)}" if u.holder else ""
+            out.append(f"  {u.unit_label:<40}{u.status:<11}{holder}")
         out += ["", section("grid").heading]
         for title, names in _grid_groups(ca):
             out.append(f"  {title}: {', '.join(names) if names else '-'}")
         out += ["", section("engagement_gaps").heading]
         if not ca.engagement_gaps:
             out.append("  none")
-        for r in ca.engagement_gaps:
-            out.append(f"  [priority {r.priority}] {r.stakeholder_label}: {_label(ca, r.current)} -> "
-                       f"{_label(ca, r.desired)} (gap {r.gap}); next step: {_label(ca, r.next_step)}")
+        for g in ca.engagement_gaps:
+            out.append(f"  [priority {g.priority}] {g.stakeholder_label}: {_label(ca, g.current)} -> "
+                       f"{_label(ca, g.desired)} (gap {g.gap}); next step: {_label(ca, g.next_step)}")
         out += ["", section("plan").heading, "  Priority 1 is the most urgent."]
         if not ca.plan:
             out.append("  none")
-        out += [f"  {_plan_line(ca, r)}" for r in ca.plan]
+        out += [f"  {_plan_line(ca, a)}" for a in ca.plan]
         if ca.profiles:
             out += ["", section("profiles").heading]
-            for r in ca.profiles:
-                out.append(f"  {r.stakeholder_label} ({r.category_label}; scale: {r.scale or '-'}; "
-                           f"sector: {r.sector or '-'}; {r.source})")
+            for p in ca.profiles:
+                out.append(f"  {p.stakeholder_label} ({p.category_label}; scale: {p.scale or '-'}; "
+                           f"sector: {p.sector or '-'}; {p.source})")
                 for key, title in _column_titles()["profiles"]:
-                    if getattr(r, key):
-                        out.append(f"      {title}: {getattr(r, key)}")
+                    if getattr(p, key):
+                        out.append(f"      {title}: {getattr(p, key)}")
         out += _mp_text(ca, analysis.as_of)
         out += ["", "What to act on", f"  {ORDER_NOTE}"]
         for kind, title in _ENTRY_TITLES.items():
@@ -684,7 +689,7 @@ def _rdf_mapping() -> tuple[_RdfMapping, ...]:
                      for r in csv.DictReader(f))
 
 
-def _mapped(ca, row, column: str) -> list[str]:
+def _mapped(ca: CityAnalysis, row: object, column: str) -> list[str]:
     """The subject(s) a mapping line names for ``row``: its own column, or a column of another section's rows."""
     other, _, col = column.rpartition(".")
     if other:

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from ..knowledge.ontology import ontology_triples
 from ..namespaces import expand
-from ..query.sparql import select
+from ..query.sparql import Value, as_int, as_str, select
 from ..resources import data_dir
 
 
@@ -35,7 +35,7 @@ class Style:
     flag: str
 
 
-def _ontology_rows(name: str) -> list[tuple]:
+def _ontology_rows(name: str) -> list[tuple[Value, ...]]:
     store = ox.Store()
     store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ontology_triples())
     text = (data_dir("mappings") / f"{name}.rq").read_text(encoding="utf-8")
@@ -45,19 +45,20 @@ def _ontology_rows(name: str) -> list[tuple]:
 @lru_cache(maxsize=1)
 def grid_strategies() -> tuple[GridStrategy, ...]:
     """The strategies of the power/interest grid, most power and interest first (Y Suppl. 34, Figure 4)."""
-    return tuple(GridStrategy(*row) for row in _ontology_rows("grid-strategies"))
+    return tuple(GridStrategy(as_str(s), as_str(p), as_str(i), as_int(pr), as_int(ir))
+                 for s, p, i, pr, ir in _ontology_rows("grid-strategies"))
 
 
 @lru_cache(maxsize=1)
 def engagement_levels() -> tuple[str, ...]:
     """The engagement levels, lowest first (Y Suppl. 34, clause 4.2)."""
-    return tuple(level for level, _ in _ontology_rows("engagement-levels"))
+    return tuple(as_str(level) for level, _ in _ontology_rows("engagement-levels"))
 
 
 @lru_cache(maxsize=1)
 def onion_layers() -> tuple[tuple[str, int], ...]:
     """The onion diagram's layers with their rank, the core (rank 1) first (Y Suppl. 34, clause 4.1)."""
-    return tuple((layer, int(rank)) for layer, rank in _ontology_rows("onion-layers"))
+    return tuple((as_str(layer), as_int(rank)) for layer, rank in _ontology_rows("onion-layers"))
 
 
 @lru_cache(maxsize=1)
