@@ -20,10 +20,10 @@ kind with several variants (which category is missing, which assessment property
 turn over the file, so that every variant - and so every shape in ``shapes/city`` - shows up once the kind has
 occurred a handful of times. The flaws for the rules come from data: a city that draws the ``rule-fixture``
 flaw gets the positive fixtures of a few rules (``tests/fixtures/rules/<id>.pos.ttl``, each a small city on which
-its rule fires), in turn, copied in with their IRIs renamed into the city's namespace (``transplant`` below). So
-a new rule with its fixtures fires on generated cities without any change to this script. With ``--flaw-rate 0``
-every city is complete and correct: it conforms to the shapes and the rules derive no finding about it (for an
-analysis dated 2026-11-21; see benchmarks/README.md).
+its rule fires), in turn, copied in with their IRIs renamed into the city's namespace (``transplant`` below).
+So a new rule with its fixtures fires on generated cities without any change to this script. With
+``--flaw-rate 0`` every city is complete and correct: it conforms to the shapes and the rules derive no finding
+about it (for an analysis dated 2026-11-21; see benchmarks/README.md).
 
 Deterministic: the same ``--cities``, ``--seed`` and ``--flaw-rate`` give a byte-identical file (each city has
 its own random.Random seeded from the seed and its number; no clock, no set order). City k is the same in a
@@ -1339,10 +1339,9 @@ class CityBuilder:
 
 #: the flaw kind drawn (from a random stream of its own) for the rule fixtures
 FIXTURE_FLAW = "rule-fixture"
-FIXTURE_FLAW_TEXT = ("the positive fixtures of a few rules (tests/fixtures/rules/<id>.pos.ttl), in turn, copied in as "
-                     "small extra cities with their IRIs renamed into the city's namespace")
 #: every run of this many cities with the flaw holds every fixture once (so fixtures per city = ceil(F / this))
 FIXTURE_SPREAD = 10
+#: the default --rule-fixtures (a copy of sscrdf without its tests/ folder copies no fixture)
 RULE_FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "rules"
 #: IRIs under these bases are vocabulary and are kept; every other IRI of a fixture is the fixture's own and renamed
 VOCABULARY_BASES = ("https://w3id.org/sscrdf/", "http://www.w3.org/", "http://purl.org/", "http://xmlns.com/")
@@ -1695,7 +1694,7 @@ def main(argv: list[str] | None = None) -> int:
                          "cities complete and correct)")
     ap.add_argument("--master-plans", action="store_true",
                     help="give every city an FG-SSC master plan in phase 3, with master-plan flaws at --flaw-rate")
-    ap.add_argument("--rule-fixtures", type=Path, default=RULE_FIXTURES, metavar="DIR",
+    ap.add_argument("--rule-fixtures", type=Path, default=None, metavar="DIR",
                     help="where the rule fixtures (<id>.pos.ttl) that the rule-fixture flaw copies in are read "
                          "(default: tests/fixtures/rules)")
     ap.add_argument("--stats", action="store_true", help="print per-flaw counts (cities with each flaw) as JSON "
@@ -1706,7 +1705,9 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--cities must be at least 1")
     if not 0.0 <= args.flaw_rate <= 1.0:
         ap.error("--flaw-rate must be between 0 and 1")
-    if not args.rule_fixtures.is_dir():
+    if args.rule_fixtures is None:
+        args.rule_fixtures = RULE_FIXTURES if RULE_FIXTURES.is_dir() else None
+    elif not args.rule_fixtures.is_dir():
         ap.error(f"--rule-fixtures {args.rule_fixtures}: no such directory")
 
     started = time.perf_counter()

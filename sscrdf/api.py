@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from .analysis.analyze import analyze_store
 from .analysis.model import Analysis, CityAnalysis, FindingRow
+from .analysis.instore import analyze_endpoint
 from .analysis.pipeline import check_store, check_terms, derive
 from .authoring.check import Report as CheckReport
 from .authoring.check import check_all, check_ontology
@@ -36,11 +37,13 @@ from .io.register import ExportResult, export_register, read_register, template
 from .knowledge import ontology as _ontology
 from .knowledge.docs import write_docs
 from .knowledge.vocab import UnknownTermError
+from .query.remote import Connection
 from .query.sparql import SparqlFile, Table, bundled_queries, find_query, select, select_remote
 from .reasoning.store import is_inferred_graph
 from .render import report as _report
 from .render.html import analysis_html  # matplotlib itself is imported only when a page is drawn
 from .server.bounded import BoundedHTTPServer, Limits
+from .server.client import PushSummary, city_graphs
 from .server.client import push as _push
 from .server.endpoint import check_origins, make_server
 from .shacl.validate import ValidationReport, shapes_graph, validate_store
@@ -308,18 +311,41 @@ class KnowledgeBase:
         except OSError as exc:
             raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
-    def push(self, city: City | ox.Store, store_url: str, *, what: str = "all", replace: bool = False,
-             as_of: dt.date | None = None) -> dict[str, int]:
-        """Upload ``city`` to a SPARQL 1.1 Graph Store Protocol URL, graph by graph (``sscrdf push``): ``what``
-        is ``asserted`` (the data as it is), ``inferred`` (with entailments) or ``all`` (also the rules' output
-        and the ontology). Returns the triples pushed per graph ("" for the default graph)."""
-        if what not in ("asserted", "inferred", "all"):
-            raise ValueError(f"what must be 'asserted', 'inferred' or 'all', not {what!r}")
-        if what == "asserted":
-            quads = list(self._city(city).store)
-        else:
-            quads = list(self.prepare(city, rules=what == "all", as_of=as_of))
-        return _push(quads, store_url, replace=replace)
+    def push(self, cities: City | ox.Store | PathLike | Iterable[City | ox.Store | PathLike], store_url: str, *,
+             what: str = "all", replace: bool = False, as_of: dt.date | None = None, protocol: str = "auto",
+             connection: Connection | None = None, default_graph: str | None = None, fmt: str | None = None,
+             chunk_size: int = 2000) -> PushSummary:
+        """Write cities to a SPARQL 1.1 store, one set of named graphs per city (``sscrdf push``; README,
+        "Running a portal"). ``cities``: loaded data or files (each file loaded on its own, ``fmt`` forcing its
+        format); ``what`` is ``asserted`` (the data as it is), ``inferred`` (with entailments and the ontology)
+        or ``all`` (also the rules' output, per city); ``replace`` replaces the graphs written instead of adding
+        to them; ``protocol`` ``gsp``, ``update`` or ``auto``; ``connection`` carries authentication, retries
+        and the timeout. Returns what was written."""
+        items = [cities] if isinstance(cities, (City, ox.Store, str, os.PathLike)) else list(cities)
+        loaded: list[tuple[ox.Store, str | Path | None]] = []
+        for item in items:
+            if isinstance(item, (str, os.PathLike)):
+                city = self.load(item, fmt=fmt)
+                loaded.append((city.store, city.sources[0] if city.sources else Path(item)))
+            else:
+                city = self._city(item)
+                loaded.append((city.store, city.sources[0] if len(city.sources) == 1 else None))
+        uploads = city_graphs(loaded, what=what, as_of=as_of, default_graph=default_graph)
+        return _push(uploads, store_url, replace=replace, protocol=protocol, connection=connection,
+                     chunk_size=chunk_size)
+
+    def analyze_endpoint(self, query_url: str, update_url: str | None, *, as_of: dt.date | None = None,
+                         graph_per_city: bool = False, connection: Connection | None = None) -> AnalysisReport:
+        """Analyse the cities of a SPARQL store inside the store (``sscrdf analyze --endpoint``): the rules run
+        there as SPARQL Update into its derived graphs, the compiled checks and the report queries as SELECTs;
+        the report equals :meth:`analyze` of the same cities. The store must hold what :meth:`push` writes with
+        ``what="inferred"`` or ``"all"``; ``update_url`` is its SPARQL Update URL."""
+        if self.reasoner != "fast" or self.engine != "fast":
+            raise InputError("--reasoner and --engine choose embedded engines; with --endpoint the store runs "
+                             "the rules and checks (the entailments were computed by `sscrdf push`)")
+        analysis, data = analyze_endpoint(query_url, update_url, connection=connection, as_of=as_of,
+                                          graph_per_city=graph_per_city, extra_shapes=self.extra_shapes)
+        return AnalysisReport(analysis, City(data))
 
     # ------------------------------------------------------------------ registers
     @staticmethod
@@ -353,4 +379,5 @@ def write_output(path: PathLike, data: str | bytes, inputs: Sequence[PathLike] =
 
 __all__ = ["KnowledgeBase", "City", "AnalysisReport", "Validation", "QueryResult", "UnknownTermError",
            "ExportResult", "UsageReport", "CheckReport", "Limits", "as_date", "inferred_only", "write_output", "serialize",
-           "check_not_an_input", "check_origins", "REASONERS", "ENGINES"]
+           "check_not_an_input", "check_origins", "REASONERS", "ENGINES", "Connection",
+           "PushSummary"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import re
 import sys
 import urllib.parse
 from collections.abc import Sequence
@@ -18,7 +19,8 @@ from typing import Any
 import click
 
 from . import __version__
-from .api import CheckReport, KnowledgeBase, Limits, as_date, check_not_an_input, check_origins, inferred_only, serialize, write_output
+from .api import (CheckReport, Connection, KnowledgeBase, Limits, as_date, check_not_an_input, check_origins,
+                  inferred_only, serialize, write_output)
 from .errors import InputError, SscrdfError
 from .namespaces import LOCAL
 from .progress import configure, detail
@@ -303,10 +305,36 @@ def infer(files: tuple[str, ...], output: str | None, fmt: str | None, only_infe
         click.echo(data.decode("utf-8"), nl=False)
 
 
+def _store_options(f: Any) -> Any:
+    """The options of every command that talks to a store: authentication, retries, timeout."""
+    for opt in reversed([
+        click.option("--user", help="user name for HTTP authentication (with --password)"),
+        click.option("--password", envvar="SSCRDF_STORE_PASSWORD", show_envvar=True,
+                     help="password for --user (better from the environment variable than on the command line)"),
+        click.option("--auth", "auth_scheme", type=click.Choice(["basic", "digest"]), default="basic",
+                     show_default=True, help="HTTP authentication scheme for --user (Virtuoso's /sparql-auth: digest)"),
+        click.option("--token", envvar="SSCRDF_STORE_TOKEN", show_envvar=True,
+                     help="bearer token (Authorization: Bearer ...) instead of --user"),
+        click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+                     help="times a request is sent again after a 5xx answer, a lost connection or a timeout "
+                          "(waiting 0 s, 1 s, 2 s, 4 s, ... in between)"),
+        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60, show_default=True,
+                     help="seconds to wait for each answer of the store"),
+    ]):
+        f = opt(f)
+    return f
+
+
+def _connection(user: str | None, password: str | None, auth_scheme: str, token: str | None, retries: int,
+                timeout: float) -> Connection:
+    return Connection(user=user, password=password, auth_scheme=auth_scheme, token=token, retries=retries,
+                      timeout=timeout)
+
+
 # ------------------------------------------------------------------------------------------- analyze
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.argument("files", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "ttl", "html"]), default="text",
               show_default=True, help="html: one self-contained, printable page with charts")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the report to this file (atomically)")
@@ -317,8 +345,15 @@ def infer(files: tuple[str, ...], output: str | None, fmt: str | None, only_infe
               help="OWL 2 RL engine (owlrl is the slow reference)")
 @click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
               help="SHACL engine (pyshacl is the slow reference)")
+@click.option("--endpoint", help="analyse the cities in this SPARQL store (its query URL) inside the store, instead "
+                                 "of FILES: see README, \"Running a portal\"")
+@click.option("--update-endpoint", help="the store's SPARQL Update URL, where the rules write (with --endpoint)")
+@click.option("--graph-per-city", is_flag=True, help="with --endpoint: the rules read each city on its own and "
+                                                     "write to its own derived graph")
+@_store_options
 def analyze(files: tuple[str, ...], fmt: str, output: str | None, as_of: str | None, extra_shapes: tuple[str, ...],
-            input_format: str | None, reasoner: str, engine: str) -> None:
+            input_format: str | None, reasoner: str, engine: str, endpoint: str | None, update_endpoint: str | None,
+            graph_per_city: bool, **conn_flags: Any) -> None:
     """Analyse city stakeholder registers: load, infer, run the rules, validate, query, report.
 
     The report gives, per city: a summary; completeness by category and by municipal unit; the
@@ -328,8 +363,18 @@ def analyze(files: tuple[str, ...], fmt: str, output: str | None, as_of: str | N
     """
     check_not_an_input(output, files)
     kb = KnowledgeBase(reasoner=reasoner, engine=engine, extra_shapes=extra_shapes)
-    # the vocabulary check runs on the terms the validation collects batch by batch (no extra scan)
-    report = kb.analyze(kb.load(*files, fmt=input_format, check="deferred"), as_of=as_date(as_of))
+    if endpoint:
+        if files:
+            raise InputError("give either FILES or --endpoint, not both")
+        report = kb.analyze_endpoint(endpoint, update_endpoint, as_of=as_date(as_of), graph_per_city=graph_per_city,
+                                     connection=_connection(**conn_flags))
+    else:
+        if not files:
+            raise InputError("no data files given", hint="name one or more FILES, or use --endpoint URL")
+        if update_endpoint or graph_per_city:
+            raise InputError("--update-endpoint and --graph-per-city go with --endpoint")
+        # the vocabulary check runs on the terms the validation collects batch by batch (no extra scan)
+        report = kb.analyze(kb.load(*files, fmt=input_format, check="deferred"), as_of=as_date(as_of))
     for stage, seconds in report.timings.items():
         detail(f"{stage}: {seconds:.2f} s")
     text = {"text": report.to_text, "md": report.to_markdown, "json": report.to_json, "ttl": report.to_turtle,
@@ -440,29 +485,59 @@ def serve(files: tuple[str, ...], host: str, port: int, as_of: str | None, no_ru
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--store", "store_url", required=True,
-              help="Graph Store Protocol URL of a SPARQL 1.1 store, e.g. http://127.0.0.1:7878/store")
+              help="the store's Graph Store Protocol URL (Oxigraph: http://HOST:7878/store; Virtuoso: "
+                   "http://HOST:8890/sparql-graph-crud-auth), or its SPARQL Update URL with --protocol update")
+@click.option("--protocol", type=click.Choice(["auto", "gsp", "update"]), default="auto", show_default=True,
+              help="gsp: Graph Store Protocol; update: SPARQL 1.1 Update (INSERT DATA in chunks); auto: GSP, "
+                   "and Update if the URL does not speak GSP")
 @click.option("--what", type=click.Choice(["asserted", "inferred", "all"]), default="all", show_default=True,
-              help="asserted: the files as they are; inferred: with OWL 2 RL entailments; all: also the rules' "
-                   "derived facts and findings, and the ontology")
-@click.option("--replace", is_flag=True, help="replace each graph (HTTP PUT) instead of adding to it (POST)")
+              help="asserted: the files as they are; inferred: with OWL 2 RL entailments and the ontology; all: "
+                   "also the rules' derived facts and findings")
+@click.option("--replace", is_flag=True, help="replace the graphs of the cities pushed (other cities are not touched) "
+                                              "instead of adding to them")
+@click.option("--default-graph", "default_graph", help="the graph a file's default-graph triples go to "
+                                                       "(default: the IRI of the one ssc:City in them)")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="triples per INSERT DATA request (SPARQL Update only)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="the summary of what was written")
 @click.option("--as-of", help="date the rules use (YYYY-MM-DD; default today)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-def push(files: tuple[str, ...], store_url: str, what: str, replace: bool, as_of: str | None,
-         input_format: str | None) -> None:
-    """Upload FILES to a SPARQL 1.1 store, graph by graph, for portals that query many cities.
+@_store_options
+def push(files: tuple[str, ...], store_url: str, protocol: str, what: str, replace: bool, default_graph: str | None,
+         chunk_size: int, fmt: str, as_of: str | None, input_format: str | None, **conn_flags: Any) -> None:
+    """Write FILES to a SPARQL 1.1 store, one set of named graphs per city, for portals that query many cities.
 
-    Named graphs are kept; entailments go to their own inferred graphs, derived facts and findings to
-    https://w3id.org/sscrdf/graph/derived, the ontology to https://w3id.org/sscrdf/graph/ontology.
+    Each city's data goes to its own graph (its named graph in TriG/N-Quads, else the graph named by its
+    ssc:City IRI), its entailments to https://w3id.org/sscrdf/graph/inferred?graph=<G>, what the rules derive to
+    https://w3id.org/sscrdf/graph/derived?graph=<G>, the ontology to https://w3id.org/sscrdf/graph/ontology.
+    With --replace only the graphs of the cities pushed are replaced. Prints one line per graph and
+    "N graphs, M triples written".
     """
     url = urllib.parse.urlparse(store_url)
     if url.scheme not in ("http", "https") or not url.netloc:
         raise InputError(f"--store {store_url!r} is not an http(s) URL",
-                         hint="give the store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
-    kb = KnowledgeBase()
-    counts = kb.push(kb.load(*files, fmt=input_format), store_url, what=what, replace=replace, as_of=as_date(as_of))
-    for graph, n in counts.items():
-        click.echo(f"{n:>8}  {graph or '(default graph)'}")
-    click.echo(f"pushed {sum(counts.values())} triples in {len(counts)} graph(s) to {store_url}", err=True)
+                         hint="give the store's URL, e.g. http://127.0.0.1:7878/store (Oxigraph) or "
+                              "http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso)")
+    if default_graph is not None:
+        _check_iri(default_graph, "--default-graph")
+    conn = _connection(**conn_flags)
+    summary = KnowledgeBase().push(list(files), store_url, what=what, replace=replace, as_of=as_date(as_of),
+                                   protocol=protocol, connection=conn, default_graph=default_graph, fmt=input_format,
+                                   chunk_size=chunk_size)
+    if fmt == "json":
+        click.echo(json.dumps(summary.as_json(), indent=2))
+        return
+    for graph, role, n in summary.graphs:
+        click.echo(f"{n:>8}  {role:<8}  {graph}")
+    click.echo(summary.line())
+
+
+def _check_iri(value: str, option: str) -> str:
+    """``value`` if it is an absolute IRI a store accepts as a graph name, else a one-line error."""
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+$", value):
+        raise InputError(f"{option} {value!r} is not an absolute IRI", hint="e.g. https://example.org/graph/riverton")
+    return value
 
 
 # ------------------------------------------------------------------------------------------- register

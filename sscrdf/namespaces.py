@@ -10,7 +10,7 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 ONTOLOGY_IRI = "https://w3id.org/sscrdf/ontology"
 #: graph name under which inferred triples are kept apart from asserted ones
 INFERRED_GRAPH = "https://w3id.org/sscrdf/graph/inferred"
-#: graph name of the triples the rules derive (findings, plans, strategies)
+#: graph name of the triples the rules derive (findings, plans, strategies); per city: ``…/derived?graph=<G>``
 DERIVED_GRAPH = "https://w3id.org/sscrdf/graph/derived"
 #: graph name of the ontology in the knowledge store and in what `push` uploads
 ONTOLOGY_GRAPH = "https://w3id.org/sscrdf/graph/ontology"

@@ -18,7 +18,8 @@ HELPERS = ("sscrdf", "sscrdf.errors", "sscrdf.namespaces", "sscrdf.resources", "
            "sscrdf.parallel")
 #: third-party libraries heavy enough to be imported inside the function that needs them (each such import
 #: carries a comment saying why), so that commands which do not use them start faster
-HEAVY = ("rdflib", "pyshacl", "owlrl", "matplotlib", "openpyxl", "tqdm", "SPARQLWrapper", "pyparsing")
+HEAVY = ("rdflib", "pyshacl", "owlrl", "matplotlib", "openpyxl", "tqdm", "SPARQLWrapper", "pyparsing", "requests",
+         "urllib3")
 #: the one deliberate deferred intra-package import: ``import sscrdf`` stays light and loads the API on first use
 LAZY = {("sscrdf", "sscrdf.api")}
 

@@ -63,3 +63,15 @@ def test_report_columns_name_columns_of_their_section():
     for r in rows:
         assert r["column"] in SECTIONS[r["section"]].columns(), r
         assert r["title"].strip(), r
+
+
+@pytest.mark.parametrize("name, row", [("assessments", "AssessmentRow"), ("network", "EdgeRow"), ("onion", "OnionRow"),
+                                       ("plan", "PlanActionRow")])
+def test_the_html_report_reads_its_queries_as_typed_rows(name, row):
+    """The HTML report's own queries (mappings/html/*.rq) are read into row classes whose fields are their columns."""
+    from sscrdf.query.sparql import read_sparql_file
+    from sscrdf.render import html
+    from sscrdf.resources import data_dir
+
+    q = read_sparql_file(data_dir("mappings") / "html" / f"{name}.rq")
+    assert getattr(html, row).columns() == q.columns

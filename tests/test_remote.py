@@ -160,8 +160,3 @@ def test_serve_on_a_busy_port_exits_2(runner, cli):
         r = runner.invoke(cli, ["serve", str(FILES[1]), "--port", str(port)])
     assert r.exit_code == 2 and "cannot listen" in r.output
 
-
-def test_push_to_an_unreachable_store_exits_2(runner, cli):
-    r = runner.invoke(cli, ["push", str(FILES[1]), "--store", f"http://127.0.0.1:{_free_port()}/store",
-                            "--what", "asserted"])
-    assert r.exit_code == 2 and "refused the upload" in r.output

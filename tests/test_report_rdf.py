@@ -25,9 +25,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pyshacl
 import pytest
-from rdflib import BNode, Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, to_isomorphic
-from rdflib.namespace import DCTERMS, RDF, SH, XSD
+from rdflib.namespace import DCTERMS, RDF, SH
 
 from sscrdf.convert import triples_to_graph
 from sscrdf.io.load import load
@@ -40,6 +40,7 @@ from sscrdf.shacl.validate import shapes_graph, validate_store
 from .conftest import EXAMPLES, FIXTURES
 
 pytestmark = pytest.mark.slow
+XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 INPUTS = {p.name: p for p in [EXAMPLES / "riverton.ttl", EXAMPLES / "lakeside.ttl",
                               *sorted((FIXTURES / "shapes").glob("*.neg.ttl"))]}
 
@@ -95,7 +96,7 @@ def _term(g: Graph, node) -> str:
     with or without ^^xsd:string alike (Jena writes the plain form)."""
     if isinstance(node, BNode):
         return "[" + " ; ".join(sorted(f"{p.n3()} {_term(g, o)}" for p, o in g.predicate_objects(node))) + "]"
-    if isinstance(node, Literal) and node.datatype == XSD.string:  # RDF 1.1: "x" and "x"^^xsd:string are one term
+    if isinstance(node, Literal) and node.datatype == XSD_STRING:  # RDF 1.1: "x" and "x"^^xsd:string are one term
         return Literal(str(node)).n3()
     return node.n3()
 

@@ -43,7 +43,7 @@ from .model import (
     Row,
     section_types,
 )
-from .pipeline import derive
+from .pipeline import Place, derive
 
 __all__ = ["Analysis", "CityAnalysis", "Entry", "FindingRow", "FINDING_KINDS", "ENTRY_KINDS", "SEVERITIES",
            "analyze_store", "report_sections", "section", "Section", "triage", "normalise_clauses", "shape_concerns"]
@@ -261,8 +261,12 @@ def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast
 
 
 def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date,
-                   extra_shapes: tuple[str | Path, ...]) -> Analysis:
-    """Analyse the cities of one store in this process."""
+                   extra_shapes: tuple[str | Path, ...], place: Place | None = None) -> Analysis:
+    """Analyse the cities of one store in this process.
+
+    ``place`` is where the rules, checks and queries run: None for a new embedded store built here, or a
+    ``sscrdf.analysis.instore.RemoteStore`` (a SPARQL store already holding ``data``, its entailments and the
+    ontology; ``data`` is then the cities' triples read back from it)."""
     clock = [time.perf_counter()]
     timings: dict[str, float] = {}
 
@@ -272,7 +276,8 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
         clock[0] = now
 
     units = split_by_graph(data)
-    derived = derive(data, reasoner=reasoner, as_of=as_of, units=units, on_stage=lap)  # laps reasoning, rules
+    derived = derive(data, reasoner=reasoner, as_of=as_of, units=units, on_stage=lap,  # laps reasoning, rules
+                     place=place)
     ks, derivation, store = derived.knowledge, derived.derivation, derived.store
     assert derivation is not None  # derive ran the rules
     shapes = shapes_graph(tuple(extra_shapes))
@@ -297,12 +302,11 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
     for sec in report_sections():
         by_city: dict[str, list[Row]] = defaultdict(list)
         for row in _query(store, sec.query, types[sec.name]):
-            by_city[row.city].append(row)
+            by_city[row.city].append(row)  # type: ignore[attr-defined]  # every section's query has a city column
         for c, rows in by_city.items():
             if c in cities:
                 setattr(cities[c], sec.name, rows)
-    # finding -> its first solution, and what all its solutions are about, concern and cite
-    grouped: dict[str, tuple[FindingSolution, set[str], set[str], set[str]]] = {}
+    grouped: dict[str, tuple[FindingSolution, set[str], set[str], set[str]]] = {}  # row, about, concerns, sources
     for r in _query(store, "findings", FindingSolution):
         _, about, concerns, sources = grouped.setdefault(r.finding, (r, set(), set(), set()))
         if r.source:

@@ -47,8 +47,6 @@ def camel(name: str) -> str:
 class Row:
     """A row of a query result, typed. Subclasses are frozen dataclasses whose fields are the query's columns."""
 
-    #: the city the row is about: every query is anchored on a city, and every row class has this column
-    city: str
     #: the fields, which @dataclass sets on each subclass (declared here so that dataclasses.fields() takes a Row)
     __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
 

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -39,6 +40,16 @@ def load_checked(paths: Sequence[str | Path], *, fmt: str | None = None) -> Load
     return loaded
 
 
+class Place(Protocol):
+    """Where the rules run when not on a new embedded store: a SPARQL store that already holds the data, its
+    entailments and the ontology (``sscrdf.analysis.instore.RemoteStore``). It stands in for a pyoxigraph store
+    where the analysis only runs SELECTs (``query``) and looks quads up (``quads_for_pattern``)."""
+
+    def run_rules(self, *, as_of: dt.date | None = None) -> Derivation: ...
+
+    def knowledge(self) -> ox.Store: ...
+
+
 @dataclass(frozen=True)
 class Derived:
     """What :func:`derive` built: the knowledge store (ontology, data, entailments) and, when the rules ran,
@@ -56,11 +67,20 @@ class Derived:
 
 def derive(data: ox.Store, *, reasoner: str = "fast", as_of: dt.date | None = None, rules: bool = True,
            with_ontology: bool = True, units: list[Unit] | None = None,
-           on_stage: Callable[[str], None] | None = None) -> Derived:
+           on_stage: Callable[[str], None] | None = None, place: Place | None = None) -> Derived:
     """The knowledge store of ``data`` (the ontology unless ``with_ontology`` is False, the data, its OWL 2 RL
     entailments) and, unless ``rules`` is False, what the rules derive from it on ``as_of`` (default today).
     ``units`` is ``split_by_graph(data)`` when the caller already has it; ``on_stage(name)`` is called as each
-    stage ends ("reasoning", "rules"), for timings."""
+    stage ends ("reasoning", "rules"), for timings.
+
+    ``place``: a SPARQL store already holding ``data``, its entailments and the ontology
+    (``sscrdf.analysis.instore.RemoteStore``); the rules then run inside it, into its derived graphs, and the
+    knowledge is the store seen without them."""
+    if place is not None:
+        derivation = place.run_rules(as_of=as_of or dt.date.today()) if rules else None
+        if on_stage and rules:
+            on_stage("rules")
+        return Derived(place.knowledge(), derivation)
     ks = knowledge_store(data, reasoner=reasoner, with_ontology=with_ontology, units=units)
     if on_stage:
         on_stage("reasoning")

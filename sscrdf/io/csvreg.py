@@ -94,8 +94,9 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from ..errors import InputError
-from ..namespaces import DCTERMS, LOCAL, ORG, OWL, PROV, RDF, RDFS, XSD
+from ..namespaces import LOCAL, OWL, PROV, RDF, RDFS, XSD, expand, short
 from ..namespaces import SSC as _SSC
+from ..resources import data_dir
 from .encoding import check_utf8
 from .regvocab import vocabulary
 
@@ -109,21 +110,38 @@ _RDF = str(RDF)
 _RDFS = str(RDFS)
 _OWL = str(OWL)
 _XSD = str(XSD)
-_ORG = str(ORG)
 _PROV = str(PROV)
-_DCTERMS = str(DCTERMS)
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "name", "category", "scale", "sector", "power", "interest",
                                      "current_level", "desired_level", "assessed_on", "assessed_by")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("responsibilities", "unit_of", "city")
 _ASSESSMENT_COLUMNS = ("power", "interest", "current_level", "desired_level", "assessed_on", "assessed_by")
 
-# The values of the scale, sector, power/interest and engagement columns are the individuals of these ontology
-# classes (see sscrdf.io.regvocab): matched by local name, label or notation, never spelt out here.
-_SCALE_CLASS = SSC + "Scale"
-_SECTOR_CLASS = SSC + "Sector"
-_LEVEL_CLASS = SSC + "PowerInterestLevel"
-_ENGAGEMENT_CLASS = SSC + "EngagementLevel"
+
+
+@dataclass(frozen=True)
+class _Column:
+    """What mappings/csv-register.csv says of a column: the property its values are written with and the
+    ontology classes its values come from (matched by local name, label or notation; see sscrdf.io.regvocab)."""
+
+    property: str
+    values: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _columns() -> dict[str, _Column]:
+    """Column (or node) name → its property and value classes, from mappings/csv-register.csv."""
+    with (data_dir("mappings") / "csv-register.csv").open(encoding="utf-8", newline="") as f:
+        return {r["column"]: _Column(expand(r["property"]), tuple(expand(v) for v in r["values"].split()))
+                for r in csv.DictReader(f)}
+
+
+def _prop(column: str) -> str:
+    return _columns()[column].property
+
+
+def _values(column: str, index: int = 0) -> str:
+    return _columns()[column].values[index]
 
 _SCHEMES = ("http", "https", "urn", "mailto", "tag", "did", "file", "ftp", "info")
 _IRI_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://\S+|(?:" + "|".join(_SCHEMES) + r"):\S+)$", re.IGNORECASE)
@@ -158,10 +176,10 @@ def catalogue(paths: Sequence[Path] | None = None) -> Catalogue:
 def _catalogue_of(vocab: Vocabulary) -> Catalogue:
     classes = {s for s, ts in vocab.types.items() if _OWL + "Class" in ts} | set(vocab.parents)
     return Catalogue(
-        stakeholder_classes=frozenset(_locals(vocab.subclasses(SSC + "Stakeholder"))),
-        unit_classes=frozenset(_locals(vocab.subclasses(SSC + "MunicipalUnit"))),
+        stakeholder_classes=frozenset(_locals(vocab.subclasses(_values("category", 0)))),
+        unit_classes=frozenset(_locals(vocab.subclasses(_values("category", 1)))),
         classes=frozenset(_locals(classes)),
-        responsibilities=frozenset(_locals(vocab.individuals(SSC + "Responsibility"))),
+        responsibilities=frozenset(_locals(vocab.individuals(_values("responsibilities")))),
         vocabulary=vocab,
     )
 
@@ -337,8 +355,9 @@ def _responsibilities(value: str, ctx: _Ctx, cat: Catalogue) -> list[str]:
         if known:
             name = known.get(_key(local))
             if name is None:
-                raise ctx.bad_value(word, "a responsibility of the ontology", ["ssc: names of ssc:Responsibility "
-                                    "individuals (ontology/*.ttl)"], _closest(local, cat.responsibilities))
+                raise ctx.bad_value(word, "a responsibility of the ontology",
+                                    [f"ssc: names of {short(_values('responsibilities'))} individuals "
+                                     "(ontology/*.ttl)"], _closest(local, cat.responsibilities))
             out.append(name)
         elif _LOCAL_RE.match(local):
             out.append(local)
@@ -376,10 +395,12 @@ def _assessment(row: Mapping[str, str], line: int, ctx_for: _CtxFor, settings: _
     by, by_label = _agent(row["assessed_by"], settings.base, ctx_for("assessed_by"))
     return _Assessment(
         line=line,
-        power=_choice(row["power"], ctx_for("power"), cat, _LEVEL_CLASS, "a power level"),
-        interest=_choice(row["interest"], ctx_for("interest"), cat, _LEVEL_CLASS, "an interest level"),
-        current=_choice(row["current_level"], ctx_for("current_level"), cat, _ENGAGEMENT_CLASS, "an engagement level"),
-        desired=_choice(row["desired_level"], ctx_for("desired_level"), cat, _ENGAGEMENT_CLASS, "an engagement level"),
+        power=_choice(row["power"], ctx_for("power"), cat, _values("power"), "a power level"),
+        interest=_choice(row["interest"], ctx_for("interest"), cat, _values("interest"), "an interest level"),
+        current=_choice(row["current_level"], ctx_for("current_level"), cat, _values("current_level"),
+                        "an engagement level"),
+        desired=_choice(row["desired_level"], ctx_for("desired_level"), cat, _values("desired_level"),
+                        "an engagement level"),
         on=_date(row["assessed_on"], ctx_for("assessed_on")),
         by=by,
         by_label=by_label,
@@ -408,8 +429,8 @@ def _entity(row: Mapping[str, str], line: int, settings: _Settings) -> _Entity:
             raise ctx_for("unit_of").error("only municipal units (e.g. FinanceUnit) belong to a municipality; "
                                            f"ssc:{categories[0]} is a stakeholder category",
                                            hint="leave unit_of empty, or give the unit class as the category")
-        scale = _choice(_required(row, ctx_for, "scale"), ctx_for("scale"), cat, _SCALE_CLASS, "a scale")
-        sector = _choice(_required(row, ctx_for, "sector"), ctx_for("sector"), cat, _SECTOR_CLASS, "a sector")
+        scale = _choice(_required(row, ctx_for, "scale"), ctx_for("scale"), cat, _values("scale"), "a scale")
+        sector = _choice(_required(row, ctx_for, "sector"), ctx_for("sector"), cat, _values("sector"), "a sector")
     city = _resolve(row["city"], base, ctx_for("city")) if row.get("city") and not is_unit else None
     name = _required(row, ctx_for, "name")
     responsibilities = _responsibilities(row.get("responsibilities", ""), ctx_for("responsibilities"), cat)
@@ -532,7 +553,7 @@ def _check_units(entities: Mapping[str, _Entity], path: Path) -> None:
     """A unit_of naming a row of this file must name a municipality."""
     for e in entities.values():
         target = entities.get(e.unit_of) if e.unit_of else None
-        if target is not None and "Municipality" not in target.categories:
+        if target is not None and _values("unit_of")[len(SSC):] not in target.categories:
             raise InputError(f"column unit_of: {e.unit_of!r} is not a municipality (its row on line {target.line} "
                              f"has category {';'.join(target.categories)})", path=path, line=e.line,
                              hint="a municipal unit belongs to a row whose category is Municipality")
@@ -551,18 +572,18 @@ def _quads(entities: Iterable[_Entity], settings: _Settings) -> list[ox.Quad]:
     day_counts: dict[tuple[str, str], int] = {}
     for e in entities:
         for c in e.categories:
-            add(e.iri, _RDF + "type", iri(SSC + c))
-        add(e.iri, _RDFS + "label", ox.Literal(e.name))
+            add(e.iri, _prop("category"), iri(SSC + c))
+        add(e.iri, _prop("name"), ox.Literal(e.name))
         if e.is_unit:
-            add(e.iri, _ORG + "unitOf", iri(e.unit_of or ""))
+            add(e.iri, _prop("unit_of"), iri(e.unit_of or ""))
         else:
             city = e.city or settings.city
             add(city, _RDF + "type", iri(SSC + "City"))
             add(city, SSC + "hasStakeholder", iri(e.iri))
-            add(e.iri, SSC + "scale", iri(SSC + (e.scale or "")))
-            add(e.iri, SSC + "sector", iri(SSC + (e.sector or "")))
+            add(e.iri, _prop("scale"), iri(SSC + (e.scale or "")))
+            add(e.iri, _prop("sector"), iri(SSC + (e.sector or "")))
         for r in e.responsibilities:
-            add(e.iri, SSC + "hasResponsibility", iri(SSC + r))
+            add(e.iri, _prop("responsibilities"), iri(SSC + r))
         for a in e.assessments:
             key = (_assessment_slug(e, settings.base), a.on)
             day_counts[key] = day_counts.get(key, 0) + 1
@@ -582,14 +603,14 @@ def _assessment_slug(e: _Entity, base: str) -> str:
 
 def _assessment_quads(add: _Add, e: _Entity, a: _Assessment, node: str) -> None:
     """The triples of one assessment ``node`` of ``e``."""
-    add(node, _RDF + "type", ox.NamedNode(SSC + "EngagementAssessment"))
-    add(node, SSC + "assessedStakeholder", ox.NamedNode(e.iri))
-    add(node, SSC + "powerLevel", ox.NamedNode(SSC + a.power))
-    add(node, SSC + "interestLevel", ox.NamedNode(SSC + a.interest))
-    add(node, SSC + "currentLevel", ox.NamedNode(SSC + a.current))
-    add(node, SSC + "desiredLevel", ox.NamedNode(SSC + a.desired))
-    add(node, _DCTERMS + "date", ox.Literal(a.on, datatype=ox.NamedNode(_XSD + "date")))
-    add(node, _PROV + "wasAttributedTo", ox.NamedNode(a.by))
+    add(node, _prop("assessment"), ox.NamedNode(_values("assessment")))
+    add(node, _prop("assessment_of"), ox.NamedNode(e.iri))
+    add(node, _prop("power"), ox.NamedNode(SSC + a.power))
+    add(node, _prop("interest"), ox.NamedNode(SSC + a.interest))
+    add(node, _prop("current_level"), ox.NamedNode(SSC + a.current))
+    add(node, _prop("desired_level"), ox.NamedNode(SSC + a.desired))
+    add(node, _prop("assessed_on"), ox.Literal(a.on, datatype=ox.NamedNode(_XSD + "date")))
+    add(node, _prop("assessed_by"), ox.NamedNode(a.by))
     if a.by_label is not None:
         add(a.by, _RDF + "type", ox.NamedNode(_PROV + "Agent"))
         add(a.by, _RDFS + "label", ox.Literal(a.by_label))

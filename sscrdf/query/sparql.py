@@ -167,7 +167,7 @@ def select(store: ox.Store, text: str, *, union: bool = True, source: str | Path
         res = store.query(text, use_default_graph_as_union=union)
     except SyntaxError as exc:
         raise InputError(f"SPARQL syntax error: {exc}", path=source) from None
-    if not isinstance(res, ox.QuerySolutions):
+    if isinstance(res, (ox.QueryBoolean, ox.QueryTriples)):  # (a remote store's SELECT rows pass, see analysis.instore)
         raise InputError("not a SELECT query (ASK and CONSTRUCT are not tables)", path=source)
     cols = [v.value for v in res.variables]
     rows = [tuple(_py(sol[c]) for c in cols) for sol in res]

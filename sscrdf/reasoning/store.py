@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote
 import pyoxigraph as ox
 
 from ..convert import to_ox_term
-from ..namespaces import INFERRED_GRAPH
+from ..namespaces import DERIVED_GRAPH, INFERRED_GRAPH
 from ..namespaces import ONTOLOGY_GRAPH as _ONTOLOGY_GRAPH
 from .closure import entail, ontology_closure
 
@@ -33,6 +33,14 @@ def inferred_graph(graph: str | None) -> ox.NamedNode:
     if graph is None:
         return ox.NamedNode(INFERRED_GRAPH)
     return ox.NamedNode(f"{INFERRED_GRAPH}?graph={quote(graph, safe='')}")
+
+
+def derived_graph(graph: str | None) -> ox.NamedNode:
+    """The graph ``sscrdf push`` writes what the rules derived for the city in ``graph`` to (None: the shared
+    derived graph of ``sscrdf.rules.engine``)."""
+    if graph is None:
+        return ox.NamedNode(DERIVED_GRAPH)
+    return ox.NamedNode(f"{DERIVED_GRAPH}?graph={quote(graph, safe='')}")
 
 
 def split_by_graph(store: ox.Store) -> list[Unit]:

@@ -16,15 +16,16 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from .. import __version__
 from ..analysis.analyze import section
-from ..analysis.model import Analysis, CityAnalysis, GridRow
+from ..analysis.model import Analysis, CityAnalysis, GridRow, R, Row
 from ..namespaces import ORG
-from ..query.sparql import Row, Value, as_int, as_str, select
+from ..query.sparql import Value, select
 from ..resources import data_dir, files
 from .vocab import Style, engagement_levels, flagged, grid_strategies, onion_layers, styles
 
@@ -92,6 +93,71 @@ def _svg(fig: Figure, title: str, desc: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- data
 
+@dataclass(frozen=True)
+class AssessmentRow(Row):
+    """An engagement assessment of a stakeholder (mappings/html/assessments.rq)."""
+
+    city: str
+    stakeholder: str
+    date: Value
+    power: str
+    interest: str
+    current: str
+    desired: str
+
+
+@dataclass(frozen=True)
+class EdgeRow(Row):
+    """A link of the stakeholder interaction map (mappings/html/network.rq)."""
+
+    city: str
+    source: str
+    relation: str
+    target: str
+
+
+@dataclass(frozen=True)
+class OnionRow(Row):
+    """A stakeholder's layer of the onion diagram (mappings/html/onion.rq)."""
+
+    city: str
+    stakeholder: str
+    layer: str
+
+
+@dataclass(frozen=True)
+class PlanActionRow(Row):
+    """A planned action of the engagement plan table (mappings/html/plan.rq)."""
+
+    city: str
+    action: str
+    stakeholder: str
+    kind: str | None
+    owner: str | None
+    due: Value
+    priority: int | None
+    channel: str | None
+
+
+@dataclass(frozen=True)
+class LabelRow(Row):
+    """A label of an IRI (mappings/labels.rq): ``p`` is 0 for a skos:prefLabel, 1 for an rdfs:label."""
+
+    s: str
+    l: str  # noqa: E741  (the query's column name)
+    p: int
+
+
+@dataclass(frozen=True)
+class _Data:
+    """The rows of the HTML report's own queries (mappings/html/*.rq), typed."""
+
+    assessments: list[AssessmentRow]
+    network: list[EdgeRow]
+    onion: list[OnionRow]
+    plan: list[PlanActionRow]
+
+
 def _queries() -> dict[str, str]:
     return {p.stem: p.read_text(encoding="utf-8") for p in sorted((data_dir("mappings") / "html").glob("*.rq"))}
 
@@ -106,16 +172,22 @@ def _store(data: ox.Store, analysis: Analysis) -> ox.Store:
     return store
 
 
-def _rows(store: ox.Store, text: str) -> list[Row]:
+def _rows(store: ox.Store, text: str, row_type: type[R]) -> list[R]:
     t = select(store, text)
-    return [dict(zip(t.columns, r, strict=True)) for r in t.rows]
+    return [row_type.from_row(dict(zip(t.columns, r, strict=True))) for r in t.rows]
+
+
+def _data(store: ox.Store) -> _Data:
+    texts = {name.removeprefix("html-"): text for name, text in _queries().items()}
+    return _Data(_rows(store, texts["assessments"], AssessmentRow), _rows(store, texts["network"], EdgeRow),
+                 _rows(store, texts["onion"], OnionRow), _rows(store, texts["plan"], PlanActionRow))
 
 
 def _labels(store: ox.Store) -> dict[str, str]:
     out: dict[str, str] = {}
     q = (data_dir("mappings") / "labels.rq").read_text(encoding="utf-8")
-    for r in sorted(_rows(store, q), key=lambda r: (-as_int(r["p"]), str(r["l"]))):
-        out.setdefault(as_str(r["s"]), str(r["l"]))  # a prefLabel (short) wins over rdfs:label
+    for r in sorted(_rows(store, q, LabelRow), key=lambda r: (-r.p, str(r.l))):
+        out.setdefault(r.s, str(r.l))  # a prefLabel (short) wins over rdfs:label
     return out
 
 
@@ -160,13 +232,13 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
     return _svg(fig, f"Power/interest grid of {city.label} ({section('grid').clause})", desc)
 
 
-def _onion_chart(city: CityAnalysis, layers: list[Row], lab: _Labels) -> str:
+def _onion_chart(city: CityAnalysis, layers: list[OnionRow], lab: _Labels) -> str:
     _use_svg()
     import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     from matplotlib.patches import Circle
     by_layer: dict[str, list[str]] = defaultdict(list)
     for r in layers:
-        by_layer[as_str(r["layer"])].append(lab(r["stakeholder"]))
+        by_layer[r.layer].append(lab(r.stakeholder))
     fig, ax = plt.subplots(figsize=(7.2, 7.2))
     radii = {layer: float(rank) for layer, rank in reversed(onion_layers())}  # layer N: the ring of radius N
     for layer, radius in radii.items():
@@ -204,22 +276,22 @@ def _x(iri: Value) -> float:
     return math.nan if level is None else level
 
 
-def _gap(r: Row) -> int:
+def _gap(r: AssessmentRow) -> int:
     """Levels from the current to the desired engagement level of an assessment (an unknown level counts 0)."""
-    return (_level(r["desired"]) or 0) - (_level(r["current"]) or 0)
+    return (_level(r.desired) or 0) - (_level(r.current) or 0)
 
 
-def _engagement_chart(city: CityAnalysis, latest: list[Row], lab: _Labels) -> str:
+def _engagement_chart(city: CityAnalysis, latest: list[AssessmentRow], lab: _Labels) -> str:
     _use_svg()
     import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
-    rows = sorted(latest, key=lambda r: (_gap(r), lab(r["stakeholder"])))
+    rows = sorted(latest, key=lambda r: (_gap(r), lab(r.stakeholder)))
     fig, ax = plt.subplots(figsize=(7.2, max(2.0, 0.16 * len(rows) + 0.8)))
     for i, r in enumerate(rows):
-        c, d = _x(r["current"]), _x(r["desired"])
+        c, d = _x(r.current), _x(r.desired)
         ax.plot([c, d], [i, i], color="#999", lw=1)
         ax.plot(c, i, "o", color="#0072B2", ms=4, label="current" if i == 0 else None)
         ax.plot(d, i, "D", color="#D55E00", ms=4, label="desired" if i == 0 else None)
-    ax.set_yticks(range(len(rows)), [lab(r["stakeholder"])[:40] for r in rows], fontsize=6)
+    ax.set_yticks(range(len(rows)), [lab(r.stakeholder)[:40] for r in rows], fontsize=6)
     ax.set_xticks(range(len(engagement_levels())), [lab(n) for n in engagement_levels()])
     ax.set_xlim(-0.5, len(engagement_levels()) - 0.5)
     ax.set_ylim(-1, len(rows))
@@ -231,14 +303,14 @@ def _engagement_chart(city: CityAnalysis, latest: list[Row], lab: _Labels) -> st
                 f"{len(rows)} stakeholders; {gaps} are below their desired level")
 
 
-def _over_time_chart(city: CityAnalysis, assessments: list[Row], lab: _Labels) -> str | None:
+def _over_time_chart(city: CityAnalysis, assessments: list[AssessmentRow], lab: _Labels) -> str | None:
     _use_svg()
     import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     series: dict[str, list[tuple[dt.date, int]]] = defaultdict(list)
     for r in assessments:
-        level = _level(r["current"])
+        level = _level(r.current)
         if level is not None:  # an assessment without a known level has no point to plot
-            series[as_str(r["stakeholder"])].append((dt.date.fromisoformat(str(r["date"])[:10]), level))
+            series[r.stakeholder].append((dt.date.fromisoformat(str(r.date)[:10]), level))
     series = {k: sorted(v) for k, v in series.items() if len({d for d, _ in v}) > 1}
     if not series:
         return None
@@ -281,13 +353,13 @@ def _category_chart(city: CityAnalysis) -> str:
                 f"{len(rows) - len(missing)} of {len(rows)} categories present; missing: {', '.join(missing) or 'none'}")
 
 
-def _network_chart(city: CityAnalysis, edges: list[Row], lab: _Labels) -> str | None:
+def _network_chart(city: CityAnalysis, edges: list[EdgeRow], lab: _Labels) -> str | None:
     _use_svg()
     import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     if not edges:
         return None
-    nodes = sorted({as_str(e["source"]) for e in edges} | {as_str(e["target"]) for e in edges}, key=lab)
-    unit_of = {as_str(e["source"]): as_str(e["target"]) for e in edges if e["relation"] == UNIT_OF}
+    nodes = sorted({e.source for e in edges} | {e.target for e in edges}, key=lab)
+    unit_of = {e.source: e.target for e in edges if e.relation == UNIT_OF}
     parents = sorted(set(unit_of.values()), key=lab)
     pos: dict[str, tuple[float, float]] = {}
     for i, p in enumerate(parents):
@@ -301,9 +373,9 @@ def _network_chart(city: CityAnalysis, edges: list[Row], lab: _Labels) -> str | 
     fig, ax = plt.subplots(figsize=(7.2, 6.0))
     relations = {t: s for t, s in styles().items() if s.line}  # the styled relations, in the order of styles.csv
     for e in edges:
-        style = relations.get(as_str(e["relation"]), OTHER_RELATION)
+        style = relations.get(e.relation, OTHER_RELATION)
         colour, ls = style.colour, style.line
-        (x1, y1), (x2, y2) = pos[as_str(e["source"])], pos[as_str(e["target"])]
+        (x1, y1), (x2, y2) = pos[e.source], pos[e.target]
         ax.plot([x1, x2], [y1, y2], color=colour, ls=ls, lw=0.8, alpha=0.8)
     for f in gaps:
         first, second = f.about
@@ -345,23 +417,23 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[object]], cls: str = "",
     return "".join(out)
 
 
-def _latest(assessments: list[Row], *, per_city: bool = False) -> list[Row]:
+def _latest(assessments: list[AssessmentRow], *, per_city: bool = False) -> list[AssessmentRow]:
     """The latest assessment of each stakeholder (with ``per_city``: of each stakeholder in each city)."""
-    def who(r: Row) -> tuple[str, str]:
-        return (as_str(r["city"]) if per_city else "", as_str(r["stakeholder"]))
+    def who(r: AssessmentRow) -> tuple[str, str]:
+        return (r.city if per_city else "", r.stakeholder)
 
-    best: dict[tuple[str, str], Row] = {}
-    for r in sorted(assessments, key=lambda r: (str(r["date"]), who(r))):
+    best: dict[tuple[str, str], AssessmentRow] = {}
+    for r in sorted(assessments, key=lambda r: (str(r.date), who(r))):
         best[who(r)] = r
     return list(best.values())
 
 
-def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[Row]], lab: _Labels) -> str:
-    def mine(name: str) -> list[Row]:
-        return [r for r in data[name] if r["city"] == city.city]
+def _city_section(city: CityAnalysis, idx: int, data: _Data, lab: _Labels) -> str:
+    def mine(rows: list[R]) -> list[R]:
+        return [r for r in rows if getattr(r, "city", None) == city.city]
 
     s = city.summary()
-    assessments = mine("assessments")
+    assessments = mine(data.assessments)
     latest = _latest(assessments)
     out = [f'<section class="city" id="city-{idx}"><h2>{_e(city.label)}</h2>']
     out.append(f'<p class="summary">{s.stakeholders} stakeholders in {s.categories_present} of '
@@ -370,14 +442,13 @@ def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[Row]], lab:
                f'Findings: ' + ", ".join(f"{n} {k.lower()}{'s' if n != 1 else ''}" for k, n in s.findings.items())
                + "</p>")
     out.append(f'<div class="part"><h3>{_e(section("grid").title)}</h3>' + _grid_chart(city, lab) + "</div>")
-    out.append('<div class="part"><h3>Onion diagram</h3>' + _onion_chart(city, mine("onion"), lab) + "</div>")
-    net = _network_chart(city, mine("network"), lab)
+    out.append('<div class="part"><h3>Onion diagram</h3>' + _onion_chart(city, mine(data.onion), lab) + "</div>")
+    net = _network_chart(city, mine(data.network), lab)
     out.append('<div class="part"><h3>Stakeholder interaction map</h3>'
                + (net or "<p>No units, collaborations or relations in the data.</p>") + "</div>")
     out.append('<div class="part"><h3>Current and desired engagement</h3>' + _engagement_chart(city, latest, lab))
-    rows = [(lab(r["stakeholder"]), r["date"], lab(r["power"]), lab(r["interest"]), lab(r["current"]),
-             lab(r["desired"]), _gap(r))
-            for r in sorted(latest, key=lambda r: lab(r["stakeholder"]).lower())]
+    rows = [(lab(r.stakeholder), r.date, lab(r.power), lab(r.interest), lab(r.current), lab(r.desired), _gap(r))
+            for r in sorted(latest, key=lambda r: lab(r.stakeholder).lower())]
     out.append(_table(["stakeholder", "assessed on", "power", "interest", "current", "desired", "gap"], rows,
                       "assessments") + "</div>")
     over = _over_time_chart(city, assessments, lab)
@@ -388,12 +459,12 @@ def _city_section(city: CityAnalysis, idx: int, data: dict[str, list[Row]], lab:
                     for u in city.units})
     out.append(f"<h3>{_e(section('units').heading)}</h3>"
                + _table(["unit", "status", "held by"], units, "units") + "</div>")
-    plan = sorted(mine("plan"), key=lambda r: (str(r["due"] or ""), as_int(r["priority"] or 99), lab(r["stakeholder"])))
+    plan = sorted(mine(data.plan), key=lambda r: (str(r.due or ""), r.priority or 99, lab(r.stakeholder)))
     out.append(f'<div class="part"><h3>{_e(section("plan").title)}</h3>')
     if plan:
         out.append(_table(["due", "priority", "stakeholder", "action", "owner", "channel"],
-                          [(r["due"], r["priority"], lab(r["stakeholder"]), lab(r["kind"]), lab(r["owner"]),
-                            lab(r["channel"])) for r in plan], "plan"))
+                          [(r.due, r.priority, lab(r.stakeholder), lab(r.kind), lab(r.owner), lab(r.channel))
+                           for r in plan], "plan"))
     else:
         out.append("<p>No engagement plan for this city in the data.</p>")
     out.append("</div>")
@@ -417,7 +488,7 @@ def _rule_name(iri: str | None) -> str:
     return _local(iri)
 
 
-def _portal(analysis: Analysis, data: dict[str, list[Row]], lab: _Labels) -> str:
+def _portal(analysis: Analysis, data: _Data, lab: _Labels) -> str:
     rows = []
     for i, c in enumerate(analysis.cities):
         s = c.summary()
@@ -432,13 +503,13 @@ def _portal(analysis: Analysis, data: dict[str, list[Row]], lab: _Labels) -> str
     missing = Counter(r.category_label for c in analysis.cities for r in c.categories if not r.stakeholders)
     out.append("<h3>Most-missing categories</h3>" + _table(["category", "cities missing it"], missing.most_common()))
     share = []
-    latest = _latest(data["assessments"], per_city=True)
-    per_city: dict[str, list[Row]] = defaultdict(list)
+    latest = _latest(data.assessments, per_city=True)
+    per_city: dict[str, list[AssessmentRow]] = defaultdict(list)
     for r in latest:
-        per_city[as_str(r["city"])].append(r)
+        per_city[r.city].append(r)
     for c in analysis.cities:
-        high = [r for r in per_city.get(c.city, []) if r["power"] in flagged("high-power")]
-        resistant = [r for r in high if r["current"] in flagged("resistant")]
+        high = [r for r in per_city.get(c.city, []) if r.power in flagged("high-power")]
+        resistant = [r for r in high if r.current in flagged("resistant")]
         share.append((c.label, len(high), len(resistant), f"{len(resistant) / len(high):.0%}" if high else "–"))
     out.append("<h3>Resistant or unaware high-power stakeholders (Y Suppl. 34, clause 4.2)</h3>"
                + _table(["city", "high power", "resistant or unaware", "share"], share) + "</section>")
@@ -484,7 +555,7 @@ def analysis_html(analysis: Analysis, data: ox.Store) -> str:
     """The HTML report of ``analysis`` of the city data ``data`` (which is not changed)."""
     store = _store(data, analysis)
     lab = _Labels(_labels(store), *(c.labels for c in analysis.cities))
-    results = {name.removeprefix("html-"): _rows(store, text) for name, text in _queries().items()}
+    results = _data(store)
     many = len(analysis.cities) > 1
     title = "Stakeholder report: " + (f"{len(analysis.cities)} cities" if many else
                                       (analysis.cities[0].label if analysis.cities else "no city"))

@@ -50,7 +50,7 @@ from ..shacl.validate import CityReport, ValidationReport
 from .vocab import grid_strategies
 
 if TYPE_CHECKING:
-    from ..analysis.model import ActionRow, Analysis, CityAnalysis, Entry, KpiValueRow, PlanRow, Row
+    from ..analysis.model import ActionRow, Analysis, CityAnalysis, Entry, PlanRow
     from ..query.sparql import Table, Value
 
 
@@ -422,12 +422,7 @@ def _column_titles() -> dict[str, tuple[tuple[str, str], ...]]:
 
 
 def _cost(r: ActionRow) -> float | None:
-    """An action's estimated cost as a number (None when not stated)."""
-    if r.cost is None:
-        return None
-    if isinstance(r.cost, dt.date):
-        raise TypeError(f"the estimated cost of {r.action} is a date: {r.cost}")
-    return float(r.cost)
+    return None if r.cost is None else float(str(r.cost))
 
 
 def _mp_cost(r: ActionRow) -> str:
@@ -456,22 +451,18 @@ def _mp_text(ca: CityAnalysis, as_of: dt.date) -> list[str]:
         done = "; ".join(f"{a['label']} ({a['date'] or 'no date'})" for a in p["activities"]) or "no activity recorded"
         out.append(f"    {p['phaseLabel']}: {done}")
     out.append(f"  {section('mp_kpis').heading}")
-    for cov in ca.mp_kpis:
-        mark = "" if cov.kpis else "   <- no KPI"
-        out.append(f"    {cov.dimension_notation} {cov.dimension_label:<45}{cov.kpis:>3}{mark}")
+    for r in ca.mp_kpis:
+        mark = "" if r.kpis else "   <- no KPI"
+        out.append(f"    {r.dimension_notation} {r.dimension_label:<45}{r.kpis:>3}{mark}")
     out.append(f"  {section('mp_kpi_values').heading}")
-    for kpi in ca.mp_kpi_values:
-        last = (f"{kpi.last_value} on {_iso(kpi.last_date)}" if kpi.last_date else "never measured")
-        target = f"target {kpi.target}" if kpi.target is not None else "no target"
-        out.append(f"    {kpi.dimension_notation or '--'} {kpi.kpi_label or _label(ca, kpi.kpi)}: "
+    for k in ca.mp_kpi_values:
+        last = (f"{k.last_value} on {_iso(k.last_date)}" if k.last_date else "never measured")
+        target = f"target {k.target}" if k.target is not None else "no target"
+        out.append(f"    {k.dimension_notation or '--'} {k.kpi_label or _label(ca, k.kpi)}: "
                    f"{target}; last {last}")
     out.append(f"  {section('mp_actions').heading}")
-    out += [f"    {_mp_action_line(ca, r, as_of)}" for r in ca.mp_actions] or ["    none"]
+    out += [f"    {_mp_action_line(ca, a, as_of)}" for a in ca.mp_actions] or ["    none"]
     return out
-
-
-def _last_measured(r: KpiValueRow) -> str:
-    return f"{r.last_value} ({_iso(r.last_date)})"
 
 
 def _mp_md(ca: CityAnalysis, as_of: dt.date) -> list[str]:
@@ -494,7 +485,7 @@ def _mp_md(ca: CityAnalysis, as_of: dt.date) -> list[str]:
     out += ["", "| KPI | Dimension | Target | Last measured |", "|---|---|---|---|"]
     out += [f"| {_md(r.kpi_label)} | {r.dimension_notation or ''} "
             f"| {r.target if r.target is not None else '**none**'} "
-            f"| {_last_measured(r) if r.last_date else '**never**'} |"
+            f"| {f'{r.last_value} ({_iso(r.last_date)})' if r.last_date else '**never**'} |"
             for r in ca.mp_kpi_values]
     out += ["", f"### {section('mp_actions').heading}", ""]
     if ca.mp_actions:
@@ -589,34 +580,34 @@ def analysis_text(analysis: Analysis) -> str:
         out += [f"sscrdf analysis of {ca.label} ({ca.city}), as of {analysis.as_of.isoformat()}", "=" * 78]
         out += _summary_lines(ca) + [""]
         out.append(section("categories").heading)
-        for cat in ca.categories:
-            mark = "" if cat.stakeholders else "   <- missing"
-            out.append(f"  {cat.category_label:<55}{cat.stakeholders:>4}{mark}")
+        for r in ca.categories:
+            mark = "" if r.stakeholders else "   <- missing"
+            out.append(f"  {r.category_label:<55}{r.stakeholders:>4}{mark}")
         out += ["", section("units").heading]
-        for unit in ca.units:
-            holder = f"  {unit.holder_label or _loc(unit.holder)}" if unit.holder else ""
-            out.append(f"  {unit.unit_label:<40}{unit.status:<11}{holder}")
+        for u in ca.units:
+            holder = f"  {u.holder_label or _loc(u.holder)}" if u.holder else ""
+            out.append(f"  {u.unit_label:<40}{u.status:<11}{holder}")
         out += ["", section("grid").heading]
         for title, names in _grid_groups(ca):
             out.append(f"  {title}: {', '.join(names) if names else '-'}")
         out += ["", section("engagement_gaps").heading]
         if not ca.engagement_gaps:
             out.append("  none")
-        for gap in ca.engagement_gaps:
-            out.append(f"  [priority {gap.priority}] {gap.stakeholder_label}: {_label(ca, gap.current)} -> "
-                       f"{_label(ca, gap.desired)} (gap {gap.gap}); next step: {_label(ca, gap.next_step)}")
+        for g in ca.engagement_gaps:
+            out.append(f"  [priority {g.priority}] {g.stakeholder_label}: {_label(ca, g.current)} -> "
+                       f"{_label(ca, g.desired)} (gap {g.gap}); next step: {_label(ca, g.next_step)}")
         out += ["", section("plan").heading, "  Priority 1 is the most urgent."]
         if not ca.plan:
             out.append("  none")
-        out += [f"  {_plan_line(ca, r)}" for r in ca.plan]
+        out += [f"  {_plan_line(ca, a)}" for a in ca.plan]
         if ca.profiles:
             out += ["", section("profiles").heading]
-            for prof in ca.profiles:
-                out.append(f"  {prof.stakeholder_label} ({prof.category_label}; scale: {prof.scale or '-'}; "
-                           f"sector: {prof.sector or '-'}; {prof.source})")
+            for p in ca.profiles:
+                out.append(f"  {p.stakeholder_label} ({p.category_label}; scale: {p.scale or '-'}; "
+                           f"sector: {p.sector or '-'}; {p.source})")
                 for key, title in _column_titles()["profiles"]:
-                    if getattr(prof, key):
-                        out.append(f"      {title}: {getattr(prof, key)}")
+                    if getattr(p, key):
+                        out.append(f"      {title}: {getattr(p, key)}")
         out += _mp_text(ca, analysis.as_of)
         out += ["", "What to act on", f"  {ORDER_NOTE}"]
         for kind, title in _ENTRY_TITLES.items():
@@ -698,7 +689,7 @@ def _rdf_mapping() -> tuple[_RdfMapping, ...]:
                      for r in csv.DictReader(f))
 
 
-def _mapped(ca: CityAnalysis, row: Row, column: str) -> list[str]:
+def _mapped(ca: CityAnalysis, row: object, column: str) -> list[str]:
     """The subject(s) a mapping line names for ``row``: its own column, or a column of another section's rows."""
     other, _, col = column.rpartition(".")
     if other:

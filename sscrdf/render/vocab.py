@@ -45,9 +45,8 @@ def _ontology_rows(name: str) -> list[tuple[Value, ...]]:
 @lru_cache(maxsize=1)
 def grid_strategies() -> tuple[GridStrategy, ...]:
     """The strategies of the power/interest grid, most power and interest first (Y Suppl. 34, Figure 4)."""
-    return tuple(GridStrategy(as_str(strategy), as_str(power), as_str(interest), as_int(power_rank),
-                              as_int(interest_rank))
-                 for strategy, power, interest, power_rank, interest_rank in _ontology_rows("grid-strategies"))
+    return tuple(GridStrategy(as_str(s), as_str(p), as_str(i), as_int(pr), as_int(ir))
+                 for s, p, i, pr, ir in _ontology_rows("grid-strategies"))
 
 
 @lru_cache(maxsize=1)

@@ -510,7 +510,7 @@ def run_checks(store: ox.Store, checks: list[Check]) -> list[Result]:
     for c in checks:
         rows: dict[tuple[object, ...], Result] = {}  # one result per row; two constraints may give equal results
         sols = store.query(c.query, use_default_graph_as_union=True)
-        assert isinstance(sols, ox.QuerySolutions)  # compiled checks are SELECT queries
+        assert not isinstance(sols, (ox.QueryBoolean, ox.QueryTriples))  # SELECT rows (or a remote store's)
         variables = [v.value for v in sols.variables]
         for sol in sols:
             focus = to_rdflib_term(sol["this"])
