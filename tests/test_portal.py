@@ -494,8 +494,8 @@ def test_analysis_in_the_store_needs_the_entailments(oxigraph, runner, cli):
     (["--endpoint", "not-a-url"], "--endpoint 'not-a-url' is not an http(s) URL — give the store's URL, e.g. "
                                   "http://127.0.0.1:7878/query (Oxigraph) or http://127.0.0.1:8890/sparql (Virtuoso)"),
     (["--endpoint", "http://127.0.0.1:9/query", "--update-endpoint", "ftp://x/"],
-     "--update-endpoint 'ftp://x/' is not an http(s) URL — give the store's URL, e.g. http://127.0.0.1:7878/update "
-     "(Oxigraph) or http://127.0.0.1:8890/sparql-auth (Virtuoso)"),
+     "--update-endpoint 'ftp://x/' is not an http(s) URL — give the store's URL, e.g. "
+     "http://127.0.0.1:7878/update (Oxigraph) or http://127.0.0.1:8890/sparql-auth (Virtuoso)"),
 ])
 def test_analyze_endpoint_usage_errors_are_one_line(runner, cli, args, message):
     r = runner.invoke(cli, ["analyze", *args])
