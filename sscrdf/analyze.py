@@ -293,11 +293,7 @@ def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast
     if len(parts) == 1:
         return parts[0]
     cities = sorted((c for p in parts for c in p.cities), key=lambda c: (c.label.lower(), c.city))
-    derivation = Derivation(triples=[t for p in parts for t in p.derivation.triples],
-                            rounds=max(p.derivation.rounds for p in parts))
-    for p in parts:
-        for rule, triples in p.derivation.by_rule.items():
-            derivation.by_rule.setdefault(rule, []).extend(triples)
+    derivation = Derivation.merged([p.derivation for p in parts])  # parsed only if a report reads it
     timings: dict[str, float] = {}
     for p in parts:
         for k, v in p.timings.items():

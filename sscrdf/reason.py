@@ -60,9 +60,9 @@ def consistency_problems(graph: Graph, closure: Graph | None = None) -> list[str
 # is not checked here: `ontology check` and the tests check consistency with owlrl. The schema part is computed once per schema; instance data is closed with a work list.
 # ``SUPPORTED_AXIOMS`` lists what it understands; a test checks the ontology uses nothing else.
 
-import itertools  # noqa: E402
 import pyoxigraph as ox  # noqa: E402  (kept below the reference engine, which does not need it)
 from dataclasses import dataclass as _dataclass  # noqa: E402
+from functools import lru_cache as _lru_cache  # noqa: E402
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -178,7 +178,10 @@ def fast_closure(triples, schema: Schema, base: frozenset = frozenset()) -> set[
     new: set[ox.Triple] = set()
     work = list(have)
     sup_c, sup_p = schema.superclasses, schema.superproperties
-    inv, sym, dom, rng = schema.inverse, schema.symmetric, schema.domain, schema.range
+    inv, sym, dom, rng, trans = schema.inverse, schema.symmetric, schema.domain, schema.range, schema.transitive
+    #: the triples of transitive properties met so far (given or inferred), by property: the transitive step
+    #: looks only at these and at the ontology's own (precomputed), never at every triple again
+    trans_edges: dict[str, list[ox.Triple]] = {}
 
     def add(t: ox.Triple) -> None:
         if t not in have and t not in base:
@@ -197,6 +200,8 @@ def fast_closure(triples, schema: Schema, base: frozenset = frozenset()) -> set[
                             add(ox.Triple(s, TYPE, ox.NamedNode(c)))
                 continue
             pv = p.value
+            if pv in trans:
+                trans_edges.setdefault(pv, []).append(t)
             for q in sup_p.get(pv, (pv,)):
                 qn = p if q == pv else ox.NamedNode(q)
                 if q != pv:
@@ -211,14 +216,15 @@ def fast_closure(triples, schema: Schema, base: frozenset = frozenset()) -> set[
                     add(ox.Triple(o, qn, s))
                 for r in inv.get(q, ()):
                     add(ox.Triple(o, ox.NamedNode(r), s))
-        # prp-trp: close each transitive property, then go round again if that added anything
+        # prp-trp: close each transitive property the data uses (``base`` is closed already, so a property
+        # without data triples adds nothing), then go round again if that added anything
         before = len(new)
-        for q in schema.transitive:
+        base_succ = _transitive_successors(base, trans) if trans_edges else {}
+        for q, edges in trans_edges.items():
             qn = ox.NamedNode(q)
-            succ: dict = {}
-            for t in itertools.chain(have, base):
-                if t.predicate == qn:
-                    succ.setdefault(t.subject, set()).add(t.object)
+            succ: dict = {a: set(bs) for a, bs in base_succ.get(q, {}).items()}
+            for t in edges:
+                succ.setdefault(t.subject, set()).add(t.object)
             for a in list(succ):
                 seen, stack = set(), list(succ[a])
                 while stack:
@@ -234,22 +240,40 @@ def fast_closure(triples, schema: Schema, base: frozenset = frozenset()) -> set[
             return new
 
 
+@_lru_cache(maxsize=4)
+def _transitive_successors(base: frozenset, transitive: frozenset) -> dict[str, dict]:
+    """property IRI -> subject -> objects, for the triples of ``base`` whose property is in ``transitive``."""
+    out: dict[str, dict] = {}
+    for t in base:
+        if t.predicate.value in transitive:
+            out.setdefault(t.predicate.value, {}).setdefault(t.subject, set()).add(t.object)
+    return out
+
+
 def ontology_schema() -> Schema:
     """The closed schema of the bundled ontology (parsed once per process)."""
-    from .ontology import ontology_triples
-
-    return _schema_for(tuple(ontology_triples()))
+    return _ontology_by_key(_ontology_key())[0]
 
 
 def ontology_closure() -> frozenset[ox.Triple]:
     """The bundled ontology plus its own entailments under the fast reasoner (computed once per process)."""
+    return _ontology_by_key(_ontology_key())[1]
+
+
+def _ontology_key() -> tuple:
+    """The ontology files and their modification times: a cheap key for the caches below (hashing the
+    ontology's triples again on every call cost more than closing a small city)."""
+    from .ontology import modules
+
+    return tuple((m.path, m.path.stat().st_mtime_ns) for m in modules(include_vocab=True))
+
+
+@_lru_cache(maxsize=4)
+def _ontology_by_key(_key: tuple) -> tuple[Schema, frozenset[ox.Triple]]:
     from .ontology import ontology_triples
 
-    base = tuple(ontology_triples())
-    return _ontology_closure_for(base)
-
-
-from functools import lru_cache as _lru_cache  # noqa: E402
+    triples = tuple(ontology_triples())
+    return _schema_for(triples), _ontology_closure_for(triples)
 
 
 @_lru_cache(maxsize=4)
