@@ -301,6 +301,14 @@ def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast
     return Analysis(as_of, reasoner, cities, derivation, set().union(*(p.terms_used for p in parts)), timings)
 
 
+@lru_cache(maxsize=4)
+def _shapes_for(extra_shapes: tuple) -> tuple[Graph, dict[str, str], dict[str, set[str]]]:
+    """The shapes graph with ``extra_shapes``, its labels and what each shape checks for: built once per process
+    and shared by its batches, which only read them (rebuilding them took about 0.5 s per batch)."""
+    shapes = shapes_graph(extra_shapes)
+    return shapes, _shape_labels(shapes), shape_concerns(shapes)
+
+
 def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date, extra_shapes) -> Analysis:
     """Analyse the cities of one store in this process."""
     import time
@@ -319,7 +327,7 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
     derivation = run_rules(ks, as_of=as_of)
     store = derivation.store
     lap("rules")
-    shapes = shapes_graph(tuple(extra_shapes))
+    shapes, shape_labels, concerns_of_shape = _shapes_for(tuple(extra_shapes))
     validation = validate_store(data, shapes=shapes, reasoner=reasoner, engine=engine,
                                 knowledge=ks, units=units)
     lap("validation")
@@ -329,7 +337,7 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
     for graph, triples in units:
         labels.update(labels_of(triples))
         city_graph.update((c, graph) for c in city_iris(triples))
-    labels = {**ontology_labels(), **_shape_labels(shapes), **labels}
+    labels = {**ontology_labels(), **shape_labels, **labels}
     cities = {c: CityAnalysis(c, labels.get(c, _local(c) or c), g, labels=labels) for c, g in city_graph.items()}
     for cr in validation.cities:
         for c in cr.cities:
@@ -372,7 +380,6 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
     bodies: dict[str, set[str]] = defaultdict(set)
     for r in _query(store, "municipal-bodies"):
         bodies[r["city"]].add(r["body"])
-    concerns_of_shape = shape_concerns(shapes)
     for ca in cities.values():
         ca.entries = triage(ca, bodies.get(ca.city, set()), concerns_of_shape)
     lap("queries")

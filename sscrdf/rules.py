@@ -209,9 +209,10 @@ def run_rules(store: ox.Store, rules: list[SparqlFile] | None = None, *, as_of: 
     for rnd in range(1, max_rounds + 1):
         added = 0
         for rule in rules:
-            if rnd > 1 and not (changed[rule.id] & reads[rule.id]):
+            rid = rule.id  # a property: read it once, not once per derived triple
+            if rnd > 1 and not (changed[rid] & reads[rid]):
                 continue
-            changed[rule.id] = set()
+            changed[rid] = set()
             started = time.perf_counter()
             try:
                 res = work.query(rule.text, use_default_graph_as_union=True)
@@ -224,7 +225,7 @@ def run_rules(store: ox.Store, rules: list[SparqlFile] | None = None, *, as_of: 
             for t in res:
                 if t not in seen and t not in fresh and not _in_any_graph(work, t):
                     fresh[t] = None
-            result.seconds[rule.id] = result.seconds.get(rule.id, 0.0) + time.perf_counter() - started
+            result.seconds[rid] = result.seconds.get(rid, 0.0) + time.perf_counter() - started
             if not fresh:
                 continue
             rule_node = ox.NamedNode(rule.iri)
@@ -238,7 +239,7 @@ def run_rules(store: ox.Store, rules: list[SparqlFile] | None = None, *, as_of: 
                 produced.add(t.predicate.value)
                 if t.predicate == _TYPE and isinstance(t.object, ox.NamedNode):
                     produced.add(t.object.value)
-                result._add(t, rule.id)
+                result._add(t, rid)
             for other in changed.values():
                 other |= produced
             work.extend(ox.Quad(t.subject, t.predicate, t.object, DERIVED_GRAPH) for t in fresh)

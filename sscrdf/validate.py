@@ -163,24 +163,40 @@ def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: st
                     knowledge: ox.Store | None = None, units: list | None = None) -> ValidationReport:
     sg = shapes
     units = split_by_graph(store) if units is None else units
-    sources = shape_sources(sg)
     if engine == "fast":
-        from .fastshacl import Unsupported, compile_shapes
-
-        try:
-            checks = compile_shapes(sg)
-        except Unsupported:
-            checks = None
+        checks, sources = _compiled(sg)
         if checks is not None:
             report = _validate_fast(store, units, checks, sources, reasoner, knowledge)
             report.terms_used = ssc_terms_used(store)
             return _with_integrity(report, units)
+    sources = shape_sources(sg)
     reports = []
     for graph, triples in units:
         reports.append(CityReport(graph, city_iris(triples),
                                   validate_triples(triples, sg, reasoner=reasoner, sources=sources),
                                   labels_of(triples)))
     return _with_integrity(ValidationReport(reports, ssc_terms_used(store)), units)
+
+
+#: compiled checks and clauses of recently used shapes graphs, keyed by their triples (a batch of cities
+#: validated with the same shapes does not compile them again; compiling takes longer than checking 40 cities)
+_COMPILED: dict[frozenset, tuple] = {}
+
+
+def _compiled(shapes: Graph) -> tuple[list | None, dict]:
+    """(the compiled checks of ``shapes``, or None when fastshacl cannot compile them; each shape's clause)."""
+    from .fastshacl import Unsupported, compile_shapes
+
+    key = frozenset(shapes)
+    if key not in _COMPILED:
+        try:
+            checks = compile_shapes(shapes)
+        except Unsupported:
+            checks = None
+        if len(_COMPILED) >= 4:
+            _COMPILED.clear()
+        _COMPILED[key] = (checks, shape_sources(shapes))
+    return _COMPILED[key]
 
 
 def _with_integrity(report: ValidationReport, units: list) -> ValidationReport:
