@@ -248,16 +248,20 @@ def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast
     if len(parts) == 1:
         return parts[0]
     cities = sorted((c for p in parts for c in p.cities), key=lambda c: (c.label.lower(), c.city))
-    derivation = Derivation(triples=[t for p in parts for t in p.derivation.triples],
-                            rounds=max(p.derivation.rounds for p in parts))
-    for p in parts:
-        for rule, triples in p.derivation.by_rule.items():
-            derivation.by_rule.setdefault(rule, []).extend(triples)
+    derivation = Derivation.merged([p.derivation for p in parts])  # parsed only if a report reads it
     timings: dict[str, float] = {}
     for p in parts:
         for k, v in p.timings.items():
             timings[k] = timings.get(k, 0.0) + v
     return Analysis(as_of, reasoner, cities, derivation, set().union(*(p.terms_used for p in parts)), timings)
+
+
+@lru_cache(maxsize=4)
+def _shapes_for(extra_shapes: tuple[str | Path, ...]) -> tuple[Graph, dict[str, str], dict[str, set[str]]]:
+    """The shapes graph with ``extra_shapes``, its labels and what each shape checks for: built once per process
+    and shared by its batches, which only read them (rebuilding them took about 0.5 s per batch)."""
+    shapes = shapes_graph(extra_shapes)
+    return shapes, _shape_labels(shapes), shape_concerns(shapes)
 
 
 def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date,
@@ -280,7 +284,7 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
                      place=place)
     ks, derivation, store = derived.knowledge, derived.derivation, derived.store
     assert derivation is not None  # derive ran the rules
-    shapes = shapes_graph(tuple(extra_shapes))
+    shapes, shape_labels, concerns_of_shape = _shapes_for(tuple(extra_shapes))
     validation = validate_store(data, shapes=shapes, reasoner=reasoner, engine=engine,
                                 knowledge=ks, units=units)
     lap("validation")
@@ -290,7 +294,7 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
     for graph, triples in units:
         labels.update(labels_of(triples))
         city_graph.update((c, graph) for c in city_iris(triples))
-    labels = {**ontology_labels(), **_shape_labels(shapes), **labels}
+    labels = {**ontology_labels(), **shape_labels, **labels}
     cities = {c: CityAnalysis(c, labels.get(c, _local(c) or c), g, labels=labels) for c, g in city_graph.items()}
     for cr in validation.cities:
         for c in cr.cities:
@@ -328,7 +332,6 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
     bodies: dict[str, set[str]] = defaultdict(set)
     for body in _query(store, "municipal-bodies", BodyRow):
         bodies[body.city].add(body.body)
-    concerns_of_shape = shape_concerns(shapes)
     for ca in cities.values():
         ca.entries = triage(ca, bodies.get(ca.city, set()), concerns_of_shape)
     lap("queries")

@@ -14,7 +14,7 @@ from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 
 from ..convert import to_ox_triple, triples_to_graph
-from ..knowledge.ontology import ontology_triples
+from ..knowledge.ontology import modules, ontology_triples
 from ..namespaces import DAML_AGENT, RDFS
 
 _RdflibTriple = tuple[Node, Node, Node]
@@ -68,7 +68,6 @@ def consistency_problems(graph: Graph, closure: Graph | None = None) -> list[str
 # once per schema; instance data is closed with a work list.
 # ``SUPPORTED_AXIOMS`` lists what it understands; a test checks the ontology uses nothing else.
 
-import itertools  # noqa: E402
 from dataclasses import dataclass as _dataclass  # noqa: E402
 
 import pyoxigraph as ox  # noqa: E402  (kept below the reference engine, which does not need it)
@@ -190,7 +189,10 @@ def fast_closure(triples: Iterable[ox.Triple], schema: Schema,
     new: set[ox.Triple] = set()
     work = list(have)
     sup_c, sup_p = schema.superclasses, schema.superproperties
-    inv, sym, dom, rng = schema.inverse, schema.symmetric, schema.domain, schema.range
+    inv, sym, dom, rng, trans = schema.inverse, schema.symmetric, schema.domain, schema.range, schema.transitive
+    #: the triples of transitive properties met so far (given or inferred), by property: the transitive step
+    #: looks only at these and at the ontology's own (precomputed), never at every triple again
+    trans_edges: dict[str, list[ox.Triple]] = {}
 
     def add(t: ox.Triple) -> None:
         if t not in have and t not in base:
@@ -209,6 +211,8 @@ def fast_closure(triples: Iterable[ox.Triple], schema: Schema,
                             add(ox.Triple(s, TYPE, ox.NamedNode(c)))
                 continue
             pv = p.value
+            if pv in trans:
+                trans_edges.setdefault(pv, []).append(t)
             for q in sup_p.get(pv, (pv,)):
                 qn = p if q == pv else ox.NamedNode(q)
                 if q != pv:
@@ -223,14 +227,15 @@ def fast_closure(triples: Iterable[ox.Triple], schema: Schema,
                     add(ox.Triple(o, qn, s))
                 for r in inv.get(q, ()):
                     add(ox.Triple(o, ox.NamedNode(r), s))
-        # prp-trp: close each transitive property, then go round again if that added anything
+        # prp-trp: close each transitive property the data uses (``base`` is closed already, so a property
+        # without data triples adds nothing), then go round again if that added anything
         before = len(new)
-        for q in schema.transitive:
+        base_succ = _transitive_successors(base, trans) if trans_edges else {}
+        for q, edges in trans_edges.items():
             qn = ox.NamedNode(q)
-            succ: dict[_Term, set[_Term]] = {}
-            for t in itertools.chain(have, base):
-                if t.predicate == qn:
-                    succ.setdefault(t.subject, set()).add(t.object)
+            succ: dict[_Term, set[_Term]] = {a: set(bs) for a, bs in base_succ.get(q, {}).items()}
+            for t in edges:
+                succ.setdefault(t.subject, set()).add(t.object)
             for a in list(succ):
                 seen: set[_Term] = set()
                 stack = list(succ[a])
@@ -247,15 +252,37 @@ def fast_closure(triples: Iterable[ox.Triple], schema: Schema,
             return new
 
 
+@lru_cache(maxsize=4)
+def _transitive_successors(base: frozenset[ox.Triple],
+                           transitive: frozenset[str]) -> dict[str, dict[_Term, set[_Term]]]:
+    """property IRI -> subject -> objects, for the triples of ``base`` whose property is in ``transitive``."""
+    out: dict[str, dict[_Term, set[_Term]]] = {}
+    for t in base:
+        if t.predicate.value in transitive:
+            out.setdefault(t.predicate.value, {}).setdefault(t.subject, set()).add(t.object)
+    return out
+
+
 def ontology_schema() -> Schema:
     """The closed schema of the bundled ontology (parsed once per process)."""
-    return _schema_for(tuple(ontology_triples()))
+    return _ontology_by_key(_ontology_key())[0]
 
 
 def ontology_closure() -> frozenset[ox.Triple]:
     """The bundled ontology plus its own entailments under the fast reasoner (computed once per process)."""
-    base = tuple(ontology_triples())
-    return _ontology_closure_for(base)
+    return _ontology_by_key(_ontology_key())[1]
+
+
+def _ontology_key() -> tuple[tuple[object, int], ...]:
+    """The ontology files and their modification times: a cheap key for the caches below (hashing the
+    ontology's triples again on every call cost more than closing a small city)."""
+    return tuple((m.path, m.path.stat().st_mtime_ns) for m in modules(include_vocab=True))
+
+
+@lru_cache(maxsize=4)
+def _ontology_by_key(_key: tuple[tuple[object, int], ...]) -> tuple[Schema, frozenset[ox.Triple]]:
+    triples = tuple(ontology_triples())
+    return _schema_for(triples), _ontology_closure_for(triples)
 
 
 @lru_cache(maxsize=4)

@@ -14,9 +14,11 @@ depend on the clock. Rule files are found by globbing, so adding one needs no Py
 """
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -52,14 +54,97 @@ def bundled_rules(extra_dirs: tuple[Path, ...] = ()) -> list[SparqlFile]:
     return rules
 
 
-@dataclass
 class Derivation:
-    """What the rules derived: new triples, and for each the rule that first derived it."""
+    """What the rules derived: new triples, and for each the rule that first derived it.
 
-    triples: list[ox.Triple] = field(default_factory=list)
-    by_rule: dict[str, list[ox.Triple]] = field(default_factory=dict)
-    rounds: int = 0
-    store: ox.Store | None = None  # the working store: input + derived triples (in DERIVED_GRAPH)
+    ``triples`` (in the order derived) and ``by_rule`` (rule id -> its triples) are plain lists. Pickled (a
+    worker process sends it back to the parent), it travels as N-Triples bytes, which pyoxigraph writes and
+    reads about twenty times faster than pickling term objects; the parent parses them again only when
+    something reads ``triples`` or ``by_rule`` (the JSON and text reports never do). ``store`` (the working
+    store) does not travel."""
+
+    def __init__(self, triples: list[ox.Triple] | None = None, by_rule: dict[str, list[ox.Triple]] | None = None,
+                 rounds: int = 0, store: ox.Store | None = None) -> None:
+        self._triples: list[ox.Triple] = [] if triples is None else triples
+        self._by_rule: dict[str, list[ox.Triple]] = {} if by_rule is None else by_rule
+        self._rule_of: list[str] | None = [] if triples is None and by_rule is None else None
+        #: packed parts not read yet: (N-Triples bytes, [(rule id, number of triples), ...] in order)
+        self._packed: list[tuple[bytes, list[tuple[str, int]]]] = []
+        self.rounds = rounds
+        self.store = store
+        #: rule id -> seconds spent running it (query and reading its result), summed over the rounds
+        self.seconds: dict[str, float] = {}
+
+    def _add(self, t: ox.Triple, rule_id: str) -> None:
+        self._triples.append(t)
+        self._by_rule.setdefault(rule_id, []).append(t)
+        if self._rule_of is not None:
+            self._rule_of.append(rule_id)
+
+    def _pack(self) -> list[tuple[bytes, list[tuple[str, int]]]]:
+        if not self._triples:
+            return list(self._packed)
+        if self._rule_of is None or len(self._rule_of) != len(self._triples):
+            rule_of = {t: rid for rid, ts in self._by_rule.items() for t in ts}
+            self._rule_of = [rule_of.get(t, "") for t in self._triples]
+        runs: list[tuple[str, int]] = []
+        for rid in self._rule_of:
+            if runs and runs[-1][0] == rid:
+                runs[-1] = (rid, runs[-1][1] + 1)
+            else:
+                runs.append((rid, 1))
+        data = ox.serialize(self._triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        return [*self._packed, (data, runs)]
+
+    def _unpack(self) -> None:
+        for data, runs in self._packed:
+            parsed = [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+            i = 0
+            for rid, n in runs:
+                for t in parsed[i:i + n]:
+                    self._add(t, rid)
+                i += n
+        self._packed = []
+
+    @property
+    def triples(self) -> list[ox.Triple]:
+        if self._packed:
+            self._unpack()
+        return self._triples
+
+    @triples.setter
+    def triples(self, value: list[ox.Triple]) -> None:
+        self._triples, self._packed, self._rule_of = value, [], None
+
+    @property
+    def by_rule(self) -> dict[str, list[ox.Triple]]:
+        if self._packed:
+            self._unpack()
+        return self._by_rule
+
+    @by_rule.setter
+    def by_rule(self, value: dict[str, list[ox.Triple]]) -> None:
+        self._by_rule, self._packed, self._rule_of = value, [], None
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"packed": self._pack(), "rounds": self.rounds, "seconds": self.seconds}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._triples, self._by_rule, self._rule_of = [], {}, []
+        self.store = None
+        self.rounds = state["rounds"]
+        self._packed = state["packed"]
+        self.seconds = state.get("seconds", {})
+
+    @classmethod
+    def merged(cls, parts: list[Derivation]) -> Derivation:
+        """One derivation holding the triples of ``parts`` in order (without parsing packed parts)."""
+        out = cls(rounds=max((p.rounds for p in parts), default=0))
+        out._packed = [chunk for p in parts for chunk in p._pack()]
+        for p in parts:
+            for rid, sec in p.seconds.items():
+                out.seconds[rid] = out.seconds.get(rid, 0.0) + sec
+        return out
 
     def findings(self) -> list[ox.NamedNode | ox.BlankNode | ox.Triple]:
         return sorted({t.subject for t in self.triples if t.predicate == _TYPE and t.object == _FINDING},
@@ -94,17 +179,17 @@ def _ordered(rules: list[SparqlFile], io: dict[str, tuple[set[str], set[str]]]) 
     """Producers before consumers where the dependencies allow (a stable topological order); ``io`` maps each
     rule id to its ``rule_io``."""
     order = []
-    pending = list(rules)
+    pending = [(r.id, r) for r in rules]  # ids read once (SparqlFile.id is a property)
     while pending:
-        for r in pending:
-            reads = io[r.id][0]
-            blockers = [o for o in pending if o is not r and io[o.id][1] & reads and not (io[r.id][1] & io[o.id][0])]
+        for rid, r in pending:
+            reads, writes = io[rid]
+            blockers = [o for o, _ in pending if o != rid and io[o][1] & reads and not (writes & io[o][0])]
             if not blockers:
                 break
         else:  # a cycle: keep file order for the rest
-            r = pending[0]
+            rid, r = pending[0]
         order.append(r)
-        pending.remove(r)
+        pending.remove((rid, r))
     return order
 
 
@@ -129,38 +214,41 @@ def run_rules(store: ox.Store, rules: list[SparqlFile] | None = None, *, as_of: 
     for rnd in range(1, max_rounds + 1):
         added = 0
         for rule in rules:
-            if rnd > 1 and not (changed[rule.id] & reads[rule.id]):
+            rid = rule.id  # a property: read it once, not once per derived triple
+            if rnd > 1 and not (changed[rid] & reads[rid]):
                 continue
-            changed[rule.id] = set()
+            changed[rid] = set()
+            started = time.perf_counter()
             try:
                 res = work.query(rule.text, use_default_graph_as_union=True)
             except SyntaxError as exc:
                 raise InputError(f"SPARQL syntax error in rule {rule.id}: {exc}", path=rule.path) from None
             if not isinstance(res, ox.QueryTriples):
                 raise InputError(f"rule {rule.id} is not a CONSTRUCT query", path=rule.path, line=1)
-            fresh = []
+            # new triples in the order the rule gave them, each once (a CONSTRUCT may repeat a triple)
+            fresh: dict[ox.Triple, None] = {}
             for t in res:
-                if t not in seen and not _in_any_graph(work, t):
-                    fresh.append(t)
+                if t not in seen and t not in fresh and not _in_any_graph(work, t):
+                    fresh[t] = None
+            result.seconds[rid] = result.seconds.get(rid, 0.0) + time.perf_counter() - started
             if not fresh:
                 continue
             rule_node = ox.NamedNode(rule.iri)
-            for t in list(fresh):
-                if t.predicate == _TYPE and t.object == _FINDING:
-                    fresh.append(ox.Triple(t.subject, _GENERATED_BY, rule_node))
+            for t in [t for t in fresh if t.predicate == _TYPE and t.object == _FINDING]:
+                prov = ox.Triple(t.subject, _GENERATED_BY, rule_node)
+                if prov not in seen:
+                    fresh[prov] = None
+            produced: set[str] = set()
             for t in fresh:
-                if t in seen:
-                    continue
                 seen.add(t)
-                produced = {t.predicate.value}
+                produced.add(t.predicate.value)
                 if t.predicate == _TYPE and isinstance(t.object, ox.NamedNode):
                     produced.add(t.object.value)
-                for other in changed.values():
-                    other |= produced
-                result.triples.append(t)
-                result.by_rule.setdefault(rule.id, []).append(t)
-                work.add(ox.Quad(t.subject, t.predicate, t.object, DERIVED_GRAPH))
-                added += 1
+                result._add(t, rid)
+            for other in changed.values():
+                other |= produced
+            work.extend(ox.Quad(t.subject, t.predicate, t.object, DERIVED_GRAPH) for t in fresh)
+            added += len(fresh)
         result.rounds = rnd
         if not added:
             return result

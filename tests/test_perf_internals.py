@@ -1,0 +1,70 @@
+"""The speed-ups that must not change results: how a derivation travels between processes, and the fast
+reasoner's transitive step (which reads only the transitive triples it met and the ontology's, precomputed)."""
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from sscrdf.io.load import load
+from sscrdf.reasoning.closure import entail
+from sscrdf.rules.engine import Derivation, run_rules
+from sscrdf.reasoning.store import knowledge_store
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2026, 11, 21)
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+SSC = "https://w3id.org/sscrdf/ontology#"
+EX = "http://example.org/"
+
+
+def _derive(name: str) -> Derivation:
+    return run_rules(knowledge_store(load([ROOT / "examples" / name]).store), as_of=AS_OF)
+
+
+def test_a_pickled_derivation_has_the_same_triples_and_rules():
+    d = _derive("riverton.ttl")
+    assert d.triples  # the example city derives facts and findings
+    back = pickle.loads(pickle.dumps(d))
+    assert back.store is None
+    assert back.rounds == d.rounds
+    assert back.triples == d.triples
+    assert back.by_rule == d.by_rule
+    assert set(back.seconds) == set(d.seconds)
+
+
+def test_merged_derivations_keep_the_order_of_their_parts():
+    a, b = _derive("riverton.ttl"), _derive("lakeside.ttl")
+    merged = Derivation.merged([pickle.loads(pickle.dumps(a)), b])
+    assert merged.triples == a.triples + b.triples
+    assert set(merged.by_rule) == set(a.by_rule) | set(b.by_rule)
+    for rule, triples in merged.by_rule.items():
+        assert triples == a.by_rule.get(rule, []) + b.by_rule.get(rule, [])
+    assert merged.rounds == max(a.rounds, b.rounds)
+    assert merged.findings() == sorted(set(a.findings()) | set(b.findings()), key=str)
+
+
+def test_the_transitive_step_joins_data_chains_to_the_ontologys():
+    # ex:j -> ex:k -> ssc:NetworkAndAccessSubDimension -> ssc:ICTKPIDimension (the last link is the ontology's)
+    data = [ox.Triple(ox.NamedNode(EX + "k"), ox.NamedNode(SKOS + "broader"),
+                      ox.NamedNode(SSC + "NetworkAndAccessSubDimension")),
+            ox.Triple(ox.NamedNode(EX + "j"), ox.NamedNode(SKOS + "broader"), ox.NamedNode(EX + "k"))]
+    _, inferred = entail(data, "fast")
+    got = {(t.subject.value, t.predicate.value[len(SKOS):], t.object.value) for t in inferred
+           if t.predicate.value in (SKOS + "broaderTransitive", SKOS + "narrowerTransitive")}
+    j, k = EX + "j", EX + "k"
+    sub, dim = SSC + "NetworkAndAccessSubDimension", SSC + "ICTKPIDimension"
+    assert got == {
+        (j, "broaderTransitive", k), (j, "broaderTransitive", sub), (j, "broaderTransitive", dim),
+        (k, "broaderTransitive", sub), (k, "broaderTransitive", dim),
+        (k, "narrowerTransitive", j), (sub, "narrowerTransitive", j), (sub, "narrowerTransitive", k),
+        (dim, "narrowerTransitive", j), (dim, "narrowerTransitive", k),
+    }
+
+
+def test_data_without_transitive_triples_gets_no_transitive_entailment():
+    data = [ox.Triple(ox.NamedNode(EX + "c"), ox.NamedNode(SSC + "hasStakeholder"), ox.NamedNode(EX + "s"))]
+    _, inferred = entail(data, "fast")
+    assert not [t for t in inferred if t.predicate.value.startswith(SKOS)]
