@@ -181,7 +181,7 @@ def _ordered(rules: list[SparqlFile], io: dict[str, tuple[set[str], set[str]]]) 
     order = []
     pending = [(r.id, r) for r in rules]  # ids read once (SparqlFile.id is a property)
     while pending:
-        for rid, r in pending:
+        for rid, r in pending:  # noqa: B007  (r is the rule taken when the loop breaks)
             reads, writes = io[rid]
             blockers = [o for o, _ in pending if o != rid and io[o][1] & reads and not (writes & io[o][0])]
             if not blockers:
