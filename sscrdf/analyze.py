@@ -153,10 +153,15 @@ SELECT DISTINCT ?shape ?concern WHERE {
 def shape_concerns(shapes: Graph) -> dict[str, set[str]]:
     """shape IRI -> the ontology terms it checks for (the sh:class or sh:hasValue of its qualified value
     shapes: the category, unit or mechanism a register-completeness shape looks for). Read from the shapes,
-    so that a new shape is triaged without a code change."""
+    so that a new shape is triaged without a code change. The query runs on pyoxigraph (rdflib's SPARQL engine
+    alone takes longer to import than analysing one small city)."""
+    from .convert import to_ox_term
+
+    store = ox.Store()
+    store.extend(ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o)) for s, p, o in shapes)
     out: dict[str, set[str]] = defaultdict(set)
-    for row in shapes.query(_SHAPE_CONCERNS):
-        out[str(row.shape)].add(str(row.concern))
+    for row in store.query(_SHAPE_CONCERNS):
+        out[row["shape"].value].add(row["concern"].value)
     return dict(out)
 
 
@@ -334,9 +339,17 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
 
     labels: dict[str, str] = {}
     city_graph: dict[str, str | None] = {}
+    # the validation already read each unit's labels and cities (one CityReport per unit, in unit order):
+    # reuse them rather than scanning every triple again
+    reported = {c.graph: c for c in validation.cities}
     for graph, triples in units:
-        labels.update(labels_of(triples))
-        city_graph.update((c, graph) for c in city_iris(triples))
+        report = reported.get(graph)
+        if report is not None and report.labels:
+            labels.update(report.labels)
+            city_graph.update((c, graph) for c in report.cities)
+        else:
+            labels.update(labels_of(triples))
+            city_graph.update((c, graph) for c in city_iris(triples))
     labels = {**ontology_labels(), **shape_labels, **labels}
     cities = {c: CityAnalysis(c, labels.get(c, _local(c) or c), g, labels=labels) for c, g in city_graph.items()}
     for cr in validation.cities:
