@@ -2,8 +2,10 @@
 
 For each N it generates (once, cached in benchmarks/out/) a TriG file of N synthetic cities and measures:
 
-- the whole `sscrdf analyze` CLI process (interpreter start and imports included): wall time and peak memory,
-  summed over the process and its worker processes (sampled from /proc every 20 ms);
+- the whole `sscrdf analyze` CLI process (interpreter start and imports included): wall time, CPU time (user +
+  system, the process and its workers: on a machine shared with other jobs the wall time varies with their
+  load, the CPU time much less) and peak memory, summed over the process and its worker processes (sampled
+  from /proc every 20 ms);
 - the stages inside it: load (parse) in the parent, then reasoning, rules, validation, queries and the
   vocabulary check, summed over batches and workers (so on 2 cores they can add up to more than the wall time);
 - for N up to --reference-max: the reference path (owlrl closure + pySHACL, one process, no batches) on the
@@ -18,6 +20,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -48,8 +51,9 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
-def run_measured(cmd: list[str]) -> tuple[float, float, int]:
-    """(wall seconds, peak MiB of the process tree, exit code)."""
+def run_measured(cmd: list[str]) -> tuple[float, float, int, float]:
+    """(wall seconds, peak MiB of the process tree, exit code, CPU seconds of the process tree)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -57,9 +61,11 @@ def run_measured(cmd: list[str]) -> tuple[float, float, int]:
         peak = max(peak, _tree_rss_kib(proc.pid))
         time.sleep(0.02)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers are waited for by the CLI process
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if proc.returncode not in (0, 1):
         sys.stderr.write(proc.stderr.read().decode())
-    return wall, peak / 1024, proc.returncode
+    return wall, peak / 1024, proc.returncode, cpu
 
 
 def dataset(n: int, seed: int) -> Path:
@@ -110,10 +116,11 @@ def main() -> None:
     rows = []
     for n in sizes:
         path = dataset(n, args.seed)
-        wall, peak, code = run_measured([sscrdf, "analyze", str(path), "--as-of", AS_OF, "--format", "json",
+        wall, peak, code, cpu = run_measured([sscrdf, "analyze", str(path), "--as-of", AS_OF, "--format", "json",
                                          "-o", os.devnull])
         st = stages(path)
-        row = {"cities": n, "triples": st.pop("triples"), "cli_wall_s": round(wall, 2), "cli_peak_mib": round(peak),
+        row = {"cities": n, "triples": st.pop("triples"), "cli_wall_s": round(wall, 2), "cli_cpu_s": round(cpu, 1),
+               "cli_peak_mib": round(peak),
                "exit": code, **{k: round(v, 2) for k, v in st.items()}}
         if n <= args.reference_max:
             f_fast, r_fast, t_fast = answers(path, "fast", "fast")
@@ -130,13 +137,14 @@ def main() -> None:
     (OUT / "results.json").write_text(json.dumps(result, indent=2))
 
     print(f"Machine: {machine}\n")
-    print("| cities | triples | `sscrdf analyze` wall | peak memory | load | reasoning | rules | validation | "
+    print("| cities | triples | `sscrdf analyze` wall | CPU | peak memory | load | reasoning | rules | validation | "
           "queries | reference (owlrl + pySHACL) | same answers |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
         ref = f"{r['reference_s']} s" if "reference_s" in r else "—"
         same = ("yes" if r["same_findings"] and r["same_validation"] else "**NO**") if "reference_s" in r else "—"
-        print(f"| {r['cities']} | {r['triples']:,} | {r['cli_wall_s']} s | {r['cli_peak_mib']} MiB | {r['load']} s | "
+        print(f"| {r['cities']} | {r['triples']:,} | {r['cli_wall_s']} s | {r['cli_cpu_s']} s | {r['cli_peak_mib']} MiB | "
+              f"{r['load']} s | "
               f"{r.get('reasoning', 0)} s | {r.get('rules', 0)} s | {r.get('validation', 0)} s | "
               f"{r.get('queries', 0)} s | {ref} | {same} |")
     if ratio:

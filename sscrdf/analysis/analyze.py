@@ -21,6 +21,7 @@ from rdflib import Graph
 from rdflib.namespace import RDFS
 from rdflib.query import ResultRow
 
+from ..convert import to_ox_term
 from ..errors import InputError
 from ..knowledge.ontology import ontology_labels
 from ..namespaces import SSC
@@ -92,11 +93,17 @@ def _local(iri: str | None) -> str | None:
 def shape_concerns(shapes: Graph) -> dict[str, set[str]]:
     """shape IRI -> the ontology terms it checks for (the sh:class or sh:hasValue of its qualified value
     shapes: the category, unit or mechanism a register-completeness shape looks for). Read from the shapes,
-    so that a new shape is triaged without a code change."""
+    so that a new shape is triaged without a code change. The query runs on pyoxigraph (rdflib's SPARQL engine
+    alone takes longer to import than analysing one small city)."""
+    store = ox.Store()
+    store.extend(ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o)) for s, p, o in shapes)  # type: ignore[arg-type]  # a shapes graph has no literal subjects
     out: dict[str, set[str]] = defaultdict(set)
-    for row in shapes.query((data_dir("mappings") / "shape-concerns.rq").read_text(encoding="utf-8")):
-        if isinstance(row, ResultRow):  # a SELECT gives rows
-            out[str(row.shape)].add(str(row.concern))
+    solutions = store.query((data_dir("mappings") / "shape-concerns.rq").read_text(encoding="utf-8"))
+    assert isinstance(solutions, ox.QuerySolutions)  # the mapping query is a SELECT
+    for row in solutions:
+        shape, concern = row["shape"], row["concern"]
+        if shape is not None and concern is not None:
+            out[shape.value].add(concern.value)
     return dict(out)
 
 
@@ -291,9 +298,17 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
 
     labels: dict[str, str] = {}
     city_graph: dict[str, str | None] = {}
+    # the validation already read each unit's labels and cities (one CityReport per unit, in unit order):
+    # reuse them rather than scanning every triple again
+    reported = {c.graph: c for c in validation.cities}
     for graph, triples in units:
-        labels.update(labels_of(triples))
-        city_graph.update((c, graph) for c in city_iris(triples))
+        report = reported.get(graph)
+        if report is not None and report.labels:
+            labels.update(report.labels)
+            city_graph.update((c, graph) for c in report.cities)
+        else:
+            labels.update(labels_of(triples))
+            city_graph.update((c, graph) for c in city_iris(triples))
     labels = {**ontology_labels(), **shape_labels, **labels}
     cities = {c: CityAnalysis(c, labels.get(c, _local(c) or c), g, labels=labels) for c, g in city_graph.items()}
     for cr in validation.cities:
