@@ -30,6 +30,7 @@ its own random.Random seeded from the seed and its number; no clock, no set orde
 file of N >= k cities as long as the seed and the flaw rate are the same. The output is written city by city
 (never the whole dataset in memory) to a temporary file that replaces ``-o`` only when complete.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,36 +69,36 @@ FIRST_DATE = dt.date(2024, 1, 1)
 LAST_DATE = dt.date(2026, 6, 30)
 AS_OF = dt.date(2026, 11, 21)
 STALE_BEFORE = dt.date(2025, 11, 21)
-FRESH_FROM = dt.date(2025, 12, 1)      # latest assessments of an up-to-date city (each within the review period)
-FUTURE_YEAR = 2030                     # the "date in the future" flaw
+FRESH_FROM = dt.date(2025, 12, 1)  # latest assessments of an up-to-date city (each within the review period)
+FUTURE_YEAR = 2030  # the "date in the future" flaw
 
 # The flaw kinds, in the order they are drawn for each city (the order is part of the determinism).
 FLAWS: dict[str, str] = {
     "missing-category": "no stakeholder of one (sometimes two) of the twelve categories; the municipality variant "
-                        "keeps the council but does not list it in ssc:hasStakeholder",
+    "keeps the council but does not list it in ssc:hasStakeholder",
     "missing-unit": "one or two Table 2 units absent and their function not delegated",
     "missing-responsibility": "one to three responsibilities Table 2 expects of a unit held by nobody",
     "unit-without-responsibility": "a unit (a Table 2 unit, or an extra housing unit) with no ssc:hasResponsibility",
     "responsibility-overlap": "a unit's Table 2 responsibility also held by a company, or by a second unit",
     "missing-collaboration": "one to three ssc:collaboratesWith links that a Table 2 collaboration pattern asks for "
-                             "left out",
+    "left out",
     "unit-structure": "a unit without org:unitOf, a unit of two organisations, or a unit that collaborates with a "
-                      "company",
+    "company",
     "high-power-unaware": "one or two high-power stakeholders whose latest assessment is Unaware or Resistant",
     "power-imbalance": "high power held mostly by private companies, NGOs and citizen organisations all low power",
     "exclusivity": "no citizen organisation, no NGO or no offline means of participation",
     "missing-mechanism": "no grievance mechanism, prior access to information, feedback channel or offline means",
     "stale-assessments": "every assessment of the city older than twelve months before 2026-11-21",
     "mechanism-order": "the grievance mechanism or the prior access to information established after a "
-                       "consultation started",
+    "consultation started",
     "mechanism-date": "a participation mechanism with an establishment or start date that is not one xsd:date",
     "incomplete-stakeholder": "one to three stakeholders without scale, sector, assessment, name or category",
     "wrong-vocabulary": "a declared ssc: term in the wrong place (ssc:powerLevel ssc:Neutral, ssc:scale "
-                        "ssc:PublicSector, ...)",
+    "ssc:PublicSector, ...)",
     "future-date": f"an assessment dated in {FUTURE_YEAR}",
     "two-power-levels": "an assessment with both ssc:High and ssc:Low as ssc:powerLevel",
     "incomplete-assessment": "one to three assessments without stakeholder, level, date or assessor, with two "
-                             "stakeholders, a text stakeholder or a malformed date",
+    "stakeholders, a text stakeholder or a malformed date",
     "overdue-commitment": "a commitment to a stakeholder past its due date and still open",
     "overdue-grievance": "a grievance open longer than the grievance mechanism promises",
     "no-feedback": "a consultation session whose participants were never told how their input was used",
@@ -107,11 +108,12 @@ FLAWS: dict[str, str] = {
     "strategy-onion": "a stakeholder to be managed closely placed in the outer layer of the onion",
     "unheld-outside-duty": "a duty Table I.1 gives an outside category (not the city's to assign) held by nobody",
     "incomplete-record": "a commitment without stakeholder or due date, a grievance without the date raised, or an "
-                         "interaction without stakeholder",
+    "interaction without stakeholder",
 }
 
 
 # ---------------------------------------------------------------------------------------------- ontology
+
 
 def _ontology_dir() -> Path:
     here = Path(__file__).resolve().parent.parent / "ontology"
@@ -123,7 +125,7 @@ def _ontology_dir() -> Path:
 
 
 def _local(iri: str) -> str | None:
-    return iri[len(SSC):] if iri.startswith(SSC) else None
+    return iri[len(SSC) :] if iri.startswith(SSC) else None
 
 
 class Ontology:
@@ -169,8 +171,9 @@ class Ontology:
         # sub-kinds of each category (direct subclasses; the ministries are handled apart)
         self.subkinds = {k: [c for c in ssc_subjs(sco, SSC + k) if c != "Ministry"] for k in self.categories}
         self.expected = {c: ssc_objs(c, SSC + "expectedResponsibility") for c in self.declared}
-        self.unit_responsibilities = sorted({r for u in self.table2_units + self.extra_units
-                                             for r in self.expected.get(u, [])})
+        self.unit_responsibilities = sorted(
+            {r for u in self.table2_units + self.extra_units for r in self.expected.get(u, [])}
+        )
         self.typical = {
             k: {
                 "scale": ssc_objs(k, SSC + "typicalScale"),
@@ -192,12 +195,13 @@ class Ontology:
             rank = {m: int(self._po[(SSC + m, SSC + "rank")][0]) for m in members}
             return sorted(members, key=lambda m: rank[m])
 
-        self.levels = ranked("EngagementLevel")                 # Unaware < ... < Leading
-        self.power_levels = ranked("PowerInterestLevel")        # Low < High
+        self.levels = ranked("EngagementLevel")  # Unaware < ... < Leading
+        self.power_levels = ranked("PowerInterestLevel")  # Low < High
         self.onion_of_level = {lv: (ssc_objs(lv, SSC + "impliesOnionLayer") or [None])[0] for lv in self.levels}
         #: ministry class -> the responsibilities that need its support (Table 3, ssc:neededFor)
-        self.needed_for = {m: ssc_objs(m, SSC + "neededFor") for m in self.table3_ministries
-                           if ssc_objs(m, SSC + "neededFor")}
+        self.needed_for = {
+            m: ssc_objs(m, SSC + "neededFor") for m in self.table3_ministries if ssc_objs(m, SSC + "neededFor")
+        }
         self.lfa_values = ssc_subjs(RDF_TYPE, SSC + "LfaParticipation")
         self.scales = ssc_subjs(RDF_TYPE, SSC + "Scale")
         self.sectors = ssc_subjs(RDF_TYPE, SSC + "Sector")
@@ -231,83 +235,365 @@ class Ontology:
 
 # The ssc: terms the generator writes by name (checked against the ontology at start-up).
 USED_TERMS = [
-    "City", "hasStakeholder", "hasPlatform", "hasInitiative", "hasTender", "hasParticipationMechanism",
-    "memberOfAlliance", "MunicipalAlliance", "Municipality", "NationalGovernment", "RegionalGovernment",
-    "CityServicesCompany", "NGO", "CitizenOrganization", "ICTCompany", "UtilityProvider", "UrbanPlanner",
-    "scale", "sector", "lfaParticipation", "technologyRole", "onionLayer", "hasResponsibility",
-    "delegatesFunctionTo", "delegatedFunction", "collaboratesWith", "HousingUnit", "HealthUnit",
-    "EngagementAssessment", "assessedStakeholder", "powerLevel", "interestLevel", "currentLevel", "desiredLevel",
-    "High", "Low", "Unaware", "Resistant", "Neutral", "Supportive", "Leading",
-    "LocalScale", "SupralocalScale", "PublicSector", "PrivateSector", "NonProfitSector",
-    "Active", "Beneficiary", "Affected", "PotentialSupporter", "PotentialOpponent",
-    "CityPlatform", "OpenDataPlatform", "managedBy", "SSCInitiative", "KPIBasedTender", "kpi",
-    "GrievanceMechanism", "ConsultationProcess", "PriorInformationAccess", "FeedbackChannel",
-    "OfflineParticipationMeans", "Survey", "ParticipatoryProcess", "establishedOn", "startDate",
-    "WaterAndSanitationUnit", "UrbanPlanningUnit", "InfrastructureAndICTUnit",
-    "Interaction", "interactionWith", "interactionKind", "conductedBy", "feedbackOn", "MeetingInteraction",
-    "ConsultationSession", "FeedbackGiven", "Commitment", "commitmentTo", "commitmentStatus", "madeBy", "dueDate",
-    "OpenStatus", "DoneStatus", "Grievance", "raisedBy", "raisedOn", "resolvedOn", "grievanceStatus",
-    "viaMechanism", "promisedResolutionDays", "influences", "dependsOn", "cooperatesWith", "represents",
-    "CoreLayer", "InteractionLayer", "OuterLayer", "neededFor", "dutiesAssignedByCity",
+    "City",
+    "hasStakeholder",
+    "hasPlatform",
+    "hasInitiative",
+    "hasTender",
+    "hasParticipationMechanism",
+    "memberOfAlliance",
+    "MunicipalAlliance",
+    "Municipality",
+    "NationalGovernment",
+    "RegionalGovernment",
+    "CityServicesCompany",
+    "NGO",
+    "CitizenOrganization",
+    "ICTCompany",
+    "UtilityProvider",
+    "UrbanPlanner",
+    "scale",
+    "sector",
+    "lfaParticipation",
+    "technologyRole",
+    "onionLayer",
+    "hasResponsibility",
+    "delegatesFunctionTo",
+    "delegatedFunction",
+    "collaboratesWith",
+    "HousingUnit",
+    "HealthUnit",
+    "EngagementAssessment",
+    "assessedStakeholder",
+    "powerLevel",
+    "interestLevel",
+    "currentLevel",
+    "desiredLevel",
+    "High",
+    "Low",
+    "Unaware",
+    "Resistant",
+    "Neutral",
+    "Supportive",
+    "Leading",
+    "LocalScale",
+    "SupralocalScale",
+    "PublicSector",
+    "PrivateSector",
+    "NonProfitSector",
+    "Active",
+    "Beneficiary",
+    "Affected",
+    "PotentialSupporter",
+    "PotentialOpponent",
+    "CityPlatform",
+    "OpenDataPlatform",
+    "managedBy",
+    "SSCInitiative",
+    "KPIBasedTender",
+    "kpi",
+    "GrievanceMechanism",
+    "ConsultationProcess",
+    "PriorInformationAccess",
+    "FeedbackChannel",
+    "OfflineParticipationMeans",
+    "Survey",
+    "ParticipatoryProcess",
+    "establishedOn",
+    "startDate",
+    "WaterAndSanitationUnit",
+    "UrbanPlanningUnit",
+    "InfrastructureAndICTUnit",
+    "Interaction",
+    "interactionWith",
+    "interactionKind",
+    "conductedBy",
+    "feedbackOn",
+    "MeetingInteraction",
+    "ConsultationSession",
+    "FeedbackGiven",
+    "Commitment",
+    "commitmentTo",
+    "commitmentStatus",
+    "madeBy",
+    "dueDate",
+    "OpenStatus",
+    "DoneStatus",
+    "Grievance",
+    "raisedBy",
+    "raisedOn",
+    "resolvedOn",
+    "grievanceStatus",
+    "viaMechanism",
+    "promisedResolutionDays",
+    "influences",
+    "dependsOn",
+    "cooperatesWith",
+    "represents",
+    "CoreLayer",
+    "InteractionLayer",
+    "OuterLayer",
+    "neededFor",
+    "dutiesAssignedByCity",
 ]
 
 
 # ---------------------------------------------------------------------------------------------- names
 
-CITY_HEADS = ["Al", "Bel", "Cor", "Dun", "El", "Fair", "Glen", "Har", "Ing", "Kings", "Lin", "Mar", "Nor", "Oak",
-              "Pem", "Quin", "Ros", "Sil", "Tam", "Ul", "Val", "Wes", "Ash", "Bran", "Crest", "Dray", "Ever",
-              "Ferr", "Gold", "Hollow", "Iver", "Lake", "Mill", "New", "Or", "Port", "Red", "Stone", "Thorn",
-              "West"]
-CITY_TAILS = ["mere", "ford", "haven", "bridge", "ton", "field", "port", "wick", "stead", "burg", "dale", "mouth",
-              "brook", "gate", "holm", "ley", "minster", "shire", "water", "wood"]
-COUNTRIES = ["Valdoria", "Norland", "Estmark", "Caladria", "Severia", "Lunaria", "Ostravia", "Meridia",
-             "Borealis", "Tessaly", "Arvonia", "Kestria"]
+CITY_HEADS = [
+    "Al",
+    "Bel",
+    "Cor",
+    "Dun",
+    "El",
+    "Fair",
+    "Glen",
+    "Har",
+    "Ing",
+    "Kings",
+    "Lin",
+    "Mar",
+    "Nor",
+    "Oak",
+    "Pem",
+    "Quin",
+    "Ros",
+    "Sil",
+    "Tam",
+    "Ul",
+    "Val",
+    "Wes",
+    "Ash",
+    "Bran",
+    "Crest",
+    "Dray",
+    "Ever",
+    "Ferr",
+    "Gold",
+    "Hollow",
+    "Iver",
+    "Lake",
+    "Mill",
+    "New",
+    "Or",
+    "Port",
+    "Red",
+    "Stone",
+    "Thorn",
+    "West",
+]
+CITY_TAILS = [
+    "mere",
+    "ford",
+    "haven",
+    "bridge",
+    "ton",
+    "field",
+    "port",
+    "wick",
+    "stead",
+    "burg",
+    "dale",
+    "mouth",
+    "brook",
+    "gate",
+    "holm",
+    "ley",
+    "minster",
+    "shire",
+    "water",
+    "wood",
+]
+COUNTRIES = [
+    "Valdoria",
+    "Norland",
+    "Estmark",
+    "Caladria",
+    "Severia",
+    "Lunaria",
+    "Ostravia",
+    "Meridia",
+    "Borealis",
+    "Tessaly",
+    "Arvonia",
+    "Kestria",
+]
 REGION_HEADS = ["Northern", "Southern", "Eastern", "Western", "Upper", "Lower", "Central", "Coastal"]
 REGION_TAILS = ["Valley", "Coast", "Plains", "Highlands", "Lakes", "Basin", "Hills", "Delta"]
-WORDS = ["Aqua", "Lumen", "Civitas", "Nimbus", "Terra", "Nova", "Vega", "Orion", "Helix", "Quantum", "Meridian",
-         "Polar", "Summit", "Cobalt", "Argent", "Bright", "Clear", "Delta", "Ember", "Falcon", "Granite", "Harbor",
-         "Iris", "Juniper", "Kestrel", "Lotus", "Maple", "Nexus", "Opal", "Prism", "Quarry", "Raven", "Sable",
-         "Tidal", "Umber", "Vertex", "Willow", "Zenith", "Beacon", "Circuit", "Signal", "Pioneer", "Atlas"]
-FIRST_NAMES = ["Jonas", "Amira", "Lena", "Tomas", "Ines", "Karim", "Mei", "Oskar", "Sofia", "Ravi", "Nadia",
-               "Pavel", "Elena", "Hugo", "Aisha", "Marek", "Yara", "Felix", "Chiara", "Diego"]
-LAST_NAMES = ["Weber", "Novak", "Haddad", "Lindqvist", "Moreau", "Okafor", "Tanaka", "Kowalski", "Rossi",
-              "Fernandes", "Ibrahim", "Jensen", "Petrov", "Silva", "Costa", "Brandt", "Keller", "Dubois"]
+WORDS = [
+    "Aqua",
+    "Lumen",
+    "Civitas",
+    "Nimbus",
+    "Terra",
+    "Nova",
+    "Vega",
+    "Orion",
+    "Helix",
+    "Quantum",
+    "Meridian",
+    "Polar",
+    "Summit",
+    "Cobalt",
+    "Argent",
+    "Bright",
+    "Clear",
+    "Delta",
+    "Ember",
+    "Falcon",
+    "Granite",
+    "Harbor",
+    "Iris",
+    "Juniper",
+    "Kestrel",
+    "Lotus",
+    "Maple",
+    "Nexus",
+    "Opal",
+    "Prism",
+    "Quarry",
+    "Raven",
+    "Sable",
+    "Tidal",
+    "Umber",
+    "Vertex",
+    "Willow",
+    "Zenith",
+    "Beacon",
+    "Circuit",
+    "Signal",
+    "Pioneer",
+    "Atlas",
+]
+FIRST_NAMES = [
+    "Jonas",
+    "Amira",
+    "Lena",
+    "Tomas",
+    "Ines",
+    "Karim",
+    "Mei",
+    "Oskar",
+    "Sofia",
+    "Ravi",
+    "Nadia",
+    "Pavel",
+    "Elena",
+    "Hugo",
+    "Aisha",
+    "Marek",
+    "Yara",
+    "Felix",
+    "Chiara",
+    "Diego",
+]
+LAST_NAMES = [
+    "Weber",
+    "Novak",
+    "Haddad",
+    "Lindqvist",
+    "Moreau",
+    "Okafor",
+    "Tanaka",
+    "Kowalski",
+    "Rossi",
+    "Fernandes",
+    "Ibrahim",
+    "Jensen",
+    "Petrov",
+    "Silva",
+    "Costa",
+    "Brandt",
+    "Keller",
+    "Dubois",
+]
 
 # Label templates per class (ssc: local name): {city}, {region}, {country}, {word}, {first}, {last}.
 NAME_TEMPLATES = {
-    "CityServicesCompany": ["{city} Transit Company", "{word} Waste Services", "{word} Energy Services",
-                            "{city} Parking Company", "{city} Facility Services", "{word} Street Lighting Ltd",
-                            "{city} Public Housing Company", "{word} Mobility Services", "{city} Ferries"],
-    "UtilityProvider": ["{word} Energy", "{region} Gas Distribution", "{word} District Heating",
-                        "{word}Grid Electricity", "{region} Water Utility", "{word} Power and Light"],
+    "CityServicesCompany": [
+        "{city} Transit Company",
+        "{word} Waste Services",
+        "{word} Energy Services",
+        "{city} Parking Company",
+        "{city} Facility Services",
+        "{word} Street Lighting Ltd",
+        "{city} Public Housing Company",
+        "{word} Mobility Services",
+        "{city} Ferries",
+    ],
+    "UtilityProvider": [
+        "{word} Energy",
+        "{region} Gas Distribution",
+        "{word} District Heating",
+        "{word}Grid Electricity",
+        "{region} Water Utility",
+        "{word} Power and Light",
+    ],
     "TelecomOperator": ["{word}Tel Communications", "{word} Mobile", "{word} Fibre Networks"],
     "StartUp": ["{word}Sense Analytics", "Park{word}", "{word} Labs", "{word}Flow", "{word} Robotics"],
     "SoftwareCompany": ["{word} Systems", "{word} GIS", "{word} Software", "{word} Data Platforms"],
     "ICTCompany": ["{word} Data Centres", "{word} IoT Solutions", "{word} Digital Services"],
-    "NGO": ["Friends of {city} Parks", "Digital Inclusion {city}", "{city} Housing Rights", "{region} Climate Action",
-            "{city} Clean Air Coalition", "Open Knowledge {city}", "{city} Food Bank Network",
-            "{region} Rivers Trust"],
-    "UNAgency": ["UN-Habitat regional office", "UNDP country office {country}", "UNEP liaison office {country}",
-                 "ITU regional office", "UNESCO field office {country}"],
-    "InternationalOrganization": ["Continental Investment Bank", "{word} Development Bank",
-                                  "World Cities Fund", "Global Covenant of Mayors, {country} chapter"],
-    "IndustryAssociation": ["{city} Chamber of Commerce", "{country} Smart City Industry Council",
-                            "{region} Tech Cluster", "{country} Association of Utilities",
-                            "{region} Builders' Federation"],
+    "NGO": [
+        "Friends of {city} Parks",
+        "Digital Inclusion {city}",
+        "{city} Housing Rights",
+        "{region} Climate Action",
+        "{city} Clean Air Coalition",
+        "Open Knowledge {city}",
+        "{city} Food Bank Network",
+        "{region} Rivers Trust",
+    ],
+    "UNAgency": [
+        "UN-Habitat regional office",
+        "UNDP country office {country}",
+        "UNEP liaison office {country}",
+        "ITU regional office",
+        "UNESCO field office {country}",
+    ],
+    "InternationalOrganization": [
+        "Continental Investment Bank",
+        "{word} Development Bank",
+        "World Cities Fund",
+        "Global Covenant of Mayors, {country} chapter",
+    ],
+    "IndustryAssociation": [
+        "{city} Chamber of Commerce",
+        "{country} Smart City Industry Council",
+        "{region} Tech Cluster",
+        "{country} Association of Utilities",
+        "{region} Builders' Federation",
+    ],
     "University": ["University of {city}", "{region} Polytechnic", "{city} Institute of Technology"],
-    "ResearchOrganization": ["Urban Futures Institute", "{country} Energy Research Centre",
-                             "{word} Institute for Mobility Research"],
+    "ResearchOrganization": [
+        "Urban Futures Institute",
+        "{country} Energy Research Centre",
+        "{word} Institute for Mobility Research",
+    ],
     "ConsultingFirm": ["{word} Sustainability Consulting", "{word} Urban Advisory"],
     "AcademiaOrResearchOrganization": ["{city} Applied Sciences Academy"],
-    "CitizenGroup": ["{city} Residents' Forum", "{city} Seniors' Council", "{city} Cyclists' Union",
-                     "{city} Youth Council", "{word} Street Neighbourhood Association", "{city} Parents' Network",
-                     "{city} Disability Forum", "{city} Tenants' Union"],
+    "CitizenGroup": [
+        "{city} Residents' Forum",
+        "{city} Seniors' Council",
+        "{city} Cyclists' Union",
+        "{city} Youth Council",
+        "{word} Street Neighbourhood Association",
+        "{city} Parents' Network",
+        "{city} Disability Forum",
+        "{city} Tenants' Union",
+    ],
     "Citizen": ["{first} {last}"],
     "CitizenOrganization": ["{city} Citizens' Assembly"],
-    "UrbanPlanner": ["{word} Planning Partners", "{region} Metropolitan Planning Agency",
-                     "{country} Institute of Town Planners, {region} chapter", "{word} Urban Design Studio"],
-    "StandardsDevelopingOrganization": ["{country} National Standards Institute", "Open City Standards Forum",
-                                        "{region} Interoperability Consortium"],
+    "UrbanPlanner": [
+        "{word} Planning Partners",
+        "{region} Metropolitan Planning Agency",
+        "{country} Institute of Town Planners, {region} chapter",
+        "{word} Urban Design Studio",
+    ],
+    "StandardsDevelopingOrganization": [
+        "{country} National Standards Institute",
+        "Open City Standards Forum",
+        "{region} Interoperability Consortium",
+    ],
 }
 STAKEHOLDER_COMMENTS = [
     "Took part in the kick-off workshop of the SSC roadmap.",
@@ -331,9 +617,15 @@ ASSESSMENT_COMMENTS = {
 # sub-kinds ("" = the category class itself). The government category is built apart (national government,
 # regional government, ministries). A category or sub-kind the ontology adds later gets weight 1.
 CATEGORY_SIZES = {
-    "CityServicesCompany": (2, 7, 3), "UtilityProvider": (2, 5, 2), "ICTCompany": (3, 10, 4), "NGO": (2, 7, 3),
-    "InternationalOrganization": (1, 4, 1), "IndustryAssociation": (1, 4, 1),
-    "AcademiaOrResearchOrganization": (2, 6, 2), "CitizenOrganization": (3, 8, 3), "UrbanPlanner": (1, 4, 1),
+    "CityServicesCompany": (2, 7, 3),
+    "UtilityProvider": (2, 5, 2),
+    "ICTCompany": (3, 10, 4),
+    "NGO": (2, 7, 3),
+    "InternationalOrganization": (1, 4, 1),
+    "IndustryAssociation": (1, 4, 1),
+    "AcademiaOrResearchOrganization": (2, 6, 2),
+    "CitizenOrganization": (3, 8, 3),
+    "UrbanPlanner": (1, 4, 1),
     "StandardsDevelopingOrganization": (1, 3, 1),
 }
 SUBKIND_WEIGHTS = {
@@ -344,26 +636,43 @@ SUBKIND_WEIGHTS = {
 }
 # Sector of the categories for which Table I.1 states none (class -> choices).
 DEFAULT_SECTORS = {
-    "NGO": ["NonProfitSector"], "InternationalOrganization": ["PublicSector"],
-    "IndustryAssociation": ["NonProfitSector"], "University": ["PublicSector"],
-    "ResearchOrganization": ["PublicSector", "NonProfitSector"], "ConsultingFirm": ["PrivateSector"],
-    "AcademiaOrResearchOrganization": ["PublicSector"], "CitizenOrganization": ["NonProfitSector"],
+    "NGO": ["NonProfitSector"],
+    "InternationalOrganization": ["PublicSector"],
+    "IndustryAssociation": ["NonProfitSector"],
+    "University": ["PublicSector"],
+    "ResearchOrganization": ["PublicSector", "NonProfitSector"],
+    "ConsultingFirm": ["PrivateSector"],
+    "AcademiaOrResearchOrganization": ["PublicSector"],
+    "CitizenOrganization": ["NonProfitSector"],
     "UrbanPlanner": ["PrivateSector", "PublicSector", "NonProfitSector"],
     "StandardsDevelopingOrganization": ["PublicSector", "NonProfitSector"],
 }
 # Probability of high power and of high interest, by class (then by category).
 POWER_INTEREST = {
-    "Municipality": (1.0, 1.0), "NationalGovernment": (0.9, 0.4), "RegionalGovernment": (0.8, 0.7),
-    "Ministry": (0.5, 0.5), "CityServicesCompany": (0.35, 0.7), "UtilityProvider": (0.6, 0.5),
-    "TelecomOperator": (0.6, 0.7), "StartUp": (0.05, 0.8), "SoftwareCompany": (0.3, 0.6), "ICTCompany": (0.3, 0.6),
-    "NGO": (0.1, 0.8), "InternationalOrganization": (0.3, 0.5), "IndustryAssociation": (0.1, 0.5),
-    "AcademiaOrResearchOrganization": (0.1, 0.7), "CitizenOrganization": (0.1, 0.8), "Citizen": (0.0, 0.6),
-    "UrbanPlanner": (0.3, 0.7), "StandardsDevelopingOrganization": (0.05, 0.3),
+    "Municipality": (1.0, 1.0),
+    "NationalGovernment": (0.9, 0.4),
+    "RegionalGovernment": (0.8, 0.7),
+    "Ministry": (0.5, 0.5),
+    "CityServicesCompany": (0.35, 0.7),
+    "UtilityProvider": (0.6, 0.5),
+    "TelecomOperator": (0.6, 0.7),
+    "StartUp": (0.05, 0.8),
+    "SoftwareCompany": (0.3, 0.6),
+    "ICTCompany": (0.3, 0.6),
+    "NGO": (0.1, 0.8),
+    "InternationalOrganization": (0.3, 0.5),
+    "IndustryAssociation": (0.1, 0.5),
+    "AcademiaOrResearchOrganization": (0.1, 0.7),
+    "CitizenOrganization": (0.1, 0.8),
+    "Citizen": (0.0, 0.6),
+    "UrbanPlanner": (0.3, 0.7),
+    "StandardsDevelopingOrganization": (0.05, 0.3),
 }
 CIVIL = ("NGO", "CitizenOrganization")
 
 
 # ---------------------------------------------------------------------------------------------- RDF model
+
 
 def lit(text: str, lang: str | None = None) -> str:
     s = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -388,19 +697,19 @@ def nice_title(text: str) -> str:
 class Res:
     """One subject and its properties (predicate -> objects, both already written as Turtle terms)."""
 
-    __slots__ = ("subject", "props", "deleted")
+    __slots__ = ("deleted", "props", "subject")
 
     def __init__(self, subject: str):
         self.subject, self.props, self.deleted = subject, {}, False
 
-    def add(self, p: str, *objs: str) -> "Res":
+    def add(self, p: str, *objs: str) -> Res:
         lst = self.props.setdefault(p, [])
         for o in objs:
             if o not in lst:
                 lst.append(o)
         return self
 
-    def set(self, p: str, *objs: str) -> "Res":
+    def set(self, p: str, *objs: str) -> Res:
         self.props.pop(p, None)
         return self.add(p, *objs) if objs else self
 
@@ -447,6 +756,7 @@ class Cycler:
 
 # ---------------------------------------------------------------------------------------------- a city
 
+
 class CityBuilder:
     def __init__(self, onto: Ontology, index: int, width: int, rng: random.Random, flaws: set[str], cyc: Cycler):
         self.o, self.rng, self.flaws, self.cyc = onto, rng, flaws, cyc
@@ -456,11 +766,11 @@ class CityBuilder:
         self.res: list[Res] = []
         self.by_name: dict[str, Res] = {}
         self.labels_used: set[str] = set()
-        self.stakeholders: list[dict] = []      # {name, cls, category, res, sector, ...}
-        self.units: dict[str, Res] = {}          # unit class -> the unit
+        self.stakeholders: list[dict] = []  # {name, cls, category, res, sector, ...}
+        self.units: dict[str, Res] = {}  # unit class -> the unit
         self.assessments: dict[str, list[Res]] = {}  # stakeholder name -> its assessments, oldest first
-        self.touched: set[str] = set()           # stakeholders a flaw already changed
-        self.variants: list[str] = []            # "kind:variant" applied
+        self.touched: set[str] = set()  # stakeholders a flaw already changed
+        self.variants: list[str] = []  # "kind:variant" applied
 
     # -- helpers
     def node(self, name: str) -> str:
@@ -482,8 +792,14 @@ class CityBuilder:
 
     def fill(self, template: str) -> str:
         r = self.rng
-        return template.format(city=self.city_name, region=self.region, country=self.country,
-                               word=r.choice(WORDS), first=r.choice(FIRST_NAMES), last=r.choice(LAST_NAMES))
+        return template.format(
+            city=self.city_name,
+            region=self.region,
+            country=self.country,
+            word=r.choice(WORDS),
+            first=r.choice(FIRST_NAMES),
+            last=r.choice(LAST_NAMES),
+        )
 
     def label_for(self, cls: str) -> str:
         templates = NAME_TEMPLATES.get(cls) or NAME_TEMPLATES.get(self.o.category_of(cls) or "", [])
@@ -552,22 +868,25 @@ class CityBuilder:
                 self.note("missing-unit", extra)
         # a unit whose function Table 2 allows to hand over (water and sanitation) is delegated in a third of
         # the cities: that is correct data, not a flaw
-        self.delegated = {u: cats[0] for u, cats in o.delegable.items()
-                          if cats and u not in self.missing_units and cats[0] not in self.dropped
-                          and r.random() < 0.35}
+        self.delegated = {
+            u: cats[0]
+            for u, cats in o.delegable.items()
+            if cats and u not in self.missing_units and cats[0] not in self.dropped and r.random() < 0.35
+        }
 
         self.city = self.new("city")
         self.city.add("rdf:type", ssc("City")).add("rdfs:label", lit(self.city_name))
         about = f"Fictional city of about {population:,} inhabitants in the {self.region} region of {self.country}; "
-        self.city.add("dcterms:description", lit(
-            about.replace(",", " ") + f"synthetic register number {self.num} of the sscrdf scale benchmark.", "en"))
+        self.city.add(
+            "dcterms:description",
+            lit(about.replace(",", " ") + f"synthetic register number {self.num} of the sscrdf scale benchmark.", "en"),
+        )
         self.office = self.new("stakeholderOffice")
         self.office.add("rdf:type", "prov:Agent").add("rdfs:label", lit(f"{self.city_name} SSC Stakeholder Office"))
         self.assessors = [self.office]
         if r.random() < 0.4:
             consultant = self.new("assessmentConsultant")
-            consultant.add("rdf:type", "prov:Agent").add(
-                "rdfs:label", lit(f"{r.choice(WORDS)} Engagement Consultants"))
+            consultant.add("rdf:type", "prov:Agent").add("rdfs:label", lit(f"{r.choice(WORDS)} Engagement Consultants"))
             consultant.add("rdfs:comment", lit("Consultants who made part of the engagement assessments.", "en"))
             self.assessors.append(consultant)
 
@@ -585,8 +904,15 @@ class CityBuilder:
         return self.res
 
     # -- stakeholders
-    def add_stakeholder(self, cls: str, *, label: str | None = None, sector: str | None = None,
-                        scale: str | None = None, listed: bool = True) -> dict:
+    def add_stakeholder(
+        self,
+        cls: str,
+        *,
+        label: str | None = None,
+        sector: str | None = None,
+        scale: str | None = None,
+        listed: bool = True,
+    ) -> dict:
         o, r = self.o, self.rng
         category = o.category_of(cls)
         label = label or self.label_for(cls)
@@ -603,8 +929,9 @@ class CityBuilder:
             if r.random() < 0.12:
                 scale = r.choice(o.scales)
         if sector is None:
-            sectors = DEFAULT_SECTORS.get(cls) or typical.get("sector") or DEFAULT_SECTORS.get(category) \
-                or ["PublicSector"]
+            sectors = (
+                DEFAULT_SECTORS.get(cls) or typical.get("sector") or DEFAULT_SECTORS.get(category) or ["PublicSector"]
+            )
             sector = r.choice(sectors)
             if cls == "CityServicesCompany" and r.random() < 0.4:
                 sector = "PublicSector"  # city-owned companies
@@ -616,8 +943,14 @@ class CityBuilder:
             res.add("ssc:technologyRole", ssc(r.choice(typical["tech"])))
         if r.random() < 0.7:
             res.add("rdfs:comment", lit(r.choice(STAKEHOLDER_COMMENTS), "en"))
-        sh = {"name": res.subject.split(":", 1)[1], "cls": cls, "category": category, "res": res,
-              "sector": sector, "listed": listed}
+        sh = {
+            "name": res.subject.split(":", 1)[1],
+            "cls": cls,
+            "category": category,
+            "res": res,
+            "sector": sector,
+            "listed": listed,
+        }
         self.stakeholders.append(sh)
         if listed:
             self.city.add("ssc:hasStakeholder", res.subject)
@@ -625,8 +958,13 @@ class CityBuilder:
 
     def build_municipality(self) -> None:
         label = self.rng.choice(["{city} City Council", "Municipality of {city}", "{city} City Administration"])
-        m = self.add_stakeholder("Municipality", label=label.format(city=self.city_name), scale="LocalScale",
-                                 sector="PublicSector", listed="Municipality" not in self.dropped)
+        m = self.add_stakeholder(
+            "Municipality",
+            label=label.format(city=self.city_name),
+            scale="LocalScale",
+            sector="PublicSector",
+            listed="Municipality" not in self.dropped,
+        )
         if "Municipality" in self.dropped:
             m["res"].add("rdfs:comment", lit("Keeps the register; not listed among the stakeholders.", "en"))
         self.municipality = m
@@ -639,11 +977,19 @@ class CityBuilder:
         self.ministries: list[dict] = []
         if gov not in self.dropped:
             if "NationalGovernment" in o.subkinds.get(gov, []):
-                self.national = self.add_stakeholder("NationalGovernment", label=f"Government of {self.country}",
-                                                     scale="SupralocalScale", sector="PublicSector")
+                self.national = self.add_stakeholder(
+                    "NationalGovernment",
+                    label=f"Government of {self.country}",
+                    scale="SupralocalScale",
+                    sector="PublicSector",
+                )
             if "RegionalGovernment" in o.subkinds.get(gov, []) and r.random() < 0.7:
-                self.regional = self.add_stakeholder("RegionalGovernment", label=f"{self.region} Regional Authority",
-                                                     scale="SupralocalScale", sector="PublicSector")
+                self.regional = self.add_stakeholder(
+                    "RegionalGovernment",
+                    label=f"{self.region} Regional Authority",
+                    scale="SupralocalScale",
+                    sector="PublicSector",
+                )
             k = r.randint(min(4, len(o.table3_ministries)), len(o.table3_ministries))
             chosen = sorted(set(r.sample(o.table3_ministries, k)) | set(o.needed_for), key=o.table3_ministries.index)
             for cls in chosen:
@@ -652,8 +998,9 @@ class CityBuilder:
                 if self.national:
                     ms["res"].add("org:unitOf", self.national["res"].subject)
                 self.ministries.append(ms)
-        others = [c for c in o.categories if c not in ("Municipality", gov) and c not in self.dropped
-                  and c != self.excluded]
+        others = [
+            c for c in o.categories if c not in ("Municipality", gov) and c not in self.dropped and c != self.excluded
+        ]
         counts = {c: CATEGORY_SIZES.get(c, (1, 3, 1))[0] for c in others}
         remaining = n_total - len(self.stakeholders) - sum(counts.values())
         while remaining > 0:
@@ -672,11 +1019,16 @@ class CityBuilder:
         self.delegates: dict[str, dict] = {}
         for unit, cat in sorted(self.delegated.items()):
             what = nice_title(re.sub(r"\s*unit$", "", o.labels.get(unit, unit)))
-            sh = self.add_stakeholder(cat, label=f"{self.city_name} {what} Company", sector="PublicSector",
-                                      scale="LocalScale")
+            sh = self.add_stakeholder(
+                cat, label=f"{self.city_name} {what} Company", sector="PublicSector", scale="LocalScale"
+            )
             sh["res"].add("ssc:delegatedFunction", ssc(unit))
-            sh["res"].add("rdfs:comment", lit(f"City-owned company to which the council delegates the "
-                                              f"{o.labels.get(unit, unit)} function.", "en"))
+            sh["res"].add(
+                "rdfs:comment",
+                lit(
+                    f"City-owned company to which the council delegates the {o.labels.get(unit, unit)} function.", "en"
+                ),
+            )
             self.municipality["res"].add("ssc:delegatesFunctionTo", sh["res"].subject)
             self.delegates[unit] = sh
 
@@ -744,7 +1096,7 @@ class CityBuilder:
         for _, parties, lead in self.o.patterns:
             present = [c for c in parties if c in self.units]
             for i, c1 in enumerate(present):
-                for c2 in present[i + 1:]:
+                for c2 in present[i + 1 :]:
                     a, b = (c2, c1) if lead == c2 else (c1, c2)
                     key = tuple(sorted((a, b)))
                     if key not in seen:
@@ -788,8 +1140,9 @@ class CityBuilder:
                 latest = self.date(FRESH_FROM, LAST_DATE)
             dates = [latest]
             if r.random() < 0.92 and (latest - FIRST_DATE).days > 200:
-                dates.insert(0, self.date(max(FIRST_DATE, latest - dt.timedelta(days=460)),
-                                          latest - dt.timedelta(days=150)))
+                dates.insert(
+                    0, self.date(max(FIRST_DATE, latest - dt.timedelta(days=460)), latest - dt.timedelta(days=150))
+                )
             series = []
             for i, d in enumerate(dates):
                 last = i == len(dates) - 1
@@ -856,8 +1209,10 @@ class CityBuilder:
         r, c = self.rng, self.city_name
         p = self.new("cityPlatform")
         p.add("rdf:type", ssc("CityPlatform")).add("rdfs:label", lit(f"{c} City Platform"))
-        p.add("rdfs:comment", lit("Integrated platform bringing together lighting, mobility, water and "
-                                  "air-quality data.", "en"))
+        p.add(
+            "rdfs:comment",
+            lit("Integrated platform bringing together lighting, mobility, water and air-quality data.", "en"),
+        )
         p.add("ssc:managedBy", self.unit_or_municipality("UrbanPlanningUnit", "InfrastructureAndICTUnit"))
         self.city.add("ssc:hasPlatform", p.subject)
         if r.random() < 0.8:
@@ -865,29 +1220,46 @@ class CityBuilder:
             d.add("rdf:type", ssc("OpenDataPlatform")).add("rdfs:label", lit(f"{c} Open Data Portal"))
             d.add("ssc:managedBy", self.unit_or_municipality("InfrastructureAndICTUnit", "UrbanPlanningUnit"))
             self.city.add("ssc:hasPlatform", d.subject)
-        initiatives = [("Smart Street Lighting", "Dimmable, remotely managed LED street lights.",
-                        "InfrastructureAndICTUnit"),
-                       ("Green Mobility 2030", "Smart traffic signals, real-time bus information and cycle lanes.",
-                        "TransportationUnit"),
-                       ("Flood Resilience Programme", "River-level sensors and an early-warning service.",
-                        "SecurityAndEmergencyUnit"),
-                       ("Clean Air Parks", "Air-quality sensors in the city's green areas.", "EnvironmentalUnit"),
-                       ("Smart Water Network", "Leak detection and smart water meters.", "WaterAndSanitationUnit"),
-                       ("Digital Citizen Services", "Online forms and a city app for residents.",
-                        "CitizenServicesUnit")]
+        initiatives = [
+            ("Smart Street Lighting", "Dimmable, remotely managed LED street lights.", "InfrastructureAndICTUnit"),
+            (
+                "Green Mobility 2030",
+                "Smart traffic signals, real-time bus information and cycle lanes.",
+                "TransportationUnit",
+            ),
+            (
+                "Flood Resilience Programme",
+                "River-level sensors and an early-warning service.",
+                "SecurityAndEmergencyUnit",
+            ),
+            ("Clean Air Parks", "Air-quality sensors in the city's green areas.", "EnvironmentalUnit"),
+            ("Smart Water Network", "Leak detection and smart water meters.", "WaterAndSanitationUnit"),
+            ("Digital Citizen Services", "Online forms and a city app for residents.", "CitizenServicesUnit"),
+        ]
         for i, (label, comment, unit) in enumerate(sorted(r.sample(initiatives, r.randint(2, 4)))):
             x = self.new(f"initiative{i + 1}")
-            x.add("rdf:type", ssc("SSCInitiative")).add("rdfs:label", lit(label)).add("rdfs:comment", lit(comment, "en"))
+            x.add("rdf:type", ssc("SSCInitiative")).add("rdfs:label", lit(label)).add(
+                "rdfs:comment", lit(comment, "en")
+            )
             x.add("ssc:managedBy", self.unit_or_municipality(unit, "InfrastructureAndICTUnit"))
             self.city.add("ssc:hasInitiative", x.subject)
         if r.random() < 0.7:
             t = self.new("kpiTender")
             t.add("rdf:type", ssc("KPIBasedTender"))
-            t.add("rdfs:label", lit(f"{r.choice(['Street lighting', 'Waste collection', 'Public transport'])} "
-                                    f"performance contract {r.randint(2024, 2026)}"))
-            kpis = ["energy use per light point below 160 kWh per year", "at least 99.5 % of service points working",
-                    "faults repaired within 48 hours", "CO2 emissions reduced by 40 % against 2024",
-                    "resident satisfaction above 80 %"]
+            t.add(
+                "rdfs:label",
+                lit(
+                    f"{r.choice(['Street lighting', 'Waste collection', 'Public transport'])} "
+                    f"performance contract {r.randint(2024, 2026)}"
+                ),
+            )
+            kpis = [
+                "energy use per light point below 160 kWh per year",
+                "at least 99.5 % of service points working",
+                "faults repaired within 48 hours",
+                "CO2 emissions reduced by 40 % against 2024",
+                "resident satisfaction above 80 %",
+            ]
             t.add("ssc:kpi", *[lit(k) for k in sorted(r.sample(kpis, r.randint(2, 4)))])
             self.city.add("ssc:hasTender", t.subject)
         if r.random() < 0.6:
@@ -906,9 +1278,14 @@ class CityBuilder:
         return m
 
     def add_survey(self) -> Res:
-        return self.add_mech("citizenSurvey", "Survey", f"{self.city_name} citizen survey",
-                             "City-wide survey, online and on paper.", "ssc:startDate",
-                             self.date(FIRST_DATE, LAST_DATE))
+        return self.add_mech(
+            "citizenSurvey",
+            "Survey",
+            f"{self.city_name} citizen survey",
+            "City-wide survey, online and on paper.",
+            "ssc:startDate",
+            self.date(FIRST_DATE, LAST_DATE),
+        )
 
     def build_mechanisms(self) -> None:
         r = self.rng
@@ -916,31 +1293,66 @@ class CityBuilder:
         grievance_on = self.date(FIRST_DATE, dt.date(2025, 3, 31))
         prior_on = self.date(FIRST_DATE, dt.date(2025, 3, 31))
         start = self.date(max(grievance_on, prior_on) + dt.timedelta(days=14), dt.date(2025, 9, 30))
-        self.add_mech("grievanceOffice", "GrievanceMechanism", "SSC grievance office",
-                      "Ombudsperson desk handling complaints about SSC projects, in person, by phone or online.",
-                      "ssc:establishedOn", grievance_on)
-        self.add_mech("roadmapConsultation", "ConsultationProcess",
-                      f"Public consultation on the {self.city_name} SSC roadmap",
-                      "Consultation of stakeholders and residents on the draft SSC roadmap.", "ssc:startDate", start)
+        self.add_mech(
+            "grievanceOffice",
+            "GrievanceMechanism",
+            "SSC grievance office",
+            "Ombudsperson desk handling complaints about SSC projects, in person, by phone or online.",
+            "ssc:establishedOn",
+            grievance_on,
+        )
+        self.add_mech(
+            "roadmapConsultation",
+            "ConsultationProcess",
+            f"Public consultation on the {self.city_name} SSC roadmap",
+            "Consultation of stakeholders and residents on the draft SSC roadmap.",
+            "ssc:startDate",
+            start,
+        )
         if r.random() < 0.4:
-            self.add_mech("mobilityConsultation", "ConsultationProcess", "Consultation on the mobility plan",
-                          "Consultation on the smart mobility plan.", "ssc:startDate",
-                          self.date(start + dt.timedelta(days=30), LAST_DATE))
-        self.add_mech("consultationDossier", "PriorInformationAccess", "Roadmap consultation dossier",
-                      "Draft roadmap, cost estimates and impact studies published before the consultation.",
-                      "ssc:establishedOn", prior_on)
-        self.add_mech("feedbackReports", "FeedbackChannel", "\"You said, we did\" reports",
-                      "Quarterly report showing how participants' input changed each decision.", "ssc:establishedOn",
-                      self.date(start, LAST_DATE))
-        self.add_mech("neighbourhoodDesks", "OfflineParticipationMeans", "Neighbourhood desks",
-                      "Staffed desks in the district libraries for residents without internet access.",
-                      "ssc:establishedOn", self.date(FIRST_DATE, LAST_DATE))
+            self.add_mech(
+                "mobilityConsultation",
+                "ConsultationProcess",
+                "Consultation on the mobility plan",
+                "Consultation on the smart mobility plan.",
+                "ssc:startDate",
+                self.date(start + dt.timedelta(days=30), LAST_DATE),
+            )
+        self.add_mech(
+            "consultationDossier",
+            "PriorInformationAccess",
+            "Roadmap consultation dossier",
+            "Draft roadmap, cost estimates and impact studies published before the consultation.",
+            "ssc:establishedOn",
+            prior_on,
+        )
+        self.add_mech(
+            "feedbackReports",
+            "FeedbackChannel",
+            '"You said, we did" reports',
+            "Quarterly report showing how participants' input changed each decision.",
+            "ssc:establishedOn",
+            self.date(start, LAST_DATE),
+        )
+        self.add_mech(
+            "neighbourhoodDesks",
+            "OfflineParticipationMeans",
+            "Neighbourhood desks",
+            "Staffed desks in the district libraries for residents without internet access.",
+            "ssc:establishedOn",
+            self.date(FIRST_DATE, LAST_DATE),
+        )
         if r.random() < 0.7:
             self.add_survey()
         if r.random() < 0.5:
-            self.add_mech("squareCodesign", "ParticipatoryProcess", "Market square co-design",
-                          "Workshops in which residents design the rebuilt market square.", "ssc:startDate",
-                          self.date(FIRST_DATE, LAST_DATE))
+            self.add_mech(
+                "squareCodesign",
+                "ParticipatoryProcess",
+                "Market square co-design",
+                "Workshops in which residents design the rebuilt market square.",
+                "ssc:startDate",
+                self.date(FIRST_DATE, LAST_DATE),
+            )
 
     def remove_mechanism(self, name: str) -> None:
         m = self.mech.get(name)
@@ -958,14 +1370,22 @@ class CityBuilder:
         if a is None:
             return None
         try:
-            v = {"power": a.get("ssc:powerLevel")[0][4:], "interest": a.get("ssc:interestLevel")[0][4:],
-                 "level": a.get("ssc:currentLevel")[0][4:],
-                 "date": dt.date.fromisoformat(a.get("dcterms:date")[0][1:11]), "res": a}
+            v = {
+                "power": a.get("ssc:powerLevel")[0][4:],
+                "interest": a.get("ssc:interestLevel")[0][4:],
+                "level": a.get("ssc:currentLevel")[0][4:],
+                "date": dt.date.fromisoformat(a.get("dcterms:date")[0][1:11]),
+                "res": a,
+            }
         except (IndexError, ValueError):
             return None
         # a flaw may have put a wrong value, or two, in the assessment: leave such a stakeholder alone
-        ok = (len(a.get("ssc:powerLevel")) == 1 and v["power"] in self.o.power_levels
-              and v["interest"] in self.o.power_levels and v["level"] in self.o.levels)
+        ok = (
+            len(a.get("ssc:powerLevel")) == 1
+            and v["power"] in self.o.power_levels
+            and v["interest"] in self.o.power_levels
+            and v["level"] in self.o.levels
+        )
         return v if ok else None
 
     def build_records(self) -> None:
@@ -975,8 +1395,7 @@ class CityBuilder:
         r, o, f = self.rng, self.o, self.flaws
         L = o.levels
         records: dict[str, Res] = {}
-        listed = [s for s in self.stakeholders if s["listed"] and s is not self.municipality
-                  and not s["res"].deleted]
+        listed = [s for s in self.stakeholders if s["listed"] and s is not self.municipality and not s["res"].deleted]
         values = {s["name"]: self.latest_values(s) for s in listed}
         # a ministry that other stakeholders' work needs (Table 3) is at least neutral, unless that is the flaw
         needing = {m: reqs for m, reqs in o.needed_for.items()}
@@ -1000,8 +1419,11 @@ class CityBuilder:
             elif v["power"] == "Low" and layer == "CoreLayer":
                 s["res"].set("ssc:onionLayer", ssc("InteractionLayer"))
         # one steering meeting with the high-power stakeholders, after their assessments
-        powerful = [s for s in listed if values[s["name"]] and values[s["name"]]["power"] == "High"
-                    and values[s["name"]]["date"] <= AS_OF]
+        powerful = [
+            s
+            for s in listed
+            if values[s["name"]] and values[s["name"]]["power"] == "High" and values[s["name"]]["date"] <= AS_OF
+        ]
         if "no-interaction" in f and powerful:
             skipped = r.choice(powerful)
             powerful.remove(skipped)
@@ -1018,7 +1440,9 @@ class CityBuilder:
         participant = r.choice(listed) if listed else None
         if participant is not None:
             c = self.new("consultationSession")
-            c.add("rdf:type", ssc("Interaction")).add("rdfs:label", lit("Consultation session on the SSC roadmap", "en"))
+            c.add("rdf:type", ssc("Interaction")).add(
+                "rdfs:label", lit("Consultation session on the SSC roadmap", "en")
+            )
             c.add("ssc:interactionWith", participant["res"].subject)
             c.add("ssc:interactionKind", ssc("ConsultationSession"))
             c.add("dcterms:date", date_lit(self.date(dt.date(2026, 3, 1), dt.date(2026, 6, 30))))
@@ -1064,8 +1488,13 @@ class CityBuilder:
             for s in listed:
                 series = [x for x in self.assessments.get(s["name"], []) if not x.deleted]
                 v = values[s["name"]]
-                if len(series) >= 2 and v and v["power"] == "Low" and L.index(v["level"]) < 4 \
-                        and s["name"] not in self.touched:
+                if (
+                    len(series) >= 2
+                    and v
+                    and v["power"] == "Low"
+                    and L.index(v["level"]) < 4
+                    and s["name"] not in self.touched
+                ):
                     series[-2].set("ssc:currentLevel", ssc(L[L.index(v["level"]) + 1]))
                     self.touched.add(s["name"])
                     self.note("engagement-decline", "one-level")
@@ -1089,10 +1518,12 @@ class CityBuilder:
                     self.note("dependency-risk", "ministry-unaware")
                     break
         if "incomplete-record" in f:
-            drops = {"commitment-stakeholder": ("commitment", "ssc:commitmentTo"),
-                     "commitment-date": ("commitment", "ssc:dueDate"),
-                     "grievance-date": ("grievance", "ssc:raisedOn"),
-                     "interaction-stakeholder": ("interaction", "ssc:interactionWith")}
+            drops = {
+                "commitment-stakeholder": ("commitment", "ssc:commitmentTo"),
+                "commitment-date": ("commitment", "ssc:dueDate"),
+                "grievance-date": ("grievance", "ssc:raisedOn"),
+                "interaction-stakeholder": ("interaction", "ssc:interactionWith"),
+            }
             v = self.flaw("incomplete-record", list(drops), lambda v: drops[v][0] in records)
             if v:
                 what, prop = drops[v]
@@ -1111,8 +1542,11 @@ class CityBuilder:
     # ------------------------------------------------------------------------------------------ flaws
     def pick_stakeholder(self, pred=lambda s: True) -> dict | None:
         """A listed stakeholder (not the municipality) no flaw has changed yet, for which ``pred`` holds."""
-        pool = [s for s in self.stakeholders if s["name"] not in self.touched and s is not self.municipality
-                and s["listed"] and pred(s)]
+        pool = [
+            s
+            for s in self.stakeholders
+            if s["name"] not in self.touched and s is not self.municipality and s["listed"] and pred(s)
+        ]
         if not pool:
             return None
         s = self.rng.choice(pool)
@@ -1185,13 +1619,19 @@ class CityBuilder:
                 u.add("ssc:hasResponsibility", ssc(o.expected["Municipality"][0]))
             elif v == "two-parents":
                 u = r.choice(list(self.units.values()))
-                other = self.regional or self.national or r.choice(
-                    [s for s in self.stakeholders if s is not self.municipality and s["listed"]])
+                other = (
+                    self.regional
+                    or self.national
+                    or r.choice([s for s in self.stakeholders if s is not self.municipality and s["listed"]])
+                )
                 u.add("org:unitOf", other["res"].subject)
             else:
                 u = r.choice(list(self.units.values()))
-                companies = [s for s in self.stakeholders if s["listed"] and s["category"] in (
-                    "ICTCompany", "UtilityProvider", "CityServicesCompany")]
+                companies = [
+                    s
+                    for s in self.stakeholders
+                    if s["listed"] and s["category"] in ("ICTCompany", "UtilityProvider", "CityServicesCompany")
+                ]
                 company = r.choice(companies or [s for s in self.stakeholders if s["listed"]][1:])
                 u.add("ssc:collaboratesWith", company["res"].subject)
 
@@ -1199,8 +1639,9 @@ class CityBuilder:
             for s in self.stakeholders:
                 if s is not self.municipality and (s["category"] in CIVIL or s["sector"] != "PrivateSector"):
                     self.set_power(s, False)
-            private = [s for s in self.stakeholders if s["sector"] == "PrivateSector" and s["listed"]
-                       and self.assessed(s)]
+            private = [
+                s for s in self.stakeholders if s["sector"] == "PrivateSector" and s["listed"] and self.assessed(s)
+            ]
             for s in r.sample(private, min(len(private), r.randint(4, 7))):
                 self.set_power(s, True)
             self.note("power-imbalance", "private-majority")
@@ -1208,8 +1649,13 @@ class CityBuilder:
         if "high-power-unaware" in f:
             imbalance = "power-imbalance" in f
             for _ in range(r.randint(1, 2)):
-                sh = self.pick_stakeholder(lambda s: self.assessed(s) and (s["high"] or (
-                    s["sector"] != "PrivateSector" and not imbalance)) and s["category"] not in CIVIL)
+                sh = self.pick_stakeholder(
+                    lambda s: (
+                        self.assessed(s)
+                        and (s["high"] or (s["sector"] != "PrivateSector" and not imbalance))
+                        and s["category"] not in CIVIL
+                    )
+                )
                 if sh is None:
                     break
                 v = self.flaw("high-power-unaware", ["Unaware", "Resistant"])
@@ -1221,10 +1667,14 @@ class CityBuilder:
         order_target = None
         if "mechanism-order" in f:
             order_target = self.flaw("mechanism-order", ["grievanceOffice", "consultationDossier"])
-            start = min(dt.date.fromisoformat(m.get("ssc:startDate")[0][1:11]) for m in self.mech.values()
-                        if m.get("rdf:type") == [ssc("ConsultationProcess")])
-            self.mech[order_target].set("ssc:establishedOn",
-                                        date_lit(self.date(start + dt.timedelta(days=7), LAST_DATE)))
+            start = min(
+                dt.date.fromisoformat(m.get("ssc:startDate")[0][1:11])
+                for m in self.mech.values()
+                if m.get("rdf:type") == [ssc("ConsultationProcess")]
+            )
+            self.mech[order_target].set(
+                "ssc:establishedOn", date_lit(self.date(start + dt.timedelta(days=7), LAST_DATE))
+            )
 
         if "missing-mechanism" in f:
             names = ["grievanceOffice", "consultationDossier", "feedbackReports", "neighbourhoodDesks"]
@@ -1233,12 +1683,18 @@ class CityBuilder:
             self.remove_mechanism(v)
 
         if "mechanism-date" in f:
-            v = self.flaw("mechanism-date", ["establishedOn-datetime", "establishedOn-twice", "startDate-text",
-                                              "startDate-twice"])
+            v = self.flaw(
+                "mechanism-date", ["establishedOn-datetime", "establishedOn-twice", "startDate-text", "startDate-twice"]
+            )
             if v.startswith("establishedOn"):
-                m = self.mech[r.choice(self.live_mechanisms(
-                    ["feedbackReports", "neighbourhoodDesks", "consultationDossier", "grievanceOffice"],
-                    exclude=(order_target,)))]
+                m = self.mech[
+                    r.choice(
+                        self.live_mechanisms(
+                            ["feedbackReports", "neighbourhoodDesks", "consultationDossier", "grievanceOffice"],
+                            exclude=(order_target,),
+                        )
+                    )
+                ]
                 d = m.get("ssc:establishedOn")[0]
                 if v.endswith("datetime"):
                     m.set("ssc:establishedOn", f'"{d[1:11]}T09:00:00"^^xsd:dateTime')
@@ -1256,8 +1712,14 @@ class CityBuilder:
                     m.add("ssc:startDate", date_lit(d + dt.timedelta(days=r.randint(1, 60))))
 
         if "wrong-vocabulary" in f:
-            wrong = {"powerLevel": "Neutral", "interestLevel": "Supportive", "currentLevel": "High",
-                     "desiredLevel": "Low", "scale": "PublicSector", "sector": "LocalScale"}
+            wrong = {
+                "powerLevel": "Neutral",
+                "interestLevel": "Supportive",
+                "currentLevel": "High",
+                "desiredLevel": "Low",
+                "scale": "PublicSector",
+                "sector": "LocalScale",
+            }
             for _ in range(r.randint(1, 2)):
                 sh = self.pick_stakeholder(self.low_power)
                 if sh is None:
@@ -1279,8 +1741,19 @@ class CityBuilder:
                 self.note("two-power-levels", "assessment")
 
         if "incomplete-assessment" in f:
-            variants = ["no-stakeholder", "two-stakeholders", "text-stakeholder", "no-power", "no-interest",
-                        "no-current", "no-desired", "no-date", "datetime-date", "text-date", "no-assessor"]
+            variants = [
+                "no-stakeholder",
+                "two-stakeholders",
+                "text-stakeholder",
+                "no-power",
+                "no-interest",
+                "no-current",
+                "no-desired",
+                "no-date",
+                "datetime-date",
+                "text-date",
+                "no-assessor",
+            ]
             for _ in range(r.randint(1, 3)):
                 sh = self.pick_stakeholder(self.low_power)
                 if sh is None:
@@ -1304,15 +1777,26 @@ class CityBuilder:
                 elif v == "no-assessor":
                     a.drop("prov:wasAttributedTo")
                 else:
-                    a.drop({"no-power": "ssc:powerLevel", "no-interest": "ssc:interestLevel",
-                            "no-current": "ssc:currentLevel", "no-desired": "ssc:desiredLevel"}[v])
+                    a.drop(
+                        {
+                            "no-power": "ssc:powerLevel",
+                            "no-interest": "ssc:interestLevel",
+                            "no-current": "ssc:currentLevel",
+                            "no-desired": "ssc:desiredLevel",
+                        }[v]
+                    )
 
         if "incomplete-stakeholder" in f:
             variants = ["no-scale", "no-sector", "no-assessment", "no-name", "no-category"]
             for _ in range(r.randint(1, 3)):
-                sh = self.pick_stakeholder(lambda s: self.low_power(s) and self.category_size(s["category"]) > 1
-                                           and s["category"] != "NationalOrRegionalGovernment"
-                                           and "ssc:delegatedFunction" not in s["res"].props)
+                sh = self.pick_stakeholder(
+                    lambda s: (
+                        self.low_power(s)
+                        and self.category_size(s["category"]) > 1
+                        and s["category"] != "NationalOrRegionalGovernment"
+                        and "ssc:delegatedFunction" not in s["res"].props
+                    )
+                )
                 if sh is None:
                     break
                 v = self.flaw("incomplete-stakeholder", variants)
@@ -1351,7 +1835,7 @@ MASTER_PLAN = SSC + "MasterPlan"
 class RuleFixture:
     """One rule's positive fixture: its triples, with the fixture's own IRIs and blank nodes as local names."""
 
-    __slots__ = ("rule", "triples", "master_plan")
+    __slots__ = ("master_plan", "rule", "triples")
 
     def __init__(self, path: Path):
         import pyoxigraph as ox
@@ -1392,7 +1876,7 @@ def rule_fixtures(directory: Path | None, master_plans: bool) -> list[RuleFixtur
     return [f for f in found if master_plans or not f.master_plan]
 
 
-def transplant(b: "CityBuilder", fixture: RuleFixture) -> None:
+def transplant(b: CityBuilder, fixture: RuleFixture) -> None:
     """Copy ``fixture`` into the city ``b`` builds, its own IRIs renamed to ``<city>/fixture/<rule>/<name>``."""
     base = f"{b.iri}fixture/{fixture.rule}/"
 
@@ -1408,7 +1892,7 @@ def transplant(b: "CityBuilder", fixture: RuleFixture) -> None:
         by_subject[subject].add(p, text(o))
 
 
-def add_rule_fixtures(b: "CityBuilder", fixtures: list[RuleFixture], rate: float, seed: int) -> bool:
+def add_rule_fixtures(b: CityBuilder, fixtures: list[RuleFixture], rate: float, seed: int) -> bool:
     """With probability ``rate`` (a random stream of its own, so the rest of the city does not change), give the
     city the next ceil(F / FIXTURE_SPREAD) of the F fixtures, in turn over the file. True when it did."""
     rng = random.Random(f"sscrdf-bench-fx:{seed}:{rate!r}:{b.num}")
@@ -1441,21 +1925,37 @@ MP_FLAWS = {
     "mp-service-without-action": "masterplan-planned-area-without-action",
     "mp-owner-not-on-board": "masterplan-action-owner-unaware-or-resistant, plan-masterplan-owner",
     "mp-council-owned-action": "masterplan-area-without-responsible-unit, "
-                               "masterplan-unfunded-action-of-constrained-owner",
+    "masterplan-unfunded-action-of-constrained-owner",
     "mp-plan-element": "sscsh:MasterPlanCurrentPhaseShape, ...GovernanceCommitteeShape, ...FinancingModelShape",
     "mp-outside-register": "sscsh:CommitteeMemberInRegisterShape, EngagementMechanismOfCityShape, "
-                           "ActionResponsibleInRegisterShape",
+    "ActionResponsibleInRegisterShape",
     "mp-record": "sscsh:ActivityRecordActivityShape, ActivityRecordDateShape",
     "mp-data": "sscsh:ActionEndsAfterStartShape, KPIDimensionShape, MeasurementDateShape",
 }
 #: service area -> the Table 2 unit class that owns its actions in a generated plan
-MP_AREAS = [("SmartWaterManagement", "WaterAndSanitationUnit"), ("SmartTransportationManagement", "TransportationUnit"),
-            ("SmartWasteManagement", "EnvironmentalUnit"), ("SmartSecurity", "SecurityAndEmergencyUnit"),
-            ("SmartBuildings", "UrbanPlanningUnit")]
-MP_DIMENSIONS = ["ICTKPIDimension", "EnvironmentalSustainabilityKPIDimension", "ProductivityKPIDimension",
-                 "QualityOfLifeKPIDimension", "EquityAndSocialInclusionKPIDimension", "PhysicalInfrastructureKPIDimension"]
-MP_ELEMENTS = ["ssc:actionStart", "ssc:actionEnd", "ssc:estimatedCost", "ssc:responsibleParty",
-               "ssc:progressIndicator", "ssc:reportingProcedure"]
+MP_AREAS = [
+    ("SmartWaterManagement", "WaterAndSanitationUnit"),
+    ("SmartTransportationManagement", "TransportationUnit"),
+    ("SmartWasteManagement", "EnvironmentalUnit"),
+    ("SmartSecurity", "SecurityAndEmergencyUnit"),
+    ("SmartBuildings", "UrbanPlanningUnit"),
+]
+MP_DIMENSIONS = [
+    "ICTKPIDimension",
+    "EnvironmentalSustainabilityKPIDimension",
+    "ProductivityKPIDimension",
+    "QualityOfLifeKPIDimension",
+    "EquityAndSocialInclusionKPIDimension",
+    "PhysicalInfrastructureKPIDimension",
+]
+MP_ELEMENTS = [
+    "ssc:actionStart",
+    "ssc:actionEnd",
+    "ssc:estimatedCost",
+    "ssc:responsibleParty",
+    "ssc:progressIndicator",
+    "ssc:reportingProcedure",
+]
 
 
 def add_master_plan(b: CityBuilder, rate: float, seed: int) -> list[Res]:
@@ -1468,8 +1968,11 @@ def add_master_plan(b: CityBuilder, rate: float, seed: int) -> list[Res]:
     listed = set(b.city.get("ssc:hasStakeholder"))
     members = [s["res"].subject for s in b.stakeholders if s["res"].subject in listed and not s["res"].deleted]
     council = b.municipality["res"].subject
-    units = {cls: u for cls, u in b.units.items()  # units of the municipality of the register only
-             if not u.deleted and council in listed and council in u.get("org:unitOf")}
+    units = {
+        cls: u
+        for cls, u in b.units.items()  # units of the municipality of the register only
+        if not u.deleted and council in listed and council in u.get("org:unitOf")
+    }
     areas = [(a, units[c]) for a, c in MP_AREAS if c in units][:3]
     if not members or not areas:
         return []
@@ -1551,15 +2054,20 @@ def add_master_plan(b: CityBuilder, rate: float, seed: int) -> list[Res]:
     if "mp-owner-not-on-board" in flaws:
         for s in b.stakeholders:
             a = b.latest(s)
-            if s["res"].subject in listed and a is not None and \
-                    set(a.get("ssc:currentLevel")) & {ssc("Unaware"), ssc("Resistant")}:
+            if (
+                s["res"].subject in listed
+                and a is not None
+                and set(a.get("ssc:currentLevel")) & {ssc("Unaware"), ssc("Resistant")}
+            ):
                 owner_flaw = s["res"].subject
                 break
     missing_element = b.flaw("mp-action-element", MP_ELEMENTS) if "mp-action-element" in flaws else None
     for i, (area, unit) in enumerate(areas):
         plan.add("ssc:plansService", ssc(area))
         x = b.new(f"action{i + 1}")
-        x.add("rdf:type", ssc("MasterPlanAction")).add("rdfs:label", lit(f"{nice_title(b.o.labels.get(area, area))} pilot"))
+        x.add("rdf:type", ssc("MasterPlanAction")).add(
+            "rdfs:label", lit(f"{nice_title(b.o.labels.get(area, area))} pilot")
+        )
         x.add("ssc:actionStart", date_lit(dt.date(2026, 1 + i, 1))).add("ssc:actionEnd", date_lit(dt.date(2027, 6, 30)))
         x.add("ssc:estimatedCost", str(rng.randint(2, 40) * 50000))
         x.add("ssc:responsibleParty", unit.subject)
@@ -1613,13 +2121,26 @@ def add_master_plan(b: CityBuilder, rate: float, seed: int) -> list[Res]:
         elif what == "kpi-dimension":
             kpis[0].drop("ssc:kpiDimension")
         else:
-            m = next((b.by_name[f"kpi{i + 1}Measurement"] for i in range(len(kpis))
-                      if f"kpi{i + 1}Measurement" in b.by_name), None)
+            m = next(
+                (
+                    b.by_name[f"kpi{i + 1}Measurement"]
+                    for i in range(len(kpis))
+                    if f"kpi{i + 1}Measurement" in b.by_name
+                ),
+                None,
+            )
             if m is not None:
                 m.drop("dcterms:date")
     for k in sorted(flaws):
-        if k not in ("mp-kpi-dimension", "mp-financing-criterion", "mp-action-element", "mp-plan-element",
-                     "mp-outside-register", "mp-record", "mp-data"):
+        if k not in (
+            "mp-kpi-dimension",
+            "mp-financing-criterion",
+            "mp-action-element",
+            "mp-plan-element",
+            "mp-outside-register",
+            "mp-record",
+            "mp-data",
+        ):
             b.note(k, "yes")
     return b.res[start:]
 
@@ -1639,13 +2160,19 @@ def header(n: int, seed: int, rate: float) -> str:
 def city_text(builder: CityBuilder, resources: list[Res]) -> tuple[str, int]:
     body = "".join(r.turtle() for r in resources if not r.deleted)
     triples = sum(r.count() for r in resources)
-    text = (f"\n@prefix {builder.prefix}: <{builder.iri}> .\n\n"
-            f"{builder.prefix}:graph {{\n{body}}}\n")
+    text = f"\n@prefix {builder.prefix}: <{builder.iri}> .\n\n{builder.prefix}:graph {{\n{body}}}\n"
     return text, triples
 
 
-def generate(n: int, seed: int, rate: float, out, onto: Ontology | None = None, master_plans: bool = False,
-             fixtures_dir: Path | None = RULE_FIXTURES) -> dict:
+def generate(
+    n: int,
+    seed: int,
+    rate: float,
+    out,
+    onto: Ontology | None = None,
+    master_plans: bool = False,
+    fixtures_dir: Path | None = RULE_FIXTURES,
+) -> dict:
     """Write ``n`` cities to the text stream ``out``; return the statistics. With ``master_plans`` each city also
     gets a master plan (add_master_plan). The rule fixtures are read from ``fixtures_dir`` (None: no fixtures)."""
     onto = onto or Ontology()
@@ -1675,7 +2202,10 @@ def generate(n: int, seed: int, rate: float, out, onto: Ontology | None = None, 
         total += triples
         sizes.append(triples)
     return {
-        "cities": n, "seed": seed, "flaw_rate": rate, "triples": total,
+        "cities": n,
+        "seed": seed,
+        "flaw_rate": rate,
+        "triples": total,
         "triples_per_city": {"min": min(sizes), "mean": round(total / n, 1), "max": max(sizes)},
         "cities_without_flaws": clean,
         "flaws": dict(flaw_counts),
@@ -1686,19 +2216,34 @@ def generate(n: int, seed: int, rate: float, out, onto: Ontology | None = None, 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description="Write N synthetic city stakeholder registers (one TriG named graph each) for the sscrdf "
-                    "scale benchmark.")
+        "scale benchmark."
+    )
     ap.add_argument("--cities", type=int, required=True, metavar="N", help="number of cities (one per named graph)")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1); same seed and N, same bytes")
-    ap.add_argument("--flaw-rate", type=float, default=0.3, metavar="R",
-                    help="probability that a city gets each kind of flaw, independently (default 0.3; 0 = all "
-                         "cities complete and correct)")
-    ap.add_argument("--master-plans", action="store_true",
-                    help="give every city an FG-SSC master plan in phase 3, with master-plan flaws at --flaw-rate")
-    ap.add_argument("--rule-fixtures", type=Path, default=None, metavar="DIR",
-                    help="where the rule fixtures (<id>.pos.ttl) that the rule-fixture flaw copies in are read "
-                         "(default: tests/fixtures/rules)")
-    ap.add_argument("--stats", action="store_true", help="print per-flaw counts (cities with each flaw) as JSON "
-                                                          "to standard error")
+    ap.add_argument(
+        "--flaw-rate",
+        type=float,
+        default=0.3,
+        metavar="R",
+        help="probability that a city gets each kind of flaw, independently (default 0.3; 0 = all "
+        "cities complete and correct)",
+    )
+    ap.add_argument(
+        "--master-plans",
+        action="store_true",
+        help="give every city an FG-SSC master plan in phase 3, with master-plan flaws at --flaw-rate",
+    )
+    ap.add_argument(
+        "--rule-fixtures",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where the rule fixtures (<id>.pos.ttl) that the rule-fixture flaw copies in are read "
+        "(default: tests/fixtures/rules)",
+    )
+    ap.add_argument(
+        "--stats", action="store_true", help="print per-flaw counts (cities with each flaw) as JSON to standard error"
+    )
     ap.add_argument("-o", "--output", required=True, metavar="FILE.trig", help="output file ('-' for stdout)")
     args = ap.parse_args(argv)
     if args.cities < 1:
@@ -1713,16 +2258,18 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     onto = Ontology()
     if args.output == "-":
-        stats = generate(args.cities, args.seed, args.flaw_rate, sys.stdout, onto, args.master_plans,
-                         args.rule_fixtures)
+        stats = generate(
+            args.cities, args.seed, args.flaw_rate, sys.stdout, onto, args.master_plans, args.rule_fixtures
+        )
     else:
         target = Path(args.output)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                stats = generate(args.cities, args.seed, args.flaw_rate, fh, onto, args.master_plans,
-                                 args.rule_fixtures)
+                stats = generate(
+                    args.cities, args.seed, args.flaw_rate, fh, onto, args.master_plans, args.rule_fixtures
+                )
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual permissions

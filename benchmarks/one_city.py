@@ -8,6 +8,7 @@ said about them) until the city lists about N stakeholders; the municipality, it
 facts stay single. Deterministic (same N, same bytes). Time ``sscrdf analyze`` on the result to see whether the
 cost grows linearly with the size of one city (benchmarks/README.md has the figures).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,10 @@ def build(n: int, source: Path) -> list[ox.Triple]:
     out = [t for t in triples]
     copies = max(0, -(-(n - len(people) - len(muni)) // len(people)))
     for k in range(1, copies + 1):
+
         def m(term, copy=k):
             return ox.NamedNode(f"{term.value}-copy{copy}") if term in movable else term
+
         out.extend(ox.Triple(m(t.subject), t.predicate, m(t.object)) for t in about)
         out.extend(ox.Triple(city, HAS, m(p)) for p in people)
     return out

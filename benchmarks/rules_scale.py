@@ -14,6 +14,7 @@ on the machine and on its load; run it on a quiet machine.
 The tests check the part that does not depend on time (tests/test_rules.py::test_rule_output_grows_with_the_copies:
 two copies give exactly twice the output of one).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,13 +43,17 @@ def many_cities(copies: int, fixtures: Path = FIXTURES) -> ox.Store:
     data = ox.Store()
     for i in range(copies):
         for text in texts:
-            data.load(text.replace("http://example.org/", f"http://example.org/copy{i}/"),
-                      format=ox.RdfFormat.TURTLE)
+            data.load(text.replace("http://example.org/", f"http://example.org/copy{i}/"), format=ox.RdfFormat.TURTLE)
     ks = knowledge_store(data)
     latest = run_rules(ks, [r for r in bundled_rules() if r.id == "latest-assessment"], as_of=AS_OF)
     ks.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in latest.triples)
-    ks.add(ox.Quad(ox.NamedNode("urn:sscrdf:analysis"), ox.NamedNode(SSC + "asOfDate"),
-                   ox.Literal(AS_OF.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))))
+    ks.add(
+        ox.Quad(
+            ox.NamedNode("urn:sscrdf:analysis"),
+            ox.NamedNode(SSC + "asOfDate"),
+            ox.Literal(AS_OF.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+        )
+    )
     return ks
 
 
@@ -67,8 +72,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--small", type=int, default=10, help="copies of the fixtures in the small store (default 10)")
     ap.add_argument("--large", type=int, default=40, help="copies in the large store (default 40)")
     ap.add_argument("--repeat", type=int, default=2, help="runs per rule and store; the best counts (default 2)")
-    ap.add_argument("--bound", type=float, default=8.0,
-                    help="largest time ratio allowed (default 8, for 4x the cities); plus 0.05 s of slack")
+    ap.add_argument(
+        "--bound",
+        type=float,
+        default=8.0,
+        help="largest time ratio allowed (default 8, for 4x the cities); plus 0.05 s of slack",
+    )
     args = ap.parse_args(argv)
     if not 1 <= args.small < args.large or args.repeat < 1:
         ap.error("need 1 <= --small < --large and --repeat >= 1")

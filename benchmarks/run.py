@@ -13,6 +13,7 @@ For each N it generates (once, cached in benchmarks/out/) a TriG file of N synth
 
 It prints a Markdown table (the README shows it) and writes benchmarks/out/results.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,8 +73,11 @@ def dataset(n: int, seed: int) -> Path:
     OUT.mkdir(exist_ok=True)
     path = OUT / f"cities-{n}-seed{seed}.trig"
     if not path.exists():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), "--cities", str(n), "--seed", str(seed),
-                        "-o", str(path)], check=True, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, str(HERE / "generate.py"), "--cities", str(n), "--seed", str(seed), "-o", str(path)],
+            check=True,
+            stderr=subprocess.DEVNULL,
+        )
     return path
 
 
@@ -95,13 +99,20 @@ def answers(path: Path, reasoner: str, engine: str) -> tuple[list[str], list[str
     from sscrdf.io.load import load
 
     t = time.perf_counter()
-    analysis = analyze_store(load([path]).store, reasoner=reasoner, engine=engine,
-                             as_of=dt.date.fromisoformat(AS_OF), batch_size=10**9)
+    analysis = analyze_store(
+        load([path]).store, reasoner=reasoner, engine=engine, as_of=dt.date.fromisoformat(AS_OF), batch_size=10**9
+    )
     took = time.perf_counter() - t
-    findings = sorted(f"{f.rule} {f.kind} {f.severity} {f.about} {f.concerns} {f.message}"
-                      for c in analysis.cities for f in c.findings)
-    results = sorted(f"{r.focus} {r.shape} {r.severity} {r.component} {r.value}"
-                     for c in analysis.cities for r in (c.validation.results if c.validation else []))
+    findings = sorted(
+        f"{f.rule} {f.kind} {f.severity} {f.about} {f.concerns} {f.message}"
+        for c in analysis.cities
+        for f in c.findings
+    )
+    results = sorted(
+        f"{r.focus} {r.shape} {r.severity} {r.component} {r.value}"
+        for c in analysis.cities
+        for r in (c.validation.results if c.validation else [])
+    )
     return findings, results, took
 
 
@@ -116,18 +127,30 @@ def main() -> None:
     rows = []
     for n in sizes:
         path = dataset(n, args.seed)
-        wall, peak, code, cpu = run_measured([sscrdf, "analyze", str(path), "--as-of", AS_OF, "--format", "json",
-                                         "-o", os.devnull])
+        wall, peak, code, cpu = run_measured(
+            [sscrdf, "analyze", str(path), "--as-of", AS_OF, "--format", "json", "-o", os.devnull]
+        )
         st = stages(path)
-        row = {"cities": n, "triples": st.pop("triples"), "cli_wall_s": round(wall, 2), "cli_cpu_s": round(cpu, 1),
-               "cli_peak_mib": round(peak),
-               "exit": code, **{k: round(v, 2) for k, v in st.items()}}
+        row = {
+            "cities": n,
+            "triples": st.pop("triples"),
+            "cli_wall_s": round(wall, 2),
+            "cli_cpu_s": round(cpu, 1),
+            "cli_peak_mib": round(peak),
+            "exit": code,
+            **{k: round(v, 2) for k, v in st.items()},
+        }
         if n <= args.reference_max:
             f_fast, r_fast, t_fast = answers(path, "fast", "fast")
             f_ref, r_ref, t_ref = answers(path, "owlrl", "pyshacl")
-            row.update(reference_s=round(t_ref, 2), fast_inprocess_s=round(t_fast, 2),
-                       same_findings=f_fast == f_ref, same_validation=r_fast == r_ref,
-                       findings=len(f_fast), validation_results=len(r_fast))
+            row.update(
+                reference_s=round(t_ref, 2),
+                fast_inprocess_s=round(t_fast, 2),
+                same_findings=f_fast == f_ref,
+                same_validation=r_fast == r_ref,
+                findings=len(f_fast),
+                validation_results=len(r_fast),
+            )
         rows.append(row)
         print(json.dumps(row), file=sys.stderr)
     by_n = {r["cities"]: r for r in rows}
@@ -137,16 +160,20 @@ def main() -> None:
     (OUT / "results.json").write_text(json.dumps(result, indent=2))
 
     print(f"Machine: {machine}\n")
-    print("| cities | triples | `sscrdf analyze` wall | CPU | peak memory | load | reasoning | rules | validation | "
-          "queries | reference (owlrl + pySHACL) | same answers |")
+    print(
+        "| cities | triples | `sscrdf analyze` wall | CPU | peak memory | load | reasoning | rules | validation | "
+        "queries | reference (owlrl + pySHACL) | same answers |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
         ref = f"{r['reference_s']} s" if "reference_s" in r else "—"
         same = ("yes" if r["same_findings"] and r["same_validation"] else "**NO**") if "reference_s" in r else "—"
-        print(f"| {r['cities']} | {r['triples']:,} | {r['cli_wall_s']} s | {r['cli_cpu_s']} s | {r['cli_peak_mib']} MiB | "
-              f"{r['load']} s | "
-              f"{r.get('reasoning', 0)} s | {r.get('rules', 0)} s | {r.get('validation', 0)} s | "
-              f"{r.get('queries', 0)} s | {ref} | {same} |")
+        print(
+            f"| {r['cities']} | {r['triples']:,} | {r['cli_wall_s']} s | {r['cli_cpu_s']} s | "
+            f"{r['cli_peak_mib']} MiB | {r['load']} s | "
+            f"{r.get('reasoning', 0)} s | {r.get('rules', 0)} s | {r.get('validation', 0)} s | "
+            f"{r.get('queries', 0)} s | {ref} | {same} |"
+        )
     if ratio:
         print(f"\nTime at N=1000 / time at N=100: {ratio:.1f}x")
 

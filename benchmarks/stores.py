@@ -18,6 +18,7 @@ Every answer is also compared with the embedded store's (tests/stores.py: same r
 labels and numeric datatype spelling); the table says how many differ. The stores are started and stopped by
 tests/stores.py, on 127.0.0.1 only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,8 @@ import pyoxigraph as ox  # noqa: E402
 
 from sscrdf.io.load import load  # noqa: E402
 from sscrdf.query.sparql import bundled_queries  # noqa: E402
-from sscrdf.rules.engine import run_rules  # noqa: E402
 from sscrdf.reasoning.store import knowledge_store  # noqa: E402
+from sscrdf.rules.engine import run_rules  # noqa: E402
 from tests import stores  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 21)
@@ -48,8 +49,11 @@ STORES = ("embedded", "oxigraph", "virtuoso", "jena")
 
 def prepare(cities: int, workdir: Path) -> tuple[ox.Store, float]:
     data = workdir / f"cities-{cities}.trig"
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--cities", str(cities),
-                    "-o", str(data)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--cities", str(cities), "-o", str(data)],
+        check=True,
+        capture_output=True,
+    )
     t0 = time.perf_counter()
     pushed = run_rules(knowledge_store(load([data]).store), as_of=AS_OF).store
     return pushed, time.perf_counter() - t0
@@ -98,8 +102,11 @@ def main(argv=None) -> int:
     try:
         pushed, prep_s = prepare(args.cities, workdir)
         quads = list(pushed)
-        print(f"{args.cities} cities: {len(quads)} quads in {len(list(pushed.named_graphs()))} graphs "
-              f"(load + reasoning + rules: {prep_s:.1f} s)", file=sys.stderr)
+        print(
+            f"{args.cities} cities: {len(quads)} quads in {len(list(pushed.named_graphs()))} graphs "
+            f"(load + reasoning + rules: {prep_s:.1f} s)",
+            file=sys.stderr,
+        )
         queries = {q.id: q.text for q in bundled_queries()}
         rows = {}
         _, load_s, ref, times, _ = run_embedded(quads, queries)
@@ -122,22 +129,38 @@ def main(argv=None) -> int:
                 wall = time.perf_counter() - t0
                 times = {qid: jena.timings.get(f"q{i:04d}.rq", float("nan")) for i, qid in enumerate(queries)}
                 load_s = jena.timings.get("load", float("nan"))
-                print(f"jena: writing N-Triples {write_s:.1f} s; whole JVM run (start, compile, load, queries) "
-                      f"{wall:.1f} s", file=sys.stderr)
+                print(
+                    f"jena: writing N-Triples {write_s:.1f} s; whole JVM run (start, compile, load, queries) "
+                    f"{wall:.1f} s",
+                    file=sys.stderr,
+                )
             rows[name] = (load_s, times, answers)
         machine = f"{platform.machine()}, {shutil.os.cpu_count()} cores, Python {platform.python_version()}"
-        out = {"cities": args.cities, "quads": len(quads), "date": dt.date.today().isoformat(), "machine": machine,
-               "stores": {}}
-        print(f"| store | load (s) | all {len(queries)} queries (s) | slowest query (s) "
-              "| answers differing from embedded |")
+        out = {
+            "cities": args.cities,
+            "quads": len(quads),
+            "date": dt.date.today().isoformat(),
+            "machine": machine,
+            "stores": {},
+        }
+        print(
+            f"| store | load (s) | all {len(queries)} queries (s) | slowest query (s) "
+            "| answers differing from embedded |"
+        )
         print("|---|---:|---:|---|---:|")
         for name, (load_s, times, answers) in rows.items():
             differ = sorted(q for q in queries if answers[q] != ref[q])
             slowest = max(times, key=lambda q: times[q])
-            print(f"| {name} | {load_s:.1f} | {sum(times.values()):.1f} | {slowest} {times[slowest]:.1f} | "
-                  f"{len(differ)}{' (' + ', '.join(differ) + ')' if differ else ''} |")
-            out["stores"][name] = {"load_s": load_s, "query_s": sum(times.values()), "per_query_s": times,
-                                   "differ": differ}
+            print(
+                f"| {name} | {load_s:.1f} | {sum(times.values()):.1f} | {slowest} {times[slowest]:.1f} | "
+                f"{len(differ)}{' (' + ', '.join(differ) + ')' if differ else ''} |"
+            )
+            out["stores"][name] = {
+                "load_s": load_s,
+                "query_s": sum(times.values()),
+                "per_query_s": times,
+                "differ": differ,
+            }
         if args.json:
             Path(args.json).write_text(json.dumps(out, indent=2), encoding="utf-8")
     finally:

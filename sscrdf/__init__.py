@@ -5,6 +5,7 @@ validates, queries and reports. The public API is :class:`KnowledgeBase` (``from
 see the README, "Python API"). Importing the package has no side effects and imports no RDF library: the API
 is imported on first use.
 """
+
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version as _version
@@ -18,7 +19,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 if TYPE_CHECKING:
     from .api import AnalysisReport, City, KnowledgeBase, UnknownTermError
 
-__all__ = ["__version__", "KnowledgeBase", "City", "AnalysisReport", "UnknownTermError"]
+__all__ = ["AnalysisReport", "City", "KnowledgeBase", "UnknownTermError", "__version__"]
 _API = frozenset(__all__) - {"__version__"}
 
 

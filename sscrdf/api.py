@@ -12,6 +12,7 @@ Every method takes what it is given read-only (a :class:`City` is never changed;
 vocabulary check is always on: an ``ssc:`` term the ontology does not declare raises :class:`UnknownTermError`
 (with file, line and the nearest declared term).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,11 +24,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .analysis.analyze import analyze_store
-from .analysis.model import Analysis, CityAnalysis, FindingRow
 from .analysis.instore import analyze_endpoint
+from .analysis.model import Analysis, CityAnalysis, FindingRow
 from .analysis.pipeline import check_store, check_terms, derive
-from .authoring.check import Report as CheckReport
-from .authoring.check import check_all, check_ontology
+from .authoring.check import Report as CheckReport, check_all, check_ontology
 from .authoring.usage import UsageReport, usage_report
 from .errors import InputError
 from .io.csvreg import read_csv
@@ -43,8 +43,7 @@ from .reasoning.store import is_inferred_graph
 from .render import report as _report
 from .render.html import analysis_html  # matplotlib itself is imported only when a page is drawn
 from .server.bounded import BoundedHTTPServer, Limits
-from .server.client import PushSummary, city_graphs
-from .server.client import push as _push
+from .server.client import PushSummary, city_graphs, push as _push
 from .server.endpoint import check_origins, make_server
 from .shacl.validate import ValidationReport, shapes_graph, validate_store
 
@@ -208,11 +207,20 @@ class KnowledgeBase:
         return check_ontology(paths)
 
     @staticmethod
-    def check(*, ontology: Iterable[PathLike] = (), shapes: Iterable[PathLike] = (), rules: Iterable[PathLike] = (),
-              queries: Iterable[PathLike] = ()) -> CheckReport:
+    def check(
+        *,
+        ontology: Iterable[PathLike] = (),
+        shapes: Iterable[PathLike] = (),
+        rules: Iterable[PathLike] = (),
+        queries: Iterable[PathLike] = (),
+    ) -> CheckReport:
         """Every knowledge file checked (``sscrdf check``): the bundled ones plus the given extra ones."""
-        return check_all(ontology=[Path(p) for p in ontology], shapes=[Path(p) for p in shapes],
-                                rules=[Path(p) for p in rules], queries=[Path(p) for p in queries])
+        return check_all(
+            ontology=[Path(p) for p in ontology],
+            shapes=[Path(p) for p in shapes],
+            rules=[Path(p) for p in rules],
+            queries=[Path(p) for p in queries],
+        )
 
     @staticmethod
     def write_docs(out_dir: PathLike) -> Path:
@@ -257,8 +265,9 @@ class KnowledgeBase:
         """Load → infer → rules → validate → queries, for every city in ``city`` (as ``sscrdf analyze``);
         ``as_of`` is the date the review-period rule uses (default today)."""
         c = city if isinstance(city, City) else City(city, checked=False)
-        analysis = analyze_store(c.store, reasoner=self.reasoner, engine=self.engine, as_of=as_of,
-                                 extra_shapes=self.extra_shapes)
+        analysis = analyze_store(
+            c.store, reasoner=self.reasoner, engine=self.engine, as_of=as_of, extra_shapes=self.extra_shapes
+        )
         if not c.checked:
             check_terms(c.sources, analysis.terms_used)
         return AnalysisReport(analysis, City(c.store, c.sources))
@@ -266,8 +275,9 @@ class KnowledgeBase:
     def validate(self, city: City | ox.Store) -> Validation:
         """SHACL validation, city by city (as ``sscrdf validate``)."""
         c = city if isinstance(city, City) else City(city, checked=False)
-        report = validate_store(c.store, shapes=shapes_graph(self.extra_shapes), reasoner=self.reasoner,
-                                engine=self.engine)
+        report = validate_store(
+            c.store, shapes=shapes_graph(self.extra_shapes), reasoner=self.reasoner, engine=self.engine
+        )
         if not c.checked:
             check_terms(c.sources, report.terms_used)
         return Validation(report.cities, report.terms_used)
@@ -286,8 +296,9 @@ class KnowledgeBase:
         c = self._city(city)
         return derive(c.store, reasoner=self.reasoner, as_of=as_of, rules=rules).store
 
-    def query(self, name: str | SparqlFile, city: City | ox.Store, *, rules: bool = True,
-              as_of: dt.date | None = None) -> QueryResult:
+    def query(
+        self, name: str | SparqlFile, city: City | ox.Store, *, rules: bool = True, as_of: dt.date | None = None
+    ) -> QueryResult:
         """Run a bundled query (an id from ``sscrdf queries``, or a .rq file) on the data with its entailments
         and, unless ``rules`` is False, what the rules derive (as ``sscrdf query``)."""
         q = self.find_query(name)
@@ -300,8 +311,13 @@ class KnowledgeBase:
 
     # ------------------------------------------------------------------ serving and uploading
     @staticmethod
-    def server(store: ox.Store, host: str = "127.0.0.1", port: int = 0,
-               limits: Limits | None = None, cors: tuple[str, ...] = ()) -> BoundedHTTPServer:
+    def server(
+        store: ox.Store,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        limits: Limits | None = None,
+        cors: tuple[str, ...] = (),
+    ) -> BoundedHTTPServer:
         """A read-only SPARQL 1.1 endpoint over ``store`` at /sparql, not yet serving (``sscrdf serve``); call
         ``serve_forever()`` on it, and ``server_close()`` at the end, which also ends the query worker processes
         forked here (create the server before the process starts other threads); ``cors``: the origins sent
@@ -311,10 +327,20 @@ class KnowledgeBase:
         except OSError as exc:
             raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
-    def push(self, cities: City | ox.Store | PathLike | Iterable[City | ox.Store | PathLike], store_url: str, *,
-             what: str = "all", replace: bool = False, as_of: dt.date | None = None, protocol: str = "auto",
-             connection: Connection | None = None, default_graph: str | None = None, fmt: str | None = None,
-             chunk_size: int = 2000) -> PushSummary:
+    def push(
+        self,
+        cities: City | ox.Store | PathLike | Iterable[City | ox.Store | PathLike],
+        store_url: str,
+        *,
+        what: str = "all",
+        replace: bool = False,
+        as_of: dt.date | None = None,
+        protocol: str = "auto",
+        connection: Connection | None = None,
+        default_graph: str | None = None,
+        fmt: str | None = None,
+        chunk_size: int = 2000,
+    ) -> PushSummary:
         """Write cities to a SPARQL 1.1 store, one set of named graphs per city (``sscrdf push``; README,
         "Running a portal"). ``cities``: loaded data or files (each file loaded on its own, ``fmt`` forcing its
         format); ``what`` is ``asserted`` (the data as it is), ``inferred`` (with entailments and the ontology)
@@ -331,20 +357,36 @@ class KnowledgeBase:
                 city = self._city(item)
                 loaded.append((city.store, city.sources[0] if len(city.sources) == 1 else None))
         uploads = city_graphs(loaded, what=what, as_of=as_of, default_graph=default_graph)
-        return _push(uploads, store_url, replace=replace, protocol=protocol, connection=connection,
-                     chunk_size=chunk_size)
+        return _push(
+            uploads, store_url, replace=replace, protocol=protocol, connection=connection, chunk_size=chunk_size
+        )
 
-    def analyze_endpoint(self, query_url: str, update_url: str | None, *, as_of: dt.date | None = None,
-                         graph_per_city: bool = False, connection: Connection | None = None) -> AnalysisReport:
+    def analyze_endpoint(
+        self,
+        query_url: str,
+        update_url: str | None,
+        *,
+        as_of: dt.date | None = None,
+        graph_per_city: bool = False,
+        connection: Connection | None = None,
+    ) -> AnalysisReport:
         """Analyse the cities of a SPARQL store inside the store (``sscrdf analyze --endpoint``): the rules run
         there as SPARQL Update into its derived graphs, the compiled checks and the report queries as SELECTs;
         the report equals :meth:`analyze` of the same cities. The store must hold what :meth:`push` writes with
         ``what="inferred"`` or ``"all"``; ``update_url`` is its SPARQL Update URL."""
         if self.reasoner != "fast" or self.engine != "fast":
-            raise InputError("--reasoner and --engine choose embedded engines; with --endpoint the store runs "
-                             "the rules and checks (the entailments were computed by `sscrdf push`)")
-        analysis, data = analyze_endpoint(query_url, update_url, connection=connection, as_of=as_of,
-                                          graph_per_city=graph_per_city, extra_shapes=self.extra_shapes)
+            raise InputError(
+                "--reasoner and --engine choose embedded engines; with --endpoint the store runs "
+                "the rules and checks (the entailments were computed by `sscrdf push`)"
+            )
+        analysis, data = analyze_endpoint(
+            query_url,
+            update_url,
+            connection=connection,
+            as_of=as_of,
+            graph_per_city=graph_per_city,
+            extra_shapes=self.extra_shapes,
+        )
         return AnalysisReport(analysis, City(data))
 
     # ------------------------------------------------------------------ registers
@@ -363,8 +405,9 @@ class KnowledgeBase:
         return read_register(path, base_iri=base_iri, city_iri=city_iri)
 
     @staticmethod
-    def export_register(city: City | ox.Store, output: PathLike, fmt: str | None = None, *,
-                        base_iri: str | None = None) -> ExportResult:
+    def export_register(
+        city: City | ox.Store, output: PathLike, fmt: str | None = None, *, base_iri: str | None = None
+    ) -> ExportResult:
         """Write the stakeholder register of ``city`` as a spreadsheet (``sscrdf export``). Triples no column
         holds are counted in the result's ``left_out``, by property."""
         store = city.store if isinstance(city, City) else city
@@ -377,7 +420,25 @@ def write_output(path: PathLike, data: str | bytes, inputs: Sequence[PathLike] =
     write_atomic(path, data)
 
 
-__all__ = ["KnowledgeBase", "City", "AnalysisReport", "Validation", "QueryResult", "UnknownTermError",
-           "ExportResult", "UsageReport", "CheckReport", "Limits", "as_date", "inferred_only", "write_output", "serialize",
-           "check_not_an_input", "check_origins", "REASONERS", "ENGINES", "Connection",
-           "PushSummary"]
+__all__ = [
+    "ENGINES",
+    "REASONERS",
+    "AnalysisReport",
+    "CheckReport",
+    "City",
+    "Connection",
+    "ExportResult",
+    "KnowledgeBase",
+    "Limits",
+    "PushSummary",
+    "QueryResult",
+    "UnknownTermError",
+    "UsageReport",
+    "Validation",
+    "as_date",
+    "check_not_an_input",
+    "check_origins",
+    "inferred_only",
+    "serialize",
+    "write_output",
+]

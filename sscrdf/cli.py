@@ -4,6 +4,7 @@ through the public API, :mod:`sscrdf.api` (``KnowledgeBase``), and nothing else.
 Exit codes: 0 success; 1 the check ran and found something at or above the threshold; 2 input the tool
 cannot use (bad file, syntax error, unknown term, ...), always with a one-line message and no traceback.
 """
+
 from __future__ import annotations
 
 import gc
@@ -19,12 +20,21 @@ from typing import Any
 import click
 
 from . import __version__
-from .api import (CheckReport, Connection, KnowledgeBase, Limits, as_date, check_not_an_input, check_origins,
-                  inferred_only, serialize, write_output)
+from .api import (
+    CheckReport,
+    Connection,
+    KnowledgeBase,
+    Limits,
+    as_date,
+    check_not_an_input,
+    check_origins,
+    inferred_only,
+    serialize,
+    write_output,
+)
 from .errors import InputError, SscrdfError
 from .namespaces import LOCAL
-from .progress import configure, detail
-from .progress import info as _info
+from .progress import configure, detail, info as _info
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 #: where an unexpected internal error should be reported
@@ -35,8 +45,14 @@ class _Group(click.Group):
     """A click group that turns sscrdf's own errors into a one-line message and exit code 2, and any
     unexpected error into one line plus where to report it (exit 3; the traceback only with --debug)."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
-             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         """Click's usage errors (bad flag, bad value, unknown command) as one line too, exit 2."""
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
@@ -76,8 +92,11 @@ class _Group(click.Group):
             if ctx.meta.get("sscrdf.debug"):
                 raise
             first = (str(exc).splitlines() or [""])[0]
-            click.echo(f"internal error: {type(exc).__name__}: {first} — this is a bug in sscrdf; please report it "
-                       f"to {REPORT_TO}; rerun with --debug for the traceback", err=True)
+            click.echo(
+                f"internal error: {type(exc).__name__}: {first} — this is a bug in sscrdf; please report it "
+                f"to {REPORT_TO}; rerun with --debug for the traceback",
+                err=True,
+            )
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -109,6 +128,7 @@ def cli(ctx: click.Context, debug: bool, quiet: bool, verbose: bool) -> None:
 
 # ------------------------------------------------------------------------------------------- info
 
+
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--usage", is_flag=True, help="List the ontology terms that no rule, shape or query uses.")
@@ -119,10 +139,19 @@ def info(fmt: str, usage: bool) -> None:
         return
     oi = KnowledgeBase.info()
     if fmt == "json":
-        click.echo(json.dumps({
-            "sscrdf": __version__, "ontology": oi.iri, "versionIRI": oi.version_iri, "versionInfo": oi.version_info,
-            "modules": [m.__dict__ for m in oi.modules], "totals": oi.totals,
-        }, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "sscrdf": __version__,
+                    "ontology": oi.iri,
+                    "versionIRI": oi.version_iri,
+                    "versionInfo": oi.version_info,
+                    "modules": [m.__dict__ for m in oi.modules],
+                    "totals": oi.totals,
+                },
+                indent=2,
+            )
+        )
         return
     click.echo(f"sscrdf {__version__}")
     click.echo(f"ontology     {oi.iri}")
@@ -133,22 +162,36 @@ def info(fmt: str, usage: bool) -> None:
     click.echo(head)
     click.echo("-" * len(head))
     for m in oi.modules:
-        click.echo(f"{m.name:<16}{m.triples:>8}{m.classes:>9}{m.properties:>12}{m.individuals:>13}{m.concept_schemes:>9}")
+        click.echo(
+            f"{m.name:<16}{m.triples:>8}{m.classes:>9}{m.properties:>12}{m.individuals:>13}{m.concept_schemes:>9}"
+        )
     t = oi.totals
     click.echo("-" * len(head))
-    click.echo(f"{'total':<16}{t['triples']:>8}{t['classes']:>9}{t['properties']:>12}{t['individuals']:>13}"
-               f"{t['concept_schemes']:>9}")
+    click.echo(
+        f"{'total':<16}{t['triples']:>8}{t['classes']:>9}{t['properties']:>12}{t['individuals']:>13}"
+        f"{t['concept_schemes']:>9}"
+    )
 
 
 def _info_usage(fmt: str) -> None:
     """`sscrdf info --usage`: the declared ssc: terms no rule, shape or query uses, by module."""
     usage = KnowledgeBase.usage()
     if fmt == "json":
-        click.echo(json.dumps({"declared": usage.declared, "checks": usage.checks, "unused": [
-            {"term": u.term, "label": u.label, "module": u.module} for u in usage.unused]}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "declared": usage.declared,
+                    "checks": usage.checks,
+                    "unused": [{"term": u.term, "label": u.label, "module": u.module} for u in usage.unused],
+                },
+                indent=2,
+            )
+        )
         return
-    click.echo(f"{len(usage.unused)} of {usage.declared} ontology terms are used by none of the {usage.checks} rules, "
-               "shapes and queries (named in one, or reached from a named term through the ontology):")
+    click.echo(
+        f"{len(usage.unused)} of {usage.declared} ontology terms are used by none of the {usage.checks} rules, "
+        "shapes and queries (named in one, or reached from a named term through the ontology):"
+    )
     by_module: dict[str, list[tuple[str, str]]] = {}  # module -> (term, label)
     for u in usage.unused:
         by_module.setdefault(u.module or "?", []).append((u.term, u.label or ""))
@@ -159,6 +202,7 @@ def _info_usage(fmt: str) -> None:
 
 
 # ------------------------------------------------------------------------------------------- ontology
+
 
 @cli.group()
 def ontology() -> None:
@@ -177,15 +221,23 @@ def ontology_check(extra: tuple[str, ...], fmt: str) -> None:
     """
     report = KnowledgeBase.check_ontology(extra)
     counts = ", ".join(f"{n} {k}" for k, n in sorted(report.by_kind().items()))
-    _check_report(fmt, report, [f"PROBLEM  {i}" for i in report.issues],
-                  "ontology OK", f"ontology has {len(report.issues)} problem(s): {counts}")
+    _check_report(
+        fmt,
+        report,
+        [f"PROBLEM  {i}" for i in report.issues],
+        "ontology OK",
+        f"ontology has {len(report.issues)} problem(s): {counts}",
+    )
 
 
 def _check_report(fmt: str, report: CheckReport, lines: Sequence[str], ok_text: str, fail_text: str) -> None:
     """Print a check's outcome (text: what was checked, one line per problem, a summary; or JSON) and exit 0 or 1."""
     if fmt == "json":
-        click.echo(json.dumps({"ok": report.ok, "checks": report.checked,
-                               "problems": [i.__dict__ for i in report.issues]}, indent=2))
+        click.echo(
+            json.dumps(
+                {"ok": report.ok, "checks": report.checked, "problems": [i.__dict__ for i in report.issues]}, indent=2
+            )
+        )
     else:
         for c in report.checked:
             click.echo(f"checked  {c}")
@@ -197,14 +249,16 @@ def _check_report(fmt: str, report: CheckReport, lines: Sequence[str], ok_text: 
 
 # ------------------------------------------------------------------------------------------- check
 
+
 @cli.command("check")
 @click.option("--ontology", "onto", multiple=True, type=click.Path(), help="extra ontology module (.ttl, repeatable)")
 @click.option("--shapes", multiple=True, type=click.Path(), help="extra shapes file or directory (repeatable)")
 @click.option("--rules", multiple=True, type=click.Path(), help="extra rule file or directory (repeatable)")
 @click.option("--queries", multiple=True, type=click.Path(), help="extra query file or directory (repeatable)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check_command(onto: tuple[str, ...], shapes: tuple[str, ...], rules: tuple[str, ...], queries: tuple[str, ...],
-                  fmt: str) -> None:
+def check_command(
+    onto: tuple[str, ...], shapes: tuple[str, ...], rules: tuple[str, ...], queries: tuple[str, ...], fmt: str
+) -> None:
     """Check every knowledge file: the ontology (as `ontology check`), the shapes (SHACL-for-SHACL, every sh: term
     valid), the rules and queries (SPARQL syntax, complete header), and every ssc: term in all of them.
 
@@ -212,12 +266,20 @@ def check_command(onto: tuple[str, ...], shapes: tuple[str, ...], rules: tuple[s
     FILE:LINE: KIND: MESSAGE. Exit 0 when all checks pass, 1 when problems are found.
     """
     report = KnowledgeBase.check(ontology=onto, shapes=shapes, rules=rules, queries=queries)
-    _check_report(fmt, report, [str(i) for i in report.issues], "all knowledge files OK", f"{len(report.issues)} problem(s)")
+    _check_report(
+        fmt, report, [str(i) for i in report.issues], "all knowledge files OK", f"{len(report.issues)} problem(s)"
+    )
 
 
 @cli.command("docs")
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="directory to write index.html into (created if needed)")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="directory to write index.html into (created if needed)",
+)
 def docs_command(out_dir: str) -> None:
     """Write HTML documentation of the ontology (one self-contained page, readable offline)."""
     click.echo(f"wrote {KnowledgeBase.write_docs(out_dir)}")
@@ -231,20 +293,49 @@ _INPUT_FORMATS = ["turtle", "trig", "nquads", "ntriples", "json-ld", "rdf-xml", 
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl", "md"]), default="text", show_default=True,
-              help="report format")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "ttl", "md"]),
+    default="text",
+    show_default=True,
+    help="report format",
+)
 @click.option("--shapes", "extra_shapes", multiple=True, type=click.Path(), help="extra SHACL shapes file (repeatable)")
-@click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation",
-              show_default=True, help="exit 1 when a result of this severity or worse is found")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["violation", "warning", "info"]),
+    default="violation",
+    show_default=True,
+    help="exit 1 when a result of this severity or worse is found",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the report to this file (atomically)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-@click.option("--reasoner", type=click.Choice(["fast", "owlrl"]), default="fast", show_default=True,
-              help="OWL 2 RL engine applied before validation (owlrl is the slow reference)")
-@click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
-              help="SHACL engine: fast compiles the shapes to SPARQL (pySHACL is used for shapes it cannot "
-                   "compile); pyshacl is the reference")
-def validate(files: tuple[str, ...], fmt: str, extra_shapes: tuple[str, ...], fail_on: str, output: str | None,
-             input_format: str | None, reasoner: str, engine: str) -> None:
+@click.option(
+    "--reasoner",
+    type=click.Choice(["fast", "owlrl"]),
+    default="fast",
+    show_default=True,
+    help="OWL 2 RL engine applied before validation (owlrl is the slow reference)",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["fast", "pyshacl"]),
+    default="fast",
+    show_default=True,
+    help="SHACL engine: fast compiles the shapes to SPARQL (pySHACL is used for shapes it cannot "
+    "compile); pyshacl is the reference",
+)
+def validate(
+    files: tuple[str, ...],
+    fmt: str,
+    extra_shapes: tuple[str, ...],
+    fail_on: str,
+    output: str | None,
+    input_format: str | None,
+    reasoner: str,
+    engine: str,
+) -> None:
     """Validate city stakeholder registers against the SHACL shapes of Y Suppl. 34.
 
     FILES (Turtle, TriG, N-Quads, N-Triples, JSON-LD, RDF/XML or a CSV register) are merged; a dataset with
@@ -255,25 +346,46 @@ def validate(files: tuple[str, ...], fmt: str, extra_shapes: tuple[str, ...], fa
     kb = KnowledgeBase(reasoner=reasoner, engine=engine, extra_shapes=extra_shapes)
     # the vocabulary check runs on the terms the validation collects batch by batch (no extra scan)
     result = kb.validate(kb.load(*files, fmt=input_format, check="deferred"))
-    text = {"text": result.to_text, "json": lambda: result.to_json(fail_on), "ttl": result.to_turtle,
-            "md": result.to_markdown}[fmt]()
+    text = {
+        "text": result.to_text,
+        "json": lambda: result.to_json(fail_on),
+        "ttl": result.to_turtle,
+        "md": result.to_markdown,
+    }[fmt]()
     _emit(text, output, files)
     sys.exit(EXIT_FINDINGS if result.fails(fail_on) else EXIT_OK)
 
 
 # ------------------------------------------------------------------------------------------- infer
 
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="output file (default: standard output)")
-@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "ttl", "nt"]), default=None,
-              help="output format (default: from the output file's extension, else trig)")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["trig", "nquads", "ttl", "nt"]),
+    default=None,
+    help="output format (default: from the output file's extension, else trig)",
+)
 @click.option("--only-inferred", is_flag=True, help="write only the inferred triples, not the asserted ones")
-@click.option("--reasoner", type=click.Choice(["fast", "owlrl"]), default="fast", show_default=True,
-              help="fast: sscrdf's schema-driven OWL 2 RL subset; owlrl: the complete reference engine (slow)")
+@click.option(
+    "--reasoner",
+    type=click.Choice(["fast", "owlrl"]),
+    default="fast",
+    show_default=True,
+    help="fast: sscrdf's schema-driven OWL 2 RL subset; owlrl: the complete reference engine (slow)",
+)
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-def infer(files: tuple[str, ...], output: str | None, fmt: str | None, only_inferred: bool, reasoner: str,
-          input_format: str | None) -> None:
+def infer(
+    files: tuple[str, ...],
+    output: str | None,
+    fmt: str | None,
+    only_inferred: bool,
+    reasoner: str,
+    input_format: str | None,
+) -> None:
     """Materialise the OWL 2 RL entailments of the ontology and FILES.
 
     Inferred triples stay apart from asserted ones: in TriG or N-Quads output they are in their own named
@@ -285,13 +397,18 @@ def infer(files: tuple[str, ...], output: str | None, fmt: str | None, only_infe
     by_ext = {"trig": "trig", "nq": "nquads", "ttl": "ttl", "nt": "nt"}
     ext = Path(output).suffix.lower().lstrip(".") if output else ""
     if fmt is not None and ext in by_ext and by_ext[ext] != fmt:
-        raise InputError(f"--format {fmt} does not match the output file's extension .{ext}", path=output,
-                         hint=f"use --format {by_ext[ext]}, or name the file *.{ {v: k for k, v in by_ext.items()}[fmt]}")
+        raise InputError(
+            f"--format {fmt} does not match the output file's extension .{ext}",
+            path=output,
+            hint=f"use --format {by_ext[ext]}, or name the file *.{ {v: k for k, v in by_ext.items()}[fmt] }",
+        )
     if fmt is None:
         fmt = by_ext.get(ext, "trig")
     if fmt in ("ttl", "nt") and not only_inferred:
-        raise InputError(f"{fmt} output cannot keep inferred triples apart from asserted ones",
-                         hint="add --only-inferred, or write TriG (--format trig)")
+        raise InputError(
+            f"{fmt} output cannot keep inferred triples apart from asserted ones",
+            hint="add --only-inferred, or write TriG (--format trig)",
+        )
     kb = KnowledgeBase(reasoner=reasoner)
     everything = kb.infer(kb.load(*files, fmt=input_format), only_inferred=False)
     inferred = inferred_only(everything)
@@ -307,53 +424,115 @@ def infer(files: tuple[str, ...], output: str | None, fmt: str | None, only_infe
 
 def _store_options(f: Any) -> Any:
     """The options of every command that talks to a store: authentication, retries, timeout."""
-    for opt in reversed([
-        click.option("--user", help="user name for HTTP authentication (with --password)"),
-        click.option("--password", envvar="SSCRDF_STORE_PASSWORD", show_envvar=True,
-                     help="password for --user (better from the environment variable than on the command line)"),
-        click.option("--auth", "auth_scheme", type=click.Choice(["basic", "digest"]), default="basic",
-                     show_default=True, help="HTTP authentication scheme for --user (Virtuoso's /sparql-auth: digest)"),
-        click.option("--token", envvar="SSCRDF_STORE_TOKEN", show_envvar=True,
-                     help="bearer token (Authorization: Bearer ...) instead of --user"),
-        click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
-                     help="times a request is sent again after a 5xx answer, a lost connection or a timeout "
-                          "(waiting 0 s, 1 s, 2 s, 4 s, ... in between)"),
-        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60, show_default=True,
-                     help="seconds to wait for each answer of the store"),
-    ]):
+    for opt in reversed(
+        [
+            click.option("--user", help="user name for HTTP authentication (with --password)"),
+            click.option(
+                "--password",
+                envvar="SSCRDF_STORE_PASSWORD",
+                show_envvar=True,
+                help="password for --user (better from the environment variable than on the command line)",
+            ),
+            click.option(
+                "--auth",
+                "auth_scheme",
+                type=click.Choice(["basic", "digest"]),
+                default="basic",
+                show_default=True,
+                help="HTTP authentication scheme for --user (Virtuoso's /sparql-auth: digest)",
+            ),
+            click.option(
+                "--token",
+                envvar="SSCRDF_STORE_TOKEN",
+                show_envvar=True,
+                help="bearer token (Authorization: Bearer ...) instead of --user",
+            ),
+            click.option(
+                "--retries",
+                type=click.IntRange(0, 10),
+                default=3,
+                show_default=True,
+                help="times a request is sent again after a 5xx answer, a lost connection or a timeout "
+                "(waiting 0 s, 1 s, 2 s, 4 s, ... in between)",
+            ),
+            click.option(
+                "--timeout",
+                type=click.FloatRange(min=0, min_open=True),
+                default=60,
+                show_default=True,
+                help="seconds to wait for each answer of the store",
+            ),
+        ]
+    ):
         f = opt(f)
     return f
 
 
-def _connection(user: str | None, password: str | None, auth_scheme: str, token: str | None, retries: int,
-                timeout: float) -> Connection:
-    return Connection(user=user, password=password, auth_scheme=auth_scheme, token=token, retries=retries,
-                      timeout=timeout)
+def _connection(
+    user: str | None, password: str | None, auth_scheme: str, token: str | None, retries: int, timeout: float
+) -> Connection:
+    return Connection(
+        user=user, password=password, auth_scheme=auth_scheme, token=token, retries=retries, timeout=timeout
+    )
 
 
 # ------------------------------------------------------------------------------------------- analyze
 
+
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "ttl", "html"]), default="text",
-              show_default=True, help="html: one self-contained, printable page with charts")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "md", "json", "ttl", "html"]),
+    default="text",
+    show_default=True,
+    help="html: one self-contained, printable page with charts",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the report to this file (atomically)")
 @click.option("--as-of", help="analyse as of this date (YYYY-MM-DD; default today): the review-period rule uses it")
 @click.option("--shapes", "extra_shapes", multiple=True, type=click.Path(), help="extra SHACL shapes file (repeatable)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-@click.option("--reasoner", type=click.Choice(["fast", "owlrl"]), default="fast", show_default=True,
-              help="OWL 2 RL engine (owlrl is the slow reference)")
-@click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
-              help="SHACL engine (pyshacl is the slow reference)")
-@click.option("--endpoint", help="analyse the cities in this SPARQL store (its query URL) inside the store, instead "
-                                 "of FILES: see README, \"Running a portal\"")
+@click.option(
+    "--reasoner",
+    type=click.Choice(["fast", "owlrl"]),
+    default="fast",
+    show_default=True,
+    help="OWL 2 RL engine (owlrl is the slow reference)",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["fast", "pyshacl"]),
+    default="fast",
+    show_default=True,
+    help="SHACL engine (pyshacl is the slow reference)",
+)
+@click.option(
+    "--endpoint",
+    help="analyse the cities in this SPARQL store (its query URL) inside the store, instead "
+    'of FILES: see README, "Running a portal"',
+)
 @click.option("--update-endpoint", help="the store's SPARQL Update URL, where the rules write (with --endpoint)")
-@click.option("--graph-per-city", is_flag=True, help="with --endpoint: the rules read each city on its own and "
-                                                     "write to its own derived graph")
+@click.option(
+    "--graph-per-city",
+    is_flag=True,
+    help="with --endpoint: the rules read each city on its own and write to its own derived graph",
+)
 @_store_options
-def analyze(files: tuple[str, ...], fmt: str, output: str | None, as_of: str | None, extra_shapes: tuple[str, ...],
-            input_format: str | None, reasoner: str, engine: str, endpoint: str | None, update_endpoint: str | None,
-            graph_per_city: bool, **conn_flags: Any) -> None:
+def analyze(
+    files: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    as_of: str | None,
+    extra_shapes: tuple[str, ...],
+    input_format: str | None,
+    reasoner: str,
+    engine: str,
+    endpoint: str | None,
+    update_endpoint: str | None,
+    graph_per_city: bool,
+    **conn_flags: Any,
+) -> None:
     """Analyse city stakeholder registers: load, infer, run the rules, validate, query, report.
 
     The report gives, per city: a summary; completeness by category and by municipal unit; the
@@ -366,8 +545,13 @@ def analyze(files: tuple[str, ...], fmt: str, output: str | None, as_of: str | N
     if endpoint:
         if files:
             raise InputError("give either FILES or --endpoint, not both")
-        report = kb.analyze_endpoint(endpoint, update_endpoint, as_of=as_date(as_of), graph_per_city=graph_per_city,
-                                     connection=_connection(**conn_flags))
+        report = kb.analyze_endpoint(
+            endpoint,
+            update_endpoint,
+            as_of=as_date(as_of),
+            graph_per_city=graph_per_city,
+            connection=_connection(**conn_flags),
+        )
     else:
         if not files:
             raise InputError("no data files given", hint="name one or more FILES, or use --endpoint URL")
@@ -377,12 +561,18 @@ def analyze(files: tuple[str, ...], fmt: str, output: str | None, as_of: str | N
         report = kb.analyze(kb.load(*files, fmt=input_format, check="deferred"), as_of=as_date(as_of))
     for stage, seconds in report.timings.items():
         detail(f"{stage}: {seconds:.2f} s")
-    text = {"text": report.to_text, "md": report.to_markdown, "json": report.to_json, "ttl": report.to_turtle,
-            "html": report.to_html}[fmt]()
+    text = {
+        "text": report.to_text,
+        "md": report.to_markdown,
+        "json": report.to_json,
+        "ttl": report.to_turtle,
+        "html": report.to_html,
+    }[fmt]()
     _emit(text, output, files)
 
 
 # ------------------------------------------------------------------------------------------- queries
+
 
 @cli.command("queries")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -390,12 +580,26 @@ def list_queries(fmt: str) -> None:
     """List the bundled SPARQL queries with the question each answers."""
     qs = KnowledgeBase.queries()
     if fmt == "json":
-        click.echo(json.dumps([{"id": q.id, "question": q.header["question"], "clause": q.header["clause"],
-                                "columns": q.columns, "file": q.path.name} for q in qs], indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": q.id,
+                        "question": q.header["question"],
+                        "clause": q.header["clause"],
+                        "columns": q.columns,
+                        "file": q.path.name,
+                    }
+                    for q in qs
+                ],
+                indent=2,
+            )
+        )
         return
     for q in qs:
-        click.echo(f"{q.id}\n    {q.header['question']}\n    clause: {q.header['clause']}; columns: "
-                   f"{', '.join(q.columns)}")
+        click.echo(
+            f"{q.id}\n    {q.header['question']}\n    clause: {q.header['clause']}; columns: {', '.join(q.columns)}"
+        )
 
 
 @cli.command()
@@ -407,8 +611,16 @@ def list_queries(fmt: str) -> None:
 @click.option("--no-rules", is_flag=True, help="query the data and its entailments without running the rules")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the result to this file (atomically)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-def query(name: str, files: tuple[str, ...], fmt: str, endpoint: str | None, as_of: str | None, no_rules: bool,
-          output: str | None, input_format: str | None) -> None:
+def query(
+    name: str,
+    files: tuple[str, ...],
+    fmt: str,
+    endpoint: str | None,
+    as_of: str | None,
+    no_rules: bool,
+    output: str | None,
+    input_format: str | None,
+) -> None:
     """Run the query NAME (an id from `sscrdf queries`, or a .rq file) on FILES or on --endpoint.
 
     On FILES the query sees the ontology, the data, its OWL 2 RL entailments and (unless --no-rules)
@@ -430,11 +642,17 @@ def query(name: str, files: tuple[str, ...], fmt: str, endpoint: str | None, as_
 
 # ------------------------------------------------------------------------------------------- serve / push
 
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
-@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535),
-              help="port to listen on (0: any free port)")
+@click.option(
+    "--port",
+    default=7878,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="port to listen on (0: any free port)",
+)
 @click.option("--as-of", help="date the rules use (YYYY-MM-DD; default today)")
 @click.option("--no-rules", is_flag=True, help="serve the data and its entailments without the rules' output")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
@@ -442,19 +660,39 @@ def query(name: str, files: tuple[str, ...], fmt: str, endpoint: str | None, as_
 @click.option("--max-results", type=click.IntRange(min=1), help="rows or triples one answer may hold [100000]")
 @click.option("--max-body", type=click.IntRange(min=1), help="bytes of a POST request body [1048576]")
 @click.option("--read-timeout", type=click.FloatRange(min=0, min_open=True), help="seconds a socket read may wait [10]")
-@click.option("--idle-timeout", type=click.FloatRange(min=0, min_open=True),
-              help="seconds a connection may stay silent [30]")
+@click.option(
+    "--idle-timeout", type=click.FloatRange(min=0, min_open=True), help="seconds a connection may stay silent [30]"
+)
 @click.option("--threads", type=click.IntRange(min=1), help="request-handling threads [16]")
-@click.option("--max-concurrent-queries", type=click.IntRange(min=1),
-              help="queries evaluated at once, each in its own worker process [4]")
-@click.option("--worker-memory", type=click.IntRange(min=1),
-              help="MiB a query worker may stop sharing with the loaded data before it is replaced [256]")
+@click.option(
+    "--max-concurrent-queries",
+    type=click.IntRange(min=1),
+    help="queries evaluated at once, each in its own worker process [4]",
+)
+@click.option(
+    "--worker-memory",
+    type=click.IntRange(min=1),
+    help="MiB a query worker may stop sharing with the loaded data before it is replaced [256]",
+)
 @click.option("--backlog", type=click.IntRange(min=1), help="listen backlog [128]")
 @click.option("--max-connections", type=click.IntRange(min=1), help="open connections, idle ones included [1024]")
-@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
-              help="send CORS headers to this origin (scheme://host[:port], or * for any); repeatable; none by default")
-def serve(files: tuple[str, ...], host: str, port: int, as_of: str | None, no_rules: bool, input_format: str | None,
-          cors: tuple[str, ...], **limit_flags: float | None) -> None:
+@click.option(
+    "--cors",
+    "cors",
+    multiple=True,
+    metavar="ORIGIN",
+    help="send CORS headers to this origin (scheme://host[:port], or * for any); repeatable; none by default",
+)
+def serve(
+    files: tuple[str, ...],
+    host: str,
+    port: int,
+    as_of: str | None,
+    no_rules: bool,
+    input_format: str | None,
+    cors: tuple[str, ...],
+    **limit_flags: float | None,
+) -> None:
     """Serve FILES (with the ontology, entailments and findings) as a read-only SPARQL 1.1 endpoint at /sparql.
 
     Answers are negotiated on Accept (SPARQL JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD, RDF/XML);
@@ -484,28 +722,70 @@ def serve(files: tuple[str, ...], host: str, port: int, as_of: str | None, no_ru
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option("--store", "store_url", required=True,
-              help="the store's Graph Store Protocol URL (Oxigraph: http://HOST:7878/store; Virtuoso: "
-                   "http://HOST:8890/sparql-graph-crud-auth), or its SPARQL Update URL with --protocol update")
-@click.option("--protocol", type=click.Choice(["auto", "gsp", "update"]), default="auto", show_default=True,
-              help="gsp: Graph Store Protocol; update: SPARQL 1.1 Update (INSERT DATA in chunks); auto: GSP, "
-                   "and Update if the URL does not speak GSP")
-@click.option("--what", type=click.Choice(["asserted", "inferred", "all"]), default="all", show_default=True,
-              help="asserted: the files as they are; inferred: with OWL 2 RL entailments and the ontology; all: "
-                   "also the rules' derived facts and findings")
-@click.option("--replace", is_flag=True, help="replace the graphs of the cities pushed (other cities are not touched) "
-                                              "instead of adding to them")
-@click.option("--default-graph", "default_graph", help="the graph a file's default-graph triples go to "
-                                                       "(default: the IRI of the one ssc:City in them)")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=2000, show_default=True,
-              help="triples per INSERT DATA request (SPARQL Update only)")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="the summary of what was written")
+@click.option(
+    "--store",
+    "store_url",
+    required=True,
+    help="the store's Graph Store Protocol URL (Oxigraph: http://HOST:7878/store; Virtuoso: "
+    "http://HOST:8890/sparql-graph-crud-auth), or its SPARQL Update URL with --protocol update",
+)
+@click.option(
+    "--protocol",
+    type=click.Choice(["auto", "gsp", "update"]),
+    default="auto",
+    show_default=True,
+    help="gsp: Graph Store Protocol; update: SPARQL 1.1 Update (INSERT DATA in chunks); auto: GSP, "
+    "and Update if the URL does not speak GSP",
+)
+@click.option(
+    "--what",
+    type=click.Choice(["asserted", "inferred", "all"]),
+    default="all",
+    show_default=True,
+    help="asserted: the files as they are; inferred: with OWL 2 RL entailments and the ontology; all: "
+    "also the rules' derived facts and findings",
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="replace the graphs of the cities pushed (other cities are not touched) instead of adding to them",
+)
+@click.option(
+    "--default-graph",
+    "default_graph",
+    help="the graph a file's default-graph triples go to (default: the IRI of the one ssc:City in them)",
+)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=2000,
+    show_default=True,
+    help="triples per INSERT DATA request (SPARQL Update only)",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="the summary of what was written",
+)
 @click.option("--as-of", help="date the rules use (YYYY-MM-DD; default today)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
 @_store_options
-def push(files: tuple[str, ...], store_url: str, protocol: str, what: str, replace: bool, default_graph: str | None,
-         chunk_size: int, fmt: str, as_of: str | None, input_format: str | None, **conn_flags: Any) -> None:
+def push(
+    files: tuple[str, ...],
+    store_url: str,
+    protocol: str,
+    what: str,
+    replace: bool,
+    default_graph: str | None,
+    chunk_size: int,
+    fmt: str,
+    as_of: str | None,
+    input_format: str | None,
+    **conn_flags: Any,
+) -> None:
     """Write FILES to a SPARQL 1.1 store, one set of named graphs per city, for portals that query many cities.
 
     Each city's data goes to its own graph (its named graph in TriG/N-Quads, else the graph named by its
@@ -516,15 +796,26 @@ def push(files: tuple[str, ...], store_url: str, protocol: str, what: str, repla
     """
     url = urllib.parse.urlparse(store_url)
     if url.scheme not in ("http", "https") or not url.netloc:
-        raise InputError(f"--store {store_url!r} is not an http(s) URL",
-                         hint="give the store's URL, e.g. http://127.0.0.1:7878/store (Oxigraph) or "
-                              "http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso)")
+        raise InputError(
+            f"--store {store_url!r} is not an http(s) URL",
+            hint="give the store's URL, e.g. http://127.0.0.1:7878/store (Oxigraph) or "
+            "http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso)",
+        )
     if default_graph is not None:
         _check_iri(default_graph, "--default-graph")
     conn = _connection(**conn_flags)
-    summary = KnowledgeBase().push(list(files), store_url, what=what, replace=replace, as_of=as_date(as_of),
-                                   protocol=protocol, connection=conn, default_graph=default_graph, fmt=input_format,
-                                   chunk_size=chunk_size)
+    summary = KnowledgeBase().push(
+        list(files),
+        store_url,
+        what=what,
+        replace=replace,
+        as_of=as_date(as_of),
+        protocol=protocol,
+        connection=conn,
+        default_graph=default_graph,
+        fmt=input_format,
+        chunk_size=chunk_size,
+    )
     if fmt == "json":
         click.echo(json.dumps(summary.as_json(), indent=2))
         return
@@ -542,9 +833,15 @@ def _check_iri(value: str, option: str) -> str:
 
 # ------------------------------------------------------------------------------------------- register
 
+
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None,
-              help="xlsx: one workbook; csv: a folder with one CSV file per sheet (default: from -o)")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "csv"]),
+    default=None,
+    help="xlsx: one workbook; csv: a folder with one CSV file per sheet (default: from -o)",
+)
 @click.option("-o", "--output", required=True, type=click.Path(), help="the .xlsx file, or the folder for CSV sheets")
 def template(fmt: str | None, output: str) -> None:
     """Write an empty stakeholder register to fill in: one sheet per part of the register (city, units,
@@ -560,8 +857,11 @@ def template(fmt: str | None, output: str) -> None:
 @click.argument("register", type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="the Turtle file to write")
 @click.option("--city", "city_iri", help="the IRI of the register's city (default: from the city sheet)")
-@click.option("--base", "base_iri", help="the IRI local-name ids are appended to (default: the city sheet's "
-                                         f"base IRI, else {LOCAL}<file name>:)")
+@click.option(
+    "--base",
+    "base_iri",
+    help=f"the IRI local-name ids are appended to (default: the city sheet's base IRI, else {LOCAL}<file name>:)",
+)
 def import_(register: str, output: str, city_iri: str | None, base_iri: str | None) -> None:
     """Read a register (an .xlsx workbook, a folder of CSV sheets, or a single-sheet CSV register) and write
     it as Turtle. Every bad cell is reported at once (sheet, row, column, value, allowed values, nearest
@@ -581,8 +881,9 @@ def import_(register: str, output: str, city_iri: str | None, base_iri: str | No
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None, help="default: from -o")
 @click.option("--base", "base_iri", help="ids are written relative to this IRI (default: the city's namespace)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
-def export(files: tuple[str, ...], output: str, fmt: str | None, base_iri: str | None,
-           input_format: str | None) -> None:
+def export(
+    files: tuple[str, ...], output: str, fmt: str | None, base_iri: str | None, input_format: str | None
+) -> None:
     """Write the stakeholder register of FILES as a spreadsheet (the inverse of `sscrdf import`).
 
     Triples no column of the register holds are listed on standard error (and left out).

@@ -3,6 +3,7 @@
 pyoxigraph parses and queries; rdflib, owlrl and pySHACL are the reference implementations. These helpers
 move data between them without touching the source object.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator

@@ -7,13 +7,14 @@ Every error the tool means to show a person is an :class:`SscrdfError`: it carri
 
 The command line prints ``str(error)`` and exits with ``error.exit_code``.
 """
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SscrdfError", "InputError"]
+__all__ = ["InputError", "SscrdfError"]
 
 
 def _one_line(text: str) -> str:
@@ -34,8 +35,15 @@ class SscrdfError(Exception):
     #: the process exit status the command line uses for this kind of error
     exit_code: int = 2
 
-    def __init__(self, message: str, *, path: str | os.PathLike[str] | None = None, line: int | None = None,
-                 column: int | None = None, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | os.PathLike[str] | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.path = Path(path) if path is not None else None

@@ -1,5 +1,6 @@
 """The IRIs of the public contract (the namespaces and graph names listed in the README, "The data model") and of
 the reused W3C vocabularies."""
+
 from rdflib import Literal, Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
@@ -45,7 +46,6 @@ PREFIXES = {
 }
 
 
-
 def expand(name: str) -> str:
     """The IRI of a prefixed name with one of PREFIXES (``ssc:City``); anything else is returned as it is."""
     prefix, sep, local = name.partition(":")
@@ -63,10 +63,36 @@ def short(term: object, *, angle: bool = False) -> str:
     s = str(term)
     for prefix, ns in PREFIXES.items():
         if s.startswith(str(ns)) and len(s) > len(str(ns)):
-            return f"{prefix}:{s[len(str(ns)):]}"
+            return f"{prefix}:{s[len(str(ns)) :]}"
     return f"<{s}>" if angle else s
 
 
-__all__ = ["short", "expand", "SSC", "SSCSH", "SSCR", "ORG", "RDF", "RDFS", "OWL", "XSD", "SKOS", "DCTERMS", "PROV", "SH",
-           "ONTOLOGY_IRI", "INFERRED_GRAPH", "DERIVED_GRAPH", "ONTOLOGY_GRAPH", "FINDING_NS", "VALIDATION_SCHEMA",
-           "ANALYSIS_SCHEMA", "DAML_AGENT", "LOCAL", "SD", "FORMATS", "SPARQL_RESULTS", "PREFIXES"]
+__all__ = [
+    "ANALYSIS_SCHEMA",
+    "DAML_AGENT",
+    "DCTERMS",
+    "DERIVED_GRAPH",
+    "FINDING_NS",
+    "FORMATS",
+    "INFERRED_GRAPH",
+    "LOCAL",
+    "ONTOLOGY_GRAPH",
+    "ONTOLOGY_IRI",
+    "ORG",
+    "OWL",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SD",
+    "SH",
+    "SKOS",
+    "SPARQL_RESULTS",
+    "SSC",
+    "SSCR",
+    "SSCSH",
+    "VALIDATION_SCHEMA",
+    "XSD",
+    "expand",
+    "short",
+]

@@ -6,6 +6,7 @@ city constant (pyoxigraph's query plans grow worse than linearly on one very lar
 run on all cores. Workers are forked, so they read the parent's already-parsed store without copying it
 through a pipe; only the (small) results travel back.
 """
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -35,14 +36,17 @@ def _env_int(name: str, default: int, minimum: int) -> int:
     except ValueError:
         value = None
     if value is None or value < minimum:
-        raise InputError(f"{name}={raw!r} is not a whole number >= {minimum}",
-                         hint=f"set {name} to a number such as {max(default, minimum)}, or unset it")
+        raise InputError(
+            f"{name}={raw!r} is not a whole number >= {minimum}",
+            hint=f"set {name} to a number such as {max(default, minimum)}, or unset it",
+        )
     return value
 
 
 def default_batch_size() -> int:
     """Cities per batch: ``$SSCRDF_BATCH_SIZE`` or :data:`BATCH_SIZE`."""
     return _env_int("SSCRDF_BATCH_SIZE", BATCH_SIZE, 1)
+
 
 _SHARED: dict[str, Any] = {}
 
@@ -84,7 +88,7 @@ def map_batches(store: ox.Store, fn: Callable[[ox.Store], T], *, batch_size: int
     size = batch_size or default_batch_size()
     units = graph_units(store)
     workers_for(1)  # a bad $SSCRDF_WORKERS is an error even when one batch needs no worker
-    batches = [units[i:i + size] for i in range(0, len(units), size)] or [[]]
+    batches = [units[i : i + size] for i in range(0, len(units), size)] or [[]]
     if len(batches) == 1:
         return [fn(store)]
     n = workers_for(len(batches))
@@ -93,8 +97,9 @@ def map_batches(store: ox.Store, fn: Callable[[ox.Store], T], *, batch_size: int
     _SHARED.update(store=store, fn=fn)
     try:
         with mp.get_context("fork").Pool(n) as pool:
-            results = dict(bar(pool.imap_unordered(_run_batch, enumerate(batches)), total=len(batches),
-                               desc="city batches"))
+            results = dict(
+                bar(pool.imap_unordered(_run_batch, enumerate(batches)), total=len(batches), desc="city batches")
+            )
     finally:
         _SHARED.clear()
     return [results[i] for i in range(len(batches))]

@@ -1,5 +1,6 @@
 """Progress and chatter on standard error: a progress bar (tqdm) only when standard error is a terminal,
 status lines unless ``--quiet``, stage details with ``--verbose``. Set once by the command line."""
+
 from __future__ import annotations
 
 import os

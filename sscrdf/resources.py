@@ -3,6 +3,7 @@
 In an installed wheel they are force-included under ``sscrdf/_data``; in a source checkout (editable
 install) they are the top-level folders of the repository. There is one copy of each in git.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """A local HTTP server that records every request it gets: the canary for "nothing was fetched"."""
+
 from __future__ import annotations
 
 import threading
@@ -15,7 +16,11 @@ class Canary:
             def _any(self):
                 hits.append(self.path)
                 html = "html" in self.path  # an endpoint URL that answers a web page instead of results
-                body = b"<html><body>not SPARQL</body></html>" if html else b'{"head":{"vars":[]},"results":{"bindings":[]}}'
+                body = (
+                    b"<html><body>not SPARQL</body></html>"
+                    if html
+                    else b'{"head":{"vars":[]},"results":{"bindings":[]}}'
+                )
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html" if html else "application/sparql-results+json")
                 self.send_header("Content-Length", str(len(body)))

@@ -27,6 +27,7 @@ As pytest fixtures (session scope; registered in tests/conftest.py through ``pyt
 installed at all; a store that is installed but does not start fails them. The terminal summary ends with a line
 such as ``stores: oxigraph ✓  virtuoso ✓  jena ✓``.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,9 +52,27 @@ import pytest
 HERE = Path(__file__).resolve().parent
 JAVA_DIR = Path("/usr/share/java")
 XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC = {XSD + n for n in ("integer", "int", "long", "short", "byte", "decimal", "double", "float",
-                             "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
-                             "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+NUMERIC = {
+    XSD + n
+    for n in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "decimal",
+        "double",
+        "float",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
 START_TIMEOUT = 120.0  # seconds a server may take to answer its first query (a shared machine can be slow)
 QUERY_TIMEOUT = 120.0
 
@@ -73,6 +92,7 @@ def free_port() -> int:
 
 
 # ------------------------------------------------------------------------------- canonical results
+
 
 def canonical_term(kind: str, value: str, datatype: str | None = None, lang: str | None = None):
     """One RDF term as a comparable tuple. Blank nodes lose their label; numbers of any numeric datatype
@@ -111,8 +131,7 @@ def ox_term(term):
     if isinstance(term, ox.NamedNode):
         return canonical_term("iri", term.value)
     if isinstance(term, ox.Literal):
-        return canonical_term("literal", term.value, term.datatype.value if term.datatype else None,
-                              term.language)
+        return canonical_term("literal", term.value, term.datatype.value if term.datatype else None, term.language)
     raise TypeError(f"unexpected term {term!r}")
 
 
@@ -168,6 +187,7 @@ def by_graph(quads) -> dict[str | None, list[ox.Triple]]:
 
 # ------------------------------------------------------------------------------- HTTP SPARQL servers
 
+
 def _wait_http(url: str, proc: subprocess.Popen, what: str, log: Path | None = None) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while True:
@@ -179,8 +199,9 @@ def _wait_http(url: str, proc: subprocess.Popen, what: str, log: Path | None = N
             if proc.poll() is not None or time.monotonic() > deadline:
                 _stop(proc)
                 detail = log.read_text(errors="replace")[-800:] if log and log.exists() else ""
-                raise StoreFailed(f"{what} did not start within {START_TIMEOUT:.0f} s "
-                                  f"(exit code {proc.returncode}): {detail}") from None
+                raise StoreFailed(
+                    f"{what} did not start within {START_TIMEOUT:.0f} s (exit code {proc.returncode}): {detail}"
+                ) from None
             time.sleep(0.2)
 
 
@@ -209,8 +230,12 @@ class SparqlServer:
 
     def _post(self, text: str, accept: str) -> bytes:
         body = urllib.parse.urlencode([("query", text), *self.dataset_params()]).encode()
-        req = urllib.request.Request(self.query_url, data=body, method="POST", headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+        req = urllib.request.Request(
+            self.query_url,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+        )
         try:
             with urllib.request.urlopen(req, timeout=QUERY_TIMEOUT) as r:
                 return r.read()
@@ -238,16 +263,21 @@ class OxigraphServer(SparqlServer):
         t0 = time.perf_counter()
         self._update("CLEAR ALL")
         body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-        req = urllib.request.Request(f"{self.base}/store", data=body, method="POST",
-                                     headers={"Content-Type": "application/n-quads"})
+        req = urllib.request.Request(
+            f"{self.base}/store", data=body, method="POST", headers={"Content-Type": "application/n-quads"}
+        )
         with urllib.request.urlopen(req, timeout=QUERY_TIMEOUT) as r:
             r.read()
         self.graphs = sorted(g for g in by_graph(quads) if g is not None)
         return time.perf_counter() - t0
 
     def _update(self, text: str) -> None:
-        req = urllib.request.Request(f"{self.base}/update", data=text.encode(), method="POST",
-                                     headers={"Content-Type": "application/sparql-update"})
+        req = urllib.request.Request(
+            f"{self.base}/update",
+            data=text.encode(),
+            method="POST",
+            headers={"Content-Type": "application/sparql-update"},
+        )
         with urllib.request.urlopen(req, timeout=QUERY_TIMEOUT) as r:
             r.read()
 
@@ -263,8 +293,11 @@ def start_oxigraph(workdir: Path) -> OxigraphServer:
     exe = oxigraph_executable()
     port = free_port()
     log = workdir / "oxigraph.log"
-    proc = subprocess.Popen([exe, "serve", "--location", str(workdir / "db"), "--bind", f"127.0.0.1:{port}",
-                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+    proc = subprocess.Popen(
+        [exe, "serve", "--location", str(workdir / "db"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+    )
     base = f"http://127.0.0.1:{port}"
     _wait_http(f"{base}/query?query=ASK%7B%7D", proc, "the oxigraph server", log)
     return OxigraphServer(proc, base, f"{base}/query", workdir)
@@ -324,9 +357,23 @@ class VirtuosoServer(SparqlServer):
     def isql(self, script: str) -> str:
         """Run SQL statements (each ending with ';') through isql-vt as dba; raises on any error."""
         isql = shutil.which("isql-vt") or shutil.which("isql")
-        r = subprocess.run([isql, f"127.0.0.1:{self.sql_port}", "dba", "dba", "VERBOSE=OFF", "BANNER=OFF",
-                            "PROMPT=OFF", "ERRORS=STDOUT"], input=script, capture_output=True, text=True,
-                           timeout=600, check=False)
+        r = subprocess.run(
+            [
+                isql,
+                f"127.0.0.1:{self.sql_port}",
+                "dba",
+                "dba",
+                "VERBOSE=OFF",
+                "BANNER=OFF",
+                "PROMPT=OFF",
+                "ERRORS=STDOUT",
+            ],
+            input=script,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
         out = r.stdout + r.stderr
         if r.returncode != 0 or "*** Error" in out:
             raise StoreFailed(f"isql-vt failed (exit code {r.returncode}): {out[-1500:]}")
@@ -344,8 +391,11 @@ class VirtuosoServer(SparqlServer):
             path = self.workdir / f"load{self._loads}-{i}.nt"
             path.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
             lines.append(f"ld_add('{path}', '{g}');")
-        lines += ["rdf_loader_run();", "checkpoint;",
-                  "SELECT 'LOAD-ERRORS', COUNT(*) FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL OR ll_state <> 2;"]
+        lines += [
+            "rdf_loader_run();",
+            "checkpoint;",
+            "SELECT 'LOAD-ERRORS', COUNT(*) FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL OR ll_state <> 2;",
+        ]
         out = self.isql("\n".join(lines) + "\n")
         count_line = [ln for ln in out.splitlines() if ln.startswith("LOAD-ERRORS")]
         if not count_line or count_line[0].split()[-1] != "0":
@@ -373,8 +423,9 @@ def start_virtuoso(workdir: Path) -> VirtuosoServer:
     ini = workdir / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(d=workdir, sql_port=sql_port, http_port=http_port), encoding="utf-8")
     log = workdir / "virtuoso.log"
-    proc = subprocess.Popen([exe, "-f", "-c", str(ini)], cwd=workdir, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "-f", "-c", str(ini)], cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{http_port}"
     _wait_http(f"{base}/sparql?query=ASK%7B%7D", proc, "virtuoso-t", log)
     return VirtuosoServer(proc, base, f"{base}/sparql", workdir, sql_port)
@@ -384,10 +435,35 @@ def start_virtuoso(workdir: Path) -> VirtuosoServer:
 
 # Debian's /usr/share/java holds both log4j-over-slf4j and slf4j-log4j12 (a loop), so the class path is picked
 # by hand: Jena's own jars, what they need, and one SLF4J binding (nop).
-JENA_JARS = ("jena-base", "jena-core", "jena-arq", "jena-iri", "jena-cmds", "jena-shacl", "slf4j-api", "slf4j-nop",
-             "commons-lang3", "commons-io", "commons-codec", "commons-compress", "commons-csv", "commons-cli",
-             "dexx.collection", "gson", "guava", "jackson-core", "jackson-databind", "jackson-annotations",
-             "jsonld-java", "httpclient", "httpcore", "titanium-json-ld", "jakarta.json-api", "protobuf", "thrift")
+JENA_JARS = (
+    "jena-base",
+    "jena-core",
+    "jena-arq",
+    "jena-iri",
+    "jena-cmds",
+    "jena-shacl",
+    "slf4j-api",
+    "slf4j-nop",
+    "commons-lang3",
+    "commons-io",
+    "commons-codec",
+    "commons-compress",
+    "commons-csv",
+    "commons-cli",
+    "dexx.collection",
+    "gson",
+    "guava",
+    "jackson-core",
+    "jackson-databind",
+    "jackson-annotations",
+    "jsonld-java",
+    "httpclient",
+    "httpcore",
+    "titanium-json-ld",
+    "jakarta.json-api",
+    "protobuf",
+    "thrift",
+)
 
 
 def _xerces_messages(workdir: Path) -> Path:
@@ -402,7 +478,7 @@ def _xerces_messages(workdir: Path) -> Path:
     with zipfile.ZipFile(JAVA_DIR / "jena-core.jar") as z:
         for name in z.namelist():
             if name.startswith(prefix) and name.endswith(".properties"):
-                target = out / "xerces" / name[len(prefix):]
+                target = out / "xerces" / name[len(prefix) :]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(z.read(name))
     return out
@@ -414,8 +490,9 @@ def jena_classpath(workdir: Path) -> str:
     jars = [JAVA_DIR / f"{n}.jar" for n in JENA_JARS]
     missing = [j.name for j in jars[:6] if not j.exists()]
     if missing:
-        raise StoreUnavailable(f"Apache Jena is not installed (`apt-get install libapache-jena-java`; missing "
-                               f"{', '.join(missing)})")
+        raise StoreUnavailable(
+            f"Apache Jena is not installed (`apt-get install libapache-jena-java`; missing {', '.join(missing)})"
+        )
     return os.pathsep.join([str(_xerces_messages(workdir)), *(str(j) for j in jars if j.exists())])
 
 
@@ -460,8 +537,14 @@ class Jena:
         return reports
 
     def java(self, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
-        return subprocess.run(["java", "-Xshare:auto", "-XX:+UseSerialGC", "-cp", self.classpath, *args],
-                              capture_output=True, text=True, timeout=timeout, cwd=self.workdir, check=False)
+        return subprocess.run(
+            ["java", "-Xshare:auto", "-XX:+UseSerialGC", "-cp", self.classpath, *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=self.workdir,
+            check=False,
+        )
 
     def run(self, queries: dict[str, str]) -> dict[str, object]:
         """Run SELECT and CONSTRUCT queries (name -> text) over the loaded data. Returns name -> rows (SELECT),
@@ -477,8 +560,9 @@ class Jena:
             files[name].write_text(text, encoding="utf-8")
         self.timings: dict[str, float] = {}
         if self.batch:
-            r = self.java(str(HERE / "jena" / "RunQueries.java"), str(self.data), str(qdir),
-                          *(str(p) for p in files.values()))
+            r = self.java(
+                str(HERE / "jena" / "RunQueries.java"), str(self.data), str(qdir), *(str(p) for p in files.values())
+            )
             if r.returncode != 0:
                 raise StoreFailed(f"Jena (RunQueries.java) failed: {(r.stderr or r.stdout)[-1500:]}")
             for line in r.stdout.splitlines():
@@ -490,8 +574,11 @@ class Jena:
                 out = path.with_suffix(".out")
                 kind = "nt" if _is_construct(queries[name]) else "json"
                 r = self.java("arq.sparql", "--data", str(self.data), "--query", str(path), f"--results={kind}")
-                (out.write_text(r.stdout, encoding="utf-8") if r.returncode == 0 else
-                 path.with_suffix(".err").write_text(r.stderr or r.stdout, encoding="utf-8"))
+                (
+                    out.write_text(r.stdout, encoding="utf-8")
+                    if r.returncode == 0
+                    else path.with_suffix(".err").write_text(r.stderr or r.stdout, encoding="utf-8")
+                )
         results: dict[str, object] = {}
         for name, path in files.items():
             out, err = path.with_suffix(".out"), path.with_suffix(".err")

@@ -1,5 +1,6 @@
 """The public API (sscrdf.KnowledgeBase): same results as the CLI, never mutates its input, vocabulary check
 always on, light import, README examples run as doctests."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,10 @@ def city(kb):
 
 
 def test_import_is_light_and_side_effect_free():
-    code = ("import sys, sscrdf; heavy = [m for m in ('rdflib', 'pyoxigraph', 'pyshacl', 'owlrl', 'click', "
-            "'sscrdf.api') if m in sys.modules]; print(heavy)")
+    code = (
+        "import sys, sscrdf; heavy = [m for m in ('rdflib', 'pyoxigraph', 'pyshacl', 'owlrl', 'click', "
+        "'sscrdf.api') if m in sys.modules]; print(heavy)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]" and out.stderr == ""
     assert sscrdf.KnowledgeBase is KnowledgeBase and "KnowledgeBase" in sscrdf.__all__
@@ -48,8 +51,13 @@ def test_package_is_typed():
 
 def test_readme_examples_run(monkeypatch):
     monkeypatch.chdir(ROOT)
-    result = doctest.testfile(str(ROOT / "README.md"), module_relative=False, optionflags=doctest.ELLIPSIS,
-                              raise_on_error=False, verbose=False)
+    result = doctest.testfile(
+        str(ROOT / "README.md"),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS,
+        raise_on_error=False,
+        verbose=False,
+    )
     assert result.attempted >= 10
     assert result.failed == 0
 
@@ -69,8 +77,9 @@ def test_validate_equals_the_cli(kb, city, runner, cli):
 
 
 def test_query_equals_the_cli(kb, city, runner, cli):
-    cli_out = runner.invoke(cli, ["query", "engagement-gaps", str(LAKESIDE), "--format", "json",
-                                  "--as-of", AS_OF.isoformat()])
+    cli_out = runner.invoke(
+        cli, ["query", "engagement-gaps", str(LAKESIDE), "--format", "json", "--as-of", AS_OF.isoformat()]
+    )
     assert cli_out.exit_code == 0, cli_out.output
     from sscrdf.render.report import table_json
 
@@ -100,8 +109,9 @@ def test_validate_renderings_equal_the_cli(kb, city, runner, cli, fmt, method):
         from rdflib import Graph
         from rdflib.compare import isomorphic
 
-        assert isomorphic(Graph().parse(data=api_out, format="turtle"),
-                          Graph().parse(data=cli_out.output, format="turtle"))
+        assert isomorphic(
+            Graph().parse(data=api_out, format="turtle"), Graph().parse(data=cli_out.output, format="turtle")
+        )
     else:
         assert api_out.rstrip("\n") == cli_out.output.rstrip("\n")
 
@@ -123,8 +133,11 @@ def test_info_and_usage_equal_the_cli(kb, runner, cli):
     out = runner.invoke(cli, ["info", "--usage", "--format", "json"])
     assert out.exit_code == 0, out.output
     usage = kb.usage()
-    assert json.loads(out.output) == {"declared": usage.declared, "checks": usage.checks, "unused": [
-        {"term": u.term, "label": u.label, "module": u.module} for u in usage.unused]}
+    assert json.loads(out.output) == {
+        "declared": usage.declared,
+        "checks": usage.checks,
+        "unused": [{"term": u.term, "label": u.label, "module": u.module} for u in usage.unused],
+    }
 
 
 def test_queries_equal_the_cli(kb, runner, cli):
@@ -150,8 +163,9 @@ def test_registers_equal_the_cli(kb, runner, cli, tmp_path):
     out = runner.invoke(cli, ["export", str(LAKESIDE), "-o", str(tmp_path / "cli-export"), "--format", "csv"])
     assert out.exit_code == 0, out.output
     result = kb.export_register(kb.load(LAKESIDE), tmp_path / "api-export", "csv")
-    assert result.rows and sorted(p.name for p in (tmp_path / "cli-export").iterdir()) == \
-        sorted(p.name for p in (tmp_path / "api-export").iterdir())
+    assert result.rows and sorted(p.name for p in (tmp_path / "cli-export").iterdir()) == sorted(
+        p.name for p in (tmp_path / "api-export").iterdir()
+    )
     for p in (tmp_path / "cli-export").iterdir():
         assert p.read_bytes() == (tmp_path / "api-export" / p.name).read_bytes()
 
@@ -201,9 +215,13 @@ def test_an_unknown_term_raises_a_typed_error(kb, tmp_path):
 
 def test_a_store_given_directly_is_checked_too(kb):
     store = ox.Store()
-    store.add(ox.Quad(ox.NamedNode("http://example.org/x"),
-                      ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                      ox.NamedNode("https://w3id.org/sscrdf/ontology#Stakeholdr")))
+    store.add(
+        ox.Quad(
+            ox.NamedNode("http://example.org/x"),
+            ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.NamedNode("https://w3id.org/sscrdf/ontology#Stakeholdr"),
+        )
+    )
     with pytest.raises(UnknownTermError, match="Stakeholder"):
         kb.validate(store)
 

@@ -2,6 +2,7 @@
 
 Negative fixtures in tests/fixtures/check/bad-* must give exactly the problems listed here; the good-* fixtures
 and the bundled files none."""
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,7 @@ def test_bad_shapes():
         "tests/fixtures/check/bad-shapes.ttl:14: shacl-shacl: ex:CountShape: Value is not Literal with datatype "
         "xsd:integer",
         "tests/fixtures/check/bad-shapes.ttl:11: sh-term: sh:minCont is not a SHACL term — did you mean sh:minCount?",
-        "tests/fixtures/check/bad-shapes.ttl:8: ssc-term: unknown term ssc:Stakeholdr — did you mean "
-        "ssc:Stakeholder?",
+        "tests/fixtures/check/bad-shapes.ttl:8: ssc-term: unknown term ssc:Stakeholdr — did you mean ssc:Stakeholder?",
         "tests/fixtures/check/bad-shapes.ttl:24: ssc-term: unknown term ssc:hasStakholder — did you mean "
         "ssc:hasStakeholder?",
     ]
@@ -47,8 +47,7 @@ def test_bad_rule():
         "the header",
         "tests/fixtures/check/bad-rule.rq:12: sparql-syntax: error at 12:1: expected one of CEIL, IF, LANG, RAND, "
         "SHA1, TZ, UUID, YEAR, [_]",
-        "tests/fixtures/check/bad-rule.rq:7: ssc-term: unknown term ssc:Municipalty — did you mean "
-        "ssc:Municipality?",
+        "tests/fixtures/check/bad-rule.rq:7: ssc-term: unknown term ssc:Municipalty — did you mean ssc:Municipality?",
     ]
 
 
@@ -71,8 +70,9 @@ def test_a_finding_rule_must_mint_sha1_iris(tmp_path):
     assert [i.kind for i in report.issues] == ["finding-iri"]
 
 
-@pytest.mark.parametrize("fn,name", [(check_shapes, "good-shapes.ttl"), (check_rules, "good-rule.rq"),
-                                     (check_queries, "good-query.rq")])
+@pytest.mark.parametrize(
+    "fn,name", [(check_shapes, "good-shapes.ttl"), (check_rules, "good-rule.rq"), (check_queries, "good-query.rq")]
+)
 def test_good_fixtures_pass(fn, name):
     assert _run(fn, name) == []
 
@@ -114,16 +114,31 @@ def test_cli_check_passes_on_the_bundled_files(runner, cli):
 
 @pytest.mark.slow
 def test_cli_check_exits_1_with_every_problem(runner, cli):
-    result = runner.invoke(cli, ["check", "--shapes", str(FIX / "bad-shapes.ttl"), "--rules", str(FIX / "bad-rule.rq"),
-                                 "--queries", str(FIX / "bad-query.rq"), "--format", "json"])
+    result = runner.invoke(
+        cli,
+        [
+            "check",
+            "--shapes",
+            str(FIX / "bad-shapes.ttl"),
+            "--rules",
+            str(FIX / "bad-rule.rq"),
+            "--queries",
+            str(FIX / "bad-query.rq"),
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 1
     import json
 
     problems = json.loads(result.output)["problems"]
     assert len(problems) == 4 + 4 + 3
     assert {(p["path"], p["line"]) for p in problems if p["kind"] == "ssc-term"} == {
-        ("tests/fixtures/check/bad-shapes.ttl", 8), ("tests/fixtures/check/bad-shapes.ttl", 24),
-        ("tests/fixtures/check/bad-rule.rq", 7), ("tests/fixtures/check/bad-query.rq", 6)}
+        ("tests/fixtures/check/bad-shapes.ttl", 8),
+        ("tests/fixtures/check/bad-shapes.ttl", 24),
+        ("tests/fixtures/check/bad-rule.rq", 7),
+        ("tests/fixtures/check/bad-query.rq", 6),
+    }
 
 
 def test_check_needs_existing_files():

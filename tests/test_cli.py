@@ -1,4 +1,5 @@
 """CliRunner tests for validate, infer, analyze, queries and query: every format, every exit code, bad input."""
+
 from __future__ import annotations
 
 import json
@@ -20,6 +21,7 @@ def run(runner, cli, *args):
 
 
 # ----------------------------------------------------------------------------------------- validate
+
 
 def test_validate_text_groups_by_stakeholder_and_summarises(runner, cli):
     r = run(runner, cli, "validate", LAKESIDE)
@@ -131,14 +133,20 @@ def test_validate_csv_register(runner, cli):
 # ----------------------------------------------------------------------------------------- bad input
 
 BAD = {
-    "syntax.ttl": ("@prefix ex: <http://e/> .\nex:a ex:b \"unterminated .\n", ["syntax.ttl:2"]),
+    "syntax.ttl": ('@prefix ex: <http://e/> .\nex:a ex:b "unterminated .\n', ["syntax.ttl:2"]),
     "empty.ttl": ("", ["contains no triples"]),
-    "unknown.ttl": ("@prefix ssc: <https://w3id.org/sscrdf/ontology#> .\n\n<http://e/m> a ssc:Municipalty .\n",
-                    ["unknown.ttl:3", "ssc:Municipalty", "did you mean ssc:Municipality"]),
-    "level.ttl": ("@prefix ssc: <https://w3id.org/sscrdf/ontology#> .\n<http://e/a> ssc:currentLevel ssc:Resistent .\n",
-                  ["ssc:Resistent", "ssc:Resistant"]),
-    "remote.jsonld": ('{"@context": "https://schema.org/", "@id": "http://e/a", "name": "x"}',
-                      ["https://schema.org/", "remote"]),
+    "unknown.ttl": (
+        "@prefix ssc: <https://w3id.org/sscrdf/ontology#> .\n\n<http://e/m> a ssc:Municipalty .\n",
+        ["unknown.ttl:3", "ssc:Municipalty", "did you mean ssc:Municipality"],
+    ),
+    "level.ttl": (
+        "@prefix ssc: <https://w3id.org/sscrdf/ontology#> .\n<http://e/a> ssc:currentLevel ssc:Resistent .\n",
+        ["ssc:Resistent", "ssc:Resistant"],
+    ),
+    "remote.jsonld": (
+        '{"@context": "https://schema.org/", "@id": "http://e/a", "name": "x"}',
+        ["https://schema.org/", "remote"],
+    ),
     "register.xlsx": ("not a spreadsheet", ["not a readable XLSX workbook", ".xlsx"]),
     "xml.rdf": ("<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:Description>", ["xml.rdf"]),
 }
@@ -152,7 +160,7 @@ def test_bad_input_exits_2_with_one_line(runner, cli, tmp_path, name, command):
     f.write_text(text)
     r = runner.invoke(cli, [command, str(f)])
     assert r.exit_code == 2, r.output
-    assert "Traceback" not in r.output and r.exception is None or isinstance(r.exception, SystemExit)
+    assert ("Traceback" not in r.output and r.exception is None) or isinstance(r.exception, SystemExit)
     err = r.output.strip()
     assert err.startswith("error: ") and "\n" not in err
     for word in expected:
@@ -195,6 +203,7 @@ def test_output_into_missing_folder(runner, cli, tmp_path):
 
 # ----------------------------------------------------------------------------------------- infer
 
+
 def test_infer_trig_keeps_inferred_apart(runner, cli, tmp_path):
     out = tmp_path / "inferred.trig"
     r = run(runner, cli, "infer", LAKESIDE, "-o", out)
@@ -207,9 +216,11 @@ def test_infer_trig_keeps_inferred_apart(runner, cli, tmp_path):
     assert asserted == {q.triple for q in ox.parse(path=LAKESIDE, format=ox.RdfFormat.TURTLE)}
     inferred = list(store.quads_for_pattern(None, None, None, ox.NamedNode("https://w3id.org/sscrdf/graph/inferred")))
     assert inferred
-    t = ox.Triple(ox.NamedNode("https://example.org/lakeside/cityCloud"),
-                  ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                  ox.NamedNode("https://w3id.org/sscrdf/ontology#Stakeholder"))
+    t = ox.Triple(
+        ox.NamedNode("https://example.org/lakeside/cityCloud"),
+        ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        ox.NamedNode("https://w3id.org/sscrdf/ontology#Stakeholder"),
+    )
     assert t in {q.triple for q in inferred}
 
 
@@ -233,6 +244,7 @@ def test_infer_is_deterministic(runner, cli):
 
 # ----------------------------------------------------------------------------------------- analyze
 
+
 @pytest.mark.parametrize("fmt", ["text", "md", "json", "ttl"])
 def test_analyze_every_format(runner, cli, fmt):
     r = run(runner, cli, "analyze", LAKESIDE, "--format", fmt, "--as-of", AS_OF)
@@ -252,14 +264,25 @@ def test_analyze_every_format(runner, cli, fmt):
 
 def test_analyze_text_sections(runner, cli):
     out = run(runner, cli, "analyze", RIVERTON, "--as-of", AS_OF).output
-    for section in ("Completeness by category", "Completeness by municipal unit", "Power/interest grid",
-                    "Engagement gaps", "Engagement plan", "What to act on", "Gaps the city can fill (", "Overlaps (",
-                    "Risks (", "Questions to ask and advice (", "Register checks ("):
+    for section in (
+        "Completeness by category",
+        "Completeness by municipal unit",
+        "Power/interest grid",
+        "Engagement gaps",
+        "Engagement plan",
+        "What to act on",
+        "Gaps the city can fill (",
+        "Overlaps (",
+        "Risks (",
+        "Questions to ask and advice (",
+        "Register checks (",
+    ):
         assert section in out, section
     assert "water and sanitation unit               delegated" in out
 
 
 # ----------------------------------------------------------------------------------------- queries
+
 
 def test_queries_lists_every_query(runner, cli):
     r = run(runner, cli, "queries")
@@ -276,9 +299,12 @@ def test_query_formats(runner, cli, fmt):
     if fmt == "json":
         rows = json.loads(r.output)["rows"]
         assert {row["categoryLabel"] for row in rows} == {
-            "non-governmental organization", "citizen or citizen organization", "standards developing organization",
+            "non-governmental organization",
+            "citizen or citizen organization",
+            "standards developing organization",
             "academia, research organization or specialized body",
-            "international, regional or multilateral organization"}
+            "international, regional or multilateral organization",
+        }
     elif fmt == "csv":
         assert r.output.splitlines()[0] == "city,category,categoryLabel"
         assert len(r.output.splitlines()) == 6

@@ -1,4 +1,5 @@
 """CliRunner tests: --version, --help, info, ontology check and their exit codes."""
+
 from __future__ import annotations
 
 import json
@@ -6,6 +7,7 @@ import json
 import pytest
 
 from sscrdf import __version__
+
 from .conftest import FIXTURES
 
 

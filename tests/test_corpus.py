@@ -2,6 +2,7 @@
 tests/corpus/make_corpus.py) is run through the command line and must give its exit code and its message, as
 one line when the case says so, never a traceback; nothing may reach the network (a canary server stands at
 the {port} the files name) and no file may be changed, created or left behind."""
+
 from __future__ import annotations
 
 import hashlib
@@ -50,8 +51,13 @@ def test_bad_input(case, runner, cli, tmp_path, canary, monkeypatch):
     elif case["special"] == "socket":
         sock = socket.socket(socket.AF_UNIX)
         sock.bind(str(tmp_path / "sock.ttl"))
-    subst = {"{files}": str(files), "{tmp}": str(tmp_path), "{fifo}": str(tmp_path / "fifo.ttl"),
-             "{socket}": str(tmp_path / "sock.ttl"), "{canary}": canary.url}
+    subst = {
+        "{files}": str(files),
+        "{tmp}": str(tmp_path),
+        "{fifo}": str(tmp_path / "fifo.ttl"),
+        "{socket}": str(tmp_path / "sock.ttl"),
+        "{canary}": canary.url,
+    }
     args = []
     for a in case["args"]:
         for k, v in subst.items():
@@ -66,7 +72,7 @@ def test_bad_input(case, runner, cli, tmp_path, canary, monkeypatch):
         if sock is not None:
             sock.close()
     out = res.output
-    assert "Traceback" not in out and res.exception is None or isinstance(res.exception, SystemExit), out
+    assert ("Traceback" not in out and res.exception is None) or isinstance(res.exception, SystemExit), out
     assert res.exit_code == case["exit"], out
     if case["lines"] == "one":
         assert out.count("\n") == 1 and out.endswith("\n"), out
@@ -78,8 +84,8 @@ def test_bad_input(case, runner, cli, tmp_path, canary, monkeypatch):
 
 def test_readme_data_model_snippet_uses_real_terms():
     """The Turtle snippet of the README's data model loads with the vocabulary check (no unknown term)."""
-    from sscrdf.namespaces import PREFIXES
     from sscrdf.analysis.pipeline import load_checked
+    from sscrdf.namespaces import PREFIXES
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     snippet = text.split("A city register in Turtle:", 1)[1].split("```turtle", 1)[1].split("```", 1)[0]

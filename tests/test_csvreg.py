@@ -1,4 +1,5 @@
 """Tests of the CSV stakeholder register reader (sscrdf.io.csvreg)."""
+
 from __future__ import annotations
 
 import csv
@@ -8,9 +9,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from sscrdf.errors import InputError
 from sscrdf.io import csvreg
 from sscrdf.io.csvreg import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, read_csv
-from sscrdf.errors import InputError
 from sscrdf.io.load import load
 
 SSC = "https://w3id.org/sscrdf/ontology#"
@@ -23,19 +24,43 @@ XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "csv" / "riverton-register.csv"
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
-COUNCIL = {"id": "council", "name": "Riverton City Council", "category": "Municipality", "scale": "local",
-           "sector": "public", "power": "High", "interest": "High", "current_level": "Supportive",
-           "desired_level": "Leading", "assessed_on": "2025-01-15", "assessed_by": "Maria Okafor",
-           "responsibilities": "DecideSSCRoadmapAndSolutions", "unit_of": "", "city": ""}
-FINANCE = {"id": "finance", "name": "Finance Department", "category": "FinanceUnit", "unit_of": "council",
-           "responsibilities": "UseICTForEfficientFinancialProcesses"}
+COUNCIL = {
+    "id": "council",
+    "name": "Riverton City Council",
+    "category": "Municipality",
+    "scale": "local",
+    "sector": "public",
+    "power": "High",
+    "interest": "High",
+    "current_level": "Supportive",
+    "desired_level": "Leading",
+    "assessed_on": "2025-01-15",
+    "assessed_by": "Maria Okafor",
+    "responsibilities": "DecideSSCRoadmapAndSolutions",
+    "unit_of": "",
+    "city": "",
+}
+FINANCE = {
+    "id": "finance",
+    "name": "Finance Department",
+    "category": "FinanceUnit",
+    "unit_of": "council",
+    "responsibilities": "UseICTForEfficientFinancialProcesses",
+}
 
 
-def write_register(tmp_path: Path, rows: list[dict[str, str]], *, name: str = "reg.csv",
-                   columns: tuple[str, ...] = COLUMNS, delimiter: str = ",") -> Path:
+def write_register(
+    tmp_path: Path,
+    rows: list[dict[str, str]],
+    *,
+    name: str = "reg.csv",
+    columns: tuple[str, ...] = COLUMNS,
+    delimiter: str = ",",
+) -> Path:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(columns), delimiter=delimiter, extrasaction="ignore",
-                            lineterminator="\n")
+    writer = csv.DictWriter(
+        out, fieldnames=list(columns), delimiter=delimiter, extrasaction="ignore", lineterminator="\n"
+    )
     writer.writeheader()
     for row in rows:
         writer.writerow({c: row.get(c, "") for c in columns})
@@ -61,6 +86,7 @@ def bad(tmp_path: Path, rows: list[dict[str, str]], **kwargs) -> InputError:
 
 
 # ------------------------------------------------------------------------------------------- triples
+
 
 def test_same_triples_as_a_turtle_register(tmp_path):
     path = write_register(tmp_path, [COUNCIL, FINANCE], name="riverton.csv")
@@ -100,8 +126,9 @@ def test_the_riverton_example(tmp_path):
     assert objects(quads, base + "rivertel", RDF_TYPE) == {SSC + "ICTCompany", SSC + "TelecomOperator"}
     assessments = {s for s, p, o in triples if p == SSC + "assessedStakeholder"}
     assert len(assessments) == 13  # 17 rows: 3 units, 1 stakeholder not yet assessed
-    council_assessments = {s for s, p, o in triples
-                           if p == SSC + "assessedStakeholder" and o == base + "riverton-city-council"}
+    council_assessments = {
+        s for s, p, o in triples if p == SSC + "assessedStakeholder" and o == base + "riverton-city-council"
+    }
     assert len(council_assessments) == 2
     forum = {s for s, p, o in triples if p == SSC + "assessedStakeholder" and o == base + "riverton-residents-forum"}
     assert {next(iter(objects(quads, a, SSC + "currentLevel"))) for a in forum} == {SSC + "Unaware", SSC + "Neutral"}
@@ -133,8 +160,11 @@ def test_default_base_and_city_come_from_the_file_stem(tmp_path):
 def test_base_iri_and_city_iri_parameters(tmp_path):
     path = write_register(tmp_path, [COUNCIL])
     quads = read_csv(path, base_iri="https://data.riverton.example/id/", city_iri="https://data.riverton.example/city")
-    assert ("https://data.riverton.example/city", SSC + "hasStakeholder",
-            "https://data.riverton.example/id/council") in spo(quads)
+    assert (
+        "https://data.riverton.example/city",
+        SSC + "hasStakeholder",
+        "https://data.riverton.example/id/council",
+    ) in spo(quads)
     # a city given as a local name is made an IRI with the base
     quads = read_csv(path, city_iri="riverton")
     assert ("urn:sscrdf:reg:riverton", SSC + "hasStakeholder", "urn:sscrdf:reg:council") in spo(quads)
@@ -148,9 +178,18 @@ def test_city_column_beats_the_parameter(tmp_path):
 
 
 def test_values_are_matched_case_insensitively(tmp_path):
-    row = {**COUNCIL, "id": "rivertel", "category": "ict company; ssc:telecomoperator", "scale": "Supra-Local",
-           "sector": "PRIVATESECTOR", "power": "high", "interest": "LOW", "current_level": "neutral",
-           "desired_level": "SUPPORTIVE", "responsibilities": "ssc:providestandardictinfrastructure"}
+    row = {
+        **COUNCIL,
+        "id": "rivertel",
+        "category": "ict company; ssc:telecomoperator",
+        "scale": "Supra-Local",
+        "sector": "PRIVATESECTOR",
+        "power": "high",
+        "interest": "LOW",
+        "current_level": "neutral",
+        "desired_level": "SUPPORTIVE",
+        "responsibilities": "ssc:providestandardictinfrastructure",
+    }
     quads = read_csv(write_register(tmp_path, [row]))
     s = "urn:sscrdf:reg:rivertel"
     assert objects(quads, s, RDF_TYPE) == {SSC + "ICTCompany", SSC + "TelecomOperator"}
@@ -163,8 +202,10 @@ def test_values_are_matched_case_insensitively(tmp_path):
 
 
 def test_header_names_are_forgiving_and_extra_columns_ignored(tmp_path):
-    text = ("ID,Name,Category,Scale,Sector,Power,Interest,Current level,Desired-Level,Assessed on,Assessed by,Notes\n"
-            "council,Council,Municipality,local,public,High,High,Neutral,Leading,2025-01-15,Maria,call back in May\n")
+    text = (
+        "ID,Name,Category,Scale,Sector,Power,Interest,Current level,Desired-Level,Assessed on,Assessed by,Notes\n"
+        "council,Council,Municipality,local,public,High,High,Neutral,Leading,2025-01-15,Maria,call back in May\n"
+    )
     path = tmp_path / "reg.csv"
     path.write_text(text, encoding="utf-8")
     quads = read_csv(path)
@@ -180,24 +221,37 @@ def test_semicolon_delimiter_and_byte_order_mark(tmp_path):
 
 
 def test_several_assessments_of_one_stakeholder(tmp_path):
-    later = {"id": "council", "power": "High", "interest": "High", "current_level": "Leading",
-             "desired_level": "Leading", "assessed_on": "2025-06-30", "assessed_by": "Maria Okafor",
-             "responsibilities": "LeadKPIBasedTendering"}
+    later = {
+        "id": "council",
+        "power": "High",
+        "interest": "High",
+        "current_level": "Leading",
+        "desired_level": "Leading",
+        "assessed_on": "2025-06-30",
+        "assessed_by": "Maria Okafor",
+        "responsibilities": "LeadKPIBasedTendering",
+    }
     same_day = {**later, "assessed_on": "2025-01-15", "assessed_by": "Ahmed Haddad"}
     quads = read_csv(write_register(tmp_path, [COUNCIL, later, same_day]))
     s = "urn:sscrdf:reg:council"
     assessments = {q.subject.value for q in quads if q.predicate.value == SSC + "assessedStakeholder"}
-    assert assessments == {"urn:sscrdf:reg:assessment-council-2025-01-15",
-                           "urn:sscrdf:reg:assessment-council-2025-06-30",
-                           "urn:sscrdf:reg:assessment-council-2025-01-15-2"}
+    assert assessments == {
+        "urn:sscrdf:reg:assessment-council-2025-01-15",
+        "urn:sscrdf:reg:assessment-council-2025-06-30",
+        "urn:sscrdf:reg:assessment-council-2025-01-15-2",
+    }
     assert objects(quads, s, RDFS_LABEL) == {"Riverton City Council"}  # one label, from the first row
-    assert objects(quads, s, SSC + "hasResponsibility") == {SSC + "DecideSSCRoadmapAndSolutions",
-                                                            SSC + "LeadKPIBasedTendering"}
+    assert objects(quads, s, SSC + "hasResponsibility") == {
+        SSC + "DecideSSCRoadmapAndSolutions",
+        SSC + "LeadKPIBasedTendering",
+    }
 
 
 def test_stakeholder_without_assessment(tmp_path):
-    row = {**COUNCIL, **{c: "" for c in ("power", "interest", "current_level", "desired_level", "assessed_on",
-                                          "assessed_by")}}
+    row = {
+        **COUNCIL,
+        **{c: "" for c in ("power", "interest", "current_level", "desired_level", "assessed_on", "assessed_by")},
+    }
     quads = read_csv(write_register(tmp_path, [row]))
     assert not [q for q in quads if q.predicate.value == SSC + "assessedStakeholder"]
     assert objects(quads, "urn:sscrdf:city:reg", SSC + "hasStakeholder") == {"urn:sscrdf:reg:council"}
@@ -266,29 +320,41 @@ def test_read_csv_returns_a_new_list_each_time(tmp_path):
 
 # ------------------------------------------------------------------------------------------- bad rows
 
-@pytest.mark.parametrize("column, value, words, hint", [
-    ("category", "Municipalty", ["Municipalty", "ICTCompany", "Municipality"], "did you mean Municipality?"),
-    ("category", "Municipality;Universty", ["Universty"], "did you mean University?"),
-    ("category", "City", ["ssc:City is not a stakeholder category"], None),
-    ("scale", "regional", ["'regional'", "local", "supra-local"], None),
-    ("sector", "govt", ["'govt'", "public", "private", "non-profit"], None),
-    ("power", "Hgh", ["'Hgh'", "low, high"], "did you mean high?"),
-    ("interest", "medium", ["'medium'", "low, high"], None),
-    ("current_level", "Resistent", ["'Resistent'", "unaware, resistant, neutral, supportive, leading"],
-     "did you mean resistant?"),
-    ("desired_level", "Champion", ["'Champion'", "unaware, resistant, neutral, supportive, leading"], None),
-    ("assessed_on", "15/01/2025", ["'15/01/2025'", "YYYY-MM-DD"], None),
-    ("assessed_on", "2025-13-01", ["'2025-13-01'", "YYYY-MM-DD"], None),
-    ("assessed_by", "", ["required", "assessment"], None),
-    ("power", "", ["required", "assessment"], None),
-    ("scale", "", ["required"], None),
-    ("name", "", ["required"], None),
-    ("id", "", ["required"], None),
-    ("id", "City Council", ["'City Council'", "local name", "IRI"], None),
-    ("responsibilities", "DecideSSCRoadmap", ["'DecideSSCRoadmap'", "responsibility"],
-     "did you mean DecideSSCRoadmapAndSolutions?"),
-    ("unit_of", "council", ["only municipal units"], None),
-])
+
+@pytest.mark.parametrize(
+    "column, value, words, hint",
+    [
+        ("category", "Municipalty", ["Municipalty", "ICTCompany", "Municipality"], "did you mean Municipality?"),
+        ("category", "Municipality;Universty", ["Universty"], "did you mean University?"),
+        ("category", "City", ["ssc:City is not a stakeholder category"], None),
+        ("scale", "regional", ["'regional'", "local", "supra-local"], None),
+        ("sector", "govt", ["'govt'", "public", "private", "non-profit"], None),
+        ("power", "Hgh", ["'Hgh'", "low, high"], "did you mean high?"),
+        ("interest", "medium", ["'medium'", "low, high"], None),
+        (
+            "current_level",
+            "Resistent",
+            ["'Resistent'", "unaware, resistant, neutral, supportive, leading"],
+            "did you mean resistant?",
+        ),
+        ("desired_level", "Champion", ["'Champion'", "unaware, resistant, neutral, supportive, leading"], None),
+        ("assessed_on", "15/01/2025", ["'15/01/2025'", "YYYY-MM-DD"], None),
+        ("assessed_on", "2025-13-01", ["'2025-13-01'", "YYYY-MM-DD"], None),
+        ("assessed_by", "", ["required", "assessment"], None),
+        ("power", "", ["required", "assessment"], None),
+        ("scale", "", ["required"], None),
+        ("name", "", ["required"], None),
+        ("id", "", ["required"], None),
+        ("id", "City Council", ["'City Council'", "local name", "IRI"], None),
+        (
+            "responsibilities",
+            "DecideSSCRoadmap",
+            ["'DecideSSCRoadmap'", "responsibility"],
+            "did you mean DecideSSCRoadmapAndSolutions?",
+        ),
+        ("unit_of", "council", ["only municipal units"], None),
+    ],
+)
 def test_bad_value(tmp_path, column, value, words, hint):
     rows = [{**COUNCIL, "id": "water", "category": "UtilityProvider"}, {**COUNCIL, column: value}]
     err = bad(tmp_path, rows)
@@ -307,12 +373,15 @@ def test_line_numbers_count_quoted_line_breaks(tmp_path):
     assert err.line == 5
 
 
-@pytest.mark.parametrize("row, column, words", [
-    ({**FINANCE, "unit_of": ""}, "unit_of", ["required", "FinanceUnit", "municipality"]),
-    ({**FINANCE, "power": "High"}, "power", ["not stakeholders"]),
-    ({**FINANCE, "scale": "local"}, "scale", ["not stakeholders"]),
-    ({**FINANCE, "category": "FinanceUnit;Municipality"}, "category", ["mixes"]),
-])
+@pytest.mark.parametrize(
+    "row, column, words",
+    [
+        ({**FINANCE, "unit_of": ""}, "unit_of", ["required", "FinanceUnit", "municipality"]),
+        ({**FINANCE, "power": "High"}, "power", ["not stakeholders"]),
+        ({**FINANCE, "scale": "local"}, "scale", ["not stakeholders"]),
+        ({**FINANCE, "category": "FinanceUnit;Municipality"}, "category", ["mixes"]),
+    ],
+)
 def test_bad_unit_row(tmp_path, row, column, words):
     err = bad(tmp_path, [COUNCIL, row])
     assert err.line == 3

@@ -6,6 +6,7 @@
   the rules look at: validation results and findings are identical, and the fast entailments are a subset of
   owlrl's.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,11 +14,11 @@ import datetime as dt
 import pyoxigraph as ox
 import pytest
 
-from sscrdf.shacl.compiler import compile_shapes
 from sscrdf.io.load import load
 from sscrdf.reasoning.closure import entail
-from sscrdf.rules.engine import run_rules
 from sscrdf.reasoning.store import knowledge_store
+from sscrdf.rules.engine import run_rules
+from sscrdf.shacl.compiler import compile_shapes
 from sscrdf.shacl.validate import shapes_graph, validate_store
 
 from .conftest import EXAMPLES, FIXTURES
@@ -28,8 +29,9 @@ AS_OF = dt.date(2026, 11, 21)
 
 
 def _keys(report):
-    return sorted((str(r.focus), str(r.shape), str(r.severity), str(r.component), str(r.value), r.message)
-                  for r in report.results)
+    return sorted(
+        (str(r.focus), str(r.shape), str(r.severity), str(r.component), str(r.value), r.message) for r in report.results
+    )
 
 
 def test_every_bundled_shape_compiles_to_sparql():
@@ -66,8 +68,9 @@ def _findings(store):
 def test_fast_reasoner_gives_the_same_findings_and_results_as_owlrl(path):
     data = load([path]).store
     assert _findings(knowledge_store(data, reasoner="fast")) == _findings(knowledge_store(data, reasoner="owlrl"))
-    assert _keys(validate_store(data, reasoner="fast", engine="pyshacl")) == \
-        _keys(validate_store(data, reasoner="owlrl", engine="pyshacl"))
+    assert _keys(validate_store(data, reasoner="fast", engine="pyshacl")) == _keys(
+        validate_store(data, reasoner="owlrl", engine="pyshacl")
+    )
 
 
 @pytest.mark.slow  # owlrl / pySHACL reference engine
@@ -97,16 +100,27 @@ def test_fast_path_equals_reference_path_on_generated_cities(tmp_path):
 
     out = tmp_path / "cities.trig"
     gen = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
-    subprocess.run([sys.executable, str(gen), "--cities", "2", "--seed", "7", "--flaw-rate", "0.9", "-o", str(out)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(gen), "--cities", "2", "--seed", "7", "--flaw-rate", "0.9", "-o", str(out)],
+        check=True,
+        capture_output=True,
+    )
     data = load([out]).store
 
     def answers(**kw):
         a = analyze_store(data, as_of=AS_OF, **kw)
-        return (sorted((f.rule, f.kind, f.severity, tuple(f.about), tuple(f.concerns), f.message)
-                       for c in a.cities for f in c.findings),
-                sorted((str(r.focus), str(r.shape), str(r.severity), str(r.component), str(r.value))
-                       for c in a.cities for r in c.validation.results))
+        return (
+            sorted(
+                (f.rule, f.kind, f.severity, tuple(f.about), tuple(f.concerns), f.message)
+                for c in a.cities
+                for f in c.findings
+            ),
+            sorted(
+                (str(r.focus), str(r.shape), str(r.severity), str(r.component), str(r.value))
+                for c in a.cities
+                for r in c.validation.results
+            ),
+        )
 
     fast = answers(batch_size=1)  # two batches: exercises the worker processes too
     ref = answers(reasoner="owlrl", engine="pyshacl", batch_size=10)
@@ -122,8 +136,10 @@ def test_validation_and_analysis_never_change_the_users_store(batch_size):
 
     store = ox.Store()
     for path in EXAMPLE_FILES:
-        store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(f"https://example.org/g/{path.stem}"))
-                     for q in load([path]).store)
+        store.extend(
+            ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(f"https://example.org/g/{path.stem}"))
+            for q in load([path]).store
+        )
     before = set(store)
     validate_store(store, batch_size=batch_size)
     analyze_store(store, as_of=AS_OF, batch_size=batch_size)

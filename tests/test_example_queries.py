@@ -7,6 +7,7 @@ derived facts, with the review date fixed) and must give exactly the rows in
 
 To re-pin after a deliberate change: ``python -m tests.test_example_queries``; review the diff before committing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,8 @@ import pytest
 
 from sscrdf.io.load import load
 from sscrdf.query.sparql import bundled_queries, select
-from sscrdf.rules.engine import run_rules
 from sscrdf.reasoning.store import knowledge_store
+from sscrdf.rules.engine import run_rules
 
 from .conftest import EXAMPLES
 from .test_queries import EXPECTED as PINNED_ON_FIXTURE
@@ -65,7 +66,11 @@ def test_query_gives_the_pinned_rows_on_the_example(query_id, city):
 @pytest.mark.parametrize("query_id", example_queries())
 def test_query_pinned_on_the_examples_answers_something(query_id):
     """A pin of empty tables pins nothing: some example must give the query at least one row."""
-    assert any(len(_pin(c, query_id).read_text(encoding="utf-8").splitlines()) > 1 for c in CITIES if _pin(c, query_id).is_file())
+    assert any(
+        len(_pin(c, query_id).read_text(encoding="utf-8").splitlines()) > 1
+        for c in CITIES
+        if _pin(c, query_id).is_file()
+    )
 
 
 if __name__ == "__main__":  # re-pin

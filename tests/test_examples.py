@@ -4,20 +4,21 @@ exactly the expected validation results and findings (pinned in tests/expected/,
 To re-pin after a deliberate change to a shape, rule or example: ``python -m tests.test_examples`` rewrites the
 expected files; review the diff before committing it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from sscrdf.analysis.analyze import analyze_store
+from sscrdf.analysis.pipeline import load_checked
 from sscrdf.io.load import load
 from sscrdf.knowledge.ontology import declared_terms, ontology_graph
-from sscrdf.analysis.pipeline import load_checked
-from sscrdf.reasoning.closure import consistency_problems
 from sscrdf.knowledge.vocab import unknown_terms
+from sscrdf.reasoning.closure import consistency_problems
 
 from .conftest import EXAMPLES
 
@@ -30,7 +31,7 @@ def _short(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-@lru_cache(maxsize=None)
+@cache
 def analyzed(path: Path):
     """(the loaded store, its analysis at AS_OF) of an example: analysed once per test process and read by many
     tests (neither is changed by the tests nor by the analysis)."""
@@ -46,9 +47,12 @@ def observed(path: Path) -> tuple[list[str], list[str]]:
 def observed_plan(path: Path) -> list[str]:
     """The engagement plan, one action a line, in the plan's order (priority, due date, stakeholder)."""
     _, analysis = analyzed(path)
-    return [f"{r.priority} {r.due_date} {_short(r.action_kind)} about={_short(r.stakeholder)} "
-            f"owner={_short(r.owner or '-')} channel={_short(r.channel or '-')}"
-            for city in analysis.cities for r in city.plan]
+    return [
+        f"{r.priority} {r.due_date} {_short(r.action_kind)} about={_short(r.stakeholder)} "
+        f"owner={_short(r.owner or '-')} channel={_short(r.channel or '-')}"
+        for city in analysis.cities
+        for r in city.plan
+    ]
 
 
 def observed_all(path: Path) -> tuple[list[str], list[str], list[str]]:
@@ -57,15 +61,21 @@ def observed_all(path: Path) -> tuple[list[str], list[str], list[str]]:
     findings, results, entries = [], [], []
     for city in analysis.cities:
         for e in city.entries:
-            entries.append(f"{e.kind} {e.severity} about={','.join(map(_short, e.about))} "
-                           f"concerns={','.join(map(_short, e.concerns)) or '-'} "
-                           f"by={','.join([_short(r) for r in e.rules] + [_short(x) for x in e.shapes])}")
+            entries.append(
+                f"{e.kind} {e.severity} about={','.join(map(_short, e.about))} "
+                f"concerns={','.join(map(_short, e.concerns)) or '-'} "
+                f"by={','.join([_short(r) for r in e.rules] + [_short(x) for x in e.shapes])}"
+            )
         for f in city.findings:
-            findings.append(f"{_short(f.rule)} {f.kind} {f.severity} about={','.join(map(_short, f.about))} "
-                            f"concerns={','.join(map(_short, f.concerns)) or '-'}")
+            findings.append(
+                f"{_short(f.rule)} {f.kind} {f.severity} about={','.join(map(_short, f.about))} "
+                f"concerns={','.join(map(_short, f.concerns)) or '-'}"
+            )
         for r in city.validation.results if city.validation else []:
-            results.append(f"{_short(str(r.shape))} {r.severity_name} focus={_short(str(r.focus))} "
-                           f"value={_short(str(r.value)) if r.value is not None else '-'}")
+            results.append(
+                f"{_short(str(r.shape))} {r.severity_name} focus={_short(str(r.focus))} "
+                f"value={_short(str(r.value)) if r.value is not None else '-'}"
+            )
     return sorted(findings), sorted(results), sorted(entries)
 
 
@@ -110,8 +120,10 @@ def test_plan_covers_gaps_and_powerful_stakeholders_and_agrees_with_the_strategy
     never only informed."""
     ssc = "https://w3id.org/sscrdf/ontology#"
     store, analysis = analyzed(path)
-    leaders = {sol["s"].value for sol in store.query(
-        f"SELECT ?s WHERE {{ ?s a <{ssc}Municipality> }}", use_default_graph_as_union=True)}
+    leaders = {
+        sol["s"].value
+        for sol in store.query(f"SELECT ?s WHERE {{ ?s a <{ssc}Municipality> }}", use_default_graph_as_union=True)
+    }
     assert leaders
     for city in analysis.cities:
         planned: dict[str, set[str]] = {}
@@ -171,6 +183,15 @@ def test_reports_use_readable_labels(fmt):
     out = (analysis_text if fmt == "text" else analysis_md)(analysis)
     body = out.split("\n", 1)[1]
     assert "http://" not in body and "https://" not in body and "ssc:" not in body
-    for local in ("AddressConcerns", "GiveRole", "SustainLeadership", "ManageClosely", "KeepSatisfied",
-                  "PriorityBlocking", "CoreLayer", "Unaware", "Reassess"):
+    for local in (
+        "AddressConcerns",
+        "GiveRole",
+        "SustainLeadership",
+        "ManageClosely",
+        "KeepSatisfied",
+        "PriorityBlocking",
+        "CoreLayer",
+        "Unaware",
+        "Reassess",
+    ):
         assert local not in body, local

@@ -6,6 +6,7 @@ flaws that make every shape in shapes/city and every rule in rules/ fire somewhe
 the rules' own positive fixtures, copied into the cities (the rule-fixture flaw), so a new rule needs no change to
 the generator: test_a_new_rule_fires_on_generated_cities_without_python does what a knowledge engineer does.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,12 +19,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, RDF
+from rdflib import RDF, Graph
 from rdflib.namespace import SH
 
 from sscrdf.knowledge.ontology import declared_terms
-from sscrdf.rules.engine import bundled_rules, run_rules
 from sscrdf.reasoning.store import knowledge_store
+from sscrdf.rules.engine import bundled_rules, run_rules
 from sscrdf.shacl.validate import city_shape_files, validate_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,8 +40,12 @@ UNREACHABLE_SHAPES: dict[str, str] = {}
 
 
 def generate(path: Path, cities: int, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(GENERATOR), "--cities", str(cities), *extra, "-o", str(path)],
-                          capture_output=True, text=True, check=True)
+    return subprocess.run(
+        [sys.executable, str(GENERATOR), "--cities", str(cities), *extra, "-o", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
 
 
 def load(path: Path) -> ox.Store:
@@ -157,8 +162,9 @@ def test_stats_count_cities_per_flaw(tmp_path):
 
 def test_bad_arguments_are_refused(tmp_path):
     for args in (["--cities", "0"], ["--cities", "2", "--flaw-rate", "1.5"]):
-        proc = subprocess.run([sys.executable, str(GENERATOR), *args, "-o", str(tmp_path / "x.trig")],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, str(GENERATOR), *args, "-o", str(tmp_path / "x.trig")], capture_output=True, text=True
+        )
         assert proc.returncode == 2 and "error" in proc.stderr
         assert not (tmp_path / "x.trig").exists()
 
@@ -189,8 +195,9 @@ def test_forty_cities_have_the_expected_size(forty):
     assert all(CITY_SIZE[0] <= n <= CITY_SIZE[1] for n in sizes), sizes
     assert 1700 <= sum(sizes) / len(sizes) <= 1900
     # about half of the cities (rate 0.5) hold copied rule fixtures as well
-    with_fixtures = [g for g in graphs if len(own_quads(forty, g)) < sum(1 for _ in forty.quads_for_pattern(
-        None, None, None, g))]
+    with_fixtures = [
+        g for g in graphs if len(own_quads(forty, g)) < sum(1 for _ in forty.quads_for_pattern(None, None, None, g))
+    ]
     assert 10 <= len(with_fixtures) <= 30
 
 
@@ -248,7 +255,8 @@ ex:council a ssc:Municipality ; rdfs:label "Newtown City Council" .
 ex:finance a ssc:FinanceUnit ; org:unitOf ex:council .
 """
 NEW_NEG = NEW_POS.replace("# expect-finding: ex:finance ssc:Gap sh:Info -\n", "").replace(
-    "ex:finance a ssc:FinanceUnit ;", 'ex:finance a ssc:FinanceUnit ; rdfs:label "Finance department" ;')
+    "ex:finance a ssc:FinanceUnit ;", 'ex:finance a ssc:FinanceUnit ; rdfs:label "Finance department" ;'
+)
 
 
 @pytest.fixture(scope="module")
@@ -287,8 +295,14 @@ def test_every_rule_fires_on_its_own_fixture_in_the_generated_cities(ten_with_a_
     <city>/fixture/<rule>/)."""
     pos, _, _, derived = ten_with_a_new_rule
     assert pos == sorted({r.id for r in bundled_rules()} | {"unit-without-name"})
-    silent = [rid for rid in pos if not any(f"/fixture/{rid}/" in str(t.subject) or f"/fixture/{rid}/" in str(t.object)
-                                            for t in derived.by_rule.get(rid, []))]
+    silent = [
+        rid
+        for rid in pos
+        if not any(
+            f"/fixture/{rid}/" in str(t.subject) or f"/fixture/{rid}/" in str(t.object)
+            for t in derived.by_rule.get(rid, [])
+        )
+    ]
     assert silent == []
 
 
@@ -296,7 +310,10 @@ def test_a_new_rule_fires_on_generated_cities_without_python(ten_with_a_new_rule
     """The new rule finds exactly the unnamed unit of its own fixture, in the city (or two) holding a copy."""
     _, stats, store, derived = ten_with_a_new_rule
     about = {t.object.value for t in derived.by_rule["unit-without-name"] if t.predicate.value == SSC + "about"}
-    holders = [g for g in city_graphs(store) if any(store.quads_for_pattern(
-        ox.NamedNode(fixture_base(g) + "unit-without-name/finance"), None, None, g))]
+    holders = [
+        g
+        for g in city_graphs(store)
+        if any(store.quads_for_pattern(ox.NamedNode(fixture_base(g) + "unit-without-name/finance"), None, None, g))
+    ]
     assert len(holders) == stats["variants"]["rule-fixture"]["unit-without-name"]
     assert about == {fixture_base(g) + "unit-without-name/finance" for g in holders}

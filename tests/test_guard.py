@@ -1,6 +1,7 @@
 """The query guard: SERVICE, LOAD and updates are refused from the parsed query wherever a SPARQL text comes
 from outside (served queries, user .rq files, rule files, SHACL-SPARQL in --shapes); harmless queries that
 merely contain the words run. A local canary server proves that no request ever leaves."""
+
 from __future__ import annotations
 
 import json
@@ -110,8 +111,9 @@ def _post(url: str, query: str) -> tuple[int, bytes]:
 def test_served_hostile_query_never_reaches_the_network(name, template, endpoint, canary):
     status, body = _post(endpoint, _q(template, canary.url))
     assert status == 400, body
-    assert body.count(b"\n") == 1 and (b"SERVICE" in body or b"Update" in body or b"not a SPARQL" in body
-                                       or b"escape" in body)
+    assert body.count(b"\n") == 1 and (
+        b"SERVICE" in body or b"Update" in body or b"not a SPARQL" in body or b"escape" in body
+    )
     get = endpoint + "?query=" + urllib.parse.quote(_q(template, canary.url))
     try:
         urllib.request.urlopen(get, timeout=30)
@@ -151,7 +153,9 @@ def test_user_query_file_harmless_runs(runner, cli, tmp_path, canary):
 def test_extra_rule_file_is_guarded(tmp_path, canary):
     (tmp_path / "r.rq").write_text(
         "# id: remote\n# derives: ssc:x\n# clause: none\n# kind: fact\n"
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}\n", encoding="utf-8")
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(QueryRefused):
         bundled_rules(extra_dirs=(tmp_path,))
     assert canary.hits == []
@@ -165,16 +169,19 @@ _SHAPE = """@prefix sh: <http://www.w3.org/ns/shacl#> .
 
 
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
-@pytest.mark.parametrize("select", [
-    "SELECT $this WHERE { SERVICE <{url}> { $this ?p ?o } }",
-    "SELECT $this WHERE { $this ?p ?o . FILTER EXISTS { SERVICE <{url}> { ?a ?b ?c } } }",
-    "SELECT $this WHERE { $this $PATH ?v . SERVICE <{url}> { ?v ?b ?c } }",
-], ids=["service", "exists", "path"])
+@pytest.mark.parametrize(
+    "select",
+    [
+        "SELECT $this WHERE { SERVICE <{url}> { $this ?p ?o } }",
+        "SELECT $this WHERE { $this ?p ?o . FILTER EXISTS { SERVICE <{url}> { ?a ?b ?c } } }",
+        "SELECT $this WHERE { $this $PATH ?v . SERVICE <{url}> { ?v ?b ?c } }",
+    ],
+    ids=["service", "exists", "path"],
+)
 def test_shacl_sparql_in_shapes_is_guarded(select, engine, runner, cli, tmp_path, canary):
     shapes = tmp_path / "remote.ttl"
     shapes.write_text(_SHAPE.replace("{select}", _q(select, canary.url)), encoding="utf-8")
-    res = runner.invoke(cli, ["validate", str(EXAMPLES / "riverton.ttl"), "--shapes", str(shapes),
-                              "--engine", engine])
+    res = runner.invoke(cli, ["validate", str(EXAMPLES / "riverton.ttl"), "--shapes", str(shapes), "--engine", engine])
     assert res.exit_code == 2, res.output
     assert res.output.count("\n") == 1 and "SERVICE" in res.output
     assert canary.hits == []
@@ -182,8 +189,9 @@ def test_shacl_sparql_in_shapes_is_guarded(select, engine, runner, cli, tmp_path
 
 def test_shacl_sparql_harmless_runs(runner, cli, tmp_path):
     shapes = tmp_path / "ok.ttl"
-    shapes.write_text(_SHAPE.replace("{select}", "SELECT $this ?service WHERE { $this a ?service FILTER(false) }"),
-                      encoding="utf-8")
+    shapes.write_text(
+        _SHAPE.replace("{select}", "SELECT $this ?service WHERE { $this a ?service FILTER(false) }"), encoding="utf-8"
+    )
     res = runner.invoke(cli, ["validate", str(EXAMPLES / "riverton.ttl"), "--shapes", str(shapes)])
     assert res.exit_code in (0, 1), res.output
     assert "remote" not in res.output

@@ -1,4 +1,5 @@
 """The HTML report: self-contained, and checked in a real headless Chromium (console, network, drawing, A4)."""
+
 from __future__ import annotations
 
 import io
@@ -15,8 +16,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ["riverton", "lakeside"]
 CHROMIUM = shutil.which("chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -29,13 +38,35 @@ def reports(tmp_path_factory):
     d = tmp_path_factory.mktemp("html")
     for name in EXAMPLES:
         path = d / f"{name}.html"
-        r = CliRunner().invoke(cli, ["analyze", str(ROOT / "examples" / f"{name}.ttl"), "--format", "html",
-                                     "-o", str(path), "--as-of", "2026-11-01"])
+        r = CliRunner().invoke(
+            cli,
+            [
+                "analyze",
+                str(ROOT / "examples" / f"{name}.ttl"),
+                "--format",
+                "html",
+                "-o",
+                str(path),
+                "--as-of",
+                "2026-11-01",
+            ],
+        )
         assert r.exit_code == 0, r.output
         out[name] = path
     both = d / "both.html"
-    r = CliRunner().invoke(cli, ["analyze", *(str(ROOT / "examples" / f"{n}.ttl") for n in EXAMPLES),
-                                 "--format", "html", "-o", str(both), "--as-of", "2026-11-01"])
+    r = CliRunner().invoke(
+        cli,
+        [
+            "analyze",
+            *(str(ROOT / "examples" / f"{n}.ttl") for n in EXAMPLES),
+            "--format",
+            "html",
+            "-o",
+            str(both),
+            "--as-of",
+            "2026-11-01",
+        ],
+    )
     assert r.exit_code == 0, r.output
     out["both"] = both
     return out
@@ -46,12 +77,22 @@ def test_report_is_self_contained_and_labelled(reports, name):
     text = reports[name].read_text(encoding="utf-8")
     refs = set(re.findall(r"""(?:src|href)\s*=\s*["']([^"'#][^"']*)""", text))
     assert refs == set(), refs  # no external script, style, font or image
-    urls = set(re.findall(r"https?://[^\s\"'<>)]+", text)) - {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", text)) - {
+        "http://www.w3.org/2000/svg",
+        "http://www.w3.org/1999/xlink",
+    }
     assert urls == set()
     assert "@import" not in text and not re.findall(r"url\((?!#)", text)  # only in-page references
     assert text.count("<svg") >= 5 and text.count("<desc id=") == text.count("<svg")
-    for heading in ("Power/interest grid", "Onion diagram", "Stakeholder interaction map",
-                    "Current and desired engagement", "Completeness by category", "Engagement plan", "Findings"):
+    for heading in (
+        "Power/interest grid",
+        "Onion diagram",
+        "Stakeholder interaction map",
+        "Current and desired engagement",
+        "Completeness by category",
+        "Engagement plan",
+        "Findings",
+    ):
         assert f"<h3>{heading}" in text
     assert "ManageClosely" not in text and "ssc:" not in text.replace("(ssc:EngagementPlan)", "")
     assert "@media print" in text and "break-before:page" in text
@@ -74,6 +115,7 @@ def test_html_engagement_plan_is_a_dated_table(reports):
 
 # ------------------------------------------------------------------------------------------- browser
 
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -83,10 +125,19 @@ def _free_port() -> int:
 class _Browser:
     def __init__(self, tmp: Path):
         self.port = _free_port()
-        self.proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={tmp / 'profile'}",
-                                      f"--remote-debugging-port={self.port}", "--remote-debugging-address=127.0.0.1",
-                                      "--remote-allow-origins=*", "about:blank"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [
+                CHROMIUM,
+                *FLAGS,
+                f"--user-data-dir={tmp / 'profile'}",
+                f"--remote-debugging-port={self.port}",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-allow-origins=*",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         import urllib.request
 
         for _ in range(200):
@@ -154,23 +205,31 @@ def test_report_renders_without_console_error_or_network_request(browser, report
     res = browser.call("Runtime.evaluate", expression="document.querySelectorAll('svg').length", returnByValue=True)
     assert res["result"]["value"] >= 5
     # the filter works: typing hides rows
-    expr = ("(function(){var i=document.querySelector('input.filter');var t=document.getElementById(i.dataset.table);"
-            "var n=t.tBodies[0].rows.length;i.value='zzzz-nothing';i.dispatchEvent(new Event('input'));"
-            "var shown=Array.prototype.filter.call(t.tBodies[0].rows,function(r){return r.style.display!=='none'}).length;"
-            "return [n, shown];})()")
+    expr = (
+        "(function(){var i=document.querySelector('input.filter');var t=document.getElementById(i.dataset.table);"
+        "var n=t.tBodies[0].rows.length;i.value='zzzz-nothing';i.dispatchEvent(new Event('input'));"
+        "var shown=Array.prototype.filter.call(t.tBodies[0].rows,function(r){return r.style.display!=='none'}).length;"
+        "return [n, shown];})()"
+    )
     total, shown = browser.call("Runtime.evaluate", expression=expr, returnByValue=True)["result"]["value"]
     assert total > 0 and shown == 0
-    errors = [e for e in browser.events if e.get("method") == "Runtime.exceptionThrown"
-              or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] in ("error", "warning"))
-              or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")]
+    errors = [
+        e
+        for e in browser.events
+        if e.get("method") == "Runtime.exceptionThrown"
+        or (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] in ("error", "warning"))
+        or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")
+    ]
     assert errors == []
     requests = [e["params"]["request"]["url"] for e in browser.events if e.get("method") == "Network.requestWillBeSent"]
     assert all(u.startswith("file://") for u in requests) and len(requests) == 1, requests
 
 
 def _box(b: _Browser, selector: str) -> dict:
-    expr = (f"(function(){{var e=document.querySelectorAll('figure.chart svg')[{selector}];e.scrollIntoView();"
-            "var r=e.getBoundingClientRect();return {x:r.x+window.scrollX,y:r.y+window.scrollY,w:r.width,h:r.height};})()")
+    expr = (
+        f"(function(){{var e=document.querySelectorAll('figure.chart svg')[{selector}];e.scrollIntoView();"
+        "var r=e.getBoundingClientRect();return {x:r.x+window.scrollX,y:r.y+window.scrollY,w:r.width,h:r.height};})()"
+    )
     return b.call("Runtime.evaluate", expression=expr, returnByValue=True)["result"]["value"]
 
 
@@ -184,8 +243,11 @@ def test_screenshot_shows_grid_and_onion(browser, reports):
     for index, name in ((0, "grid"), (1, "onion")):
         box = _box(browser, str(index))
         assert box["w"] > 300 and box["h"] > 300, (name, box)
-        shot = browser.call("Page.captureScreenshot", format="png",
-                            clip={"x": box["x"], "y": box["y"], "width": box["w"], "height": box["h"], "scale": 1})
+        shot = browser.call(
+            "Page.captureScreenshot",
+            format="png",
+            clip={"x": box["x"], "y": box["y"], "width": box["w"], "height": box["h"], "scale": 1},
+        )
         img = Image.open(io.BytesIO(base64.b64decode(shot["data"]))).convert("RGB")
         w, h = img.size
         # each quadrant of the grid and the middle and rim of the onion are drawn (not blank page colour)

@@ -2,6 +2,7 @@
 imports at module top, and the layering README "The package" states: a stage imports only the stages before it
 and the top-level helpers; the API imports the stages; the CLI imports only the API and the helpers; nothing
 imports the CLI."""
+
 from __future__ import annotations
 
 import ast
@@ -14,12 +15,29 @@ PACKAGE = ROOT / "sscrdf"
 #: the stages, in the order of the flow: a module of a stage may import its own stage and the ones before it
 STAGES = ("io", "knowledge", "query", "reasoning", "rules", "shacl", "analysis", "render", "server", "authoring")
 #: the top-level helpers: any module may import them; they import only each other
-HELPERS = ("sscrdf", "sscrdf.errors", "sscrdf.namespaces", "sscrdf.resources", "sscrdf.progress", "sscrdf.convert",
-           "sscrdf.parallel")
+HELPERS = (
+    "sscrdf",
+    "sscrdf.errors",
+    "sscrdf.namespaces",
+    "sscrdf.resources",
+    "sscrdf.progress",
+    "sscrdf.convert",
+    "sscrdf.parallel",
+)
 #: third-party libraries heavy enough to be imported inside the function that needs them (each such import
 #: carries a comment saying why), so that commands which do not use them start faster
-HEAVY = ("rdflib", "pyshacl", "owlrl", "matplotlib", "openpyxl", "tqdm", "SPARQLWrapper", "pyparsing", "requests",
-         "urllib3")
+HEAVY = (
+    "rdflib",
+    "pyshacl",
+    "owlrl",
+    "matplotlib",
+    "openpyxl",
+    "tqdm",
+    "SPARQLWrapper",
+    "pyparsing",
+    "requests",
+    "urllib3",
+)
 #: the one deliberate deferred intra-package import: ``import sscrdf`` stays light and loads the API on first use
 LAZY = {("sscrdf", "sscrdf.api")}
 
@@ -69,8 +87,12 @@ def _imports() -> list[Import]:
             n = todo.pop()
             top.add(id(n))
             if isinstance(n, (ast.If, ast.Try)):
-                todo += n.body + n.orelse + getattr(n, "finalbody", []) + [
-                    s for h in getattr(n, "handlers", []) for s in h.body]
+                todo += (
+                    n.body
+                    + n.orelse
+                    + getattr(n, "finalbody", [])
+                    + [s for h in getattr(n, "handlers", []) for s in h.body]
+                )
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         for node in ast.walk(tree):
             if not isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -110,15 +132,18 @@ def test_every_module_has_a_layer():
 
 
 def test_intra_package_imports_are_at_the_top():
-    inner = [f"{i.source}:{i.line} imports {i.target}" for i in INTERNAL
-             if not i.top and (i.source, i.target) not in LAZY]
+    inner = [
+        f"{i.source}:{i.line} imports {i.target}" for i in INTERNAL if not i.top and (i.source, i.target) not in LAZY
+    ]
     assert inner == []
 
 
 def test_imports_inside_functions_are_heavy_libraries_with_a_reason():
-    bad = [f"{i.source}:{i.line} imports {i.target}{'' if i.comment else ' (no comment saying why)'}"
-           for i in IMPORTS if not i.top and (i.source, i.target) not in LAZY
-           and (i.target.split(".")[0] not in HEAVY or not i.comment)]
+    bad = [
+        f"{i.source}:{i.line} imports {i.target}{'' if i.comment else ' (no comment saying why)'}"
+        for i in IMPORTS
+        if not i.top and (i.source, i.target) not in LAZY and (i.target.split(".")[0] not in HEAVY or not i.comment)
+    ]
     assert bad == []
 
 
@@ -134,7 +159,7 @@ def test_no_import_cycle():
         state[node] = 1
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                cycles.append(" -> ".join(path[path.index(nxt):] + [node, nxt]) if nxt in path else f"{node}->{nxt}")
+                cycles.append(" -> ".join(path[path.index(nxt) :] + [node, nxt]) if nxt in path else f"{node}->{nxt}")
             elif nxt not in state:
                 visit(nxt, path + [node])
         state[node] = 2
@@ -160,8 +185,7 @@ def _violation(imp: Import) -> str | None:
 
 
 def test_layering():
-    bad = [f"{i.source}:{i.line}: {v}" for i in INTERNAL if (i.source, i.target) not in LAZY
-           and (v := _violation(i))]
+    bad = [f"{i.source}:{i.line}: {v}" for i in INTERNAL if (i.source, i.target) not in LAZY and (v := _violation(i))]
     assert bad == []
 
 

@@ -8,6 +8,7 @@ terms the engine itself must know to run at all (README, "Knowledge only in data
 held knowledge would be listed in KNOWN_DEBT with the terms it uses, so that the list could only shrink (it is
 empty).
 """
+
 from __future__ import annotations
 
 import ast
@@ -24,10 +25,19 @@ NS = str(SSC)
 #: the terms the engine itself must know (README, "Knowledge only in data files")
 ENGINE_CONTRACT = {
     # a city and its stakeholders: loading, validation and every query work city by city
-    "City", "hasStakeholder",
+    "City",
+    "hasStakeholder",
     # findings, which the rules derive and the engine triages and reports
-    "Finding", "findingKind", "about", "concerns", "severity", "inCity",
-    "Gap", "Overlap", "Risk", "Recommendation",
+    "Finding",
+    "findingKind",
+    "about",
+    "concerns",
+    "severity",
+    "inCity",
+    "Gap",
+    "Overlap",
+    "Risk",
+    "Recommendation",
     # the date the rules run on, which the engine states before running them
     "asOfDate",
     # the order of an ordered vocabulary (with skos:notation)
@@ -60,7 +70,7 @@ def _docstrings(tree: ast.AST) -> set[int]:
 
 def terms_in_code() -> dict[str, dict[str, list[int]]]:
     """file → ssc: local name → the lines where the code names it."""
-    declared = {t[len(NS):] for t in declared_terms()}
+    declared = {t[len(NS) :] for t in declared_terms()}
     capitalised = {t for t in declared if t[:1].isupper()}  # classes and individuals
     found: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for path in sorted((ROOT / "sscrdf").rglob("*.py")):
@@ -85,8 +95,12 @@ def terms_in_code() -> dict[str, dict[str, list[int]]]:
                             names.add(m.group(0))
             elif isinstance(node, ast.Attribute) and _is_namespace(node.value):
                 names.add(node.attr)
-            elif (isinstance(node, ast.Subscript) and _is_namespace(node.value)
-                  and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)):
+            elif (
+                isinstance(node, ast.Subscript)
+                and _is_namespace(node.value)
+                and isinstance(node.slice, ast.Constant)
+                and isinstance(node.slice.value, str)
+            ):
                 names.add(node.slice.value)
             for name in names:
                 found[rel][name].append(node.lineno)
@@ -97,8 +111,12 @@ FOUND = terms_in_code()
 
 
 def test_python_names_only_the_engine_contract():
-    bad = [f"{path}:{lines[0]}: ssc:{name}" for path, names in FOUND.items() for name, lines in sorted(names.items())
-           if name not in ENGINE_CONTRACT and name not in KNOWN_DEBT.get(path, set())]
+    bad = [
+        f"{path}:{lines[0]}: ssc:{name}"
+        for path, names in FOUND.items()
+        for name, lines in sorted(names.items())
+        if name not in ENGINE_CONTRACT and name not in KNOWN_DEBT.get(path, set())
+    ]
     assert bad == [], "knowledge in Python: move it to ontology/, queries/ or mappings/ (or argue it into the contract)"
 
 
@@ -109,10 +127,10 @@ def test_the_known_debt_is_exact():
 
 
 def test_the_contract_is_declared_and_written_in_the_readme():
-    declared = {t[len(NS):] for t in declared_terms()}
+    declared = {t[len(NS) :] for t in declared_terms()}
     assert declared >= ENGINE_CONTRACT
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### Knowledge only in data files"):]
+    section = readme[readme.index("### Knowledge only in data files") :]
     assert all(f"`ssc:{name}`" in section for name in ENGINE_CONTRACT | set().union(set(), *KNOWN_DEBT.values()))
 
 
@@ -143,7 +161,11 @@ def test_iri_strings_go_through_namespaces():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docs = _docstrings(tree)
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs \
-                    and _NAMESPACE_IRI.search(node.value):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docs
+                and _NAMESPACE_IRI.search(node.value)
+            ):
                 bad.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value[:60]!r}")
     assert bad == []

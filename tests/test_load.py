@@ -1,4 +1,5 @@
 """Tests of sscrdf.io.load (and the error type of sscrdf.errors): every format, merging, and every bad input."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from sscrdf.io import load as load_mod
 from sscrdf.errors import InputError, SscrdfError
+from sscrdf.io import load as load_mod
 from sscrdf.io.load import FORMAT_NAMES, FORMATS, Loaded, detect_format, input_limit, load
 
 SSC = "https://w3id.org/sscrdf/ontology#"
@@ -54,14 +55,21 @@ NQUADS = f"""<{EX}riverton> <{RDF_TYPE}> <{SSC}City> <{EX}register> .
 <{EX}council> <{RDFS_LABEL}> "Riverton Council" .
 """
 
-JSONLD = json.dumps({
-    "@context": {"ssc": SSC, "ex": EX, "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-                 "hasStakeholder": {"@id": "ssc:hasStakeholder", "@type": "@id"}},
-    "@graph": [
-        {"@id": "ex:riverton", "@type": "ssc:City", "hasStakeholder": "ex:council"},
-        {"@id": "ex:council", "rdfs:label": "Riverton Council"},
-    ],
-}, indent=2)
+JSONLD = json.dumps(
+    {
+        "@context": {
+            "ssc": SSC,
+            "ex": EX,
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            "hasStakeholder": {"@id": "ssc:hasStakeholder", "@type": "@id"},
+        },
+        "@graph": [
+            {"@id": "ex:riverton", "@type": "ssc:City", "hasStakeholder": "ex:council"},
+            {"@id": "ex:council", "rdfs:label": "Riverton Council"},
+        ],
+    },
+    indent=2,
+)
 
 RDFXML = f"""<?xml version="1.0" encoding="UTF-8"?>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -102,17 +110,21 @@ def raises_input_error(*args, **kwargs) -> InputError:
 
 # ------------------------------------------------------------------------------------------- formats
 
-@pytest.mark.parametrize("name, content", [
-    ("riverton.ttl", TURTLE),
-    ("riverton.trig", TRIG),
-    ("riverton.nt", NTRIPLES),
-    ("riverton.nq", NQUADS),
-    ("riverton.jsonld", JSONLD),
-    ("riverton.json", JSONLD),
-    ("riverton.rdf", RDFXML),
-    ("riverton.owl", RDFXML),
-    ("riverton.xml", RDFXML),
-])
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("riverton.ttl", TURTLE),
+        ("riverton.trig", TRIG),
+        ("riverton.nt", NTRIPLES),
+        ("riverton.nq", NQUADS),
+        ("riverton.jsonld", JSONLD),
+        ("riverton.json", JSONLD),
+        ("riverton.rdf", RDFXML),
+        ("riverton.owl", RDFXML),
+        ("riverton.xml", RDFXML),
+    ],
+)
 def test_every_format_gives_the_same_triples(tmp_path, name, content):
     path = write(tmp_path, name, content)
     loaded = load([path])
@@ -145,8 +157,12 @@ def test_turtle_triples_go_to_the_default_graph(tmp_path):
 
 def test_csv_register_is_loaded(tmp_path):
     header = "id,name,category,scale,sector,power,interest,current_level,desired_level,assessed_on,assessed_by\n"
-    path = write(tmp_path, "reg.csv", header + "council,Riverton Council,Municipality,local,public,High,High,"
-                                              "Neutral,Supportive,2025-01-15,Maria Okafor\n")
+    path = write(
+        tmp_path,
+        "reg.csv",
+        header + "council,Riverton Council,Municipality,local,public,High,High,"
+        "Neutral,Supportive,2025-01-15,Maria Okafor\n",
+    )
     loaded = load([path], city_iri=EX + "riverton")
     assert (EX + "riverton", SSC + "hasStakeholder", "urn:sscrdf:reg:council") in triples(loaded)
     assert loaded.triple_count == len(list(loaded.store))
@@ -154,7 +170,7 @@ def test_csv_register_is_loaded(tmp_path):
 
 def test_relative_iris_resolve_against_the_file(tmp_path):
     path = write(tmp_path, "rel.ttl", '<council> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n')
-    (s, _, _), = triples(load([path]))
+    ((s, _, _),) = triples(load([path]))
     assert s == (tmp_path / "council").resolve().as_uri()
 
 
@@ -177,6 +193,7 @@ def test_a_single_path_is_accepted(tmp_path):
 
 # ------------------------------------------------------------------------------------------- detect_format
 
+
 @pytest.mark.parametrize("ext, expected", sorted(FORMATS.items()))
 def test_detect_format_by_extension(ext, expected):
     assert detect_format(Path("data" + ext)) == expected
@@ -196,6 +213,7 @@ def test_detect_format_rejects_an_unknown_forced_name():
 
 
 # ------------------------------------------------------------------------------------------- merging
+
 
 def test_two_files_are_merged(tmp_path):
     a = write(tmp_path, "a.ttl", TURTLE)
@@ -233,6 +251,7 @@ def test_loading_twice_gives_independent_stores(tmp_path):
 
 # ------------------------------------------------------------------------------------------- bad input
 
+
 def test_missing_file(tmp_path):
     path = tmp_path / "nope.ttl"
     err = raises_input_error([path])
@@ -250,18 +269,21 @@ def test_directory(tmp_path):
     assert "directory" in err.message
 
 
-@pytest.mark.parametrize("name, content", [
-    ("empty.ttl", b""),
-    ("blank.ttl", b"  \n\t\n"),
-    ("comments.ttl", b"# nothing here yet\n@prefix ssc: <https://w3id.org/sscrdf/ontology#> .\n"),
-    ("empty.nt", b""),
-    ("comments.nq", b"# a comment\n"),
-    ("empty.trig", b"@prefix ex: <http://example.org/> .\nex:g { }\n"),
-    ("empty.jsonld", b""),
-    ("empty-object.jsonld", b"{}"),
-    ("blank.rdf", b"\n\n"),
-    ("empty-rdf.rdf", b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>'),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("empty.ttl", b""),
+        ("blank.ttl", b"  \n\t\n"),
+        ("comments.ttl", b"# nothing here yet\n@prefix ssc: <https://w3id.org/sscrdf/ontology#> .\n"),
+        ("empty.nt", b""),
+        ("comments.nq", b"# a comment\n"),
+        ("empty.trig", b"@prefix ex: <http://example.org/> .\nex:g { }\n"),
+        ("empty.jsonld", b""),
+        ("empty-object.jsonld", b"{}"),
+        ("blank.rdf", b"\n\n"),
+        ("empty-rdf.rdf", b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>'),
+    ],
+)
 def test_empty_file(tmp_path, name, content):
     path = write(tmp_path, name, content)
     err = raises_input_error([path])
@@ -287,18 +309,32 @@ def test_unsupported_extension(tmp_path, name):
     assert "--input-format NAME" in err.hint
 
 
-@pytest.mark.parametrize("name, content, line, column, words", [
-    ("bad.ttl", "@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b \"unterminated .\n", 3, 11,
-     "Turtle"),
-    ("bad2.ttl", "@prefix ex: <http://example.org/> .\n\nex:a ex:b ex:c ;\n    ex:d .\n", 4, 10, "Turtle"),
-    ("bad.nt", f"<{EX}a> <{EX}b> <{EX}c> .\n<a> <b> <c> .\n", 2, 1, "N-Triples"),
-    ("bad.nq", f"<{EX}a> <{EX}b> <{EX}c> .\n<{EX}a> <{EX}b> <{EX}c> <{EX}g> <{EX}h> .\n", 2, None, "N-Quads"),
-    ("bad.trig", "@prefix ex: <http://example.org/> .\nex:g {\n  ex:a ex:b ex:c .\n", 4, None, "TriG"),
-    ("bad.jsonld", '{\n  "@id": "http://example.org/a",\n  "http://example.org/b": x\n}\n', 3, 27, "JSON-LD"),
-    ("bad.rdf", '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
-                '  <rdf:Description rdf:about="http://example.org/a">\n'
-                '  </rdf:Descriptio>\n</rdf:RDF>\n', 3, None, "RDF/XML"),
-])
+@pytest.mark.parametrize(
+    "name, content, line, column, words",
+    [
+        (
+            "bad.ttl",
+            '@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "unterminated .\n',
+            3,
+            11,
+            "Turtle",
+        ),
+        ("bad2.ttl", "@prefix ex: <http://example.org/> .\n\nex:a ex:b ex:c ;\n    ex:d .\n", 4, 10, "Turtle"),
+        ("bad.nt", f"<{EX}a> <{EX}b> <{EX}c> .\n<a> <b> <c> .\n", 2, 1, "N-Triples"),
+        ("bad.nq", f"<{EX}a> <{EX}b> <{EX}c> .\n<{EX}a> <{EX}b> <{EX}c> <{EX}g> <{EX}h> .\n", 2, None, "N-Quads"),
+        ("bad.trig", "@prefix ex: <http://example.org/> .\nex:g {\n  ex:a ex:b ex:c .\n", 4, None, "TriG"),
+        ("bad.jsonld", '{\n  "@id": "http://example.org/a",\n  "http://example.org/b": x\n}\n', 3, 27, "JSON-LD"),
+        (
+            "bad.rdf",
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+            '  <rdf:Description rdf:about="http://example.org/a">\n'
+            "  </rdf:Descriptio>\n</rdf:RDF>\n",
+            3,
+            None,
+            "RDF/XML",
+        ),
+    ],
+)
 def test_syntax_error_has_file_line_and_column(tmp_path, name, content, line, column, words):
     path = write(tmp_path, name, content)
     err = raises_input_error([path])
@@ -322,21 +358,43 @@ def _context_doc(context) -> str:
     return json.dumps({"@context": context, "@id": "http://example.org/a", "name": "x"}, indent=2)
 
 
-@pytest.mark.parametrize("document, iri", [
-    (_context_doc("https://schema.org/"), "https://schema.org/"),
-    (_context_doc(["https://w3id.org/sscrdf/context.jsonld", {"name": "http://schema.org/name"}]),
-     "https://w3id.org/sscrdf/context.jsonld"),
-    (_context_doc({"@import": "http://example.org/ctx.jsonld", "name": "http://schema.org/name"}),
-     "http://example.org/ctx.jsonld"),
-    (json.dumps({"@context": {"name": "http://schema.org/name"},
-                 "@graph": [{"@id": "http://example.org/a",
-                             "http://example.org/p": {"@context": ["http://example.org/nested.jsonld"],
-                                                      "@id": "http://example.org/b"}}]}, indent=2),
-     "http://example.org/nested.jsonld"),
-    (_context_doc({"term": {"@id": "http://example.org/term", "@context": "https://example.org/scoped"}}),
-     "https://example.org/scoped"),
-    (_context_doc("context.jsonld"), "context.jsonld"),
-])
+@pytest.mark.parametrize(
+    "document, iri",
+    [
+        (_context_doc("https://schema.org/"), "https://schema.org/"),
+        (
+            _context_doc(["https://w3id.org/sscrdf/context.jsonld", {"name": "http://schema.org/name"}]),
+            "https://w3id.org/sscrdf/context.jsonld",
+        ),
+        (
+            _context_doc({"@import": "http://example.org/ctx.jsonld", "name": "http://schema.org/name"}),
+            "http://example.org/ctx.jsonld",
+        ),
+        (
+            json.dumps(
+                {
+                    "@context": {"name": "http://schema.org/name"},
+                    "@graph": [
+                        {
+                            "@id": "http://example.org/a",
+                            "http://example.org/p": {
+                                "@context": ["http://example.org/nested.jsonld"],
+                                "@id": "http://example.org/b",
+                            },
+                        }
+                    ],
+                },
+                indent=2,
+            ),
+            "http://example.org/nested.jsonld",
+        ),
+        (
+            _context_doc({"term": {"@id": "http://example.org/term", "@context": "https://example.org/scoped"}}),
+            "https://example.org/scoped",
+        ),
+        (_context_doc("context.jsonld"), "context.jsonld"),
+    ],
+)
 def test_jsonld_remote_context_is_refused_before_parsing(tmp_path, monkeypatch, document, iri):
     def no_parse(*args, **kwargs):  # the refusal must come before pyoxigraph is asked
         raise AssertionError("parsed a document with a remote context")
@@ -402,12 +460,12 @@ def test_files_too_large_together(tmp_path):
 @pytest.mark.parametrize("name", ["latin1.ttl", "latin1.nt", "latin1.jsonld", "latin1.rdf"])
 def test_undecodable_bytes(tmp_path, name):
     content = {
-        "latin1.ttl": "@prefix ex: <http://example.org/> .\nex:a ex:label \"Café\" .\n",
-        "latin1.nt": "<http://example.org/a> <http://example.org/label> \"Café\" .\n",
+        "latin1.ttl": '@prefix ex: <http://example.org/> .\nex:a ex:label "Café" .\n',
+        "latin1.nt": '<http://example.org/a> <http://example.org/label> "Café" .\n',
         "latin1.jsonld": '{\n"@id": "http://example.org/a",\n"http://example.org/label": "Café"}\n',
         "latin1.rdf": '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-                      'xmlns:ex="http://example.org/">\n<rdf:Description rdf:about="http://example.org/a">'
-                      '<ex:label>Café</ex:label></rdf:Description></rdf:RDF>\n',
+        'xmlns:ex="http://example.org/">\n<rdf:Description rdf:about="http://example.org/a">'
+        "<ex:label>Café</ex:label></rdf:Description></rdf:RDF>\n",
     }[name]
     data = content.encode("latin-1")
     path = write(tmp_path, name, data)
@@ -425,20 +483,23 @@ def test_undecodable_bytes_past_the_first_chunk(tmp_path):
     assert len(data) > 1 << 20
     path = write(tmp_path, "long.nt", data)
     err = raises_input_error([path])
-    assert f"byte offset {data.index(bytes([0xff]))}" in err.message
+    assert f"byte offset {data.index(bytes([0xFF]))}" in err.message
     assert err.line == 12001
 
 
-@pytest.mark.parametrize("name, content", [
-    ("garbage.ttl", b"\x00\x01 not rdf at all {{{"),
-    ("garbage.jsonld", b"[1, 2, 3]"),
-    ("garbage2.jsonld", b'{"@context": 5}'),
-    ("garbage.rdf", b"<html><body>not rdf</body></html>"),
-    ("garbage.nq", b"this is not n-quads\n"),
-    ("garbage.trig", b"{ { {"),
-    ("garbage.csv", b"a,b,c\n1,2,3\n"),
-    ("nul.nt", b"<http://e/a> <http://e/b> \"\x00\" ."),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("garbage.ttl", b"\x00\x01 not rdf at all {{{"),
+        ("garbage.jsonld", b"[1, 2, 3]"),
+        ("garbage2.jsonld", b'{"@context": 5}'),
+        ("garbage.rdf", b"<html><body>not rdf</body></html>"),
+        ("garbage.nq", b"this is not n-quads\n"),
+        ("garbage.trig", b"{ { {"),
+        ("garbage.csv", b"a,b,c\n1,2,3\n"),
+        ("nul.nt", b'<http://e/a> <http://e/b> "\x00" .'),
+    ],
+)
 def test_nothing_but_input_error_escapes(tmp_path, name, content):
     path = write(tmp_path, name, content)
     try:
@@ -458,21 +519,26 @@ def test_errors_are_checked_before_any_file_is_parsed(tmp_path, monkeypatch):
 
 # ------------------------------------------------------------------------------------------- the error type
 
+
 def test_error_renders_one_line_with_location_and_hint():
-    err = InputError("unknown term ssc:Municipalty", path="city.ttl", line=12, column=5,
-                     hint="did you mean ssc:Municipality?")
+    err = InputError(
+        "unknown term ssc:Municipalty", path="city.ttl", line=12, column=5, hint="did you mean ssc:Municipality?"
+    )
     assert str(err) == "city.ttl:12:5: unknown term ssc:Municipalty — did you mean ssc:Municipality?"
     assert isinstance(err, SscrdfError) and isinstance(err, Exception)
     assert err.exit_code == 2
 
 
-@pytest.mark.parametrize("kwargs, expected", [
-    ({}, "bad thing"),
-    ({"path": "a.ttl"}, "a.ttl: bad thing"),
-    ({"path": "a.ttl", "line": 3}, "a.ttl:3: bad thing"),
-    ({"path": "a.ttl", "column": 3}, "a.ttl: bad thing"),
-    ({"hint": "fix it"}, "bad thing — fix it"),
-])
+@pytest.mark.parametrize(
+    "kwargs, expected",
+    [
+        ({}, "bad thing"),
+        ({"path": "a.ttl"}, "a.ttl: bad thing"),
+        ({"path": "a.ttl", "line": 3}, "a.ttl:3: bad thing"),
+        ({"path": "a.ttl", "column": 3}, "a.ttl: bad thing"),
+        ({"hint": "fix it"}, "bad thing — fix it"),
+    ],
+)
 def test_error_omits_unknown_parts(kwargs, expected):
     assert str(SscrdfError("bad thing", **kwargs)) == expected
 

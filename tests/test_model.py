@@ -1,5 +1,6 @@
 """The typed analysis model (sscrdf.analysis.model) and the queries that fill it: every report section is filled
 by exactly one bundled query (its `# section:` header), whose columns are the section row's fields, in order."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -65,8 +66,10 @@ def test_report_columns_name_columns_of_their_section():
         assert r["title"].strip(), r
 
 
-@pytest.mark.parametrize("name, row", [("assessments", "AssessmentRow"), ("network", "EdgeRow"), ("onion", "OnionRow"),
-                                       ("plan", "PlanActionRow")])
+@pytest.mark.parametrize(
+    "name, row",
+    [("assessments", "AssessmentRow"), ("network", "EdgeRow"), ("onion", "OnionRow"), ("plan", "PlanActionRow")],
+)
 def test_the_html_report_reads_its_queries_as_typed_rows(name, row):
     """The HTML report's own queries (mappings/html/*.rq) are read into row classes whose fields are their columns."""
     from sscrdf.query.sparql import read_sparql_file

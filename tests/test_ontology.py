@@ -1,4 +1,5 @@
 """The ontology: modules parse, the meta-shape, consistency, Table I.1 / Table 2 / Table 3 content."""
+
 from __future__ import annotations
 
 import pyoxigraph as ox
@@ -85,8 +86,10 @@ def test_syntax_error_in_a_module_names_file_and_line():
 
 def test_ontology_uses_only_axioms_the_fast_reasoner_implements():
     used = {t.predicate.value for t in ontology.ontology_triples()} | {
-        t.object.value for t in ontology.ontology_triples() if t.predicate.value == str(RDF.type)
-        and isinstance(t.object, ox.NamedNode)}
+        t.object.value
+        for t in ontology.ontology_triples()
+        if t.predicate.value == str(RDF.type) and isinstance(t.object, ox.NamedNode)
+    }
     assert not (used & UNSUPPORTED_AXIOMS)
 
 
@@ -142,13 +145,27 @@ def test_every_table_2_unit_and_table_3_ministry_has_a_responsibility(ograph):
     units = _members(ograph, "Table2Units")
     ministries = _members(ograph, "Table3Ministries")
     assert {_local(str(u)) for u in units} == {
-        "UrbanPlanningUnit", "SecurityAndEmergencyUnit", "CitizenServicesUnit", "InfrastructureAndICTUnit",
-        "EnvironmentalUnit", "TransportationUnit", "FinanceUnit", "LegalAffairsUnit", "WaterAndSanitationUnit",
-        "CERTUnit"}
+        "UrbanPlanningUnit",
+        "SecurityAndEmergencyUnit",
+        "CitizenServicesUnit",
+        "InfrastructureAndICTUnit",
+        "EnvironmentalUnit",
+        "TransportationUnit",
+        "FinanceUnit",
+        "LegalAffairsUnit",
+        "WaterAndSanitationUnit",
+        "CERTUnit",
+    }
     assert {_local(str(m)) for m in ministries} == {
-        "MinistryOfInfrastructureIndustryAndIT", "MinistryOfScienceAndTechnology", "MinistryOfEnvironment",
-        "MinistryOfEnergy", "MinistryOfHealth", "MinistryOfEducation", "MinistryOfTransportation",
-        "MinistryOfPublicSecurity"}
+        "MinistryOfInfrastructureIndustryAndIT",
+        "MinistryOfScienceAndTechnology",
+        "MinistryOfEnvironment",
+        "MinistryOfEnergy",
+        "MinistryOfHealth",
+        "MinistryOfEducation",
+        "MinistryOfTransportation",
+        "MinistryOfPublicSecurity",
+    }
     for cls in units | ministries:
         resp = set(ograph.objects(cls, expected))
         assert resp, f"{cls} has no expected responsibility"
@@ -158,41 +175,63 @@ def test_every_table_2_unit_and_table_3_ministry_has_a_responsibility(ograph):
 
 def test_every_category_has_its_full_table_i1_profile(ograph):
     for cls in _members(ograph, "StakeholderCategories"):
-        for p in ("typicalAim", "typicalChallenge", "typicalPotential", "typicalConstraint",
-                  "expectedResponsibility", "typicalScale"):
+        for p in (
+            "typicalAim",
+            "typicalChallenge",
+            "typicalPotential",
+            "typicalConstraint",
+            "expectedResponsibility",
+            "typicalScale",
+        ):
             assert list(ograph.objects(cls, SSC[p])), f"{cls} lacks {p}"
     assert len(_members(ograph, "StakeholderCategories")) == 12
 
 
 def test_table_2_collaborations_are_in_the_ontology(ograph):
     party = SSC.collaborationParty
-    pairs = {frozenset(_local(str(c)) for c in ograph.objects(p, party))
-             for p in ograph.subjects(RDF.type, SSC.CollaborationPattern)}
-    for pair in [("EnvironmentalUnit", "TransportationUnit"), ("EnvironmentalUnit", "HousingUnit"),
-                 ("SecurityAndEmergencyUnit", "HealthUnit"), ("SecurityAndEmergencyUnit", "TransportationUnit"),
-                 ("SecurityAndEmergencyUnit", "InfrastructureAndICTUnit"),
-                 ("SecurityAndEmergencyUnit", "CitizenServicesUnit"), ("CitizenServicesUnit", "FinanceUnit")]:
+    pairs = {
+        frozenset(_local(str(c)) for c in ograph.objects(p, party))
+        for p in ograph.subjects(RDF.type, SSC.CollaborationPattern)
+    }
+    for pair in [
+        ("EnvironmentalUnit", "TransportationUnit"),
+        ("EnvironmentalUnit", "HousingUnit"),
+        ("SecurityAndEmergencyUnit", "HealthUnit"),
+        ("SecurityAndEmergencyUnit", "TransportationUnit"),
+        ("SecurityAndEmergencyUnit", "InfrastructureAndICTUnit"),
+        ("SecurityAndEmergencyUnit", "CitizenServicesUnit"),
+        ("CitizenServicesUnit", "FinanceUnit"),
+    ]:
         assert frozenset(pair) in pairs, pair
 
 
 def test_table_3_links_to_municipal_counterparts(ograph):
     cp = SSC.municipalCounterpart
     links = {(_local(str(s)), _local(str(o))) for s, o in ograph.subject_objects(cp)}
-    assert {("MinistryOfEnvironment", "EnvironmentalUnit"), ("MinistryOfTransportation", "TransportationUnit"),
-            ("MinistryOfPublicSecurity", "SecurityAndEmergencyUnit"),
-            ("MinistryOfInfrastructureIndustryAndIT", "InfrastructureAndICTUnit")} <= links
+    assert {
+        ("MinistryOfEnvironment", "EnvironmentalUnit"),
+        ("MinistryOfTransportation", "TransportationUnit"),
+        ("MinistryOfPublicSecurity", "SecurityAndEmergencyUnit"),
+        ("MinistryOfInfrastructureIndustryAndIT", "InfrastructureAndICTUnit"),
+    } <= links
     assert (SSC.MinistryOfEnergy, SSC.neededFor, SSC.DeploySmartGrids) in ograph
 
 
-@pytest.mark.parametrize("scheme,members", [
-    ("EngagementLevels", ["Unaware", "Resistant", "Neutral", "Supportive", "Leading"]),
-    ("PowerInterestLevels", ["Low", "High"]),
-    ("CoreValues", None), ("MethodSteps", ["IdentificationStep", "CategorizationStep", "DetailedAnalysisStep"]),
-    ("EngagementQualities", None), ("OnionLayers", ["CoreLayer", "InteractionLayer", "OuterLayer"]),
-])
+@pytest.mark.parametrize(
+    "scheme,members",
+    [
+        ("EngagementLevels", ["Unaware", "Resistant", "Neutral", "Supportive", "Leading"]),
+        ("PowerInterestLevels", ["Low", "High"]),
+        ("CoreValues", None),
+        ("MethodSteps", ["IdentificationStep", "CategorizationStep", "DetailedAnalysisStep"]),
+        ("EngagementQualities", None),
+        ("OnionLayers", ["CoreLayer", "InteractionLayer", "OuterLayer"]),
+    ],
+)
 def test_ordered_vocabularies_are_ranked_in_order(ograph, scheme, members):
-    ranked = sorted((int(ograph.value(c, SSC.rank)), _local(str(c)))
-                    for c in ograph.subjects(SKOS.inScheme, SSC[scheme]))
+    ranked = sorted(
+        (int(ograph.value(c, SSC.rank)), _local(str(c))) for c in ograph.subjects(SKOS.inScheme, SSC[scheme])
+    )
     assert [r for r, _ in ranked] == list(range(1, len(ranked) + 1))
     if members:
         assert [n for _, n in ranked] == members
@@ -202,23 +241,50 @@ def test_ordered_vocabularies_are_ranked_in_order(ograph, scheme, members):
 
 
 def test_power_interest_grid_gives_four_strategies(ograph):
-    grid = {(_local(str(ograph.value(s, SSC.forPowerLevel))), _local(str(ograph.value(s, SSC.forInterestLevel)))):
-            _local(str(s)) for s in ograph.subjects(RDF.type, SSC.EngagementStrategy)}
-    assert grid == {("High", "High"): "ManageClosely", ("High", "Low"): "KeepSatisfied",
-                    ("Low", "High"): "KeepInformed", ("Low", "Low"): "Monitor"}
+    grid = {
+        (_local(str(ograph.value(s, SSC.forPowerLevel))), _local(str(ograph.value(s, SSC.forInterestLevel)))): _local(
+            str(s)
+        )
+        for s in ograph.subjects(RDF.type, SSC.EngagementStrategy)
+    }
+    assert grid == {
+        ("High", "High"): "ManageClosely",
+        ("High", "Low"): "KeepSatisfied",
+        ("Low", "High"): "KeepInformed",
+        ("Low", "Low"): "Monitor",
+    }
 
 
 def test_principles_pitfalls_and_clause_5_city_things(ograph):
     assert len(set(ograph.subjects(RDF.type, SSC.GuidingPrinciple))) == 4
     assert len(set(ograph.subjects(RDF.type, SSC.Pitfall))) == 3
-    for cls in ("SSCInitiative", "CityPlatform", "OpenDataPlatform", "KPIBasedTender", "ParticipatoryProcess",
-                "Survey", "GrievanceMechanism", "FeedbackChannel", "PriorInformationAccess",
-                "OfflineParticipationMeans", "MunicipalAlliance", "ConsultationProcess"):
+    for cls in (
+        "SSCInitiative",
+        "CityPlatform",
+        "OpenDataPlatform",
+        "KPIBasedTender",
+        "ParticipatoryProcess",
+        "Survey",
+        "GrievanceMechanism",
+        "FeedbackChannel",
+        "PriorInformationAccess",
+        "OfflineParticipationMeans",
+        "MunicipalAlliance",
+        "ConsultationProcess",
+    ):
         assert (SSC[cls], RDF.type, OWL.Class) in ograph, cls
     for cls in ("ActiveStakeholder",):
         assert (SSC[cls], RDF.type, OWL.Class) not in ograph  # LFA participation is a SKOS vocabulary
-    for c in ("Active", "Beneficiary", "Affected", "PotentialSupporter", "PotentialOpponent",
-              "EnablerOfTechnology", "DriverOfTechnology", "EnablerOfSSC"):
+    for c in (
+        "Active",
+        "Beneficiary",
+        "Affected",
+        "PotentialSupporter",
+        "PotentialOpponent",
+        "EnablerOfTechnology",
+        "DriverOfTechnology",
+        "EnablerOfSSC",
+    ):
         assert (SSC[c], RDF.type, OWL.NamedIndividual) in ograph, c
     assert (SSC.PotentialSupporter, SKOS.broader, SSC.Affected) in ograph
 

@@ -1,5 +1,6 @@
 """Packaging and hygiene: the wheel carries the knowledge files, imports have no side effects, the version
 comes from the package metadata."""
+
 from __future__ import annotations
 
 import subprocess
@@ -14,8 +15,11 @@ import sscrdf
 from sscrdf.resources import KINDS, data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = sorted(".".join(p.relative_to(ROOT / "sscrdf").with_suffix("").parts).removesuffix(".__init__")
-                 for p in (ROOT / "sscrdf").rglob("*.py") if p.stem != "__main__" and p.parent.name != "__pycache__")
+MODULES = sorted(
+    ".".join(p.relative_to(ROOT / "sscrdf").with_suffix("").parts).removesuffix(".__init__")
+    for p in (ROOT / "sscrdf").rglob("*.py")
+    if p.stem != "__main__" and p.parent.name != "__pycache__"
+)
 
 
 def test_version_comes_from_metadata():
@@ -40,8 +44,11 @@ def test_imports_have_no_side_effects(tmp_path):
 
 @pytest.mark.slow
 def test_wheel_carries_ontology_shapes_rules_and_queries(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
     wheel = next(tmp_path.glob("sscrdf-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())

@@ -1,5 +1,6 @@
 """The speed-ups that must not change results: how a derivation travels between processes, and the fast
 reasoner's transitive step (which reads only the transitive triples it met and the ontology's, precomputed)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,8 @@ import pyoxigraph as ox
 
 from sscrdf.io.load import load
 from sscrdf.reasoning.closure import entail
-from sscrdf.rules.engine import Derivation, run_rules
 from sscrdf.reasoning.store import knowledge_store
+from sscrdf.rules.engine import Derivation, run_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 21)
@@ -48,19 +49,31 @@ def test_merged_derivations_keep_the_order_of_their_parts():
 
 def test_the_transitive_step_joins_data_chains_to_the_ontologys():
     # ex:j -> ex:k -> ssc:NetworkAndAccessSubDimension -> ssc:ICTKPIDimension (the last link is the ontology's)
-    data = [ox.Triple(ox.NamedNode(EX + "k"), ox.NamedNode(SKOS + "broader"),
-                      ox.NamedNode(SSC + "NetworkAndAccessSubDimension")),
-            ox.Triple(ox.NamedNode(EX + "j"), ox.NamedNode(SKOS + "broader"), ox.NamedNode(EX + "k"))]
+    data = [
+        ox.Triple(
+            ox.NamedNode(EX + "k"), ox.NamedNode(SKOS + "broader"), ox.NamedNode(SSC + "NetworkAndAccessSubDimension")
+        ),
+        ox.Triple(ox.NamedNode(EX + "j"), ox.NamedNode(SKOS + "broader"), ox.NamedNode(EX + "k")),
+    ]
     _, inferred = entail(data, "fast")
-    got = {(t.subject.value, t.predicate.value[len(SKOS):], t.object.value) for t in inferred
-           if t.predicate.value in (SKOS + "broaderTransitive", SKOS + "narrowerTransitive")}
+    got = {
+        (t.subject.value, t.predicate.value[len(SKOS) :], t.object.value)
+        for t in inferred
+        if t.predicate.value in (SKOS + "broaderTransitive", SKOS + "narrowerTransitive")
+    }
     j, k = EX + "j", EX + "k"
     sub, dim = SSC + "NetworkAndAccessSubDimension", SSC + "ICTKPIDimension"
     assert got == {
-        (j, "broaderTransitive", k), (j, "broaderTransitive", sub), (j, "broaderTransitive", dim),
-        (k, "broaderTransitive", sub), (k, "broaderTransitive", dim),
-        (k, "narrowerTransitive", j), (sub, "narrowerTransitive", j), (sub, "narrowerTransitive", k),
-        (dim, "narrowerTransitive", j), (dim, "narrowerTransitive", k),
+        (j, "broaderTransitive", k),
+        (j, "broaderTransitive", sub),
+        (j, "broaderTransitive", dim),
+        (k, "broaderTransitive", sub),
+        (k, "broaderTransitive", dim),
+        (k, "narrowerTransitive", j),
+        (sub, "narrowerTransitive", j),
+        (sub, "narrowerTransitive", k),
+        (dim, "narrowerTransitive", j),
+        (dim, "narrowerTransitive", k),
     }
 
 

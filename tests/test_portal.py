@@ -6,6 +6,7 @@ replacing only the pushed cities' graphs, both protocols (Graph Store Protocol a
 nodes intact across chunks), the summary, bounded retries with back-off, and one-line errors carrying the
 server's own words.
 """
+
 from __future__ import annotations
 
 import base64
@@ -43,22 +44,25 @@ def oxigraph(tmp_path_factory):
 
 
 def _clear(base: str) -> None:
-    req = urllib.request.Request(f"{base}/update", data=b"CLEAR ALL", method="POST",
-                                 headers={"Content-Type": "application/sparql-update"})
+    req = urllib.request.Request(
+        f"{base}/update", data=b"CLEAR ALL", method="POST", headers={"Content-Type": "application/sparql-update"}
+    )
     urllib.request.urlopen(req, timeout=10).read()
 
 
 def _graph_counts(base: str) -> dict[str, int]:
     q = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-    req = urllib.request.Request(f"{base}/query?query=" + urllib.parse.quote(q),
-                                 headers={"Accept": "application/sparql-results+json"})
+    req = urllib.request.Request(
+        f"{base}/query?query=" + urllib.parse.quote(q), headers={"Accept": "application/sparql-results+json"}
+    )
     data = json.loads(urllib.request.urlopen(req, timeout=10).read())
     return {b["g"]["value"]: int(b["n"]["value"]) for b in data["results"]["bindings"]}
 
 
 def _graph_lines(base: str, graph: str) -> set[str]:
-    req = urllib.request.Request(f"{base}/store?graph=" + urllib.parse.quote(graph, safe=""),
-                                 headers={"Accept": "application/n-triples"})
+    req = urllib.request.Request(
+        f"{base}/store?graph=" + urllib.parse.quote(graph, safe=""), headers={"Accept": "application/n-triples"}
+    )
     return set(urllib.request.urlopen(req, timeout=10).read().decode().splitlines())
 
 
@@ -67,6 +71,7 @@ def _push(runner, cli, *args):
 
 
 # ------------------------------------------------------------------------------------------- graphs per city
+
 
 def test_each_city_gets_its_own_graphs_and_the_summary_counts_them(oxigraph, runner, cli):
     _clear(oxigraph)
@@ -84,8 +89,9 @@ def test_each_city_gets_its_own_graphs_and_the_summary_counts_them(oxigraph, run
     # the data graphs hold the files' triples as they are
     assert in_store[RIVERTON_G] == len(load([RIVERTON]).store)
     assert in_store[LAKESIDE_G] == len(load([LAKESIDE]).store)
-    assert derived_graph(RIVERTON_G).value == ("https://w3id.org/sscrdf/graph/derived?graph="
-                                               "https%3A%2F%2Fexample.org%2Friverton%2Fcity")
+    assert derived_graph(RIVERTON_G).value == (
+        "https://w3id.org/sscrdf/graph/derived?graph=https%3A%2F%2Fexample.org%2Friverton%2Fcity"
+    )
 
 
 def test_replace_replaces_only_the_cities_pushed(oxigraph, runner, cli, tmp_path):
@@ -100,9 +106,11 @@ def test_replace_replaces_only_the_cities_pushed(oxigraph, runner, cli, tmp_path
     assert len(lakeside_before) == 3
 
     changed = tmp_path / "riverton.ttl"
-    changed.write_text(RIVERTON.read_text(encoding="utf-8")
-                       + f'\n<{RIVERTON_G}> <http://www.w3.org/2000/01/rdf-schema#comment> "changed" .\n',
-                       encoding="utf-8")
+    changed.write_text(
+        RIVERTON.read_text(encoding="utf-8")
+        + f'\n<{RIVERTON_G}> <http://www.w3.org/2000/01/rdf-schema#comment> "changed" .\n',
+        encoding="utf-8",
+    )
     r = _push(runner, cli, changed, "--store", f"{oxigraph}/store", "--replace")
     assert r.exit_code == 0, r.output
     after = _graph_counts(oxigraph)
@@ -118,8 +126,11 @@ def test_without_replace_a_push_adds(oxigraph, runner, cli, tmp_path):
     _clear(oxigraph)
     assert _push(runner, cli, LAKESIDE, "--store", f"{oxigraph}/store", "--what", "asserted").exit_code == 0
     extra = tmp_path / "extra.ttl"
-    extra.write_text(f'<{LAKESIDE_G}> a <https://w3id.org/sscrdf/ontology#City> ; '
-                     f'<http://www.w3.org/2000/01/rdf-schema#comment> "more" .\n', encoding="utf-8")
+    extra.write_text(
+        f"<{LAKESIDE_G}> a <https://w3id.org/sscrdf/ontology#City> ; "
+        f'<http://www.w3.org/2000/01/rdf-schema#comment> "more" .\n',
+        encoding="utf-8",
+    )
     r = _push(runner, cli, extra, "--store", f"{oxigraph}/store", "--what", "asserted")
     assert r.exit_code == 0, r.output
     assert _graph_counts(oxigraph) == {LAKESIDE_G: len(load([LAKESIDE]).store) + 1}
@@ -127,31 +138,45 @@ def test_without_replace_a_push_adds(oxigraph, runner, cli, tmp_path):
 
 def test_default_graph_option_names_the_graph(oxigraph, runner, cli):
     _clear(oxigraph)
-    r = _push(runner, cli, LAKESIDE, "--store", f"{oxigraph}/store", "--what", "inferred",
-              "--default-graph", "https://example.org/graph/lakeside")
+    r = _push(
+        runner,
+        cli,
+        LAKESIDE,
+        "--store",
+        f"{oxigraph}/store",
+        "--what",
+        "inferred",
+        "--default-graph",
+        "https://example.org/graph/lakeside",
+    )
     assert r.exit_code == 0, r.output
-    assert set(_graph_counts(oxigraph)) == {"https://example.org/graph/lakeside", ONTOLOGY_G,
-                                            inferred_graph("https://example.org/graph/lakeside").value}
+    assert set(_graph_counts(oxigraph)) == {
+        "https://example.org/graph/lakeside",
+        ONTOLOGY_G,
+        inferred_graph("https://example.org/graph/lakeside").value,
+    }
 
 
 def test_a_file_without_one_city_needs_a_graph_name(oxigraph, runner, cli, tmp_path):
     two = tmp_path / "two.ttl"
-    two.write_text(RIVERTON.read_text(encoding="utf-8") + "\n" + LAKESIDE.read_text(encoding="utf-8"),
-                   encoding="utf-8")
+    two.write_text(RIVERTON.read_text(encoding="utf-8") + "\n" + LAKESIDE.read_text(encoding="utf-8"), encoding="utf-8")
     r = _push(runner, cli, two, "--store", f"{oxigraph}/store")
     assert r.exit_code == 2
     assert r.output.splitlines() == [
         f"error: {two}: the default graph holds 2 ssc:City nodes ({LAKESIDE_G}, {RIVERTON_G}), so it has no "
-        "city graph to go to — give --default-graph IRI, or put each city in a named graph of its own (TriG)"]
+        "city graph to go to — give --default-graph IRI, or put each city in a named graph of its own (TriG)"
+    ]
 
 
 # ------------------------------------------------------------------------------------------- SPARQL Update
+
 
 def test_update_protocol_in_chunks_keeps_blank_nodes_whole(oxigraph, runner, cli, tmp_path):
     """INSERT DATA in chunks of 2 triples: a blank node's triples stay in one request, so each stays one node."""
     _clear(oxigraph)
     trig = tmp_path / "cities.trig"
-    trig.write_text("""
+    trig.write_text(
+        """
 @prefix ssc: <https://w3id.org/sscrdf/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <https://example.org/g/a> {
@@ -162,19 +187,38 @@ def test_update_protocol_in_chunks_keeps_blank_nodes_whole(oxigraph, runner, cli
   [] a ssc:EngagementAssessment ; ssc:assessedStakeholder <https://example.org/a/council> ;
      ssc:powerLevel ssc:Low ; ssc:interestLevel ssc:High .
 }
-""", encoding="utf-8")
-    r = _push(runner, cli, trig, "--store", f"{oxigraph}/update", "--protocol", "update", "--what", "asserted",
-              "--chunk-size", "2", "--format", "json")
+""",
+        encoding="utf-8",
+    )
+    r = _push(
+        runner,
+        cli,
+        trig,
+        "--store",
+        f"{oxigraph}/update",
+        "--protocol",
+        "update",
+        "--what",
+        "asserted",
+        "--chunk-size",
+        "2",
+        "--format",
+        "json",
+    )
     assert r.exit_code == 0, r.output
     summary = json.loads(r.output)
     assert summary["protocol"] == "update" and summary["graphs"] == [
-        {"graph": "https://example.org/g/a", "role": "data", "triples": 13}]
+        {"graph": "https://example.org/g/a", "role": "data", "triples": 13}
+    ]
     # 5 plain triples in chunks of 2 (3 requests) and two blank nodes of 4 triples each (one request each)
     assert summary["requests"] == 5
-    q = ("SELECT ?a (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/sscrdf/ontology#EngagementAssessment> ; ?p ?o }"
-         " GROUP BY ?a")
-    req = urllib.request.Request(f"{oxigraph}/query?query=" + urllib.parse.quote(q),
-                                 headers={"Accept": "application/sparql-results+json"})
+    q = (
+        "SELECT ?a (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/sscrdf/ontology#EngagementAssessment> ; ?p ?o }"
+        " GROUP BY ?a"
+    )
+    req = urllib.request.Request(
+        f"{oxigraph}/query?query=" + urllib.parse.quote(q), headers={"Accept": "application/sparql-results+json"}
+    )
     rows = json.loads(urllib.request.urlopen(req, timeout=10).read())["results"]["bindings"]
     assert sorted(int(b["n"]["value"]) for b in rows) == [4, 4]
 
@@ -183,12 +227,15 @@ def test_auto_protocol_uses_update_on_an_update_url(oxigraph, runner, cli):
     _clear(oxigraph)
     r = _push(runner, cli, LAKESIDE, "--store", f"{oxigraph}/update", "--what", "asserted", "--replace")
     assert r.exit_code == 0, r.output
-    assert r.output.splitlines()[-1] == (f"1 graph, {len(load([LAKESIDE]).store)} triples written to "
-                                         f"{oxigraph}/update (SPARQL 1.1 Update, replaced; 1 request)")
+    assert r.output.splitlines()[-1] == (
+        f"1 graph, {len(load([LAKESIDE]).store)} triples written to "
+        f"{oxigraph}/update (SPARQL 1.1 Update, replaced; 1 request)"
+    )
     assert _graph_counts(oxigraph) == {LAKESIDE_G: len(load([LAKESIDE]).store)}
 
 
 # ------------------------------------------------------------------------------------------- small HTTP servers
+
 
 class _Server:
     """A ThreadingHTTPServer on 127.0.0.1 whose requests are answered by ``respond(handler, body)``."""
@@ -231,8 +278,12 @@ class _Server:
 
 def _forward(upstream: str, handler, body: bytes):
     """Pass the request on to the Oxigraph server (path /store...) and hand back its answer."""
-    req = urllib.request.Request(upstream + handler.path, data=body, method=handler.command,
-                                 headers={"Content-Type": handler.headers.get("Content-Type", "")})
+    req = urllib.request.Request(
+        upstream + handler.path,
+        data=body,
+        method=handler.command,
+        headers={"Content-Type": handler.headers.get("Content-Type", "")},
+    )
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             return resp.status, {}, resp.read()
@@ -247,8 +298,10 @@ def _digest_ok(header: str, method: str) -> bool:
     """Check an ``Authorization: Digest ...`` header as RFC 7616 (MD5, qop=auth) says a server must."""
     if not header.startswith("Digest "):
         return False
-    fields = dict((k.strip(), v.strip().strip('"')) for k, v in
-                  (part.split("=", 1) for part in header[7:].split(",") if "=" in part))
+    fields = dict(
+        (k.strip(), v.strip().strip('"'))
+        for k, v in (part.split("=", 1) for part in header[7:].split(",") if "=" in part)
+    )
     md5 = lambda s: hashlib.md5(s.encode()).hexdigest()  # noqa: E731
     ha1 = md5(f"{USER}:{REALM}:{PASSWORD}")
     ha2 = md5(f"{method}:{fields.get('uri')}")
@@ -271,14 +324,18 @@ def _auth_proxy(upstream: str, scheme: str):
         if not ok:
             return 401, {"WWW-Authenticate": challenge, "Content-Type": "text/plain"}, b"who are you?\n"
         return _forward(upstream, handler, body)
+
     return respond
 
 
-@pytest.mark.parametrize("scheme,flags", [
-    ("basic", ["--user", USER, "--password", PASSWORD]),
-    ("digest", ["--user", USER, "--password", PASSWORD, "--auth", "digest"]),
-    ("bearer", ["--token", TOKEN]),
-])
+@pytest.mark.parametrize(
+    "scheme,flags",
+    [
+        ("basic", ["--user", USER, "--password", PASSWORD]),
+        ("digest", ["--user", USER, "--password", PASSWORD, "--auth", "digest"]),
+        ("bearer", ["--token", TOKEN]),
+    ],
+)
 def test_authentication_reaches_the_store(oxigraph, runner, cli, scheme, flags):
     _clear(oxigraph)
     with _Server(_auth_proxy(oxigraph, scheme)) as proxy:
@@ -292,13 +349,25 @@ def test_authentication_reaches_the_store(oxigraph, runner, cli, scheme, flags):
 
 def test_wrong_password_is_one_line(oxigraph, runner, cli):
     with _Server(_auth_proxy(oxigraph, "basic")) as proxy:
-        r = _push(runner, cli, LAKESIDE, "--store", f"{proxy.url}/store", "--what", "asserted",
-                  "--user", USER, "--password", "wrong")
+        r = _push(
+            runner,
+            cli,
+            LAKESIDE,
+            "--store",
+            f"{proxy.url}/store",
+            "--what",
+            "asserted",
+            "--user",
+            USER,
+            "--password",
+            "wrong",
+        )
     assert r.exit_code == 2
     assert r.output.splitlines() == [
         f"error: writing graph <{LAKESIDE_G}> (Graph Store Protocol) refused by {proxy.url}/store?graph="
         f"https%3A%2F%2Fexample.org%2Flakeside%2Fcity: HTTP 401 Unauthorized: who are you? — the store did not "
-        "accept the credentials (Virtuoso's -auth URLs want --auth digest)"]
+        "accept the credentials (Virtuoso's -auth URLs want --auth digest)"
+    ]
 
 
 def test_retries_after_503_then_succeeds(oxigraph, runner, cli):
@@ -320,8 +389,11 @@ def test_retries_after_503_then_succeeds(oxigraph, runner, cli):
 
 def test_retries_are_bounded_and_the_error_carries_the_servers_words(runner, cli):
     def respond(handler, body):
-        return 500, {"Content-Type": "text/plain"}, (
-            b"Virtuoso 37000 Error SP031: SPARQL: not configured to have default graph\n\nSPARQL query:\n...")
+        return (
+            500,
+            {"Content-Type": "text/plain"},
+            (b"Virtuoso 37000 Error SP031: SPARQL: not configured to have default graph\n\nSPARQL query:\n..."),
+        )
 
     with _Server(respond) as broken:
         r = _push(runner, cli, LAKESIDE, "--store", f"{broken.url}/store", "--what", "asserted", "--retries", "2")
@@ -330,23 +402,26 @@ def test_retries_are_bounded_and_the_error_carries_the_servers_words(runner, cli
     assert r.output.splitlines() == [
         f"error: writing graph <{LAKESIDE_G}> (Graph Store Protocol) refused by {broken.url}/store?graph="
         "https%3A%2F%2Fexample.org%2Flakeside%2Fcity: HTTP 500 Internal Server Error: Virtuoso 37000 Error SP031: "
-        "SPARQL: not configured to have default graph"]
+        "SPARQL: not configured to have default graph"
+    ]
 
 
 def test_an_endpoint_answering_html_is_one_line(runner, cli):
-    page = (b"<!DOCTYPE html><html><head><title>Not here</title><style>p{}</style></head><body>"
-            b"<h1>Page not found</h1><p>Nothing\nat this address.</p></body></html>")
+    page = (
+        b"<!DOCTYPE html><html><head><title>Not here</title><style>p{}</style></head><body>"
+        b"<h1>Page not found</h1><p>Nothing\nat this address.</p></body></html>"
+    )
 
     def respond(handler, body):
         return 404, {"Content-Type": "text/html; charset=utf-8"}, page
 
     with _Server(respond) as web:
-        r = _push(runner, cli, LAKESIDE, "--store", f"{web.url}/store", "--what", "asserted",
-                  "--protocol", "gsp")
+        r = _push(runner, cli, LAKESIDE, "--store", f"{web.url}/store", "--what", "asserted", "--protocol", "gsp")
     assert r.exit_code == 2
     assert r.output.splitlines() == [
         f"error: writing graph <{LAKESIDE_G}> (Graph Store Protocol) refused by {web.url}/store?graph="
-        "https%3A%2F%2Fexample.org%2Flakeside%2Fcity: HTTP 404 Not Found: Page not found"]
+        "https%3A%2F%2Fexample.org%2Flakeside%2Fcity: HTTP 404 Not Found: Page not found"
+    ]
 
 
 @pytest.mark.parametrize("url", ["not-a-url", "ftp://example.org/store", "http://"])
@@ -355,21 +430,25 @@ def test_a_store_that_is_no_url_is_one_line(runner, cli, url):
     assert r.exit_code == 2
     assert r.output.splitlines() == [
         f"error: --store {url!r} is not an http(s) URL — give the store's URL, e.g. http://127.0.0.1:7878/store "
-        "(Oxigraph) or http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso)"]
+        "(Oxigraph) or http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso)"
+    ]
 
 
 def test_an_unreachable_store_is_one_line(runner, cli):
     port = _free_port()
-    r = _push(runner, cli, LAKESIDE, "--store", f"http://127.0.0.1:{port}/store", "--what", "asserted",
-              "--retries", "0")
+    r = _push(
+        runner, cli, LAKESIDE, "--store", f"http://127.0.0.1:{port}/store", "--what", "asserted", "--retries", "0"
+    )
     assert r.exit_code == 2
     assert r.output.splitlines() == [
         f"error: writing graph <{LAKESIDE_G}> (Graph Store Protocol): cannot reach http://127.0.0.1:{port}/store?"
         "graph=https%3A%2F%2Fexample.org%2Flakeside%2Fcity: Connection refused — is the store running, and is the "
-        "URL right?"]
+        "URL right?"
+    ]
 
 
 # ------------------------------------------------------------------------------------------- analysis in the store
+
 
 def _open_order(value):
     """A report with the order SPARQL 1.1 leaves open made canonical: a text holding values joined with "; "
@@ -411,8 +490,9 @@ def _analyze_in_store(query_url, update_url, connection=None, **kw) -> dict[str,
     from sscrdf.analysis.instore import analyze_endpoint
     from sscrdf.render.report import analysis_json, analysis_md, analysis_text
 
-    analysis, _ = analyze_endpoint(query_url, update_url, connection=connection,
-                                   as_of=dt.date.fromisoformat(AS_OF), **kw)
+    analysis, _ = analyze_endpoint(
+        query_url, update_url, connection=connection, as_of=dt.date.fromisoformat(AS_OF), **kw
+    )
     return {"json": analysis_json(analysis), "text": analysis_text(analysis), "md": analysis_md(analysis)}
 
 
@@ -441,8 +521,21 @@ def test_analyze_command_in_oxigraph_graph_per_city(oxigraph, runner, cli, embed
     _clear(oxigraph)
     r = _push(runner, cli, RIVERTON, LAKESIDE, "--store", f"{oxigraph}/store", "--what", "inferred")
     assert r.exit_code == 0, r.output
-    r = runner.invoke(cli, ["analyze", "--endpoint", f"{oxigraph}/query", "--update-endpoint", f"{oxigraph}/update",
-                            "--graph-per-city", "--as-of", AS_OF, "--format", "json"])
+    r = runner.invoke(
+        cli,
+        [
+            "analyze",
+            "--endpoint",
+            f"{oxigraph}/query",
+            "--update-endpoint",
+            f"{oxigraph}/update",
+            "--graph-per-city",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert _open_order(json.loads(r.output)) == _open_order(json.loads(embedded_reports["json"]))
     derived = {g for g in _graph_counts(oxigraph) if g.startswith("https://w3id.org/sscrdf/graph/derived")}
@@ -485,18 +578,30 @@ def test_analysis_in_the_store_needs_the_entailments(oxigraph, runner, cli):
     assert r.output.splitlines() == [
         f"error: the store at {oxigraph}/query has no graph <{ONTOLOGY_G}> (the ontology and the cities' "
         "entailments, which the rules and checks need) — write the cities with `sscrdf push FILE... --what "
-        "inferred` (or all)"]
+        "inferred` (or all)"
+    ]
 
 
-@pytest.mark.parametrize("args,message", [
-    (["examples/lakeside.ttl", "--endpoint", "http://127.0.0.1:9/query"], "give either FILES or --endpoint, not both"),
-    (["examples/lakeside.ttl", "--graph-per-city"], "--update-endpoint and --graph-per-city go with --endpoint"),
-    (["--endpoint", "not-a-url"], "--endpoint 'not-a-url' is not an http(s) URL — give the store's URL, e.g. "
-                                  "http://127.0.0.1:7878/query (Oxigraph) or http://127.0.0.1:8890/sparql (Virtuoso)"),
-    (["--endpoint", "http://127.0.0.1:9/query", "--update-endpoint", "ftp://x/"],
-     "--update-endpoint 'ftp://x/' is not an http(s) URL — give the store's URL, e.g. "
-     "http://127.0.0.1:7878/update (Oxigraph) or http://127.0.0.1:8890/sparql-auth (Virtuoso)"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (
+            ["examples/lakeside.ttl", "--endpoint", "http://127.0.0.1:9/query"],
+            "give either FILES or --endpoint, not both",
+        ),
+        (["examples/lakeside.ttl", "--graph-per-city"], "--update-endpoint and --graph-per-city go with --endpoint"),
+        (
+            ["--endpoint", "not-a-url"],
+            "--endpoint 'not-a-url' is not an http(s) URL — give the store's URL, e.g. "
+            "http://127.0.0.1:7878/query (Oxigraph) or http://127.0.0.1:8890/sparql (Virtuoso)",
+        ),
+        (
+            ["--endpoint", "http://127.0.0.1:9/query", "--update-endpoint", "ftp://x/"],
+            "--update-endpoint 'ftp://x/' is not an http(s) URL — give the store's URL, e.g. "
+            "http://127.0.0.1:7878/update (Oxigraph) or http://127.0.0.1:8890/sparql-auth (Virtuoso)",
+        ),
+    ],
+)
 def test_analyze_endpoint_usage_errors_are_one_line(runner, cli, args, message):
     r = runner.invoke(cli, ["analyze", *args])
     assert r.exit_code == 2
@@ -510,10 +615,12 @@ def test_analysis_without_an_update_endpoint_is_one_line(oxigraph, runner, cli):
     assert r.exit_code == 2
     assert r.output.splitlines() == [
         "error: the rules run inside the store: give --update-endpoint URL (the store's SPARQL Update URL, e.g. "
-        "http://127.0.0.1:7878/update or Virtuoso's /sparql-auth)"]
+        "http://127.0.0.1:7878/update or Virtuoso's /sparql-auth)"
+    ]
 
 
 # ------------------------------------------------------------------------------------------- Virtuoso
+
 
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory):
@@ -527,12 +634,27 @@ VIRTUOSO_AUTH = ["--user", "dba", "--password", "dba", "--auth", "digest"]
 
 
 def test_push_to_virtuoso_through_its_graph_store_with_digest(virtuoso, runner, cli):
-    r = _push(runner, cli, RIVERTON, LAKESIDE, "--store", f"{virtuoso}/sparql-graph-crud-auth", "--what", "inferred",
-              "--replace", "--format", "json", *VIRTUOSO_AUTH)
+    r = _push(
+        runner,
+        cli,
+        RIVERTON,
+        LAKESIDE,
+        "--store",
+        f"{virtuoso}/sparql-graph-crud-auth",
+        "--what",
+        "inferred",
+        "--replace",
+        "--format",
+        "json",
+        *VIRTUOSO_AUTH,
+    )
     assert r.exit_code == 0, r.output
     written = {g["graph"]: g["triples"] for g in json.loads(r.output)["graphs"]}
-    q = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?g { "
-         + " ".join(f"<{g}>" for g in written) + " } } GROUP BY ?g")
+    q = (
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?g { "
+        + " ".join(f"<{g}>" for g in written)
+        + " } } GROUP BY ?g"
+    )
     from sscrdf.query.sparql import select_remote
 
     assert dict(select_remote(f"{virtuoso}/sparql", q).rows) == written
@@ -541,25 +663,37 @@ def test_push_to_virtuoso_through_its_graph_store_with_digest(virtuoso, runner, 
 
 def test_push_to_virtuoso_with_sparql_update_keeps_blank_nodes(virtuoso, runner, cli, tmp_path):
     trig = tmp_path / "b.trig"
-    trig.write_text('<https://example.org/g/b> { <https://example.org/b> a <https://w3id.org/sscrdf/ontology#City> ;'
-                    ' <https://w3id.org/sscrdf/ontology#hasParticipationMechanism> [ a <https://w3id.org/sscrdf/'
-                    'ontology#Survey> ] . }\n', encoding="utf-8")
-    r = _push(runner, cli, trig, "--store", f"{virtuoso}/sparql-auth", "--what", "asserted", "--replace",
-              *VIRTUOSO_AUTH)
+    trig.write_text(
+        "<https://example.org/g/b> { <https://example.org/b> a <https://w3id.org/sscrdf/ontology#City> ;"
+        " <https://w3id.org/sscrdf/ontology#hasParticipationMechanism> [ a <https://w3id.org/sscrdf/"
+        "ontology#Survey> ] . }\n",
+        encoding="utf-8",
+    )
+    r = _push(
+        runner, cli, trig, "--store", f"{virtuoso}/sparql-auth", "--what", "asserted", "--replace", *VIRTUOSO_AUTH
+    )
     assert r.exit_code == 0, r.output
     from sscrdf.query.sparql import select_remote
 
-    rows = select_remote(f"{virtuoso}/sparql", "SELECT ?t WHERE { GRAPH <https://example.org/g/b> { "
-                         "<https://example.org/b> ?p ?m . ?m a ?t } }").rows
+    rows = select_remote(
+        f"{virtuoso}/sparql",
+        "SELECT ?t WHERE { GRAPH <https://example.org/g/b> { <https://example.org/b> ?p ?m . ?m a ?t } }",
+    ).rows
     assert rows == [("https://w3id.org/sscrdf/ontology#Survey",)]
-    r = _push(runner, cli, trig, "--store", f"{virtuoso}/sparql-auth", "--what", "asserted", "--replace",
-              *VIRTUOSO_AUTH)  # replaced, not added: still one blank node
-    assert select_remote(f"{virtuoso}/sparql", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://example.org/g/b> "
-                         "{ ?s ?p ?o } }").rows == [(3,)]
+    r = _push(
+        runner, cli, trig, "--store", f"{virtuoso}/sparql-auth", "--what", "asserted", "--replace", *VIRTUOSO_AUTH
+    )  # replaced, not added: still one blank node
+    assert select_remote(
+        f"{virtuoso}/sparql", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://example.org/g/b> { ?s ?p ?o } }"
+    ).rows == [(3,)]
     from sscrdf.server.client import Connection, update
 
-    update(Connection(user="dba", password="dba", auth_scheme="digest"), f"{virtuoso}/sparql-auth",
-           "DROP SILENT GRAPH <https://example.org/g/b>", what="cleaning up")
+    update(
+        Connection(user="dba", password="dba", auth_scheme="digest"),
+        f"{virtuoso}/sparql-auth",
+        "DROP SILENT GRAPH <https://example.org/g/b>",
+        what="cleaning up",
+    )
 
 
 def test_anonymous_update_on_virtuoso_shows_virtuosos_words(virtuoso, runner, cli):
@@ -572,24 +706,38 @@ def test_anonymous_update_on_virtuoso_shows_virtuosos_words(virtuoso, runner, cl
     assert re.fullmatch(
         rf"error: writing graph <{LAKESIDE_G}> \(SPARQL Update, part 1 of 1\) refused by {virtuoso}/sparql: HTTP 500 "
         r"SPARQL Request Failed: Virtuoso 42000 Error SR186:SECURITY: No permission to execute procedure "
-        r"DB\.DBA\.SPARQL_INSERT_DICT_CONTENT with user ID \d+, group ID \d+", lines[0]), lines[0]
+        r"DB\.DBA\.SPARQL_INSERT_DICT_CONTENT with user ID \d+, group ID \d+",
+        lines[0],
+    ), lines[0]
 
 
 def test_analysis_in_virtuoso_equals_the_embedded_one(virtuoso, runner, cli, embedded_reports):
     """The same report from the rules, checks and queries run inside Virtuoso. Virtuoso 7.2 returns the rows of
     stakeholders-by-category in a wrong order (its ORDER BY on LCASE(STR(?label)) does not sort, even through a
     BIND), so that one section is compared as a set; everything else must be equal as it is."""
-    r = _push(runner, cli, RIVERTON, LAKESIDE, "--store", f"{virtuoso}/sparql-graph-crud-auth", "--what", "inferred",
-              "--replace", *VIRTUOSO_AUTH)
+    r = _push(
+        runner,
+        cli,
+        RIVERTON,
+        LAKESIDE,
+        "--store",
+        f"{virtuoso}/sparql-graph-crud-auth",
+        "--what",
+        "inferred",
+        "--replace",
+        *VIRTUOSO_AUTH,
+    )
     assert r.exit_code == 0, r.output
     from sscrdf.server.client import Connection
 
-    in_store = _analyze_in_store(f"{virtuoso}/sparql", f"{virtuoso}/sparql-auth",
-                                 Connection(user="dba", password="dba", auth_scheme="digest"))
+    in_store = _analyze_in_store(
+        f"{virtuoso}/sparql", f"{virtuoso}/sparql-auth", Connection(user="dba", password="dba", auth_scheme="digest")
+    )
     _same_reports(in_store, embedded_reports, unordered_sections=("categories",))
 
 
 # ------------------------------------------------------------------------------------------- the README, as written
+
 
 def _readme_commands(heading: str) -> list[list[str]]:
     """The `sscrdf` commands of the first ```sh block after ``heading`` in README.md, continuation lines joined."""
@@ -632,15 +780,17 @@ def test_readme_portal_steps_on_oxigraph_work_as_written(oxigraph, runner, cli, 
     outputs = _run_readme(runner, cli, commands, "http://localhost:7878", oxigraph, tmp_path)
     assert outputs[2].splitlines()[-2].split() == [LAKESIDE_G, "Lakeside"]  # the one city without a CERT unit
     assert outputs[2].splitlines()[-1] == "(1 row)"
-    assert _open_order((tmp_path / "portal.md").read_text(encoding="utf-8").splitlines()) == \
-        _open_order(embedded_reports["md"].splitlines())
+    assert _open_order((tmp_path / "portal.md").read_text(encoding="utf-8").splitlines()) == _open_order(
+        embedded_reports["md"].splitlines()
+    )
 
 
 def test_readme_portal_steps_on_virtuoso_work_as_written(virtuoso, runner, cli, tmp_path):
     commands = _readme_commands("### With Virtuoso (from Debian)")
     assert [c[0] for c in commands] == ["push", "query", "analyze"]
-    outputs = _run_readme(runner, cli, commands, "http://localhost:8890", virtuoso, tmp_path,
-                          env={"SSCRDF_STORE_PASSWORD": "dba"})
+    outputs = _run_readme(
+        runner, cli, commands, "http://localhost:8890", virtuoso, tmp_path, env={"SSCRDF_STORE_PASSWORD": "dba"}
+    )
     assert outputs[1].splitlines()[-2].split() == [LAKESIDE_G, "Lakeside"]
     assert outputs[1].splitlines()[-1] == "(1 row)"
     assert (tmp_path / "portal.md").read_text(encoding="utf-8").startswith("# Stakeholder")
@@ -648,10 +798,14 @@ def test_readme_portal_steps_on_virtuoso_work_as_written(virtuoso, runner, cli, 
 
 # ------------------------------------------------------------------------------------------- more one-line errors
 
-@pytest.mark.parametrize("flags,message", [
-    (["--token", "t", "--user", "u"], "give either --token or --user/--password, not both"),
-    (["--password", "p"], "--password needs --user"),
-])
+
+@pytest.mark.parametrize(
+    "flags,message",
+    [
+        (["--token", "t", "--user", "u"], "give either --token or --user/--password, not both"),
+        (["--password", "p"], "--password needs --user"),
+    ],
+)
 def test_conflicting_credentials_are_one_line(runner, cli, flags, message):
     r = _push(runner, cli, LAKESIDE, "--store", "http://127.0.0.1:9/store", *flags)
     assert r.exit_code == 2
@@ -660,6 +814,7 @@ def test_conflicting_credentials_are_one_line(runner, cli, flags, message):
 
 def test_an_endpoint_answering_an_html_page_is_one_line(runner, cli):
     """analyze --endpoint pointed at a web page that answers 200 with HTML."""
+
     def respond(handler, body):
         return 200, {"Content-Type": "text/html"}, b"<html><body><h1>Welcome</h1></body></html>"
 
@@ -668,7 +823,8 @@ def test_an_endpoint_answering_an_html_page_is_one_line(runner, cli):
     assert r.exit_code == 2
     assert r.output.splitlines() == [
         f"error: the SPARQL endpoint {web.url}/ did not answer with SPARQL JSON results (Content-Type text/html) "
-        "— check that --endpoint is the store's SPARQL query URL"]
+        "— check that --endpoint is the store's SPARQL query URL"
+    ]
 
 
 def test_the_api_pushes_and_analyses_in_the_store(oxigraph, embedded_reports):
@@ -695,8 +851,12 @@ def test_auto_protocol_falls_back_to_update_when_the_url_refuses_the_graph_store
     def respond(handler, body):
         if "graph=" in handler.path:
             return 405, {"Content-Type": "text/plain"}, b"Method Not Allowed\n"
-        req = urllib.request.Request(f"{oxigraph}/update", data=body, method="POST",
-                                     headers={"Content-Type": handler.headers.get("Content-Type", "")})
+        req = urllib.request.Request(
+            f"{oxigraph}/update",
+            data=body,
+            method="POST",
+            headers={"Content-Type": handler.headers.get("Content-Type", "")},
+        )
         with urllib.request.urlopen(req, timeout=30) as resp:
             return resp.status, {}, resp.read()
 
@@ -732,9 +892,13 @@ def test_cities_of_one_file_are_reasoned_apart_on_all_cores(oxigraph, runner, cl
         alone.extend(data.quads_for_pattern(None, None, None, ox.NamedNode(g)))
         ks = knowledge_store(alone)
         work = run_rules(ks, as_of=dt.date.fromisoformat(AS_OF)).store
-        for graph, store, source in ((inferred_graph(g).value, ks, inferred_graph(g)),
-                                     (derived_graph(g).value, work, DERIVED_GRAPH)):
+        for graph, store, source in (
+            (inferred_graph(g).value, ks, inferred_graph(g)),
+            (derived_graph(g).value, work, DERIVED_GRAPH),
+        ):
             want = {q.triple for q in store.quads_for_pattern(None, None, None, source)}
-            got = {q.triple for q in ox.parse("\n".join(_graph_lines(oxigraph, graph)).encode(),
-                                              format=ox.RdfFormat.N_TRIPLES)}
+            got = {
+                q.triple
+                for q in ox.parse("\n".join(_graph_lines(oxigraph, graph)).encode(), format=ox.RdfFormat.N_TRIPLES)
+            }
             assert got == want, graph

@@ -1,4 +1,5 @@
 """--quiet, --verbose, standard input and the progress bar on a terminal."""
+
 from __future__ import annotations
 
 import os
@@ -69,8 +70,14 @@ def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str]:
 
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "sscrdf.cli", *args], stdin=follower, stdout=follower,
-                            stderr=follower, close_fds=True, env={**os.environ, **env})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sscrdf.cli", *args],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        close_fds=True,
+        env={**os.environ, **env},
+    )
     os.close(follower)
     shown = b""
     while True:
@@ -90,10 +97,13 @@ def test_progress_bar_is_drawn_on_a_terminal_and_not_with_quiet(tmp_path):
 
     files = [str(EXAMPLES / "riverton.ttl"), str(EXAMPLES / "lakeside.ttl")]
     out = tmp_path / "a.json"
-    code, shown = _run_on_a_terminal(["analyze", *files, "--format", "json", "-o", str(out), "--as-of", "2026-11-21"],
-                                     {"SSCRDF_BATCH_SIZE": "1"})
+    code, shown = _run_on_a_terminal(
+        ["analyze", *files, "--format", "json", "-o", str(out), "--as-of", "2026-11-21"], {"SSCRDF_BATCH_SIZE": "1"}
+    )
     assert code == 0, shown
     assert "loading:" in shown and "%|" in shown and "/2 [" in shown  # a bar over the two files, on the terminal
-    code, shown = _run_on_a_terminal(["-q", "analyze", *files, "--format", "json", "-o", str(out),
-                                      "--as-of", "2026-11-21"], {"SSCRDF_BATCH_SIZE": "1"})
+    code, shown = _run_on_a_terminal(
+        ["-q", "analyze", *files, "--format", "json", "-o", str(out), "--as-of", "2026-11-21"],
+        {"SSCRDF_BATCH_SIZE": "1"},
+    )
     assert code == 0 and "%|" not in shown

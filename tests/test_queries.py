@@ -16,6 +16,7 @@ Every query file, bundled by anyone, must also have the four header keys, name i
 stay within standard SPARQL 1.1 (no SERVICE, no LOAD, no engine-specific function) and give the same rows on
 both stores.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,6 +46,7 @@ def ex(name: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ stores
+
 
 @pytest.fixture(scope="module")
 def data() -> ox.Store:
@@ -105,8 +107,10 @@ def category_rows(city: str, names: list[str]) -> list[tuple]:
 
 
 def unit_rows(city: str, municipality: str, names: list[str]) -> list[tuple]:
-    return [(ex(city), ex(municipality), ssc(n), UNIT_LABELS[n])
-            for n in sorted(names, key=lambda n: UNIT_LABELS[n].lower())]
+    return [
+        (ex(city), ex(municipality), ssc(n), UNIT_LABELS[n])
+        for n in sorted(names, key=lambda n: UNIT_LABELS[n].lower())
+    ]
 
 
 def count_rows(city: str, counts: dict[str, int]) -> list[tuple]:
@@ -114,45 +118,124 @@ def count_rows(city: str, counts: dict[str, int]) -> list[tuple]:
 
 
 MISSING_CATEGORIES = (
-    category_rows("alpha", ["CityServicesCompany", "NGO", "InternationalOrganization", "IndustryAssociation",
-                            "AcademiaOrResearchOrganization", "UrbanPlanner", "StandardsDevelopingOrganization"])
-    + category_rows("beta", ["NationalOrRegionalGovernment", "UtilityProvider", "ICTCompany",
-                             "InternationalOrganization", "IndustryAssociation", "CitizenOrganization"])
-    + category_rows("gamma", ["UtilityProvider", "NGO", "IndustryAssociation", "AcademiaOrResearchOrganization",
-                              "UrbanPlanner", "StandardsDevelopingOrganization"])
+    category_rows(
+        "alpha",
+        [
+            "CityServicesCompany",
+            "NGO",
+            "InternationalOrganization",
+            "IndustryAssociation",
+            "AcademiaOrResearchOrganization",
+            "UrbanPlanner",
+            "StandardsDevelopingOrganization",
+        ],
+    )
+    + category_rows(
+        "beta",
+        [
+            "NationalOrRegionalGovernment",
+            "UtilityProvider",
+            "ICTCompany",
+            "InternationalOrganization",
+            "IndustryAssociation",
+            "CitizenOrganization",
+        ],
+    )
+    + category_rows(
+        "gamma",
+        [
+            "UtilityProvider",
+            "NGO",
+            "IndustryAssociation",
+            "AcademiaOrResearchOrganization",
+            "UrbanPlanner",
+            "StandardsDevelopingOrganization",
+        ],
+    )
 )
 
 MISSING_UNITS = (
     # Alphaville has CERT, transportation and one unit that is both urban planning and citizen services
-    unit_rows("alpha", "alphaCouncil", ["SecurityAndEmergencyUnit", "InfrastructureAndICTUnit", "EnvironmentalUnit",
-                                        "FinanceUnit", "LegalAffairsUnit", "WaterAndSanitationUnit"])
+    unit_rows(
+        "alpha",
+        "alphaCouncil",
+        [
+            "SecurityAndEmergencyUnit",
+            "InfrastructureAndICTUnit",
+            "EnvironmentalUnit",
+            "FinanceUnit",
+            "LegalAffairsUnit",
+            "WaterAndSanitationUnit",
+        ],
+    )
     # Betatown has ICT and finance units and delegates CERT and water and sanitation
-    + unit_rows("beta", "betaCouncil", ["UrbanPlanningUnit", "SecurityAndEmergencyUnit", "CitizenServicesUnit",
-                                       "EnvironmentalUnit", "TransportationUnit", "LegalAffairsUnit"])
+    + unit_rows(
+        "beta",
+        "betaCouncil",
+        [
+            "UrbanPlanningUnit",
+            "SecurityAndEmergencyUnit",
+            "CitizenServicesUnit",
+            "EnvironmentalUnit",
+            "TransportationUnit",
+            "LegalAffairsUnit",
+        ],
+    )
     # Gammaford has security, environmental, water and transportation units (and delegates water too)
-    + unit_rows("gamma", "gammaCouncil", ["UrbanPlanningUnit", "CitizenServicesUnit", "InfrastructureAndICTUnit",
-                                         "FinanceUnit", "LegalAffairsUnit", "CERTUnit"])
+    + unit_rows(
+        "gamma",
+        "gammaCouncil",
+        [
+            "UrbanPlanningUnit",
+            "CitizenServicesUnit",
+            "InfrastructureAndICTUnit",
+            "FinanceUnit",
+            "LegalAffairsUnit",
+            "CERTUnit",
+        ],
+    )
 )
 
 UNASSIGNED_RESPONSIBILITIES = [
-    (ex("alpha"), ssc("CitizenOrganization"), ssc("RecognizeSSCServiceCosts"),
-     "recognize that SSC services have a price"),
-    (ex("alpha"), ssc("CitizenServicesUnit"), ssc("ReportCityProjectsToCitizens"),
-     "report to citizens on the city's projects"),
+    (
+        ex("alpha"),
+        ssc("CitizenOrganization"),
+        ssc("RecognizeSSCServiceCosts"),
+        "recognize that SSC services have a price",
+    ),
+    (
+        ex("alpha"),
+        ssc("CitizenServicesUnit"),
+        ssc("ReportCityProjectsToCitizens"),
+        "report to citizens on the city's projects",
+    ),
     (ex("alpha"), ssc("Municipality"), ssc("ProvideOpenDataPlatform"), "provide an open data platform"),
     (ex("beta"), ssc("AcademiaOrResearchOrganization"), ssc("DevelopScienceOfCities"), "develop a science of cities"),
     (ex("beta"), ssc("FinanceUnit"), ssc("PersonaliseTaxCollection"), "innovate in tax collection"),
-    (ex("gamma"), ssc("Municipality"), ssc("EnsureAllPopulationCanParticipate"),
-     "ensure everyone is informed and able to take part"),
-    (ex("gamma"), ssc("NationalOrRegionalGovernment"), ssc("DefineSSCPoliciesAndLegalFrameworks"),
-     "define SSC policies and legal frameworks"),
+    (
+        ex("gamma"),
+        ssc("Municipality"),
+        ssc("EnsureAllPopulationCanParticipate"),
+        "ensure everyone is informed and able to take part",
+    ),
+    (
+        ex("gamma"),
+        ssc("NationalOrRegionalGovernment"),
+        ssc("DefineSSCPoliciesAndLegalFrameworks"),
+        "define SSC policies and legal frameworks",
+    ),
 ]
 
 # only AlphaTel + Alphaville's CERT unit; not Betatown's delegated CERT company, not Gammaford's council doing
 # its environmental unit's work, not Gammaford's water unit and the company it delegates water to
 OVERLAPS = [
-    (ex("alpha"), ssc("PreventHandleAndRespondToSecurityIncidents"),
-     "prevent, handle and respond to computer security incidents", ex("alphaCert"), ex("alphaTel")),
+    (
+        ex("alpha"),
+        ssc("PreventHandleAndRespondToSecurityIncidents"),
+        "prevent, handle and respond to computer security incidents",
+        ex("alphaCert"),
+        ex("alphaTel"),
+    ),
 ]
 
 # power and interest from the latest assessment: AlphaTel was High/High in 2024, Betatown Services High/High in
@@ -173,54 +256,174 @@ STRATEGIES = [
 
 # priority desc, then gap desc, then city and stakeholder
 ENGAGEMENT_GAPS = [
-    (ex("beta"), ex("betaCouncil"), "Betatown Municipality", ssc("Resistant"), ssc("Leading"), 3,
-     ssc("AddressConcerns"), 6),
-    (ex("alpha"), ex("alphaGov"), "Republic of Alphaland", ssc("Resistant"), ssc("Supportive"), 2,
-     ssc("AddressConcerns"), 4),
-    (ex("gamma"), ex("gammaResidents"), "Gammaford residents", ssc("Resistant"), ssc("Supportive"), 2,
-     ssc("AddressConcerns"), 2),
+    (
+        ex("beta"),
+        ex("betaCouncil"),
+        "Betatown Municipality",
+        ssc("Resistant"),
+        ssc("Leading"),
+        3,
+        ssc("AddressConcerns"),
+        6,
+    ),
+    (
+        ex("alpha"),
+        ex("alphaGov"),
+        "Republic of Alphaland",
+        ssc("Resistant"),
+        ssc("Supportive"),
+        2,
+        ssc("AddressConcerns"),
+        4,
+    ),
+    (
+        ex("gamma"),
+        ex("gammaResidents"),
+        "Gammaford residents",
+        ssc("Resistant"),
+        ssc("Supportive"),
+        2,
+        ssc("AddressConcerns"),
+        2,
+    ),
     (ex("alpha"), ex("alphaPower"), "AlphaPower", ssc("Resistant"), ssc("Neutral"), 1, ssc("AddressConcerns"), 2),
     (ex("gamma"), ex("gammaRegion"), "Gamma Region", ssc("Neutral"), ssc("Supportive"), 1, ssc("Involve"), 2),
-    (ex("alpha"), ex("alphaCitizens"), "Alphaville Residents' Forum", ssc("Resistant"), ssc("Neutral"), 1,
-     ssc("AddressConcerns"), 1),
+    (
+        ex("alpha"),
+        ex("alphaCitizens"),
+        "Alphaville Residents' Forum",
+        ssc("Resistant"),
+        ssc("Neutral"),
+        1,
+        ssc("AddressConcerns"),
+        1,
+    ),
     (ex("beta"), ex("betaUni"), "University of Betatown", ssc("Supportive"), ssc("Leading"), 1, ssc("GiveRole"), 1),
 ]
 
 PITFALLS = [
     (ex("alpha"), ssc("PowerImbalancePitfall"), "Half of Alphaville's high-power stakeholders resist the programme."),
-    (ex("gamma"), ssc("UnreviewedProcessPitfall"),
-     "Gammaford has not reviewed its engagement for more than twelve months."),
+    (
+        ex("gamma"),
+        ssc("UnreviewedProcessPitfall"),
+        "Gammaford has not reviewed its engagement for more than twelve months.",
+    ),
 ]
 
 FINDINGS = [
-    (ex("alpha"), ex("finding1"), ssc("Gap"), SH + "Warning", ex("alpha"), ssc("NGO"),
-     "Alphaville lists no NGO among its stakeholders.", "Y Suppl. 34, clause 3.1", SSCR + "missing-category"),
-    (ex("alpha"), ex("finding2"), ssc("Risk"), SH + "Warning", ex("alpha"), ssc("PowerImbalancePitfall"),
-     "Half of Alphaville's high-power stakeholders resist the programme.", "Y Suppl. 34, clause 4.2",
-     SSCR + "power-imbalance"),
-    (ex("beta"), ex("finding4"), ssc("Recommendation"), SH + "Info", ex("betaCouncil"), ssc("ManageClosely"),
-     "Manage Betatown Municipality closely.", "Y Suppl. 34, Table 1", SSCR + "strategy-recommendation"),
-    (ex("beta"), ex("finding3"), ssc("Risk"), SH + "Info", ex("betaCouncil"), ssc("Resistant"),
-     "Betatown's municipality is resistant.", "Y Suppl. 34, clause 4.2", SSCR + "resistant-high-power"),
+    (
+        ex("alpha"),
+        ex("finding1"),
+        ssc("Gap"),
+        SH + "Warning",
+        ex("alpha"),
+        ssc("NGO"),
+        "Alphaville lists no NGO among its stakeholders.",
+        "Y Suppl. 34, clause 3.1",
+        SSCR + "missing-category",
+    ),
+    (
+        ex("alpha"),
+        ex("finding2"),
+        ssc("Risk"),
+        SH + "Warning",
+        ex("alpha"),
+        ssc("PowerImbalancePitfall"),
+        "Half of Alphaville's high-power stakeholders resist the programme.",
+        "Y Suppl. 34, clause 4.2",
+        SSCR + "power-imbalance",
+    ),
+    (
+        ex("beta"),
+        ex("finding4"),
+        ssc("Recommendation"),
+        SH + "Info",
+        ex("betaCouncil"),
+        ssc("ManageClosely"),
+        "Manage Betatown Municipality closely.",
+        "Y Suppl. 34, Table 1",
+        SSCR + "strategy-recommendation",
+    ),
+    (
+        ex("beta"),
+        ex("finding3"),
+        ssc("Risk"),
+        SH + "Info",
+        ex("betaCouncil"),
+        ssc("Resistant"),
+        "Betatown's municipality is resistant.",
+        "Y Suppl. 34, clause 4.2",
+        SSCR + "resistant-high-power",
+    ),
     # one finding with two sources: two rows
-    (ex("gamma"), ex("finding5"), ssc("Gap"), SH + "Warning", ex("gammaCouncil"), ssc("CERTUnit"),
-     "Gammaford Town Council has no CERT/CSIRT unit and delegates the function to nobody.",
-     "Y Suppl. 34, Table 2", SSCR + "missing-unit"),
-    (ex("gamma"), ex("finding5"), ssc("Gap"), SH + "Warning", ex("gammaCouncil"), ssc("CERTUnit"),
-     "Gammaford Town Council has no CERT/CSIRT unit and delegates the function to nobody.",
-     "Y Suppl. 34, clause 5.1", SSCR + "missing-unit"),
-    (ex("gamma"), ex("finding6"), ssc("Risk"), SH + "Warning", ex("gamma"), ssc("UnreviewedProcessPitfall"),
-     "Gammaford has not reviewed its engagement for more than twelve months.", "Y Suppl. 34, clause 4.2",
-     SSCR + "unreviewed-process"),
+    (
+        ex("gamma"),
+        ex("finding5"),
+        ssc("Gap"),
+        SH + "Warning",
+        ex("gammaCouncil"),
+        ssc("CERTUnit"),
+        "Gammaford Town Council has no CERT/CSIRT unit and delegates the function to nobody.",
+        "Y Suppl. 34, Table 2",
+        SSCR + "missing-unit",
+    ),
+    (
+        ex("gamma"),
+        ex("finding5"),
+        ssc("Gap"),
+        SH + "Warning",
+        ex("gammaCouncil"),
+        ssc("CERTUnit"),
+        "Gammaford Town Council has no CERT/CSIRT unit and delegates the function to nobody.",
+        "Y Suppl. 34, clause 5.1",
+        SSCR + "missing-unit",
+    ),
+    (
+        ex("gamma"),
+        ex("finding6"),
+        ssc("Risk"),
+        SH + "Warning",
+        ex("gamma"),
+        ssc("UnreviewedProcessPitfall"),
+        "Gammaford has not reviewed its engagement for more than twelve months.",
+        "Y Suppl. 34, clause 4.2",
+        SSCR + "unreviewed-process",
+    ),
 ]
 
 STAKEHOLDERS_BY_CATEGORY = (
-    count_rows("alpha", {"Municipality": 1, "NationalOrRegionalGovernment": 1, "ICTCompany": 2,
-                         "CitizenOrganization": 1, "UtilityProvider": 1})
-    + count_rows("beta", {"Municipality": 1, "CityServicesCompany": 1, "AcademiaOrResearchOrganization": 1,
-                          "StandardsDevelopingOrganization": 1, "NGO": 1, "UrbanPlanner": 1})
-    + count_rows("gamma", {"Municipality": 1, "NationalOrRegionalGovernment": 1, "CityServicesCompany": 1,
-                           "InternationalOrganization": 1, "CitizenOrganization": 1, "ICTCompany": 1})
+    count_rows(
+        "alpha",
+        {
+            "Municipality": 1,
+            "NationalOrRegionalGovernment": 1,
+            "ICTCompany": 2,
+            "CitizenOrganization": 1,
+            "UtilityProvider": 1,
+        },
+    )
+    + count_rows(
+        "beta",
+        {
+            "Municipality": 1,
+            "CityServicesCompany": 1,
+            "AcademiaOrResearchOrganization": 1,
+            "StandardsDevelopingOrganization": 1,
+            "NGO": 1,
+            "UrbanPlanner": 1,
+        },
+    )
+    + count_rows(
+        "gamma",
+        {
+            "Municipality": 1,
+            "NationalOrRegionalGovernment": 1,
+            "CityServicesCompany": 1,
+            "InternationalOrganization": 1,
+            "CitizenOrganization": 1,
+            "ICTCompany": 1,
+        },
+    )
 )
 
 # Alphaville has a CERT unit, Betatown delegates CERT to a company
@@ -256,20 +459,32 @@ STAKEHOLDER_COUNT = [(ex("alpha"), "Alphaville", 6), (ex("beta"), "Betatown", 6)
 TABLE_I1_PROFILE = [
     (ssc("ICTCompany"), "ICT company", ssc("SupralocalScale"), ssc("PrivateSector")),
     (ssc("AcademiaOrResearchOrganization"), CATEGORY_LABELS["AcademiaOrResearchOrganization"], ssc("LocalScale"), None),
-    (ssc("AcademiaOrResearchOrganization"), CATEGORY_LABELS["AcademiaOrResearchOrganization"], ssc("SupralocalScale"),
-     None),
+    (
+        ssc("AcademiaOrResearchOrganization"),
+        CATEGORY_LABELS["AcademiaOrResearchOrganization"],
+        ssc("SupralocalScale"),
+        None,
+    ),
     (ssc("CitizenOrganization"), CATEGORY_LABELS["CitizenOrganization"], ssc("LocalScale"), None),
     (ssc("CityServicesCompany"), "city services company", ssc("LocalScale"), ssc("PrivateSector")),
     (ssc("IndustryAssociation"), "industry association", ssc("SupralocalScale"), None),
     (ssc("InternationalOrganization"), CATEGORY_LABELS["InternationalOrganization"], ssc("LocalScale"), None),
     (ssc("InternationalOrganization"), CATEGORY_LABELS["InternationalOrganization"], ssc("SupralocalScale"), None),
     (ssc("Municipality"), "municipality", ssc("LocalScale"), ssc("PublicSector")),
-    (ssc("NationalOrRegionalGovernment"), CATEGORY_LABELS["NationalOrRegionalGovernment"], ssc("SupralocalScale"),
-     ssc("PublicSector")),
+    (
+        ssc("NationalOrRegionalGovernment"),
+        CATEGORY_LABELS["NationalOrRegionalGovernment"],
+        ssc("SupralocalScale"),
+        ssc("PublicSector"),
+    ),
     (ssc("NGO"), CATEGORY_LABELS["NGO"], ssc("LocalScale"), None),
     (ssc("NGO"), CATEGORY_LABELS["NGO"], ssc("SupralocalScale"), None),
-    (ssc("StandardsDevelopingOrganization"), CATEGORY_LABELS["StandardsDevelopingOrganization"], ssc("SupralocalScale"),
-     None),
+    (
+        ssc("StandardsDevelopingOrganization"),
+        CATEGORY_LABELS["StandardsDevelopingOrganization"],
+        ssc("SupralocalScale"),
+        None,
+    ),
     (ssc("UrbanPlanner"), "urban planner", ssc("LocalScale"), None),
     (ssc("UtilityProvider"), "utility provider", ssc("SupralocalScale"), ssc("PrivateSector")),
 ]
@@ -280,22 +495,26 @@ _COVERAGE = {
         "CERTUnit": ("present", "alphaCert", "Alphaville CERT"),
         "CitizenServicesUnit": ("present", "alphaPlanning", "Alphaville Planning and Citizen Services"),
         "TransportationUnit": ("present", "alphaTransport", "Alphaville Mobility Department"),
-        "UrbanPlanningUnit": ("present", "alphaPlanning", "Alphaville Planning and Citizen Services")},
+        "UrbanPlanningUnit": ("present", "alphaPlanning", "Alphaville Planning and Citizen Services"),
+    },
     ("beta", "betaCouncil"): {
         "CERTUnit": ("delegated", "betaServices", "Betatown Services Ltd"),
         "FinanceUnit": ("present", "betaFinance", "Betatown Treasury"),
         "InfrastructureAndICTUnit": ("present", "betaIct", "Betatown ICT Department"),
-        "WaterAndSanitationUnit": ("delegated", "betaServices", "Betatown Services Ltd")},
+        "WaterAndSanitationUnit": ("delegated", "betaServices", "Betatown Services Ltd"),
+    },
     ("gamma", "gammaCouncil"): {
         "EnvironmentalUnit": ("present", "gammaEnv", "Gammaford Environment Office"),
         "SecurityAndEmergencyUnit": ("present", "gammaSecurity", "Gammaford Civil Protection"),
         "TransportationUnit": ("present", "gammaTransport", "Gammaford Transport Unit"),
-        "WaterAndSanitationUnit": ("present", "gammaWater", "Gammaford Water Office")},
+        "WaterAndSanitationUnit": ("present", "gammaWater", "Gammaford Water Office"),
+    },
 }
 UNIT_COVERAGE = [
-    (ex(city), ex(m), ssc(u), UNIT_LABELS[u]) + ((cov[u][0], ex(cov[u][1]), cov[u][2]) if u in cov
-                                                 else ("missing", None, None))
-    for (city, m), cov in _COVERAGE.items() for u in sorted(UNIT_LABELS, key=lambda n: UNIT_LABELS[n].lower())
+    (ex(city), ex(m), ssc(u), UNIT_LABELS[u])
+    + ((cov[u][0], ex(cov[u][1]), cov[u][2]) if u in cov else ("missing", None, None))
+    for (city, m), cov in _COVERAGE.items()
+    for u in sorted(UNIT_LABELS, key=lambda n: UNIT_LABELS[n].lower())
 ]
 
 
@@ -322,29 +541,40 @@ EXPECTED_RESPONSIBILITIES = _expected_responsibilities()
 EXPECTED = {
     "stakeholder-count": (["city", "cityLabel", "stakeholders"], STAKEHOLDER_COUNT),
     "table-i1-profile": (["category", "categoryLabel", "scale", "sector"], TABLE_I1_PROFILE),
-    "unit-coverage": (["city", "municipality", "unitClass", "unitLabel", "status", "holder", "holderLabel"],
-                      UNIT_COVERAGE),
-    "expected-responsibilities": (["holderType", "holderLabel", "responsibility", "responsibilityLabel", "source"],
-                                  EXPECTED_RESPONSIBILITIES),
+    "unit-coverage": (
+        ["city", "municipality", "unitClass", "unitLabel", "status", "holder", "holderLabel"],
+        UNIT_COVERAGE,
+    ),
+    "expected-responsibilities": (
+        ["holderType", "holderLabel", "responsibility", "responsibilityLabel", "source"],
+        EXPECTED_RESPONSIBILITIES,
+    ),
     "missing-categories": (["city", "category", "categoryLabel"], MISSING_CATEGORIES),
     "missing-units": (["city", "municipality", "unitClass", "unitLabel"], MISSING_UNITS),
-    "unassigned-responsibilities": (["city", "expectedOf", "responsibility", "responsibilityLabel"],
-                                    UNASSIGNED_RESPONSIBILITIES),
+    "unassigned-responsibilities": (
+        ["city", "expectedOf", "responsibility", "responsibilityLabel"],
+        UNASSIGNED_RESPONSIBILITIES,
+    ),
     "overlaps": (["city", "responsibility", "responsibilityLabel", "holderA", "holderB"], OVERLAPS),
     "strategies": (["city", "stakeholder", "stakeholderLabel", "power", "interest", "strategy"], STRATEGIES),
-    "engagement-gaps": (["city", "stakeholder", "stakeholderLabel", "current", "desired", "gap", "nextStep",
-                         "priority"], ENGAGEMENT_GAPS),
+    "engagement-gaps": (
+        ["city", "stakeholder", "stakeholderLabel", "current", "desired", "gap", "nextStep", "priority"],
+        ENGAGEMENT_GAPS,
+    ),
     "pitfalls": (["city", "pitfall", "message"], PITFALLS),
     "findings": (["city", "finding", "kind", "severity", "about", "concerns", "message", "source", "rule"], FINDINGS),
     "stakeholders-by-category": (["city", "category", "categoryLabel", "stakeholders"], STAKEHOLDERS_BY_CATEGORY),
     "cities-without-cert": (["city", "cityLabel"], CITIES_WITHOUT_CERT),
     "most-missing-categories": (["category", "categoryLabel", "citiesMissing"], MOST_MISSING_CATEGORIES),
-    "resistant-high-power-share": (["city", "cityLabel", "highPower", "resistantHighPower", "share"],
-                                   RESISTANT_HIGH_POWER_SHARE),
+    "resistant-high-power-share": (
+        ["city", "cityLabel", "highPower", "resistantHighPower", "share"],
+        RESISTANT_HIGH_POWER_SHARE,
+    ),
 }
 
 
 # ------------------------------------------------------------------------------------------------ pinned rows
+
 
 @pytest.mark.parametrize("query_id", sorted(EXPECTED))
 def test_rows_on_embedded_store(query_id, embedded):
@@ -390,7 +620,9 @@ def test_every_new_query_is_pinned():
     nothing is pinned for a query that no longer exists."""
     ids = {q.id for q in bundled_queries()}
     pins = Path(__file__).resolve().parent / "expected" / "queries"
-    on_examples = {p.name.split(".", 1)[1].rsplit(".", 1)[0] for p in pins.glob("*.tsv")}  # tests/test_example_queries.py
+    on_examples = {
+        p.name.split(".", 1)[1].rsplit(".", 1)[0] for p in pins.glob("*.tsv")
+    }  # tests/test_example_queries.py
     unpinned = ids - set(EXPECTED) - on_examples
     assert not unpinned, f"queries without pinned rows: {sorted(unpinned)}"
     assert not set(EXPECTED) - ids, f"pinned rows of queries that do not exist: {sorted(set(EXPECTED) - ids)}"
@@ -412,13 +644,79 @@ ALL_QUERIES = bundled_queries()
 
 #: SPARQL 1.1 built-in functions, aggregates and the keywords that may stand before "("
 STANDARD_CALLS = {
-    "STR", "LANG", "LANGMATCHES", "DATATYPE", "BOUND", "IRI", "URI", "BNODE", "RAND", "ABS", "CEIL", "FLOOR",
-    "ROUND", "CONCAT", "STRLEN", "UCASE", "LCASE", "ENCODE_FOR_URI", "CONTAINS", "STRSTARTS", "STRENDS",
-    "STRBEFORE", "STRAFTER", "YEAR", "MONTH", "DAY", "HOURS", "MINUTES", "SECONDS", "TIMEZONE", "TZ", "NOW",
-    "UUID", "STRUUID", "MD5", "SHA1", "SHA256", "SHA384", "SHA512", "COALESCE", "IF", "STRLANG", "STRDT",
-    "SAMETERM", "ISIRI", "ISURI", "ISBLANK", "ISLITERAL", "ISNUMERIC", "REGEX", "SUBSTR", "REPLACE", "EXISTS",
-    "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT", "IN",
-    "FILTER", "BIND", "HAVING", "ASC", "DESC", "BY", "SELECT", "WHERE", "VALUES", "AS", "DISTINCT", "NOT",
+    "STR",
+    "LANG",
+    "LANGMATCHES",
+    "DATATYPE",
+    "BOUND",
+    "IRI",
+    "URI",
+    "BNODE",
+    "RAND",
+    "ABS",
+    "CEIL",
+    "FLOOR",
+    "ROUND",
+    "CONCAT",
+    "STRLEN",
+    "UCASE",
+    "LCASE",
+    "ENCODE_FOR_URI",
+    "CONTAINS",
+    "STRSTARTS",
+    "STRENDS",
+    "STRBEFORE",
+    "STRAFTER",
+    "YEAR",
+    "MONTH",
+    "DAY",
+    "HOURS",
+    "MINUTES",
+    "SECONDS",
+    "TIMEZONE",
+    "TZ",
+    "NOW",
+    "UUID",
+    "STRUUID",
+    "MD5",
+    "SHA1",
+    "SHA256",
+    "SHA384",
+    "SHA512",
+    "COALESCE",
+    "IF",
+    "STRLANG",
+    "STRDT",
+    "SAMETERM",
+    "ISIRI",
+    "ISURI",
+    "ISBLANK",
+    "ISLITERAL",
+    "ISNUMERIC",
+    "REGEX",
+    "SUBSTR",
+    "REPLACE",
+    "EXISTS",
+    "COUNT",
+    "SUM",
+    "MIN",
+    "MAX",
+    "AVG",
+    "SAMPLE",
+    "GROUP_CONCAT",
+    "IN",
+    "FILTER",
+    "BIND",
+    "HAVING",
+    "ASC",
+    "DESC",
+    "BY",
+    "SELECT",
+    "WHERE",
+    "VALUES",
+    "AS",
+    "DISTINCT",
+    "NOT",
 }
 #: XSD constructor functions (casts) are standard too
 XSD_CASTS = {"string", "integer", "decimal", "double", "float", "boolean", "dateTime", "date"}
@@ -428,8 +726,10 @@ def _code(text: str) -> str:
     """The query text without comments and string literals."""
     text = re.sub(r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'', '""', text)
     text = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', '""', text)
-    return "\n".join(re.sub(r"#.*$", "", line) if not line.lstrip().startswith("PREFIX") else line
-                     for line in re.sub(r"<[^>\s]*>", "<>", text).splitlines())
+    return "\n".join(
+        re.sub(r"#.*$", "", line) if not line.lstrip().startswith("PREFIX") else line
+        for line in re.sub(r"<[^>\s]*>", "<>", text).splitlines()
+    )
 
 
 def _group_concat_columns(text: str) -> set[str]:
@@ -481,8 +781,10 @@ def test_same_rows_on_embedded_and_plain_store(query, embedded, plain):
     concat = [i for i, c in enumerate(a.columns) if c in _group_concat_columns(query.text)]
 
     def norm(rows):
-        return [tuple(sorted(v.split("; ")) if i in concat and isinstance(v, str) else v
-                      for i, v in enumerate(r)) for r in rows]
+        return [
+            tuple(sorted(v.split("; ")) if i in concat and isinstance(v, str) else v for i, v in enumerate(r))
+            for r in rows
+        ]
 
     assert norm(a.rows) == norm(b.rows)
     if not concat:
@@ -491,18 +793,23 @@ def test_same_rows_on_embedded_and_plain_store(query, embedded, plain):
 
 def test_standard_sparql_check_catches_extensions():
     bad = [
-        'SELECT * WHERE { SERVICE <http://x/sparql> { ?s ?p ?o } }',
-        'LOAD <http://x/data.ttl>',
-        'PREFIX ofn: <http://www.ontotext.com/sparql/functions/> SELECT (ofn:weeksBetween(?a, ?b) AS ?w) WHERE {}',
-        'SELECT (<java:org.example.Fn>(?a) AS ?w) WHERE {}',
+        "SELECT * WHERE { SERVICE <http://x/sparql> { ?s ?p ?o } }",
+        "LOAD <http://x/data.ttl>",
+        "PREFIX ofn: <http://www.ontotext.com/sparql/functions/> SELECT (ofn:weeksBetween(?a, ?b) AS ?w) WHERE {}",
+        "SELECT (<java:org.example.Fn>(?a) AS ?w) WHERE {}",
         'SELECT (bif:contains(?a, "x") AS ?w) WHERE {}',
-        'SELECT (afn:localname(?a) AS ?w) WHERE {}',
+        "SELECT (afn:localname(?a) AS ?w) WHERE {}",
     ]
     for text in bad:
         code = _code(text)
-        flagged = (re.search(r"\bSERVICE\b|\bLOAD\b", code) or re.search(r"<>\s*\(", code)
-                   or any(not (p == "xsd" and loc in XSD_CASTS)
-                          for p, loc in re.findall(r"\b([A-Za-z][\w-]*):([\w-]+)\s*\(", code)))
+        flagged = (
+            re.search(r"\bSERVICE\b|\bLOAD\b", code)
+            or re.search(r"<>\s*\(", code)
+            or any(
+                not (p == "xsd" and loc in XSD_CASTS)
+                for p, loc in re.findall(r"\b([A-Za-z][\w-]*):([\w-]+)\s*\(", code)
+            )
+        )
         assert flagged, text
     assert not re.search(r"\bSERVICE\b", _code('SELECT * WHERE { ?s ?p "SERVICE" } # SERVICE'))
 

@@ -1,4 +1,5 @@
 """The spreadsheet register: template, import (every error at once), export, round trip, XLSX drop-downs."""
+
 from __future__ import annotations
 
 import csv
@@ -11,7 +12,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from sscrdf.io.load import load
-from sscrdf.io.register import (LISTS_SHEET, RegisterError, export_register, mapping, read_register, template)
+from sscrdf.io.register import LISTS_SHEET, RegisterError, export_register, mapping, read_register, template
 from sscrdf.io.regvocab import Vocabulary, expand, ontology_paths, vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +42,7 @@ def _write_sheets(path: Path, sheets: dict[str, list[list[str]]]) -> Path:
 
 # ------------------------------------------------------------------------------------------- template
 
+
 def test_template_has_a_sheet_per_mapping_sheet_and_imports_cleanly(tmp_path):
     written = template(tmp_path / "t.xlsx")
     wb = openpyxl.load_workbook(written)
@@ -50,7 +52,8 @@ def test_template_has_a_sheet_per_mapping_sheet_and_imports_cleanly(tmp_path):
     g = _graph(quads)
     council = ox.NamedNode(BASE + "city-council")
     assert ox.Triple(council, ox.NamedNode(expand("rdf:type")), ox.NamedNode(SSC + "Municipality")) in {
-        q.triple for q in quads}
+        q.triple for q in quads
+    }
     assert len(g) == len(quads) == 25
 
 
@@ -101,10 +104,12 @@ def test_about_sheet_gives_every_column_its_clause(tmp_path):
 
 def test_an_ontology_extension_shows_up_in_the_template(tmp_path):
     ext = tmp_path / "ext.ttl"
-    ext.write_text('@prefix ssc: <https://w3id.org/sscrdf/ontology#> .\n'
-                   '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
-                   'ssc:DroneOperator rdfs:subClassOf ssc:ICTCompany ; rdfs:label "drone operator"@en .\n',
-                   encoding="utf-8")
+    ext.write_text(
+        "@prefix ssc: <https://w3id.org/sscrdf/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        'ssc:DroneOperator rdfs:subClassOf ssc:ICTCompany ; rdfs:label "drone operator"@en .\n',
+        encoding="utf-8",
+    )
     vocab = Vocabulary.read(ontology_paths([ext]))
     wb = openpyxl.load_workbook(template(tmp_path / "t.xlsx", vocab=vocab))
     assert "drone operator" in _validation_lists(wb)[("stakeholders", "category")]
@@ -113,8 +118,15 @@ def test_an_ontology_extension_shows_up_in_the_template(tmp_path):
     rows = _sheets(out)
     rows["stakeholders"].append(["drones", "Sky Drones", "drone operator", "", "local", "private"])
     quads = read_register(_write_sheets(out, rows), vocab=vocab)
-    assert ox.Quad(ox.NamedNode(BASE + "drones"), ox.NamedNode(expand("rdf:type")), ox.NamedNode(SSC + "DroneOperator"),
-                   ox.DefaultGraph()) in quads
+    assert (
+        ox.Quad(
+            ox.NamedNode(BASE + "drones"),
+            ox.NamedNode(expand("rdf:type")),
+            ox.NamedNode(SSC + "DroneOperator"),
+            ox.DefaultGraph(),
+        )
+        in quads
+    )
     with pytest.raises(RegisterError, match="drone operator"):
         read_register(out)  # the bundled ontology alone does not know it
 
@@ -128,6 +140,7 @@ def test_csv_template_folder(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------- import
+
 
 def test_import_gives_stable_iris(tmp_path):
     template(tmp_path / "reg", "csv")
@@ -155,21 +168,32 @@ def _cell(sheets, sheet, column, value, row=1):
     sheets[sheet][row][header.index(column)] = value
 
 
-@pytest.mark.parametrize("sheet, column, value, words", [
-    ("stakeholders", "scale", "regional", ["stakeholders.csv:2", "column 'scale'", "'regional'",
-                                          "allowed: local, supra-local"]),
-    ("stakeholders", "category", "municipalty", ["'municipalty'", "did you mean 'municipality'?"]),
-    ("assessments", "power", "hgh", ["assessments.csv:2", "allowed: low, high", "did you mean 'high'?"]),
-    ("assessments", "current level", "resistent", ["did you mean 'resistant'?"]),
-    ("assessments", "assessed on", "14/03/2025", ["'14/03/2025'", "YYYY-MM-DD"]),
-    ("assessments", "stakeholder", "city-counsil", ["no id in the sheet(s) stakeholders",
-                                                   "did you mean 'city-council'?"]),
-    ("assessments", "assessed by", "", ["column 'assessed by'", "a value is required"]),
-    ("stakeholders", "name", "", ["column 'name'", "required"]),
-    ("stakeholders", "id", "City Council", ["'City Council'", "neither a local name"]),
-    ("units", "unit type", "finance", ["'finance'", "did you mean 'finance unit'?"]),
-    ("responsibilities", "responsibility", "decide the roadmap", ["'decide the roadmap'", "allowed:"]),
-])
+@pytest.mark.parametrize(
+    "sheet, column, value, words",
+    [
+        (
+            "stakeholders",
+            "scale",
+            "regional",
+            ["stakeholders.csv:2", "column 'scale'", "'regional'", "allowed: local, supra-local"],
+        ),
+        ("stakeholders", "category", "municipalty", ["'municipalty'", "did you mean 'municipality'?"]),
+        ("assessments", "power", "hgh", ["assessments.csv:2", "allowed: low, high", "did you mean 'high'?"]),
+        ("assessments", "current level", "resistent", ["did you mean 'resistant'?"]),
+        ("assessments", "assessed on", "14/03/2025", ["'14/03/2025'", "YYYY-MM-DD"]),
+        (
+            "assessments",
+            "stakeholder",
+            "city-counsil",
+            ["no id in the sheet(s) stakeholders", "did you mean 'city-council'?"],
+        ),
+        ("assessments", "assessed by", "", ["column 'assessed by'", "a value is required"]),
+        ("stakeholders", "name", "", ["column 'name'", "required"]),
+        ("stakeholders", "id", "City Council", ["'City Council'", "neither a local name"]),
+        ("units", "unit type", "finance", ["'finance'", "did you mean 'finance unit'?"]),
+        ("responsibilities", "responsibility", "decide the roadmap", ["'decide the roadmap'", "allowed:"]),
+    ],
+)
 def test_import_error(tmp_path, sheet, column, value, words):
     err = _bad(tmp_path, lambda s: _cell(s, sheet, column, value))
     text = str(err)
@@ -183,9 +207,13 @@ def test_import_reports_every_error_at_once(tmp_path):
         _cell(s, "stakeholders", "scale", "regional")
         _cell(s, "assessments", "power", "huge")
         _cell(s, "assessments", "desired level", "champion")
+
     err = _bad(tmp_path, edit)
     assert [(e.where, e.row, e.column) for e in err.errors] == [
-        ("stakeholders.csv", 2, "scale"), ("assessments.csv", 2, "power"), ("assessments.csv", 2, "desired level")]
+        ("stakeholders.csv", 2, "scale"),
+        ("assessments.csv", 2, "power"),
+        ("assessments.csv", 2, "desired level"),
+    ]
 
 
 def test_import_duplicate_id(tmp_path):
@@ -197,6 +225,7 @@ def test_import_unknown_sheet_and_column(tmp_path):
     def edit(s):
         s["stakholders"] = s.pop("stakeholders")
         s["units"][0][1] = "nmae"
+
     err = _bad(tmp_path, edit)
     text = str(err)
     assert "unknown sheet 'stakholders'" in text and "did you mean 'stakeholders'?" in text
@@ -225,11 +254,14 @@ def test_import_city_option(tmp_path):
     template(tmp_path / "reg", "csv")
     quads = read_register(tmp_path / "reg", city_iri="https://example.org/city/riverton")
     city = ox.NamedNode("https://example.org/city/riverton")
-    assert ox.Quad(city, ox.NamedNode(SSC + "hasStakeholder"), ox.NamedNode(BASE + "city-council"),
-                   ox.DefaultGraph()) in quads
+    assert (
+        ox.Quad(city, ox.NamedNode(SSC + "hasStakeholder"), ox.NamedNode(BASE + "city-council"), ox.DefaultGraph())
+        in quads
+    )
 
 
 # ------------------------------------------------------------------------------------------- export / round trip
+
 
 @pytest.mark.parametrize("example", ["riverton", "lakeside"])
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])

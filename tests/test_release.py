@@ -1,4 +1,5 @@
 """Release habits: licence, changelog, citation, one version source, HTML docs of the ontology, OWL 2 DL."""
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,8 @@ from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, SKOS
 
 import sscrdf
-from sscrdf.namespaces import ONTOLOGY_IRI, SSC
 from sscrdf.knowledge.ontology import info, ontology_graph
+from sscrdf.namespaces import ONTOLOGY_IRI, SSC
 
 from .conftest import ROOT
 
@@ -58,10 +59,10 @@ def test_docs_writes_one_offline_page_documenting_every_term(runner, cli, tmp_pa
     g = ontology_graph(include_vocab=False)
     terms = {s for s in g.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(str(SSC))}
     for t in terms:
-        assert f'id="{str(t)[len(str(SSC)):]}"' in page, t
+        assert f'id="{str(t)[len(str(SSC)) :]}"' in page, t
     # one term in full: label, definition, clause, superclass by its label
-    block = page[page.index('id="Municipality"'):]
-    block = block[:block.index("</div>\n<div class=\"term\"")]
+    block = page[page.index('id="Municipality"') :]
+    block = block[: block.index('</div>\n<div class="term"')]
     definition = str(g.value(SSC.Municipality, SKOS.definition))
     assert "<h4>municipality " in block and definition in block.replace("&#x27;", "'")
     assert "Y Suppl. 34, clause 5.1" in block and '<a href="#Stakeholder">stakeholder</a>' in block

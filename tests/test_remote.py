@@ -3,6 +3,7 @@
 The same queries/*.rq run unchanged on the embedded store and on the remote ones and give the same rows;
 `sscrdf push` uploads through the Graph Store Protocol.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,9 +22,9 @@ import pytest
 from sscrdf.errors import InputError
 from sscrdf.io.load import load
 from sscrdf.query.sparql import bundled_queries, select, select_remote
+from sscrdf.reasoning.store import knowledge_store
 from sscrdf.rules.engine import run_rules
 from sscrdf.server.endpoint import serve_in_thread
-from sscrdf.reasoning.store import knowledge_store
 
 from .conftest import EXAMPLES
 
@@ -44,9 +45,19 @@ def oxigraph_server(tmp_path_factory):
     if not Path(exe).exists():
         pytest.fail("the oxigraph server is not installed; `pip install oxigraph` (it is in the test extras)")
     port = _free_port()
-    proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
-                             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            exe,
+            "serve",
+            "--location",
+            str(tmp_path_factory.mktemp("oxigraph")),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -75,8 +86,9 @@ def pushed(oxigraph_server):
 
     from sscrdf.cli import cli
 
-    r = CliRunner().invoke(cli, ["push", *map(str, FILES), "--store", f"{oxigraph_server}/store",
-                                 "--as-of", AS_OF, "--replace"])
+    r = CliRunner().invoke(
+        cli, ["push", *map(str, FILES), "--store", f"{oxigraph_server}/store", "--as-of", AS_OF, "--replace"]
+    )
     assert r.exit_code == 0, r.output
     return oxigraph_server
 
@@ -85,8 +97,16 @@ def _normalise(rows):
     """Floats rounded; values joined with "; " (GROUP_CONCAT, whose order SPARQL 1.1 leaves open) sorted."""
     out = []
     for row in rows:
-        out.append(tuple(round(v, 6) if isinstance(v, float) else
-                         "; ".join(sorted(v.split("; "))) if isinstance(v, str) and "; " in v else v for v in row))
+        out.append(
+            tuple(
+                round(v, 6)
+                if isinstance(v, float)
+                else "; ".join(sorted(v.split("; ")))
+                if isinstance(v, str) and "; " in v
+                else v
+                for v in row
+            )
+        )
     return out
 
 
@@ -107,8 +127,9 @@ def test_push_counts_graphs(pushed, embedded):
     body = urllib.request.urlopen(f"{pushed}/query?query=" + urllib.parse.quote(q), timeout=10).read()
     n = int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
     expected = Path(__file__).resolve().parent / "expected"
-    pinned = sum(len((expected / f"{c}.findings.txt").read_text(encoding="utf-8").splitlines())
-                 for c in ("riverton", "lakeside"))
+    pinned = sum(
+        len((expected / f"{c}.findings.txt").read_text(encoding="utf-8").splitlines()) for c in ("riverton", "lakeside")
+    )
     assert n == pinned  # Riverton's and Lakeside's findings, as pinned in tests/expected
     assert n == select(embedded, q).rows[0][0]  # the same as the embedded store
 
@@ -136,11 +157,14 @@ def test_own_endpoint_answers_like_the_embedded_store(embedded):
         server.server_close()
 
 
-
 def test_serve_command_serves_until_stopped():
     exe = str(Path(sys.executable).parent / "sscrdf")
-    proc = subprocess.Popen([exe, "serve", str(FILES[1]), "--port", "0", "--as-of", AS_OF],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [exe, "serve", str(FILES[1]), "--port", "0", "--as-of", AS_OF],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stderr.readline()
         assert "SPARQL endpoint on http://127.0.0.1:" in line, line
@@ -159,4 +183,3 @@ def test_serve_on_a_busy_port_exits_2(runner, cli):
         port = s.getsockname()[1]
         r = runner.invoke(cli, ["serve", str(FILES[1]), "--port", str(port)])
     assert r.exit_code == 2 and "cannot listen" in r.output
-

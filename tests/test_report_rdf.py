@@ -17,6 +17,7 @@ inverse, alternative, sequence, ...), ``sh:resultMessage`` with the language tag
 ``sh:value`` and ``sh:focusNode`` when they are blank nodes, and ``sh:sourceConstraint`` (the copied SPARQL
 constraint) of SHACL-SPARQL results.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,16 +34,18 @@ from sscrdf.convert import triples_to_graph
 from sscrdf.io.load import load
 from sscrdf.namespaces import SSC
 from sscrdf.reasoning.closure import entail
-from sscrdf.render.report import validation_ttl
 from sscrdf.reasoning.store import split_by_graph
+from sscrdf.render.report import validation_ttl
 from sscrdf.shacl.validate import shapes_graph, validate_store
 
 from .conftest import EXAMPLES, FIXTURES
 
 pytestmark = pytest.mark.slow
 XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
-INPUTS = {p.name: p for p in [EXAMPLES / "riverton.ttl", EXAMPLES / "lakeside.ttl",
-                              *sorted((FIXTURES / "shapes").glob("*.neg.ttl"))]}
+INPUTS = {
+    p.name: p
+    for p in [EXAMPLES / "riverton.ttl", EXAMPLES / "lakeside.ttl", *sorted((FIXTURES / "shapes").glob("*.neg.ttl"))]
+}
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +64,9 @@ def pyshacl_report(store: ox.Store, shapes: Graph) -> Graph:
         full, _ = entail(triples, "fast")
         shapes_copy = Graph()
         shapes_copy += shapes
-        ok, report, _ = pyshacl.validate(triples_to_graph(full), shacl_graph=shapes_copy, allow_warnings=False,
-                                         inplace=False)
+        ok, report, _ = pyshacl.validate(
+            triples_to_graph(full), shacl_graph=shapes_copy, allow_warnings=False, inplace=False
+        )
         conforms &= ok
         node = report.value(None, RDF.type, SH.ValidationReport)
         for s, p, o in report:
@@ -104,9 +108,12 @@ def _term(g: Graph, node) -> str:
 def result_set(report: Graph) -> tuple[bool, list[str]]:
     """(sh:conforms, each result as text without sh:sourceConstraint), for comparing reports result by result."""
     root = report.value(None, RDF.type, SH.ValidationReport)
-    results = sorted("\n".join(sorted(f"{p.n3()} {_term(report, o)}" for p, o in report.predicate_objects(r)
-                                      if p != SH.sourceConstraint))
-                     for r in report.objects(root, SH.result))
+    results = sorted(
+        "\n".join(
+            sorted(f"{p.n3()} {_term(report, o)}" for p, o in report.predicate_objects(r) if p != SH.sourceConstraint)
+        )
+        for r in report.objects(root, SH.result)
+    )
     return bool(report.value(root, SH.conforms).toPython()), results
 
 
@@ -121,7 +128,9 @@ def test_ttl_report_is_isomorphic_to_pyshacl(name, shapes):
     ours = without_own_additions(ours, shapes)
     ref = pyshacl_report(store, shapes)
     _, only_ours, only_ref = graph_diff(to_isomorphic(ours), to_isomorphic(ref))
-    assert not only_ours and not only_ref, f"only in sscrdf's:\n{_show(only_ours)}\nonly in pySHACL's:\n{_show(only_ref)}"
+    assert not only_ours and not only_ref, (
+        f"only in sscrdf's:\n{_show(only_ours)}\nonly in pySHACL's:\n{_show(only_ref)}"
+    )
 
 
 def test_complex_paths_messages_and_blank_values_are_in_the_report(shapes):
@@ -144,7 +153,8 @@ def test_complex_result_paths_of_every_form(tmp_path):
     """A shapes file with one property shape per path form; each result's sh:resultPath is a copy of the form,
     its message keeps its language, and a blank-node value is reported as a blank node."""
     shapes_file = tmp_path / "paths.ttl"
-    shapes_file.write_text("""
+    shapes_file.write_text(
+        """
 @prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix ex: <http://example.org/> .
 ex:S a sh:NodeShape ; sh:targetNode ex:a ;
@@ -155,10 +165,18 @@ ex:S a sh:NodeShape ; sh:targetNode ex:a ;
               [ sh:path [ sh:oneOrMorePath ex:p ] ; sh:minCount 1 ; sh:message "one or more"@en ] ,
               [ sh:path [ sh:zeroOrOnePath ex:q ] ; sh:maxCount 0 ; sh:message "zero or one"@en ] ,
               [ sh:path ex:r ; sh:nodeKind sh:IRI ; sh:message "blank value"@en ] .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     data = ox.Store()
-    data.add(ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/r"),
-                     ox.BlankNode("v"), ox.DefaultGraph()))
+    data.add(
+        ox.Quad(
+            ox.NamedNode("http://example.org/a"),
+            ox.NamedNode("http://example.org/r"),
+            ox.BlankNode("v"),
+            ox.DefaultGraph(),
+        )
+    )
     shapes = Graph().parse(shapes_file, format="turtle")
     report = validate_store(data, shapes=shapes)
     g = Graph().parse(data=validation_ttl(report), format="turtle")
@@ -166,8 +184,15 @@ ex:S a sh:NodeShape ; sh:targetNode ex:a ;
     for r in g.subjects(RDF.type, SH.ValidationResult):
         m = g.value(r, SH.resultMessage)
         got[(str(m), m.language)] = g.value(r, SH.resultPath)
-    assert set(got) == {("inverse", "en"), ("sequence", "en"), ("alternative", "de"), ("zero or more", "en"),
-                        ("one or more", "en"), ("zero or one", "en"), ("blank value", "en")}
+    assert set(got) == {
+        ("inverse", "en"),
+        ("sequence", "en"),
+        ("alternative", "de"),
+        ("zero or more", "en"),
+        ("one or more", "en"),
+        ("zero or one", "en"),
+        ("blank value", "en"),
+    }
     ex = "http://example.org/"
     assert str(g.value(got[("inverse", "en")], SH.inversePath)) == ex + "p"
     assert [str(x) for x in g.items(got[("sequence", "en")])] == [ex + "p", ex + "q"]
@@ -176,7 +201,9 @@ ex:S a sh:NodeShape ; sh:targetNode ex:a ;
     assert str(g.value(got[("one or more", "en")], SH.oneOrMorePath)) == ex + "p"
     assert str(g.value(got[("zero or one", "en")], SH.zeroOrOnePath)) == ex + "q"
     assert str(got[("blank value", "en")]) == ex + "r"
-    blank = next(r for r in g.subjects(RDF.type, SH.ValidationResult) if str(g.value(r, SH.resultMessage)) == "blank value")
+    blank = next(
+        r for r in g.subjects(RDF.type, SH.ValidationResult) if str(g.value(r, SH.resultMessage)) == "blank value"
+    )
     assert isinstance(g.value(blank, SH.value), BNode)
 
 
@@ -229,7 +256,6 @@ def _iris_unbracketed(report: Graph) -> Graph:
     out = Graph()
     for s, p, o in report:
         if p == SH.resultMessage:
-            o = Literal(re.sub(r"<([a-z][a-z0-9+.-]*:[^<>\s]*)>", r"\1", str(o)), lang=o.language,
-                        datatype=o.datatype)
+            o = Literal(re.sub(r"<([a-z][a-z0-9+.-]*:[^<>\s]*)>", r"\1", str(o)), lang=o.language, datatype=o.datatype)
         out.add((s, p, o))
     return out

@@ -14,22 +14,23 @@ Every rule ``<id>`` has two fixtures in ``tests/fixtures/rules/``:
 
 A new rule without both fixtures fails ``test_every_rule_has_both_fixtures``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from sscrdf.knowledge.ontology import declared_terms
-from sscrdf.rules.engine import bundled_rules, run_rules
-from sscrdf.reasoning.store import knowledge_store
 from sscrdf.knowledge.vocab import unknown_terms
+from sscrdf.reasoning.store import knowledge_store
+from sscrdf.rules.engine import bundled_rules, run_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "rules"
@@ -70,6 +71,7 @@ RULE_BY_ID = {r.id: r for r in RULES}
 
 
 # ------------------------------------------------------------------------------------------ helpers
+
 
 def _prefixes(text: str) -> dict[str, str]:
     prefixes = dict(DEFAULT_PREFIXES)
@@ -122,8 +124,12 @@ def expectations(path: Path) -> tuple[set[ox.Triple], Counter]:
             facts.add(ox.Triple(s, p, o))
         elif m := _EXPECT_FINDING.match(line):
             about, kind, severity, concerns = m.groups()
-            key = (frozenset(_term(a, prefixes) for a in about.split(",")), _term(kind, prefixes),
-                   _term(severity, prefixes), _term(concerns, prefixes))
+            key = (
+                frozenset(_term(a, prefixes) for a in about.split(",")),
+                _term(kind, prefixes),
+                _term(severity, prefixes),
+                _term(concerns, prefixes),
+            )
             findings[key] += 1
         elif re.match(r"^#\s*expect", line):
             raise ValueError(f"{path.name}: malformed expectation line: {line!r}")
@@ -137,7 +143,7 @@ def _load(*paths: Path) -> ox.Store:
     return data
 
 
-@lru_cache(maxsize=None)
+@cache
 def derive(*paths: Path):
     """All bundled rules run on the fixture(s) at AS_OF (cached: the derivation is not changed by the tests)."""
     return run_rules(knowledge_store(_load(*paths)), RULES, as_of=AS_OF)
@@ -167,8 +173,12 @@ def _show(keys: Counter) -> str:
         v = n.value if isinstance(n, ox.NamedNode) else str(n)
         return v.replace(SSC, "ssc:").replace("http://www.w3.org/ns/shacl#", "sh:")
 
-    return "\n".join(sorted(f"{n} x {','.join(sorted(short(a) for a in k[0]))} {short(k[1])} {short(k[2])} "
-                            f"{short(k[3])}" for k, n in keys.items()))
+    return "\n".join(
+        sorted(
+            f"{n} x {','.join(sorted(short(a) for a in k[0]))} {short(k[1])} {short(k[2])} {short(k[3])}"
+            for k, n in keys.items()
+        )
+    )
 
 
 def fixture(rule_id: str, polarity: str) -> Path:
@@ -176,6 +186,7 @@ def fixture(rule_id: str, polarity: str) -> Path:
 
 
 # ------------------------------------------------------------------------------------------ rule files
+
 
 def test_rules_are_found():
     assert len(RULE_IDS) >= 14
@@ -185,8 +196,11 @@ def test_rules_are_found():
 def test_every_rule_has_both_fixtures():
     missing = [f"{rid}.{pol}.ttl" for rid in RULE_IDS for pol in ("pos", "neg") if not fixture(rid, pol).is_file()]
     assert not missing, f"rules without fixtures: {missing}"
-    orphans = [p.name for p in FIXTURES.glob("*.ttl")
-               if not re.fullmatch(r"(.+)\.(pos|neg)\.ttl", p.name) or p.name.rsplit(".", 2)[0] not in RULE_BY_ID]
+    orphans = [
+        p.name
+        for p in FIXTURES.glob("*.ttl")
+        if not re.fullmatch(r"(.+)\.(pos|neg)\.ttl", p.name) or p.name.rsplit(".", 2)[0] not in RULE_BY_ID
+    ]
     assert not orphans, f"fixtures that belong to no rule: {orphans}"
 
 
@@ -209,7 +223,7 @@ def test_rule_is_plain_sparql_construct(rule_id):
     body = "\n".join(ln for ln in rule.text.splitlines() if not ln.lstrip().startswith("#"))
     assert re.search(r"^\s*CONSTRUCT\s*\{", body, re.M | re.I)
     assert not re.search(r"\b(SERVICE|LOAD|BNODE)\b", body, re.I)
-    template = body[body.upper().index("CONSTRUCT"):body.upper().index("WHERE")]
+    template = body[body.upper().index("CONSTRUCT") : body.upper().index("WHERE")]
     assert "_:" not in template and "[" not in template, "no blank nodes in the template: compute IRIs"
     # only standard functions: the one kind of prefixed function call allowed is an XSD cast
     calls = set(re.findall(r"\b([A-Za-z][\w\-]*):[\w\-]+\s*\(", body))
@@ -227,6 +241,7 @@ def test_rule_uses_only_known_terms(rule_id):
 
 # ------------------------------------------------------------------------------------------ fixtures
 
+
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.ttl")), ids=lambda p: p.name)
 def test_fixture_uses_only_known_terms(path):
     problems = unknown_terms(_load(path), declared_terms(), [path])
@@ -243,10 +258,8 @@ def test_positive_fixture(rule_id):
     if rule.header["kind"] == "fact":
         assert facts and not findings, f"{path.name}: a fact rule is checked with '# expect:' lines"
         wild = {(t.subject, t.predicate) for t in facts if t.object == WILDCARD}
-        got = {ox.Triple(t.subject, t.predicate, WILDCARD) if (t.subject, t.predicate) in wild else t
-               for t in derived}
-        assert got == facts, (f"\nunexpected: {sorted(map(str, got - facts))}"
-                              f"\nmissing: {sorted(map(str, facts - got))}")
+        got = {ox.Triple(t.subject, t.predicate, WILDCARD) if (t.subject, t.predicate) in wild else t for t in derived}
+        assert got == facts, f"\nunexpected: {sorted(map(str, got - facts))}\nmissing: {sorted(map(str, facts - got))}"
         assert not any(t.object == FINDING for t in derived)
     else:
         assert findings and not facts, f"{path.name}: a finding rule is checked with '# expect-finding:' lines"
@@ -279,6 +292,7 @@ def test_cities_do_not_mix(rule_id):
 
 
 # ------------------------------------------------------------------------------------------ findings
+
 
 def _all_findings():
     for rule_id in RULE_IDS:
@@ -323,8 +337,11 @@ def test_finding_iris_are_stable():
     first = run_rules(knowledge_store(_load(path)), RULES, as_of=AS_OF).findings()
     second = run_rules(knowledge_store(_load(path)), RULES, as_of=AS_OF).findings()
     assert first == second and first
-    assert not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
-                   for rid in RULE_IDS for t in derive(fixture(rid, "pos")).triples)
+    assert not any(
+        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+        for rid in RULE_IDS
+        for t in derive(fixture(rid, "pos")).triples
+    )
 
 
 def test_message_names_the_city_and_the_category():
@@ -335,6 +352,7 @@ def test_message_names_the_city_and_the_category():
 
 
 # ------------------------------------------------------------------------------------------ the engine
+
 
 def test_fixpoint_gap_uses_latest_assessment_in_one_call():
     """engagement-gap reads ssc:latestAssessment, which latest-assessment derives: one run_rules call is enough,
@@ -389,19 +407,29 @@ def test_rule_in_extra_directory_is_picked_up(tmp_path):
         "@prefix ssc: <https://w3id.org/sscrdf/ontology#> . @prefix org: <http://www.w3.org/ns/org#> .\n"
         "@prefix ex: <http://example.org/tmp#> .\n"
         "ex:c a ssc:City ; ssc:hasStakeholder ex:m . ex:m a ssc:Municipality . ex:u a ssc:FinanceUnit ; "
-        "org:unitOf ex:m .\n", encoding="utf-8")
+        "org:unitOf ex:m .\n",
+        encoding="utf-8",
+    )
     rules = bundled_rules(extra_dirs=(tmp_path,))
     assert "test-unit-without-label" in {r.id for r in rules}
     assert {r.id for r in rules} - {"test-unit-without-label"} == set(RULE_IDS)
     result = run_rules(knowledge_store(_load(tmp_path / "data.ttl")), rules, as_of=AS_OF)
     derived = result.by_rule["test-unit-without-label"]
-    assert finding_keys(derived) == Counter({(frozenset({ox.NamedNode("http://example.org/tmp#u")}),
-                                              ox.NamedNode(SSC + "Gap"),
-                                              ox.NamedNode("http://www.w3.org/ns/shacl#Info"), None): 1})
+    assert finding_keys(derived) == Counter(
+        {
+            (
+                frozenset({ox.NamedNode("http://example.org/tmp#u")}),
+                ox.NamedNode(SSC + "Gap"),
+                ox.NamedNode("http://www.w3.org/ns/shacl#Info"),
+                None,
+            ): 1
+        }
+    )
     assert ox.Triple(derived[0].subject, PROV_GENERATED, ox.NamedNode(SSCR + "test-unit-without-label")) in derived
 
 
 # ------------------------------------------------------------------------------------------ scale
+
 
 def _many_cities(copies: int) -> ox.Store:
     """``copies`` renamed copies of all positive fixtures (about 30 cities each), plus latest assessments (the
@@ -410,13 +438,17 @@ def _many_cities(copies: int) -> ox.Store:
     data = ox.Store()
     for i in range(copies):
         for text in texts:
-            data.load(text.replace("http://example.org/", f"http://example.org/copy{i}/"),
-                      format=ox.RdfFormat.TURTLE)
+            data.load(text.replace("http://example.org/", f"http://example.org/copy{i}/"), format=ox.RdfFormat.TURTLE)
     ks = knowledge_store(data)
     latest = run_rules(ks, [RULE_BY_ID["latest-assessment"]], as_of=AS_OF)
     ks.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in latest.triples)
-    ks.add(ox.Quad(ox.NamedNode("urn:sscrdf:analysis"), ox.NamedNode(SSC + "asOfDate"),
-                   ox.Literal(AS_OF.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))))
+    ks.add(
+        ox.Quad(
+            ox.NamedNode("urn:sscrdf:analysis"),
+            ox.NamedNode(SSC + "asOfDate"),
+            ox.Literal(AS_OF.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+        )
+    )
     return ks
 
 
@@ -425,7 +457,12 @@ def test_rule_output_grows_with_the_copies():
     rule joins across cities (such a join would give four times as many). The time each rule takes on 10 and 40
     copies is measured by benchmarks/rules_scale.py, not here: performance targets live in benchmarks/."""
     one, two = _many_cities(1), _many_cities(2)
-    counts = {r: (sum(1 for _ in one.query(RULE_BY_ID[r].text, use_default_graph_as_union=True)),
-                  sum(1 for _ in two.query(RULE_BY_ID[r].text, use_default_graph_as_union=True))) for r in RULE_IDS}
+    counts = {
+        r: (
+            sum(1 for _ in one.query(RULE_BY_ID[r].text, use_default_graph_as_union=True)),
+            sum(1 for _ in two.query(RULE_BY_ID[r].text, use_default_graph_as_union=True)),
+        )
+        for r in RULE_IDS
+    }
     assert {r: c for r, c in counts.items() if c[1] != 2 * c[0]} == {}
     assert sum(c[0] for c in counts.values()) > 100

@@ -1,5 +1,6 @@
 """The server's bounds: query time and result size, request body, idle connections, thread pool, backlog;
 and a bounded loopback load test (slow)."""
+
 from __future__ import annotations
 
 import json
@@ -151,8 +152,9 @@ def test_result_size_limit(served):
 
 def test_request_body_limit(served):
     _, url = served(max_body=100)
-    req = urllib.request.Request(url, data=b"query=" + b"x" * 200,
-                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    req = urllib.request.Request(
+        url, data=b"query=" + b"x" * 200, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     with pytest.raises(urllib.error.HTTPError) as exc:
         urllib.request.urlopen(req, timeout=10)
     assert exc.value.code == 413
@@ -200,8 +202,10 @@ def test_bad_limit_environment_variable(runner, cli, monkeypatch):
     monkeypatch.setenv("SSCRDF_SERVE_QUERY_TIMEOUT", "soon")
     res = runner.invoke(cli, ["serve", str(EXAMPLES / "riverton.ttl"), "--port", "0"])
     assert res.exit_code == 2
-    assert res.output == "error: SSCRDF_SERVE_QUERY_TIMEOUT='soon' is not a number — set SSCRDF_SERVE_QUERY_TIMEOUT to " \
-                         "a positive number, or unset it\n"
+    assert (
+        res.output == "error: SSCRDF_SERVE_QUERY_TIMEOUT='soon' is not a number — set SSCRDF_SERVE_QUERY_TIMEOUT to "
+        "a positive number, or unset it\n"
+    )
 
 
 def _rss_kib() -> int:
@@ -269,7 +273,10 @@ def test_no_worker_outlives_the_serve_command(how):
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "sscrdf.cli", "serve", str(EXAMPLES / "lakeside.ttl"), "--port", "0", "--no-rules"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     try:
         assert "SPARQL endpoint on http://127.0.0.1:" in proc.stderr.readline()

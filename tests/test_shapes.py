@@ -12,11 +12,12 @@ Results of other shapes are ignored, so fixtures stay small. Fixtures are valida
 validates a city: ``validate_triples(triples, shapes_graph(), reasoner="fast")`` (the data closed with the
 ontology under OWL 2 RL, then pySHACL).
 """
+
 from __future__ import annotations
 
 import io
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,8 +27,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 
-from sscrdf.namespaces import ORG, SSC, SSCSH
 from sscrdf.knowledge.ontology import ontology_graph
+from sscrdf.namespaces import ORG, SSC, SSCSH
 from sscrdf.reasoning.closure import TYPE
 from sscrdf.reasoning.store import knowledge_store
 from sscrdf.shacl.validate import city_shape_files, shapes_graph, validate_store, validate_triples
@@ -37,27 +38,91 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes"
 SHACL_SHACL = ROOT / "shapes" / "meta" / "shacl-shacl.ttl"
 
 SEVERITIES = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
-CLAUSE = re.compile(r"^(Y Suppl\. 34, (clause \d+(\.\d+)*|Table (\d+|I\.1)|Figure \d+)"
-                    r"|FG-SSC Master Plan, (clause|Table|Figure) \d+(\.\d+)*)$")
+CLAUSE = re.compile(
+    r"^(Y Suppl\. 34, (clause \d+(\.\d+)*|Table (\d+|I\.1)|Figure \d+)"
+    r"|FG-SSC Master Plan, (clause|Table|Figure) \d+(\.\d+)*)$"
+)
 EXPECT = re.compile(r"^#\s*expect:\s*(?P<focus>\S+)\s+(?P<shape>\S+)\s+(?P<severity>\S+)\s*$")
 
 #: the SHACL vocabulary the city shapes may use: SHACL Core plus SPARQL-based constraints (no SHACL-AF rules,
 #: SPARQL targets, functions or JavaScript), so that pySHACL, Jena and TopBraid agree.
-ALLOWED_SH = {SH[t] for t in (
-    "NodeShape", "PropertyShape", "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf",
-    "path", "inversePath", "alternativePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath",
-    "class", "datatype", "nodeKind", "minCount", "maxCount", "minExclusive", "minInclusive", "maxExclusive",
-    "maxInclusive", "minLength", "maxLength", "pattern", "flags", "languageIn", "uniqueLang", "equals",
-    "disjoint", "lessThan", "lessThanOrEquals", "not", "and", "or", "xone", "node", "property",
-    "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount", "qualifiedValueShapesDisjoint", "closed",
-    "ignoredProperties", "hasValue", "in", "name", "description", "order", "group",
-    "severity", "message", "deactivated", "Violation", "Warning", "Info",
-    "IRI", "BlankNode", "Literal", "BlankNodeOrIRI", "BlankNodeOrLiteral", "IRIOrLiteral",
-    "sparql", "SPARQLConstraint", "select", "prefixes", "declare", "prefix", "namespace",
-)}
+ALLOWED_SH = {
+    SH[t]
+    for t in (
+        "NodeShape",
+        "PropertyShape",
+        "targetClass",
+        "targetNode",
+        "targetSubjectsOf",
+        "targetObjectsOf",
+        "path",
+        "inversePath",
+        "alternativePath",
+        "zeroOrMorePath",
+        "oneOrMorePath",
+        "zeroOrOnePath",
+        "class",
+        "datatype",
+        "nodeKind",
+        "minCount",
+        "maxCount",
+        "minExclusive",
+        "minInclusive",
+        "maxExclusive",
+        "maxInclusive",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "flags",
+        "languageIn",
+        "uniqueLang",
+        "equals",
+        "disjoint",
+        "lessThan",
+        "lessThanOrEquals",
+        "not",
+        "and",
+        "or",
+        "xone",
+        "node",
+        "property",
+        "qualifiedValueShape",
+        "qualifiedMinCount",
+        "qualifiedMaxCount",
+        "qualifiedValueShapesDisjoint",
+        "closed",
+        "ignoredProperties",
+        "hasValue",
+        "in",
+        "name",
+        "description",
+        "order",
+        "group",
+        "severity",
+        "message",
+        "deactivated",
+        "Violation",
+        "Warning",
+        "Info",
+        "IRI",
+        "BlankNode",
+        "Literal",
+        "BlankNodeOrIRI",
+        "BlankNodeOrLiteral",
+        "IRIOrLiteral",
+        "sparql",
+        "SPARQLConstraint",
+        "select",
+        "prefixes",
+        "declare",
+        "prefix",
+        "namespace",
+    )
+}
 
 
 # ------------------------------------------------------------------------------------------ helpers
+
 
 @lru_cache(maxsize=1)
 def _shapes() -> Graph:
@@ -82,8 +147,10 @@ def _local(iri) -> str:
 def _fixture(shape: URIRef, kind: str) -> Path:
     path = FIXTURES / f"{_local(shape)}.{kind}.ttl"
     if not path.is_file():
-        pytest.fail(f"{_local(shape)} has no {'conforming' if kind == 'pos' else 'non-conforming'} fixture: add "
-                    f"{path.relative_to(ROOT)} (every shape in shapes/city needs a .pos.ttl and a .neg.ttl)")
+        pytest.fail(
+            f"{_local(shape)} has no {'conforming' if kind == 'pos' else 'non-conforming'} fixture: add "
+            f"{path.relative_to(ROOT)} (every shape in shapes/city needs a .pos.ttl and a .neg.ttl)"
+        )
     return path
 
 
@@ -91,7 +158,7 @@ def _triples(data: bytes) -> list[ox.Triple]:
     return [q.triple for q in ox.parse(io.BytesIO(data), format=ox.RdfFormat.TURTLE)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validated(path: Path) -> tuple[tuple, frozenset]:
     """(all validation results of one fixture file, the classes that have an instance in the data closed with the
     ontology), from the default engine (SHACL compiled to SPARQL), on the knowledge store the product builds
@@ -133,10 +200,17 @@ def _expectations(path: Path) -> set[tuple[URIRef, URIRef, URIRef]]:
             continue
         m = EXPECT.match(line)
         if not m or m["severity"] not in SEVERITIES:
-            pytest.fail(f"{path.name}:{lineno}: malformed expectation {line!r}; "
-                        "write '# expect: <focus-iri> sscsh:ShapeName Violation|Warning|Info'")
-        out.add((_resolve(m["focus"], namespaces, path, lineno), _resolve(m["shape"], namespaces, path, lineno),
-                 SEVERITIES[m["severity"]]))
+            pytest.fail(
+                f"{path.name}:{lineno}: malformed expectation {line!r}; "
+                "write '# expect: <focus-iri> sscsh:ShapeName Violation|Warning|Info'"
+            )
+        out.add(
+            (
+                _resolve(m["focus"], namespaces, path, lineno),
+                _resolve(m["shape"], namespaces, path, lineno),
+                SEVERITIES[m["severity"]],
+            )
+        )
     return out
 
 
@@ -164,10 +238,17 @@ def _collection_members(collection: URIRef) -> set[URIRef]:
 
 # ------------------------------------------------------------------------------------------ discovery
 
+
 def test_shapes_are_discovered():
     files = {p.name for p in city_shape_files()}
-    assert {"stakeholder.ttl", "assessment.ttl", "register.ttl", "municipality.ttl", "participation.ttl",
-            "masterplan.ttl"} <= files
+    assert {
+        "stakeholder.ttl",
+        "assessment.ttl",
+        "register.ttl",
+        "municipality.ttl",
+        "participation.ttl",
+        "masterplan.ttl",
+    } <= files
     assert len(SHAPES) >= 50
     for s in SHAPES:
         assert str(s).startswith(str(SSCSH)), f"{s} is not in the sscsh: namespace"
@@ -181,8 +262,9 @@ def test_every_shape_is_named():
     g = _shapes()
     for s in SHAPES:
         assert (s, SH.targetClass, None) in g, f"{_local(s)} has no sh:targetClass"
-    assert not list(g.subject_objects(SH.property)), \
+    assert not list(g.subject_objects(SH.property)), (
         "give each check its own named shape with sh:targetClass instead of attaching it with sh:property"
+    )
     for t in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
         for s in g.subjects(t, None):
             assert isinstance(s, URIRef), f"a blank-node shape has a target ({t.n3()})"
@@ -209,6 +291,7 @@ def test_fixtures_use_only_ontology_terms():
 
 # ------------------------------------------------------------------------------------------ fixtures
 
+
 @pytest.mark.parametrize("shape", SHAPES, ids=SHAPE_IDS)
 def test_positive_fixture_raises_nothing(shape):
     path = _fixture(shape, "pos")
@@ -228,8 +311,10 @@ def test_negative_fixture_raises_exactly_the_expected_results(shape):
     others = {e for e in expected if e[1] != shape}
     assert not others, f"{path.name} expects results of other shapes:\n{_show(others)}"
     got = {(r.focus, r.shape, r.severity) for r in _results(path) if r.shape == shape}
-    assert got == expected, (f"{path.name}: results of {_local(shape)} differ from its '# expect:' lines\n"
-                             f"missing:\n{_show(expected - got)}\nunexpected:\n{_show(got - expected)}")
+    assert got == expected, (
+        f"{path.name}: results of {_local(shape)} differ from its '# expect:' lines\n"
+        f"missing:\n{_show(expected - got)}\nunexpected:\n{_show(got - expected)}"
+    )
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=SHAPE_IDS)
@@ -242,6 +327,7 @@ def test_results_carry_the_shape_message(shape):
 
 # ------------------------------------------------------------------------------------------ metadata
 
+
 @pytest.mark.parametrize("shape", SHAPES, ids=SHAPE_IDS)
 def test_shape_metadata(shape):
     g = _shapes()
@@ -249,12 +335,14 @@ def test_shape_metadata(shape):
     labels = [o for o in g.objects(shape, RDFS.label) if isinstance(o, Literal) and o.language == "en"]
     assert labels, f"{name} needs an English rdfs:label"
     sources = [str(o) for o in g.objects(shape, DCTERMS.source)]
-    assert any(CLAUSE.match(s) for s in sources), \
+    assert any(CLAUSE.match(s) for s in sources), (
         f"{name} needs dcterms:source citing its clause (e.g. 'Y Suppl. 34, clause 4.2'), has {sources}"
+    )
     assert all(CLAUSE.match(s) for s in sources), f"{name}: malformed dcterms:source {sources}"
     severities = list(g.objects(shape, SH.severity))
-    assert len(severities) == 1 and severities[0] in SEVERITIES.values(), \
+    assert len(severities) == 1 and severities[0] in SEVERITIES.values(), (
         f"{name} needs exactly one sh:severity out of sh:Violation, sh:Warning, sh:Info, has {severities}"
+    )
 
     shape_messages = list(g.objects(shape, SH.message))
     if _is_sparql_shape(shape):
@@ -269,7 +357,9 @@ def test_shape_metadata(shape):
             for m in messages:
                 assert isinstance(m, Literal) and m.language == "en", f"{name}: messages are English (@en)"
                 used = set(re.findall(r"\{[?$](\w+)\}", str(m)))
-                assert used <= projected, f"{name}: the message uses {used - projected}, which the SELECT does not return"
+                assert used <= projected, (
+                    f"{name}: the message uses {used - projected}, which the SELECT does not return"
+                )
     else:
         assert shape_messages, f"{name} needs an sh:message"
         for m in shape_messages:
@@ -290,12 +380,16 @@ def test_only_shacl_core_and_sparql_constraints():
             if isinstance(term, URIRef) and str(term).startswith(str(SH)):
                 assert term in ALLOWED_SH, f"{term.n3()} is not SHACL Core or a SPARQL-based constraint: {t}"
             if isinstance(term, URIRef):
-                assert "datashapes.org" not in str(term) and "topbraid" not in str(term).lower(), \
+                assert "datashapes.org" not in str(term) and "topbraid" not in str(term).lower(), (
                     f"no DASH/TopBraid extensions: {term}"
+                )
 
 
-@pytest.mark.parametrize("shape", [s for s in SHAPES if (s, SH.sparql, None) in _shapes()],
-                         ids=[_local(s) for s in SHAPES if (s, SH.sparql, None) in _shapes()])
+@pytest.mark.parametrize(
+    "shape",
+    [s for s in SHAPES if (s, SH.sparql, None) in _shapes()],
+    ids=[_local(s) for s in SHAPES if (s, SH.sparql, None) in _shapes()],
+)
 def test_sparql_constraints_are_anchored_on_this(shape):
     g = _shapes()
     for c in g.objects(shape, SH.sparql):
@@ -309,6 +403,7 @@ def test_sparql_constraints_are_anchored_on_this(shape):
 
 
 # ------------------------------------------------------------------------------------------ coverage
+
 
 def test_every_stakeholder_category_has_a_register_shape():
     g = _shapes()
@@ -328,9 +423,11 @@ def test_category_shape_lists_every_category():
     members = _or_members(g, SSCSH.StakeholderCategoryShape)
     classes = {c for m in members for c in g.objects(m, SH["class"])}
     categories = _collection_members(SSC.StakeholderCategories)
-    assert classes == categories, (f"update the sh:or of sscsh:StakeholderCategoryShape (shapes/city/stakeholder.ttl): "
-                                   f"missing {sorted(map(str, categories - classes))}, "
-                                   f"not a category {sorted(map(str, classes - categories))}")
+    assert classes == categories, (
+        f"update the sh:or of sscsh:StakeholderCategoryShape (shapes/city/stakeholder.ttl): "
+        f"missing {sorted(map(str, categories - classes))}, "
+        f"not a category {sorted(map(str, classes - categories))}"
+    )
     assert len(members) == len(classes)
 
 
@@ -357,6 +454,7 @@ def test_every_table2_unit_has_a_municipality_shape():
 
 # ------------------------------------------------------------------------------------------ SHACL for SHACL
 
+
 def test_shapes_graph_conforms_to_shacl_for_shacl():
     meta = Graph().parse(SHACL_SHACL, format="turtle")
     conforms, _, text = pyshacl.validate(_shapes(), shacl_graph=meta, inplace=False, allow_warnings=True)
@@ -376,6 +474,7 @@ def test_each_shapes_file_parses_on_its_own():
 
 # ------------------------------------------------------------------------------------------ a complete city
 
+
 @lru_cache(maxsize=1)
 def complete_city_turtle() -> str:
     """A register that satisfies every shape: the 12 categories (one stakeholder each, named, scaled, with a
@@ -391,13 +490,13 @@ def complete_city_turtle() -> str:
         "@prefix dcterms: <http://purl.org/dc/terms/> .",
         "@prefix prov: <http://www.w3.org/ns/prov#> .",
         "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
-        "ex:city a ssc:City ; rdfs:label \"Complete City\"@en ;",
+        'ex:city a ssc:City ; rdfs:label "Complete City"@en ;',
         "    ssc:hasParticipationMechanism ex:grievance, ex:priorInfo, ex:feedback, ex:offline, ex:consultation .",
-        "ex:grievance a ssc:GrievanceMechanism ; ssc:establishedOn \"2023-01-10\"^^xsd:date .",
-        "ex:priorInfo a ssc:PriorInformationAccess ; ssc:establishedOn \"2023-02-01\"^^xsd:date .",
+        'ex:grievance a ssc:GrievanceMechanism ; ssc:establishedOn "2023-01-10"^^xsd:date .',
+        'ex:priorInfo a ssc:PriorInformationAccess ; ssc:establishedOn "2023-02-01"^^xsd:date .',
         "ex:feedback a ssc:FeedbackChannel .",
         "ex:offline a ssc:OfflineParticipationMeans .",
-        "ex:consultation a ssc:ConsultationProcess ; ssc:startDate \"2023-03-01\"^^xsd:date .",
+        'ex:consultation a ssc:ConsultationProcess ; ssc:startDate "2023-03-01"^^xsd:date .',
         "ex:officer a prov:Agent .",
     ]
     public = {SSC.Municipality, SSC.NationalOrRegionalGovernment}
@@ -407,19 +506,22 @@ def complete_city_turtle() -> str:
         sector = "PublicSector" if cat in public else "PrivateSector" if cat in private else "NonProfitSector"
         lines += [
             f"ex:city ssc:hasStakeholder {node} .",
-            f"{node} a <{cat}> ; rdfs:label \"{_local(cat)} of Complete City\"@en ;",
+            f'{node} a <{cat}> ; rdfs:label "{_local(cat)} of Complete City"@en ;',
             f"    ssc:scale ssc:LocalScale ; ssc:sector ssc:{sector} .",
             f"ex:assessment{i} a ssc:EngagementAssessment ; ssc:assessedStakeholder {node} ;",
             "    ssc:powerLevel ssc:High ; ssc:interestLevel ssc:Low ; ssc:currentLevel ssc:Neutral ;",
-            "    ssc:desiredLevel ssc:Supportive ; dcterms:date \"2023-04-12\"^^xsd:date ;"
+            '    ssc:desiredLevel ssc:Supportive ; dcterms:date "2023-04-12"^^xsd:date ;'
             " prov:wasAttributedTo ex:officer .",
         ]
     units = sorted(_collection_members(SSC.Table2Units))
     for i, unit in enumerate(units):
         held = sorted(onto.objects(unit, SSC.expectedResponsibility))
-        lines.append(f"ex:unit{i} a <{unit}> ; org:unitOf ex:municipality ; "
-                     f"ssc:collaboratesWith ex:unit{(i + 1) % len(units)}"
-                     + "".join(f" ; ssc:hasResponsibility <{r}>" for r in held) + " .")
+        lines.append(
+            f"ex:unit{i} a <{unit}> ; org:unitOf ex:municipality ; "
+            f"ssc:collaboratesWith ex:unit{(i + 1) % len(units)}"
+            + "".join(f" ; ssc:hasResponsibility <{r}>" for r in held)
+            + " ."
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -450,6 +552,7 @@ def test_a_complete_city_has_every_unit_and_category():
 
 
 # ------------------------------------------------------------------------------------------ no side effects
+
 
 def _mixed_data() -> list[ox.Triple]:
     return _triples((FIXTURES / "UnitCollaboratesWithUnitShape.neg.ttl").read_bytes() + complete_city_turtle().encode())

@@ -8,6 +8,7 @@ eight generated cities with every kind of flaw (benchmarks/generate.py --flaw-ra
 dates written as text, dates in the future, ...), which is where the engines part ways most. Every rule's
 CONSTRUCT is run once over the fixpoint on each store and compared with the embedded engine's answer.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,8 @@ import pytest
 
 from sscrdf.io.load import load
 from sscrdf.query.sparql import bundled_queries
-from sscrdf.rules.engine import bundled_rules, run_rules
 from sscrdf.reasoning.store import knowledge_store
+from sscrdf.rules.engine import bundled_rules, run_rules
 
 from .conftest import EXAMPLES, ROOT
 from .stores import embedded_construct, embedded_select
@@ -44,8 +45,22 @@ def city_dataset() -> ox.Store:
 def generated_dataset(tmp_path) -> ox.Store:
     """Eight generated cities with every kind of flaw, one named graph each."""
     path = tmp_path / "flawed.trig"
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--cities", "8", "--seed", "1",
-                    "--flaw-rate", "1", "-o", str(path)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "generate.py"),
+            "--cities",
+            "8",
+            "--seed",
+            "1",
+            "--flaw-rate",
+            "1",
+            "-o",
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return load([path]).store
 
 
@@ -71,15 +86,16 @@ def on_virtuoso(virtuoso_store, pushed):
 @pytest.fixture(scope="module")
 def jena_answers(jena_arq, pushed):
     jena_arq.load(list(pushed))
-    return jena_arq.run({**{f"query:{k}": v for k, v in QUERIES.items()},
-                         **{f"rule:{k}": v for k, v in RULES.items()}})
+    return jena_arq.run({**{f"query:{k}": v for k, v in QUERIES.items()}, **{f"rule:{k}": v for k, v in RULES.items()}})
 
 
 def test_the_input_has_a_named_graph_per_city(pushed):
     graphs = {g.value for g in pushed.named_graphs()}
     cities = {g for g in graphs if g.startswith(("urn:sscrdf:test:", "https://bench.sscrdf.example/city/"))}
-    assert cities in ({"urn:sscrdf:test:riverton", "urn:sscrdf:test:lakeside"},
-                      {f"https://bench.sscrdf.example/city/{n:04d}/graph" for n in range(1, 9)})
+    assert cities in (
+        {"urn:sscrdf:test:riverton", "urn:sscrdf:test:lakeside"},
+        {f"https://bench.sscrdf.example/city/{n:04d}/graph" for n in range(1, 9)},
+    )
     assert not list(pushed.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 

@@ -1,14 +1,15 @@
 """Which ontology terms the checks (rules, city shapes, queries) use: every term a check names exists, and
 ``sscrdf info --usage`` lists the knowledge no check puts to work."""
+
 from __future__ import annotations
 
 import json
 
 from click.testing import CliRunner
 
+from sscrdf.authoring.usage import checks, named_terms, undeclared_named_terms, unused_terms, used_terms
 from sscrdf.cli import cli
 from sscrdf.knowledge.ontology import declared_terms
-from sscrdf.authoring.usage import checks, named_terms, undeclared_named_terms, unused_terms, used_terms
 
 SSC = "https://w3id.org/sscrdf/ontology#"
 
@@ -21,9 +22,22 @@ def test_every_term_a_rule_shape_or_query_names_is_declared():
 
 def test_knowledge_the_checks_read_counts_as_used():
     used = used_terms()
-    for local in ("High", "neededFor", "municipalCounterpart", "typicalAim", "typicalPotential", "technologyRole",
-                  "onionLayer", "OwnerMapping", "CitizensOwnerMapping", "DeploySmartGrids", "Interaction",
-                  "FeedbackGiven", "CityPlatform", "ManageIntegratedCityPlatform"):
+    for local in (
+        "High",
+        "neededFor",
+        "municipalCounterpart",
+        "typicalAim",
+        "typicalPotential",
+        "technologyRole",
+        "onionLayer",
+        "OwnerMapping",
+        "CitizensOwnerMapping",
+        "DeploySmartGrids",
+        "Interaction",
+        "FeedbackGiven",
+        "CityPlatform",
+        "ManageIntegratedCityPlatform",
+    ):
         assert SSC + local in used, local
 
 

@@ -1,5 +1,6 @@
 """Tests of the vocabulary check (sscrdf.knowledge.vocab): unknown ssc: terms, suggestions and their place in the
 sources."""
+
 from __future__ import annotations
 
 import json
@@ -10,13 +11,26 @@ import pytest
 
 from sscrdf.errors import InputError
 from sscrdf.io.load import load
-from sscrdf.resources import files
 from sscrdf.knowledge.vocab import UnknownTerm, check_vocabulary, short, ssc_terms_used, unknown_terms
+from sscrdf.resources import files
 
 SSC = "https://w3id.org/sscrdf/ontology#"
-KNOWN = {SSC + name for name in ("City", "hasStakeholder", "Municipality", "ICTCompany", "Resistant", "Neutral",
-                                 "currentLevel", "EngagementAssessment", "assessedStakeholder", "scale",
-                                 "LocalScale")}
+KNOWN = {
+    SSC + name
+    for name in (
+        "City",
+        "hasStakeholder",
+        "Municipality",
+        "ICTCompany",
+        "Resistant",
+        "Neutral",
+        "currentLevel",
+        "EngagementAssessment",
+        "assessedStakeholder",
+        "scale",
+        "LocalScale",
+    )
+}
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 CITY = f"""@prefix ssc: <{SSC}> .
@@ -54,17 +68,30 @@ def line_of(text: str, needle: str) -> int:
 
 # ------------------------------------------------------------------------------------------- ssc_terms_used
 
+
 def test_terms_used_in_every_position_and_graph():
     n = ox.NamedNode
     store = store_of(
         ox.Quad(n(SSC + "Subj"), n("http://example.org/p"), n("http://example.org/o"), ox.DefaultGraph()),
         ox.Quad(n("http://example.org/s"), n(SSC + "pred"), ox.Literal("x"), ox.DefaultGraph()),
-        ox.Quad(n("http://example.org/s"), n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n(SSC + "Type"),
-                n("http://example.org/g")),
-        ox.Quad(ox.BlankNode(), n("http://example.org/p"), ox.Literal("1", datatype=n(SSC + "dt")),
-                n("http://example.org/g2")),
-        ox.Quad(n("http://example.org/g"), n("http://example.org/p"), n("https://w3id.org/sscrdf/ontology"),
-                ox.DefaultGraph()),
+        ox.Quad(
+            n("http://example.org/s"),
+            n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            n(SSC + "Type"),
+            n("http://example.org/g"),
+        ),
+        ox.Quad(
+            ox.BlankNode(),
+            n("http://example.org/p"),
+            ox.Literal("1", datatype=n(SSC + "dt")),
+            n("http://example.org/g2"),
+        ),
+        ox.Quad(
+            n("http://example.org/g"),
+            n("http://example.org/p"),
+            n("https://w3id.org/sscrdf/ontology"),
+            ox.DefaultGraph(),
+        ),
     )
     assert ssc_terms_used(store) == {SSC + "Subj", SSC + "pred", SSC + "Type", SSC + "dt"}
 
@@ -78,14 +105,20 @@ def test_terms_used_of_a_loaded_file(tmp_path):
 
 # ------------------------------------------------------------------------------------------- unknown_terms
 
+
 def test_misspelt_class_gets_suggestion_and_line(tmp_path):
     path = write(tmp_path, "city.ttl", CITY)
     loaded = load([path])
     problems = unknown_terms(loaded.store, KNOWN, loaded.sources)
     assert [p.term for p in problems] == [SSC + "Municipalty", SSC + "Resistent"]  # in file order
     first, second = problems
-    assert first == UnknownTerm(term=SSC + "Municipalty", suggestion=SSC + "Municipality", path=path,
-                                line=line_of(CITY, "ssc:Municipalty"), column=first.column)
+    assert first == UnknownTerm(
+        term=SSC + "Municipalty",
+        suggestion=SSC + "Municipality",
+        path=path,
+        line=line_of(CITY, "ssc:Municipalty"),
+        column=first.column,
+    )
     assert first.column == CITY.splitlines()[first.line - 1].index("ssc:Municipalty") + 1
     assert second.suggestion == SSC + "Resistant"
     assert second.path == path and second.line == line_of(CITY, "ssc:Resistent")
@@ -104,9 +137,11 @@ def test_suggestion_ignores_case_and_needs_resemblance():
 
 
 def test_full_iri_and_other_prefix_are_located(tmp_path):
-    text = (f"@prefix s: <{SSC}> .\n"
-            f"<http://example.org/a> a <{SSC}Municipalty> .\n"
-            f"<http://example.org/b> s:currentLevel s:Resistent .\n")
+    text = (
+        f"@prefix s: <{SSC}> .\n"
+        f"<http://example.org/a> a <{SSC}Municipalty> .\n"
+        f"<http://example.org/b> s:currentLevel s:Resistent .\n"
+    )
     path = write(tmp_path, "other.ttl", text)
     loaded = load([path])
     by_term = {p.term: p for p in unknown_terms(loaded.store, KNOWN, loaded.sources)}
@@ -115,9 +150,11 @@ def test_full_iri_and_other_prefix_are_located(tmp_path):
 
 
 def test_prefix_match_respects_name_boundaries(tmp_path):
-    text = (f"@prefix ssc: <{SSC}> .\n"
-            f"<http://example.org/a> a ssc:MunicipaltyGroup .\n"
-            f"<http://example.org/b> a ssc:Municipalty .\n")
+    text = (
+        f"@prefix ssc: <{SSC}> .\n"
+        f"<http://example.org/a> a ssc:MunicipaltyGroup .\n"
+        f"<http://example.org/b> a ssc:Municipalty .\n"
+    )
     path = write(tmp_path, "bounds.ttl", text)
     loaded = load([path])
     by_term = {p.term: p for p in unknown_terms(loaded.store, KNOWN, loaded.sources)}
@@ -127,8 +164,12 @@ def test_prefix_match_respects_name_boundaries(tmp_path):
 
 def test_located_in_jsonld_and_in_the_right_file(tmp_path):
     good = write(tmp_path, "good.ttl", f"<http://example.org/a> a <{SSC}Municipality> .\n")
-    doc = {"@context": {"ssc": SSC}, "@id": "http://example.org/b",
-           "@type": "ssc:Municipalty", "ssc:currentLevel": {"@id": "ssc:Neutral"}}
+    doc = {
+        "@context": {"ssc": SSC},
+        "@id": "http://example.org/b",
+        "@type": "ssc:Municipalty",
+        "ssc:currentLevel": {"@id": "ssc:Neutral"},
+    }
     text = json.dumps(doc, indent=2)
     bad = write(tmp_path, "bad.jsonld", text)
     loaded = load([good, bad])
@@ -140,8 +181,9 @@ def test_located_in_jsonld_and_in_the_right_file(tmp_path):
 def test_unknown_term_not_in_any_source_has_no_location(tmp_path):
     path = write(tmp_path, "clean.ttl", f"<http://example.org/a> a <{SSC}Municipality> .\n")
     n = ox.NamedNode
-    store = store_of(ox.Quad(n("http://example.org/a"), n("http://example.org/p"), n(SSC + "Municipalty"),
-                             ox.DefaultGraph()))
+    store = store_of(
+        ox.Quad(n("http://example.org/a"), n("http://example.org/p"), n(SSC + "Municipalty"), ox.DefaultGraph())
+    )
     (problem,) = unknown_terms(store, KNOWN, [path])
     assert problem.path is None and problem.line is None
     assert problem.suggestion == SSC + "Municipality"
@@ -153,6 +195,7 @@ def test_nothing_unknown(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------- check_vocabulary
+
 
 def test_check_vocabulary_reports_the_first_problem(tmp_path):
     path = write(tmp_path, "city.ttl", CITY)

@@ -8,13 +8,14 @@ clone); without it these tests are skipped with a message saying where it was lo
   gives pySHACL's results (checked on a bundled register with an extra shape the compiler refuses);
 - pySHACL passes every test except the ones pinned in ``PYSHACL_FAILS``.
 """
+
 from __future__ import annotations
 
 import pytest
 from rdflib import Graph
 
-from sscrdf.shacl.compiler import Unsupported, compile_shapes
 from sscrdf.io.load import load
+from sscrdf.shacl.compiler import Unsupported, compile_shapes
 from sscrdf.shacl.validate import shapes_graph, validate_store
 
 from . import w3c_shacl
@@ -34,8 +35,13 @@ FAST_DEVIATIONS = {
 }
 # pySHACL 0.2x's own failures (the fast engine falls back to it for all but two of these, and passes those two).
 PYSHACL_FAILS = {
-    "core/misc/severity-001", "core/node/node-001", "core/property/node-001", "core/property/node-002",
-    "core/property/uniqueLang-002", "sparql/node/sparql-003", "sparql/pre-binding/shapesGraph-001",
+    "core/misc/severity-001",
+    "core/node/node-001",
+    "core/property/node-001",
+    "core/property/node-002",
+    "core/property/uniqueLang-002",
+    "sparql/node/sparql-003",
+    "sparql/pre-binding/shapesGraph-001",
 }
 
 
@@ -74,8 +80,10 @@ def test_the_conformance_table_lists_every_test():
     outcomes = [w3c_shacl.Outcome(t, "pass", "pass", "pass", "") for t in SUITE_TESTS[:3]]
     text = w3c_shacl.table(outcomes)
     assert text.splitlines()[2].startswith(f"| {SUITE_TESTS[0].name} | pass | pass |")
-    assert text.endswith("3 tests. Fast engine: 3 pass compiled, 0 fall back to pySHACL, 0 fail; with the fallback "
-                         "3 pass. pySHACL: 3 pass, 0 fail.")
+    assert text.endswith(
+        "3 tests. Fast engine: 3 pass compiled, 0 fall back to pySHACL, 0 fail; with the fallback "
+        "3 pass. pySHACL: 3 pass, 0 fail."
+    )
 
 
 MAX_LENGTH_SHAPE = """
@@ -104,16 +112,19 @@ def test_a_shape_the_compiler_refuses_is_validated_by_pyshacl():
 def test_compiler_refuses_what_it_would_get_wrong():
     cases = {
         "sh:minLength": "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:minLength 2 .",
-        "nested group": 'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select '
-                        '"SELECT $this WHERE { { FILTER($this = ex:a) } }" ] .',
-        "MINUS": 'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select '
-                 '"SELECT $this WHERE { $this ?p ?o MINUS { $this ?p 1 } }" ] .',
+        "nested group": "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select "
+        '"SELECT $this WHERE { { FILTER($this = ex:a) } }" ] .',
+        "MINUS": "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select "
+        '"SELECT $this WHERE { $this ?p ?o MINUS { $this ?p 1 } }" ] .',
         "constraint components": "ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:p ] .\n"
-                                 "ex:S a sh:NodeShape ; sh:targetNode ex:a ; ex:p 1 .",
+        "ex:S a sh:NodeShape ; sh:targetNode ex:a ; ex:p 1 .",
         "xsd:duration": "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:datatype xsd:duration .",
     }
     for ttl in cases.values():
-        g = Graph().parse(data="@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> . "
-                               "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n" + ttl, format="turtle")
+        g = Graph().parse(
+            data="@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> . "
+            "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n" + ttl,
+            format="turtle",
+        )
         with pytest.raises(Unsupported):
             compile_shapes(g)

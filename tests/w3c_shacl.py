@@ -15,6 +15,7 @@ whose expected result is ``sht:Failure`` passes when the engine refuses the shap
 Run ``python -m tests.w3c_shacl`` from the repository root for the per-test table (markdown);
 ``tests/test_w3c_shacl.py`` asserts it.
 """
+
 from __future__ import annotations
 
 import sys
@@ -72,7 +73,7 @@ class Outcome:
 
 def _file_of(uri: Node, base: Path) -> Path:
     s = str(uri)
-    return Path(s[len("file://"):]) if s.startswith("file://") else base / s
+    return Path(s[len("file://") :]) if s.startswith("file://") else base / s
 
 
 def discover(suite: Path = SUITE) -> list[SuiteTest]:
@@ -97,7 +98,9 @@ def discover(suite: Path = SUITE) -> list[SuiteTest]:
                     conforms = g.value(result, SH.conforms) == Literal(True)
                     expected = (conforms, Counter(_key(g, r, g) for r in g.objects(result, SH.result)))
                 name = str(manifest.relative_to(suite).parent / str(t).rsplit("/", 1)[-1].split("#")[-1])
-                out.append(SuiteTest(name, str(g.value(t, RDFS.label) or ""), data, shapes, result == SHT.Failure, expected))
+                out.append(
+                    SuiteTest(name, str(g.value(t, RDFS.label) or ""), data, shapes, result == SHT.Failure, expected)
+                )
     return out
 
 
@@ -131,20 +134,32 @@ def _term(t: Node | None) -> str:
 
 
 def _key(report: Graph, r: Node, shapes: Graph) -> tuple[str, ...]:
-    return (_term(report.value(r, SH.focusNode)), _path_text(report, report.value(r, SH.resultPath)),
-            _term(report.value(r, SH.value)), _term(report.value(r, SH.resultSeverity)),
-            _term(report.value(r, SH.sourceShape)), _term(report.value(r, SH.sourceConstraintComponent)))
+    return (
+        _term(report.value(r, SH.focusNode)),
+        _path_text(report, report.value(r, SH.resultPath)),
+        _term(report.value(r, SH.value)),
+        _term(report.value(r, SH.resultSeverity)),
+        _term(report.value(r, SH.sourceShape)),
+        _term(report.value(r, SH.sourceConstraintComponent)),
+    )
 
 
 def _result_key(r: Result, shapes: Graph) -> tuple[str, ...]:
-    return (_term(r.focus), _path_text(shapes, r.path), _term(r.value), _term(r.severity), _term(r.shape),
-            _term(r.component))
+    return (
+        _term(r.focus),
+        _path_text(shapes, r.path),
+        _term(r.value),
+        _term(r.severity),
+        _term(r.shape),
+        _term(r.component),
+    )
 
 
 def _graphs(test: SuiteTest) -> tuple[Graph, Graph]:
     data = Graph().parse(test.data, format="turtle", publicID=test.data.as_uri())
-    shapes = data if test.shapes == test.data else Graph().parse(test.shapes, format="turtle",
-                                                                 publicID=test.shapes.as_uri())
+    shapes = (
+        data if test.shapes == test.data else Graph().parse(test.shapes, format="turtle", publicID=test.shapes.as_uri())
+    )
     return data, shapes
 
 
@@ -154,8 +169,7 @@ def _compare(test: SuiteTest, conforms: bool, keys: Counter) -> str:
     exp_conforms, exp = test.expected
     if conforms != exp_conforms or keys != exp:
         missing, extra = exp - keys, keys - exp
-        return (f"conforms {conforms} (expected {exp_conforms}); missing {sorted(missing)}; "
-                f"unexpected {sorted(extra)}")
+        return f"conforms {conforms} (expected {exp_conforms}); missing {sorted(missing)}; unexpected {sorted(extra)}"
     return ""
 
 
@@ -209,9 +223,11 @@ def table(outcomes: list[Outcome]) -> str:
     eff = Counter(o.fast_effective for o in outcomes)
     ref = Counter(o.pyshacl for o in outcomes)
     lines.append("")
-    lines.append(f"{len(outcomes)} tests. Fast engine: {c['pass']} pass compiled, {c['fallback']} fall back to "
-                 f"pySHACL, {c['fail']} fail; with the fallback {eff['pass']} pass. pySHACL: {ref['pass']} pass, "
-                 f"{ref['fail']} fail.")
+    lines.append(
+        f"{len(outcomes)} tests. Fast engine: {c['pass']} pass compiled, {c['fallback']} fall back to "
+        f"pySHACL, {c['fail']} fail; with the fallback {eff['pass']} pass. pySHACL: {ref['pass']} pass, "
+        f"{ref['fail']} fail."
+    )
     return "\n".join(lines)
 
 

@@ -5,6 +5,7 @@ text, Markdown, JSON, RDF or HTML. Every list in it comes from a query file in `
 rules produced, so the same questions can be asked of a remote SPARQL store; which query fills which report
 section is written in the query's ``# section:`` header.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,6 @@ from typing import overload
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDFS
-from rdflib.query import ResultRow
 
 from ..convert import to_ox_term
 from ..errors import InputError
@@ -46,8 +46,22 @@ from .model import (
 )
 from .pipeline import Place, derive
 
-__all__ = ["Analysis", "CityAnalysis", "Entry", "FindingRow", "FINDING_KINDS", "ENTRY_KINDS", "SEVERITIES",
-           "analyze_store", "report_sections", "section", "Section", "triage", "normalise_clauses", "shape_concerns"]
+__all__ = [
+    "ENTRY_KINDS",
+    "FINDING_KINDS",
+    "SEVERITIES",
+    "Analysis",
+    "CityAnalysis",
+    "Entry",
+    "FindingRow",
+    "Section",
+    "analyze_store",
+    "normalise_clauses",
+    "report_sections",
+    "section",
+    "shape_concerns",
+    "triage",
+]
 
 
 @dataclass(frozen=True)
@@ -150,19 +164,32 @@ def triage(ca: CityAnalysis, bodies: set[str], concerns_of_shape: dict[str, set[
         groups[find(i)].append(i)
     entries = []
     for members in groups.values():
-        found = sorted((f for i in members if isinstance(f := sources[i], FindingRow)),
-                       key=lambda f: (ENTRY_KINDS.index(f.kind) if f.kind in ENTRY_KINDS else 9, f.rule, f.finding))
+        found = sorted(
+            (f for i in members if isinstance(f := sources[i], FindingRow)),
+            key=lambda f: (ENTRY_KINDS.index(f.kind) if f.kind in ENTRY_KINDS else 9, f.rule, f.finding),
+        )
         results = _sorted_results([r for i in members if isinstance(r := sources[i], Result)])
         severity = min([f.severity for f in found] + [r.severity_name for r in results], key=severity_rank)
         clauses = normalise_clauses([f.clause for f in found] + [r.source for r in results if r.source])
         about = sorted({a for f in found for a in f.about} | {str(r.focus) for r in results})
-        concerns = sorted({c for f in found for c in f.concerns}
-                          | {str(r.value) for r in results if r.value is not None and str(r.value).startswith(ssc_ns)})
-        entries.append(Entry(
-            kind=found[0].kind if found else "Register", severity=severity, about=about, concerns=concerns,
-            message=found[0].message if found else results[0].message, clauses=clauses,
-            rules=sorted({f.rule for f in found}), shapes=sorted({str(r.shape) for r in results}),
-            findings=[f.finding for f in found], results=results))
+        concerns = sorted(
+            {c for f in found for c in f.concerns}
+            | {str(r.value) for r in results if r.value is not None and str(r.value).startswith(ssc_ns)}
+        )
+        entries.append(
+            Entry(
+                kind=found[0].kind if found else "Register",
+                severity=severity,
+                about=about,
+                concerns=concerns,
+                message=found[0].message if found else results[0].message,
+                clauses=clauses,
+                rules=sorted({f.rule for f in found}),
+                shapes=sorted({str(r.shape) for r in results}),
+                findings=[f.finding for f in found],
+                results=results,
+            )
+        )
     return sorted(entries, key=lambda e: e.order)
 
 
@@ -196,8 +223,7 @@ def normalise_clauses(sources: list[str]) -> list[str]:
 
 
 def _sorted_results(results: list[Result]) -> list[Result]:
-    return sorted(results, key=lambda r: (severity_rank(r.severity_name),
-                                          str(r.focus), str(r.shape), str(r.value)))
+    return sorted(results, key=lambda r: (severity_rank(r.severity_name), str(r.focus), str(r.shape), str(r.value)))
 
 
 def _query(store: ox.Store, name: str, row_type: type[R]) -> list[R]:
@@ -231,8 +257,9 @@ def report_sections() -> tuple[Section, ...]:
         name = q.header.get("section")
         if name:
             if name not in types:
-                raise InputError(f"# section: {name} is not a report section", path=q.path,
-                                 hint="one of " + ", ".join(sorted(types)))
+                raise InputError(
+                    f"# section: {name} is not a report section", path=q.path, hint="one of " + ", ".join(sorted(types))
+                )
             out.append(Section(name, q.id, q.header.get("title") or q.header["question"], q.header["clause"]))
     return tuple(out)
 
@@ -242,16 +269,26 @@ def section(name: str) -> Section:
     return next(s for s in report_sections() if s.name == name)
 
 
-def analyze_store(data: ox.Store, *, reasoner: str = "fast", engine: str = "fast", as_of: dt.date | None = None,
-                  extra_shapes: Iterable[str | Path] = (), batch_size: int | None = None) -> Analysis:
+def analyze_store(
+    data: ox.Store,
+    *,
+    reasoner: str = "fast",
+    engine: str = "fast",
+    as_of: dt.date | None = None,
+    extra_shapes: Iterable[str | Path] = (),
+    batch_size: int | None = None,
+) -> Analysis:
     """Analyse every city in ``data`` (which is not changed).
 
     A dataset with many city graphs is analysed in batches of ``batch_size`` graphs on all cores
     (see sscrdf.parallel); the result is the same as analysing it in one go."""
 
     as_of = as_of or dt.date.today()
-    parts = map_batches(data, partial(_analyze_batch, reasoner=reasoner, engine=engine, as_of=as_of,
-                                      extra_shapes=tuple(extra_shapes)), batch_size=batch_size)
+    parts = map_batches(
+        data,
+        partial(_analyze_batch, reasoner=reasoner, engine=engine, as_of=as_of, extra_shapes=tuple(extra_shapes)),
+        batch_size=batch_size,
+    )
     if len(parts) == 1:
         return parts[0]
     cities = sorted((c for p in parts for c in p.cities), key=lambda c: (c.label.lower(), c.city))
@@ -271,8 +308,15 @@ def _shapes_for(extra_shapes: tuple[str | Path, ...]) -> tuple[Graph, dict[str, 
     return shapes, _shape_labels(shapes), shape_concerns(shapes)
 
 
-def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date,
-                   extra_shapes: tuple[str | Path, ...], place: Place | None = None) -> Analysis:
+def _analyze_batch(
+    data: ox.Store,
+    *,
+    reasoner: str,
+    engine: str,
+    as_of: dt.date,
+    extra_shapes: tuple[str | Path, ...],
+    place: Place | None = None,
+) -> Analysis:
     """Analyse the cities of one store in this process.
 
     ``place`` is where the rules, checks and queries run: None for a new embedded store built here, or a
@@ -287,13 +331,18 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
         clock[0] = now
 
     units = split_by_graph(data)
-    derived = derive(data, reasoner=reasoner, as_of=as_of, units=units, on_stage=lap,  # laps reasoning, rules
-                     place=place)
+    derived = derive(
+        data,
+        reasoner=reasoner,
+        as_of=as_of,
+        units=units,
+        on_stage=lap,  # laps reasoning, rules
+        place=place,
+    )
     ks, derivation, store = derived.knowledge, derived.derivation, derived.store
     assert derivation is not None  # derive ran the rules
     shapes, shape_labels, concerns_of_shape = _shapes_for(tuple(extra_shapes))
-    validation = validate_store(data, shapes=shapes, reasoner=reasoner, engine=engine,
-                                knowledge=ks, units=units)
+    validation = validate_store(data, shapes=shapes, reasoner=reasoner, engine=engine, knowledge=ks, units=units)
     lap("validation")
 
     labels: dict[str, str] = {}
@@ -335,15 +384,29 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
             concerns.add(r.concerns)
     for fid, (r, about, concerns, sources) in sorted(grouped.items()):
         if r.city in cities:
-            cities[r.city].findings.append(FindingRow(
-                fid, _local(r.kind), _local(r.severity), sorted(about), r.message, "; ".join(sorted(sources)),
-                r.rule, sorted(concerns)))
+            cities[r.city].findings.append(
+                FindingRow(
+                    fid,
+                    _local(r.kind),
+                    _local(r.severity),
+                    sorted(about),
+                    r.message,
+                    "; ".join(sorted(sources)),
+                    r.rule,
+                    sorted(concerns),
+                )
+            )
     for count in _query(store, "stakeholder-count", CountRow):
         if count.city in cities:
             cities[count.city].stakeholder_count = count.stakeholders
     for ca in cities.values():
-        ca.findings.sort(key=lambda f: (FINDING_KINDS.index(f.kind) if f.kind in FINDING_KINDS else 9,
-                                        severity_rank(f.severity), f.message))
+        ca.findings.sort(
+            key=lambda f: (
+                FINDING_KINDS.index(f.kind) if f.kind in FINDING_KINDS else 9,
+                severity_rank(f.severity),
+                f.message,
+            )
+        )
     bodies: dict[str, set[str]] = defaultdict(set)
     for body in _query(store, "municipal-bodies", BodyRow):
         bodies[body.city].add(body.body)
@@ -352,5 +415,6 @@ def _analyze_batch(data: ox.Store, *, reasoner: str, engine: str, as_of: dt.date
     lap("queries")
     used = validation.terms_used  # collected by the validation of this batch
     derivation.store = None  # the working store stays here (it cannot travel between processes)
-    return Analysis(as_of, reasoner, sorted(cities.values(), key=lambda c: (c.label.lower(), c.city)), derivation,
-                    used, timings)
+    return Analysis(
+        as_of, reasoner, sorted(cities.values(), key=lambda c: (c.label.lower(), c.city)), derivation, used, timings
+    )

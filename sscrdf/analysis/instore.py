@@ -16,6 +16,7 @@ The store must hold what ``sscrdf push --what inferred`` (or ``all``) writes: on
 computed at push time, city by city. Before the rules run, every ``…/graph/derived…`` graph is dropped, so old
 results (another ``--as-of``, or the rules of an older release) do not linger.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,8 +39,10 @@ from ..rules.engine import ANALYSIS, AS_OF, Derivation, _ordered, bundled_rules,
 from .analyze import Analysis, _analyze_batch
 
 _SSC = str(SSC)
-_FINDING = re.compile(r"([?$][\w]+)\s+(?:a|rdf:type|<" + re.escape(str(RDF.type)) + r">)\s+"
-                      r"(?:ssc:Finding|<" + re.escape(_SSC + "Finding") + r">)(?![\w:-])")
+_FINDING = re.compile(
+    r"([?$][\w]+)\s+(?:a|rdf:type|<" + re.escape(str(RDF.type)) + r">)\s+"
+    r"(?:ssc:Finding|<" + re.escape(_SSC + "Finding") + r">)(?![\w:-])"
+)
 _GRAPHS_PREFIX = INFERRED_GRAPH.rsplit("/", 1)[0] + "/"  # every graph sscrdf names itself
 
 
@@ -85,9 +88,17 @@ class RemoteStore:
     ``graphs`` is the dataset every query sees (sent as ``default-graph-uri``, so that a store's own system
     graphs stay out): the ontology graph and each city's data, inferred and derived graphs."""
 
-    def __init__(self, query_url: str, update_url: str | None, connection: Connection | None = None, *,
-                 graph_per_city: bool = False, _city_graphs: list[str] | None = None,
-                 _mirror: ox.Store | None = None, _with_derived: bool = True):
+    def __init__(
+        self,
+        query_url: str,
+        update_url: str | None,
+        connection: Connection | None = None,
+        *,
+        graph_per_city: bool = False,
+        _city_graphs: list[str] | None = None,
+        _mirror: ox.Store | None = None,
+        _with_derived: bool = True,
+    ):
         self.query_url = check_url(query_url, "--endpoint")
         self.update_url = check_url(update_url, "--update-endpoint") if update_url else None
         self.conn = connection or Connection()
@@ -118,24 +129,39 @@ class RemoteStore:
     def knowledge(self) -> ox.Store:
         """The same store seen without the derived graphs: ontology, data and entailments (what the SHACL checks
         run on, as on the embedded store, where validation does not see the rules' output)."""
-        view = RemoteStore(self.query_url, self.update_url, self.conn, graph_per_city=self.graph_per_city,
-                           _city_graphs=self.city_graphs, _mirror=self.mirror, _with_derived=False)
+        view = RemoteStore(
+            self.query_url,
+            self.update_url,
+            self.conn,
+            graph_per_city=self.graph_per_city,
+            _city_graphs=self.city_graphs,
+            _mirror=self.mirror,
+            _with_derived=False,
+        )
         return cast(ox.Store, view)  # it stands in for a pyoxigraph store (see pipeline.Place)
 
     # --------------------------------------------------------------------------------------- reading
 
     def _select(self, text: str, dataset: list[str] | None) -> _Solutions:
         form = [("query", text)] + [("default-graph-uri", g) for g in (dataset or [])]
-        resp = self.conn.request("POST", self.query_url, data=form, what="a query",
-                                 headers={"Accept": "application/sparql-results+json"}, ok=(200,))
+        resp = self.conn.request(
+            "POST",
+            self.query_url,
+            data=form,
+            what="a query",
+            headers={"Accept": "application/sparql-results+json"},
+            ok=(200,),
+        )
         try:
             data = json.loads(resp.content)
             variables = data["head"]["vars"]
             rows = [_Solution({v: _term(b.get(v)) for v in variables if v in b}) for b in data["results"]["bindings"]]
         except (ValueError, KeyError, TypeError):
-            raise InputError(f"the SPARQL endpoint {self.query_url} did not answer with SPARQL JSON results "
-                             f"(Content-Type {resp.headers.get('Content-Type', 'none')})",
-                             hint="check that --endpoint is the store's SPARQL query URL") from None
+            raise InputError(
+                f"the SPARQL endpoint {self.query_url} did not answer with SPARQL JSON results "
+                f"(Content-Type {resp.headers.get('Content-Type', 'none')})",
+                hint="check that --endpoint is the store's SPARQL query URL",
+            ) from None
         return _Solutions(variables, rows)
 
     def query(self, text: str, use_default_graph_as_union: bool = True) -> _Solutions:
@@ -158,26 +184,37 @@ class RemoteStore:
         return self.mirror.quads_for_pattern(s, p, o, g)
 
     def _find_cities(self) -> list[str]:
-        rows = self._select(f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?c a <{_SSC}City> }}
-                                FILTER(!STRSTARTS(STR(?g), "{_GRAPHS_PREFIX}")) }}""", None)
+        rows = self._select(
+            f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?c a <{_SSC}City> }}
+                                FILTER(!STRSTARTS(STR(?g), "{_GRAPHS_PREFIX}")) }}""",
+            None,
+        )
         graphs = sorted(r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode))
         if not graphs:
-            raise InputError(f"the store at {self.query_url} holds no city graph (a named graph with an ssc:City)",
-                             hint="write the cities with `sscrdf push FILE... --what inferred` first")
+            raise InputError(
+                f"the store at {self.query_url} holds no city graph (a named graph with an ssc:City)",
+                hint="write the cities with `sscrdf push FILE... --what inferred` first",
+            )
         ontology = self._select(f"SELECT ?s WHERE {{ GRAPH <{ONTOLOGY_GRAPH.value}> {{ ?s ?p ?o }} }} LIMIT 1", None)
         if not ontology:
-            raise InputError(f"the store at {self.query_url} has no graph <{ONTOLOGY_GRAPH.value}> (the ontology "
-                             "and the cities' entailments, which the rules and checks need)",
-                             hint="write the cities with `sscrdf push FILE... --what inferred` (or all)")
+            raise InputError(
+                f"the store at {self.query_url} has no graph <{ONTOLOGY_GRAPH.value}> (the ontology "
+                "and the cities' entailments, which the rules and checks need)",
+                hint="write the cities with `sscrdf push FILE... --what inferred` (or all)",
+            )
         return graphs
 
     def _read_cities(self) -> ox.Store:
         """The cities' own triples, each in its graph (labels, the city IRIs and the integrity checks need them)."""
         store = ox.Store()
         for i in range(0, len(self.city_graphs), 50):
-            batch = self.city_graphs[i:i + 50]
-            rows = self._select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?g { "
-                                + " ".join(f"<{g}>" for g in batch) + " } }", None)
+            batch = self.city_graphs[i : i + 50]
+            rows = self._select(
+                "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?g { "
+                + " ".join(f"<{g}>" for g in batch)
+                + " } }",
+                None,
+            )
             store.extend(ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)
         return store
 
@@ -185,17 +222,24 @@ class RemoteStore:
 
     def _update(self, text: str, what: str, using: Sequence[str] = ()) -> None:
         if not self.update_url:
-            raise InputError("the rules run inside the store: give --update-endpoint URL (the store's SPARQL "
-                             "Update URL, e.g. http://127.0.0.1:7878/update or Virtuoso's /sparql-auth)")
+            raise InputError(
+                "the rules run inside the store: give --update-endpoint URL (the store's SPARQL "
+                "Update URL, e.g. http://127.0.0.1:7878/update or Virtuoso's /sparql-auth)"
+            )
         update(self.conn, self.update_url, text, what=what, using=using)
 
     def _count_derived(self) -> int:
-        rows = self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?g { "
-                            + " ".join(f"<{g}>" for g in self.derived_graphs()) + " } }", None)
+        rows = self._select(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } VALUES ?g { "
+            + " ".join(f"<{g}>" for g in self.derived_graphs())
+            + " } }",
+            None,
+        )
         return int(rows[0]["n"].value)
 
-    def run_rules(self, rules: list[SparqlFile] | None = None, *, as_of: dt.date | None = None,
-                  max_rounds: int = 25) -> Derivation:
+    def run_rules(
+        self, rules: list[SparqlFile] | None = None, *, as_of: dt.date | None = None, max_rounds: int = 25
+    ) -> Derivation:
         """Run ``rules`` (default: the bundled ones) in the store to a fixpoint: each rule's CONSTRUCT template
         becomes an INSERT into the derived graph(s), with ``prov:wasGeneratedBy`` the rule on every
         ssc:Finding it creates (as the embedded engine records it). A round runs every rule once, in the
@@ -205,8 +249,11 @@ class RemoteStore:
         io = {r.id: rule_io(r) for r in rules}
         rules = _ordered(rules, io)
         today = (as_of or dt.date.today()).isoformat()
-        old = self._select(f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
-                               FILTER(STRSTARTS(STR(?g), "{DERIVED_GRAPH}")) }}""", None)
+        old = self._select(
+            f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+                               FILTER(STRSTARTS(STR(?g), "{DERIVED_GRAPH}")) }}""",
+            None,
+        )
         drops = [f"DROP SILENT GRAPH <{r['g'].value}>" for r in old if isinstance(r["g"], ox.NamedNode)]
         date = f'<{ANALYSIS.value}> <{AS_OF.value}> "{today}"^^<{XSD.date}>'
         inserts = [f"INSERT DATA {{ GRAPH <{g}> {{ {date} }} }}" for g in self.derived_graphs()]
@@ -226,11 +273,17 @@ class RemoteStore:
                 changed[rule.id] = set()
                 if self.graph_per_city:
                     for g in self.city_graphs:
-                        self._update(_insert(prologue, template, where, derived_graph(g).value, rule.iri),
-                                     f"rule {rule.id}", using=self.city_dataset(g))
+                        self._update(
+                            _insert(prologue, template, where, derived_graph(g).value, rule.iri),
+                            f"rule {rule.id}",
+                            using=self.city_dataset(g),
+                        )
                 else:
-                    self._update(_insert(prologue, template, where, DERIVED_GRAPH, rule.iri), f"rule {rule.id}",
-                                 using=[] if self._default_is_dataset() else self.graphs)
+                    self._update(
+                        _insert(prologue, template, where, DERIVED_GRAPH, rule.iri),
+                        f"rule {rule.id}",
+                        using=[] if self._default_is_dataset() else self.graphs,
+                    )
                 now = self._count_derived()
                 if now != count:
                     added, count = True, now
@@ -243,8 +296,10 @@ class RemoteStore:
                 # store, see pipeline.Place)
                 result.store = cast(ox.Store, self)
                 return result
-        raise InputError(f"the rules did not reach a fixpoint in the store in {max_rounds} rounds; a rule keeps "
-                         "creating new nodes (use IRIs computed from the match, not fresh blank nodes)")
+        raise InputError(
+            f"the rules did not reach a fixpoint in the store in {max_rounds} rounds; a rule keeps "
+            "creating new nodes (use IRIs computed from the match, not fresh blank nodes)"
+        )
 
     def _derived_triples(self) -> list[ox.Triple]:
         """What the rules derived: the derived graphs' triples not also asserted or entailed elsewhere, without the
@@ -252,10 +307,14 @@ class RemoteStore:
         others = [g for g in self.graphs if g not in self.derived_graphs()]
         rows = self._select(
             "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?d { ?s ?p ?o } VALUES ?d { "
-            + " ".join(f"<{g}>" for g in self.derived_graphs()) + " } "
+            + " ".join(f"<{g}>" for g in self.derived_graphs())
+            + " } "
             + f"FILTER(?s != <{ANALYSIS.value}>) "
-            + "FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } VALUES ?g { " + " ".join(f"<{g}>" for g in others)
-            + " } } }", None)
+            + "FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } VALUES ?g { "
+            + " ".join(f"<{g}>" for g in others)
+            + " } } }",
+            None,
+        )
         return sorted((ox.Triple(r["s"], r["p"], r["o"]) for r in rows), key=str)
 
 
@@ -281,28 +340,46 @@ def _insert_parts(rule: SparqlFile) -> tuple[str, str, str]:
                 break
     if start is None or body is None or end is None:
         raise InputError(f"rule {rule.id} is not a CONSTRUCT query with a template", path=rule.path, line=1)
-    rest = rule.text[end + 1:]
+    rest = rule.text[end + 1 :]
     if not re.match(r"\s*WHERE\b", rest, re.I):
-        raise InputError(f"rule {rule.id}: the short form CONSTRUCT WHERE cannot run in a store",
-                         path=rule.path, line=1, hint="write the template and the WHERE clause apart")
+        raise InputError(
+            f"rule {rule.id}: the short form CONSTRUCT WHERE cannot run in a store",
+            path=rule.path,
+            line=1,
+            hint="write the template and the WHERE clause apart",
+        )
     return rule.text[:start], rule.text[body:end], rest
 
 
 def _insert(prologue: str, template: str, where: str, graph: str, rule_iri: str) -> str:
     """The rule as a SPARQL 1.1 Update: its template (and the provenance of its findings) into ``graph``."""
-    provenance = "".join(f"\n  {v} <{PROV.wasGeneratedBy}> <{rule_iri}> ."
-                         for v in dict.fromkeys(m.group(1) for m in _FINDING.finditer(template)))
+    provenance = "".join(
+        f"\n  {v} <{PROV.wasGeneratedBy}> <{rule_iri}> ."
+        for v in dict.fromkeys(m.group(1) for m in _FINDING.finditer(template))
+    )
     return f"{prologue}INSERT {{ GRAPH <{graph}> {{ {template}{provenance}\n}} }}\n{where}"
 
 
-def analyze_endpoint(query_url: str, update_url: str | None, *, connection: Connection | None = None,
-                     as_of: dt.date | None = None, graph_per_city: bool = False,
-                     extra_shapes: tuple[str | Path, ...] = ()) -> tuple[Analysis, ox.Store]:
+def analyze_endpoint(
+    query_url: str,
+    update_url: str | None,
+    *,
+    connection: Connection | None = None,
+    as_of: dt.date | None = None,
+    graph_per_city: bool = False,
+    extra_shapes: tuple[str | Path, ...] = (),
+) -> tuple[Analysis, ox.Store]:
     """Analyse the cities in the store at ``query_url`` inside the store (see the module's docstring); returns the
     same ``Analysis`` the embedded ``analyze_store`` gives, and the store the cities' triples were read into."""
     remote = RemoteStore(query_url, update_url, connection, graph_per_city=graph_per_city)
-    analysis = _analyze_batch(remote.mirror, reasoner="fast", engine="fast", as_of=as_of or dt.date.today(),
-                              extra_shapes=tuple(extra_shapes), place=remote)
+    analysis = _analyze_batch(
+        remote.mirror,
+        reasoner="fast",
+        engine="fast",
+        as_of=as_of or dt.date.today(),
+        extra_shapes=tuple(extra_shapes),
+        place=remote,
+    )
     return analysis, remote.mirror
 
 

@@ -7,6 +7,7 @@ agree. Values are plain Python values (str for IRIs and text, int, float, bool, 
 the query leaves a column unbound. Renderers read these attributes, never SPARQL variable names; the JSON report
 writes a row back with :meth:`Row.to_json` under the column names.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -63,14 +64,14 @@ class Row:
     def to_json(self, exclude: tuple[str, ...] = ("city",)) -> dict[str, Any]:
         """Column name → value, in column order, without the columns in ``exclude`` (the city, by default, which
         the JSON report gives once per city)."""
-        return {camel(f.name): getattr(self, f.name) for f in dataclasses.fields(self)
-                if camel(f.name) not in exclude}
+        return {camel(f.name): getattr(self, f.name) for f in dataclasses.fields(self) if camel(f.name) not in exclude}
 
 
 Value = str | int | float | bool | dt.date | None
 
 
 # ------------------------------------------------------------------------------------ Y Suppl. 34 sections
+
 
 @dataclass(frozen=True)
 class CategoryRow(Row):
@@ -160,6 +161,7 @@ class ProfileRow(Row):
 
 
 # ------------------------------------------------------------------------------------ FG-SSC Master Plan sections
+
 
 @dataclass(frozen=True)
 class PhaseRow(Row):
@@ -253,6 +255,7 @@ class KpiValueRow(Row):
 
 # ------------------------------------------------------------------------------------ findings and entries
 
+
 @dataclass
 class FindingRow:
     """A finding one rule derived (ssc:Finding), for one city."""
@@ -289,8 +292,11 @@ class Entry:
 
     @property
     def order(self) -> tuple[int, int, str]:
-        return (SEVERITIES.index(self.severity) if self.severity in SEVERITIES else 9,
-                ENTRY_KINDS.index(self.kind) if self.kind in ENTRY_KINDS else 9, self.message)
+        return (
+            SEVERITIES.index(self.severity) if self.severity in SEVERITIES else 9,
+            ENTRY_KINDS.index(self.kind) if self.kind in ENTRY_KINDS else 9,
+            self.message,
+        )
 
 
 @dataclass(frozen=True)

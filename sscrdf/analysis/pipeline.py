@@ -4,6 +4,7 @@ and the queries, city batch by city batch; :mod:`sscrdf.api` puts a public face 
 
 Nothing here changes the store it is given: each step returns a new one.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -65,9 +66,17 @@ class Derived:
         return self.derivation.store
 
 
-def derive(data: ox.Store, *, reasoner: str = "fast", as_of: dt.date | None = None, rules: bool = True,
-           with_ontology: bool = True, units: list[Unit] | None = None,
-           on_stage: Callable[[str], None] | None = None, place: Place | None = None) -> Derived:
+def derive(
+    data: ox.Store,
+    *,
+    reasoner: str = "fast",
+    as_of: dt.date | None = None,
+    rules: bool = True,
+    with_ontology: bool = True,
+    units: list[Unit] | None = None,
+    on_stage: Callable[[str], None] | None = None,
+    place: Place | None = None,
+) -> Derived:
     """The knowledge store of ``data`` (the ontology unless ``with_ontology`` is False, the data, its OWL 2 RL
     entailments) and, unless ``rules`` is False, what the rules derive from it on ``as_of`` (default today).
     ``units`` is ``split_by_graph(data)`` when the caller already has it; ``on_stage(name)`` is called as each

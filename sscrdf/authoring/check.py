@@ -12,6 +12,7 @@
 
 Every problem carries its file and line. Nothing here changes a file or a graph it is given.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -87,6 +88,7 @@ def _line_of(text: str, pos: int) -> int:
 
 # ------------------------------------------------------------------------------------------- ssc: terms
 
+
 def ssc_term_issues(path: Path, text: str, known: set[str]) -> list[Issue]:
     """Every ``ssc:`` term written in ``text`` (Turtle or SPARQL, strings included) that ``known`` lacks."""
     out = []
@@ -97,13 +99,15 @@ def ssc_term_issues(path: Path, text: str, known: set[str]) -> list[Issue]:
             continue
         seen.add(iri)
         hint = _suggestion(iri, known)
-        msg = f"unknown term {short(iri, angle=True)}" + (f" — did you mean {short(hint, angle=True)}?" if hint else
-                                                " — it is not declared by the ontology")
+        msg = f"unknown term {short(iri, angle=True)}" + (
+            f" — did you mean {short(hint, angle=True)}?" if hint else " — it is not declared by the ontology"
+        )
         out.append(Issue(_display(path), _line_of(text, m.start()), "ssc-term", msg))
     return out
 
 
 # ------------------------------------------------------------------------------------------- ontology
+
 
 def _locate(text: str, graph: Graph, node: Node) -> int | None:
     """The line of the first place ``node`` (an IRI, or for a blank node the IRI that refers to it) is written."""
@@ -119,7 +123,7 @@ def _locate(text: str, graph: Graph, node: Node) -> int | None:
     names = [f"<{node}>"]
     for prefix, ns in graph.namespaces():
         if str(node).startswith(str(ns)) and prefix:
-            names.append(f"{prefix}:{str(node)[len(str(ns)):]}")
+            names.append(f"{prefix}:{str(node)[len(str(ns)) :]}")
     best = None
     for name in names:
         m = re.search(r"(?<![\w\-.:/#])" + re.escape(name) + r"(?![\w\-])", text)
@@ -159,8 +163,9 @@ def check_ontology(extra: Iterable[Path] = (), report: Report | None = None) -> 
         if kind == "undeclared" and term and term.startswith("ssc:"):
             hint = _suggestion(SSC + term[4:], known)
             msg += f" — did you mean {short(hint, angle=True)}?" if hint else ""
-        report.issues.append(Issue(_display(path) if path else "ontology", _term_line(path, term), kind, msg,
-                                   term, module))
+        report.issues.append(
+            Issue(_display(path) if path else "ontology", _term_line(path, term), kind, msg, term, module)
+        )
 
     graphs: dict[onto.Module, Graph] = {}
     for m in mods:
@@ -211,6 +216,7 @@ def check_ontology(extra: Iterable[Path] = (), report: Report | None = None) -> 
 
 # ------------------------------------------------------------------------------------------- shapes
 
+
 def _shacl_terms() -> set[str]:
     g = Graph().parse(data_dir("shapes") / "meta" / "shacl.ttl", format="turtle")
     return {str(s) for s in g.subjects() if isinstance(s, URIRef) and str(s).startswith(str(SH))}
@@ -225,21 +231,29 @@ def check_shapes(paths: list[Path], known: set[str], report: Report) -> None:
             g = Graph().parse(data=text, format="turtle", publicID=path.resolve().as_uri())
         except Exception as exc:  # rdflib raises several types for syntax errors
             m = re.search(r"line (\d+)", str(exc))
-            report.issues.append(Issue(_display(path), int(m.group(1)) if m else None, "syntax",
-                                       re.sub(r"\s+", " ", str(exc))[:200]))
+            report.issues.append(
+                Issue(_display(path), int(m.group(1)) if m else None, "syntax", re.sub(r"\s+", " ", str(exc))[:200])
+            )
             continue
         _, results = run_pyshacl(g, shsh)
         for r in sorted(results, key=str):
             what = r.message or f"violates {r.component}"
-            report.issues.append(Issue(_display(path), _locate(text, g, r.focus), "shacl-shacl",
-                                       f"{_short_node(g, r.focus)}: {what}"))
+            report.issues.append(
+                Issue(_display(path), _locate(text, g, r.focus), "shacl-shacl", f"{_short_node(g, r.focus)}: {what}")
+            )
         for m in re.finditer(r"(?<![\w\-.:/#])sh:([A-Za-z_][\w\-]*)", _strip_comments(text)):
             iri = str(SH) + m.group(1)
             if iri not in valid_sh:
                 near = difflib.get_close_matches(iri, sorted(valid_sh), n=1, cutoff=0.8)
-                report.issues.append(Issue(_display(path), _line_of(text, m.start()), "sh-term",
-                                           f"sh:{m.group(1)} is not a SHACL term"
-                                           + (f" — did you mean sh:{near[0][len(str(SH)):]}?" if near else "")))
+                report.issues.append(
+                    Issue(
+                        _display(path),
+                        _line_of(text, m.start()),
+                        "sh-term",
+                        f"sh:{m.group(1)} is not a SHACL term"
+                        + (f" — did you mean sh:{near[0][len(str(SH)) :]}?" if near else ""),
+                    )
+                )
         report.issues.extend(ssc_term_issues(path, text, known))
     report.checked.append(f"shapes: {len(paths)} files (SHACL-SHACL, sh: terms, ssc: terms)")
 
@@ -259,6 +273,7 @@ def _short_node(g: Graph, node: Node) -> str:
 
 
 # ------------------------------------------------------------------------------------------- rules and queries
+
 
 def _sparql_issues(path: Path, text: str) -> tuple[list[Issue], list[str] | None]:
     """Syntax problems of one SPARQL file, and the SELECT variables (None when it is no SELECT or fails)."""
@@ -283,8 +298,14 @@ def _header_issues(path: Path, text: str, keys: tuple[str, ...]) -> list[Issue]:
         out.append(Issue(_display(path), 1, "header", f"# id: {header['id']} differs from the file name {path.stem}"))
     clause = header.get("clause")
     if clause and not clause.startswith(CLAUSE_PREFIXES):
-        out.append(Issue(_display(path), _key_line(text, "clause"), "header",
-                         f"# clause: should cite {' or '.join(CLAUSE_PREFIXES)}, not {clause!r}"))
+        out.append(
+            Issue(
+                _display(path),
+                _key_line(text, "clause"),
+                "header",
+                f"# clause: should cite {' or '.join(CLAUSE_PREFIXES)}, not {clause!r}",
+            )
+        )
     return out
 
 
@@ -300,21 +321,45 @@ def check_rules(paths: list[Path], known: set[str], report: Report) -> None:
         lines = text.splitlines()
         header = read_header(text)
         if not issues and [ln.split(":")[0] for ln in lines[:4]] != ["# id", "# derives", "# clause", "# kind"]:
-            issues.append(Issue(_display(path), 1, "header",
-                                "the first four lines must be # id:, # derives:, # clause:, # kind: in this order"))
+            issues.append(
+                Issue(
+                    _display(path),
+                    1,
+                    "header",
+                    "the first four lines must be # id:, # derives:, # clause:, # kind: in this order",
+                )
+            )
         if header.get("kind") and header["kind"] not in ("fact", "finding"):
-            issues.append(Issue(_display(path), _key_line(text, "kind"), "header",
-                                f"# kind: must be fact or finding, not {header['kind']!r}"))
+            issues.append(
+                Issue(
+                    _display(path),
+                    _key_line(text, "kind"),
+                    "header",
+                    f"# kind: must be fact or finding, not {header['kind']!r}",
+                )
+            )
         if len([ln for ln in lines[4:] if ln.startswith("#")]) < 2:
-            issues.append(Issue(_display(path), 5, "header",
-                                "explain the rule's logic in at least two comment lines under the header"))
+            issues.append(
+                Issue(
+                    _display(path),
+                    5,
+                    "header",
+                    "explain the rule's logic in at least two comment lines under the header",
+                )
+            )
         syntax, _ = _sparql_issues(path, text)
         issues.extend(syntax)
         if not syntax and not re.search(r"(?mi)^\s*CONSTRUCT\s*\{", text):
             issues.append(Issue(_display(path), None, "sparql-syntax", "a rule is one SPARQL CONSTRUCT query"))
         if header.get("kind") == "finding" and not FINDING_IRI.search(text):
-            issues.append(Issue(_display(path), None, "finding-iri",
-                                f'a finding rule mints its IRIs with IRI(CONCAT("{FINDING_NS}", SHA1(...)))'))
+            issues.append(
+                Issue(
+                    _display(path),
+                    None,
+                    "finding-iri",
+                    f'a finding rule mints its IRIs with IRI(CONCAT("{FINDING_NS}", SHA1(...)))',
+                )
+            )
         issues.extend(ssc_term_issues(path, text, known))
         report.issues.extend(issues)
     report.checked.append(f"rules: {len(paths)} files (header, SPARQL syntax, finding IRIs, ssc: terms)")
@@ -326,21 +371,33 @@ def check_queries(paths: list[Path], known: set[str], report: Report) -> None:
         issues = _header_issues(path, text, REQUIRED_QUERY_KEYS)
         header = read_header(text)
         if header.get("question") and "?" not in header["question"]:
-            issues.append(Issue(_display(path), _key_line(text, "question"), "header",
-                                "# question: should be a question (end it with ?)"))
+            issues.append(
+                Issue(
+                    _display(path),
+                    _key_line(text, "question"),
+                    "header",
+                    "# question: should be a question (end it with ?)",
+                )
+            )
         syntax, variables = _sparql_issues(path, text)
         issues.extend(syntax)
         columns = [c.strip() for c in header.get("columns", "").split(",") if c.strip()]
         if variables is not None and columns and columns != variables:
-            issues.append(Issue(_display(path), _key_line(text, "columns"), "columns",
-                                f"# columns: {', '.join(columns)} differ from the SELECT variables "
-                                f"{', '.join(variables)}"))
+            issues.append(
+                Issue(
+                    _display(path),
+                    _key_line(text, "columns"),
+                    "columns",
+                    f"# columns: {', '.join(columns)} differ from the SELECT variables {', '.join(variables)}",
+                )
+            )
         issues.extend(ssc_term_issues(path, text, known))
         report.issues.extend(issues)
     report.checked.append(f"queries: {len(paths)} files (header, SPARQL syntax, columns, ssc: terms)")
 
 
 # ------------------------------------------------------------------------------------------- all
+
 
 def _expand(paths: Iterable[Path], pattern: str) -> list[Path]:
     out: list[Path] = []
@@ -354,8 +411,14 @@ def _expand(paths: Iterable[Path], pattern: str) -> list[Path]:
     return out
 
 
-def check_all(*, ontology: Iterable[Path] = (), shapes: Iterable[Path] = (), rules: Iterable[Path] = (),
-              queries: Iterable[Path] = (), bundled: bool = True) -> Report:
+def check_all(
+    *,
+    ontology: Iterable[Path] = (),
+    shapes: Iterable[Path] = (),
+    rules: Iterable[Path] = (),
+    queries: Iterable[Path] = (),
+    bundled: bool = True,
+) -> Report:
     """Check the bundled knowledge files (unless ``bundled`` is False) plus the given extra ones."""
     extra_onto = _expand(ontology, "*.ttl")
     shape_files = (city_shape_files() if bundled else []) + _expand(shapes, "*.ttl")
@@ -376,5 +439,13 @@ def check_all(*, ontology: Iterable[Path] = (), shapes: Iterable[Path] = (), rul
     return report
 
 
-__all__ = ["Issue", "Report", "check_all", "check_ontology", "check_shapes", "check_rules", "check_queries",
-           "ssc_term_issues"]
+__all__ = [
+    "Issue",
+    "Report",
+    "check_all",
+    "check_ontology",
+    "check_queries",
+    "check_rules",
+    "check_shapes",
+    "ssc_term_issues",
+]

@@ -15,6 +15,7 @@ term through the ontology:
 ``unused_terms()`` lists the declared ``ssc:`` terms that are not used: knowledge the ontology holds that no
 check puts to work (``sscrdf info --usage``).
 """
+
 from __future__ import annotations
 
 import re
@@ -37,15 +38,37 @@ RDFS_DOMAIN = str(RDFS.domain)
 RDFS_RANGE = str(RDFS.range)
 #: predicates that label, document or organise terms; naming one of them does not put the terms it links to work
 GENERIC = {
-    RDF_TYPE, SUBCLASS, SKOS_MEMBER,
-    str(RDFS.label), str(RDFS.comment),
-    str(RDFS.domain), str(RDFS.range),
-    str(RDFS.seeAlso), str(RDFS.subPropertyOf),
-    str(DCTERMS.source), str(OWL.inverseOf),
-    str(OWL.disjointWith), str(OWL.equivalentClass),
-} | {f"{SKOS}{p}" for p in (
-    "prefLabel", "altLabel", "definition", "scopeNote", "editorialNote", "example", "notation", "inScheme",
-    "topConceptOf", "hasTopConcept", "related", "broader", "narrower")}
+    RDF_TYPE,
+    SUBCLASS,
+    SKOS_MEMBER,
+    str(RDFS.label),
+    str(RDFS.comment),
+    str(RDFS.domain),
+    str(RDFS.range),
+    str(RDFS.seeAlso),
+    str(RDFS.subPropertyOf),
+    str(DCTERMS.source),
+    str(OWL.inverseOf),
+    str(OWL.disjointWith),
+    str(OWL.equivalentClass),
+} | {
+    f"{SKOS}{p}"
+    for p in (
+        "prefLabel",
+        "altLabel",
+        "definition",
+        "scopeNote",
+        "editorialNote",
+        "example",
+        "notation",
+        "inScheme",
+        "topConceptOf",
+        "hasTopConcept",
+        "related",
+        "broader",
+        "narrower",
+    )
+}
 
 _IRI = re.compile(r"<([^>\s]+)>")
 
@@ -60,8 +83,9 @@ class Check:
 def _query_iris(text: str) -> set[str]:
     """The IRIs a query names, prefixed names expanded as the rule engine expands them."""
     body = re.sub(r"(?m)^\s*#.*$", "", text)
-    prefixes = {m.group(1) or "": m.group(2)
-                for m in re.finditer(r"PREFIX\s+([A-Za-z][\w-]*)?:\s*<([^>]*)>", body, re.I)}
+    prefixes = {
+        m.group(1) or "": m.group(2) for m in re.finditer(r"PREFIX\s+([A-Za-z][\w-]*)?:\s*<([^>]*)>", body, re.I)
+    }
     body = re.sub(r"PREFIX\s+([A-Za-z][\w-]*)?:\s*<([^>]*)>", "", body, flags=re.I)
     return _iris(body, prefixes)
 
@@ -96,14 +120,15 @@ def used_terms() -> set[str]:
     while changed:
         changed = False
         for t in triples:
-            s, p, o = t.subject.value if hasattr(t.subject, "value") else str(t.subject), t.predicate.value, \
-                getattr(t.object, "value", None)
+            s, p, o = (
+                t.subject.value if hasattr(t.subject, "value") else str(t.subject),
+                t.predicate.value,
+                getattr(t.object, "value", None),
+            )
             new = set()
             if p in (RDF_TYPE, SUBCLASS) and o in used:
                 new.add(s)
-            elif p == SKOS_MEMBER and s in used and o:
-                new.add(o)
-            elif p in (RDFS_DOMAIN, RDFS_RANGE) and s in used and o:
+            elif (p == SKOS_MEMBER and s in used and o) or (p in (RDFS_DOMAIN, RDFS_RANGE) and s in used and o):
                 new.add(o)
             elif p not in GENERIC and p in used:
                 new.add(s)
@@ -121,9 +146,14 @@ ORGANISING = {str(SKOS.ConceptScheme), str(SKOS.Collection)}
 def unused_terms() -> list[str]:
     """Declared ssc: terms no rule, shape or query uses, sorted (concept schemes and collections, which only
     organise other terms, are left out)."""
-    organising = {t.subject.value for m in modules() for t in parse_module(m.path)
-                  if isinstance(t.subject, ox.NamedNode) and t.predicate.value == RDF_TYPE
-                  and getattr(t.object, "value", None) in ORGANISING}
+    organising = {
+        t.subject.value
+        for m in modules()
+        for t in parse_module(m.path)
+        if isinstance(t.subject, ox.NamedNode)
+        and t.predicate.value == RDF_TYPE
+        and getattr(t.object, "value", None) in ORGANISING
+    }
     return sorted(declared_terms() - used_terms() - organising)
 
 
@@ -165,5 +195,6 @@ def usage_report() -> UsageReport:
         for t in parse_module(m.path):
             module_of.setdefault(t.subject.value if hasattr(t.subject, "value") else "", m.name)
     labels = ontology_labels()
-    return UsageReport(len(declared_terms()), len(checks()),
-                       [UnusedTerm(t, labels.get(t), module_of.get(t)) for t in unused_terms()])
+    return UsageReport(
+        len(declared_terms()), len(checks()), [UnusedTerm(t, labels.get(t), module_of.get(t)) for t in unused_terms()]
+    )

@@ -5,6 +5,7 @@ as a formula by spreadsheet programs; data from a city file could then run a for
 ("CSV injection"). :func:`neutralise` prefixes such text with an apostrophe, which spreadsheets show as text.
 Numbers (int, float) are left alone: ``-5`` as a number is not a formula.
 """
+
 from __future__ import annotations
 
 from typing import TypeVar

@@ -77,6 +77,7 @@ For a municipal unit ``?u``: ``?u a ssc:<Unit> ; rdfs:label "name" ; org:unitOf 
 Every bad value is an :class:`~sscrdf.errors.InputError` naming the file, the CSV line (the header is line 1),
 the column, the value and the values allowed.
 """
+
 from __future__ import annotations
 
 import csv
@@ -94,8 +95,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from ..errors import InputError
-from ..namespaces import LOCAL, OWL, PROV, RDF, RDFS, XSD, expand, short
-from ..namespaces import SSC as _SSC
+from ..namespaces import LOCAL, OWL, PROV, RDF, RDFS, SSC as _SSC, XSD, expand, short
 from ..resources import data_dir
 from .encoding import check_utf8
 from .regvocab import vocabulary
@@ -103,7 +103,7 @@ from .regvocab import vocabulary
 if TYPE_CHECKING:
     from .regvocab import Choices, Vocabulary
 
-__all__ = ["REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "Catalogue", "catalogue", "read_csv"]
+__all__ = ["OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "Catalogue", "catalogue", "read_csv"]
 
 SSC = str(_SSC)
 _RDF = str(RDF)
@@ -112,11 +112,21 @@ _OWL = str(OWL)
 _XSD = str(XSD)
 _PROV = str(PROV)
 
-REQUIRED_COLUMNS: tuple[str, ...] = ("id", "name", "category", "scale", "sector", "power", "interest",
-                                     "current_level", "desired_level", "assessed_on", "assessed_by")
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name",
+    "category",
+    "scale",
+    "sector",
+    "power",
+    "interest",
+    "current_level",
+    "desired_level",
+    "assessed_on",
+    "assessed_by",
+)
 OPTIONAL_COLUMNS: tuple[str, ...] = ("responsibilities", "unit_of", "city")
 _ASSESSMENT_COLUMNS = ("power", "interest", "current_level", "desired_level", "assessed_on", "assessed_by")
-
 
 
 @dataclass(frozen=True)
@@ -132,8 +142,10 @@ class _Column:
 def _columns() -> dict[str, _Column]:
     """Column (or node) name → its property and value classes, from mappings/csv-register.csv."""
     with (data_dir("mappings") / "csv-register.csv").open(encoding="utf-8", newline="") as f:
-        return {r["column"]: _Column(expand(r["property"]), tuple(expand(v) for v in r["values"].split()))
-                for r in csv.DictReader(f)}
+        return {
+            r["column"]: _Column(expand(r["property"]), tuple(expand(v) for v in r["values"].split()))
+            for r in csv.DictReader(f)
+        }
 
 
 def _prop(column: str) -> str:
@@ -143,6 +155,7 @@ def _prop(column: str) -> str:
 def _values(column: str, index: int = 0) -> str:
     return _columns()[column].values[index]
 
+
 _SCHEMES = ("http", "https", "urn", "mailto", "tag", "did", "file", "ftp", "info")
 _IRI_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://\S+|(?:" + "|".join(_SCHEMES) + r"):\S+)$", re.IGNORECASE)
 _LOCAL_RE = re.compile(r"^\w[\w.~-]*$")
@@ -150,6 +163,7 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 # ------------------------------------------------------------------------------------------- catalogue
+
 
 @dataclass(frozen=True)
 class Catalogue:
@@ -185,10 +199,11 @@ def _catalogue_of(vocab: Vocabulary) -> Catalogue:
 
 
 def _locals(iris: Iterable[str]) -> set[str]:
-    return {i[len(SSC):] for i in iris if i.startswith(SSC) and len(i) > len(SSC)}
+    return {i[len(SSC) :] for i in iris if i.startswith(SSC) and len(i) > len(SSC)}
 
 
 # ------------------------------------------------------------------------------------------- values
+
 
 def _key(value: str) -> str:
     """A value as compared: lower case, without an ``ssc:`` prefix, spaces, hyphens or underscores."""
@@ -228,7 +243,7 @@ def _choice(value: str, ctx: _Ctx, cat: Catalogue, cls: str, what: str) -> str:
     found = choices.find(value)
     if found is None or not found.startswith(SSC):
         raise ctx.bad_value(value, what, choices.shown(), choices.nearest(value))
-    return found[len(SSC):]
+    return found[len(SSC) :]
 
 
 _CtxFor = Callable[[str], _Ctx]
@@ -255,9 +270,11 @@ def _resolve(value: str, base: str, ctx: _Ctx) -> str:
     elif _LOCAL_RE.match(value):
         iri = base + value
     else:
-        raise ctx.error(f"{value!r} is neither a local name nor a full IRI",
-                        hint="use letters, digits, '-', '_' and '.' only (e.g. city-council), or a full IRI "
-                             "such as https://data.example.org/city-council")
+        raise ctx.error(
+            f"{value!r} is neither a local name nor a full IRI",
+            hint="use letters, digits, '-', '_' and '.' only (e.g. city-council), or a full IRI "
+            "such as https://data.example.org/city-council",
+        )
     try:
         ox.NamedNode(iri)
     except ValueError as exc:
@@ -284,6 +301,7 @@ def _split(value: str) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------- rows
+
 
 @dataclass(frozen=True)
 class _Assessment:
@@ -325,25 +343,35 @@ class _Settings:
 def _categories(value: str, ctx: _Ctx, cat: Catalogue) -> tuple[tuple[str, ...], bool]:
     """The category classes of a cell and whether they are municipal unit classes."""
     known = {_key(n): n for n in cat.stakeholder_classes | cat.unit_classes}
-    allowed = [f"stakeholder categories {', '.join(sorted(cat.stakeholder_classes))}",
-               f"municipal units {', '.join(sorted(cat.unit_classes))}"]
+    allowed = [
+        f"stakeholder categories {', '.join(sorted(cat.stakeholder_classes))}",
+        f"municipal units {', '.join(sorted(cat.unit_classes))}",
+    ]
     names = []
     for word in _split(value):
         name = known.get(_key(word))
         if name is None:
             other = {_key(n): n for n in cat.classes}.get(_key(word))
             if other is not None:
-                raise ctx.error(f"ssc:{other} is not a stakeholder category or a municipal unit class; "
-                                f"allowed: {'; '.join(allowed)}")
-            raise ctx.bad_value(word, "a known stakeholder category or municipal unit class", ["; ".join(allowed)],
-                                _closest(word, cat.stakeholder_classes | cat.unit_classes | cat.classes))
+                raise ctx.error(
+                    f"ssc:{other} is not a stakeholder category or a municipal unit class; "
+                    f"allowed: {'; '.join(allowed)}"
+                )
+            raise ctx.bad_value(
+                word,
+                "a known stakeholder category or municipal unit class",
+                ["; ".join(allowed)],
+                _closest(word, cat.stakeholder_classes | cat.unit_classes | cat.classes),
+            )
         names.append(name)
     if not names:
         raise ctx.error("a value is required")
     units = [n for n in names if n in cat.unit_classes]
     if units and len(units) != len(names):
-        raise ctx.error(f"{value!r} mixes municipal unit classes and stakeholder categories",
-                        hint="a municipal unit is not a stakeholder: give it a row of its own")
+        raise ctx.error(
+            f"{value!r} mixes municipal unit classes and stakeholder categories",
+            hint="a municipal unit is not a stakeholder: give it a row of its own",
+        )
     return tuple(dict.fromkeys(names)), bool(units)
 
 
@@ -355,9 +383,12 @@ def _responsibilities(value: str, ctx: _Ctx, cat: Catalogue) -> list[str]:
         if known:
             name = known.get(_key(local))
             if name is None:
-                raise ctx.bad_value(word, "a responsibility of the ontology",
-                                    [f"ssc: names of {short(_values('responsibilities'))} individuals "
-                                     "(ontology/*.ttl)"], _closest(local, cat.responsibilities))
+                raise ctx.bad_value(
+                    word,
+                    "a responsibility of the ontology",
+                    [f"ssc: names of {short(_values('responsibilities'))} individuals (ontology/*.ttl)"],
+                    _closest(local, cat.responsibilities),
+                )
             out.append(name)
         elif _LOCAL_RE.match(local):
             out.append(local)
@@ -376,31 +407,37 @@ def _agent(value: str, base: str, ctx: _Ctx) -> tuple[str, str | None]:
     return _resolve(f"{base}agent-{slug}", base, ctx), value
 
 
-def _assessment(row: Mapping[str, str], line: int, ctx_for: _CtxFor, settings: _Settings,
-                is_unit: bool) -> _Assessment | None:
+def _assessment(
+    row: Mapping[str, str], line: int, ctx_for: _CtxFor, settings: _Settings, is_unit: bool
+) -> _Assessment | None:
     """The assessment a row holds, None when its assessment columns are empty."""
     filled = [c for c in _ASSESSMENT_COLUMNS if row.get(c)]
     if is_unit:
         if filled:
-            raise ctx_for(filled[0]).error("municipal units are not stakeholders and are not assessed; "
-                                           "leave the assessment columns empty")
+            raise ctx_for(filled[0]).error(
+                "municipal units are not stakeholders and are not assessed; leave the assessment columns empty"
+            )
         return None
     if not filled:
         return None
     missing = [c for c in _ASSESSMENT_COLUMNS if not row.get(c)]
     if missing:
-        raise ctx_for(missing[0]).error(f"a value is required when the row holds an assessment "
-                                        f"({', '.join(_ASSESSMENT_COLUMNS)} are filled together or left empty)")
+        raise ctx_for(missing[0]).error(
+            f"a value is required when the row holds an assessment "
+            f"({', '.join(_ASSESSMENT_COLUMNS)} are filled together or left empty)"
+        )
     cat = settings.catalogue
     by, by_label = _agent(row["assessed_by"], settings.base, ctx_for("assessed_by"))
     return _Assessment(
         line=line,
         power=_choice(row["power"], ctx_for("power"), cat, _values("power"), "a power level"),
         interest=_choice(row["interest"], ctx_for("interest"), cat, _values("interest"), "an interest level"),
-        current=_choice(row["current_level"], ctx_for("current_level"), cat, _values("current_level"),
-                        "an engagement level"),
-        desired=_choice(row["desired_level"], ctx_for("desired_level"), cat, _values("desired_level"),
-                        "an engagement level"),
+        current=_choice(
+            row["current_level"], ctx_for("current_level"), cat, _values("current_level"), "an engagement level"
+        ),
+        desired=_choice(
+            row["desired_level"], ctx_for("desired_level"), cat, _values("desired_level"), "an engagement level"
+        ),
         on=_date(row["assessed_on"], ctx_for("assessed_on")),
         by=by,
         by_label=by_label,
@@ -420,28 +457,52 @@ def _entity(row: Mapping[str, str], line: int, settings: _Settings) -> _Entity:
     if is_unit:
         for column in ("scale", "sector"):
             if row.get(column):
-                raise ctx_for(column).error("municipal units are not stakeholders and have no scale or sector; "
-                                            "leave it empty")
-        unit_of = _resolve(_required(row, ctx_for, "unit_of", f" for the municipal unit ssc:{categories[0]}: "
-                                     "the id of its municipality"), base, ctx_for("unit_of"))
+                raise ctx_for(column).error(
+                    "municipal units are not stakeholders and have no scale or sector; leave it empty"
+                )
+        unit_of = _resolve(
+            _required(
+                row, ctx_for, "unit_of", f" for the municipal unit ssc:{categories[0]}: the id of its municipality"
+            ),
+            base,
+            ctx_for("unit_of"),
+        )
     else:
         if row.get("unit_of"):
-            raise ctx_for("unit_of").error("only municipal units (e.g. FinanceUnit) belong to a municipality; "
-                                           f"ssc:{categories[0]} is a stakeholder category",
-                                           hint="leave unit_of empty, or give the unit class as the category")
+            raise ctx_for("unit_of").error(
+                "only municipal units (e.g. FinanceUnit) belong to a municipality; "
+                f"ssc:{categories[0]} is a stakeholder category",
+                hint="leave unit_of empty, or give the unit class as the category",
+            )
         scale = _choice(_required(row, ctx_for, "scale"), ctx_for("scale"), cat, _values("scale"), "a scale")
         sector = _choice(_required(row, ctx_for, "sector"), ctx_for("sector"), cat, _values("sector"), "a sector")
     city = _resolve(row["city"], base, ctx_for("city")) if row.get("city") and not is_unit else None
     name = _required(row, ctx_for, "name")
     responsibilities = _responsibilities(row.get("responsibilities", ""), ctx_for("responsibilities"), cat)
     assessment = _assessment(row, line, ctx_for, settings, is_unit)
-    return _Entity(iri=iri, line=line, name=name, categories=categories, is_unit=is_unit, scale=scale,
-                   sector=sector, unit_of=unit_of, city=city, responsibilities=tuple(responsibilities),
-                   assessments=(assessment,) if assessment is not None else ())
+    return _Entity(
+        iri=iri,
+        line=line,
+        name=name,
+        categories=categories,
+        is_unit=is_unit,
+        scale=scale,
+        sector=sector,
+        unit_of=unit_of,
+        city=city,
+        responsibilities=tuple(responsibilities),
+        assessments=(assessment,) if assessment is not None else (),
+    )
 
 
-_MERGED = (("name", "name"), ("categories", "category"), ("scale", "scale"), ("sector", "sector"),
-           ("unit_of", "unit_of"), ("city", "city"))
+_MERGED = (
+    ("name", "name"),
+    ("categories", "category"),
+    ("scale", "scale"),
+    ("sector", "sector"),
+    ("unit_of", "unit_of"),
+    ("city", "city"),
+)
 
 
 def _shown(value: object) -> str:
@@ -455,20 +516,29 @@ def _merge(first: _Entity, later: _Entity, path: Path) -> _Entity:
         old, new = getattr(first, attr), getattr(later, attr)
         same = set(old) == set(new) if attr == "categories" else old == new
         if new and old and not same:
-            raise InputError(f"column {column}: {_shown(new)!r} differs from {_shown(old)!r} given for the same id "
-                             f"on line {first.line}", path=path, line=later.line,
-                             hint="rows with the same id are assessments of one stakeholder; "
-                                  "leave the cell empty or give the same value")
+            raise InputError(
+                f"column {column}: {_shown(new)!r} differs from {_shown(old)!r} given for the same id "
+                f"on line {first.line}",
+                path=path,
+                line=later.line,
+                hint="rows with the same id are assessments of one stakeholder; "
+                "leave the cell empty or give the same value",
+            )
         if new and not old:
             changes[attr] = new
     for a in later.assessments:
         for b in first.assessments:
             if _assessment_key(a) == _assessment_key(b):
-                raise InputError(f"the same assessment as line {b.line} (same id, date, assessor and levels)",
-                                 path=path, line=a.line, hint="delete the repeated row")
+                raise InputError(
+                    f"the same assessment as line {b.line} (same id, date, assessor and levels)",
+                    path=path,
+                    line=a.line,
+                    hint="delete the repeated row",
+                )
     responsibilities = tuple(dict.fromkeys(first.responsibilities + later.responsibilities))
-    return replace(first, **changes, responsibilities=responsibilities,
-                   assessments=first.assessments + later.assessments)
+    return replace(
+        first, **changes, responsibilities=responsibilities, assessments=first.assessments + later.assessments
+    )
 
 
 def _assessment_key(a: _Assessment) -> tuple[str, ...]:
@@ -476,6 +546,7 @@ def _assessment_key(a: _Assessment) -> tuple[str, ...]:
 
 
 # ------------------------------------------------------------------------------------------- reading
+
 
 def _text(path: Path) -> str:
     try:
@@ -511,22 +582,32 @@ def _header(cells: list[str], path: Path) -> list[str]:
         if name and name not in known:
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
             if close and close[0] not in names:
-                raise InputError(f"unknown column {name!r}; columns: {', '.join(known)}", path=path, line=1,
-                                 hint=f"did you mean {close[0]}?")
+                raise InputError(
+                    f"unknown column {name!r}; columns: {', '.join(known)}",
+                    path=path,
+                    line=1,
+                    hint=f"did you mean {close[0]}?",
+                )
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
-        raise InputError(f"the header lacks the required column{'s' if len(missing) > 1 else ''} "
-                         f"{', '.join(missing)}", path=path, line=1,
-                         hint=f"a register's columns are {', '.join(REQUIRED_COLUMNS)} (required) and "
-                              f"{', '.join(OPTIONAL_COLUMNS)} (optional), separated by commas")
+        raise InputError(
+            f"the header lacks the required column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+            path=path,
+            line=1,
+            hint=f"a register's columns are {', '.join(REQUIRED_COLUMNS)} (required) and "
+            f"{', '.join(OPTIONAL_COLUMNS)} (optional), separated by commas",
+        )
     return names
 
 
 def _rows(text: str, path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, row) for every data row, with cells stripped and keyed by column name."""
     if not text.strip():
-        raise InputError("the CSV register contains no triples: the file is empty, it has no header row", path=path,
-                         hint=f"the first row names the columns: {', '.join(REQUIRED_COLUMNS)}")
+        raise InputError(
+            "the CSV register contains no triples: the file is empty, it has no header row",
+            path=path,
+            hint=f"the first row names the columns: {', '.join(REQUIRED_COLUMNS)}",
+        )
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
     header: list[str] | None = None
@@ -541,9 +622,13 @@ def _rows(text: str, path: Path) -> Iterator[tuple[int, dict[str, str]]]:
                 continue
             if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
                 continue
-            if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
-                raise InputError(f"the row has {len(cells)} cells but the header names {len(header)} columns",
-                                 path=path, line=line, hint="put values that contain the delimiter in double quotes")
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+                raise InputError(
+                    f"the row has {len(cells)} cells but the header names {len(header)} columns",
+                    path=path,
+                    line=line,
+                    hint="put values that contain the delimiter in double quotes",
+                )
             yield line, {name: cell.strip() for name, cell in zip(header, cells, strict=False) if name}
     except csv.Error as exc:
         raise InputError(f"malformed CSV: {exc}", path=path, line=reader.line_num) from None
@@ -553,10 +638,14 @@ def _check_units(entities: Mapping[str, _Entity], path: Path) -> None:
     """A unit_of naming a row of this file must name a municipality."""
     for e in entities.values():
         target = entities.get(e.unit_of) if e.unit_of else None
-        if target is not None and _values("unit_of")[len(SSC):] not in target.categories:
-            raise InputError(f"column unit_of: {e.unit_of!r} is not a municipality (its row on line {target.line} "
-                             f"has category {';'.join(target.categories)})", path=path, line=e.line,
-                             hint="a municipal unit belongs to a row whose category is Municipality")
+        if target is not None and _values("unit_of")[len(SSC) :] not in target.categories:
+            raise InputError(
+                f"column unit_of: {e.unit_of!r} is not a municipality (its row on line {target.line} "
+                f"has category {';'.join(target.categories)})",
+                path=path,
+                line=e.line,
+                hint="a municipal unit belongs to a row whose category is Municipality",
+            )
 
 
 def _quads(entities: Iterable[_Entity], settings: _Settings) -> list[ox.Quad]:
@@ -597,7 +686,7 @@ _Add = Callable[[str, str, ox.NamedNode | ox.Literal], None]
 
 def _assessment_slug(e: _Entity, base: str) -> str:
     """The part of an assessment IRI that names its stakeholder."""
-    local = e.iri[len(base):] if e.iri.startswith(base) else re.split(r"[#/:]", e.iri)[-1]
+    local = e.iri[len(base) :] if e.iri.startswith(base) else re.split(r"[#/:]", e.iri)[-1]
     return _slug(local) or "stakeholder"
 
 
@@ -647,13 +736,19 @@ def _settings(path: Path, base_iri: str | None, city_iri: str | None, cat: Catal
     try:
         city = _resolve(city_iri, base, city_ctx) if city_iri else f"{LOCAL}city:{stem}"
     except InputError as exc:
-        raise InputError(f"the city {city_iri!r} is neither a local name nor a full IRI", path=path,
-                         hint=exc.hint) from None
+        raise InputError(
+            f"the city {city_iri!r} is neither a local name nor a full IRI", path=path, hint=exc.hint
+        ) from None
     return _Settings(path=path, base=base, city=city, catalogue=cat or catalogue())
 
 
-def read_csv(path: str | Path, *, base_iri: str | None = None, city_iri: str | None = None,
-             ontology: Sequence[Path] | None = None) -> list[ox.Quad]:
+def read_csv(
+    path: str | Path,
+    *,
+    base_iri: str | None = None,
+    city_iri: str | None = None,
+    ontology: Sequence[Path] | None = None,
+) -> list[ox.Quad]:
     """The triples (as default-graph quads) of a CSV stakeholder register; see the module docstring for the format.
 
     :param path: the CSV file.
@@ -674,7 +769,10 @@ def read_csv(path: str | Path, *, base_iri: str | None = None, city_iri: str | N
         known = entities.get(iri)
         entities[iri] = _merge(known, entity, path) if known is not None else entity
     if not entities:
-        raise InputError("the CSV register contains no stakeholder rows, only a header", path=path,
-                         hint="add one row per stakeholder assessment below the header")
+        raise InputError(
+            "the CSV register contains no stakeholder rows, only a header",
+            path=path,
+            hint="add one row per stakeholder assessment below the header",
+        )
     _check_units(entities, path)
     return _quads(entities.values(), settings)

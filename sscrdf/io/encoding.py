@@ -1,4 +1,5 @@
 """The UTF-8 check every reader of text input shares (RDF files, CSV registers, CSV sheets)."""
+
 from __future__ import annotations
 
 import codecs
@@ -29,5 +30,10 @@ def _not_utf8(data: bytes, offset: int, path: Path, hint: str | None) -> InputEr
     line = data.count(b"\n", 0, offset) + 1
     line_start = data.rfind(b"\n", 0, offset) + 1
     column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
-    return InputError(f"the file is not valid UTF-8: undecodable byte 0x{data[offset]:02x} at byte offset {offset}",
-                      path=path, line=line, column=column, hint=hint or "save the file with UTF-8 encoding")
+    return InputError(
+        f"the file is not valid UTF-8: undecodable byte 0x{data[offset]:02x} at byte offset {offset}",
+        path=path,
+        line=line,
+        column=column,
+        hint=hint or "save the file with UTF-8 encoding",
+    )

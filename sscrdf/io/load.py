@@ -18,6 +18,7 @@ Every problem with the input is raised as :class:`~sscrdf.errors.InputError` wit
 be known, the line and column; no other exception type leaves :func:`load`. Nothing is fetched from the
 network, and the ontology is not needed here (the vocabulary check is :mod:`sscrdf.knowledge.vocab`).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -40,8 +41,16 @@ from .csvreg import read_csv  # the CSV register reader
 from .encoding import check_utf8
 from .register import read_register
 
-__all__ = ["FORMATS", "FORMAT_NAMES", "Loaded", "detect_format", "input_limit", "load", "check_utf8",
-           "check_jsonld_contexts"]
+__all__ = [
+    "FORMATS",
+    "FORMAT_NAMES",
+    "Loaded",
+    "check_jsonld_contexts",
+    "check_utf8",
+    "detect_format",
+    "input_limit",
+    "load",
+]
 
 #: file extension (lower case, with the dot) → format name
 FORMATS: dict[str, str] = {
@@ -70,14 +79,32 @@ _RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "rdf-xml": ox.RdfFormat.RDF_XML,
 }
 
-_DISPLAY = {"turtle": "Turtle", "trig": "TriG", "nquads": "N-Quads", "ntriples": "N-Triples",
-            "json-ld": "JSON-LD", "rdf-xml": "RDF/XML", "csv": "CSV",
-            "xlsx": "XLSX register"}
+_DISPLAY = {
+    "turtle": "Turtle",
+    "trig": "TriG",
+    "nquads": "N-Quads",
+    "ntriples": "N-Triples",
+    "json-ld": "JSON-LD",
+    "rdf-xml": "RDF/XML",
+    "csv": "CSV",
+    "xlsx": "XLSX register",
+}
 
 #: other spellings accepted for a forced format (case-insensitive)
-_ALIASES = {"ttl": "turtle", "nq": "nquads", "n-quads": "nquads", "nt": "ntriples", "n-triples": "ntriples",
-            "jsonld": "json-ld", "json": "json-ld", "rdfxml": "rdf-xml", "rdf/xml": "rdf-xml", "xml": "rdf-xml",
-            "rdf": "rdf-xml", "owl": "rdf-xml"}
+_ALIASES = {
+    "ttl": "turtle",
+    "nq": "nquads",
+    "n-quads": "nquads",
+    "nt": "ntriples",
+    "n-triples": "ntriples",
+    "jsonld": "json-ld",
+    "json": "json-ld",
+    "rdfxml": "rdf-xml",
+    "rdf/xml": "rdf-xml",
+    "xml": "rdf-xml",
+    "rdf": "rdf-xml",
+    "owl": "rdf-xml",
+}
 
 _MIB = 1024 * 1024
 _ENV_LIMIT = "SSCRDF_MAX_INPUT_BYTES"
@@ -101,6 +128,7 @@ class Loaded:
 
 # ------------------------------------------------------------------------------------------- formats
 
+
 def _supported_extensions() -> str:
     return ", ".join(FORMATS)
 
@@ -110,8 +138,7 @@ def _normalise_format(name: str) -> str:
     key = name.strip().lower().lstrip(".")
     key = _ALIASES.get(key, key)
     if key not in FORMAT_NAMES:
-        raise InputError(f"unknown input format {name!r}",
-                         hint=f"use one of {', '.join(FORMAT_NAMES)}")
+        raise InputError(f"unknown input format {name!r}", hint=f"use one of {', '.join(FORMAT_NAMES)}")
     return key
 
 
@@ -126,12 +153,15 @@ def detect_format(path: str | os.PathLike[str], forced: str | None = None) -> st
     if suffix in FORMATS:
         return FORMATS[suffix]
     what = f"extension {suffix!r}" if suffix else "no extension"
-    raise InputError(f"unsupported file type ({what}); supported extensions: {_supported_extensions()}",
-                     path=path, hint=f"to read it anyway, force a format with --input-format NAME, "
-                                     f"NAME one of {', '.join(FORMAT_NAMES)}")
+    raise InputError(
+        f"unsupported file type ({what}); supported extensions: {_supported_extensions()}",
+        path=path,
+        hint=f"to read it anyway, force a format with --input-format NAME, NAME one of {', '.join(FORMAT_NAMES)}",
+    )
 
 
 # ------------------------------------------------------------------------------------------- limits
+
 
 def _mem_available() -> int | None:
     """Bytes of memory available to new processes (MemAvailable), or None when it cannot be told."""
@@ -158,11 +188,15 @@ def input_limit(max_bytes: int | None = None) -> int | None:
         try:
             value = int(env.strip())
         except ValueError:
-            raise InputError(f"{_ENV_LIMIT}={env!r} is not a whole number of bytes",
-                             hint=f"set {_ENV_LIMIT} to an integer such as 2147483648, or unset it") from None
+            raise InputError(
+                f"{_ENV_LIMIT}={env!r} is not a whole number of bytes",
+                hint=f"set {_ENV_LIMIT} to an integer such as 2147483648, or unset it",
+            ) from None
         if value <= 0:
-            raise InputError(f"{_ENV_LIMIT}={env!r} must be a positive number of bytes",
-                             hint=f"set {_ENV_LIMIT} to an integer such as 2147483648, or unset it")
+            raise InputError(
+                f"{_ENV_LIMIT}={env!r} must be a positive number of bytes",
+                hint=f"set {_ENV_LIMIT} to an integer such as 2147483648, or unset it",
+            )
         return value
     available = _mem_available()
     return available // 8 if available else None
@@ -173,11 +207,14 @@ def _mib(n: int) -> str:
 
 
 def _limit_hint() -> str:
-    return (f"split the data into smaller files, or raise the limit with the environment variable {_ENV_LIMIT} "
-            f"if the machine has the memory")
+    return (
+        f"split the data into smaller files, or raise the limit with the environment variable {_ENV_LIMIT} "
+        f"if the machine has the memory"
+    )
 
 
 # ------------------------------------------------------------------------------------------- checks
+
 
 def _check_file(path: Path) -> int:
     """The size of ``path`` in bytes; InputError when it is missing, not a regular file or unreadable.
@@ -192,20 +229,36 @@ def _check_file(path: Path) -> int:
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", path=path) from None
     if path.is_dir():
-        raise InputError("is a directory, not a file", path=path,
-                         hint=f"name the files inside it, e.g. {path.as_posix().rstrip('/')}/*.ttl")
+        raise InputError(
+            "is a directory, not a file",
+            path=path,
+            hint=f"name the files inside it, e.g. {path.as_posix().rstrip('/')}/*.ttl",
+        )
     if not stat.S_ISREG(st.st_mode):
-        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode)
-                or stat.S_ISBLK(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
-        raise InputError(f"is {kind}, not a regular file; sscrdf reads only regular files", path=path,
-                         hint="save the data to a file first")
+        kind = (
+            "a named pipe (FIFO)"
+            if stat.S_ISFIFO(st.st_mode)
+            else "a device"
+            if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+            else "a socket"
+            if stat.S_ISSOCK(st.st_mode)
+            else "not a regular file"
+        )
+        raise InputError(
+            f"is {kind}, not a regular file; sscrdf reads only regular files",
+            path=path,
+            hint="save the data to a file first",
+        )
     return st.st_size
 
 
 def _check_size(path: Path, size: int, limit: int | None) -> None:
     if limit is not None and size > limit:
-        raise InputError(f"file is {_mib(size)}, more than the {_mib(limit)} sscrdf may load into memory",
-                         path=path, hint=_limit_hint())
+        raise InputError(
+            f"file is {_mib(size)}, more than the {_mib(limit)} sscrdf may load into memory",
+            path=path,
+            hint=_limit_hint(),
+        )
 
 
 def _read(path: Path, limit: int | None = None) -> bytes:
@@ -216,8 +269,9 @@ def _read(path: Path, limit: int | None = None) -> bytes:
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", path=path) from None
     if limit is not None and len(data) > limit:
-        raise InputError(f"file is more than the {_mib(limit)} sscrdf may load into memory", path=path,
-                         hint=_limit_hint())
+        raise InputError(
+            f"file is more than the {_mib(limit)} sscrdf may load into memory", path=path, hint=_limit_hint()
+        )
     return data
 
 
@@ -230,16 +284,21 @@ def check_no_dtd(data: bytes, path: Path) -> None:
     m = _DTD_DECL.search(data)
     if m:
         line = data.count(b"\n", 0, m.start()) + 1
-        raise InputError(f"the RDF/XML declares a DTD (<!{m.group(1).decode()}); sscrdf does not expand XML "
-                         "entities", path=path, line=line, column=m.start() - data.rfind(b"\n", 0, m.start()),
-                         hint="remove the DOCTYPE and write the entity references (&name;) out in full")
+        raise InputError(
+            f"the RDF/XML declares a DTD (<!{m.group(1).decode()}); sscrdf does not expand XML entities",
+            path=path,
+            line=line,
+            column=m.start() - data.rfind(b"\n", 0, m.start()),
+            hint="remove the DOCTYPE and write the entity references (&name;) out in full",
+        )
 
 
 def _strip_bom(data: bytes) -> bytes:
-    return data[len(_BOM):] if data.startswith(_BOM) else data
+    return data[len(_BOM) :] if data.startswith(_BOM) else data
 
 
 # ------------------------------------------------------------------------------------------- JSON-LD
+
 
 def _json_document(data: bytes, path: Path) -> Any:
     """The parsed JSON of a JSON-LD file; InputError with line and column on a JSON syntax error."""
@@ -295,16 +354,22 @@ def check_jsonld_contexts(data: bytes, path: Path) -> None:
         line, column = _locate(data, ref)
         remote = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", ref) is not None
         kind = "remote JSON-LD context" if remote else "external JSON-LD context document"
-        raise InputError(f"the @context references the {kind} {ref!r}; sscrdf never fetches remote contexts "
-                         f"(nor reads context files)", path=path, line=line, column=column,
-                         hint="inline the context: replace the reference with the context object itself")
+        raise InputError(
+            f"the @context references the {kind} {ref!r}; sscrdf never fetches remote contexts "
+            f"(nor reads context files)",
+            path=path,
+            line=line,
+            column=column,
+            hint="inline the context: replace the reference with the context object itself",
+        )
 
 
 # ------------------------------------------------------------------------------------------- parsing
 
 _POSITION = re.compile(
     r"^Parser error (?:at line \d+ (?:column \d+|between columns \d+ and \d+)"
-    r"|between line \d+ column \d+ and line \d+ column \d+): ")
+    r"|between line \d+ column \d+ and line \d+ column \d+): "
+)
 _TRAILING_LINE = re.compile(r" \(line \d+\)$")
 
 
@@ -330,9 +395,10 @@ def _syntax_error(exc: SyntaxError, fmt: str, data: bytes, path: Path) -> InputE
         line, column = _xml_position(data)
     hint = None
     if fmt == "rdf-xml" and "UTF-8" in _syntax_message(exc):
-        hint = "save the file as UTF-8 and declare encoding=\"UTF-8\" (or no encoding) in the XML declaration"
-    return InputError(f"syntax error in {_DISPLAY[fmt]}: {_syntax_message(exc)}", path=path, line=line,
-                      column=column, hint=hint)
+        hint = 'save the file as UTF-8 and declare encoding="UTF-8" (or no encoding) in the XML declaration'
+    return InputError(
+        f"syntax error in {_DISPLAY[fmt]}: {_syntax_message(exc)}", path=path, line=line, column=column, hint=hint
+    )
 
 
 def _counted(quads: Iterable[ox.Quad], counter: list[int]) -> Iterator[ox.Quad]:
@@ -347,8 +413,11 @@ def _parse_rdf(data: bytes, fmt: str, path: Path) -> Iterator[ox.Quad]:
 
 
 def _no_triples(path: Path, fmt: str) -> InputError:
-    return InputError(f"the file contains no triples ({_DISPLAY[fmt]})", path=path,
-                      hint="check that this is the file you meant; it is empty or holds only prefixes and comments")
+    return InputError(
+        f"the file contains no triples ({_DISPLAY[fmt]})",
+        path=path,
+        hint="check that this is the file you meant; it is empty or holds only prefixes and comments",
+    )
 
 
 def _is_blank(data: bytes) -> bool:
@@ -398,8 +467,9 @@ STDIN = "-"
 def _read_stdin(limit: int | None) -> bytes:
     data = sys.stdin.buffer.read(limit + 1 if limit else -1)
     if limit is not None and len(data) > limit:
-        raise InputError(f"standard input is more than the {_mib(limit)} sscrdf may load into memory",
-                         path=STDIN, hint=_limit_hint())
+        raise InputError(
+            f"standard input is more than the {_mib(limit)} sscrdf may load into memory", path=STDIN, hint=_limit_hint()
+        )
     return data
 
 
@@ -425,8 +495,11 @@ def _prepare(paths: list[Path], fmt: str | None, limit: int | None) -> list[tupl
         if str(path) == STDIN:
             stdin_fmt = detect_format("-.ttl", fmt)
             if stdin_fmt in ("csv", "xlsx"):
-                raise InputError(f"a {_DISPLAY[stdin_fmt]} cannot be read from standard input", path=path,
-                                 hint="name the register file instead of -")
+                raise InputError(
+                    f"a {_DISPLAY[stdin_fmt]} cannot be read from standard input",
+                    path=path,
+                    hint="name the register file instead of -",
+                )
             plan.append((path, stdin_fmt))
             continue
         size = _check_file(path)
@@ -434,13 +507,22 @@ def _prepare(paths: list[Path], fmt: str | None, limit: int | None) -> list[tupl
         _check_size(path, size, limit)
         total += size
     if limit is not None and total > limit:
-        raise InputError(f"the {len(paths)} input files are {_mib(total)} together, more than the {_mib(limit)} "
-                         f"sscrdf may load into memory", hint=_limit_hint())
+        raise InputError(
+            f"the {len(paths)} input files are {_mib(total)} together, more than the {_mib(limit)} "
+            f"sscrdf may load into memory",
+            hint=_limit_hint(),
+        )
     return plan
 
 
-def load(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *, fmt: str | None = None,
-         max_bytes: int | None = None, base_iri: str | None = None, city_iri: str | None = None) -> Loaded:
+def load(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    *,
+    fmt: str | None = None,
+    max_bytes: int | None = None,
+    base_iri: str | None = None,
+    city_iri: str | None = None,
+) -> Loaded:
     """Parse city data files into one new in-memory store.
 
     :param paths: the files (a single path is accepted too); the same file named twice is read once.

@@ -1,4 +1,5 @@
 """Writing outputs: atomically (a temporary file in the same folder, then a rename), never half-written."""
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,11 @@ def check_not_an_input(output: str | os.PathLike[str] | None, inputs: Iterable[s
         except OSError:
             same = False
         if same or out.absolute() == Path(item).absolute():
-            raise InputError("the output file is also an input file; sscrdf never writes over its input",
-                             path=output, hint="choose another output file name with -o")
+            raise InputError(
+                "the output file is also an input file; sscrdf never writes over its input",
+                path=output,
+                hint="choose another output file name with -o",
+            )
 
 
 def _umask() -> int:
@@ -109,8 +113,9 @@ def serialize(quads_or_triples: Iterable[ox.Quad] | Iterable[ox.Triple], fmt: st
     if fmt in ("ttl", "nt"):
         items = list(dict.fromkeys(q.triple if isinstance(q, ox.Quad) else q for q in given))
     else:
-        items = [q if isinstance(q, ox.Quad) else ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                 for q in given]
+        items = [
+            q if isinstance(q, ox.Quad) else ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in given
+        ]
     items.sort(key=str)  # deterministic output: same input, same bytes
     prefixes = {k: str(v) for k, v in PREFIXES.items()} if fmt in ("trig", "ttl") else None
     data = ox.serialize(items, format=rdf_format, prefixes=prefixes)

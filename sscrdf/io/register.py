@@ -13,6 +13,7 @@ the root class or a subclass of it, by label), ``term`` (an individual of the cl
 columns to the node its first ``ref`` column names (one row per relation). A property written ``^p`` links the
 cell's node to the row's node.
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,8 +35,17 @@ from .encoding import check_utf8
 from .output import write_atomic
 from .regvocab import Choices, Vocabulary, compact, expand, key, vocabulary
 
-__all__ = ["Sheet", "Column", "mapping", "template", "read_register", "export_register", "RegisterError",
-           "CellError", "REGISTER_SUFFIXES"]
+__all__ = [
+    "REGISTER_SUFFIXES",
+    "CellError",
+    "Column",
+    "RegisterError",
+    "Sheet",
+    "export_register",
+    "mapping",
+    "read_register",
+    "template",
+]
 
 _RDF_TYPE = str(RDF.type)
 _XSD = str(XSD)
@@ -51,6 +61,7 @@ _ROWS_VALIDATED = 1000
 
 
 # ------------------------------------------------------------------------------------------------- mapping
+
 
 @dataclass(frozen=True)
 class Column:
@@ -105,11 +116,22 @@ def mapping(path: Path | None = None) -> tuple[Sheet, ...]:
             heads[name] = (expand(row["values"].strip()) if row["values"].strip() else None, row["clause"], row["help"])
             columns[name] = []
             continue
-        columns[name].append(Column(
-            sheet=name, name=column, kind=kind, prop=expand(prop.lstrip("^")) if prop else None,
-            inverse=prop.startswith("^"), values=row["values"].strip(), required=row["required"].strip() == "yes",
-            multiple=row["multiple"].strip() == "yes", default=row["default"].strip(), clause=row["clause"],
-            help=row["help"], sample=row["sample"]))
+        columns[name].append(
+            Column(
+                sheet=name,
+                name=column,
+                kind=kind,
+                prop=expand(prop.lstrip("^")) if prop else None,
+                inverse=prop.startswith("^"),
+                values=row["values"].strip(),
+                required=row["required"].strip() == "yes",
+                multiple=row["multiple"].strip() == "yes",
+                default=row["default"].strip(),
+                clause=row["clause"],
+                help=row["help"],
+                sample=row["sample"],
+            )
+        )
     return tuple(Sheet(n, cls, clause, help_, tuple(columns[n])) for n, (cls, clause, help_) in heads.items())
 
 
@@ -125,6 +147,7 @@ def _choices(col: Column, vocab: Vocabulary) -> Choices | None:
 
 
 # ------------------------------------------------------------------------------------------------- errors
+
 
 @dataclass(frozen=True)
 class CellError:
@@ -165,6 +188,7 @@ class RegisterError(InputError):
 
 # ------------------------------------------------------------------------------------------------- reading tables
 
+
 @dataclass
 class _Table:
     where: str
@@ -194,8 +218,11 @@ def _tables_xlsx(path: Path) -> dict[str, _Table]:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})", path=path,
-                         hint="save the register from the spreadsheet program as .xlsx") from None
+        raise InputError(
+            f"not a readable XLSX workbook ({type(exc).__name__}: {exc})",
+            path=path,
+            hint="save the register from the spreadsheet program as .xlsx",
+        ) from None
     out: dict[str, _Table] = {}
     try:
         for ws in wb.worksheets:
@@ -240,6 +267,7 @@ def _tables(path: Path) -> dict[str, _Table]:
 
 # ------------------------------------------------------------------------------------------------- import
 
+
 def _slug(text: str) -> str:
     return re.sub(r"[^\w.~]+", "-", text.strip().lower()).strip("-")
 
@@ -258,8 +286,16 @@ class _Importer:
         self.quads: dict[ox.Quad, None] = {}
         self.generated: dict[tuple[str, str], int] = {}
 
-    def err(self, table: _Table, row: int | None, column: str | None, value: str | None, message: str,
-            allowed: Sequence[str] = (), nearest: str | None = None) -> None:
+    def err(
+        self,
+        table: _Table,
+        row: int | None,
+        column: str | None,
+        value: str | None,
+        message: str,
+        allowed: Sequence[str] = (),
+        nearest: str | None = None,
+    ) -> None:
         self.errors.append(CellError(table.where, row, column, value, message, tuple(allowed), nearest))
 
     def add(self, s: str, p: str, o: ox.NamedNode | ox.Literal) -> None:
@@ -285,8 +321,7 @@ class _Importer:
         for name, t in tables.items():
             if name not in known_tables:
                 close = difflib_close(name, [s.name for s in self.sheets])
-                self.err(t, None, None, None, f"unknown sheet {name!r}",
-                         [s.name for s in self.sheets], close)
+                self.err(t, None, None, None, f"unknown sheet {name!r}", [s.name for s in self.sheets], close)
         for s in self.sheets:
             table = tables.get(_norm(s.name))
             if table is not None:
@@ -302,16 +337,24 @@ class _Importer:
         if self.errors:
             raise RegisterError(self.errors)
         if not self.quads:
-            raise InputError("the register has no rows", path=self.path,
-                             hint="fill in at least the city and stakeholders sheets")
+            raise InputError(
+                "the register has no rows", path=self.path, hint="fill in at least the city and stakeholders sheets"
+            )
         return list(self.quads)
 
     def _check_header(self, s: Sheet, t: _Table) -> None:
         names = {_norm(c.name) for c in s.columns}
         for h in t.header:
             if h and _norm(h) not in names:
-                self.err(t, 1, h, None, "is not a column of this sheet", [c.name for c in s.columns],
-                         difflib_close(h, [c.name for c in s.columns]))
+                self.err(
+                    t,
+                    1,
+                    h,
+                    None,
+                    "is not a column of this sheet",
+                    [c.name for c in s.columns],
+                    difflib_close(h, [c.name for c in s.columns]),
+                )
         present = {_norm(h) for h in t.header}
         for c in s.columns:
             if c.required and c.kind != "id" and _norm(c.name) not in present and t.rows:
@@ -428,8 +471,14 @@ class _Importer:
         if not value:
             if col.default == "city":
                 if self.city is None:
-                    self.err(t, n, col.name, None, "is empty and the register names no single city "
-                             "(fill in the city sheet with one row, or give --city)")
+                    self.err(
+                        t,
+                        n,
+                        col.name,
+                        None,
+                        "is empty and the register names no single city "
+                        "(fill in the city sheet with one row, or give --city)",
+                    )
                 return self.city
             if col.required:
                 self.err(t, n, col.name, None, "a value is required")
@@ -442,8 +491,9 @@ class _Importer:
         if _IRI_RE.match(v) and self.resolve(v):
             return self.resolve(v)
         pool = [k for sheet in targets for k in self.ids.get(sheet, {})]
-        self.err(t, n, col.name, value, f"is no id in the sheet(s) {', '.join(targets)}", [],
-                 difflib_close(value, pool))
+        self.err(
+            t, n, col.name, value, f"is no id in the sheet(s) {', '.join(targets)}", [], difflib_close(value, pool)
+        )
         return None
 
     def _column(self, t: _Table, n: int, row: dict[str, str], col: Column, node: str) -> None:
@@ -505,8 +555,14 @@ def difflib_close(word: str, names: Iterable[str]) -> str | None:
     return by[m[0]] if m else None
 
 
-def read_register(path: str | Path, *, base_iri: str | None = None, city_iri: str | None = None,
-                  vocab: Vocabulary | None = None, sheets: Sequence[Sheet] | None = None) -> list[ox.Quad]:
+def read_register(
+    path: str | Path,
+    *,
+    base_iri: str | None = None,
+    city_iri: str | None = None,
+    vocab: Vocabulary | None = None,
+    sheets: Sequence[Sheet] | None = None,
+) -> list[ox.Quad]:
     """The triples of a register (an XLSX workbook, or a folder of CSV files named after the sheets).
 
     :raises RegisterError: listing every bad cell (sheet, row, column, value, allowed values, nearest one).
@@ -517,6 +573,7 @@ def read_register(path: str | Path, *, base_iri: str | None = None, city_iri: st
 
 
 # ------------------------------------------------------------------------------------------------- template / export
+
 
 def _about_rows(sheets: Sequence[Sheet], vocab: Vocabulary) -> list[list[str]]:
     rows = [["sheet", "column", "required", "allowed values", "what to write", "clause"]]
@@ -587,8 +644,12 @@ def _write_xlsx(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[s
             letter = get_column_letter(i)
             ws.column_dimensions[letter].width = max(14, min(40, len(c.name) + 6))
             if (c.values, c.kind) in list_ranges:
-                dv = DataValidation(type="list", formula1=f"={list_ranges[(c.values, c.kind)]}",
-                                    allow_blank=not c.required, showDropDown=False)
+                dv = DataValidation(
+                    type="list",
+                    formula1=f"={list_ranges[(c.values, c.kind)]}",
+                    allow_blank=not c.required,
+                    showDropDown=False,
+                )
                 dv.error = f"Choose a value from the list (see the sheet '{ABOUT_SHEET}')"
                 dv.errorTitle = c.name
                 dv.prompt = c.help
@@ -628,8 +689,9 @@ def _write_dir(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[st
     write_atomic(path / f"{ABOUT_SHEET}.csv", _csv_text(_about_rows(sheets, vocab)))
 
 
-def _write(path: Path, fmt: str | None, sheets: Sequence[Sheet], rows: dict[str, list[list[str]]],
-           vocab: Vocabulary) -> str:
+def _write(
+    path: Path, fmt: str | None, sheets: Sequence[Sheet], rows: dict[str, list[list[str]]], vocab: Vocabulary
+) -> str:
     fmt = fmt or ("xlsx" if path.suffix.lower() in REGISTER_SUFFIXES else "csv")
     if fmt == "xlsx":
         if path.suffix.lower() not in REGISTER_SUFFIXES:
@@ -640,8 +702,13 @@ def _write(path: Path, fmt: str | None, sheets: Sequence[Sheet], rows: dict[str,
     return str(path)
 
 
-def template(path: str | os.PathLike[str], fmt: str | None = None, *, vocab: Vocabulary | None = None,
-             sheets: Sequence[Sheet] | None = None) -> str:
+def template(
+    path: str | os.PathLike[str],
+    fmt: str | None = None,
+    *,
+    vocab: Vocabulary | None = None,
+    sheets: Sequence[Sheet] | None = None,
+) -> str:
     """Write an empty register with one filled-in sample row per sheet; returns the path written."""
     vocab, sheets = vocab or vocabulary(), sheets or mapping()
     rows = {s.name: _sample_rows(s, vocab) for s in sheets}
@@ -662,9 +729,15 @@ def _common_base(city: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def export_register(quads: Iterable[ox.Quad], path: str | os.PathLike[str], fmt: str | None = None, *,
-                    base_iri: str | None = None, vocab: Vocabulary | None = None,
-                    sheets: Sequence[Sheet] | None = None) -> ExportResult:
+def export_register(
+    quads: Iterable[ox.Quad],
+    path: str | os.PathLike[str],
+    fmt: str | None = None,
+    *,
+    base_iri: str | None = None,
+    vocab: Vocabulary | None = None,
+    sheets: Sequence[Sheet] | None = None,
+) -> ExportResult:
     """Write the register of the city data in ``quads`` (graphs merged); the inverse of :func:`read_register`."""
     vocab, sheets = vocab or vocabulary(), sheets or mapping()
     triples = list(dict.fromkeys(q.triple if isinstance(q, ox.Quad) else q for q in quads))
@@ -675,8 +748,11 @@ def export_register(quads: Iterable[ox.Quad], path: str | os.PathLike[str], fmt:
         if isinstance(t.subject, ox.NamedNode):
             by_s.setdefault(t.subject.value, []).append(t)
         by_p.setdefault(t.predicate.value, []).append(t)
-        if (t.predicate.value == _RDF_TYPE and isinstance(t.object, ox.NamedNode)
-                and not isinstance(t.subject, ox.Triple)):
+        if (
+            t.predicate.value == _RDF_TYPE
+            and isinstance(t.object, ox.NamedNode)
+            and not isinstance(t.subject, ox.Triple)
+        ):
             types.setdefault(t.subject.value, set()).add(t.object.value)
     used: set[ox.Triple] = set()
     members: dict[str, list[str]] = {}
@@ -691,8 +767,8 @@ def export_register(quads: Iterable[ox.Quad], path: str | os.PathLike[str], fmt:
     base = base_iri or _common_base(cities[0] if cities else None) or ""
 
     def ident(iri: str) -> str:
-        if base and iri.startswith(base) and _LOCAL_RE.match(iri[len(base):]):
-            return iri[len(base):]
+        if base and iri.startswith(base) and _LOCAL_RE.match(iri[len(base) :]):
+            return iri[len(base) :]
         return iri
 
     def cell(s: Sheet, col: Column, node: str) -> str:
@@ -734,8 +810,13 @@ def export_register(quads: Iterable[ox.Quad], path: str | os.PathLike[str], fmt:
             out = []
             for node in members.get(s.name, []):
                 if s.cls and not any(c.kind == "type" for c in s.columns):
-                    used.update(t for t in by_s.get(node, []) if t.predicate.value == _RDF_TYPE
-                                and isinstance(t.object, ox.NamedNode) and t.object.value in vocab.subclasses(s.cls))
+                    used.update(
+                        t
+                        for t in by_s.get(node, [])
+                        if t.predicate.value == _RDF_TYPE
+                        and isinstance(t.object, ox.NamedNode)
+                        and t.object.value in vocab.subclasses(s.cls)
+                    )
                 out.append([cell(s, c, node) for c in s.columns])
             rows[s.name] = out
         elif s.subject_column is not None:
@@ -764,8 +845,12 @@ def export_register(quads: Iterable[ox.Quad], path: str | os.PathLike[str], fmt:
     return ExportResult(written, {k: len(v) for k, v in rows.items()}, left)
 
 
-def _export_value(col: Column, obj: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, vocab: Vocabulary,
-                  ident: Callable[[str], str]) -> str | None:
+def _export_value(
+    col: Column,
+    obj: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
+    vocab: Vocabulary,
+    ident: Callable[[str], str],
+) -> str | None:
     if col.kind == "term":
         ch = _term_choices(col, vocab)
         return ch.labels.get(obj.value) if isinstance(obj, ox.NamedNode) else None

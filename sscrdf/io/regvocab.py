@@ -6,6 +6,7 @@ column, the values a person may type: a subclass of the root (``type`` columns) 
 columns), each matched by its local name, its ``skos:prefLabel``, ``rdfs:label``, ``skos:altLabel`` or
 ``skos:notation`` — case, spaces, hyphens and underscores do not matter — and shown by its preferred label.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -20,7 +21,7 @@ import pyoxigraph as ox
 from ..namespaces import DCTERMS, OWL, PREFIXES, RDF, RDFS, SKOS
 from ..resources import files
 
-__all__ = ["Vocabulary", "Choices", "vocabulary", "key", "expand", "compact"]
+__all__ = ["Choices", "Vocabulary", "compact", "expand", "key", "vocabulary"]
 
 _RDF = str(RDF)
 _RDFS = str(RDFS)
@@ -48,7 +49,7 @@ def expand(name: str) -> str:
 def compact(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(str(ns)):
-            return f"{prefix}:{iri[len(str(ns)):]}"
+            return f"{prefix}:{iri[len(str(ns)) :]}"
     return iri
 
 
@@ -95,8 +96,12 @@ class Vocabulary:
                 v._add(q.subject, q.predicate.value, q.object)
         return v
 
-    def _add(self, subject: ox.NamedNode | ox.BlankNode | ox.Triple, p: str,
-             o: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> None:
+    def _add(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | ox.Triple,
+        p: str,
+        o: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
+    ) -> None:
         if not isinstance(subject, ox.NamedNode):
             return
         s = subject.value
@@ -173,8 +178,14 @@ class Vocabulary:
             labels[iri] = text
         lookup: dict[str, str] = {}
         for iri in ordered:
-            names = [labels[iri], self.pref.get(iri, ""), self.label_of.get(iri, ""), compact(iri),
-                     iri.rsplit("#", 1)[-1], *sorted(self.other_names.get(iri, ()))]
+            names = [
+                labels[iri],
+                self.pref.get(iri, ""),
+                self.label_of.get(iri, ""),
+                compact(iri),
+                iri.rsplit("#", 1)[-1],
+                *sorted(self.other_names.get(iri, ())),
+            ]
             for n in names:
                 if n:
                     lookup.setdefault(key(n), iri)

@@ -5,6 +5,7 @@ version and description; per module its classes (with their place in the class h
 range) and named individuals and concepts, each with its label, definition, clause (``dcterms:source``) and IRI.
 Everything comes from the ``.ttl`` files, so a new term is documented without code.
 """
+
 from __future__ import annotations
 
 import html
@@ -15,9 +16,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from . import ontology as onto
-from ..namespaces import ONTOLOGY_IRI, SSC
 from ..io.output import write_atomic
+from ..namespaces import ONTOLOGY_IRI, SSC
+from . import ontology as onto
 
 _PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 _CSS = """\
@@ -38,7 +39,9 @@ class _Doc:
 
     def label(self, t: Node) -> str:
         for p in (RDFS.label, SKOS.prefLabel):
-            vals = sorted(self.g.objects(t, p), key=lambda v: (getattr(v, "language", None) not in (None, "en"), str(v)))
+            vals = sorted(
+                self.g.objects(t, p), key=lambda v: (getattr(v, "language", None) not in (None, "en"), str(v))
+            )
             if vals:
                 return str(vals[0])
         s = str(t)
@@ -46,7 +49,7 @@ class _Doc:
 
     def anchor(self, t: Node) -> str:
         s = str(t)
-        return s[len(str(SSC)):] if s.startswith(str(SSC)) else ""
+        return s[len(str(SSC)) :] if s.startswith(str(SSC)) else ""
 
     def link(self, t: Node) -> str:
         a = self.anchor(t)
@@ -61,8 +64,11 @@ class _Doc:
         return sorted(str(v) for v in self.g.objects(t, p))
 
     def term(self, t: URIRef, kind: str, extra: list[tuple[str, str]]) -> str:
-        rows = [f'<div class="term" id="{_e(self.anchor(t))}"><h4>{_e(self.label(t))} '
-                f'<span class="meta">({kind})</span></h4>', f'<div class="iri">{_e(t)}</div>']
+        rows = [
+            f'<div class="term" id="{_e(self.anchor(t))}"><h4>{_e(self.label(t))} '
+            f'<span class="meta">({kind})</span></h4>',
+            f'<div class="iri">{_e(t)}</div>',
+        ]
         for d in self.texts(t, SKOS.definition):
             rows.append(f"<p>{_e(d)}</p>")
         for name, value in extra:
@@ -105,40 +111,80 @@ def render_html() -> str:
     doc = _Doc(full)
     info = onto.info()
     iri = URIRef(ONTOLOGY_IRI)
-    ssc_classes = {c for c in full.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef) and str(c).startswith(str(SSC))}
-    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-             f"<title>{_e(doc.label(iri))}</title><style>{_CSS}</style></head><body>",
-             f"<h1>{_e(doc.label(iri))}</h1>",
-             f'<p class="iri">{_e(ONTOLOGY_IRI)} · version {_e(info.version_info or "?")} · '
-             f'version IRI {_e(info.version_iri or "?")}</p>']
+    ssc_classes = {
+        c for c in full.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef) and str(c).startswith(str(SSC))
+    }
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{_e(doc.label(iri))}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{_e(doc.label(iri))}</h1>",
+        f'<p class="iri">{_e(ONTOLOGY_IRI)} · version {_e(info.version_info or "?")} · '
+        f"version IRI {_e(info.version_iri or '?')}</p>",
+    ]
     for d in doc.texts(iri, DCTERMS.description) + doc.texts(iri, RDFS.comment):
         parts.append(f"<p>{_e(d)}</p>")
     parts.append("<h2>Class hierarchy</h2>" + _tree(doc, ssc_classes))
     mods = [m for m in onto.modules() if not m.vocab]
-    parts.append("<nav><h2>Modules</h2><ul>" + "".join(f'<li><a href="#module-{_e(m.name)}">{_e(m.name)}</a></li>'
-                                                        for m in mods) + "</ul></nav>")
+    parts.append(
+        "<nav><h2>Modules</h2><ul>"
+        + "".join(f'<li><a href="#module-{_e(m.name)}">{_e(m.name)}</a></li>' for m in mods)
+        + "</ul></nav>"
+    )
     for m in mods:
         g = onto.module_graph(m)
         subjects = {s for s in g.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(str(SSC))}
         classes = sorted((s for s in subjects if (s, RDF.type, OWL.Class) in g), key=doc.label)
         props = sorted((s for s in subjects if any((s, RDF.type, t) in g for t in _PROPERTY_TYPES)), key=doc.label)
         others = sorted(set(subjects) - set(classes) - set(props), key=doc.label)
-        parts.append(f'<h2 id="module-{_e(m.name)}">Module {_e(m.name)} <span class="meta">({_e(m.path.name)})</span></h2>')
+        parts.append(
+            f'<h2 id="module-{_e(m.name)}">Module {_e(m.name)} <span class="meta">({_e(m.path.name)})</span></h2>'
+        )
         if classes:
             parts.append("<h3>Classes</h3>")
-            parts.extend(doc.term(c, "class", [("Subclass of", doc.links(c, RDFS.subClassOf)),
-                                               ("Disjoint with", doc.links(c, OWL.disjointWith))]) for c in classes)
+            parts.extend(
+                doc.term(
+                    c,
+                    "class",
+                    [("Subclass of", doc.links(c, RDFS.subClassOf)), ("Disjoint with", doc.links(c, OWL.disjointWith))],
+                )
+                for c in classes
+            )
         if props:
             parts.append("<h3>Properties</h3>")
-            parts.extend(doc.term(p, "property", [("Domain", doc.links(p, RDFS.domain)),
-                                                  ("Range", doc.links(p, RDFS.range)),
-                                                  ("Subproperty of", doc.links(p, RDFS.subPropertyOf)),
-                                                  ("Inverse of", doc.links(p, OWL.inverseOf))]) for p in props)
+            parts.extend(
+                doc.term(
+                    p,
+                    "property",
+                    [
+                        ("Domain", doc.links(p, RDFS.domain)),
+                        ("Range", doc.links(p, RDFS.range)),
+                        ("Subproperty of", doc.links(p, RDFS.subPropertyOf)),
+                        ("Inverse of", doc.links(p, OWL.inverseOf)),
+                    ],
+                )
+                for p in props
+            )
         if others:
             parts.append("<h3>Individuals, concepts and schemes</h3>")
-            parts.extend(doc.term(o, "individual", [("Type", ", ".join(
-                doc.link(t) for t in sorted(full.objects(o, RDF.type), key=str) if t != OWL.NamedIndividual)),
-                ("In scheme", doc.links(o, SKOS.inScheme))]) for o in others)
+            parts.extend(
+                doc.term(
+                    o,
+                    "individual",
+                    [
+                        (
+                            "Type",
+                            ", ".join(
+                                doc.link(t)
+                                for t in sorted(full.objects(o, RDF.type), key=str)
+                                if t != OWL.NamedIndividual
+                            ),
+                        ),
+                        ("In scheme", doc.links(o, SKOS.inScheme)),
+                    ],
+                )
+                for o in others
+            )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 

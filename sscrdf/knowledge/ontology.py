@@ -5,6 +5,7 @@ Modules are the ``ontology/*.ttl`` files (the ``ssc:`` terms) plus the local W3C
 ``ontology/vocab/``. Parsing is done once per process and kept as immutable tuples; every public function
 returns new graphs, so callers can never change the shared copy.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,8 +52,9 @@ def _parse_cached(path: Path, _mtime: int) -> tuple[ox.Triple, ...]:
         with path.open("rb") as fh:
             return tuple(q.triple for q in ox.parse(fh, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()))
     except SyntaxError as exc:
-        raise InputError(f"syntax error in ontology module: {exc.msg}", path=path,
-                         line=exc.lineno, column=exc.offset) from None
+        raise InputError(
+            f"syntax error in ontology module: {exc.msg}", path=path, line=exc.lineno, column=exc.offset
+        ) from None
 
 
 def ontology_triples(include_vocab: bool = True) -> list[ox.Triple]:
@@ -74,6 +76,7 @@ def module_graph(module: Module) -> Graph:
 
 
 # ---------------------------------------------------------------------------------------------- info
+
 
 @dataclass(frozen=True)
 class ModuleInfo:
@@ -132,8 +135,11 @@ def ontology_labels() -> dict[str, str]:
     label: dict[str, str] = {}
     pref: dict[str, str] = {}
     for t in ontology_triples():
-        if (not isinstance(t.object, ox.Literal) or t.object.language not in (None, "en")
-                or not isinstance(t.subject, ox.NamedNode)):
+        if (
+            not isinstance(t.object, ox.Literal)
+            or t.object.language not in (None, "en")
+            or not isinstance(t.subject, ox.NamedNode)
+        ):
             continue
         if t.predicate.value == str(RDFS.label):
             label.setdefault(t.subject.value, t.object.value)
@@ -153,6 +159,16 @@ def declared_terms(include_vocab: bool = False) -> set[str]:
     return out
 
 
-__all__ = ["Module", "modules", "parse_module", "ontology_triples", "ontology_graph", "module_graph", "info",
-           "OntologyInfo", "ModuleInfo", "declared_terms", "ontology_labels"]
-
+__all__ = [
+    "Module",
+    "ModuleInfo",
+    "OntologyInfo",
+    "declared_terms",
+    "info",
+    "module_graph",
+    "modules",
+    "ontology_graph",
+    "ontology_labels",
+    "ontology_triples",
+    "parse_module",
+]

@@ -6,6 +6,7 @@ the source file where it is written::
 
     riverton.ttl:14: unknown term ssc:Municipalty (and 2 more unknown terms) — did you mean ssc:Municipality?
 """
+
 from __future__ import annotations
 
 import difflib
@@ -17,10 +18,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import InputError
-from ..namespaces import SSC as _SSC_NS
-from ..namespaces import short
+from ..namespaces import SSC as _SSC_NS, short
 
-__all__ = ["SSC", "UnknownTerm", "UnknownTermError", "ssc_terms_used", "unknown_terms", "check_vocabulary", "short"]
+__all__ = ["SSC", "UnknownTerm", "UnknownTermError", "check_vocabulary", "short", "ssc_terms_used", "unknown_terms"]
 
 SSC = str(_SSC_NS)  # the namespace as a plain string (the vocabulary check compares strings)
 
@@ -29,7 +29,7 @@ _LOCAL = r"([A-Za-z_]" + _NAME_CHARS + r"*(?:\." + _NAME_CHARS + r"+)*)"
 _PREFIX_DECLS = (
     re.compile(r"@?prefix\s+([A-Za-z][\w.\-]*)?:\s*<" + re.escape(SSC) + ">", re.IGNORECASE),  # Turtle, SPARQL
     re.compile(r"xmlns:([A-Za-z_][\w.\-]*)\s*=\s*[\"']" + re.escape(SSC) + "[\"']"),  # RDF/XML
-    re.compile(r"\"([A-Za-z_][\w.\-]*)\"\s*:\s*\"" + re.escape(SSC) + "\""),  # JSON-LD context
+    re.compile(r"\"([A-Za-z_][\w.\-]*)\"\s*:\s*\"" + re.escape(SSC) + '"'),  # JSON-LD context
 )
 
 
@@ -49,6 +49,7 @@ class UnknownTerm:
 
 
 # ------------------------------------------------------------------------------------------- terms used
+
 
 def _iris(term: object) -> Iterator[str]:
     """The IRIs in one RDF term (a quoted triple's too; a literal's datatype)."""
@@ -85,17 +86,19 @@ def ssc_terms_used(store: ox.Store) -> set[str]:
 
 # ------------------------------------------------------------------------------------------- suggestions
 
+
 def _suggestion(term: str, known: Iterable[str]) -> str | None:
     """The known ssc: IRI whose local name is closest to ``term``'s (case-insensitive), or None."""
     by_local: dict[str, str] = {}
     for iri in sorted(known):
         if iri.startswith(SSC):
-            by_local.setdefault(iri[len(SSC):].lower(), iri)
-    match = difflib.get_close_matches(term[len(SSC):].lower(), list(by_local), n=1, cutoff=0.6)
+            by_local.setdefault(iri[len(SSC) :].lower(), iri)
+    match = difflib.get_close_matches(term[len(SSC) :].lower(), list(by_local), n=1, cutoff=0.6)
     return by_local[match[0]] if match else None
 
 
 # ------------------------------------------------------------------------------------------- locations
+
 
 def _read_text(path: Path) -> str | None:
     try:
@@ -132,7 +135,7 @@ def _first_occurrences(text: str, wanted: set[str]) -> dict[str, tuple[int, int]
 
 def _locations(terms: set[str], sources: Iterable[str | Path]) -> dict[str, tuple[Path, int, int]]:
     """For each term (full IRI), the first source file, line and column where it is written."""
-    wanted = {t[len(SSC):] for t in terms}
+    wanted = {t[len(SSC) :] for t in terms}
     out: dict[str, tuple[Path, int, int]] = {}
     for source in sources:
         path = Path(source)
@@ -149,8 +152,10 @@ def _locations(terms: set[str], sources: Iterable[str | Path]) -> dict[str, tupl
 
 # ------------------------------------------------------------------------------------------- the check
 
-def unknown_terms(store: ox.Store | None, known: set[str], sources: Iterable[str | Path] = (),
-                  used: set[str] | None = None) -> list[UnknownTerm]:
+
+def unknown_terms(
+    store: ox.Store | None, known: set[str], sources: Iterable[str | Path] = (), used: set[str] | None = None
+) -> list[UnknownTerm]:
     """The ssc: terms ``store`` uses that are not in ``known``, each with a suggestion and a source location.
 
     Ordered as a reader meets them: by source file (in the order given) and line, then the ones not found in
@@ -174,8 +179,7 @@ def unknown_terms(store: ox.Store | None, known: set[str], sources: Iterable[str
     result = []
     for term in sorted(unknown, key=sort_key):
         path, line, column = located.get(term, (None, None, None))
-        result.append(UnknownTerm(term=term, suggestion=_suggestion(term, known), path=path, line=line,
-                                  column=column))
+        result.append(UnknownTerm(term=term, suggestion=_suggestion(term, known), path=path, line=line, column=column))
     return result
 
 
@@ -200,8 +204,9 @@ class UnknownTermError(InputError):
         return (type(self), (self.terms,))
 
 
-def check_vocabulary(store: ox.Store | None, known: set[str], sources: Iterable[str | Path] = (),
-                     used: set[str] | None = None) -> None:
+def check_vocabulary(
+    store: ox.Store | None, known: set[str], sources: Iterable[str | Path] = (), used: set[str] | None = None
+) -> None:
     """:class:`UnknownTermError` for the unknown ssc: terms in ``store`` (the message names the first, with a
     "did you mean", and how many more there are); nothing when every ssc: term is known. ``used`` replaces the
     scan of ``store`` when already known."""

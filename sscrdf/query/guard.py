@@ -13,6 +13,7 @@ accepted. SPARQL's ``\\uXXXX`` escapes are expanded here exactly once (by the SP
 and the *expanded* text is what the engines run, so the checked text and the executed text are the same;
 an escape that would still be there after the expansion (``\\u005Cu0053ERVICE``) is refused.
 """
+
 from __future__ import annotations
 
 import re
@@ -72,7 +73,8 @@ def _nodes(tree: object) -> Iterator[str]:
 
 
 #: SPARQL 1.1 lexical tokens that can hide a word: IRIs, the four string forms, comments (grammar section 19.8)
-_TOKENS = re.compile(r"""
+_TOKENS = re.compile(
+    r"""
     (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<str>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
            |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
@@ -80,7 +82,9 @@ _TOKENS = re.compile(r"""
   | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
   | (?P<name>[A-Za-z_][\w.\-]*(?::[\w.\-:%]*)?|:[\w.\-:%]*)
   | (?P<other>.)
-""", re.X | re.S)
+""",
+    re.X | re.S,
+)
 
 
 def code_and_keywords(text: str) -> tuple[str, set[str]]:
@@ -124,14 +128,17 @@ def check_query_form(text: str, *, source: str | Path | None = None, what: str =
     except ValueError as exc:
         raise QueryRefused(f"the {what} has an invalid escape {exc}", path=source) from None
     if _ESCAPE.search(expanded):
-        raise QueryRefused(f"the {what} hides an escape inside an escape; write the characters themselves",
-                           path=source)
-    if not expanded.strip() or all(m.lastgroup == "comment" or not m.group().strip()
-                                   for m in _TOKENS.finditer(expanded)):
+        raise QueryRefused(f"the {what} hides an escape inside an escape; write the characters themselves", path=source)
+    if not expanded.strip() or all(
+        m.lastgroup == "comment" or not m.group().strip() for m in _TOKENS.finditer(expanded)
+    ):
         raise QueryRefused(f"the {what} is empty", path=source)
     if _has_service_keyword(expanded):
-        raise QueryRefused(f"the {what} uses SERVICE; sscrdf never sends requests to other endpoints",
-                           path=source, hint="query the data locally, without SERVICE")
+        raise QueryRefused(
+            f"the {what} uses SERVICE; sscrdf never sends requests to other endpoints",
+            path=source,
+            hint="query the data locally, without SERVICE",
+        )
     try:
         with _PARSER_LOCK:
             tree = parseQuery(expanded)
@@ -140,16 +147,22 @@ def check_query_form(text: str, *, source: str | Path | None = None, what: str =
             with _PARSER_LOCK:
                 parseUpdate(expanded)
         except (ParseException, RecursionError, ValueError):
-            raise QueryRefused(f"the {what} is not a SPARQL 1.1 query: {exc.msg} at line {exc.lineno} column "
-                               f"{exc.col}", path=source) from None
-        raise QueryRefused(f"the {what} is a SPARQL Update (LOAD, INSERT, DELETE, ...); sscrdf runs read-only "
-                           "queries only", path=source) from None
+            raise QueryRefused(
+                f"the {what} is not a SPARQL 1.1 query: {exc.msg} at line {exc.lineno} column {exc.col}", path=source
+            ) from None
+        raise QueryRefused(
+            f"the {what} is a SPARQL Update (LOAD, INSERT, DELETE, ...); sscrdf runs read-only queries only",
+            path=source,
+        ) from None
     except (RecursionError, ValueError) as exc:
         raise QueryRefused(f"the {what} cannot be checked ({type(exc).__name__})", path=source) from None
     for name in _nodes(tree):
         if name in _REMOTE:
-            raise QueryRefused(f"the {what} uses {_REMOTE[name]}; sscrdf never sends requests to other "
-                               "endpoints", path=source, hint="query the data locally, without SERVICE")
+            raise QueryRefused(
+                f"the {what} uses {_REMOTE[name]}; sscrdf never sends requests to other endpoints",
+                path=source,
+                hint="query the data locally, without SERVICE",
+            )
     form = next((_FORMS[n] for n in (getattr(part, "name", None) for part in tree) if n in _FORMS), "SELECT")
     return expanded, form
 
@@ -169,6 +182,7 @@ def check_shapes(shapes: Graph, source: str | Path | None = None) -> None:
                 continue
             text = _PREBOUND_PATH.sub(f"<{LOCAL}path>", str(value))
             if prop == "update":
-                raise QueryRefused("a SHACL shape holds a SPARQL Update (sh:update); sscrdf runs read-only "
-                                   "queries only", path=source)
+                raise QueryRefused(
+                    "a SHACL shape holds a SPARQL Update (sh:update); sscrdf runs read-only queries only", path=source
+                )
             check_query(text, source=source, what=f"sh:{prop} of shape {shape.n3()}")

@@ -2,6 +2,7 @@
 (HTTP basic or digest, bearer tokens), timeouts, bounded retries with exponential back-off on 5xx answers, lost
 connections and timeouts, and one-line errors that carry the server's own words. HTTP goes through ``requests``.
 """
+
 from __future__ import annotations
 
 import html
@@ -63,14 +64,24 @@ class Connection:
         if self.password is not None and not self.user:
             raise InputError("--password needs --user")
         if self.auth_scheme not in AUTH_SCHEMES:
-            raise InputError(f"unknown authentication scheme {self.auth_scheme!r}",
-                             hint=f"use one of {', '.join(AUTH_SCHEMES)}")
+            raise InputError(
+                f"unknown authentication scheme {self.auth_scheme!r}", hint=f"use one of {', '.join(AUTH_SCHEMES)}"
+            )
         s = requests.Session()
         s.trust_env = False  # no proxies or .netrc from the environment: the URL given is the store
-        retry = Retry(total=self.retries, connect=self.retries, read=self.retries, status=self.retries,
-                      other=0, status_forcelist=RETRY_STATUSES, allowed_methods=None,
-                      backoff_factor=self.backoff, backoff_max=30, raise_on_status=False,
-                      respect_retry_after_header=False)
+        retry = Retry(
+            total=self.retries,
+            connect=self.retries,
+            read=self.retries,
+            status=self.retries,
+            other=0,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=None,
+            backoff_factor=self.backoff,
+            backoff_max=30,
+            raise_on_status=False,
+            respect_retry_after_header=False,
+        )
         adapter = HTTPAdapter(max_retries=retry)
         s.mount("http://", adapter)
         s.mount("https://", adapter)
@@ -83,8 +94,9 @@ class Connection:
             s.headers["Authorization"] = f"Bearer {self.token}"
         self._session = s
 
-    def request(self, method: str, url: str, *, what: str, ok: tuple[int, ...] = (200, 201, 204),
-                **kwargs: Any) -> Response:
+    def request(
+        self, method: str, url: str, *, what: str, ok: tuple[int, ...] = (200, 201, 204), **kwargs: Any
+    ) -> Response:
         """Send one request (retried as configured); returns the answer, or raises a one-line InputError naming
         ``what`` was being done and what the server said. Statuses outside ``ok`` are errors."""
         import requests  # imported when a store is contacted (see __post_init__)
@@ -95,14 +107,17 @@ class Connection:
         except requests.exceptions.RetryError as exc:
             raise InputError(f"{what} failed at {url} after {self.retries} retries: {_reason(exc)}") from None
         except requests.exceptions.Timeout:
-            raise InputError(f"{what}: {url} did not answer within {self.timeout:g} s "
-                             f"({self.retries} retries)") from None
+            raise InputError(
+                f"{what}: {url} did not answer within {self.timeout:g} s ({self.retries} retries)"
+            ) from None
         except requests.exceptions.ConnectionError as exc:
             if "timed out" in str(exc):
-                raise InputError(f"{what}: {url} did not answer within {self.timeout:g} s "
-                                 f"({self.retries} retries)") from None
-            raise InputError(f"{what}: cannot reach {url}: {_reason(exc)}",
-                             hint="is the store running, and is the URL right?") from None
+                raise InputError(
+                    f"{what}: {url} did not answer within {self.timeout:g} s ({self.retries} retries)"
+                ) from None
+            raise InputError(
+                f"{what}: cannot reach {url}: {_reason(exc)}", hint="is the store running, and is the URL right?"
+            ) from None
         except requests.exceptions.RequestException as exc:
             raise InputError(f"{what} failed at {url}: {_reason(exc)}") from None
         if resp.status_code not in ok:
@@ -127,16 +142,20 @@ class StoreRefused(InputError):
         hint = None
         if self.status in (401, 403):
             authorised = "Authorization" in response.request.headers
-            hint = ("the store did not accept the credentials (Virtuoso's -auth URLs want --auth digest)"
-                    if authorised else
-                    "give --user/--password (HTTP basic, or digest with --auth digest) or --token for the store")
+            hint = (
+                "the store did not accept the credentials (Virtuoso's -auth URLs want --auth digest)"
+                if authorised
+                else "give --user/--password (HTTP basic, or digest with --auth digest) or --token for the store"
+            )
         super().__init__(f"{what} refused by {url}: {reason}" + (f": {said}" if said else ""), hint=hint)
 
 
 #: option -> (Oxigraph URL, Virtuoso URL), the examples an error about a bad URL gives
-_URL_EXAMPLES = {"--store": ("http://127.0.0.1:7878/store", "http://127.0.0.1:8890/sparql-graph-crud-auth"),
-                 "--endpoint": ("http://127.0.0.1:7878/query", "http://127.0.0.1:8890/sparql"),
-                 "--update-endpoint": ("http://127.0.0.1:7878/update", "http://127.0.0.1:8890/sparql-auth")}
+_URL_EXAMPLES = {
+    "--store": ("http://127.0.0.1:7878/store", "http://127.0.0.1:8890/sparql-graph-crud-auth"),
+    "--endpoint": ("http://127.0.0.1:7878/query", "http://127.0.0.1:8890/sparql"),
+    "--update-endpoint": ("http://127.0.0.1:7878/update", "http://127.0.0.1:8890/sparql-auth"),
+}
 
 
 def check_url(url: str, option: str) -> str:
@@ -144,10 +163,11 @@ def check_url(url: str, option: str) -> str:
     parsed = urllib.parse.urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         ox_url, virtuoso_url = _URL_EXAMPLES.get(option, _URL_EXAMPLES["--store"])
-        raise InputError(f"{option} {url!r} is not an http(s) URL",
-                         hint=f"give the store's URL, e.g. {ox_url} (Oxigraph) or {virtuoso_url} (Virtuoso)")
+        raise InputError(
+            f"{option} {url!r} is not an http(s) URL",
+            hint=f"give the store's URL, e.g. {ox_url} (Oxigraph) or {virtuoso_url} (Virtuoso)",
+        )
     return url
-
 
 
 def update(conn: Connection, url: str, text: str, *, what: str, using: Sequence[str] = ()) -> Response:
@@ -155,5 +175,6 @@ def update(conn: Connection, url: str, text: str, *, what: str, using: Sequence[
     graphs its WHERE clause reads (``using-graph-uri``; stores refuse USING in the text when their default graph
     is the union of all graphs, as with ``oxigraph serve --union-default-graph``, but take the parameter)."""
     form = [("update", text)] + [("using-graph-uri", g) for g in using]
-    return conn.request("POST", url, data=form, what=what,
-                        headers={"Accept": "text/plain, application/sparql-results+json, */*;q=0.1"})
+    return conn.request(
+        "POST", url, data=form, what=what, headers={"Accept": "text/plain, application/sparql-results+json, */*;q=0.1"}
+    )

@@ -10,6 +10,7 @@ Each file holds one standard SPARQL 1.1 query and a comment header::
 
 The same text runs unchanged on the embedded pyoxigraph store and on any SPARQL 1.1 endpoint.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -84,15 +85,21 @@ def read_sparql_file(path: Path, required: tuple[str, ...] = (), *, guard: bool 
         text = check_query(text, source=path)
     missing = [k for k in required if not header.get(k)]
     if missing:
-        raise InputError(f"the header lacks {', '.join('# ' + k + ':' for k in missing)}", path=path, line=1,
-                         hint="see the header of any bundled file in queries/")
+        raise InputError(
+            f"the header lacks {', '.join('# ' + k + ':' for k in missing)}",
+            path=path,
+            line=1,
+            hint="see the header of any bundled file in queries/",
+        )
     return SparqlFile(path, text, header)
 
 
 def bundled_queries(extra_dirs: tuple[Path, ...] = ()) -> list[SparqlFile]:
     """The bundled query files (and those in ``extra_dirs``), sorted by id."""
     own = [read_sparql_file(p, REQUIRED_QUERY_KEYS) for p in files("queries", "*.rq")]
-    extra = [read_sparql_file(p, REQUIRED_QUERY_KEYS, guard=True) for d in extra_dirs for p in sorted(Path(d).glob("*.rq"))]
+    extra = [
+        read_sparql_file(p, REQUIRED_QUERY_KEYS, guard=True) for d in extra_dirs for p in sorted(Path(d).glob("*.rq"))
+    ]
     return sorted(own + extra, key=lambda q: q.id)
 
 
@@ -106,8 +113,10 @@ def find_query(name: str, extra_dirs: tuple[Path, ...] = ()) -> SparqlFile:
         if name in (q.id, q.path.stem):
             return q
     close = difflib.get_close_matches(name, [q.id for q in queries], n=1)
-    raise InputError(f"no query named {name!r}", hint=(f"did you mean {close[0]!r}? " if close else "")
-                     + "`sscrdf queries` lists them")
+    raise InputError(
+        f"no query named {name!r}",
+        hint=(f"did you mean {close[0]!r}? " if close else "") + "`sscrdf queries` lists them",
+    )
 
 
 #: one cell of a :class:`Table`: a plain value, None when the variable is unbound
@@ -193,8 +202,10 @@ def select_remote(endpoint: str, text: str, *, timeout: int = 60) -> Table:
         cols = data["head"]["vars"]
         rows = [tuple(_json_value(b.get(c)) for c in cols) for b in data["results"]["bindings"]]
     except (TypeError, KeyError, ValueError, AttributeError):
-        raise InputError(f"the SPARQL endpoint {endpoint} did not answer with SPARQL JSON results "
-                         f"(got {type(data).__name__})", hint="check that the URL is a SPARQL endpoint") from None
+        raise InputError(
+            f"the SPARQL endpoint {endpoint} did not answer with SPARQL JSON results (got {type(data).__name__})",
+            hint="check that the URL is a SPARQL endpoint",
+        ) from None
     return Table(cols, rows)
 
 

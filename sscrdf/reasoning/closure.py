@@ -4,6 +4,7 @@ The reference engine is owlrl (a complete OWL 2 RL implementation in pure Python
 graphs, so the pipeline only uses it where completeness matters more than speed (``ontology check``,
 ``infer --reasoner owlrl``, and the reference path that the fast path is tested against).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Set as AbstractSet
@@ -78,19 +79,52 @@ _OWL = str(OWL)
 TYPE = ox.NamedNode(_RDF + "type")
 _Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
-SUPPORTED_AXIOMS = frozenset({
-    _RDFS + "subClassOf", _RDFS + "subPropertyOf", _RDFS + "domain", _RDFS + "range",
-    _OWL + "equivalentClass", _OWL + "equivalentProperty", _OWL + "inverseOf",
-    _OWL + "disjointWith",  # entails nothing new; consistency is checked with owlrl
-})
+SUPPORTED_AXIOMS = frozenset(
+    {
+        _RDFS + "subClassOf",
+        _RDFS + "subPropertyOf",
+        _RDFS + "domain",
+        _RDFS + "range",
+        _OWL + "equivalentClass",
+        _OWL + "equivalentProperty",
+        _OWL + "inverseOf",
+        _OWL + "disjointWith",  # entails nothing new; consistency is checked with owlrl
+    }
+)
 SUPPORTED_PROPERTY_TYPES = frozenset({_OWL + "SymmetricProperty", _OWL + "TransitiveProperty"})
 #: OWL vocabulary whose rules the fast reasoner does not implement; the ontology must not use it.
-UNSUPPORTED_AXIOMS = frozenset({
-    _OWL + p for p in ("intersectionOf", "unionOf", "someValuesFrom", "allValuesFrom", "hasValue",
-                       "propertyChainAxiom", "hasKey", "sameAs", "oneOf", "complementOf", "maxCardinality",
-                       "maxQualifiedCardinality", "cardinality", "propertyDisjointWith", "disjointUnionOf")
-} | {_OWL + t for t in ("FunctionalProperty", "InverseFunctionalProperty", "IrreflexiveProperty",
-                        "AsymmetricProperty", "ReflexiveProperty")})
+UNSUPPORTED_AXIOMS = frozenset(
+    {
+        _OWL + p
+        for p in (
+            "intersectionOf",
+            "unionOf",
+            "someValuesFrom",
+            "allValuesFrom",
+            "hasValue",
+            "propertyChainAxiom",
+            "hasKey",
+            "sameAs",
+            "oneOf",
+            "complementOf",
+            "maxCardinality",
+            "maxQualifiedCardinality",
+            "cardinality",
+            "propertyDisjointWith",
+            "disjointUnionOf",
+        )
+    }
+    | {
+        _OWL + t
+        for t in (
+            "FunctionalProperty",
+            "InverseFunctionalProperty",
+            "IrreflexiveProperty",
+            "AsymmetricProperty",
+            "ReflexiveProperty",
+        )
+    }
+)
 
 
 def _closure(pairs: dict[str, set[str]]) -> dict[str, frozenset[str]]:
@@ -177,8 +211,9 @@ class Schema:
         )
 
 
-def fast_closure(triples: Iterable[ox.Triple], schema: Schema,
-                 base: frozenset[ox.Triple] = frozenset()) -> set[ox.Triple]:
+def fast_closure(
+    triples: Iterable[ox.Triple], schema: Schema, base: frozenset[ox.Triple] = frozenset()
+) -> set[ox.Triple]:
     """The entailments of ``triples`` (together with ``base``) under ``schema`` that neither already holds.
 
     ``base`` is a set of triples already closed under ``schema`` (the ontology's own closure): it is used for
@@ -253,8 +288,9 @@ def fast_closure(triples: Iterable[ox.Triple], schema: Schema,
 
 
 @lru_cache(maxsize=4)
-def _transitive_successors(base: frozenset[ox.Triple],
-                           transitive: frozenset[str]) -> dict[str, dict[_Term, set[_Term]]]:
+def _transitive_successors(
+    base: frozenset[ox.Triple], transitive: frozenset[str]
+) -> dict[str, dict[_Term, set[_Term]]]:
     """property IRI -> subject -> objects, for the triples of ``base`` whose property is in ``transitive``."""
     out: dict[str, dict[_Term, set[_Term]]] = {}
     for t in base:
@@ -300,8 +336,9 @@ def _ontology_closure_for(triples: tuple[ox.Triple, ...]) -> frozenset[ox.Triple
     return frozenset(triples) | frozenset(fast_closure(triples, schema)) | frozenset(hier)
 
 
-def entail(data_triples: Iterable[ox.Triple], reasoner: str = "fast", *,
-           full: bool = True) -> tuple[AbstractSet[ox.Triple], set[ox.Triple]]:
+def entail(
+    data_triples: Iterable[ox.Triple], reasoner: str = "fast", *, full: bool = True
+) -> tuple[AbstractSet[ox.Triple], set[ox.Triple]]:
     """The ontology-plus-data graph a check runs on, as (all triples, inferred-only triples).
 
     ``reasoner`` is ``fast`` (sscrdf's schema-driven OWL 2 RL subset; the default) or ``owlrl`` (the
@@ -311,14 +348,21 @@ def entail(data_triples: Iterable[ox.Triple], reasoner: str = "fast", *,
     onto = ontology_closure()
     if reasoner == "owlrl":
         closed = owlrl_closure(triples_to_graph(list(onto | data)))
-        everything = {to_ox_triple(s, p, o) for s, p, o in closed
-                      if not isinstance(s, Literal) and not _is_owlrl_noise(s, p, o, closed)}
+        everything = {
+            to_ox_triple(s, p, o)
+            for s, p, o in closed
+            if not isinstance(s, Literal) and not _is_owlrl_noise(s, p, o, closed)
+        }
         return everything, everything - data - onto
     if reasoner != "fast":
         raise ValueError(f"unknown reasoner {reasoner!r}; expected 'fast' or 'owlrl'")
     schema = ontology_schema()
-    extra = [t for t in data if t.predicate.value in SUPPORTED_AXIOMS or
-             (t.predicate == TYPE and isinstance(t.object, ox.NamedNode) and t.object.value in SUPPORTED_PROPERTY_TYPES)]
+    extra = [
+        t
+        for t in data
+        if t.predicate.value in SUPPORTED_AXIOMS
+        or (t.predicate == TYPE and isinstance(t.object, ox.NamedNode) and t.object.value in SUPPORTED_PROPERTY_TYPES)
+    ]
     if extra:  # the data brings schema axioms of its own: close them together with the ontology's
         schema = Schema.from_triples(list(ontology_triples()) + extra)
     inferred = fast_closure(data, schema, base=onto) if not extra else fast_closure(onto | data, schema) - onto

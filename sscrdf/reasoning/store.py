@@ -6,6 +6,7 @@ The user's store is never changed: a new pyoxigraph store is filled with
 - the OWL 2 RL entailments of each city, in an ``inferred`` graph of its own (see ``inferred_graph``),
 so that asserted and inferred facts stay apart and queries over the union see everything.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -16,8 +17,7 @@ from urllib.parse import quote, unquote
 import pyoxigraph as ox
 
 from ..convert import to_ox_term
-from ..namespaces import DERIVED_GRAPH, INFERRED_GRAPH
-from ..namespaces import ONTOLOGY_GRAPH as _ONTOLOGY_GRAPH
+from ..namespaces import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH as _ONTOLOGY_GRAPH
 from .closure import entail, ontology_closure
 
 if TYPE_CHECKING:
@@ -67,15 +67,16 @@ def _gn(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
 
 
-def knowledge_store(data: ox.Store, *, reasoner: str = "fast", with_ontology: bool = True,
-                    units: list[Unit] | None = None) -> ox.Store:
+def knowledge_store(
+    data: ox.Store, *, reasoner: str = "fast", with_ontology: bool = True, units: list[Unit] | None = None
+) -> ox.Store:
     """A new store: ontology + ``data`` + entailments, city by city (one named graph each).
 
     ``units`` is ``split_by_graph(data)`` when the caller already has it."""
     out = ox.Store()
     if with_ontology:
         out.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in ontology_closure())
-    for graph, triples in (split_by_graph(data) if units is None else units):
+    for graph, triples in split_by_graph(data) if units is None else units:
         _, inferred = entail(triples, reasoner, full=False)
         gn, ig = _gn(graph), inferred_graph(graph)
         out.extend(ox.Quad(t.subject, t.predicate, t.object, gn) for t in triples)
@@ -88,8 +89,9 @@ def graph_of(store: ox.Store, node: Node | ox.NamedNode | ox.BlankNode | ox.Lite
     inferred graphs mapped back to their city graph. None for the default graph."""
 
     term = to_ox_term(node) if not isinstance(node, (ox.NamedNode, ox.BlankNode, ox.Literal)) else node
-    as_subject: Iterator[ox.Quad] = (iter(()) if isinstance(term, ox.Literal)
-                                     else store.quads_for_pattern(term, None, None, None))
+    as_subject: Iterator[ox.Quad] = (
+        iter(()) if isinstance(term, ox.Literal) else store.quads_for_pattern(term, None, None, None)
+    )
     for q in itertools.chain(as_subject, store.quads_for_pattern(None, None, term, None)):
         gn = q.graph_name
         if gn == ONTOLOGY_GRAPH:

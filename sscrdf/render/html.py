@@ -6,6 +6,7 @@ show beyond the :class:`~sscrdf.analysis.analyze.Analysis` comes from the querie
 data, the rules' derived triples and the ontology (for labels). This module imports matplotlib, so it is
 imported only for the html format.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,7 +40,6 @@ OTHER_RELATION = Style("#CC79A7", "-", "")
 STATUS_COLOURS = {"present": "#009E73", "delegated": "#56B4E9", "missing": "#D55E00"}
 
 
-
 def _use_svg() -> None:
     """Set matplotlib up for SVG. Each chart calls it and then imports pyplot: not at module import, because
     importing matplotlib builds a font cache in the user's home folder (and takes a second)."""
@@ -48,8 +48,7 @@ def _use_svg() -> None:
     matplotlib.use("Agg")  # no display: SVG only
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "sscrdf", "font.size": 8,
-                         "font.family": "sans-serif"})
+    plt.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "sscrdf", "font.size": 8, "font.family": "sans-serif"})
 
 
 def _local(iri: Value) -> str:
@@ -78,20 +77,22 @@ def _svg(fig: Figure, title: str, desc: str) -> str:
     """The figure as inline SVG with a title and a text alternative."""
     _use_svg()
     import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
+
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     svg = re.sub(r"(?s)<metadata>.*?</metadata>", "", svg)
     n = zlib.crc32(title.encode("utf-8"))
     svg = svg.replace("<svg ", f'<svg role="img" aria-labelledby="t{n} d{n}" ', 1)
-    head = f"<title id=\"t{n}\">{html.escape(title)}</title><desc id=\"d{n}\">{html.escape(desc)}</desc>"
+    head = f'<title id="t{n}">{html.escape(title)}</title><desc id="d{n}">{html.escape(desc)}</desc>'
     svg = re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + head, svg, count=1)
     return f'<figure class="chart">{svg}<figcaption>{html.escape(title)}</figcaption></figure>'
 
 
 # ---------------------------------------------------------------------------------------------- data
+
 
 @dataclass(frozen=True)
 class AssessmentRow(Row):
@@ -179,8 +180,12 @@ def _rows(store: ox.Store, text: str, row_type: type[R]) -> list[R]:
 
 def _data(store: ox.Store) -> _Data:
     texts = {name.removeprefix("html-"): text for name, text in _queries().items()}
-    return _Data(_rows(store, texts["assessments"], AssessmentRow), _rows(store, texts["network"], EdgeRow),
-                 _rows(store, texts["onion"], OnionRow), _rows(store, texts["plan"], PlanActionRow))
+    return _Data(
+        _rows(store, texts["assessments"], AssessmentRow),
+        _rows(store, texts["network"], EdgeRow),
+        _rows(store, texts["onion"], OnionRow),
+        _rows(store, texts["plan"], PlanActionRow),
+    )
 
 
 def _labels(store: ox.Store) -> dict[str, str]:
@@ -193,10 +198,12 @@ def _labels(store: ox.Store) -> dict[str, str]:
 
 # ---------------------------------------------------------------------------------------------- charts
 
+
 def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
     _use_svg()
     import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     from matplotlib.patches import Rectangle
+
     fig, ax = plt.subplots(figsize=(7.2, 6.0))
     quads: dict[tuple[str, str], list[GridRow]] = defaultdict(list)
     for r in sorted(city.grid, key=lambda r: r.stakeholder_label or ""):
@@ -218,8 +225,13 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
             y = y0 + 0.88 - (k + 0.5) * (0.84 / max(per, 1))
             colour = styles().get(r.strategy, NO_STYLE).colour
             ax.plot(x, y, "o", color=colour, ms=5)
-            ax.text(x + 0.025, y, (r.stakeholder_label or lab(r.stakeholder))[:34 if cols == 1 else 24], va="center",
-                    fontsize=6.5 if per > 10 else 7.5)
+            ax.text(
+                x + 0.025,
+                y,
+                (r.stakeholder_label or lab(r.stakeholder))[: 34 if cols == 1 else 24],
+                va="center",
+                fontsize=6.5 if per > 10 else 7.5,
+            )
     ax.set_xlim(0, 2)
     ax.set_ylim(0, 2)
     ax.set_xticks([0.5, 1.5], ["low interest", "high interest"])
@@ -227,8 +239,9 @@ def _grid_chart(city: CityAnalysis, lab: _Labels) -> str:
     ax.set_xlabel("interest")
     ax.set_ylabel("power")
     counts = Counter(r.strategy for r in city.grid)
-    desc = "Power/interest grid: " + "; ".join(f"{lab(g.strategy)}: {counts.get(g.strategy, 0)} stakeholders"
-                                               for g in grid)
+    desc = "Power/interest grid: " + "; ".join(
+        f"{lab(g.strategy)}: {counts.get(g.strategy, 0)} stakeholders" for g in grid
+    )
     return _svg(fig, f"Power/interest grid of {city.label} ({section('grid').clause})", desc)
 
 
@@ -236,18 +249,17 @@ def _onion_chart(city: CityAnalysis, layers: list[OnionRow], lab: _Labels) -> st
     _use_svg()
     import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
     from matplotlib.patches import Circle
+
     by_layer: dict[str, list[str]] = defaultdict(list)
     for r in layers:
         by_layer[r.layer].append(lab(r.stakeholder))
     fig, ax = plt.subplots(figsize=(7.2, 7.2))
     radii = {layer: float(rank) for layer, rank in reversed(onion_layers())}  # layer N: the ring of radius N
     for layer, radius in radii.items():
-        ax.add_patch(Circle((0, 0), radius, color=styles().get(layer, NO_STYLE).colour, alpha=0.35, lw=1,
-                            ec="#333"))
+        ax.add_patch(Circle((0, 0), radius, color=styles().get(layer, NO_STYLE).colour, alpha=0.35, lw=1, ec="#333"))
     for layer, radius in radii.items():
         names = sorted(set(by_layer.get(layer, [])))
-        ax.text(0, radius - 0.12, f"{lab(layer)} ({len(names)})", ha="center", va="top", fontsize=9,
-                weight="bold")
+        ax.text(0, radius - 0.12, f"{lab(layer)} ({len(names)})", ha="center", va="top", fontsize=9, weight="bold")
         ring = radius - 0.5
         n = max(len(names), 1)
         for i, name in enumerate(names):
@@ -259,8 +271,9 @@ def _onion_chart(city: CityAnalysis, layers: list[OnionRow], lab: _Labels) -> st
     ax.set_ylim(-outer, outer)
     ax.set_aspect("equal")
     ax.axis("off")
-    desc = "Onion diagram: " + "; ".join(f"{lab(layer)}: {', '.join(sorted(set(by_layer.get(layer, [])))) or 'none'}"
-                                          for layer in radii)
+    desc = "Onion diagram: " + "; ".join(
+        f"{lab(layer)}: {', '.join(sorted(set(by_layer.get(layer, [])))) or 'none'}" for layer in radii
+    )
     return _svg(fig, f"Onion diagram of {city.label} (Y Suppl. 34, clause 4.1)", desc)
 
 
@@ -284,6 +297,7 @@ def _gap(r: AssessmentRow) -> int:
 def _engagement_chart(city: CityAnalysis, latest: list[AssessmentRow], lab: _Labels) -> str:
     _use_svg()
     import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
+
     rows = sorted(latest, key=lambda r: (_gap(r), lab(r.stakeholder)))
     fig, ax = plt.subplots(figsize=(7.2, max(2.0, 0.16 * len(rows) + 0.8)))
     for i, r in enumerate(rows):
@@ -299,13 +313,17 @@ def _engagement_chart(city: CityAnalysis, latest: list[AssessmentRow], lab: _Lab
     if rows:
         ax.legend(loc="lower right", fontsize=7)
     gaps = sum(1 for r in rows if _gap(r) > 0)
-    return _svg(fig, f"Current and desired engagement in {city.label} (Y Suppl. 34, clause 4.2)",
-                f"{len(rows)} stakeholders; {gaps} are below their desired level")
+    return _svg(
+        fig,
+        f"Current and desired engagement in {city.label} (Y Suppl. 34, clause 4.2)",
+        f"{len(rows)} stakeholders; {gaps} are below their desired level",
+    )
 
 
 def _over_time_chart(city: CityAnalysis, assessments: list[AssessmentRow], lab: _Labels) -> str | None:
     _use_svg()
     import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
+
     series: dict[str, list[tuple[dt.date, int]]] = defaultdict(list)
     for r in assessments:
         level = _level(r.current)
@@ -331,13 +349,17 @@ def _over_time_chart(city: CityAnalysis, assessments: list[AssessmentRow], lab: 
     ax.set_yticks(range(len(engagement_levels())), [lab(n) for n in engagement_levels()])
     ax.legend(fontsize=5.5, ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.autofmt_xdate()
-    return _svg(fig, f"Engagement over time in {city.label}",
-                f"{len(series)} stakeholders assessed more than once: " + ", ".join(sorted(lab(s) for s in series)))
+    return _svg(
+        fig,
+        f"Engagement over time in {city.label}",
+        f"{len(series)} stakeholders assessed more than once: " + ", ".join(sorted(lab(s) for s in series)),
+    )
 
 
 def _category_chart(city: CityAnalysis) -> str:
     _use_svg()
     import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
+
     rows = sorted(city.categories, key=lambda r: r.category_label or "")
     fig, ax = plt.subplots(figsize=(7.2, 0.22 * len(rows) + 0.8))
     ys = range(len(rows))
@@ -349,13 +371,17 @@ def _category_chart(city: CityAnalysis) -> str:
     ax.invert_yaxis()
     ax.set_xlabel("stakeholders")
     missing = [r.category_label for r in rows if not r.stakeholders]
-    return _svg(fig, f"Stakeholders by category in {city.label} ({section('categories').clause})",
-                f"{len(rows) - len(missing)} of {len(rows)} categories present; missing: {', '.join(missing) or 'none'}")
+    return _svg(
+        fig,
+        f"Stakeholders by category in {city.label} ({section('categories').clause})",
+        f"{len(rows) - len(missing)} of {len(rows)} categories present; missing: {', '.join(missing) or 'none'}",
+    )
 
 
 def _network_chart(city: CityAnalysis, edges: list[EdgeRow], lab: _Labels) -> str | None:
     _use_svg()
     import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
+
     if not edges:
         return None
     nodes = sorted({e.source for e in edges} | {e.target for e in edges}, key=lab)
@@ -389,19 +415,27 @@ def _network_chart(city: CityAnalysis, edges: list[EdgeRow], lab: _Labels) -> st
         ax.text(x, y - 0.13, lab(n)[:30], ha="center", va="top", fontsize=5.5)
     from matplotlib.lines import Line2D  # matplotlib is loaded by _use_svg() only for the HTML report
 
-    handles = [Line2D([], [], color=s.colour, ls=s.line, label=lab(k) if k != UNIT_OF else "unit of")
-               for k, s in relations.items()]
-    handles += [Line2D([], [], color="#D55E00", ls=":", lw=1.8, label="missing collaboration"),
-                Line2D([], [], color="#E69F00", marker="o", ls="", label="holds an overlapping responsibility")]
+    handles = [
+        Line2D([], [], color=s.colour, ls=s.line, label=lab(k) if k != UNIT_OF else "unit of")
+        for k, s in relations.items()
+    ]
+    handles += [
+        Line2D([], [], color="#D55E00", ls=":", lw=1.8, label="missing collaboration"),
+        Line2D([], [], color="#E69F00", marker="o", ls="", label="holds an overlapping responsibility"),
+    ]
     ax.legend(handles=handles, fontsize=6, loc="lower center", bbox_to_anchor=(0.5, -0.14), ncol=3)
     ax.axis("off")
     ax.set_aspect("equal")
-    return _svg(fig, f"Stakeholder interaction map of {city.label} (Y Suppl. 34, Figure 3)",
-                f"{len(nodes)} units and stakeholders, {len(edges)} links, {len(gaps)} missing collaborations, "
-                f"{len(overlaps)} holders of overlapping responsibilities")
+    return _svg(
+        fig,
+        f"Stakeholder interaction map of {city.label} (Y Suppl. 34, Figure 3)",
+        f"{len(nodes)} units and stakeholders, {len(edges)} links, {len(gaps)} missing collaborations, "
+        f"{len(overlaps)} holders of overlapping responsibilities",
+    )
 
 
 # ---------------------------------------------------------------------------------------------- html
+
 
 def _e(text: object) -> str:
     return html.escape("" if text is None else str(text))
@@ -419,6 +453,7 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[object]], cls: str = "",
 
 def _latest(assessments: list[AssessmentRow], *, per_city: bool = False) -> list[AssessmentRow]:
     """The latest assessment of each stakeholder (with ``per_city``: of each stakeholder in each city)."""
+
     def who(r: AssessmentRow) -> tuple[str, str]:
         return (r.city if per_city else "", r.stakeholder)
 
@@ -436,49 +471,71 @@ def _city_section(city: CityAnalysis, idx: int, data: _Data, lab: _Labels) -> st
     assessments = mine(data.assessments)
     latest = _latest(assessments)
     out = [f'<section class="city" id="city-{idx}"><h2>{_e(city.label)}</h2>']
-    out.append(f'<p class="summary">{s.stakeholders} stakeholders in {s.categories_present} of '
-               f'{s.categories_total} categories; municipal units: {s.units_present} present, '
-               f'{s.units_delegated} delegated, {s.units_missing} missing; {s.assessed_stakeholders} assessed. '
-               f'Findings: ' + ", ".join(f"{n} {k.lower()}{'s' if n != 1 else ''}" for k, n in s.findings.items())
-               + "</p>")
+    out.append(
+        f'<p class="summary">{s.stakeholders} stakeholders in {s.categories_present} of '
+        f"{s.categories_total} categories; municipal units: {s.units_present} present, "
+        f"{s.units_delegated} delegated, {s.units_missing} missing; {s.assessed_stakeholders} assessed. "
+        f"Findings: " + ", ".join(f"{n} {k.lower()}{'s' if n != 1 else ''}" for k, n in s.findings.items()) + "</p>"
+    )
     out.append(f'<div class="part"><h3>{_e(section("grid").title)}</h3>' + _grid_chart(city, lab) + "</div>")
     out.append('<div class="part"><h3>Onion diagram</h3>' + _onion_chart(city, mine(data.onion), lab) + "</div>")
     net = _network_chart(city, mine(data.network), lab)
-    out.append('<div class="part"><h3>Stakeholder interaction map</h3>'
-               + (net or "<p>No units, collaborations or relations in the data.</p>") + "</div>")
+    out.append(
+        '<div class="part"><h3>Stakeholder interaction map</h3>'
+        + (net or "<p>No units, collaborations or relations in the data.</p>")
+        + "</div>"
+    )
     out.append('<div class="part"><h3>Current and desired engagement</h3>' + _engagement_chart(city, latest, lab))
-    rows = [(lab(r.stakeholder), r.date, lab(r.power), lab(r.interest), lab(r.current), lab(r.desired), _gap(r))
-            for r in sorted(latest, key=lambda r: lab(r.stakeholder).lower())]
-    out.append(_table(["stakeholder", "assessed on", "power", "interest", "current", "desired", "gap"], rows,
-                      "assessments") + "</div>")
+    rows = [
+        (lab(r.stakeholder), r.date, lab(r.power), lab(r.interest), lab(r.current), lab(r.desired), _gap(r))
+        for r in sorted(latest, key=lambda r: lab(r.stakeholder).lower())
+    ]
+    out.append(
+        _table(["stakeholder", "assessed on", "power", "interest", "current", "desired", "gap"], rows, "assessments")
+        + "</div>"
+    )
     over = _over_time_chart(city, assessments, lab)
     if over:
         out.append('<div class="part"><h3>Engagement over time</h3>' + over + "</div>")
     out.append(f'<div class="part"><h3>{_e(section("categories").title)}</h3>' + _category_chart(city))
-    units = sorted({(u.unit_label or lab(u.unit_class), u.status, u.holder_label or "")
-                    for u in city.units})
-    out.append(f"<h3>{_e(section('units').heading)}</h3>"
-               + _table(["unit", "status", "held by"], units, "units") + "</div>")
+    units = sorted({(u.unit_label or lab(u.unit_class), u.status, u.holder_label or "") for u in city.units})
+    out.append(
+        f"<h3>{_e(section('units').heading)}</h3>" + _table(["unit", "status", "held by"], units, "units") + "</div>"
+    )
     plan = sorted(mine(data.plan), key=lambda r: (str(r.due or ""), r.priority or 99, lab(r.stakeholder)))
     out.append(f'<div class="part"><h3>{_e(section("plan").title)}</h3>')
     if plan:
-        out.append(_table(["due", "priority", "stakeholder", "action", "owner", "channel"],
-                          [(r.due, r.priority, lab(r.stakeholder), lab(r.kind), lab(r.owner), lab(r.channel))
-                           for r in plan], "plan"))
+        out.append(
+            _table(
+                ["due", "priority", "stakeholder", "action", "owner", "channel"],
+                [(r.due, r.priority, lab(r.stakeholder), lab(r.kind), lab(r.owner), lab(r.channel)) for r in plan],
+                "plan",
+            )
+        )
     else:
         out.append("<p>No engagement plan for this city in the data.</p>")
     out.append("</div>")
-    frows = [(f.kind, f.severity, "; ".join(lab(a) for a in f.about), f.message, f.clause, _rule_name(f.rule))
-             for f in city.findings]
+    frows = [
+        (f.kind, f.severity, "; ".join(lab(a) for a in f.about), f.message, f.clause, _rule_name(f.rule))
+        for f in city.findings
+    ]
     if city.validation is not None:
         for r in city.validation.results:
-            frows.append(("Validation", r.severity_name, lab(str(r.focus)), r.message, r.source or "",
-                          _rule_name(str(r.shape))))
-    out.append(f'<div class="part"><h3>Findings</h3><p class="noprint"><label>Filter: <input type="search" '
-               f'class="filter" data-table="findings-{idx}" placeholder="type to filter"></label> '
-               f'(click a column heading to sort)</p>'
-               + _table(["kind", "severity", "about", "message", "clause", "rule or shape"], frows, "findings sortable",
-                        f"findings-{idx}") + "</div>")
+            frows.append(
+                ("Validation", r.severity_name, lab(str(r.focus)), r.message, r.source or "", _rule_name(str(r.shape)))
+            )
+    out.append(
+        f'<div class="part"><h3>Findings</h3><p class="noprint"><label>Filter: <input type="search" '
+        f'class="filter" data-table="findings-{idx}" placeholder="type to filter"></label> '
+        f"(click a column heading to sort)</p>"
+        + _table(
+            ["kind", "severity", "about", "message", "clause", "rule or shape"],
+            frows,
+            "findings sortable",
+            f"findings-{idx}",
+        )
+        + "</div>"
+    )
     out.append("</section>")
     return "\n".join(out)
 
@@ -494,12 +551,16 @@ def _portal(analysis: Analysis, data: _Data, lab: _Labels) -> str:
         s = c.summary()
         rows.append((s.categories_present / max(s.categories_total, 1), i, c, s))
     rows.sort(key=lambda r: (-r[0], r[2].label.lower()))
-    body = [f'<tr><td><a href="#city-{i}">{_e(c.label)}</a></td><td>{s.categories_present} of '
-            f'{s.categories_total}</td><td>{s.units_missing}</td><td>{s.stakeholders}</td></tr>'
-            for _, i, c, s in rows]
-    out = ['<section id="portal"><h2>Portal overview</h2><h3>Cities by completeness</h3><table><thead><tr>'
-           '<th scope="col">city</th><th scope="col">categories present</th><th scope="col">units missing</th>'
-           '<th scope="col">stakeholders</th></tr></thead><tbody>' + "".join(body) + "</tbody></table>"]
+    body = [
+        f'<tr><td><a href="#city-{i}">{_e(c.label)}</a></td><td>{s.categories_present} of '
+        f"{s.categories_total}</td><td>{s.units_missing}</td><td>{s.stakeholders}</td></tr>"
+        for _, i, c, s in rows
+    ]
+    out = [
+        '<section id="portal"><h2>Portal overview</h2><h3>Cities by completeness</h3><table><thead><tr>'
+        '<th scope="col">city</th><th scope="col">categories present</th><th scope="col">units missing</th>'
+        '<th scope="col">stakeholders</th></tr></thead><tbody>' + "".join(body) + "</tbody></table>"
+    ]
     missing = Counter(r.category_label for c in analysis.cities for r in c.categories if not r.stakeholders)
     out.append("<h3>Most-missing categories</h3>" + _table(["category", "cities missing it"], missing.most_common()))
     share = []
@@ -511,8 +572,11 @@ def _portal(analysis: Analysis, data: _Data, lab: _Labels) -> str:
         high = [r for r in per_city.get(c.city, []) if r.power in flagged("high-power")]
         resistant = [r for r in high if r.current in flagged("resistant")]
         share.append((c.label, len(high), len(resistant), f"{len(resistant) / len(high):.0%}" if high else "–"))
-    out.append("<h3>Resistant or unaware high-power stakeholders (Y Suppl. 34, clause 4.2)</h3>"
-               + _table(["city", "high power", "resistant or unaware", "share"], share) + "</section>")
+    out.append(
+        "<h3>Resistant or unaware high-power stakeholders (Y Suppl. 34, clause 4.2)</h3>"
+        + _table(["city", "high power", "resistant or unaware", "share"], share)
+        + "</section>"
+    )
     return "\n".join(out)
 
 
@@ -557,16 +621,21 @@ def analysis_html(analysis: Analysis, data: ox.Store) -> str:
     lab = _Labels(_labels(store), *(c.labels for c in analysis.cities))
     results = _data(store)
     many = len(analysis.cities) > 1
-    title = "Stakeholder report: " + (f"{len(analysis.cities)} cities" if many else
-                                      (analysis.cities[0].label if analysis.cities else "no city"))
-    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{_e(title)}</title>"
-             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>{_CSS}</style></head><body>",
-             f"<header><h1>{_e(title)}</h1><p>As of {analysis.as_of.isoformat()}; sscrdf {__version__}; "
-             "after ITU-T Y Suppl. 34 (stakeholders of smart sustainable cities).</p></header>"]
+    title = "Stakeholder report: " + (
+        f"{len(analysis.cities)} cities" if many else (analysis.cities[0].label if analysis.cities else "no city")
+    )
+    parts = [
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style></head><body>',
+        f"<header><h1>{_e(title)}</h1><p>As of {analysis.as_of.isoformat()}; sscrdf {__version__}; "
+        "after ITU-T Y Suppl. 34 (stakeholders of smart sustainable cities).</p></header>",
+    ]
     if many:
-        parts.append("<nav aria-label=\"cities\"><h2>Cities</h2><ul><li><a href=\"#portal\">Portal overview</a></li>"
-                     + "".join(f'<li><a href="#city-{i}">{_e(c.label)}</a></li>' for i, c in enumerate(analysis.cities))
-                     + "</ul></nav>")
+        parts.append(
+            '<nav aria-label="cities"><h2>Cities</h2><ul><li><a href="#portal">Portal overview</a></li>'
+            + "".join(f'<li><a href="#city-{i}">{_e(c.label)}</a></li>' for i, c in enumerate(analysis.cities))
+            + "</ul></nav>"
+        )
         parts.append(_portal(analysis, results, lab))
     if not analysis.cities:
         parts.append("<p>No ssc:City in the data.</p>")

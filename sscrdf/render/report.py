@@ -21,6 +21,7 @@ Validation JSON schema (``sscrdf validate --format json``), version 1::
       }, ...]
     }
 """
+
 from __future__ import annotations
 
 import csv
@@ -71,8 +72,17 @@ def _path(term: object) -> str | None:
 
 
 def _sorted(results: list[Result]) -> list[Result]:
-    return sorted(results, key=lambda r: (severity_rank(r.severity_name), str(r.focus), r.message, str(r.value),
-                                          str(r.shape), str(r.component)))
+    return sorted(
+        results,
+        key=lambda r: (
+            severity_rank(r.severity_name),
+            str(r.focus),
+            r.message,
+            str(r.value),
+            str(r.shape),
+            str(r.component),
+        ),
+    )
 
 
 def _group_by_focus(city: CityReport) -> list[tuple[str, list[Result]]]:
@@ -102,6 +112,7 @@ def _city_counts(city: CityReport) -> dict[str, int]:
 
 # ----------------------------------------------------------------------------------------------- text
 
+
 def validation_text(report: ValidationReport) -> str:
     lines: list[str] = []
     for city in report.cities:
@@ -123,27 +134,45 @@ def validation_text(report: ValidationReport) -> str:
 
 # ----------------------------------------------------------------------------------------------- json
 
+
 def _result_json(r: Result, labels: dict[str, str]) -> dict[str, object]:
     return {
-        "severity": r.severity_name, "focus": str(r.focus), "focusLabel": labels.get(str(r.focus)),
-        "path": _path(r.path), "value": _value(r.value), "message": r.message, "shape": str(r.shape),
-        "component": str(r.component), "clause": r.source,
+        "severity": r.severity_name,
+        "focus": str(r.focus),
+        "focusLabel": labels.get(str(r.focus)),
+        "path": _path(r.path),
+        "value": _value(r.value),
+        "message": r.message,
+        "shape": str(r.shape),
+        "component": str(r.component),
+        "clause": r.source,
     }
 
 
 def validation_json(report: ValidationReport, fail_on: str) -> str:
     data = {
-        "schema": VALIDATION_SCHEMA, "sscrdf": __version__, "conforms": not report.results, "failOn": fail_on,
-        "failed": report.fails(fail_on), "summary": report.counts(),
-        "cities": [{
-            "graph": c.graph, "cities": c.cities, "label": c.name, "summary": _city_counts(c),
-            "results": [_result_json(r, c.labels) for r in _sorted(c.results)],
-        } for c in report.cities],
+        "schema": VALIDATION_SCHEMA,
+        "sscrdf": __version__,
+        "conforms": not report.results,
+        "failOn": fail_on,
+        "failed": report.fails(fail_on),
+        "summary": report.counts(),
+        "cities": [
+            {
+                "graph": c.graph,
+                "cities": c.cities,
+                "label": c.name,
+                "summary": _city_counts(c),
+                "results": [_result_json(r, c.labels) for r in _sorted(c.results)],
+            }
+            for c in report.cities
+        ],
     }
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
 # ----------------------------------------------------------------------------------------------- ttl
+
 
 def _copy_path(shapes: Graph, path: BNode, g: Graph, memo: dict[BNode, BNode]) -> BNode:
     """A copy in ``g`` of a blank node of the shapes graph and of the blank nodes it leads to, with fresh blank
@@ -196,8 +225,9 @@ def _source_constraint(r: Result, shapes: Graph | None, g: Graph, memo: dict[BNo
         return None
     nodes = list(shapes.objects(r.shape, SH.sparql))
     if len(nodes) > 1:
-        nodes = [n for n in nodes if any(_template_matches(str(m), r.message)
-                                         for m in shapes.objects(n, SH.message))] or nodes
+        nodes = [
+            n for n in nodes if any(_template_matches(str(m), r.message) for m in shapes.objects(n, SH.message))
+        ] or nodes
     if len(nodes) != 1:
         return None
     return _copy_path(shapes, nodes[0], g, memo) if isinstance(nodes[0], BNode) else nodes[0]
@@ -246,33 +276,49 @@ def validation_ttl(report: ValidationReport) -> str:
 
 # ----------------------------------------------------------------------------------------------- md
 
+
 def _md(text: Value) -> str:
     return str(neutralise(text or "")).replace("|", "\\|").replace("\n", " ")
 
 
 def validation_md(report: ValidationReport) -> str:
-    lines = ["# Stakeholder register validation", "",
-             f"Result: **{'conforms' if not report.results else 'does not conform'}** — "
-             f"{_counts_line(report.counts())}.", ""]
+    lines = [
+        "# Stakeholder register validation",
+        "",
+        f"Result: **{'conforms' if not report.results else 'does not conform'}** — {_counts_line(report.counts())}.",
+        "",
+    ]
     for city in report.cities:
         lines += [f"## {city.name}", ""]
         if not city.results:
             lines += ["No results: the register conforms to every shape.", ""]
             continue
-        lines += [f"{_counts_line(_city_counts(city))}.", "",
-                  "| Severity | Subject | Message | Value | Clause |", "|---|---|---|---|---|"]
+        lines += [
+            f"{_counts_line(_city_counts(city))}.",
+            "",
+            "| Severity | Subject | Message | Value | Clause |",
+            "|---|---|---|---|---|",
+        ]
         for focus, results in _group_by_focus(city):
             subject = city.labels.get(focus) or short(URIRef(focus))
             for r in results:
-                lines.append(f"| {r.severity_name} | {_md(subject)} | {_md(r.message)} | {_md(_value(r.value))} "
-                             f"| {_md(r.source)} |")
+                lines.append(
+                    f"| {r.severity_name} | {_md(subject)} | {_md(r.message)} | {_md(_value(r.value))} "
+                    f"| {_md(r.source)} |"
+                )
         lines.append("")
     return "\n".join(lines)
 
 
-__all__ = ["short", "validation_text", "validation_json", "validation_ttl", "validation_graph", "validation_md",
-           "VALIDATION_SCHEMA"]
-
+__all__ = [
+    "VALIDATION_SCHEMA",
+    "short",
+    "validation_graph",
+    "validation_json",
+    "validation_md",
+    "validation_text",
+    "validation_ttl",
+]
 
 
 # ============================================================================================ analysis
@@ -317,12 +363,19 @@ __all__ = ["short", "validation_text", "validation_json", "validation_ttl", "val
 # One entry per fact: a fact found by several rules and shapes is ONE entry listing all of them (see
 # sscrdf.analysis.analyze.triage); there is no separate list of findings or of validation results.
 
-_ENTRY_TITLES = {"Gap": "Gaps the city can fill", "Risk": "Risks", "Overlap": "Overlaps",
-                 "Recommendation": "Questions to ask and advice", "Register": "Register checks"}
-ORDER_NOTE = ("Most serious first: errors in the data (violation), then what is incomplete or at risk "
-              "(warning), then advice (info). Each entry is one fact, with every rule and check that found it and "
-              "every clause behind it. Gaps are the city's own to fill; duties of governments, ministries, "
-              "companies and civil society appear as questions to ask them.")
+_ENTRY_TITLES = {
+    "Gap": "Gaps the city can fill",
+    "Risk": "Risks",
+    "Overlap": "Overlaps",
+    "Recommendation": "Questions to ask and advice",
+    "Register": "Register checks",
+}
+ORDER_NOTE = (
+    "Most serious first: errors in the data (violation), then what is incomplete or at risk "
+    "(warning), then advice (info). Each entry is one fact, with every rule and check that found it and "
+    "every clause behind it. Gaps are the city's own to fill; duties of governments, ministries, "
+    "companies and civil society appear as questions to ask them."
+)
 
 
 def _loc(iri: object) -> str:
@@ -337,12 +390,22 @@ def _label(ca: CityAnalysis, iri: object) -> str:
 
 
 def _entry_json(ca: CityAnalysis, e: Entry) -> dict[str, object]:
-    return {"kind": e.kind, "severity": e.severity, "about": e.about, "concerns": e.concerns, "message": e.message,
-            "clauses": e.clauses, "rules": e.rules, "shapes": e.shapes, "findings": e.findings,
-            "validation": [_result_json(r, ca.labels) for r in e.results]}
+    return {
+        "kind": e.kind,
+        "severity": e.severity,
+        "about": e.about,
+        "concerns": e.concerns,
+        "message": e.message,
+        "clauses": e.clauses,
+        "rules": e.rules,
+        "shapes": e.shapes,
+        "findings": e.findings,
+        "validation": [_result_json(r, ca.labels) for r in e.results],
+    }
 
 
 # --------------------------------------------------------------------------- master plan (FG-SSC Master Plan)
+
 
 def _iso(v: object) -> str | None:
     """A date cell as YYYY-MM-DD (query cells may be dates or strings)."""
@@ -366,11 +429,11 @@ def _mp_timeline(ca: CityAnalysis) -> list[_Phase]:
     """Phases up to the current one, each with the activities done in it (rows of masterplan-timeline)."""
     phases: dict[str, _Phase] = {}
     for r in ca.mp_timeline:
-        ph = phases.setdefault(r.phase, {"phase": r.phase, "notation": r.phase_notation,
-                                            "phaseLabel": r.phase_label, "activities": []})
+        ph = phases.setdefault(
+            r.phase, {"phase": r.phase, "notation": r.phase_notation, "phaseLabel": r.phase_label, "activities": []}
+        )
         if r.activity:
-            ph["activities"].append({"activity": r.activity, "label": r.activity_label,
-                                     "date": _iso(r.date)})
+            ph["activities"].append({"activity": r.activity, "label": r.activity_label, "date": _iso(r.date)})
     return list(phases.values())
 
 
@@ -392,21 +455,37 @@ def _mp_json(ca: CityAnalysis, as_of: dt.date) -> dict[str, object] | None:
     ph = ca.mp_phase[0]
     ov = ca.mp_overview[0] if ca.mp_overview else None
     return {
-        "phase": ph.phase, "phaseLabel": ph.phase_label,
+        "phase": ph.phase,
+        "phaseLabel": ph.phase_label,
         "overview": ov.to_json(exclude=("city", "plan")) if ov else {},
-        "kpis": [{k: (_iso(v) if k in ("lastDate", "targetDate") else v) for k, v in r.to_json().items()}
-                 for r in ca.mp_kpi_values],
-        "timeline": [{"phase": p["phase"], "phaseLabel": p["phaseLabel"], "activities": p["activities"]}
-                     for p in _mp_timeline(ca)],
-        "kpiCoverage": [{"dimension": r.dimension, "notation": r.dimension_notation,
-                         "label": r.dimension_label, "kpis": r.kpis} for r in ca.mp_kpis],
-        "actions": [{"action": r.action, "label": r.action_label, "owner": r.owner,
-                     "ownerLabel": r.owner_label,
-                     "start": _iso(r.start), "end": _iso(r.end),
-                     "cost": _cost(r),
-                     "status": r.status, "statusLabel": _mp_status(r, as_of), "initiative": r.initiative,
-                     "areas": r.areas or ""}
-                    for r in ca.mp_actions],
+        "kpis": [
+            {k: (_iso(v) if k in ("lastDate", "targetDate") else v) for k, v in r.to_json().items()}
+            for r in ca.mp_kpi_values
+        ],
+        "timeline": [
+            {"phase": p["phase"], "phaseLabel": p["phaseLabel"], "activities": p["activities"]}
+            for p in _mp_timeline(ca)
+        ],
+        "kpiCoverage": [
+            {"dimension": r.dimension, "notation": r.dimension_notation, "label": r.dimension_label, "kpis": r.kpis}
+            for r in ca.mp_kpis
+        ],
+        "actions": [
+            {
+                "action": r.action,
+                "label": r.action_label,
+                "owner": r.owner,
+                "ownerLabel": r.owner_label,
+                "start": _iso(r.start),
+                "end": _iso(r.end),
+                "cost": _cost(r),
+                "status": r.status,
+                "statusLabel": _mp_status(r, as_of),
+                "initiative": r.initiative,
+                "areas": r.areas or "",
+            }
+            for r in ca.mp_actions
+        ],
     }
 
 
@@ -441,8 +520,10 @@ def _mp_action_line(ca: CityAnalysis, r: ActionRow, as_of: dt.date) -> str:
 def _mp_text(ca: CityAnalysis, as_of: dt.date) -> list[str]:
     if not ca.mp_phase:
         return ["", f"{section('mp_phase').heading}: none recorded"]
-    out = ["", f"{section('mp_phase').heading}: now in {ca.mp_phase[0].phase_label}",
-           ]
+    out = [
+        "",
+        f"{section('mp_phase').heading}: now in {ca.mp_phase[0].phase_label}",
+    ]
     ov = ca.mp_overview[0] if ca.mp_overview else None
     for key, title in _column_titles()["mp_overview"]:
         out.append(f"  {title}: {getattr(ov, key, None) or 'none stated'}")  # counts of 0 read as none stated
@@ -456,10 +537,9 @@ def _mp_text(ca: CityAnalysis, as_of: dt.date) -> list[str]:
         out.append(f"    {r.dimension_notation} {r.dimension_label:<45}{r.kpis:>3}{mark}")
     out.append(f"  {section('mp_kpi_values').heading}")
     for k in ca.mp_kpi_values:
-        last = (f"{k.last_value} on {_iso(k.last_date)}" if k.last_date else "never measured")
+        last = f"{k.last_value} on {_iso(k.last_date)}" if k.last_date else "never measured"
         target = f"target {k.target}" if k.target is not None else "no target"
-        out.append(f"    {k.dimension_notation or '--'} {k.kpi_label or _label(ca, k.kpi)}: "
-                   f"{target}; last {last}")
+        out.append(f"    {k.dimension_notation or '--'} {k.kpi_label or _label(ca, k.kpi)}: {target}; last {last}")
     out.append(f"  {section('mp_actions').heading}")
     out += [f"    {_mp_action_line(ca, a, as_of)}" for a in ca.mp_actions] or ["    none"]
     return out
@@ -470,12 +550,17 @@ def _mp_md(ca: CityAnalysis, as_of: dt.date) -> list[str]:
     if not ca.mp_phase:
         return out + ["None recorded."]
     ov = ca.mp_overview[0] if ca.mp_overview else None
-    out += [f"Current phase: **{_md(ca.mp_phase[0].phase_label)}** (clause 3).", "", "| Element | Stated |",
-            "|---|---|"]
-    out += [f"| {_md(title)} | {_md(str(getattr(ov, key))) if getattr(ov, key, None) else '**none**'} |"
-            for key, title in _column_titles()["mp_overview"]]
-    out += ["",
-            f"### {section('mp_timeline').heading}", "", "| Phase | Activity | Date |", "|---|---|---|"]
+    out += [
+        f"Current phase: **{_md(ca.mp_phase[0].phase_label)}** (clause 3).",
+        "",
+        "| Element | Stated |",
+        "|---|---|",
+    ]
+    out += [
+        f"| {_md(title)} | {_md(str(getattr(ov, key))) if getattr(ov, key, None) else '**none**'} |"
+        for key, title in _column_titles()["mp_overview"]
+    ]
+    out += ["", f"### {section('mp_timeline').heading}", "", "| Phase | Activity | Date |", "|---|---|---|"]
     for p in _mp_timeline(ca):
         if not p["activities"]:
             out.append(f"| {_md(p['phaseLabel'])} | **no activity recorded** | |")
@@ -483,18 +568,23 @@ def _mp_md(ca: CityAnalysis, as_of: dt.date) -> list[str]:
     out += ["", f"### {section('mp_kpis').heading}", "", "| Dimension | KPIs |", "|---|---|"]
     out += [f"| {r.dimension_notation} {_md(r.dimension_label)} | {r.kpis or '**none**'} |" for r in ca.mp_kpis]
     out += ["", "| KPI | Dimension | Target | Last measured |", "|---|---|---|---|"]
-    out += [f"| {_md(r.kpi_label)} | {r.dimension_notation or ''} "
-            f"| {r.target if r.target is not None else '**none**'} "
-            f"| {f'{r.last_value} ({_iso(r.last_date)})' if r.last_date else '**never**'} |"
-            for r in ca.mp_kpi_values]
+    out += [
+        f"| {_md(r.kpi_label)} | {r.dimension_notation or ''} "
+        f"| {r.target if r.target is not None else '**none**'} "
+        f"| {f'{r.last_value} ({_iso(r.last_date)})' if r.last_date else '**never**'} |"
+        for r in ca.mp_kpi_values
+    ]
     out += ["", f"### {section('mp_actions').heading}", ""]
     if ca.mp_actions:
         out += ["| Action | Service areas | Owner | Start | End | Cost | Status |", "|---|---|---|---|---|---|---|"]
-        out += [f"| {_md(r.action_label or _label(ca, r.action))} | {_md(r.areas or '')} "
-                f"| {_md(r.owner_label or (_label(ca, r.owner) if r.owner else '**nobody**'))} "
-                f"| {_iso(r.start) or ''} | {_iso(r.end) or ''} "
-                f"| {_mp_cost(r)} "
-                f"| {_md(_mp_status(r, as_of))} |" for r in ca.mp_actions]
+        out += [
+            f"| {_md(r.action_label or _label(ca, r.action))} | {_md(r.areas or '')} "
+            f"| {_md(r.owner_label or (_label(ca, r.owner) if r.owner else '**nobody**'))} "
+            f"| {_iso(r.start) or ''} | {_iso(r.end) or ''} "
+            f"| {_mp_cost(r)} "
+            f"| {_md(_mp_status(r, as_of))} |"
+            for r in ca.mp_actions
+        ]
     else:
         out.append("None.")
     return out
@@ -502,16 +592,45 @@ def _mp_md(ca: CityAnalysis, as_of: dt.date) -> list[str]:
 
 def _city_json(ca: CityAnalysis, as_of: dt.date) -> dict[str, object]:
     return {
-        "city": ca.city, "label": ca.label, "graph": ca.graph, "summary": ca.summary().to_json(),
-        "categories": [{"category": r.category, "label": r.category_label, "stakeholders": r.stakeholders}
-                       for r in ca.categories],
-        "units": [{"unit": r.unit_class, "label": r.unit_label, "status": r.status, "holder": r.holder,
-                   "holderLabel": r.holder_label} for r in ca.units],
-        "grid": [{"stakeholder": r.stakeholder, "label": r.stakeholder_label, "power": _loc(r.power),
-                  "interest": _loc(r.interest), "strategy": _loc(r.strategy)} for r in ca.grid],
-        "engagementGaps": [{"stakeholder": r.stakeholder, "label": r.stakeholder_label,
-                            "current": _loc(r.current), "desired": _loc(r.desired), "gap": r.gap,
-                            "nextStep": _loc(r.next_step), "priority": r.priority} for r in ca.engagement_gaps],
+        "city": ca.city,
+        "label": ca.label,
+        "graph": ca.graph,
+        "summary": ca.summary().to_json(),
+        "categories": [
+            {"category": r.category, "label": r.category_label, "stakeholders": r.stakeholders} for r in ca.categories
+        ],
+        "units": [
+            {
+                "unit": r.unit_class,
+                "label": r.unit_label,
+                "status": r.status,
+                "holder": r.holder,
+                "holderLabel": r.holder_label,
+            }
+            for r in ca.units
+        ],
+        "grid": [
+            {
+                "stakeholder": r.stakeholder,
+                "label": r.stakeholder_label,
+                "power": _loc(r.power),
+                "interest": _loc(r.interest),
+                "strategy": _loc(r.strategy),
+            }
+            for r in ca.grid
+        ],
+        "engagementGaps": [
+            {
+                "stakeholder": r.stakeholder,
+                "label": r.stakeholder_label,
+                "current": _loc(r.current),
+                "desired": _loc(r.desired),
+                "gap": r.gap,
+                "nextStep": _loc(r.next_step),
+                "priority": r.priority,
+            }
+            for r in ca.engagement_gaps
+        ],
         "plan": [r.to_json() for r in ca.plan],
         "tableI1": [r.to_json() for r in ca.profiles],
         "masterPlan": _mp_json(ca, as_of),
@@ -520,9 +639,17 @@ def _city_json(ca: CityAnalysis, as_of: dt.date) -> dict[str, object]:
 
 
 def analysis_json(analysis: Analysis) -> str:
-    return json.dumps({"schema": ANALYSIS_SCHEMA, "sscrdf": __version__, "asOf": analysis.as_of.isoformat(),
-                       "reasoner": analysis.reasoner, "cities": [_city_json(c, analysis.as_of) for c in analysis.cities]},
-                      indent=2, ensure_ascii=False)
+    return json.dumps(
+        {
+            "schema": ANALYSIS_SCHEMA,
+            "sscrdf": __version__,
+            "asOf": analysis.as_of.isoformat(),
+            "reasoner": analysis.reasoner,
+            "cities": [_city_json(c, analysis.as_of) for c in analysis.cities],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
 
 
 def _summary_lines(ca: CityAnalysis) -> list[str]:
@@ -550,7 +677,7 @@ def _about(ca: CityAnalysis, e: Entry) -> str:
 
 
 def compact_clauses(clauses: list[str]) -> str:
-    """"Y Suppl. 34, clause 3.1; clause 5.6; Table I.1": the document named once per run of its clauses."""
+    """ "Y Suppl. 34, clause 3.1; clause 5.6; Table I.1": the document named once per run of its clauses."""
     out, last = [], None
     for c in clauses:
         doc, sep, rest = c.partition(", ")
@@ -567,11 +694,9 @@ def _found_by(ca: CityAnalysis, e: Entry) -> str:
     return ", ".join(parts)
 
 
-
 def _plan_line(ca: CityAnalysis, r: PlanRow) -> str:
     channel = f", via {_label(ca, r.channel)}" if r.channel else ""
-    return (f"[{r.priority}] due {r.due_date} - {r.owner_label or _label(ca, r.owner)}{channel}: "
-            f"{r.instruction}")
+    return f"[{r.priority}] due {r.due_date} - {r.owner_label or _label(ca, r.owner)}{channel}: {r.instruction}"
 
 
 def analysis_text(analysis: Analysis) -> str:
@@ -594,8 +719,10 @@ def analysis_text(analysis: Analysis) -> str:
         if not ca.engagement_gaps:
             out.append("  none")
         for g in ca.engagement_gaps:
-            out.append(f"  [priority {g.priority}] {g.stakeholder_label}: {_label(ca, g.current)} -> "
-                       f"{_label(ca, g.desired)} (gap {g.gap}); next step: {_label(ca, g.next_step)}")
+            out.append(
+                f"  [priority {g.priority}] {g.stakeholder_label}: {_label(ca, g.current)} -> "
+                f"{_label(ca, g.desired)} (gap {g.gap}); next step: {_label(ca, g.next_step)}"
+            )
         out += ["", section("plan").heading, "  Priority 1 is the most urgent."]
         if not ca.plan:
             out.append("  none")
@@ -603,8 +730,10 @@ def analysis_text(analysis: Analysis) -> str:
         if ca.profiles:
             out += ["", section("profiles").heading]
             for p in ca.profiles:
-                out.append(f"  {p.stakeholder_label} ({p.category_label}; scale: {p.scale or '-'}; "
-                           f"sector: {p.sector or '-'}; {p.source})")
+                out.append(
+                    f"  {p.stakeholder_label} ({p.category_label}; scale: {p.scale or '-'}; "
+                    f"sector: {p.sector or '-'}; {p.source})"
+                )
                 for key, title in _column_titles()["profiles"]:
                     if getattr(p, key):
                         out.append(f"      {title}: {getattr(p, key)}")
@@ -614,8 +743,10 @@ def analysis_text(analysis: Analysis) -> str:
             items = ca.entries_of(kind)
             out += ["", f"{title} ({len(items)})"]
             for e in items:
-                out.append(f"  {e.severity.upper():<9} {_about(ca, e)}: {e.message} "
-                           f"({compact_clauses(e.clauses)}; found by {_found_by(ca, e)})")
+                out.append(
+                    f"  {e.severity.upper():<9} {_about(ca, e)}: {e.message} "
+                    f"({compact_clauses(e.clauses)}; found by {_found_by(ca, e)})"
+                )
         out.append("")
     return "\n".join(out).rstrip("\n")
 
@@ -631,30 +762,62 @@ def analysis_md(analysis: Analysis) -> str:
         out += [f"| {_md(r.unit_label)} | {r.status} | {_md(r.holder_label or '')} |" for r in ca.units]
         out += ["", f"## {section('grid').heading}", "", "| Strategy | Stakeholders |", "|---|---|"]
         out += [f"| {_md(t)} | {_md(', '.join(n)) or '-'} |" for t, n in _grid_groups(ca)]
-        out += ["", f"## {section('engagement_gaps').heading}", "",
-                "| Priority | Stakeholder | Current | Desired | Gap | Next step |", "|---|---|---|---|---|---|"]
-        out += [f"| {r.priority} | {_md(r.stakeholder_label)} | {_md(_label(ca, r.current))} "
-                f"| {_md(_label(ca, r.desired))} | {r.gap} | {_md(_label(ca, r.next_step))} |"
-                for r in ca.engagement_gaps]
+        out += [
+            "",
+            f"## {section('engagement_gaps').heading}",
+            "",
+            "| Priority | Stakeholder | Current | Desired | Gap | Next step |",
+            "|---|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {r.priority} | {_md(r.stakeholder_label)} | {_md(_label(ca, r.current))} "
+            f"| {_md(_label(ca, r.desired))} | {r.gap} | {_md(_label(ca, r.next_step))} |"
+            for r in ca.engagement_gaps
+        ]
         out += ["", f"## {section('plan').heading}", "", "Priority 1 is the most urgent.", ""]
         if ca.plan:
-            out += ["| Priority | Due | Action | Stakeholder | Owner | Channel | Instruction |",
-                    "|---|---|---|---|---|---|---|"]
-            out += [f"| {r.priority} | {r.due_date} | {_md(_label(ca, r.action_kind))} "
-                    f"| {_md(r.stakeholder_label)} | {_md(r.owner_label or _label(ca, r.owner))} "
-                    f"| {_md(_label(ca, r.channel) if r.channel else '')} | {_md(r.instruction)} |"
-                    for r in ca.plan]
+            out += [
+                "| Priority | Due | Action | Stakeholder | Owner | Channel | Instruction |",
+                "|---|---|---|---|---|---|---|",
+            ]
+            out += [
+                f"| {r.priority} | {r.due_date} | {_md(_label(ca, r.action_kind))} "
+                f"| {_md(r.stakeholder_label)} | {_md(r.owner_label or _label(ca, r.owner))} "
+                f"| {_md(_label(ca, r.channel) if r.channel else '')} | {_md(r.instruction)} |"
+                for r in ca.plan
+            ]
         else:
             out.append("None.")
         if ca.profiles:
-            out += ["", f"## {section('profiles').heading}", "",
-                    "| Stakeholder | Category | Scale | Sector | Aims | Challenges | Potential | Constraints | Role "
-                    "| Contribution | Source |", "|---|---|---|---|---|---|---|---|---|---|---|"]
-            out += ["| " + " | ".join(_md(getattr(r, k)) for k in ("stakeholder_label", "category_label", "scale",
-                                                                   "sector", "aims", "challenges", "potential",
-                                                                   "constraints", "role", "contribution", "source"))
-                    + " |"
-                    for r in ca.profiles]
+            out += [
+                "",
+                f"## {section('profiles').heading}",
+                "",
+                "| Stakeholder | Category | Scale | Sector | Aims | Challenges | Potential | Constraints | Role "
+                "| Contribution | Source |",
+                "|---|---|---|---|---|---|---|---|---|---|---|",
+            ]
+            out += [
+                "| "
+                + " | ".join(
+                    _md(getattr(r, k))
+                    for k in (
+                        "stakeholder_label",
+                        "category_label",
+                        "scale",
+                        "sector",
+                        "aims",
+                        "challenges",
+                        "potential",
+                        "constraints",
+                        "role",
+                        "contribution",
+                        "source",
+                    )
+                )
+                + " |"
+                for r in ca.profiles
+            ]
         out += _mp_md(ca, analysis.as_of)
         out += ["", "## What to act on", "", ORDER_NOTE]
         for kind, title in _ENTRY_TITLES.items():
@@ -662,8 +825,11 @@ def analysis_md(analysis: Analysis) -> str:
             out += ["", f"### {title} ({len(items)})", ""]
             if items:
                 out += ["| Severity | About | Entry | Clauses | Found by |", "|---|---|---|---|---|"]
-                out += [f"| {e.severity} | {_md(_about(ca, e))} | {_md(e.message)} | {_md(compact_clauses(e.clauses))} "
-                        f"| {_md(_found_by(ca, e))} |" for e in items]
+                out += [
+                    f"| {e.severity} | {_md(_about(ca, e))} | {_md(e.message)} | {_md(compact_clauses(e.clauses))} "
+                    f"| {_md(_found_by(ca, e))} |"
+                    for e in items
+                ]
             else:
                 out.append("None.")
         out.append("")
@@ -685,8 +851,10 @@ class _RdfMapping:
 @lru_cache(maxsize=1)
 def _rdf_mapping() -> tuple[_RdfMapping, ...]:
     with (data_dir("mappings") / "report-rdf.csv").open(encoding="utf-8", newline="") as f:
-        return tuple(_RdfMapping(r["section"], r["subject"], expand(r["property"]), r["object"], r["kind"])
-                     for r in csv.DictReader(f))
+        return tuple(
+            _RdfMapping(r["section"], r["subject"], expand(r["property"]), r["object"], r["kind"])
+            for r in csv.DictReader(f)
+        )
 
 
 def _mapped(ca: CityAnalysis, row: object, column: str) -> list[str]:
@@ -722,6 +890,7 @@ def analysis_quads(analysis: Analysis) -> list[ox.Triple]:
 
 # ============================================================================================ tables
 
+
 def _cell(v: Value) -> str:
     if v is None:
         return ""
@@ -748,5 +917,8 @@ def table_csv(table: Table) -> str:
 
 
 def table_json(table: Table) -> str:
-    return json.dumps({"columns": table.columns, "rows": [dict(zip(table.columns, r, strict=True)) for r in table.rows]},
-                      indent=2, ensure_ascii=False)
+    return json.dumps(
+        {"columns": table.columns, "rows": [dict(zip(table.columns, r, strict=True)) for r in table.rows]},
+        indent=2,
+        ensure_ascii=False,
+    )

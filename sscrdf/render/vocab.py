@@ -1,6 +1,7 @@
 """The ontology's ordered vocabularies and the chart styles, as the renderers need them, read from data:
 ``mappings/grid-strategies.rq``, ``engagement-levels.rq`` and ``onion-layers.rq`` run on the ontology, and
 ``mappings/html/styles.csv`` (term → colour, line style, flag). No term is spelt out here."""
+
 from __future__ import annotations
 
 import csv
@@ -45,8 +46,10 @@ def _ontology_rows(name: str) -> list[tuple[Value, ...]]:
 @lru_cache(maxsize=1)
 def grid_strategies() -> tuple[GridStrategy, ...]:
     """The strategies of the power/interest grid, most power and interest first (Y Suppl. 34, Figure 4)."""
-    return tuple(GridStrategy(as_str(s), as_str(p), as_str(i), as_int(pr), as_int(ir))
-                 for s, p, i, pr, ir in _ontology_rows("grid-strategies"))
+    return tuple(
+        GridStrategy(as_str(s), as_str(p), as_str(i), as_int(pr), as_int(ir))
+        for s, p, i, pr, ir in _ontology_rows("grid-strategies")
+    )
 
 
 @lru_cache(maxsize=1)

@@ -12,20 +12,19 @@ The engine runs every rule, adds what is new, and repeats until a round adds not
 fact. Rules read the analysis date from ``<urn:sscrdf:analysis> ssc:asOfDate ?today`` so that results do not
 depend on the clock. Rule files are found by globbing, so adding one needs no Python change.
 """
-from __future__ import annotations
 
-from typing import Any
+from __future__ import annotations
 
 import datetime as dt
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from ..errors import InputError
-from ..namespaces import DERIVED_GRAPH as _DERIVED_GRAPH
-from ..namespaces import LOCAL, PROV, RDF, SSC, XSD
+from ..namespaces import DERIVED_GRAPH as _DERIVED_GRAPH, LOCAL, PROV, RDF, SSC, XSD
 from ..query.sparql import SparqlFile, read_sparql_file
 from ..resources import files
 
@@ -42,7 +41,9 @@ _XSD_DATE = ox.NamedNode(str(XSD.date))
 def bundled_rules(extra_dirs: tuple[Path, ...] = ()) -> list[SparqlFile]:
     """The bundled rule files plus those in ``extra_dirs``, in file-name order."""
     rules = [read_sparql_file(p, REQUIRED_RULE_KEYS) for p in files("rules", "*.rq")]
-    rules += [read_sparql_file(p, REQUIRED_RULE_KEYS, guard=True) for d in extra_dirs for p in sorted(Path(d).glob("*.rq"))]
+    rules += [
+        read_sparql_file(p, REQUIRED_RULE_KEYS, guard=True) for d in extra_dirs for p in sorted(Path(d).glob("*.rq"))
+    ]
     for r in rules:
         if r.header["kind"] not in ("fact", "finding"):
             raise InputError(f"rule kind must be 'fact' or 'finding', not {r.header['kind']!r}", path=r.path, line=1)
@@ -63,8 +64,13 @@ class Derivation:
     something reads ``triples`` or ``by_rule`` (the JSON and text reports never do). ``store`` (the working
     store) does not travel."""
 
-    def __init__(self, triples: list[ox.Triple] | None = None, by_rule: dict[str, list[ox.Triple]] | None = None,
-                 rounds: int = 0, store: ox.Store | None = None) -> None:
+    def __init__(
+        self,
+        triples: list[ox.Triple] | None = None,
+        by_rule: dict[str, list[ox.Triple]] | None = None,
+        rounds: int = 0,
+        store: ox.Store | None = None,
+    ) -> None:
         self._triples: list[ox.Triple] = [] if triples is None else triples
         self._by_rule: dict[str, list[ox.Triple]] = {} if by_rule is None else by_rule
         self._rule_of: list[str] | None = [] if triples is None and by_rule is None else None
@@ -101,7 +107,7 @@ class Derivation:
             parsed = [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
             i = 0
             for rid, n in runs:
-                for t in parsed[i:i + n]:
+                for t in parsed[i : i + n]:
                     self._add(t, rid)
                 i += n
         self._packed = []
@@ -147,8 +153,7 @@ class Derivation:
         return out
 
     def findings(self) -> list[ox.NamedNode | ox.BlankNode | ox.Triple]:
-        return sorted({t.subject for t in self.triples if t.predicate == _TYPE and t.object == _FINDING},
-                      key=str)
+        return sorted({t.subject for t in self.triples if t.predicate == _TYPE and t.object == _FINDING}, key=str)
 
 
 _PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w-]*)?:\s*<([^>]*)>", re.I)
@@ -171,7 +176,7 @@ def rule_io(rule: SparqlFile) -> tuple[set[str], set[str]]:
     prefixes = {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(body)}
     body = _PREFIX.sub("", body)
     m = re.search(r"\bWHERE\b", body, re.I)
-    template, where = (body[:m.start()], body[m.end():]) if m else ("", body)
+    template, where = (body[: m.start()], body[m.end() :]) if m else ("", body)
     return _iris(where, prefixes), _iris(template, prefixes)
 
 
@@ -193,8 +198,9 @@ def _ordered(rules: list[SparqlFile], io: dict[str, tuple[set[str], set[str]]]) 
     return order
 
 
-def run_rules(store: ox.Store, rules: list[SparqlFile] | None = None, *, as_of: dt.date | None = None,
-              max_rounds: int = 25) -> Derivation:
+def run_rules(
+    store: ox.Store, rules: list[SparqlFile] | None = None, *, as_of: dt.date | None = None, max_rounds: int = 25
+) -> Derivation:
     """Run ``rules`` (default: the bundled ones) to a fixpoint over ``store``.
 
     ``store`` is not changed: the rules run over a working copy of it. Returns the derived triples.
@@ -252,8 +258,10 @@ def run_rules(store: ox.Store, rules: list[SparqlFile] | None = None, *, as_of: 
         result.rounds = rnd
         if not added:
             return result
-    raise InputError(f"the rules did not reach a fixpoint in {max_rounds} rounds; a rule keeps creating new "
-                     "nodes (use IRIs computed from the match, not fresh blank nodes)")
+    raise InputError(
+        f"the rules did not reach a fixpoint in {max_rounds} rounds; a rule keeps creating new "
+        "nodes (use IRIs computed from the match, not fresh blank nodes)"
+    )
 
 
 def _in_any_graph(store: ox.Store, t: ox.Triple) -> bool:

@@ -11,6 +11,7 @@
 
 Each limit has a command-line flag on ``sscrdf serve`` and an environment variable (see :data:`ENV`).
 """
+
 from __future__ import annotations
 
 import os
@@ -69,8 +70,9 @@ def _number(name: str, raw: str, typ: object) -> float | int:
     try:
         return int(raw) if typ in (int, "int") else float(raw)
     except ValueError:
-        raise InputError(f"{name}={raw!r} is not a number", hint=f"set {name} to a positive number, or unset it") \
-            from None
+        raise InputError(
+            f"{name}={raw!r} is not a number", hint=f"set {name} to a positive number, or unset it"
+        ) from None
 
 
 class BoundedHTTPServer(HTTPServer):
@@ -142,7 +144,9 @@ class BoundedHTTPServer(HTTPServer):
         finally:
             self.shutdown_request(request)
 
-    def handle_error(self, request: _Request, client_address: object) -> None:  # quiet: a client that misbehaves is not news
+    def handle_error(
+        self, request: _Request, client_address: object
+    ) -> None:  # quiet: a client that misbehaves is not news
         pass
 
     def server_close(self) -> None:

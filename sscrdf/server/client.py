@@ -14,6 +14,7 @@ Graphs are written with the SPARQL 1.1 Graph Store Protocol (POST adds, PUT repl
 else with SPARQL 1.1 Update (``INSERT DATA`` in chunks; ``DROP SILENT GRAPH`` first to replace). The HTTP side
 (authentication, retries, one-line errors with the server's words) is :mod:`sscrdf.query.remote`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,6 +50,7 @@ def _with_param(url: str, param: str) -> str:
 
 # ------------------------------------------------------------------------------------------- graphs of a city
 
+
 @dataclass
 class GraphUpload:
     """One graph to write: its IRI, what it holds (data | inferred | derived | ontology), the city graph it
@@ -60,8 +62,13 @@ class GraphUpload:
     triples: list[ox.Triple]
 
 
-def city_graphs(cities: Iterable[tuple[ox.Store, str | Path | None]], *, what: str = "all",
-                as_of: dt.date | None = None, default_graph: str | None = None) -> list[GraphUpload]:
+def city_graphs(
+    cities: Iterable[tuple[ox.Store, str | Path | None]],
+    *,
+    what: str = "all",
+    as_of: dt.date | None = None,
+    default_graph: str | None = None,
+) -> list[GraphUpload]:
     """The graphs ``sscrdf push`` writes for ``cities`` (each a loaded, checked store and the file it came from):
     per city its data, inferred and derived graphs (as far as ``what`` asks: asserted | inferred | all), and the
     ontology graph once (unless ``what`` is asserted).
@@ -77,8 +84,11 @@ def city_graphs(cities: Iterable[tuple[ox.Store, str | Path | None]], *, what: s
         for graph, triples in split_by_graph(store):
             name = graph if graph is not None else default_graph or _city_graph_name(triples, path)
             if name in seen:
-                raise InputError(f"the graph <{name}> is also written by {seen[name]}", path=path,
-                                 hint="push each city once (one file per city, or one named graph per city)")
+                raise InputError(
+                    f"the graph <{name}> is also written by {seen[name]}",
+                    path=path,
+                    hint="push each city once (one file per city, or one named graph per city)",
+                )
             seen[name] = str(path or "the data")
             names[graph] = name
             uploads.append(GraphUpload(name, "data", name, triples))
@@ -87,8 +97,11 @@ def city_graphs(cities: Iterable[tuple[ox.Store, str | Path | None]], *, what: s
         # each city is reasoned on its own; many cities spread over the cores (sscrdf.parallel)
         workers = workers_for(len(names))
         reasoned: dict[str, tuple[list[ox.Triple], list[ox.Triple]]] = {}
-        for part in map_batches(store, partial(_reason_batch, names=names, as_of=as_of, rules=what == "all"),
-                                batch_size=max(1, -(-len(names) // workers))):
+        for part in map_batches(
+            store,
+            partial(_reason_batch, names=names, as_of=as_of, rules=what == "all"),
+            batch_size=max(1, -(-len(names) // workers)),
+        ):
             reasoned.update(part)
         for name in names.values():
             derived, inferred = reasoned[name]
@@ -107,20 +120,27 @@ def _city_graph_name(triples: list[ox.Triple], path: str | Path | None) -> str:
     if len(cities) == 1:
         return cities[0]
     found = "no ssc:City" if not cities else f"{len(cities)} ssc:City nodes ({', '.join(cities[:3])})"
-    raise InputError(f"the default graph holds {found}, so it has no city graph to go to", path=path,
-                     hint="give --default-graph IRI, or put each city in a named graph of its own (TriG)")
+    raise InputError(
+        f"the default graph holds {found}, so it has no city graph to go to",
+        path=path,
+        hint="give --default-graph IRI, or put each city in a named graph of its own (TriG)",
+    )
 
 
-def _reason_batch(store: ox.Store, *, names: dict[str | None, str], as_of: dt.date | None,
-                  rules: bool) -> dict[str, tuple[list[ox.Triple], list[ox.Triple]]]:
+def _reason_batch(
+    store: ox.Store, *, names: dict[str | None, str], as_of: dt.date | None, rules: bool
+) -> dict[str, tuple[list[ox.Triple], list[ox.Triple]]]:
     """city graph -> (derived, inferred) for the cities of one batch of a store (``names``: store graph -> city
     graph)."""
-    return {names[graph]: _reason_city(names[graph], triples, as_of, rules=rules)
-            for graph, triples in split_by_graph(store)}
+    return {
+        names[graph]: _reason_city(names[graph], triples, as_of, rules=rules)
+        for graph, triples in split_by_graph(store)
+    }
 
 
-def _reason_city(graph: str, triples: list[ox.Triple], as_of: dt.date | None, *,
-                 rules: bool) -> tuple[list[ox.Triple], list[ox.Triple]]:
+def _reason_city(
+    graph: str, triples: list[ox.Triple], as_of: dt.date | None, *, rules: bool
+) -> tuple[list[ox.Triple], list[ox.Triple]]:
     """(derived triples, inferred triples) of one city: its OWL 2 RL entailments and, with ``rules``, what the
     rules derive from it (the analysis date included), computed on a store of its own."""
     data = ox.Store()
@@ -137,6 +157,7 @@ def _reason_city(graph: str, triples: list[ox.Triple], as_of: dt.date | None, *,
 
 # ------------------------------------------------------------------------------------------- writing
 
+
 @dataclass
 class PushSummary:
     store: str
@@ -151,22 +172,37 @@ class PushSummary:
         return sum(n for _, _, n in self.graphs)
 
     def line(self) -> str:
-        return (f"{_n(len(self.graphs), 'graph')}, {_n(self.triples, 'triple')} written to {self.store} "
-                f"({'Graph Store Protocol' if self.protocol == 'gsp' else 'SPARQL 1.1 Update'}"
-                f"{', replaced' if self.replaced else ''}; {_n(self.requests, 'request')})")
+        return (
+            f"{_n(len(self.graphs), 'graph')}, {_n(self.triples, 'triple')} written to {self.store} "
+            f"({'Graph Store Protocol' if self.protocol == 'gsp' else 'SPARQL 1.1 Update'}"
+            f"{', replaced' if self.replaced else ''}; {_n(self.requests, 'request')})"
+        )
 
     def as_json(self) -> dict[str, object]:
-        return {"store": self.store, "protocol": self.protocol, "replaced": self.replaced,
-                "graphCount": len(self.graphs), "tripleCount": self.triples, "requests": self.requests,
-                "graphs": [{"graph": g, "role": r, "triples": n} for g, r, n in self.graphs]}
+        return {
+            "store": self.store,
+            "protocol": self.protocol,
+            "replaced": self.replaced,
+            "graphCount": len(self.graphs),
+            "tripleCount": self.triples,
+            "requests": self.requests,
+            "graphs": [{"graph": g, "role": r, "triples": n} for g, r, n in self.graphs],
+        }
 
 
 def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def push(uploads: list[GraphUpload], store_url: str, *, replace: bool = False, protocol: str = "auto",
-         connection: Connection | None = None, chunk_size: int = 2000) -> PushSummary:
+def push(
+    uploads: list[GraphUpload],
+    store_url: str,
+    *,
+    replace: bool = False,
+    protocol: str = "auto",
+    connection: Connection | None = None,
+    chunk_size: int = 2000,
+) -> PushSummary:
     """Write ``uploads`` to the store at ``store_url`` (a Graph Store Protocol URL, or a SPARQL 1.1 Update
     endpoint with ``protocol="update"``; ``auto`` tries GSP and falls back to Update when the URL does not
     speak it). ``replace``: each graph is replaced, else added to. Returns what was written."""
@@ -198,9 +234,13 @@ def push(uploads: list[GraphUpload], store_url: str, *, replace: bool = False, p
 def _gsp_write(conn: Connection, url: str, up: GraphUpload, replace: bool) -> None:
     target = _with_param(url, "graph=" + urllib.parse.quote(up.graph, safe=""))
     body = ox.serialize(up.triples, format=ox.RdfFormat.N_TRIPLES) if up.triples else b""
-    conn.request("PUT" if replace else "POST", target, data=body,
-                 headers={"Content-Type": "application/n-triples"},
-                 what=f"writing graph <{up.graph}> (Graph Store Protocol)")
+    conn.request(
+        "PUT" if replace else "POST",
+        target,
+        data=body,
+        headers={"Content-Type": "application/n-triples"},
+        what=f"writing graph <{up.graph}> (Graph Store Protocol)",
+    )
 
 
 def _update_write(conn: Connection, url: str, up: GraphUpload, replace: bool, chunk_size: int) -> None:
@@ -217,8 +257,12 @@ def _update_write(conn: Connection, url: str, up: GraphUpload, replace: bool, ch
             else:
                 parts.append(f"INSERT DATA {{ GRAPH {g} {{\n{nt}}} }}")
         if parts:
-            update(conn, url, " ;\n".join(parts), what=f"writing graph {g} (SPARQL Update, part {i + 1} of "
-                                                     f"{max(len(chunks), 1)})")
+            update(
+                conn,
+                url,
+                " ;\n".join(parts),
+                what=f"writing graph {g} (SPARQL Update, part {i + 1} of {max(len(chunks), 1)})",
+            )
 
 
 def _chunks(triples: list[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:

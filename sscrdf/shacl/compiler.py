@@ -16,6 +16,7 @@ examples, on generated cities, and run both on the W3C SHACL test suite (README,
 The store must hold the data with its OWL 2 RL entailments (types are matched with
 ``rdf:type/rdfs:subClassOf*``, as pySHACL does, so the ontology's class hierarchy must be in the store too).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -53,13 +54,39 @@ class Check:
 
 
 _KNOWN_SHAPE_KEYS = {
-    SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.path, SH.property, SH.severity,
-    SH.message, SH.minCount, SH.maxCount, SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.hasValue,
-    SH.pattern, SH.flags, SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH["not"], SH["or"],
-    SH["and"], SH.node, SH.sparql, SH.deactivated, SH.name, SH.description, SH.order, SH.group, RDF.type,
+    SH.targetClass,
+    SH.targetNode,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+    SH.path,
+    SH.property,
+    SH.severity,
+    SH.message,
+    SH.minCount,
+    SH.maxCount,
+    SH["class"],
+    SH.datatype,
+    SH.nodeKind,
+    SH["in"],
+    SH.hasValue,
+    SH.pattern,
+    SH.flags,
+    SH.qualifiedValueShape,
+    SH.qualifiedMinCount,
+    SH.qualifiedMaxCount,
+    SH["not"],
+    SH["or"],
+    SH["and"],
+    SH.node,
+    SH.sparql,
+    SH.deactivated,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    RDF.type,
 }
-_IGNORED_NS = (str(RDFS), str(DCTERMS),
-               str(SKOS), str(OWL))
+_IGNORED_NS = (str(RDFS), str(DCTERMS), str(SKOS), str(OWL))
 _TYPE = f"<{RDF.type}>"
 _TYPE_PATH = f"{_TYPE}/<{RDFS.subClassOf}>*"
 
@@ -105,7 +132,7 @@ class _Compiler:
             if p in _KNOWN_SHAPE_KEYS or str(p).startswith(_IGNORED_NS):
                 continue
             if str(p).startswith(str(SH)):
-                raise Unsupported(f"sh:{str(p)[len(str(SH)):]} on {shape}")
+                raise Unsupported(f"sh:{str(p)[len(str(SH)) :]} on {shape}")
 
     # ------------------------------------------------------------------ paths
     def path(self, p: Node) -> str:
@@ -113,8 +140,12 @@ class _Compiler:
             return f"<{p}>"
         if (p, RDF.first, None) in self.g:
             return "(" + "/".join(self.path(x) for x in self.lst(p)) + ")"
-        for key, fmt in ((SH.inversePath, "^({})"), (SH.zeroOrMorePath, "({})*"), (SH.oneOrMorePath, "({})+"),
-                         (SH.zeroOrOnePath, "({})?")):
+        for key, fmt in (
+            (SH.inversePath, "^({})"),
+            (SH.zeroOrMorePath, "({})*"),
+            (SH.oneOrMorePath, "({})+"),
+            (SH.zeroOrOnePath, "({})?"),
+        ):
             inner = self.one(p, key)
             if inner is not None:
                 return fmt.format(self.path(inner))
@@ -142,8 +173,9 @@ class _Compiler:
 
     def _is_class(self, node: Node) -> bool:
         """``node`` is a SHACL instance of rdfs:Class in the shapes graph (rdf:type/rdfs:subClassOf*)."""
-        return any(RDFS.Class in set(self.g.transitive_objects(t, RDFS.subClassOf))
-                   for t in self.g.objects(node, RDF.type))
+        return any(
+            RDFS.Class in set(self.g.transitive_objects(t, RDFS.subClassOf)) for t in self.g.objects(node, RDF.type)
+        )
 
     # ------------------------------------------------------------------ conformance as a boolean expression
     def conforms(self, x: str, shape: Node) -> str:
@@ -164,13 +196,17 @@ class _Compiler:
 
     def _pattern(self, x: str, shape: Node, pat: Node) -> str:
         flags = self.one(shape, SH.flags)
-        return (f"(!isBlank({x}) && REGEX(STR({x}), {Literal(str(pat)).n3()}"
-                + (f", {Literal(str(flags)).n3()}" if flags else "") + "))")
+        return (
+            f"(!isBlank({x}) && REGEX(STR({x}), {Literal(str(pat)).n3()}"
+            + (f", {Literal(str(flags)).n3()}" if flags else "")
+            + "))"
+        )
 
     def _nested_conditions(self, x: str, shape: Node) -> list[str]:
         """``x`` conforms to the shapes ``shape`` names with sh:property and sh:node."""
-        return ([self.conforms(x, ps) for ps in self.g.objects(shape, SH.property)]
-                + [self.conforms(x, n) for n in self.g.objects(shape, SH.node)])
+        return [self.conforms(x, ps) for ps in self.g.objects(shape, SH.property)] + [
+            self.conforms(x, n) for n in self.g.objects(shape, SH.node)
+        ]
 
     def _value_conditions(self, x: str, shape: Node, has_value: bool = True) -> list[str]:
         conds = []
@@ -182,7 +218,7 @@ class _Compiler:
             conds.append(_node_kind(x, k))
         for lst in self.g.objects(shape, SH["in"]):
             conds.append(f"({x} IN ({', '.join(_n3(t) for t in self.lst(lst))}))")
-        for v in (self.g.objects(shape, SH.hasValue) if has_value else ()):
+        for v in self.g.objects(shape, SH.hasValue) if has_value else ():
             conds.append(f"sameTerm({x}, {_n3(v)})")
         for pat in self.g.objects(shape, SH.pattern):
             conds.append(self._pattern(x, shape, pat))
@@ -228,8 +264,11 @@ class _Compiler:
             # their parameters are not sh: terms, so check_keys could not see them being ignored
             raise Unsupported("SHACL-SPARQL constraint components (sh:ConstraintComponent)")
         shapes = set(self.g.subjects(RDF.type, SH.NodeShape)) | set(self.g.subjects(RDF.type, SH.PropertyShape))
-        shapes |= {s for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-                   for s in self.g.subjects(p, None)}
+        shapes |= {
+            s
+            for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+            for s in self.g.subjects(p, None)
+        }
         for shape in sorted(shapes, key=str):
             if self.one(shape, SH.deactivated) == Literal(True):
                 continue
@@ -294,22 +333,41 @@ class _Compiler:
         rpath = path_node
 
         def per_value(cond: str, component: URIRef) -> None:
-            q = (f"SELECT DISTINCT ?this ?value{ex} WHERE {{ {target} ?this {p} ?value . "
-                 f"FILTER(!({cond.replace('?X', '?value')})) }}")
+            q = (
+                f"SELECT DISTINCT ?this ?value{ex} WHERE {{ {target} ?this {p} ?value . "
+                f"FILTER(!({cond.replace('?X', '?value')})) }}"
+            )
             out.append(Check(q, ps, sev, component, rpath, msg, "value", extra))
 
         def per_focus(body: str, component: URIRef) -> None:
-            out.append(Check(f"SELECT DISTINCT ?this{ex} WHERE {{ {target} {body} }}", ps, sev, component, rpath,
-                             msg, None, extra))
+            out.append(
+                Check(
+                    f"SELECT DISTINCT ?this{ex} WHERE {{ {target} {body} }}",
+                    ps,
+                    sev,
+                    component,
+                    rpath,
+                    msg,
+                    None,
+                    extra,
+                )
+            )
 
         mn, mx = self.one(ps, SH.minCount), self.one(ps, SH.maxCount)
         if mn is not None and _count(mn) > 0:
-            per_focus(f"FILTER NOT EXISTS {{ ?this {p} ?any }}" if _count(mn) == 1 else
-                      f"{{ SELECT ?this (COUNT(DISTINCT ?m) AS ?n) WHERE {{ {target} OPTIONAL {{ ?this {p} ?m }} }} "
-                      f"GROUP BY ?this }} FILTER(?n < {_count(mn)})", SH.MinCountConstraintComponent)
+            per_focus(
+                f"FILTER NOT EXISTS {{ ?this {p} ?any }}"
+                if _count(mn) == 1
+                else f"{{ SELECT ?this (COUNT(DISTINCT ?m) AS ?n) WHERE {{ {target} OPTIONAL {{ ?this {p} ?m }} }} "
+                f"GROUP BY ?this }} FILTER(?n < {_count(mn)})",
+                SH.MinCountConstraintComponent,
+            )
         if mx is not None:
-            per_focus(f"{{ SELECT ?this (COUNT(DISTINCT ?m) AS ?n) WHERE {{ {target} ?this {p} ?m }} GROUP BY ?this }} "
-                      f"FILTER(?n > {_count(mx)})", SH.MaxCountConstraintComponent)
+            per_focus(
+                f"{{ SELECT ?this (COUNT(DISTINCT ?m) AS ?n) WHERE {{ {target} ?this {p} ?m }} GROUP BY ?this }} "
+                f"FILTER(?n > {_count(mx)})",
+                SH.MaxCountConstraintComponent,
+            )
         for c in self.g.objects(ps, SH["class"]):
             per_value(f"EXISTS {{ ?X {self.type_path} {_n3(c)} }}", SH.ClassConstraintComponent)
         for d in self.g.objects(ps, SH.datatype):
@@ -327,24 +385,28 @@ class _Compiler:
         for lst in self.g.objects(ps, SH["or"]):
             per_value("(" + " || ".join(self.conforms("?X", s) for s in self.lst(lst)) + ")", SH.OrConstraintComponent)
         for lst in self.g.objects(ps, SH["and"]):
-            per_value("(" + " && ".join(self.conforms("?X", s) for s in self.lst(lst)) + ")",
-                      SH.AndConstraintComponent)
+            per_value("(" + " && ".join(self.conforms("?X", s) for s in self.lst(lst)) + ")", SH.AndConstraintComponent)
         for n in self.g.objects(ps, SH.node):
             per_value(self.conforms("?X", n), SH.NodeConstraintComponent)
         for nested in self.g.objects(ps, SH.property):  # the values are the focus nodes of the nested shape
             if self.one(nested, SH.deactivated) != Literal(True):
                 self.check_keys(nested)
                 f = self.var("f")
-                values = (f"{{ SELECT DISTINCT ?this{ex} {f} WHERE {{ " + re.sub(r"\?this\b", f, target)
-                          + f" {f} {p} ?this . }} }}")
+                values = (
+                    f"{{ SELECT DISTINCT ?this{ex} {f} WHERE {{ "
+                    + re.sub(r"\?this\b", f, target)
+                    + f" {f} {p} ?this . }} }}"
+                )
                 out.extend(self._property_checks(nested, ps, values, extra + (f,)))
         q = self.one(ps, SH.qualifiedValueShape)
         if q is not None:
             if self.one(ps, URIRef(str(SH) + "qualifiedValueShapesDisjoint")) == Literal(True):
                 raise Unsupported("sh:qualifiedValueShapesDisjoint")
             cond = self.conforms("?m", q)
-            count = (f"{{ SELECT ?this (COUNT(DISTINCT ?m) AS ?n) WHERE {{ {target} OPTIONAL {{ ?this {p} ?m . "
-                     f"FILTER({cond}) }} }} GROUP BY ?this }}")
+            count = (
+                f"{{ SELECT ?this (COUNT(DISTINCT ?m) AS ?n) WHERE {{ {target} OPTIONAL {{ ?this {p} ?m . "
+                f"FILTER({cond}) }} }} GROUP BY ?this }}"
+            )
             qmin, qmax = self.one(ps, SH.qualifiedMinCount), self.one(ps, SH.qualifiedMaxCount)
             if qmin is not None:
                 per_focus(f"{count} FILTER(?n < {_count(qmin)})", SH.QualifiedMinCountConstraintComponent)
@@ -370,9 +432,9 @@ class _Compiler:
         m = re.search(r"\bWHERE\s*\{", text, re.I)
         if not m:
             raise Unsupported("sh:select without a WHERE clause")
-        text = text[:m.end()] + f" {target} " + text[m.end():]
+        text = text[: m.end()] + f" {target} " + text[m.end() :]
         msg = self.message(sp) or self.message(shape)
-        has_value = re.search(r"[?$]value\b", text[:m.start()]) is not None
+        has_value = re.search(r"[?$]value\b", text[: m.start()]) is not None
         # sh:value is ?value when selected; for a node shape it is otherwise the focus node (SHACL 5.3.2)
         value_var = "value" if has_value else (None if path is not None else "this")
         return Check(prefixes + text, shape, self._sev(shape), SH.SPARQLConstraintComponent, path, msg, value_var)
@@ -407,7 +469,7 @@ def _check_prebinding(select: str) -> None:
         return
     depth = 1
     exists_depths: list[int] = []
-    for tok in re.finditer(r"\bEXISTS\s*\{|[{}]|[?$]this\b", body[m.end():], re.I):
+    for tok in re.finditer(r"\bEXISTS\s*\{|[{}]|[?$]this\b", body[m.end() :], re.I):
         t = tok.group(0)
         if t == "}":
             depth -= 1
@@ -422,9 +484,14 @@ def _check_prebinding(select: str) -> None:
 
 
 def _node_kind(x: str, kind: Node) -> str:
-    table: dict[Node, str] = {SH.IRI: f"isIRI({x})", SH.BlankNode: f"isBlank({x})", SH.Literal: f"isLiteral({x})",
-             SH.BlankNodeOrIRI: f"(isIRI({x}) || isBlank({x}))", SH.BlankNodeOrLiteral: f"(isBlank({x}) || isLiteral({x}))",
-             SH.IRIOrLiteral: f"(isIRI({x}) || isLiteral({x}))"}
+    table: dict[Node, str] = {
+        SH.IRI: f"isIRI({x})",
+        SH.BlankNode: f"isBlank({x})",
+        SH.Literal: f"isLiteral({x})",
+        SH.BlankNodeOrIRI: f"(isIRI({x}) || isBlank({x}))",
+        SH.BlankNodeOrLiteral: f"(isBlank({x}) || isLiteral({x}))",
+        SH.IRIOrLiteral: f"(isIRI({x}) || isLiteral({x}))",
+    }
     if kind not in table:
         raise Unsupported(f"sh:nodeKind {kind}")
     return table[kind]
@@ -441,13 +508,23 @@ _WELL_FORMED = {  # XSD lexical spaces (XML Schema 1.1 part 2) of the datatypes 
     "decimal": r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$",
     "double": r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)$",
     "float": r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)$",
-    "string": None, "anyURI": None,  # every string is a lexical form of these
+    "string": None,
+    "anyURI": None,  # every string is a lexical form of these
 }
 _INTEGER_RANGES = {  # the integer datatypes: lexical form _INT, value within these bounds (None: unbounded)
-    "integer": (None, None), "long": (-2**63, 2**63 - 1), "int": (-2**31, 2**31 - 1), "short": (-2**15, 2**15 - 1),
-    "byte": (-128, 127), "nonNegativeInteger": (0, None), "positiveInteger": (1, None),
-    "nonPositiveInteger": (None, 0), "negativeInteger": (None, -1), "unsignedLong": (0, 2**64 - 1),
-    "unsignedInt": (0, 2**32 - 1), "unsignedShort": (0, 2**16 - 1), "unsignedByte": (0, 255),
+    "integer": (None, None),
+    "long": (-(2**63), 2**63 - 1),
+    "int": (-(2**31), 2**31 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "byte": (-128, 127),
+    "nonNegativeInteger": (0, None),
+    "positiveInteger": (1, None),
+    "nonPositiveInteger": (None, 0),
+    "negativeInteger": (None, -1),
+    "unsignedLong": (0, 2**64 - 1),
+    "unsignedInt": (0, 2**32 - 1),
+    "unsignedShort": (0, 2**16 - 1),
+    "unsignedByte": (0, 255),
 }
 
 
@@ -455,12 +532,13 @@ def _datatype_ok(x: str, d: Node) -> str:
     """``x`` is a well-formed literal of datatype ``d`` (SHACL 4.1.2). An XSD datatype whose lexical space the
     compiler does not know (e.g. xsd:duration, xsd:time) is Unsupported, so pySHACL checks it instead."""
     cond = f"(isLiteral({x}) && datatype({x}) = {_n3(d)}"
-    local = str(d)[len(_XSD):] if str(d).startswith(_XSD) else None
+    local = str(d)[len(_XSD) :] if str(d).startswith(_XSD) else None
     if local in _INTEGER_RANGES:
         lo, hi = _INTEGER_RANGES[local]
         cond += f" && REGEX(STR({x}), {Literal(_INT).n3()})"
-        cond += "".join(f" && <{_XSD}integer>(STR({x})) {op} {bound}" for op, bound in ((">=", lo), ("<=", hi))
-                        if bound is not None)
+        cond += "".join(
+            f" && <{_XSD}integer>(STR({x})) {op} {bound}" for op, bound in ((">=", lo), ("<=", hi)) if bound is not None
+        )
     elif local in _WELL_FORMED:
         if _WELL_FORMED[local] is not None:
             cond += f" && REGEX(STR({x}), {Literal(_WELL_FORMED[local]).n3()})"
@@ -520,9 +598,17 @@ def run_checks(store: ox.Store, checks: list[Check]) -> list[Result]:
             path = c.path
             if c.component == SH.SPARQLConstraintComponent and "path" in variables and sol["path"] is not None:
                 path = to_rdflib_term(sol["path"])
-            r = Result(focus=focus, shape=c.shape, severity=c.severity, component=c.component, path=path,
-                       value=value, message=_fill(c.message, sol, variables))
+            r = Result(
+                focus=focus,
+                shape=c.shape,
+                severity=c.severity,
+                component=c.component,
+                path=path,
+                value=value,
+                message=_fill(c.message, sol, variables),
+            )
             rows[(r, *(sol[v[1:]] for v in c.extra))] = r
         results.extend(rows.values())
-    return sorted(results, key=lambda r: (str(r.focus), str(r.shape), str(r.path), str(r.value), r.message,
-                                          str(r.component)))
+    return sorted(
+        results, key=lambda r: (str(r.focus), str(r.shape), str(r.path), str(r.value), r.message, str(r.component))
+    )

@@ -12,6 +12,7 @@ The checks read the city's *asserted* triples (the ontology is known separately)
 either reasoner and either SHACL engine. The shape IRIs are in the ``sscsh:`` namespace; they are reported like
 SHACL results.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -33,18 +34,43 @@ _TYPE = _RDF + "type"
 _Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 _HAS_STAKEHOLDER = str(SSC) + "hasStakeholder"
 #: predicates that state schema axioms; with an ssc: subject in city data they redefine the ontology
-SCHEMA_PREDICATES = frozenset({
-    _RDFS + "subClassOf", _RDFS + "subPropertyOf", _RDFS + "domain", _RDFS + "range",
-    _OWL + "equivalentClass", _OWL + "equivalentProperty", _OWL + "inverseOf", _OWL + "disjointWith",
-    _OWL + "propertyDisjointWith", _OWL + "unionOf", _OWL + "intersectionOf", _OWL + "complementOf",
-    _OWL + "oneOf", _OWL + "sameAs", _OWL + "propertyChainAxiom", _OWL + "hasKey", _OWL + "disjointUnionOf",
-})
+SCHEMA_PREDICATES = frozenset(
+    {
+        _RDFS + "subClassOf",
+        _RDFS + "subPropertyOf",
+        _RDFS + "domain",
+        _RDFS + "range",
+        _OWL + "equivalentClass",
+        _OWL + "equivalentProperty",
+        _OWL + "inverseOf",
+        _OWL + "disjointWith",
+        _OWL + "propertyDisjointWith",
+        _OWL + "unionOf",
+        _OWL + "intersectionOf",
+        _OWL + "complementOf",
+        _OWL + "oneOf",
+        _OWL + "sameAs",
+        _OWL + "propertyChainAxiom",
+        _OWL + "hasKey",
+        _OWL + "disjointUnionOf",
+    }
+)
 #: rdf:type objects that declare a term (a class or property) rather than type an individual
-SCHEMA_TYPES = frozenset({
-    _OWL + "Class", _RDFS + "Class", _RDF + "Property", _OWL + "ObjectProperty", _OWL + "DatatypeProperty",
-    _OWL + "AnnotationProperty", _OWL + "TransitiveProperty", _OWL + "SymmetricProperty",
-    _OWL + "FunctionalProperty", _OWL + "InverseFunctionalProperty", _OWL + "Restriction",
-})
+SCHEMA_TYPES = frozenset(
+    {
+        _OWL + "Class",
+        _RDFS + "Class",
+        _RDF + "Property",
+        _OWL + "ObjectProperty",
+        _OWL + "DatatypeProperty",
+        _OWL + "AnnotationProperty",
+        _OWL + "TransitiveProperty",
+        _OWL + "SymmetricProperty",
+        _OWL + "FunctionalProperty",
+        _OWL + "InverseFunctionalProperty",
+        _OWL + "Restriction",
+    }
+)
 
 
 @lru_cache(maxsize=1)
@@ -52,8 +78,11 @@ def _disjoint() -> dict[str, frozenset[str]]:
     """class IRI -> the classes the ontology declares disjoint with it (both directions)."""
     pairs: dict[str, set[str]] = {}
     for t in ontology_closure():
-        if (t.predicate.value == _OWL + "disjointWith" and isinstance(t.subject, ox.NamedNode)
-                and isinstance(t.object, ox.NamedNode)):
+        if (
+            t.predicate.value == _OWL + "disjointWith"
+            and isinstance(t.subject, ox.NamedNode)
+            and isinstance(t.object, ox.NamedNode)
+        ):
             pairs.setdefault(t.subject.value, set()).add(t.object.value)
             pairs.setdefault(t.object.value, set()).add(t.subject.value)
     return {k: frozenset(v) for k, v in pairs.items()}
@@ -67,17 +96,29 @@ def _label(iri: str) -> str:
 def _labels(closure: frozenset[ox.Triple]) -> dict[str, str]:
     out: dict[str, str] = {}
     for t in closure:
-        if t.predicate.value == _RDFS + "label" and isinstance(t.object, ox.Literal) \
-                and t.object.language in (None, "en") and isinstance(t.subject, ox.NamedNode):
+        if (
+            t.predicate.value == _RDFS + "label"
+            and isinstance(t.object, ox.Literal)
+            and t.object.language in (None, "en")
+            and isinstance(t.subject, ox.NamedNode)
+        ):
             out.setdefault(t.subject.value, t.object.value)
     return out
 
 
-def _violation(shape: str, focus: _Term, path: str | None, value: _Term | None, message: str, source: str,
-               component: str) -> Result:
-    return Result(focus=to_rdflib_term(focus), shape=URIRef(str(SSCSH) + shape), severity=SH.Violation,
-                  component=URIRef(str(SH) + component), path=URIRef(path) if path else None,
-                  value=to_rdflib_term(value) if value is not None else None, message=message, source=source)
+def _violation(
+    shape: str, focus: _Term, path: str | None, value: _Term | None, message: str, source: str, component: str
+) -> Result:
+    return Result(
+        focus=to_rdflib_term(focus),
+        shape=URIRef(str(SSCSH) + shape),
+        severity=SH.Violation,
+        component=URIRef(str(SH) + component),
+        path=URIRef(path) if path else None,
+        value=to_rdflib_term(value) if value is not None else None,
+        message=message,
+        source=source,
+    )
 
 
 def integrity_results(triples: Iterable[ox.Triple]) -> list[Result]:
@@ -91,18 +132,38 @@ def integrity_results(triples: Iterable[ox.Triple]) -> list[Result]:
         p = t.predicate.value
         if p == _HAS_STAKEHOLDER and not isinstance(t.object, ox.NamedNode):
             kind = "a text value" if isinstance(t.object, ox.Literal) else "a blank node"
-            out.append(_violation(
-                "StakeholderIsIRIShape", t.subject, p, t.object,
-                f"A stakeholder in the register must be identified by an IRI, not by {kind}; give the "
-                "stakeholder its own IRI and describe it there.", "Y Suppl. 34, clause 3.1", "NodeKindConstraintComponent"))
-        if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(ssc) and (
-                p in SCHEMA_PREDICATES or (p == _TYPE and isinstance(t.object, ox.NamedNode)
-                                           and t.object.value in SCHEMA_TYPES)):
-            out.append(_violation(
-                "NoOntologyRedefinitionShape", t.subject, p, t.object,
-                f"City data must not redefine the ontology term {_label(t.subject.value)} (it states "
-                f"{p.rsplit('#', 1)[-1]} about it); define your own term in your own namespace instead.",
-                "Y Suppl. 34, clause 3.2", "SPARQLConstraintComponent"))
+            out.append(
+                _violation(
+                    "StakeholderIsIRIShape",
+                    t.subject,
+                    p,
+                    t.object,
+                    f"A stakeholder in the register must be identified by an IRI, not by {kind}; give the "
+                    "stakeholder its own IRI and describe it there.",
+                    "Y Suppl. 34, clause 3.1",
+                    "NodeKindConstraintComponent",
+                )
+            )
+        if (
+            isinstance(t.subject, ox.NamedNode)
+            and t.subject.value.startswith(ssc)
+            and (
+                p in SCHEMA_PREDICATES
+                or (p == _TYPE and isinstance(t.object, ox.NamedNode) and t.object.value in SCHEMA_TYPES)
+            )
+        ):
+            out.append(
+                _violation(
+                    "NoOntologyRedefinitionShape",
+                    t.subject,
+                    p,
+                    t.object,
+                    f"City data must not redefine the ontology term {_label(t.subject.value)} (it states "
+                    f"{p.rsplit('#', 1)[-1]} about it); define your own term in your own namespace instead.",
+                    "Y Suppl. 34, clause 3.2",
+                    "SPARQLConstraintComponent",
+                )
+            )
         if p == _TYPE and isinstance(t.object, ox.NamedNode):
             types.setdefault(t.subject, set()).update(schema.superclasses.get(t.object.value, {t.object.value}))
         for c in schema.domain.get(p, ()):
@@ -114,9 +175,16 @@ def integrity_results(triples: Iterable[ox.Triple]) -> list[Result]:
         for a in sorted(classes):
             clash = sorted(b for b in disjoint.get(a, ()) if b in classes and a < b)
             for b in clash:
-                out.append(_violation(
-                    "DisjointClassesShape", node, _TYPE, ox.NamedNode(b),
-                    f"This individual is both {_label(a)} and {_label(b)}, which the ontology declares "
-                    "disjoint: nothing can be both; keep the one type that is right.",
-                    "Y Suppl. 34, clause 3.2; OWL 2 RL rule cax-dw", "ClassConstraintComponent"))
+                out.append(
+                    _violation(
+                        "DisjointClassesShape",
+                        node,
+                        _TYPE,
+                        ox.NamedNode(b),
+                        f"This individual is both {_label(a)} and {_label(b)}, which the ontology declares "
+                        "disjoint: nothing can be both; keep the one type that is right.",
+                        "Y Suppl. 34, clause 3.2; OWL 2 RL rule cax-dw",
+                        "ClassConstraintComponent",
+                    )
+                )
     return sorted(set(out), key=lambda r: (str(r.focus), str(r.shape), str(r.value)))

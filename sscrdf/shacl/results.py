@@ -1,4 +1,5 @@
 """SHACL validation with pySHACL (the reference engine), normalised into plain result records."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -57,22 +58,28 @@ def results_from_report(report: Graph) -> list[Result]:
     out = []
     for r in report.subjects(SH.resultSeverity, None):
         msgs = sorted(str(m) for m in report.objects(r, SH.resultMessage) if isinstance(m, Literal))
-        en = [str(m) for m in report.objects(r, SH.resultMessage) if isinstance(m, Literal) and m.language in (None, "en")]
-        out.append(Result(
-            focus=_node(report, r, SH.focusNode),
-            shape=_node(report, r, SH.sourceShape),
-            severity=_iri(report, r, SH.resultSeverity),
-            component=_iri(report, r, SH.sourceConstraintComponent),
-            path=report.value(r, SH.resultPath),
-            value=report.value(r, SH.value),
-            message=(sorted(en) or msgs or [""])[0],
-        ))
-    return sorted(out, key=lambda r: (str(r.focus), str(r.shape), str(r.path), str(r.value), r.message,
-                                      str(r.component)))
+        en = [
+            str(m) for m in report.objects(r, SH.resultMessage) if isinstance(m, Literal) and m.language in (None, "en")
+        ]
+        out.append(
+            Result(
+                focus=_node(report, r, SH.focusNode),
+                shape=_node(report, r, SH.sourceShape),
+                severity=_iri(report, r, SH.resultSeverity),
+                component=_iri(report, r, SH.sourceConstraintComponent),
+                path=report.value(r, SH.resultPath),
+                value=report.value(r, SH.value),
+                message=(sorted(en) or msgs or [""])[0],
+            )
+        )
+    return sorted(
+        out, key=lambda r: (str(r.focus), str(r.shape), str(r.path), str(r.value), r.message, str(r.component))
+    )
 
 
-def run_pyshacl(data: Graph, shapes: Graph, *, ont: Graph | None = None, inference: str = "none",
-                advanced: bool = False) -> tuple[bool, list[Result]]:
+def run_pyshacl(
+    data: Graph, shapes: Graph, *, ont: Graph | None = None, inference: str = "none", advanced: bool = False
+) -> tuple[bool, list[Result]]:
     """Validate ``data`` against ``shapes`` with pySHACL. Neither graph is changed (pySHACL works on a copy
     whenever it would mix graphs or infer)."""
     import pyshacl  # the reference engine (~1 s to import): only the fallback and --engine pyshacl need it
@@ -80,8 +87,14 @@ def run_pyshacl(data: Graph, shapes: Graph, *, ont: Graph | None = None, inferen
     shapes_copy = Graph()  # pySHACL adds a few RDFS axioms to the shapes graph it is given
     shapes_copy += shapes
     conforms, report, text = pyshacl.validate(
-        data, shacl_graph=shapes_copy, ont_graph=ont, inference=inference, advanced=advanced,
-        allow_warnings=True, inplace=False, abort_on_first=False,
+        data,
+        shacl_graph=shapes_copy,
+        ont_graph=ont,
+        inference=inference,
+        advanced=advanced,
+        allow_warnings=True,
+        inplace=False,
+        abort_on_first=False,
     )
     if not isinstance(report, Graph):  # pySHACL could not evaluate the shapes (it returns a ValidationFailure)
         first = next((ln.strip() for ln in str(text or report).splitlines() if ln.strip()), "unknown failure")
@@ -91,7 +104,10 @@ def run_pyshacl(data: Graph, shapes: Graph, *, ont: Graph | None = None, inferen
 
 def shape_sources(shapes: Graph) -> dict[Node, str]:
     """Each shape's clause (dcterms:source); a property shape without one inherits its node shape's."""
-    own = {s: "; ".join(sorted(str(o) for o in shapes.objects(s, DCTERMS.source))) for s in set(shapes.subjects(DCTERMS.source, None))}
+    own = {
+        s: "; ".join(sorted(str(o) for o in shapes.objects(s, DCTERMS.source)))
+        for s in set(shapes.subjects(DCTERMS.source, None))
+    }
     out = dict(own)
     for node, prop in shapes.subject_objects(SH.property):
         if prop not in out and node in own:

@@ -4,6 +4,7 @@ Flow per city: the city's triples (one named graph each in a dataset, or the who
 the ontology are closed under OWL 2 RL (the fast reasoner by default, owlrl on request) into a new graph,
 which pySHACL validates. The user's data is never changed; the entailments exist only in that new graph.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -114,8 +115,9 @@ class ValidationReport:
         return any(SEVERITY_RANK.get(r.severity, 3) >= threshold for r in self.results)
 
 
-def validate_triples(triples: Iterable[ox.Triple], shapes: Graph, *, reasoner: str = "fast",
-                     sources: dict[Node, str] | None = None) -> list[Result]:
+def validate_triples(
+    triples: Iterable[ox.Triple], shapes: Graph, *, reasoner: str = "fast", sources: dict[Node, str] | None = None
+) -> list[Result]:
     """Validate one city's triples (with the ontology and their entailments) against ``shapes``.
 
     ``sources`` maps shapes to their clauses (computed from ``shapes`` when not given)."""
@@ -128,8 +130,11 @@ def validate_triples(triples: Iterable[ox.Triple], shapes: Graph, *, reasoner: s
 def city_iris(triples: Iterable[ox.Triple]) -> list[str]:
     """The ssc:City IRIs among ``triples`` (sorted)."""
     city = ox.NamedNode(str(SSC.City))
-    return sorted(t.subject.value for t in triples
-                  if t.object == city and t.predicate.value == str(RDF.type) and isinstance(t.subject, ox.NamedNode))
+    return sorted(
+        t.subject.value
+        for t in triples
+        if t.object == city and t.predicate.value == str(RDF.type) and isinstance(t.subject, ox.NamedNode)
+    )
 
 
 def labels_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
@@ -148,9 +153,16 @@ def labels_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
 ENGINES = ("fast", "pyshacl")
 
 
-def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: str = "fast", engine: str = "fast",
-                   knowledge: ox.Store | None = None, batch_size: int | None = None,
-                   units: list[Unit] | None = None) -> ValidationReport:
+def validate_store(
+    store: ox.Store,
+    *,
+    shapes: Graph | None = None,
+    reasoner: str = "fast",
+    engine: str = "fast",
+    knowledge: ox.Store | None = None,
+    batch_size: int | None = None,
+    units: list[Unit] | None = None,
+) -> ValidationReport:
     """Validate every city in ``store`` (which is not changed).
 
     ``engine`` ``fast`` compiles the shapes to SPARQL and runs them once over all cities (falling back to
@@ -160,17 +172,25 @@ def validate_store(store: ox.Store, *, shapes: Graph | None = None, reasoner: st
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}")
     if knowledge is None:
-
-        parts = map_batches(store, partial(_validate_batch, shapes=sg, reasoner=reasoner, engine=engine),
-                            batch_size=batch_size)
-        return ValidationReport([c for p in parts for c in p.cities], set().union(*(p.terms_used for p in parts)),
-                                shapes=sg)
+        parts = map_batches(
+            store, partial(_validate_batch, shapes=sg, reasoner=reasoner, engine=engine), batch_size=batch_size
+        )
+        return ValidationReport(
+            [c for p in parts for c in p.cities], set().union(*(p.terms_used for p in parts)), shapes=sg
+        )
     report = _validate_batch(store, shapes=sg, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units)
     return dataclasses.replace(report, shapes=sg)
 
 
-def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: str,
-                    knowledge: ox.Store | None = None, units: list[Unit] | None = None) -> ValidationReport:
+def _validate_batch(
+    store: ox.Store,
+    *,
+    shapes: Graph,
+    reasoner: str,
+    engine: str,
+    knowledge: ox.Store | None = None,
+    units: list[Unit] | None = None,
+) -> ValidationReport:
     sg = shapes
     units = split_by_graph(store) if units is None else units
     sources = shape_sources(sg)
@@ -186,9 +206,14 @@ def _validate_batch(store: ox.Store, *, shapes: Graph, reasoner: str, engine: st
             return _with_integrity(report, units)
     reports: list[CityReport] = []
     for graph, triples in units:
-        reports.append(CityReport(graph, city_iris(triples),
-                                  validate_triples(triples, sg, reasoner=reasoner, sources=sources),
-                                  labels_of(triples)))
+        reports.append(
+            CityReport(
+                graph,
+                city_iris(triples),
+                validate_triples(triples, sg, reasoner=reasoner, sources=sources),
+                labels_of(triples),
+            )
+        )
     return _with_integrity(ValidationReport(reports, ssc_terms_used(store)), units)
 
 
@@ -206,8 +231,14 @@ def _with_integrity(report: ValidationReport, units: list[Unit]) -> ValidationRe
     return report
 
 
-def _validate_fast(store: ox.Store, units: list[Unit], checks: list[Check], sources: dict[Node, str], reasoner: str,
-                   knowledge: ox.Store | None) -> ValidationReport:
+def _validate_fast(
+    store: ox.Store,
+    units: list[Unit],
+    checks: list[Check],
+    sources: dict[Node, str],
+    reasoner: str,
+    knowledge: ox.Store | None,
+) -> ValidationReport:
     ks = knowledge if knowledge is not None else knowledge_store(store, reasoner=reasoner, units=units)
     reports: dict[str | None, CityReport] = {}
     for graph, triples in units:
@@ -217,10 +248,19 @@ def _validate_fast(store: ox.Store, units: list[Unit], checks: list[Check], sour
         if graph not in reports:
             graph = next(iter(reports)) if len(reports) == 1 else graph
         reports.setdefault(graph, CityReport(graph, [], [], {})).results.append(
-            dataclasses.replace(r, source=sources.get(r.shape)))
+            dataclasses.replace(r, source=sources.get(r.shape))
+        )
     return ValidationReport(list(reports.values()))
 
 
-__all__ = ["SEVERITIES", "city_shape_files", "shapes_graph", "CityReport", "ValidationReport", "split_by_graph",
-           "validate_triples", "validate_store", "labels_of"]
-
+__all__ = [
+    "SEVERITIES",
+    "CityReport",
+    "ValidationReport",
+    "city_shape_files",
+    "labels_of",
+    "shapes_graph",
+    "split_by_graph",
+    "validate_store",
+    "validate_triples",
+]

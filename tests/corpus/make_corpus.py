@@ -1,5 +1,6 @@
 """Writes the bad-input corpus (tests/corpus/files/* and tests/corpus/cases.json). Run once after editing;
 the files and the table are committed, the test (tests/test_corpus.py) reads only them."""
+
 from __future__ import annotations
 
 import json
@@ -7,9 +8,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 FILES = HERE / "files"
-P = ("@prefix ssc: <https://w3id.org/sscrdf/ontology#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-     "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n@prefix dcterms: <http://purl.org/dc/terms/> .\n"
-     "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix ex: <https://example.org/c/> .\n")
+P = (
+    "@prefix ssc: <https://w3id.org/sscrdf/ontology#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n@prefix dcterms: <http://purl.org/dc/terms/> .\n"
+    "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix ex: <https://example.org/c/> .\n"
+)
 CITY = 'ex:city a ssc:City ; rdfs:label "Corpus City" ; ssc:hasStakeholder ex:m .\nex:m a ssc:Municipality ; rdfs:label "Corpus Council" .\n'
 GOOD = P + CITY
 CANARY = "http://127.0.0.1:{port}/"
@@ -23,27 +26,38 @@ def f(name: str, data: str | bytes) -> str:
 
 
 def case(cid, args, exit, match, *, env=None, lines="one", special=None):
-    cases.append({"id": cid, "args": args, "exit": exit, "match": match, "env": env or {}, "lines": lines,
-                  "special": special})
+    cases.append(
+        {"id": cid, "args": args, "exit": exit, "match": match, "env": env or {}, "lines": lines, "special": special}
+    )
 
 
 good = f("good.ttl", GOOD)
 # ---- syntax
 for cid, name, data, m in [
-    ("ttl-missing-dot", "a.ttl", P + 'ex:a a ssc:City', r"syntax error in Turtle"),
-    ("ttl-bad-prefix", "b.ttl", 'foo:a a foo:B .', r"syntax error in Turtle"),
+    ("ttl-missing-dot", "a.ttl", P + "ex:a a ssc:City", r"syntax error in Turtle"),
+    ("ttl-bad-prefix", "b.ttl", "foo:a a foo:B .", r"syntax error in Turtle"),
     ("ttl-unclosed-string", "c.ttl", P + 'ex:a rdfs:label "x .\n', r"syntax error in Turtle"),
-    ("ttl-bad-iri", "d.ttl", P + '<http://a b> a ssc:City .', r"syntax error in Turtle"),
+    ("ttl-bad-iri", "d.ttl", P + "<http://a b> a ssc:City .", r"syntax error in Turtle"),
     ("ttl-bad-escape", "e.ttl", P + 'ex:a rdfs:label "\\q" .', r"syntax error in Turtle"),
-    ("trig-unclosed-graph", "f.trig", P + 'ex:g { ex:a a ssc:City .', r"syntax error in TriG"),
-    ("nq-too-many-terms", "g.nq", '<urn:a> <urn:b> <urn:c> <urn:d> <urn:e> .\n', r"syntax error in N-Quads"),
-    ("nt-prefixed-name", "h.nt", P + 'ex:a a ssc:City .\n', r"syntax error in N-Triples"),
+    ("trig-unclosed-graph", "f.trig", P + "ex:g { ex:a a ssc:City .", r"syntax error in TriG"),
+    ("nq-too-many-terms", "g.nq", "<urn:a> <urn:b> <urn:c> <urn:d> <urn:e> .\n", r"syntax error in N-Quads"),
+    ("nt-prefixed-name", "h.nt", P + "ex:a a ssc:City .\n", r"syntax error in N-Triples"),
     ("jsonld-bad-json", "i.jsonld", '{"@id": "urn:a", ', r"syntax error in JSON-LD"),
     ("jsonld-trailing-comma", "j.jsonld", '{"@id": "urn:a",}', r"syntax error in JSON-LD"),
-    ("rdfxml-not-closed", "k.rdf", '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">', r"syntax error in RDF/XML|no triples"),
-    ("rdfxml-not-xml", "l.rdf", 'hello', r"syntax error in RDF/XML"),
+    (
+        "rdfxml-not-closed",
+        "k.rdf",
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">',
+        r"syntax error in RDF/XML|no triples",
+    ),
+    ("rdfxml-not-xml", "l.rdf", "hello", r"syntax error in RDF/XML"),
     ("ttl-literal-subject", "m.ttl", P + '"x" a ssc:City .', r"syntax error in Turtle"),
-    ("jsonld-deep-nesting", "o.jsonld", "[" * 100000 + "]" * 100000, r"(nested too deeply|syntax error|cannot read|no triples)"),
+    (
+        "jsonld-deep-nesting",
+        "o.jsonld",
+        "[" * 100000 + "]" * 100000,
+        r"(nested too deeply|syntax error|cannot read|no triples)",
+    ),
 ]:
     case(cid, ["validate", f(name, data)], 2, m)
 # ---- encodings
@@ -51,8 +65,18 @@ for cid, name, data, m in [
     ("latin1-turtle", "p.ttl", (P + 'ex:a rdfs:label "Caf\xe9" .').encode("latin-1"), r"not valid UTF-8"),
     ("utf16-turtle", "q.ttl", (P + CITY).encode("utf-16"), r"not valid UTF-8"),
     ("nul-bytes", "r.ttl", P.encode() + b"\x00\x00\x00", r"syntax error in Turtle"),
-    ("rdfxml-iso-8859", "s.rdf", '<?xml version="1.0" encoding="ISO-8859-1"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>'.encode(), r"RDF/XML"),
-    ("rdfxml-latin1-bytes", "t.rdf", b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="urn:a"><rdf:value>caf\xe9</rdf:value></rdf:Description></rdf:RDF>', r"not valid UTF-8"),
+    (
+        "rdfxml-iso-8859",
+        "s.rdf",
+        b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+        r"RDF/XML",
+    ),
+    (
+        "rdfxml-latin1-bytes",
+        "t.rdf",
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="urn:a"><rdf:value>caf\xe9</rdf:value></rdf:Description></rdf:RDF>',
+        r"not valid UTF-8",
+    ),
     ("csv-latin1", "u.csv", "id,label,category\nx,Caf\xe9,ssc:NGO\n".encode("latin-1"), r"UTF-8"),
     ("jsonld-latin1", "v.jsonld", '{"@id": "urn:a", "http://x/p": "caf\xe9"}'.encode("latin-1"), r"not valid UTF-8"),
     ("overlong-utf8", "w.ttl", P.encode() + b'ex:a rdfs:label "\xc0\xaf" .', r"not valid UTF-8"),
@@ -74,13 +98,64 @@ case("only-comments", ["validate", f("cmt.nt", "# nothing\n")], 2, r"no triples"
 case("socket", ["validate", "{socket}"], 2, r"socket", special="socket")
 case("too-large", ["validate", good], 2, r"more than the 0.0 MiB", env={"SSCRDF_MAX_INPUT_BYTES": "10"})
 # ---- entities
-LOL = ('<?xml version="1.0"?>\n<!DOCTYPE r [\n' + "".join(f' <!ENTITY l{i} "{f"&l{i - 1};" * 10 if i else "lol"}">\n' for i in range(10))
-       + ']>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="urn:a"><rdf:value>&l9;</rdf:value></rdf:Description></rdf:RDF>\n')
+LOL = (
+    '<?xml version="1.0"?>\n<!DOCTYPE r [\n'
+    + "".join(f' <!ENTITY l{i} "{f"&l{i - 1};" * 10 if i else "lol"}">\n' for i in range(10))
+    + ']>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="urn:a"><rdf:value>&l9;</rdf:value></rdf:Description></rdf:RDF>\n'
+)
 case("billion-laughs", ["validate", f("lol.rdf", LOL)], 2, r"declares a DTD")
-case("external-entity-file", ["validate", f("xxe.rdf", '<?xml version="1.0"?>\n<!DOCTYPE r [ <!ENTITY x SYSTEM "file:///etc/passwd"> ]>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="urn:a"><rdf:value>&x;</rdf:value></rdf:Description></rdf:RDF>')], 2, r"declares a DTD")
-case("external-dtd-http", ["validate", f("xdtd.rdf", '<?xml version="1.0"?>\n<!DOCTYPE r SYSTEM "' + CANARY + 'x.dtd">\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>')], 2, r"declares a DTD")
-case("parameter-entity", ["validate", f("pe.rdf", '<?xml version="1.0"?>\n<!DOCTYPE r [ <!ENTITY % p SYSTEM "' + CANARY + 'p"> %p; ]>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>')], 2, r"declares a DTD")
-case("entity-in-owl", ["validate", f("ent.owl", '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [ <!ENTITY ssc "https://w3id.org/sscrdf/ontology#"> ]>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="urn:a"><rdf:type rdf:resource="&ssc;City"/></rdf:Description></rdf:RDF>')], 2, r"declares a DTD")
+case(
+    "external-entity-file",
+    [
+        "validate",
+        f(
+            "xxe.rdf",
+            '<?xml version="1.0"?>\n<!DOCTYPE r [ <!ENTITY x SYSTEM "file:///etc/passwd"> ]>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="urn:a"><rdf:value>&x;</rdf:value></rdf:Description></rdf:RDF>',
+        ),
+    ],
+    2,
+    r"declares a DTD",
+)
+case(
+    "external-dtd-http",
+    [
+        "validate",
+        f(
+            "xdtd.rdf",
+            '<?xml version="1.0"?>\n<!DOCTYPE r SYSTEM "'
+            + CANARY
+            + 'x.dtd">\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+        ),
+    ],
+    2,
+    r"declares a DTD",
+)
+case(
+    "parameter-entity",
+    [
+        "validate",
+        f(
+            "pe.rdf",
+            '<?xml version="1.0"?>\n<!DOCTYPE r [ <!ENTITY % p SYSTEM "'
+            + CANARY
+            + 'p"> %p; ]>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+        ),
+    ],
+    2,
+    r"declares a DTD",
+)
+case(
+    "entity-in-owl",
+    [
+        "validate",
+        f(
+            "ent.owl",
+            '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [ <!ENTITY ssc "https://w3id.org/sscrdf/ontology#"> ]>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="urn:a"><rdf:type rdf:resource="&ssc;City"/></rdf:Description></rdf:RDF>',
+        ),
+    ],
+    2,
+    r"declares a DTD",
+)
 # ---- remote contexts and imports
 for cid, doc in [
     ("jsonld-remote-context", {"@context": CANARY + "ctx.jsonld", "@id": "urn:a"}),
@@ -91,17 +166,59 @@ for cid, doc in [
     ("jsonld-scoped-context", {"@context": {"p": {"@id": "urn:p", "@context": CANARY + "s"}}, "p": {"@id": "urn:b"}}),
 ]:
     case(cid, ["validate", f(cid + ".jsonld", json.dumps(doc))], 2, r"JSON-LD context")
-case("ttl-deep-nesting", ["validate", f("n.ttl", P + "ex:a ex:p " + "[ ex:p " * 3000 + "1" + " ]" * 3000 + " ."), "--fail-on", "info"], 0, r"graph\(s\) validated", lines="any")
-case("owl-imports", ["validate", f("imports.ttl", GOOD + f"<urn:o> a owl:Ontology ; owl:imports <{CANARY}onto.ttl> .\n")], 0, r"does not conform|conforms", lines="any")
-case("owl-imports-ok-exit", ["infer", f("imports2.ttl", GOOD + f"<urn:o> owl:imports <{CANARY}o2.ttl> .\n"), "--only-inferred", "--format", "nt"], 0, r".", lines="any")
-case("see-also-remote", ["validate", f("seealso.ttl", GOOD + f"ex:m rdfs:seeAlso <{CANARY}more.ttl> .\n")], 0, r"conform", lines="any")
+case(
+    "ttl-deep-nesting",
+    ["validate", f("n.ttl", P + "ex:a ex:p " + "[ ex:p " * 3000 + "1" + " ]" * 3000 + " ."), "--fail-on", "info"],
+    0,
+    r"graph\(s\) validated",
+    lines="any",
+)
+case(
+    "owl-imports",
+    ["validate", f("imports.ttl", GOOD + f"<urn:o> a owl:Ontology ; owl:imports <{CANARY}onto.ttl> .\n")],
+    0,
+    r"does not conform|conforms",
+    lines="any",
+)
+case(
+    "owl-imports-ok-exit",
+    [
+        "infer",
+        f("imports2.ttl", GOOD + f"<urn:o> owl:imports <{CANARY}o2.ttl> .\n"),
+        "--only-inferred",
+        "--format",
+        "nt",
+    ],
+    0,
+    r".",
+    lines="any",
+)
+case(
+    "see-also-remote",
+    ["validate", f("seealso.ttl", GOOD + f"ex:m rdfs:seeAlso <{CANARY}more.ttl> .\n")],
+    0,
+    r"conform",
+    lines="any",
+)
 # ---- vocabulary typos
 for cid, body, m in [
-    ("typo-class", 'ex:m2 a ssc:Municipalty ; rdfs:label "M2" .', r"unknown term ssc:Municipalty.*did you mean ssc:Municipality"),
-    ("typo-property", 'ex:city ssc:hasStakholder ex:m .', r"unknown term ssc:hasStakholder.*did you mean ssc:hasStakeholder"),
-    ("typo-individual", 'ex:m ssc:sector ssc:PublicSectr .', r"unknown term ssc:PublicSectr"),
-    ("typo-case", 'ex:m2 a ssc:municipality .', r"unknown term ssc:municipality"),
-    ("typo-old-term", 'ex:u ssc:hasResponsibility ssc:DevelopKPIBasedPartnerships .', r"unknown term ssc:DevelopKPIBasedPartnerships"),
+    (
+        "typo-class",
+        'ex:m2 a ssc:Municipalty ; rdfs:label "M2" .',
+        r"unknown term ssc:Municipalty.*did you mean ssc:Municipality",
+    ),
+    (
+        "typo-property",
+        "ex:city ssc:hasStakholder ex:m .",
+        r"unknown term ssc:hasStakholder.*did you mean ssc:hasStakeholder",
+    ),
+    ("typo-individual", "ex:m ssc:sector ssc:PublicSectr .", r"unknown term ssc:PublicSectr"),
+    ("typo-case", "ex:m2 a ssc:municipality .", r"unknown term ssc:municipality"),
+    (
+        "typo-old-term",
+        "ex:u ssc:hasResponsibility ssc:DevelopKPIBasedPartnerships .",
+        r"unknown term ssc:DevelopKPIBasedPartnerships",
+    ),
     ("typo-in-trig", None, r"unknown term ssc:Cty"),
 ]:
     name = cid + (".trig" if body is None else ".ttl")
@@ -110,18 +227,43 @@ for cid, body, m in [
 # ---- bad data that must be a Violation (exit 1), never a traceback
 for cid, body, m in [
     ("literal-stakeholder", 'ex:city ssc:hasStakeholder "Acme" .', r"identified by an IRI, not by a text value"),
-    ("blank-stakeholder", 'ex:city ssc:hasStakeholder [ a ssc:NGO ] .', r"identified by an IRI, not by a blank node"),
-    ("redefine-subclass", 'ssc:Stakeholder rdfs:subClassOf ssc:Municipality .', r"must not redefine the ontology term"),
-    ("redefine-domain", 'ssc:hasStakeholder rdfs:domain ssc:NGO .', r"must not redefine the ontology term"),
-    ("redefine-equivalent", 'ssc:NGO owl:equivalentClass ssc:Municipality .', r"must not redefine the ontology term"),
-    ("redefine-type", 'ssc:hasStakeholder a owl:TransitiveProperty .', r"must not redefine the ontology term"),
-    ("disjoint-types", 'ex:m a ssc:EngagementAssessment .', r"declares disjoint"),
-    ("bad-date", 'ex:a a ssc:EngagementAssessment ; ssc:assessedStakeholder ex:m ; dcterms:date "2026-13-45"^^xsd:date .', r"calendar date"),
-    ("date-as-string", 'ex:a a ssc:EngagementAssessment ; ssc:assessedStakeholder ex:m ; dcterms:date "2026-01-01" .', r"calendar date"),
-    ("date-wrong-type", 'ex:a a ssc:EngagementAssessment ; ssc:assessedStakeholder ex:m ; dcterms:date "yesterday"^^xsd:date .', r"calendar date"),
+    ("blank-stakeholder", "ex:city ssc:hasStakeholder [ a ssc:NGO ] .", r"identified by an IRI, not by a blank node"),
+    ("redefine-subclass", "ssc:Stakeholder rdfs:subClassOf ssc:Municipality .", r"must not redefine the ontology term"),
+    ("redefine-domain", "ssc:hasStakeholder rdfs:domain ssc:NGO .", r"must not redefine the ontology term"),
+    ("redefine-equivalent", "ssc:NGO owl:equivalentClass ssc:Municipality .", r"must not redefine the ontology term"),
+    ("redefine-type", "ssc:hasStakeholder a owl:TransitiveProperty .", r"must not redefine the ontology term"),
+    ("disjoint-types", "ex:m a ssc:EngagementAssessment .", r"declares disjoint"),
+    (
+        "bad-date",
+        'ex:a a ssc:EngagementAssessment ; ssc:assessedStakeholder ex:m ; dcterms:date "2026-13-45"^^xsd:date .',
+        r"calendar date",
+    ),
+    (
+        "date-as-string",
+        'ex:a a ssc:EngagementAssessment ; ssc:assessedStakeholder ex:m ; dcterms:date "2026-01-01" .',
+        r"calendar date",
+    ),
+    (
+        "date-wrong-type",
+        'ex:a a ssc:EngagementAssessment ; ssc:assessedStakeholder ex:m ; dcterms:date "yesterday"^^xsd:date .',
+        r"calendar date",
+    ),
 ]:
     case(cid, ["validate", f(cid + ".ttl", GOOD + body + "\n")], 1, m, lines="any")
-case("bad-date-not-future", ["validate", f("bad-date2.ttl", GOOD + 'ex:a a ssc:EngagementAssessment ; ssc:assessedStakeholder ex:m ; dcterms:date "9999-99-99"^^xsd:date .\n')], 1, r"^(?![\s\S]*in the future)[\s\S]*calendar date", lines="any")
+case(
+    "bad-date-not-future",
+    [
+        "validate",
+        f(
+            "bad-date2.ttl",
+            GOOD
+            + 'ex:a a ssc:EngagementAssessment ; ssc:assessedStakeholder ex:m ; dcterms:date "9999-99-99"^^xsd:date .\n',
+        ),
+    ],
+    1,
+    r"^(?![\s\S]*in the future)[\s\S]*calendar date",
+    lines="any",
+)
 # ---- hostile CSV registers
 for cid, data, m in [
     ("csv-empty", "", r"(no triples|empty|header)"),
@@ -137,12 +279,24 @@ for cid, data, m in [
 # ---- hostile queries (user .rq files)
 for cid, q, m in [
     ("rq-service", "SELECT * WHERE { SERVICE <" + CANARY + "> { ?s ?p ?o } }", r"uses SERVICE"),
-    ("rq-service-hash", "SELECT * WHERE { ?x a <https://w3id.org/sscrdf/ontology#City> . SERVICE <" + CANARY + "> { ?x ?p ?o } }", r"uses SERVICE"),
+    (
+        "rq-service-hash",
+        "SELECT * WHERE { ?x a <https://w3id.org/sscrdf/ontology#City> . SERVICE <" + CANARY + "> { ?x ?p ?o } }",
+        r"uses SERVICE",
+    ),
     ("rq-service-quote", "SELECT * WHERE { ?x ?p '\"' . SERVICE <" + CANARY + "> { ?x ?q ?o } }", r"uses SERVICE"),
     ("rq-service-escape", "SELECT * WHERE { \\u0053ERVICE <" + CANARY + "> { ?s ?p ?o } }", r"uses SERVICE"),
     ("rq-service-double-escape", "SELECT * WHERE { \\u005Cu0053ERVICE <" + CANARY + "> { ?s ?p ?o } }", r"escape"),
-    ("rq-service-variable", "SELECT * WHERE { VALUES ?e { <" + CANARY + "> } SERVICE ?e { ?s ?p ?o } }", r"uses SERVICE"),
-    ("rq-service-exists", "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <" + CANARY + "> { ?s ?p ?o } } }", r"uses SERVICE"),
+    (
+        "rq-service-variable",
+        "SELECT * WHERE { VALUES ?e { <" + CANARY + "> } SERVICE ?e { ?s ?p ?o } }",
+        r"uses SERVICE",
+    ),
+    (
+        "rq-service-exists",
+        "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <" + CANARY + "> { ?s ?p ?o } } }",
+        r"uses SERVICE",
+    ),
     ("rq-load", "LOAD <" + CANARY + ">", r"SPARQL Update"),
     ("rq-insert", "INSERT DATA { <urn:a> <urn:b> <urn:c> }", r"SPARQL Update"),
     ("rq-drop", "DROP ALL", r"SPARQL Update"),
@@ -152,23 +306,91 @@ for cid, q, m in [
     ("rq-ask", "ASK { ?s ?p ?o }", r"not a SELECT query"),
 ]:
     case(cid, ["query", f(cid + ".rq", q), good, "--no-rules"], 2, m)
-case("rq-latin1", ["query", f("latin.rq", "SELECT ?x WHERE { BIND('caf\xe9' AS ?x) }".encode("latin-1")), good], 2, r"not UTF-8")
+case(
+    "rq-latin1",
+    ["query", f("latin.rq", "SELECT ?x WHERE { BIND('caf\xe9' AS ?x) }".encode("latin-1")), good],
+    2,
+    r"not UTF-8",
+)
 case("rq-missing", ["query", "{files}/nope.rq", good], 2, r"no such query file")
-case("query-unknown-name", ["query", "stakeholder-cont", good], 2, r"no query named 'stakeholder-cont'.*did you mean 'stakeholder-count'")
-case("shapes-service", ["validate", good, "--shapes", f("svc-shape.ttl", "@prefix sh: <http://www.w3.org/ns/shacl#> .\n<urn:s> a sh:NodeShape ; sh:targetNode <urn:x> ; sh:sparql [ sh:select \"SELECT $this WHERE { SERVICE <" + CANARY + "> { $this ?p ?o } }\" ] .\n")], 2, r"uses SERVICE")
-case("shapes-update", ["validate", good, "--shapes", f("upd-shape.ttl", "@prefix sh: <http://www.w3.org/ns/shacl#> .\n<urn:s> sh:update \"LOAD <" + CANARY + ">\" .\n")], 2, r"SPARQL Update")
-case("shapes-syntax", ["validate", good, "--shapes", f("bad-shape.ttl", "@prefix sh: <http://www.w3.org/ns/shacl#> .\n<urn:s> a sh:NodeShape ;")], 2, r"cannot read the shapes file")
+case(
+    "query-unknown-name",
+    ["query", "stakeholder-cont", good],
+    2,
+    r"no query named 'stakeholder-cont'.*did you mean 'stakeholder-count'",
+)
+case(
+    "shapes-service",
+    [
+        "validate",
+        good,
+        "--shapes",
+        f(
+            "svc-shape.ttl",
+            '@prefix sh: <http://www.w3.org/ns/shacl#> .\n<urn:s> a sh:NodeShape ; sh:targetNode <urn:x> ; sh:sparql [ sh:select "SELECT $this WHERE { SERVICE <'
+            + CANARY
+            + '> { $this ?p ?o } }" ] .\n',
+        ),
+    ],
+    2,
+    r"uses SERVICE",
+)
+case(
+    "shapes-update",
+    [
+        "validate",
+        good,
+        "--shapes",
+        f(
+            "upd-shape.ttl",
+            '@prefix sh: <http://www.w3.org/ns/shacl#> .\n<urn:s> sh:update "LOAD <' + CANARY + '>" .\n',
+        ),
+    ],
+    2,
+    r"SPARQL Update",
+)
+case(
+    "shapes-syntax",
+    [
+        "validate",
+        good,
+        "--shapes",
+        f("bad-shape.ttl", "@prefix sh: <http://www.w3.org/ns/shacl#> .\n<urn:s> a sh:NodeShape ;"),
+    ],
+    2,
+    r"cannot read the shapes file",
+)
 case("shapes-missing", ["validate", good, "--shapes", "{files}/none.ttl"], 2, r"no such shapes file")
 # ---- bad flags and environment variables
 for cid, args, env, m in [
     ("env-workers-abc", ["validate", good], {"SSCRDF_WORKERS": "abc"}, r"SSCRDF_WORKERS='abc' is not a whole number"),
-    ("env-workers-negative", ["validate", good], {"SSCRDF_WORKERS": "-3"}, r"SSCRDF_WORKERS='-3' is not a whole number >= 0"),
+    (
+        "env-workers-negative",
+        ["validate", good],
+        {"SSCRDF_WORKERS": "-3"},
+        r"SSCRDF_WORKERS='-3' is not a whole number >= 0",
+    ),
     ("env-batch-abc", ["validate", good], {"SSCRDF_BATCH_SIZE": "abc"}, r"SSCRDF_BATCH_SIZE='abc'"),
     ("env-batch-zero", ["validate", good], {"SSCRDF_BATCH_SIZE": "0"}, r"SSCRDF_BATCH_SIZE='0'"),
-    ("env-max-input-abc", ["validate", good], {"SSCRDF_MAX_INPUT_BYTES": "lots"}, r"SSCRDF_MAX_INPUT_BYTES='lots' is not a whole number"),
+    (
+        "env-max-input-abc",
+        ["validate", good],
+        {"SSCRDF_MAX_INPUT_BYTES": "lots"},
+        r"SSCRDF_MAX_INPUT_BYTES='lots' is not a whole number",
+    ),
     ("env-max-input-zero", ["validate", good], {"SSCRDF_MAX_INPUT_BYTES": "0"}, r"must be a positive number"),
-    ("env-serve-timeout", ["serve", good, "--port", "0"], {"SSCRDF_SERVE_QUERY_TIMEOUT": "soon"}, r"SSCRDF_SERVE_QUERY_TIMEOUT='soon' is not a number"),
-    ("env-serve-threads", ["serve", good, "--port", "0"], {"SSCRDF_SERVE_THREADS": "many"}, r"SSCRDF_SERVE_THREADS='many' is not a number"),
+    (
+        "env-serve-timeout",
+        ["serve", good, "--port", "0"],
+        {"SSCRDF_SERVE_QUERY_TIMEOUT": "soon"},
+        r"SSCRDF_SERVE_QUERY_TIMEOUT='soon' is not a number",
+    ),
+    (
+        "env-serve-threads",
+        ["serve", good, "--port", "0"],
+        {"SSCRDF_SERVE_THREADS": "many"},
+        r"SSCRDF_SERVE_THREADS='many' is not a number",
+    ),
     ("env-serve-negative", ["serve", good, "--port", "0"], {"SSCRDF_SERVE_MAX_BODY": "-1"}, r"must be positive"),
     ("as-of-bad", ["analyze", good, "--as-of", "yesterday"], {}, r"--as-of 'yesterday' is not a date"),
     ("as-of-impossible", ["analyze", good, "--as-of", "2025-02-30"], {}, r"is not a date"),
@@ -184,10 +406,25 @@ for cid, args, env, m in [
     ("store-not-url", ["push", good, "--store", "not-a-url"], {}, r"--store 'not-a-url' is not an http\(s\) URL"),
     ("store-ftp", ["push", good, "--store", "ftp://127.0.0.1/x"], {}, r"is not an http\(s\) URL"),
     ("store-file", ["push", good, "--store", "file:///etc/passwd"], {}, r"is not an http\(s\) URL"),
-    ("endpoint-and-files", ["query", "stakeholder-count", good, "--endpoint", CANARY], {}, r"either FILES or --endpoint"),
+    (
+        "endpoint-and-files",
+        ["query", "stakeholder-count", good, "--endpoint", CANARY],
+        {},
+        r"either FILES or --endpoint",
+    ),
     ("no-files", ["query", "stakeholder-count"], {}, r"no data files given"),
-    ("endpoint-html", ["query", "stakeholder-count", "--endpoint", "{canary}html"], {}, r"did not answer with SPARQL JSON results|failed"),
-    ("endpoint-refused", ["query", "stakeholder-count", "--endpoint", "http://127.0.0.1:1/sparql"], {}, r"the SPARQL endpoint http://127.0.0.1:1/sparql failed"),
+    (
+        "endpoint-html",
+        ["query", "stakeholder-count", "--endpoint", "{canary}html"],
+        {},
+        r"did not answer with SPARQL JSON results|failed",
+    ),
+    (
+        "endpoint-refused",
+        ["query", "stakeholder-count", "--endpoint", "http://127.0.0.1:1/sparql"],
+        {},
+        r"the SPARQL endpoint http://127.0.0.1:1/sparql failed",
+    ),
     ("ontology-check-missing", ["ontology", "check", "{files}/no-ext.ttl"], {}, r"no such file"),
     ("infer-ttl-needs-only", ["infer", good, "--format", "ttl"], {}, r"ttl output cannot keep inferred triples apart"),
     ("unknown-command", ["analyse", good], {}, r"No such command 'analyse'"),
@@ -201,8 +438,16 @@ for cid, args, m in [
     ("out-onto-input", ["validate", "{tmp}/copy.ttl", "-o", "{tmp}/copy.ttl"], r"also an input file"),
     ("out-onto-input-relative", ["analyze", "{tmp}/copy.ttl", "-o", "{tmp}/./copy.ttl"], r"also an input file"),
     ("out-onto-query-file", ["query", "{tmp}/q.rq", "{tmp}/copy.ttl", "-o", "{tmp}/q.rq"], r"also an input file"),
-    ("out-format-mismatch", ["infer", good, "--format", "trig", "-o", "{tmp}/out.nt"], r"--format trig does not match the output file's extension .nt"),
-    ("out-format-mismatch-ttl", ["infer", good, "--only-inferred", "--format", "nt", "-o", "{tmp}/out.ttl"], r"does not match"),
+    (
+        "out-format-mismatch",
+        ["infer", good, "--format", "trig", "-o", "{tmp}/out.nt"],
+        r"--format trig does not match the output file's extension .nt",
+    ),
+    (
+        "out-format-mismatch-ttl",
+        ["infer", good, "--only-inferred", "--format", "nt", "-o", "{tmp}/out.ttl"],
+        r"does not match",
+    ),
     ("out-dev-full", ["validate", good, "-o", "/dev/full"], r"not a regular file"),
     ("out-sysfs", ["validate", good, "-o", "/sys/sscrdf-out.txt"], r"cannot write the output"),
 ]:
