@@ -24,7 +24,7 @@ from rdflib.namespace import SH
 
 from ..convert import to_rdflib_term
 from ..namespaces import OWL, RDF, RDFS, SSC, SSCSH
-from ..reasoning.closure import ontology_closure, ontology_schema
+from ..reasoning.closure import SUPPORTED_AXIOMS, ontology_closure, ontology_schema
 from .results import Result
 
 _RDF = str(RDF)
@@ -34,16 +34,8 @@ _TYPE = _RDF + "type"
 _Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 _HAS_STAKEHOLDER = str(SSC) + "hasStakeholder"
 #: predicates that state schema axioms; with an ssc: subject in city data they redefine the ontology
-SCHEMA_PREDICATES = frozenset(
+SCHEMA_PREDICATES = SUPPORTED_AXIOMS | frozenset(
     {
-        _RDFS + "subClassOf",
-        _RDFS + "subPropertyOf",
-        _RDFS + "domain",
-        _RDFS + "range",
-        _OWL + "equivalentClass",
-        _OWL + "equivalentProperty",
-        _OWL + "inverseOf",
-        _OWL + "disjointWith",
         _OWL + "propertyDisjointWith",
         _OWL + "unionOf",
         _OWL + "intersectionOf",
@@ -54,7 +46,7 @@ SCHEMA_PREDICATES = frozenset(
         _OWL + "hasKey",
         _OWL + "disjointUnionOf",
     }
-)
+)  # the axioms the fast reasoner reads, and the rest of OWL's class and property axioms
 #: rdf:type objects that declare a term (a class or property) rather than type an individual
 SCHEMA_TYPES = frozenset(
     {
