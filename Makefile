@@ -23,7 +23,7 @@ test: $(STAMP)
 
 ## test-fast: the fast tier (no reference engines, stores, browsers or builds): run it after each edit
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 -m "not slow"
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not slow"  # one file a worker: its cached work is shared
 
 ## lint: ruff (lint and format check) on the code and the tests, mypy --strict on the package; any finding fails
 lint: $(STAMP)
