@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import re
 from collections import Counter
 from functools import cache
@@ -432,24 +433,14 @@ def test_rule_in_extra_directory_is_picked_up(tmp_path):
 
 
 def _many_cities(copies: int) -> ox.Store:
-    """``copies`` renamed copies of all positive fixtures (about 30 cities each), plus latest assessments (the
-    store benchmarks/rules_scale.py times the rules on)."""
-    texts = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.pos.ttl"))]
-    data = ox.Store()
-    for i in range(copies):
-        for text in texts:
-            data.load(text.replace("http://example.org/", f"http://example.org/copy{i}/"), format=ox.RdfFormat.TURTLE)
-    ks = knowledge_store(data)
-    latest = run_rules(ks, [RULE_BY_ID["latest-assessment"]], as_of=AS_OF)
-    ks.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in latest.triples)
-    ks.add(
-        ox.Quad(
-            ox.NamedNode("urn:sscrdf:analysis"),
-            ox.NamedNode(SSC + "asOfDate"),
-            ox.Literal(AS_OF.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
-        )
-    )
-    return ks
+    """``copies`` renamed copies of all positive fixtures (about 30 cities each), plus latest assessments: the very
+    store benchmarks/rules_scale.py times the rules on (its ``many_cities``, loaded from the script)."""
+    spec = importlib.util.spec_from_file_location("rules_scale", ROOT / "benchmarks" / "rules_scale.py")
+    assert spec is not None and spec.loader is not None
+    rules_scale = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rules_scale)
+    store: ox.Store = rules_scale.many_cities(copies, FIXTURES)
+    return store
 
 
 def test_rule_output_grows_with_the_copies():
