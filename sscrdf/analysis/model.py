@@ -17,6 +17,7 @@ import typing
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, ClassVar, TypeVar
 
 from ..rules.engine import Derivation
@@ -39,6 +40,7 @@ def snake(column: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", column).lower()
 
 
+@cache
 def camel(name: str) -> str:
     """The query column of a field name: ``category_label`` → ``categoryLabel``."""
     head, *rest = name.split("_")

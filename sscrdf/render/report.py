@@ -27,13 +27,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypedDict
 
+import orjson
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
@@ -53,6 +53,14 @@ from .vocab import grid_strategies
 if TYPE_CHECKING:
     from ..analysis.model import ActionRow, Analysis, CityAnalysis, Entry, PlanRow
     from ..query.sparql import Table, Value
+
+
+def json_text(data: object) -> str:
+    """``data`` as JSON text indented by two spaces, non-ASCII characters as they are: the text
+    ``json.dumps(data, indent=2, ensure_ascii=False)`` gives, written by orjson, which is about twenty times
+    faster (the standard library falls back to its pure-Python encoder whenever it indents; a 1,000-city
+    analysis took 16 s to write)."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8")
 
 
 def _value(term: object) -> str | None:
@@ -168,7 +176,7 @@ def validation_json(report: ValidationReport, fail_on: str) -> str:
             for c in report.cities
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return json_text(data)
 
 
 # ----------------------------------------------------------------------------------------------- ttl
@@ -639,16 +647,14 @@ def _city_json(ca: CityAnalysis, as_of: dt.date) -> dict[str, object]:
 
 
 def analysis_json(analysis: Analysis) -> str:
-    return json.dumps(
+    return json_text(
         {
             "schema": ANALYSIS_SCHEMA,
             "sscrdf": __version__,
             "asOf": analysis.as_of.isoformat(),
             "reasoner": analysis.reasoner,
             "cities": [_city_json(c, analysis.as_of) for c in analysis.cities],
-        },
-        indent=2,
-        ensure_ascii=False,
+        }
     )
 
 
@@ -917,8 +923,4 @@ def table_csv(table: Table) -> str:
 
 
 def table_json(table: Table) -> str:
-    return json.dumps(
-        {"columns": table.columns, "rows": [dict(zip(table.columns, r, strict=True)) for r in table.rows]},
-        indent=2,
-        ensure_ascii=False,
-    )
+    return json_text({"columns": table.columns, "rows": [dict(zip(table.columns, r, strict=True)) for r in table.rows]})
