@@ -31,7 +31,7 @@ from ..reasoning.store import split_by_graph
 from ..resources import data_dir
 from ..rules.engine import Derivation
 from ..shacl.results import Result, severity_rank
-from ..shacl.validate import CityReport, city_iris, labels_of, shapes_graph, validate_store
+from ..shacl.validate import CityReport, ValidationReport, city_iris, labels_of, shapes_graph, validate_store
 from .model import (
     ENTRY_KINDS,
     FINDING_KINDS,
@@ -331,6 +331,15 @@ def _analyze_batch(
         clock[0] = now
 
     units = split_by_graph(data)
+    shapes, shape_labels, concerns_of_shape = _shapes_for(tuple(extra_shapes))
+    validated: list[ValidationReport] = []
+
+    def validate(ks: ox.Store) -> None:
+        validated.append(
+            validate_store(data, shapes=shapes, reasoner=reasoner, engine=engine, knowledge=ks, units=units)
+        )
+        lap("validation")
+
     derived = derive(
         data,
         reasoner=reasoner,
@@ -338,12 +347,13 @@ def _analyze_batch(
         units=units,
         on_stage=lap,  # laps reasoning, rules
         place=place,
+        before_rules=validate if place is None else None,  # embedded: validate first, then the rules in place
     )
-    ks, derivation, store = derived.knowledge, derived.derivation, derived.store
+    derivation, store = derived.derivation, derived.store
     assert derivation is not None  # derive ran the rules
-    shapes, shape_labels, concerns_of_shape = _shapes_for(tuple(extra_shapes))
-    validation = validate_store(data, shapes=shapes, reasoner=reasoner, engine=engine, knowledge=ks, units=units)
-    lap("validation")
+    if not validated:
+        validate(derived.knowledge)
+    validation = validated[0]
 
     labels: dict[str, str] = {}
     city_graph: dict[str, str | None] = {}

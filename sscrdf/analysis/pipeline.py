@@ -76,6 +76,7 @@ def derive(
     units: list[Unit] | None = None,
     on_stage: Callable[[str], None] | None = None,
     place: Place | None = None,
+    before_rules: Callable[[ox.Store], None] | None = None,
 ) -> Derived:
     """The knowledge store of ``data`` (the ontology unless ``with_ontology`` is False, the data, its OWL 2 RL
     entailments) and, unless ``rules`` is False, what the rules derive from it on ``as_of`` (default today).
@@ -84,7 +85,11 @@ def derive(
 
     ``place``: a SPARQL store already holding ``data``, its entailments and the ontology
     (``sscrdf.analysis.instore.RemoteStore``); the rules then run inside it, into its derived graphs, and the
-    knowledge is the store seen without them."""
+    knowledge is the store seen without them.
+
+    ``before_rules(knowledge)``: called with the knowledge store once it is built and before the rules run; when
+    given, the rules run in place (no copy of the knowledge store, which this function built and owns), so
+    ``Derived.knowledge`` then also holds the derived graph. The analysis validates there."""
     if place is not None:
         derivation = place.run_rules(as_of=as_of or dt.date.today()) if rules else None
         if on_stage and rules:
@@ -93,7 +98,9 @@ def derive(
     ks = knowledge_store(data, reasoner=reasoner, with_ontology=with_ontology, units=units)
     if on_stage:
         on_stage("reasoning")
-    derivation = run_rules(ks, as_of=as_of or dt.date.today()) if rules else None
+    if before_rules is not None:
+        before_rules(ks)
+    derivation = run_rules(ks, as_of=as_of or dt.date.today(), in_place=before_rules is not None) if rules else None
     if on_stage and rules:
         on_stage("rules")
     return Derived(ks, derivation)
