@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from ..errors import InputError
 from ..namespaces import DERIVED_GRAPH as _DERIVED_GRAPH, LOCAL, PROV, RDF, SSC, XSD
 from ..query.sparql import SparqlFile, read_sparql_file
 from ..resources import files
+from .patterns import Feeds, RulePatterns, Unreadable, read_patterns
 
 REQUIRED_RULE_KEYS = ("id", "derives", "clause", "kind")
 DERIVED_GRAPH = ox.NamedNode(_DERIVED_GRAPH)
@@ -80,6 +83,8 @@ class Derivation:
         self.store = store
         #: rule id -> seconds spent running it (query and reading its result), summed over the rounds
         self.seconds: dict[str, float] = {}
+        #: rule id -> how many times it ran
+        self.runs: dict[str, int] = {}
 
     def _add(self, t: ox.Triple, rule_id: str) -> None:
         self._triples.append(t)
@@ -133,7 +138,7 @@ class Derivation:
         self._by_rule, self._packed, self._rule_of = value, [], None
 
     def __getstate__(self) -> dict[str, object]:
-        return {"packed": self._pack(), "rounds": self.rounds, "seconds": self.seconds}
+        return {"packed": self._pack(), "rounds": self.rounds, "seconds": self.seconds, "runs": self.runs}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._triples, self._by_rule, self._rule_of = [], {}, []
@@ -141,6 +146,7 @@ class Derivation:
         self.rounds = state["rounds"]
         self._packed = state["packed"]
         self.seconds = state.get("seconds", {})
+        self.runs = state.get("runs", {})
 
     @classmethod
     def merged(cls, parts: list[Derivation]) -> Derivation:
@@ -150,6 +156,8 @@ class Derivation:
         for p in parts:
             for rid, sec in p.seconds.items():
                 out.seconds[rid] = out.seconds.get(rid, 0.0) + sec
+            for rid, n in p.runs.items():
+                out.runs[rid] = out.runs.get(rid, 0) + n
         return out
 
     def findings(self) -> list[ox.NamedNode | ox.BlankNode | ox.Triple]:
@@ -205,24 +213,28 @@ def run_rules(
     as_of: dt.date | None = None,
     max_rounds: int = 25,
     in_place: bool = False,
+    exact: bool = True,
 ) -> Derivation:
     """Run ``rules`` (default: the bundled ones) to a fixpoint over ``store``.
 
     ``store`` is not changed: the rules run over a working copy of it, unless ``in_place`` is True, which the
     caller passes only for a store it built itself and hands over (the pipeline's knowledge store of one batch;
     copying it cost a tenth of the rules' time). Returns the derived triples.
-    Rules run producers-first; after the first round a rule runs again only if something it reads (a
-    predicate or class its WHERE clause names) was derived since it last ran."""
+    Rules run producers-first; after the first round a rule runs again only if a triple derived since it last
+    ran can feed it: it matches one of the rule's positive triple patterns, constants and one-step joins
+    included (:mod:`sscrdf.rules.patterns`). ``exact=False`` re-runs a rule whenever a predicate or class its
+    WHERE clause names was derived (the coarse test, also used for a rule the pattern reader cannot follow);
+    both reach the same fixpoint, the exact test with fewer runs."""
     rules = bundled_rules() if rules is None else rules
     io = {r.id: rule_io(r) for r in rules}
     rules = _ordered(rules, io)
-    reads = {rid: r_w[0] for rid, r_w in io.items()}
-    changed: dict[str, set[str]] = {r.id: set() for r in rules}
+    inputs = _inputs(rules, io, exact)
     if in_place:
         work = store
     else:
         work = ox.Store()
         work.bulk_extend(store)
+    inputs.store = work
     today = as_of or dt.date.today()
     work.add(ox.Quad(ANALYSIS, AS_OF, ox.Literal(today.isoformat(), datatype=_XSD_DATE), DERIVED_GRAPH))
     result = Derivation(store=work)
@@ -231,40 +243,41 @@ def run_rules(
         added = 0
         for rule in rules:
             rid = rule.id  # a property: read it once, not once per derived triple
-            if rnd > 1 and not (changed[rid] & reads[rid]):
-                continue
-            changed[rid] = set()
-            started = time.perf_counter()
-            try:
-                res = work.query(rule.text, use_default_graph_as_union=True)
-            except SyntaxError as exc:
-                raise InputError(f"SPARQL syntax error in rule {rule.id}: {exc}", path=rule.path) from None
-            if not isinstance(res, ox.QueryTriples):
-                raise InputError(f"rule {rule.id} is not a CONSTRUCT query", path=rule.path, line=1)
-            # new triples in the order the rule gave them, each once (a CONSTRUCT may repeat a triple)
-            fresh: dict[ox.Triple, None] = {}
-            for t in res:
-                if t not in seen and t not in fresh and not _in_any_graph(work, t):
-                    fresh[t] = None
-            result.seconds[rid] = result.seconds.get(rid, 0.0) + time.perf_counter() - started
-            if not fresh:
-                continue
-            rule_node = ox.NamedNode(rule.iri)
-            for t in [t for t in fresh if t.predicate == _TYPE and t.object == _FINDING]:
-                prov = ox.Triple(t.subject, _GENERATED_BY, rule_node)
-                if prov not in seen:
-                    fresh[prov] = None
-            produced: set[str] = set()
-            for t in fresh:
-                seen.add(t)
-                produced.add(t.predicate.value)
-                if t.predicate == _TYPE and isinstance(t.object, ox.NamedNode):
-                    produced.add(t.object.value)
-                result._add(t, rid)
-            for other in changed.values():
-                other |= produced
-            work.extend(ox.Quad(t.subject, t.predicate, t.object, DERIVED_GRAPH) for t in fresh)
-            added += len(fresh)
+            runs = 0
+            # a rule runs in the first round, and again whenever something new can feed it; one that feeds
+            # itself runs again at once, so the rules after it read its complete output
+            while (rnd == 1 and runs == 0) or inputs.fed(rid):
+                runs += 1
+                if runs > max_rounds:
+                    break
+                inputs.inbox.pop(rid, None)  # what it was given so far, it reads now
+                started = time.perf_counter()
+                try:
+                    res = work.query(rule.text, use_default_graph_as_union=True)
+                except SyntaxError as exc:
+                    raise InputError(f"SPARQL syntax error in rule {rule.id}: {exc}", path=rule.path) from None
+                if not isinstance(res, ox.QueryTriples):
+                    raise InputError(f"rule {rule.id} is not a CONSTRUCT query", path=rule.path, line=1)
+                # new triples in the order the rule gave them, each once (a CONSTRUCT may repeat a triple)
+                fresh: dict[ox.Triple, None] = {}
+                for t in res:
+                    if t not in seen and t not in fresh and not _in_any_graph(work, t):
+                        fresh[t] = None
+                result.seconds[rid] = result.seconds.get(rid, 0.0) + time.perf_counter() - started
+                result.runs[rid] = result.runs.get(rid, 0) + 1
+                if not fresh:
+                    continue
+                rule_node = ox.NamedNode(rule.iri)
+                for t in [t for t in fresh if t.predicate == _TYPE and t.object == _FINDING]:
+                    prov = ox.Triple(t.subject, _GENERATED_BY, rule_node)
+                    if prov not in seen:
+                        fresh[prov] = None
+                for t in fresh:
+                    seen.add(t)
+                    result._add(t, rid)
+                work.extend(ox.Quad(t.subject, t.predicate, t.object, DERIVED_GRAPH) for t in fresh)
+                added += len(fresh)
+                inputs.derived(fresh)
         result.rounds = rnd
         if not added:
             return result
@@ -272,6 +285,86 @@ def run_rules(
         f"the rules did not reach a fixpoint in {max_rounds} rounds; a rule keeps creating new "
         "nodes (use IRIs computed from the match, not fresh blank nodes)"
     )
+
+
+class _Inputs:
+    """What each rule has been given to read since it last ran: the derived triples whose predicate (or, for
+    ``rdf:type``, class) it reads, kept until the rule's turn comes; then :meth:`fed` tells whether one of them
+    can feed it (:mod:`sscrdf.rules.patterns`; the coarse test: whether there is any)."""
+
+    def __init__(self, feeds: Feeds, coarse: dict[str, set[str]]) -> None:
+        self.feeds = feeds
+        self.coarse = coarse
+        self.store: ox.Store | None = None
+        #: predicate (or class) IRI -> the rules that read it; "" -> the rules that read every predicate
+        self.readers: dict[str, list[str]] = {}
+        for rid, (predicates, classes) in feeds.reads.items():
+            for iri in (predicates or {""}) | {_CLASS + c for c in classes}:
+                self.readers.setdefault(iri, []).append(rid)
+        for rid, iris in coarse.items():
+            for iri in iris | {_CLASS + i for i in iris}:
+                self.readers.setdefault(iri, []).append(rid)
+        self.inbox: dict[str, list[list[ox.Triple]]] = {}
+
+    def derived(self, fresh: Iterable[ox.Triple]) -> None:
+        by_key: dict[str, list[ox.Triple]] = {}
+        for t in fresh:
+            by_key.setdefault(t.predicate.value, []).append(t)
+            if t.predicate == _TYPE and isinstance(t.object, ox.NamedNode):
+                by_key.setdefault(_CLASS + t.object.value, []).append(t)
+        for key, triples in by_key.items():
+            for rid in self.readers.get(key, ()):
+                self.inbox.setdefault(rid, []).append(triples)
+        if "" in self.readers:
+            everything = [t for key, ts in by_key.items() if not key.startswith(_CLASS) for t in ts]
+            for rid in self.readers[""]:
+                self.inbox.setdefault(rid, []).append(everything)
+
+    def fed(self, rid: str) -> bool:
+        batches = self.inbox.pop(rid, None)
+        if not batches:
+            return False
+        if rid in self.coarse:
+            return True
+        store = self.store
+        assert store is not None
+
+        def exists(s: ox.NamedNode | None, p: ox.NamedNode | None, o: ox.NamedNode | None) -> bool:
+            for _ in store.quads_for_pattern(s, p, o, None):
+                return True
+            return False
+
+        feeds = self.feeds
+        for batch in batches:
+            for t in batch:
+                for pattern in feeds.patterns(rid, t):
+                    if feeds.feeds(pattern, t, exists):
+                        return True
+        return False
+
+
+#: the key under which the rdf:type triples of a class wait for the rules that read that class
+_CLASS = "class "
+
+
+def _inputs(rules: list[SparqlFile], io: dict[str, tuple[set[str], set[str]]], exact: bool) -> _Inputs:
+    """The rules' inputs: the exact test for every rule the pattern reader follows (unless not ``exact``), the
+    coarse test (the IRIs its WHERE names, see :func:`rule_io`) for the others."""
+    patterns: dict[str, RulePatterns] = {}
+    coarse: dict[str, set[str]] = {}
+    for r in rules:
+        try:
+            if not exact:
+                raise Unreadable("the coarse test was asked for")
+            patterns[r.id] = _patterns_of(r.text)
+        except Unreadable:
+            coarse[r.id] = io[r.id][0]
+    return _Inputs(Feeds(patterns), coarse)
+
+
+@lru_cache(maxsize=256)
+def _patterns_of(text: str) -> RulePatterns:
+    return read_patterns(text)
 
 
 def _in_any_graph(store: ox.Store, t: ox.Triple) -> bool:
