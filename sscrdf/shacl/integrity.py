@@ -24,7 +24,7 @@ from rdflib.namespace import SH
 
 from ..convert import to_rdflib_term
 from ..namespaces import OWL, RDF, RDFS, SSC, SSCSH
-from ..reasoning.closure import SUPPORTED_AXIOMS, ontology_closure, ontology_schema
+from ..reasoning.closure import SUPPORTED_AXIOMS, Schema, ontology_closure, ontology_schema
 from .results import Result
 
 _RDF = str(RDF)
@@ -98,6 +98,19 @@ def _labels(closure: frozenset[ox.Triple]) -> dict[str, str]:
     return out
 
 
+def _redefinition(subject: ox.NamedNode, p: str, value: _Term) -> Result:
+    return _violation(
+        "NoOntologyRedefinitionShape",
+        subject,
+        p,
+        value,
+        f"City data must not redefine the ontology term {_label(subject.value)} (it states "
+        f"{p.rsplit('#', 1)[-1]} about it); define your own term in your own namespace instead.",
+        "Y Suppl. 34, clause 3.2",
+        "SPARQLConstraintComponent",
+    )
+
+
 def _violation(
     shape: str, focus: _Term, path: str | None, value: _Term | None, message: str, source: str, component: str
 ) -> Result:
@@ -113,21 +126,51 @@ def _violation(
     )
 
 
+_TYPING: dict[int, tuple[Schema, dict[str, frozenset[str]], dict[str, frozenset[str]], dict[str, frozenset[str]]]] = {}
+
+
+def _typing(schema: Schema) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """(class -> its superclasses, predicate -> the superclasses of its domains, predicate -> those of its ranges),
+    each kept to the classes some disjointness axiom names (no other class can clash) and to non-empty sets:
+    most triples then need no work at all."""
+    cached = _TYPING.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        keys = frozenset(_disjoint())
+
+        def close(classes: Iterable[str]) -> frozenset[str]:
+            out: set[str] = set()
+            for c in classes:
+                out |= schema.superclasses.get(c, {c})
+            return frozenset(out & keys)
+
+        by_class = {c: close([c]) for c in schema.superclasses}
+        domain = {p: close(cs) for p, cs in schema.domain.items()}
+        rng = {p: close(cs) for p, cs in schema.range.items()}
+        cached = _TYPING[id(schema)] = (
+            schema,
+            {c: v for c, v in by_class.items() if v},
+            {p: v for p, v in domain.items() if v},
+            {p: v for p, v in rng.items() if v},
+        )
+    return cached[1], cached[2], cached[3]
+
+
 def integrity_results(triples: Iterable[ox.Triple]) -> list[Result]:
     """The integrity Violations of one city's asserted ``triples`` (see the module docstring), sorted."""
-    schema = ontology_schema()
-    disjoint = _disjoint()
+    by_class, by_domain, by_range = _typing(ontology_schema())
     ssc = str(SSC)
     out: list[Result] = []
     types: dict[_Term, set[str]] = {}
     for t in triples:
-        p = t.predicate.value
+        predicate = t.predicate
+        p = predicate.value
+        subject = t.subject
         if p == _HAS_STAKEHOLDER and not isinstance(t.object, ox.NamedNode):
             kind = "a text value" if isinstance(t.object, ox.Literal) else "a blank node"
             out.append(
                 _violation(
                     "StakeholderIsIRIShape",
-                    t.subject,
+                    subject,
                     p,
                     t.object,
                     f"A stakeholder in the register must be identified by an IRI, not by {kind}; give the "
@@ -136,33 +179,25 @@ def integrity_results(triples: Iterable[ox.Triple]) -> list[Result]:
                     "NodeKindConstraintComponent",
                 )
             )
-        if (
-            isinstance(t.subject, ox.NamedNode)
-            and t.subject.value.startswith(ssc)
-            and (
-                p in SCHEMA_PREDICATES
-                or (p == _TYPE and isinstance(t.object, ox.NamedNode) and t.object.value in SCHEMA_TYPES)
-            )
-        ):
-            out.append(
-                _violation(
-                    "NoOntologyRedefinitionShape",
-                    t.subject,
-                    p,
-                    t.object,
-                    f"City data must not redefine the ontology term {_label(t.subject.value)} (it states "
-                    f"{p.rsplit('#', 1)[-1]} about it); define your own term in your own namespace instead.",
-                    "Y Suppl. 34, clause 3.2",
-                    "SPARQLConstraintComponent",
-                )
-            )
-        if p == _TYPE and isinstance(t.object, ox.NamedNode):
-            types.setdefault(t.subject, set()).update(schema.superclasses.get(t.object.value, {t.object.value}))
-        for c in schema.domain.get(p, ()):
-            types.setdefault(t.subject, set()).update(schema.superclasses.get(c, {c}))
-        if not isinstance(t.object, ox.Literal):
-            for c in schema.range.get(p, ()):
-                types.setdefault(t.object, set()).update(schema.superclasses.get(c, {c}))
+        if p == _TYPE:
+            obj = t.object
+            if isinstance(obj, ox.NamedNode):
+                cls = obj.value
+                if cls in SCHEMA_TYPES and isinstance(subject, ox.NamedNode) and subject.value.startswith(ssc):
+                    out.append(_redefinition(subject, p, obj))
+                of_class = by_class.get(cls)
+                if of_class:
+                    types.setdefault(subject, set()).update(of_class)
+            continue
+        if p in SCHEMA_PREDICATES and isinstance(subject, ox.NamedNode) and subject.value.startswith(ssc):
+            out.append(_redefinition(subject, p, t.object))
+        of_domain = by_domain.get(p)
+        if of_domain:
+            types.setdefault(subject, set()).update(of_domain)
+        of_range = by_range.get(p)
+        if of_range and not isinstance(t.object, ox.Literal):
+            types.setdefault(t.object, set()).update(of_range)
+    disjoint = _disjoint()
     for node, classes in types.items():
         for a in sorted(classes):
             clash = sorted(b for b in disjoint.get(a, ()) if b in classes and a < b)
