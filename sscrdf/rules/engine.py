@@ -307,18 +307,21 @@ class _Inputs:
         self.inbox: dict[str, list[list[ox.Triple]]] = {}
 
     def derived(self, fresh: Iterable[ox.Triple]) -> None:
+        """Offer ``fresh`` to the rules that read them, in batches of one predicate (one class for rdf:type)."""
         by_key: dict[str, list[ox.Triple]] = {}
         for t in fresh:
-            by_key.setdefault(t.predicate.value, []).append(t)
             if t.predicate == _TYPE and isinstance(t.object, ox.NamedNode):
                 by_key.setdefault(_CLASS + t.object.value, []).append(t)
+            else:
+                by_key.setdefault(t.predicate.value, []).append(t)
+        every = self.readers.get("", [])
+        of_type = self.readers.get(_TYPE.value, [])
         for key, triples in by_key.items():
-            for rid in self.readers.get(key, ()):
+            readers = self.readers.get(key, [])
+            if key.startswith(_CLASS):
+                readers = readers + of_type
+            for rid in dict.fromkeys(readers + every):
                 self.inbox.setdefault(rid, []).append(triples)
-        if "" in self.readers:
-            everything = [t for key, ts in by_key.items() if not key.startswith(_CLASS) for t in ts]
-            for rid in self.readers[""]:
-                self.inbox.setdefault(rid, []).append(everything)
 
     def fed(self, rid: str) -> bool:
         batches = self.inbox.pop(rid, None)
@@ -336,10 +339,9 @@ class _Inputs:
 
         feeds = self.feeds
         for batch in batches:
-            for t in batch:
-                for pattern in feeds.patterns(rid, t):
-                    if feeds.feeds(pattern, t, exists):
-                        return True
+            for pattern in feeds.patterns(rid, batch[0]):  # the same for the whole batch
+                if feeds.feeds_any(pattern, batch, exists):
+                    return True
         return False
 
 

@@ -468,17 +468,27 @@ class Feeds:
             out += self._by_key.get((rid, "class " + t.object.value), [])
         return out
 
-    def feeds(self, pattern: Pattern, t: ox.Triple, exists: Lookup) -> bool:
-        """Whether ``t`` can be a new solution of ``pattern``, given the store (``exists``)."""
+    def feeds_any(self, pattern: Pattern, batch: list[ox.Triple], exists: Lookup) -> bool:
+        """Whether one of ``batch`` (triples of one predicate; of one class for rdf:type) can feed ``pattern``.
+        For a batch of one class, the partners that join on the class are looked up once for the batch."""
         if not pattern.simple:
-            return True
-        binding: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {}
-        for term, value in ((pattern.subject, t.subject), (pattern.predicate, t.predicate), (pattern.object, t.object)):
-            if term[0] == "i":
-                if not isinstance(value, ox.NamedNode) or value.value != term[1]:
-                    return False
-            elif term[0] == "v" and binding.setdefault(term[1], value) != value:
-                return False
+            return bool(batch)
+        first = batch[0]
+        if (
+            first.predicate.value == _TYPE
+            and isinstance(first.object, ox.NamedNode)
+            and pattern.object[0] == "v"
+            and pattern.object != pattern.subject
+            and not self._joins(pattern, {pattern.object[1]: first.object}, exists)
+        ):
+            return False
+        return any(self.feeds(pattern, t, exists) for t in batch)
+
+    def _joins(
+        self, pattern: Pattern, binding: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple], exists: Lookup
+    ) -> bool:
+        """Whether every partner of ``pattern`` that shares a variable of ``binding`` has a triple in the store with
+        it bound so (the other variables free)."""
         for other, shared in self._partners[id(pattern)]:
             terms = (other.subject, other.predicate, other.object)
             usable = [x[0] == "v" and x[1] in binding and (shared is None or x[1] in shared) for x in terms]
@@ -495,3 +505,16 @@ class Feeds:
             if not exists(*lookup):
                 return False
         return True
+
+    def feeds(self, pattern: Pattern, t: ox.Triple, exists: Lookup) -> bool:
+        """Whether ``t`` can be a new solution of ``pattern``, given the store (``exists``)."""
+        if not pattern.simple:
+            return True
+        binding: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {}
+        for term, value in ((pattern.subject, t.subject), (pattern.predicate, t.predicate), (pattern.object, t.object)):
+            if term[0] == "i":
+                if not isinstance(value, ox.NamedNode) or value.value != term[1]:
+                    return False
+            elif term[0] == "v" and binding.setdefault(term[1], value) != value:
+                return False
+        return self._joins(pattern, binding, exists)
