@@ -141,6 +141,9 @@ def main() -> None:
     vs_jena.arguments(ap)
     args = ap.parse_args()
     sizes = [int(s) for s in (args.sizes or ("100,1000" if args.vs_jena else "1,10,100,1000")).split(",")]
+    if args.vs_jena and args.jena_only:
+        vs_jena.jena_only(sizes, args.seed, args.jena_xmx)
+        return
     if args.vs_jena:
         vs_jena.run(sizes, args.reference_max, args.seed, args.jena_xmx)
         return
