@@ -17,7 +17,7 @@
        written as Turtle to a file: JVM start, parsing, validation and writing the report all count. The class
        path and the Xerces message files come from tests/stores.py (`jena_classpath`). The heap is fixed with
        `-Xmx` (`--jena-xmx`); the JVM logs its collections (`-Xlog:gc`) and the table shows the largest heap left
-       after a collection, i.e. about what Jena needs live, next to the limit.
+       after a collection (a lower bound of what Jena keeps live: with much room it collects rarely).
 3. Compared exactly, not timed: Jena's sh:ValidationResults against sscrdf's (`validate_store`, the default fast
    engine, as `analyze` runs it), each result as (focus, path, shape, severity, constraint component, value),
    as multisets. IRIs are compared as IRIs, literals by lexical form, datatype and language (a plain literal is an
@@ -25,7 +25,8 @@
    no properties in its graph is `[]`). Messages are not compared (Jena writes an IRI filled into a message
    template as `<IRI>`). sscrdf's integrity checks (shapes that are not in the shapes graph, such as
    `sscsh:StakeholderIsIRIShape`) are left out and counted. The results listed in the analysis JSON of run (a)
-   are also checked to be the same multiset, in the JSON's spelling (prefixed names, literal text).
+   are also checked to be the same multiset, in the JSON's spelling (prefixed names, literal text); the JSON
+   lists a graph's results under each ssc:City of the graph, so each graph is counted once.
    For N up to --reference-max the reference path (owlrl closure + pySHACL, one batch) is compared the same way.
 
 Writes benchmarks/out/vs-jena.json and prints a Markdown table.
