@@ -12,6 +12,9 @@ For each N it generates (once, cached in benchmarks/out/) a TriG file of N synth
   same data, and whether its findings and validation results equal the fast path's.
 
 It prints a Markdown table (the README shows it) and writes benchmarks/out/results.json.
+
+`--vs-jena` measures instead the whole analysis against Apache Jena's SHACL validation alone on the same data
+(benchmarks/vs_jena.py; default sizes there 100,1000).
 """
 
 from __future__ import annotations
@@ -52,16 +55,22 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
-def run_measured(cmd: list[str]) -> tuple[float, float, int, float]:
-    """(wall seconds, peak MiB of the process tree, exit code, CPU seconds of the process tree)."""
+def run_measured(cmd: list[str], stdout: Path | None = None) -> tuple[float, float, int, float]:
+    """(wall seconds, peak MiB of the process tree, exit code, CPU seconds of the process tree); the command's
+    standard output goes to the file ``stdout`` when given, else nowhere."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = stdout.open("wb") if stdout is not None else subprocess.DEVNULL
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, _tree_rss_kib(proc.pid))
-        time.sleep(0.02)
-    wall = time.perf_counter() - start
+    try:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss_kib(proc.pid))
+            time.sleep(0.02)
+        wall = time.perf_counter() - start
+    finally:
+        if stdout is not None:
+            out.close()  # type: ignore[union-attr]
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers are waited for by the CLI process
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if proc.returncode not in (0, 1):
@@ -117,12 +126,27 @@ def answers(path: Path, reasoner: str, engine: str) -> tuple[list[str], list[str
 
 
 def main() -> None:
+    # imported here: it loads sscrdf and rdflib, and it imports this module (run_measured, dataset)
+    import vs_jena
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1,10,100,1000")
+    ap.add_argument("--sizes", default=None, help="default 1,10,100,1000 (with --vs-jena: 100,1000)")
     ap.add_argument("--reference-max", type=int, default=10, help="largest N to also run the reference path on")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--vs-jena",
+        action="store_true",
+        help="instead: the whole analysis against Apache Jena's SHACL validation alone (benchmarks/vs_jena.py)",
+    )
+    vs_jena.arguments(ap)
     args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in (args.sizes or ("100,1000" if args.vs_jena else "1,10,100,1000")).split(",")]
+    if args.vs_jena and args.jena_only:
+        vs_jena.jena_only(sizes, args.seed, args.jena_xmx)
+        return
+    if args.vs_jena:
+        vs_jena.run(sizes, args.reference_max, args.seed, args.jena_xmx)
+        return
     sscrdf = str(Path(sys.executable).parent / "sscrdf")
     rows = []
     for n in sizes:
