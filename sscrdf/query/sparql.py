@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -162,12 +163,33 @@ def _literal_value(lexical: str, datatype: str | None) -> Value:
     return lexical
 
 
+#: the literal conversion of ``_literal_value`` by datatype, for the datatypes met so far (a query gives few)
+_BY_DATATYPE: dict[ox.NamedNode, Callable[[str], Value]] = {}
+
+
+def _converter(datatype: str) -> Callable[[str], Value]:
+    """The function ``_literal_value`` applies to a literal of ``datatype``."""
+    dt = datatype.rsplit("#", 1)[-1]
+    if dt in _INTEGERS:
+        return int
+    if dt in ("decimal", "double", "float"):
+        return float
+    if dt == "boolean":
+        return "true".__eq__
+    return str
+
+
 def _py(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> Value:
     if term is None:
         return None
-    if isinstance(term, ox.Literal):
-        return _literal_value(term.value, term.datatype.value if term.datatype else None)
-    return str(term) if isinstance(term, ox.Triple) else term.value
+    kind = type(term)
+    if kind is ox.Literal:
+        datatype = term.datatype  # type: ignore[union-attr]  # a Literal
+        convert = _BY_DATATYPE.get(datatype)
+        if convert is None:
+            convert = _BY_DATATYPE[datatype] = _converter(datatype.value)
+        return convert(term.value)  # type: ignore[union-attr]  # a Literal
+    return str(term) if kind is ox.Triple else term.value  # type: ignore[union-attr]  # an IRI or blank node
 
 
 def select(store: ox.Store, text: str, *, union: bool = True, source: str | Path | None = None) -> Table:
@@ -179,7 +201,8 @@ def select(store: ox.Store, text: str, *, union: bool = True, source: str | Path
     if isinstance(res, (ox.QueryBoolean, ox.QueryTriples)):  # (a remote store's SELECT rows pass, see analysis.instore)
         raise InputError("not a SELECT query (ASK and CONSTRUCT are not tables)", path=source)
     cols = [v.value for v in res.variables]
-    rows = [tuple(_py(sol[c]) for c in cols) for sol in res]
+    width = range(len(cols))
+    rows = [tuple([_py(sol[i]) for i in width]) for sol in res]
     return Table(cols, rows)
 
 
