@@ -206,6 +206,11 @@ def _clause_key(clause: str) -> tuple[int, str, bool, str, tuple[tuple[int, int,
 def normalise_clauses(sources: list[str]) -> list[str]:
     """Every clause named in ``sources`` once, in document order, each with its document: "Y Suppl. 34, clause
     4.2; clause 5.10" gives "Y Suppl. 34, clause 4.2" and "Y Suppl. 34, clause 5.10"."""
+    return list(_normalised(tuple(sources)))
+
+
+@lru_cache(maxsize=4096)
+def _normalised(sources: tuple[str, ...]) -> tuple[str, ...]:  # few distinct source lists: each is worked once
     out: set[str] = set()
     for source in sources:
         doc = ""
@@ -219,7 +224,7 @@ def normalise_clauses(sources: list[str]) -> list[str]:
                 out.add(f"{doc}, {part}")
             else:
                 out.add(part)
-    return sorted(out, key=_clause_key)
+    return tuple(sorted(out, key=_clause_key))
 
 
 def _sorted_results(results: list[Result]) -> list[Result]:
