@@ -64,23 +64,20 @@ def is_inferred_graph(graph_name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph)
     return isinstance(graph_name, ox.NamedNode) and graph_name.value.startswith(INFERRED_GRAPH)
 
 
-def _gn(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
-    return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
-
-
 def knowledge_store(
     data: ox.Store, *, reasoner: str = "fast", with_ontology: bool = True, units: list[Unit] | None = None
 ) -> ox.Store:
     """A new store: ontology + ``data`` + entailments, city by city (one named graph each).
 
-    ``units`` is ``split_by_graph(data)`` when the caller already has it."""
+    ``units`` is ``split_by_graph(data)`` when the caller already has it (it must be that: the data's quads are
+    copied from ``data`` itself)."""
     out = ox.Store()
     if with_ontology:
         out.extend(_ontology_quads(ontology_closure()))
+    out.extend(data)  # the data's quads as they are (making new quad objects from the units cost more)
     for graph, triples in split_by_graph(data) if units is None else units:
         _, inferred = entail(triples, reasoner, full=False)
-        gn, ig = _gn(graph), inferred_graph(graph)
-        out.extend(ox.Quad(t.subject, t.predicate, t.object, gn) for t in triples)
+        ig = inferred_graph(graph)
         out.extend(ox.Quad(t.subject, t.predicate, t.object, ig) for t in inferred)
     return out
 
