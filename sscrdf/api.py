@@ -368,12 +368,15 @@ class KnowledgeBase:
         *,
         as_of: dt.date | None = None,
         graph_per_city: bool = False,
+        cities: Sequence[str] = (),
         connection: Connection | None = None,
     ) -> AnalysisReport:
         """Analyse the cities of a SPARQL store inside the store (``sscrdf analyze --endpoint``): the rules run
         there as SPARQL Update into its derived graphs, the compiled checks and the report queries as SELECTs;
         the report equals :meth:`analyze` of the same cities. The store must hold what :meth:`push` writes with
-        ``what="inferred"`` or ``"all"``; ``update_url`` is its SPARQL Update URL."""
+        ``what="inferred"`` or ``"all"``; ``update_url`` is its SPARQL Update URL. ``cities`` (with
+        ``graph_per_city``): only these cities (data graph or city IRIs), their derived graphs replaced, the
+        others untouched (README, "Re-analysing one city")."""
         if self.reasoner != "fast" or self.engine != "fast":
             raise InputError(
                 "--reasoner and --engine choose embedded engines; with --endpoint the store runs "
@@ -385,6 +388,7 @@ class KnowledgeBase:
             connection=connection,
             as_of=as_of,
             graph_per_city=graph_per_city,
+            cities=cities,
             extra_shapes=self.extra_shapes,
         )
         return AnalysisReport(analysis, City(data))

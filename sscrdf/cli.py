@@ -518,6 +518,14 @@ def _connection(
     is_flag=True,
     help="with --endpoint: the rules read each city on its own and write to its own derived graph",
 )
+@click.option(
+    "--city",
+    "cities",
+    multiple=True,
+    metavar="IRI",
+    help="with --graph-per-city: analyse only this city (its data graph IRI or city IRI; repeatable), "
+    "replacing only its derived graph",
+)
 @_store_options
 def analyze(
     files: tuple[str, ...],
@@ -531,6 +539,7 @@ def analyze(
     endpoint: str | None,
     update_endpoint: str | None,
     graph_per_city: bool,
+    cities: tuple[str, ...],
     **conn_flags: Any,
 ) -> None:
     """Analyse city stakeholder registers: load, infer, run the rules, validate, query, report.
@@ -550,13 +559,14 @@ def analyze(
             update_endpoint,
             as_of=as_date(as_of),
             graph_per_city=graph_per_city,
+            cities=cities,
             connection=_connection(**conn_flags),
         )
     else:
         if not files:
             raise InputError("no data files given", hint="name one or more FILES, or use --endpoint URL")
-        if update_endpoint or graph_per_city:
-            raise InputError("--update-endpoint and --graph-per-city go with --endpoint")
+        if update_endpoint or graph_per_city or cities:
+            raise InputError("--update-endpoint, --graph-per-city and --city go with --endpoint")
         # the vocabulary check runs on the terms the validation collects batch by batch (no extra scan)
         report = kb.analyze(kb.load(*files, fmt=input_format, check="deferred"), as_of=as_date(as_of))
     for stage, seconds in report.timings.items():

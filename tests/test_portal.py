@@ -589,7 +589,18 @@ def test_analysis_in_the_store_needs_the_entailments(oxigraph, runner, cli):
             ["examples/lakeside.ttl", "--endpoint", "http://127.0.0.1:9/query"],
             "give either FILES or --endpoint, not both",
         ),
-        (["examples/lakeside.ttl", "--graph-per-city"], "--update-endpoint and --graph-per-city go with --endpoint"),
+        (
+            ["examples/lakeside.ttl", "--graph-per-city"],
+            "--update-endpoint, --graph-per-city and --city go with --endpoint",
+        ),
+        (
+            ["examples/lakeside.ttl", "--city", LAKESIDE_G],
+            "--update-endpoint, --graph-per-city and --city go with --endpoint",
+        ),
+        (
+            ["--endpoint", "http://127.0.0.1:9/query", "--city", LAKESIDE_G],
+            "--city needs --graph-per-city (only then has each city derived graphs of its own to replace)",
+        ),
         (
             ["--endpoint", "not-a-url"],
             "--endpoint 'not-a-url' is not an http(s) URL — give the store's URL, e.g. "
@@ -617,6 +628,109 @@ def test_analysis_without_an_update_endpoint_is_one_line(oxigraph, runner, cli):
         "error: the rules run inside the store: give --update-endpoint URL (the store's SPARQL Update URL, e.g. "
         "http://127.0.0.1:7878/update or Virtuoso's /sparql-auth)"
     ]
+
+
+# ------------------------------------------------------------------------------------------- one city again
+
+
+def _embedded_alone(cli, tmp_path, path: Path, graph: str) -> str:
+    """The embedded JSON analysis of one city on its own, in the graph push gives it."""
+    from click.testing import CliRunner
+
+    trig = tmp_path / "alone.trig"
+    store = ox.Store()
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(graph)) for q in load([path]).store)
+    trig.write_bytes(ox.serialize(store, format=ox.RdfFormat.TRIG))
+    r = CliRunner().invoke(cli, ["analyze", str(trig), "--as-of", AS_OF, "--format", "json"])
+    assert r.exit_code == 0, r.output
+    return r.output
+
+
+def _analyze_city(runner, cli, base, *cities):
+    return runner.invoke(
+        cli,
+        [
+            "analyze",
+            "--endpoint",
+            f"{base}/query",
+            "--update-endpoint",
+            f"{base}/update",
+            "--graph-per-city",
+            *[a for c in cities for a in ("--city", c)],
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ],
+    )
+
+
+def test_analyze_one_city_replaces_only_its_derived_graph(oxigraph, runner, cli, tmp_path):
+    """`--city G`: the report is the embedded analysis of that city alone, its derived graph is rewritten, the
+    other city's derived graph is left exactly as it was (here: as `push --what all` wrote it, a day earlier)."""
+    _clear(oxigraph)
+    r = _push(runner, cli, RIVERTON, LAKESIDE, "--store", f"{oxigraph}/store", "--what", "all")
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(
+        cli,
+        ["push", str(LAKESIDE), "--store", f"{oxigraph}/store", "--what", "all", "--replace", "--as-of", "2026-11-20"],
+    )
+    assert r.exit_code == 0, r.output
+    lakeside_before = _graph_lines(oxigraph, derived_graph(LAKESIDE_G).value)
+    assert any('"2026-11-20"' in line for line in lakeside_before)
+    riverton_pushed = _graph_lines(oxigraph, derived_graph(RIVERTON_G).value)
+    # the Riverton derived graph is spoiled: the analysis must replace it, not add to it
+    _update(oxigraph, f"INSERT DATA {{ GRAPH <{derived_graph(RIVERTON_G).value}> {{ <urn:x> <urn:y> <urn:z> }} }}")
+    r = _analyze_city(runner, cli, oxigraph, RIVERTON_G)
+    assert r.exit_code == 0, r.output
+    assert _open_order(json.loads(r.output)) == _open_order(
+        json.loads(_embedded_alone(cli, tmp_path, RIVERTON, RIVERTON_G))
+    )
+    assert _graph_lines(oxigraph, derived_graph(LAKESIDE_G).value) == lakeside_before
+    assert _open_order(sorted(_graph_lines(oxigraph, derived_graph(RIVERTON_G).value))) == _open_order(
+        sorted(riverton_pushed)
+    )
+
+
+def test_analyze_one_city_named_by_its_city_iri(oxigraph, runner, cli, tmp_path):
+    """A city pushed to a graph of another name is found by its ssc:City IRI too; naming it twice is once."""
+    _clear(oxigraph)
+    graph = "https://example.org/graphs/lakeside"
+    r = _push(runner, cli, LAKESIDE, "--store", f"{oxigraph}/store", "--what", "inferred", "--default-graph", graph)
+    assert r.exit_code == 0, r.output
+    r = _push(runner, cli, RIVERTON, "--store", f"{oxigraph}/store", "--what", "inferred")
+    assert r.exit_code == 0, r.output
+    r = _analyze_city(runner, cli, oxigraph, LAKESIDE_G, graph)
+    assert r.exit_code == 0, r.output
+    assert _open_order(json.loads(r.output)) == _open_order(json.loads(_embedded_alone(cli, tmp_path, LAKESIDE, graph)))
+    derived = {g for g in _graph_counts(oxigraph) if g.startswith("https://w3id.org/sscrdf/graph/derived")}
+    assert derived == {derived_graph(graph).value}
+
+
+@pytest.mark.parametrize(
+    "city,message",
+    [
+        (
+            "https://example.org/nowhere/city",
+            "--city https://example.org/nowhere/city: the store at {base}/query has no city graph or ssc:City of "
+            "that IRI — give a city's data graph IRI or its city IRI (as `sscrdf push` wrote it)",
+        ),
+        ("not an iri>", "--city 'not an iri>' is not an absolute IRI — e.g. https://example.org/riverton/city"),
+    ],
+)
+def test_analyze_an_unknown_city_is_one_line(oxigraph, runner, cli, city, message):
+    _clear(oxigraph)
+    assert _push(runner, cli, LAKESIDE, "--store", f"{oxigraph}/store", "--what", "inferred").exit_code == 0
+    r = _analyze_city(runner, cli, oxigraph, LAKESIDE_G, city)
+    assert r.exit_code == 2
+    assert r.output.splitlines() == ["error: " + message.format(base=oxigraph)]
+
+
+def _update(base: str, text: str) -> None:
+    req = urllib.request.Request(
+        f"{base}/update", data=text.encode(), method="POST", headers={"Content-Type": "application/sparql-update"}
+    )
+    urllib.request.urlopen(req, timeout=10).read()
 
 
 # ------------------------------------------------------------------------------------------- Virtuoso
