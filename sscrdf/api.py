@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +45,8 @@ from .render import report as _report
 from .render.html import analysis_html  # matplotlib itself is imported only when a page is drawn
 from .server.bounded import BoundedHTTPServer, Limits
 from .server.client import PushSummary, city_graphs, push as _push
-from .server.endpoint import check_origins, make_server
+from .server.endpoint import check_origins, make_server, watch_files
+from .server.watch import WatchedFiles
 from .shacl.validate import ValidationReport, shapes_graph, validate_store
 
 PathLike = str | os.PathLike[str]
@@ -326,6 +328,23 @@ class KnowledgeBase:
             return make_server(store, host, port, limits, cors)
         except OSError as exc:
             raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+    @staticmethod
+    def watched_files(
+        *paths: PathLike, fmt: str | None = None, rules: bool = True, as_of: dt.date | None = None
+    ) -> WatchedFiles:
+        """``paths`` loaded for serving as they change (``sscrdf serve --watch``): ``.store()`` is the dataset to
+        give :meth:`server`, then :meth:`watch` swaps each change of a file in."""
+        return WatchedFiles(paths, fmt=fmt, rules=rules, as_of=as_of or dt.date.today())
+
+    @staticmethod
+    def watch(
+        server: BoundedHTTPServer, files: WatchedFiles, log: Callable[[str], None], interval: float = 2.0
+    ) -> threading.Event:
+        """Poll ``files`` every ``interval`` seconds and swap each change into ``server`` (built over
+        ``files.store()``), deriving again only the cities of the changed files; ``log`` gets one line per
+        reload. Set the returned event to stop."""
+        return watch_files(server, files, log, interval)
 
     def push(
         self,

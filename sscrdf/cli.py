@@ -693,6 +693,18 @@ def query(
     metavar="ORIGIN",
     help="send CORS headers to this origin (scheme://host[:port], or * for any); repeatable; none by default",
 )
+@click.option(
+    "--watch",
+    is_flag=True,
+    help='reload a changed file while serving, deriving again only its cities (README, "Re-analysing one city")',
+)
+@click.option(
+    "--watch-interval",
+    type=click.FloatRange(0.1, 60),
+    default=2.0,
+    show_default=True,
+    help="seconds between two looks at the files' modification times and sizes (with --watch)",
+)
 def serve(
     files: tuple[str, ...],
     host: str,
@@ -701,6 +713,8 @@ def serve(
     no_rules: bool,
     input_format: str | None,
     cors: tuple[str, ...],
+    watch: bool,
+    watch_interval: float,
     **limit_flags: float | None,
 ) -> None:
     """Serve FILES (with the ontology, entailments and findings) as a read-only SPARQL 1.1 endpoint at /sparql.
@@ -716,11 +730,17 @@ def serve(
     limits = Limits.from_env(**limit_flags)  # each limit: flag, else $SSCRDF_SERVE_<NAME>, else the default
     kb = KnowledgeBase()
     cors = check_origins(cors)
-    store = kb.prepare(kb.load(*files, fmt=input_format), rules=not no_rules, as_of=as_date(as_of))
+    if watch:  # each city derived on its own, so that a changed file's cities can be derived again alone
+        watched = kb.watched_files(*files, fmt=input_format, rules=not no_rules, as_of=as_date(as_of))
+        store = watched.store()
+    else:
+        store = kb.prepare(kb.load(*files, fmt=input_format), rules=not no_rules, as_of=as_date(as_of))
     quads = len(store)  # counted before the query workers are forked, so that they share the pages it touched
     server = kb.server(store, host, port, limits, cors)
     gc.freeze()  # what was loaded stays put: the collector does not write into the pages the workers share
     h, p = server.socket.getsockname()[:2]  # the bound address (port 0 asks for a free port)
+    if watch:  # the thread starts after the query workers' template was forked (workers.py)
+        kb.watch(server, watched, lambda line: click.echo(line, err=True), watch_interval)
     click.echo(f"SPARQL endpoint on http://{h}:{p}/sparql ({quads} quads); Ctrl-C to stop", err=True)
     try:
         server.serve_forever()

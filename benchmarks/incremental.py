@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Re-analysing one changed city of a portal: does it take the time of one city, or of the portal?
+
+    python benchmarks/incremental.py [--cities 1000] [--json out.json]
+
+generates N cities (benchmarks/generate.py, seed 1, flaw rate 0.3), starts an Oxigraph server on 127.0.0.1
+(tests/stores.py, ``--union-default-graph``, a fresh database) and measures, through sscrdf's Python API in this
+one process (imports and the ontology closure already warm; analysis date 2026-11-21):
+
+1. **portal**: ``push`` of all N cities with ``what="all"`` (each city reasoned and its rules run on its own,
+   spread over the cores, then its data, inferred and derived graphs written with the Graph Store Protocol);
+2. **one city in the portal**: one city changed (its label; one stakeholder dropped from the register), then
+   ``push --replace --what inferred`` of that city alone and ``analyze --endpoint … --graph-per-city --city G``;
+3. **one city alone**: the same changed city pushed and analysed in the same way in a second, empty server.
+
+Steps 2 and 3 are each run ``--repeat`` times (default 3) and the median is printed; their JSON reports must
+be equal (the script stops if not), and the other cities' derived graphs must be untouched by step 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout: the sscrdf and tests next to this script
+
+import pyoxigraph as ox  # noqa: E402
+
+from sscrdf.api import KnowledgeBase  # noqa: E402
+from sscrdf.reasoning.store import derived_graph  # noqa: E402
+from tests import stores  # noqa: E402
+
+AS_OF = dt.date(2026, 11, 21)
+SSC = "https://w3id.org/sscrdf/ontology#"
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+
+
+def generate(cities: int, workdir: Path) -> Path:
+    data = workdir / f"cities-{cities}.trig"
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--cities", str(cities), "-o", str(data)],
+        check=True,
+        capture_output=True,
+    )
+    return data
+
+
+def changed_city(data: Path, workdir: Path) -> tuple[Path, str]:
+    """The middle city of ``data``, changed (its label, and one stakeholder less in its register), as a TriG file
+    of its own in the same named graph; and that graph's IRI."""
+    store = ox.Store()
+    store.bulk_load(path=str(data), format=ox.RdfFormat.TRIG)
+    graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    graph = ox.NamedNode(graphs[len(graphs) // 2])
+    quads = list(store.quads_for_pattern(None, None, None, graph))
+    city = next(q.subject for q in quads if q.predicate.value.endswith("#type") and q.object.value == SSC + "City")
+    has = [q for q in quads if q.subject == city and q.predicate.value == SSC + "hasStakeholder"]
+    drop = {has[-1]}
+    out = []
+    for q in quads:
+        if q in drop:
+            continue
+        if q.subject == city and q.predicate == RDFS_LABEL and isinstance(q.object, ox.Literal):
+            q = ox.Quad(q.subject, q.predicate, ox.Literal(q.object.value + " (changed)", language="en"), graph)
+        out.append(q)
+    path = workdir / "changed.trig"
+    path.write_bytes(ox.serialize(out, format=ox.RdfFormat.TRIG) or b"")
+    return path, graph.value
+
+
+def graph_lines(base: str, graph: str) -> set[str]:
+    req = urllib.request.Request(
+        f"{base}/store?graph=" + urllib.parse.quote(graph, safe=""), headers={"Accept": "application/n-triples"}
+    )
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        return set(resp.read().decode().splitlines())
+
+
+def one_city(kb: KnowledgeBase, base: str, path: Path, graph: str) -> tuple[float, float, str]:
+    """(seconds to push the city with --replace, seconds to analyse it in the store, the JSON report)."""
+    t0 = time.perf_counter()
+    kb.push([path], f"{base}/store", what="inferred", replace=True, as_of=AS_OF)
+    t1 = time.perf_counter()
+    report = kb.analyze_endpoint(f"{base}/query", f"{base}/update", as_of=AS_OF, graph_per_city=True, cities=[graph])
+    t2 = time.perf_counter()
+    return t1 - t0, t2 - t1, report.to_json()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cities", type=int, default=1000, help="cities in the portal (default 1000)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of the one-city steps (median printed)")
+    ap.add_argument("--json", help="also write the figures as JSON to this file")
+    args = ap.parse_args(argv)
+    if args.cities < 2 or args.repeat < 1:
+        ap.error("--cities must be at least 2 and --repeat at least 1")
+    workdir = Path(tempfile.mkdtemp(prefix="sscrdf-incremental-"))
+    kb = KnowledgeBase()
+    servers: list[stores.OxigraphServer] = []
+    try:
+        data = generate(args.cities, workdir)
+        path, graph = changed_city(data, workdir)
+        (workdir / "portal").mkdir()
+        (workdir / "alone").mkdir()
+        portal = stores.start_oxigraph(workdir / "portal")
+        servers.append(portal)
+        alone = stores.start_oxigraph(workdir / "alone")
+        servers.append(alone)
+
+        t0 = time.perf_counter()
+        summary = kb.push([data], f"{portal.base}/store", what="all", as_of=AS_OF)
+        full_s = time.perf_counter() - t0
+        print(f"portal: {args.cities} cities, {summary.triples} triples pushed in {full_s:.1f} s", file=sys.stderr)
+        others = [g for g, role, _ in summary.graphs if role == "derived" and g != derived_graph(graph).value]
+        watched = others[:: max(1, len(others) // 5)]
+        before = {g: graph_lines(portal.base, g) for g in watched}
+
+        in_portal, by_itself = [], []
+        reports = set()
+        for i in range(args.repeat):  # alternated, so that both see the same load on the shared machine
+            push_s, analyze_s, report = one_city(kb, portal.base, path, graph)
+            in_portal.append((push_s, analyze_s))
+            reports.add(report)
+            push_s, analyze_s, report = one_city(kb, alone.base, path, graph)
+            by_itself.append((push_s, analyze_s))
+            reports.add(report)
+            print(f"run {i + 1}: in the portal {in_portal[-1]}, alone {by_itself[-1]}", file=sys.stderr)
+        if len(reports) != 1:
+            print("error: the city's report in the portal differs from its report alone", file=sys.stderr)
+            return 1
+        if {g: graph_lines(portal.base, g) for g in watched} != before:
+            print("error: analysing one city changed another city's derived graph", file=sys.stderr)
+            return 1
+
+        def median(runs: list[tuple[float, float]], i: int | None = None) -> float:
+            return statistics.median(sum(r) if i is None else r[i] for r in runs)
+
+        machine = f"{platform.machine()}, {shutil.os.cpu_count()} cores, Python {platform.python_version()}"  # type: ignore[attr-defined]
+        out = {
+            "cities": args.cities,
+            "triples": summary.triples,
+            "date": dt.date.today().isoformat(),
+            "machine": machine,
+            "portal_push_all_s": full_s,
+            "one_city_in_portal": {"push_s": median(in_portal, 0), "analyze_s": median(in_portal, 1)},
+            "one_city_alone": {"push_s": median(by_itself, 0), "analyze_s": median(by_itself, 1)},
+            "runs": {"in_portal": in_portal, "alone": by_itself},
+        }
+        print(f"Machine: {machine}; {args.cities} cities, {summary.triples:,} triples\n")
+        print("| step | push | analyse | total |")
+        print("|---|---:|---:|---:|")
+        print(
+            f"| whole portal, `push --what all` of {args.cities} cities | {full_s:.1f} s | (at push) | {full_s:.1f} s |"
+        )
+        for name, runs in (("one changed city in the portal", in_portal), ("the same city alone", by_itself)):
+            print(f"| {name} | {median(runs, 0):.2f} s | {median(runs, 1):.2f} s | {median(runs):.2f} s |")
+        if args.json:
+            Path(args.json).write_text(json.dumps(out, indent=2), encoding="utf-8")
+    finally:
+        for server in servers:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
