@@ -878,7 +878,7 @@ def _run_readme(runner, cli, commands, base_in_readme, base, tmp_path, env=None)
         outputs = []
         for words in commands:
             words = [w.replace(base_in_readme, base) for w in words]
-            words = [str(tmp_path / w) if w.endswith(".md") else w for w in words]
+            words = [str(tmp_path / w) if w.endswith((".md", ".json")) else w for w in words]
             r = runner.invoke(cli, words, env=env)
             assert r.exit_code == 0, (words, r.output)
             outputs.append(r.output)
@@ -897,6 +897,18 @@ def test_readme_portal_steps_on_oxigraph_work_as_written(oxigraph, runner, cli, 
     assert _open_order((tmp_path / "portal.md").read_text(encoding="utf-8").splitlines()) == _open_order(
         embedded_reports["md"].splitlines()
     )
+
+
+def test_readme_one_city_steps_on_oxigraph_work_as_written(oxigraph, runner, cli, tmp_path):
+    _clear(oxigraph)
+    assert _push(runner, cli, RIVERTON, LAKESIDE, "--store", f"{oxigraph}/store", "--what", "all").exit_code == 0
+    lakeside = _graph_lines(oxigraph, derived_graph(LAKESIDE_G).value)
+    commands = _readme_commands("### Re-analysing one city")
+    assert [c[0] for c in commands] == ["push", "analyze"]
+    _run_readme(runner, cli, commands, "http://localhost:7878", oxigraph, tmp_path)
+    got = json.loads((tmp_path / "riverton.json").read_text(encoding="utf-8"))
+    assert _open_order(got) == _open_order(json.loads(_embedded_alone(cli, tmp_path, RIVERTON, RIVERTON_G)))
+    assert _graph_lines(oxigraph, derived_graph(LAKESIDE_G).value) == lakeside
 
 
 def test_readme_portal_steps_on_virtuoso_work_as_written(virtuoso, runner, cli, tmp_path):

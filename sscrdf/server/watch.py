@@ -56,6 +56,7 @@ class Change:
     add: list[ox.Quad] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     units: int = 0
+    owned: int = 0  # how many of ``add`` go to the emptied graphs (the rest: to the shared derived graph)
 
 
 @dataclass
@@ -185,6 +186,7 @@ class WatchedFiles:
             self._units[key] = unit = self._derive(key)
             change.units += 1
             change.add += unit.own
+            change.owned += len(unit.own)
             for q in unit.shared:
                 if self._count[q] == 0:
                     change.add.append(q)
@@ -215,9 +217,9 @@ class WatchedFiles:
                     apply(change, self.graphs())
                     log(
                         f"reloaded {', '.join(change.files)}: {change.units} "
-                        f"{'city' if change.units == 1 else 'cities'} derived again, "
-                        f"{len(change.remove) + len(change.add)} quads changed besides "
-                        f"{len(change.graphs)} graphs replaced, in {time.perf_counter() - start:.2f} s"
+                        f"{'city' if change.units == 1 else 'cities'} derived again ({len(change.graphs)} graphs "
+                        f"rewritten with {change.owned} quads; derived graph: {len(change.remove)} quads removed, "
+                        f"{len(change.add) - change.owned} added) in {time.perf_counter() - start:.2f} s"
                     )
 
         threading.Thread(target=run, name="sscrdf-watch", daemon=True).start()
