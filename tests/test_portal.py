@@ -850,6 +850,35 @@ def test_analysis_in_virtuoso_equals_the_embedded_one(virtuoso, runner, cli, emb
     _same_reports(in_store, embedded_reports, unordered_sections=("categories",))
 
 
+def test_one_city_in_virtuoso_equals_its_embedded_analysis(virtuoso, runner, cli, tmp_path):
+    """`--city` on Virtuoso: the city is found by its graph, the report is that of the city alone (the one
+    section Virtuoso 7.2 misorders compared as a set, as above)."""
+    r = _push(
+        runner,
+        cli,
+        RIVERTON,
+        LAKESIDE,
+        "--store",
+        f"{virtuoso}/sparql-graph-crud-auth",
+        "--what",
+        "inferred",
+        "--replace",
+        *VIRTUOSO_AUTH,
+    )
+    assert r.exit_code == 0, r.output
+    from sscrdf.server.client import Connection
+
+    in_store = _analyze_in_store(
+        f"{virtuoso}/sparql",
+        f"{virtuoso}/sparql-auth",
+        Connection(user="dba", password="dba", auth_scheme="digest"),
+        graph_per_city=True,
+        cities=[LAKESIDE_G],
+    )
+    alone = {"json": _embedded_alone(cli, tmp_path, LAKESIDE, LAKESIDE_G)}
+    _same_reports(in_store, alone, unordered_sections=("categories",))
+
+
 # ------------------------------------------------------------------------------------------- the README, as written
 
 
