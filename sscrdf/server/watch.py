@@ -25,6 +25,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,7 +34,8 @@ from ..errors import SscrdfError
 from ..io.load import load
 from ..knowledge.ontology import declared_terms
 from ..knowledge.vocab import check_vocabulary
-from ..reasoning.store import ONTOLOGY_GRAPH, inferred_graph, knowledge_store
+from ..parallel import map_batches, workers_for
+from ..reasoning.store import ONTOLOGY_GRAPH, inferred_graph, knowledge_store, split_by_graph
 from ..rules.engine import run_rules
 
 __all__ = ["Change", "WatchedFiles"]
@@ -81,10 +83,20 @@ class WatchedFiles:
         self.as_of = as_of
         self._stat: dict[str, tuple[int, int] | None] = {p: _stat(p) for p in self.paths}
         self._data: dict[str, dict[Key, list[ox.Triple]]] = {p: self._load(p) for p in self.paths}
+        # every unit derived on its own store; many units spread over the cores (sscrdf.parallel)
+        keys = self._keys()
+        everything = ox.Store()
+        for key in keys:
+            everything.extend(self._unit_data(key))
         self._units: dict[Key, _Unit] = {}
+        for part in map_batches(
+            everything,
+            partial(_derive_units, rules=rules, as_of=as_of),
+            batch_size=max(1, -(-len(keys) // workers_for(len(keys)))),
+        ):
+            self._units.update(part)
         self._count: Counter[ox.Quad] = Counter()
-        for key in self._keys():
-            self._units[key] = unit = self._derive(key)
+        for unit in self._units.values():
             self._count.update(unit.shared)
 
     # ------------------------------------------------------------------------------ the dataset
@@ -132,23 +144,16 @@ class WatchedFiles:
             out.setdefault(key, []).append(ox.Triple(s, q.predicate, term(q.object)))
         return out
 
+    def _unit_data(self, key: Key) -> list[ox.Quad]:
+        """The quads all files hold in the unit's graph."""
+        g = _graph(key)
+        return [ox.Quad(t.subject, t.predicate, t.object, g) for d in self._data.values() for t in d.get(key, ())]
+
     def _derive(self, key: Key) -> _Unit:
         """One unit derived from the data all files hold in its graph: data, entailments, the rules' output."""
-        g = _graph(key)
         data = ox.Store()
-        for triples in self._data.values():
-            data.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples.get(key, ()))
-        ks = knowledge_store(data)
-        work = run_rules(ks, as_of=self.as_of).store if self.rules else ks
-        assert work is not None  # run_rules keeps its working store
-        owned: list[Key] = [key, inferred_graph(key).value]
-        mine = {_graph(k) for k in owned}
-        own: list[ox.Quad] = []
-        shared: list[ox.Quad] = []
-        for q in work:
-            if q.graph_name != ONTOLOGY_GRAPH:
-                (own if q.graph_name in mine else shared).append(q)
-        return _Unit(owned, own, shared)
+        data.extend(self._unit_data(key))
+        return _derive_units(data, rules=self.rules, as_of=self.as_of)[key]
 
     # ------------------------------------------------------------------------------ changes
 
@@ -224,6 +229,28 @@ class WatchedFiles:
 
         threading.Thread(target=run, name="sscrdf-watch", daemon=True).start()
         return stop
+
+
+def _derive_units(data: ox.Store, *, rules: bool, as_of: dt.date) -> dict[Key, _Unit]:
+    """Each unit of ``data`` (one a graph) derived on a store of its own: its data, entailments and, with
+    ``rules``, what the rules derive from it."""
+    out: dict[Key, _Unit] = {}
+    for key, triples in split_by_graph(data):
+        one = ox.Store()
+        g = _graph(key)
+        one.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
+        ks = knowledge_store(one)
+        work = run_rules(ks, as_of=as_of).store if rules else ks
+        assert work is not None  # run_rules keeps its working store
+        owned: list[Key] = [key, inferred_graph(key).value]
+        mine = {_graph(k) for k in owned}
+        own: list[ox.Quad] = []
+        shared: list[ox.Quad] = []
+        for q in work:
+            if q.graph_name != ONTOLOGY_GRAPH:
+                (own if q.graph_name in mine else shared).append(q)
+        out[key] = _Unit(owned, own, shared)
+    return out
 
 
 def _stat(path: str) -> tuple[int, int] | None:
