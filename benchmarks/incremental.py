@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout: the sscrdf and tests next 
 
 import pyoxigraph as ox  # noqa: E402
 
-from sscrdf.api import KnowledgeBase  # noqa: E402
+from sscrdf.api import Connection, KnowledgeBase  # noqa: E402
 from sscrdf.reasoning.store import derived_graph  # noqa: E402
 from tests import stores  # noqa: E402
 
@@ -88,14 +88,18 @@ def graph_lines(base: str, graph: str) -> set[str]:
         return set(resp.read().decode().splitlines())
 
 
-def one_city(kb: KnowledgeBase, base: str, path: Path, graph: str) -> tuple[float, float, str]:
-    """(seconds to push the city with --replace, seconds to analyse it in the store, the JSON report)."""
+def one_city(kb: KnowledgeBase, base: str, path: Path, graph: str) -> tuple[float, float, str, int]:
+    """(seconds to push the city with --replace, seconds to analyse it in the store, the JSON report, the HTTP
+    requests both sent)."""
+    conn = Connection()
     t0 = time.perf_counter()
-    kb.push([path], f"{base}/store", what="inferred", replace=True, as_of=AS_OF)
+    kb.push([path], f"{base}/store", what="inferred", replace=True, as_of=AS_OF, connection=conn)
     t1 = time.perf_counter()
-    report = kb.analyze_endpoint(f"{base}/query", f"{base}/update", as_of=AS_OF, graph_per_city=True, cities=[graph])
+    report = kb.analyze_endpoint(
+        f"{base}/query", f"{base}/update", as_of=AS_OF, graph_per_city=True, cities=[graph], connection=conn
+    )
     t2 = time.perf_counter()
-    return t1 - t0, t2 - t1, report.to_json()
+    return t1 - t0, t2 - t1, report.to_json(), conn.requests_sent
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,14 +132,16 @@ def main(argv: list[str] | None = None) -> int:
         before = {g: graph_lines(portal.base, g) for g in watched}
 
         in_portal, by_itself = [], []
-        reports = set()
+        reports, requests = set(), set()
         for i in range(args.repeat):  # alternated, so that both see the same load on the shared machine
-            push_s, analyze_s, report = one_city(kb, portal.base, path, graph)
+            push_s, analyze_s, report, sent = one_city(kb, portal.base, path, graph)
             in_portal.append((push_s, analyze_s))
             reports.add(report)
-            push_s, analyze_s, report = one_city(kb, alone.base, path, graph)
+            requests.add(("portal", sent))
+            push_s, analyze_s, report, sent = one_city(kb, alone.base, path, graph)
             by_itself.append((push_s, analyze_s))
             reports.add(report)
+            requests.add(("alone", sent))
             print(f"run {i + 1}: in the portal {in_portal[-1]}, alone {by_itself[-1]}", file=sys.stderr)
         if len(reports) != 1:
             print("error: the city's report in the portal differs from its report alone", file=sys.stderr)
@@ -157,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             "one_city_in_portal": {"push_s": median(in_portal, 0), "analyze_s": median(in_portal, 1)},
             "one_city_alone": {"push_s": median(by_itself, 0), "analyze_s": median(by_itself, 1)},
             "runs": {"in_portal": in_portal, "alone": by_itself},
+            "requests": sorted(requests),
         }
         print(f"Machine: {machine}; {args.cities} cities, {summary.triples:,} triples\n")
         print("| step | push | analyse | total |")
@@ -166,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         for name, runs in (("one changed city in the portal", in_portal), ("the same city alone", by_itself)):
             print(f"| {name} | {median(runs, 0):.2f} s | {median(runs, 1):.2f} s | {median(runs):.2f} s |")
+        print(f"\nHTTP requests of one push + analysis (where, count): {sorted(requests)}")
         if args.json:
             Path(args.json).write_text(json.dumps(out, indent=2), encoding="utf-8")
     finally:

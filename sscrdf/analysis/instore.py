@@ -15,6 +15,10 @@ The store must hold what ``sscrdf push --what inferred`` (or ``all``) writes: on
 ``…/graph/inferred?graph=<G>`` and the ontology graph (README, "Graphs in a store"); the OWL 2 RL closure is
 computed at push time, city by city. Before the rules run, every ``…/graph/derived…`` graph is dropped, so old
 results (another ``--as-of``, or the rules of an older release) do not linger.
+
+With ``cities`` (``--graph-per-city --city G``) only those cities are analysed: they are looked up by IRI, only
+their derived graphs are dropped and written, and every query names only their graphs as its dataset, so the
+work does not grow with the other cities in the store (README, "Re-analysing one city").
 """
 
 from __future__ import annotations
@@ -292,18 +296,16 @@ class RemoteStore:
         io = {r.id: rule_io(r) for r in rules}
         rules = _ordered(rules, io)
         today = (as_of or dt.date.today()).isoformat()
-        old = (
-            []
-            if self.selected
-            else self._select(
+        if self.selected:  # only these cities' derived graphs are replaced; the other cities' stay as they are
+            old = self.derived_graphs()
+        else:
+            rows = self._select(
                 f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
                                    FILTER(STRSTARTS(STR(?g), "{DERIVED_GRAPH}")) }}""",
                 None,
             )
-        )
-        drops = [f"DROP SILENT GRAPH <{r['g'].value}>" for r in old if isinstance(r["g"], ox.NamedNode)]
-        if self.selected:  # only these cities' derived graphs are replaced; the other cities' stay as they are
-            drops = [f"DROP SILENT GRAPH <{g}>" for g in self.derived_graphs()]
+            old = [r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode)]
+        drops = [f"DROP SILENT GRAPH <{g}>" for g in old]
         date = f'<{ANALYSIS.value}> <{AS_OF.value}> "{today}"^^<{XSD.date}>'
         inserts = [f"INSERT DATA {{ GRAPH <{g}> {{ {date} }} }}" for g in self.derived_graphs()]
         self._update(" ;\n".join(drops + inserts), "clearing the derived graphs")
