@@ -232,3 +232,40 @@ def test_watch_through_the_api_with_files_sharing_the_default_graph(tmp_path):
         stop.set()
         server.shutdown()
         server.server_close()
+
+
+def test_a_change_with_blank_nodes_is_applied_exactly(tmp_path):
+    """The change a reload sends to the query workers' template, written and applied as the template does, turns
+    the old store into the new dataset quad for quad, blank nodes (and what the rules derive about them)
+    included."""
+    import tempfile
+
+    from sscrdf.server.watch import WatchedFiles
+    from sscrdf.server.workers import apply_change, write_change
+
+    city = tmp_path / "lakeside.ttl"
+    extra = (
+        "\n<https://example.org/lakeside/city> <https://w3id.org/sscrdf/ontology#hasStakeholder> "
+        '[ a <https://w3id.org/sscrdf/ontology#NGO> ; <http://www.w3.org/2000/01/rdf-schema#label> "{}"@en ] .\n'
+    )
+    text = (EXAMPLES / "lakeside.ttl").read_text(encoding="utf-8")
+    city.write_text(text + extra.format("Friends of the Lake"), encoding="utf-8")
+    files = WatchedFiles([city], as_of=dt.date.fromisoformat(AS_OF))
+    store = files.store()
+    bnodes = {q for q in store if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)}
+    assert any(
+        q.graph_name.value == "https://w3id.org/sscrdf/graph/derived"
+        for q in bnodes
+        if q.graph_name != ox.DefaultGraph()
+    )
+
+    city.write_text(text + extra.format("Lake Friends"), encoding="utf-8")
+    os.utime(city, ns=(0, 0))  # another modification time even within the file system's clock resolution
+    lines: list[str] = []
+    change = files.reload(files.changed(), lines.append)
+    assert lines == [] and change.files == [str(city)] and change.units == 1
+    with tempfile.TemporaryFile() as fh:
+        write_change(fh, change.graphs, change.remove, change.add)
+        apply_change(store, os.dup(fh.fileno()))
+    assert set(store) == set(files.store())
+    assert not any(isinstance(q.subject, ox.BlankNode) and "Friends of the Lake" in str(q) for q in store)

@@ -38,13 +38,13 @@ import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph as ox
 
 from .formats import Term, serialize_boolean, serialize_graph, serialize_solutions
 
-__all__ = ["Job", "QueryPool", "evaluate"]
+__all__ = ["Job", "QueryPool", "apply_change", "evaluate", "write_change"]
 
 
 @dataclass(frozen=True)
@@ -149,9 +149,22 @@ def _worker(store: ox.Store, sock: socket.socket, template: int, memory_limit: i
             return
 
 
-def _apply(store: ox.Store, fd: int) -> None:
-    """Apply the change the server wrote to the file ``fd``: (graphs to empty, N-Quads to remove, N-Quads to
-    add), pickled by :meth:`QueryPool.update` in the server process (this process's parent)."""
+def write_change(fh: IO[bytes], graphs: list[str | None], remove: list[ox.Quad], add: list[ox.Quad]) -> None:
+    """Write a change of the data for :func:`apply_change` to the open file ``fh`` and rewind it: the graphs to
+    empty (None: the default graph), and the quads to remove and to add as N-Quads (blank-node labels kept)."""
+    payload = (
+        graphs,
+        ox.serialize(remove, format=ox.RdfFormat.N_QUADS) or b"",
+        ox.serialize(add, format=ox.RdfFormat.N_QUADS) or b"",
+    )
+    pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    fh.flush()
+    fh.seek(0)
+
+
+def apply_change(store: ox.Store, fd: int) -> None:
+    """Apply to ``store`` the change :func:`write_change` wrote to the file ``fd`` (closed here); in the template
+    process, the file comes from the server process, its parent, which alone writes it."""
     with os.fdopen(fd, "rb") as fh:
         graphs, remove, add = pickle.load(fh)
     for g in graphs:
@@ -184,7 +197,7 @@ def _template(store: ox.Store, sock: socket.socket, memory_limit: int) -> None:
             return
         if msg == b"u" and fds:
             try:
-                _apply(store, fds[0])
+                apply_change(store, fds[0])
                 status = 0
             except Exception:  # a change this process cannot apply: the server says so and serves on
                 status = 1
@@ -289,15 +302,8 @@ class QueryPool:
         """Change the served data: empty ``graphs`` (None: the default graph), then remove ``remove`` and add
         ``add``. The template applies it before it forks another worker; the workers forked before are retired
         (the idle ones now, the busy ones when their query ends). OSError when the template cannot apply it."""
-        payload = (
-            graphs,
-            ox.serialize(remove, format=ox.RdfFormat.N_QUADS) or b"",
-            ox.serialize(add, format=ox.RdfFormat.N_QUADS) or b"",
-        )
         with tempfile.TemporaryFile() as fh:  # a file, not the socket: a change can be larger than one packet
-            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            fh.flush()
-            fh.seek(0)
+            write_change(fh, graphs, remove, add)
             with self._spawn_lock:
                 socket.send_fds(self._template, [b"u"], [fh.fileno()])
                 answer = self._template.recv(16)
