@@ -269,3 +269,30 @@ def test_a_change_with_blank_nodes_is_applied_exactly(tmp_path):
         apply_change(store, os.dup(fh.fileno()))
     assert set(store) == set(files.store())
     assert not any(isinstance(q.subject, ox.BlankNode) and "Friends of the Lake" in str(q) for q in store)
+
+
+def test_only_the_changed_city_of_a_file_of_many_is_derived_again(tmp_path):
+    """A TriG file with two cities, one of them changed: one unit is derived again, and the dataset is what
+    `serve` of the new file serves."""
+    from sscrdf.server.watch import WatchedFiles
+
+    both = tmp_path / "cities.trig"
+
+    def write(edit=None):
+        riverton, lakeside = tmp_path / "r.trig", tmp_path / "l.trig"
+        _city_trig(EXAMPLES / "riverton.ttl", RIVERTON_G, riverton)
+        _city_trig(EXAMPLES / "lakeside.ttl", LAKESIDE_G, lakeside, edit=edit)
+        both.write_bytes(riverton.read_bytes() + lakeside.read_bytes())
+
+    write()
+    files = WatchedFiles([both], as_of=dt.date.fromisoformat(AS_OF))
+    write(_renamed)
+    os.utime(both, ns=(0, 0))
+    lines: list[str] = []
+    change = files.reload(files.changed(), lines.append)
+    assert lines == [] and change.units == 1
+    assert sorted(g for g in change.graphs if g) == [
+        LAKESIDE_G,
+        "https://w3id.org/sscrdf/graph/inferred?graph=" + urllib.parse.quote(LAKESIDE_G, safe=""),
+    ]
+    assert set(files.store()) == set(_expected(both))

@@ -7,13 +7,13 @@ shared ``…/graph/derived``); the ontology once. Every unit is reasoned and its
 as ``sscrdf push`` does, so that one unit can be derived again without the others.
 
 A thread polls the files' modification times and sizes every ``interval`` seconds. When a file changed it is
-loaded and checked on its own; the units it held before and holds now are derived again from all the files'
-data; the difference (graphs to empty, quads to remove, quads to add) goes to the query workers' template
-process (:meth:`sscrdf.server.workers.QueryPool.update`), which applies all of it before it forks another
-worker; the workers forked before are retired. So a query sees a city either as it was or as it is now, never
-half of each. A triple of the shared derived graph is counted per unit that derives it and removed only when no
-unit derives it any more. A file that no longer loads (a syntax error, an unknown ``ssc:`` term, gone) keeps
-the data it had; one line says why.
+loaded and checked on its own; the units whose triples in it changed (one city of a TriG file of many, say) are
+derived again from all the files' data; the difference (graphs to empty, quads to remove, quads to add) goes
+to the query workers' template process (:meth:`sscrdf.server.workers.QueryPool.update`), which applies all of
+it before it forks another worker; the workers forked before are retired. So a query sees a city either as it
+was or as it is now, never half of each. A triple of the shared derived graph is counted per unit that derives
+it and removed only when no unit derives it any more. A file that no longer loads (a syntax error, an unknown
+``ssc:`` term, gone) keeps the data it had; one line says why.
 """
 
 from __future__ import annotations
@@ -173,8 +173,9 @@ class WatchedFiles:
             except SscrdfError as exc:
                 log(f"{exc}; the data it had is served on")
                 continue
-            keys.update(self._data[path])
-            keys.update(data)
+            before = self._data[path]
+            # only the graphs whose triples changed (a graph with blank nodes always has: they are new on each load)
+            keys.update(k for k in {*before, *data} if set(before.get(k, ())) != set(data.get(k, ())))
             self._data[path] = data
             change.files.append(path)
         for key in sorted(keys, key=lambda k: "" if k is None else "\x00" + k):
