@@ -159,6 +159,7 @@ def cities(tmp_path):
     return riverton, lakeside
 
 
+@pytest.mark.slow  # a server process, four reloads one after the other: about 13 s
 def test_serve_watch_reloads_a_changed_city_only(cities, tmp_path):
     riverton, lakeside = cities
     server = _Serve(str(riverton), str(lakeside), "--watch", "--watch-interval", "0.2")
