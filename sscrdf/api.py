@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +45,8 @@ from .render import report as _report
 from .render.html import analysis_html  # matplotlib itself is imported only when a page is drawn
 from .server.bounded import BoundedHTTPServer, Limits
 from .server.client import PushSummary, city_graphs, push as _push
-from .server.endpoint import check_origins, make_server
+from .server.endpoint import check_origins, make_server, watch_files
+from .server.watch import WatchedFiles
 from .shacl.validate import ValidationReport, shapes_graph, validate_store
 
 PathLike = str | os.PathLike[str]
@@ -327,6 +329,23 @@ class KnowledgeBase:
         except OSError as exc:
             raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
+    @staticmethod
+    def watched_files(
+        *paths: PathLike, fmt: str | None = None, rules: bool = True, as_of: dt.date | None = None
+    ) -> WatchedFiles:
+        """``paths`` loaded for serving as they change (``sscrdf serve --watch``): ``.store()`` is the dataset to
+        give :meth:`server`, then :meth:`watch` swaps each change of a file in."""
+        return WatchedFiles(paths, fmt=fmt, rules=rules, as_of=as_of or dt.date.today())
+
+    @staticmethod
+    def watch(
+        server: BoundedHTTPServer, files: WatchedFiles, log: Callable[[str], None], interval: float = 2.0
+    ) -> threading.Event:
+        """Poll ``files`` every ``interval`` seconds and swap each change into ``server`` (built over
+        ``files.store()``), deriving again only the cities of the changed files; ``log`` gets one line per
+        reload. Set the returned event to stop."""
+        return watch_files(server, files, log, interval)
+
     def push(
         self,
         cities: City | ox.Store | PathLike | Iterable[City | ox.Store | PathLike],
@@ -368,12 +387,15 @@ class KnowledgeBase:
         *,
         as_of: dt.date | None = None,
         graph_per_city: bool = False,
+        cities: Sequence[str] = (),
         connection: Connection | None = None,
     ) -> AnalysisReport:
         """Analyse the cities of a SPARQL store inside the store (``sscrdf analyze --endpoint``): the rules run
         there as SPARQL Update into its derived graphs, the compiled checks and the report queries as SELECTs;
         the report equals :meth:`analyze` of the same cities. The store must hold what :meth:`push` writes with
-        ``what="inferred"`` or ``"all"``; ``update_url`` is its SPARQL Update URL."""
+        ``what="inferred"`` or ``"all"``; ``update_url`` is its SPARQL Update URL. ``cities`` (with
+        ``graph_per_city``): only these cities (data graph or city IRIs), their derived graphs replaced, the
+        others untouched (README, "Re-analysing one city")."""
         if self.reasoner != "fast" or self.engine != "fast":
             raise InputError(
                 "--reasoner and --engine choose embedded engines; with --endpoint the store runs "
@@ -385,6 +407,7 @@ class KnowledgeBase:
             connection=connection,
             as_of=as_of,
             graph_per_city=graph_per_city,
+            cities=cities,
             extra_shapes=self.extra_shapes,
         )
         return AnalysisReport(analysis, City(data))

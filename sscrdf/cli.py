@@ -518,6 +518,14 @@ def _connection(
     is_flag=True,
     help="with --endpoint: the rules read each city on its own and write to its own derived graph",
 )
+@click.option(
+    "--city",
+    "cities",
+    multiple=True,
+    metavar="IRI",
+    help="with --graph-per-city: analyse only this city (its data graph IRI or city IRI; repeatable), "
+    "replacing only its derived graph",
+)
 @_store_options
 def analyze(
     files: tuple[str, ...],
@@ -531,6 +539,7 @@ def analyze(
     endpoint: str | None,
     update_endpoint: str | None,
     graph_per_city: bool,
+    cities: tuple[str, ...],
     **conn_flags: Any,
 ) -> None:
     """Analyse city stakeholder registers: load, infer, run the rules, validate, query, report.
@@ -550,13 +559,14 @@ def analyze(
             update_endpoint,
             as_of=as_date(as_of),
             graph_per_city=graph_per_city,
+            cities=cities,
             connection=_connection(**conn_flags),
         )
     else:
         if not files:
             raise InputError("no data files given", hint="name one or more FILES, or use --endpoint URL")
-        if update_endpoint or graph_per_city:
-            raise InputError("--update-endpoint and --graph-per-city go with --endpoint")
+        if update_endpoint or graph_per_city or cities:
+            raise InputError("--update-endpoint, --graph-per-city and --city go with --endpoint")
         # the vocabulary check runs on the terms the validation collects batch by batch (no extra scan)
         report = kb.analyze(kb.load(*files, fmt=input_format, check="deferred"), as_of=as_date(as_of))
     for stage, seconds in report.timings.items():
@@ -683,6 +693,18 @@ def query(
     metavar="ORIGIN",
     help="send CORS headers to this origin (scheme://host[:port], or * for any); repeatable; none by default",
 )
+@click.option(
+    "--watch",
+    is_flag=True,
+    help='reload a changed file while serving, deriving again only its cities (README, "Re-analysing one city")',
+)
+@click.option(
+    "--watch-interval",
+    type=click.FloatRange(0.1, 60),
+    default=2.0,
+    show_default=True,
+    help="seconds between two looks at the files' modification times and sizes (with --watch)",
+)
 def serve(
     files: tuple[str, ...],
     host: str,
@@ -691,6 +713,8 @@ def serve(
     no_rules: bool,
     input_format: str | None,
     cors: tuple[str, ...],
+    watch: bool,
+    watch_interval: float,
     **limit_flags: float | None,
 ) -> None:
     """Serve FILES (with the ontology, entailments and findings) as a read-only SPARQL 1.1 endpoint at /sparql.
@@ -706,11 +730,17 @@ def serve(
     limits = Limits.from_env(**limit_flags)  # each limit: flag, else $SSCRDF_SERVE_<NAME>, else the default
     kb = KnowledgeBase()
     cors = check_origins(cors)
-    store = kb.prepare(kb.load(*files, fmt=input_format), rules=not no_rules, as_of=as_date(as_of))
+    if watch:  # each city derived on its own, so that a changed file's cities can be derived again alone
+        watched = kb.watched_files(*files, fmt=input_format, rules=not no_rules, as_of=as_date(as_of))
+        store = watched.store()
+    else:
+        store = kb.prepare(kb.load(*files, fmt=input_format), rules=not no_rules, as_of=as_date(as_of))
     quads = len(store)  # counted before the query workers are forked, so that they share the pages it touched
     server = kb.server(store, host, port, limits, cors)
     gc.freeze()  # what was loaded stays put: the collector does not write into the pages the workers share
     h, p = server.socket.getsockname()[:2]  # the bound address (port 0 asks for a free port)
+    if watch:  # the thread starts after the query workers' template was forked (workers.py)
+        kb.watch(server, watched, lambda line: click.echo(line, err=True), watch_interval)
     click.echo(f"SPARQL endpoint on http://{h}:{p}/sparql ({quads} quads); Ctrl-C to stop", err=True)
     try:
         server.serve_forever()

@@ -589,7 +589,18 @@ def test_analysis_in_the_store_needs_the_entailments(oxigraph, runner, cli):
             ["examples/lakeside.ttl", "--endpoint", "http://127.0.0.1:9/query"],
             "give either FILES or --endpoint, not both",
         ),
-        (["examples/lakeside.ttl", "--graph-per-city"], "--update-endpoint and --graph-per-city go with --endpoint"),
+        (
+            ["examples/lakeside.ttl", "--graph-per-city"],
+            "--update-endpoint, --graph-per-city and --city go with --endpoint",
+        ),
+        (
+            ["examples/lakeside.ttl", "--city", LAKESIDE_G],
+            "--update-endpoint, --graph-per-city and --city go with --endpoint",
+        ),
+        (
+            ["--endpoint", "http://127.0.0.1:9/query", "--city", LAKESIDE_G],
+            "--city needs --graph-per-city (only then has each city derived graphs of its own to replace)",
+        ),
         (
             ["--endpoint", "not-a-url"],
             "--endpoint 'not-a-url' is not an http(s) URL — give the store's URL, e.g. "
@@ -617,6 +628,109 @@ def test_analysis_without_an_update_endpoint_is_one_line(oxigraph, runner, cli):
         "error: the rules run inside the store: give --update-endpoint URL (the store's SPARQL Update URL, e.g. "
         "http://127.0.0.1:7878/update or Virtuoso's /sparql-auth)"
     ]
+
+
+# ------------------------------------------------------------------------------------------- one city again
+
+
+def _embedded_alone(cli, tmp_path, path: Path, graph: str) -> str:
+    """The embedded JSON analysis of one city on its own, in the graph push gives it."""
+    from click.testing import CliRunner
+
+    trig = tmp_path / "alone.trig"
+    store = ox.Store()
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(graph)) for q in load([path]).store)
+    trig.write_bytes(ox.serialize(store, format=ox.RdfFormat.TRIG))
+    r = CliRunner().invoke(cli, ["analyze", str(trig), "--as-of", AS_OF, "--format", "json"])
+    assert r.exit_code == 0, r.output
+    return r.output
+
+
+def _analyze_city(runner, cli, base, *cities):
+    return runner.invoke(
+        cli,
+        [
+            "analyze",
+            "--endpoint",
+            f"{base}/query",
+            "--update-endpoint",
+            f"{base}/update",
+            "--graph-per-city",
+            *[a for c in cities for a in ("--city", c)],
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ],
+    )
+
+
+def test_analyze_one_city_replaces_only_its_derived_graph(oxigraph, runner, cli, tmp_path):
+    """`--city G`: the report is the embedded analysis of that city alone, its derived graph is rewritten, the
+    other city's derived graph is left exactly as it was (here: as `push --what all` wrote it, a day earlier)."""
+    _clear(oxigraph)
+    r = _push(runner, cli, RIVERTON, LAKESIDE, "--store", f"{oxigraph}/store", "--what", "all")
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(
+        cli,
+        ["push", str(LAKESIDE), "--store", f"{oxigraph}/store", "--what", "all", "--replace", "--as-of", "2026-11-20"],
+    )
+    assert r.exit_code == 0, r.output
+    lakeside_before = _graph_lines(oxigraph, derived_graph(LAKESIDE_G).value)
+    assert any('"2026-11-20"' in line for line in lakeside_before)
+    riverton_pushed = _graph_lines(oxigraph, derived_graph(RIVERTON_G).value)
+    # the Riverton derived graph is spoiled: the analysis must replace it, not add to it
+    _update(oxigraph, f"INSERT DATA {{ GRAPH <{derived_graph(RIVERTON_G).value}> {{ <urn:x> <urn:y> <urn:z> }} }}")
+    r = _analyze_city(runner, cli, oxigraph, RIVERTON_G)
+    assert r.exit_code == 0, r.output
+    assert _open_order(json.loads(r.output)) == _open_order(
+        json.loads(_embedded_alone(cli, tmp_path, RIVERTON, RIVERTON_G))
+    )
+    assert _graph_lines(oxigraph, derived_graph(LAKESIDE_G).value) == lakeside_before
+    assert _open_order(sorted(_graph_lines(oxigraph, derived_graph(RIVERTON_G).value))) == _open_order(
+        sorted(riverton_pushed)
+    )
+
+
+def test_analyze_one_city_named_by_its_city_iri(oxigraph, runner, cli, tmp_path):
+    """A city pushed to a graph of another name is found by its ssc:City IRI too; naming it twice is once."""
+    _clear(oxigraph)
+    graph = "https://example.org/graphs/lakeside"
+    r = _push(runner, cli, LAKESIDE, "--store", f"{oxigraph}/store", "--what", "inferred", "--default-graph", graph)
+    assert r.exit_code == 0, r.output
+    r = _push(runner, cli, RIVERTON, "--store", f"{oxigraph}/store", "--what", "inferred")
+    assert r.exit_code == 0, r.output
+    r = _analyze_city(runner, cli, oxigraph, LAKESIDE_G, graph)
+    assert r.exit_code == 0, r.output
+    assert _open_order(json.loads(r.output)) == _open_order(json.loads(_embedded_alone(cli, tmp_path, LAKESIDE, graph)))
+    derived = {g for g in _graph_counts(oxigraph) if g.startswith("https://w3id.org/sscrdf/graph/derived")}
+    assert derived == {derived_graph(graph).value}
+
+
+@pytest.mark.parametrize(
+    "city,message",
+    [
+        (
+            "https://example.org/nowhere/city",
+            "--city https://example.org/nowhere/city: the store at {base}/query has no city graph or ssc:City of "
+            "that IRI — give a city's data graph IRI or its city IRI (as `sscrdf push` wrote it)",
+        ),
+        ("not an iri>", "--city 'not an iri>' is not an absolute IRI — e.g. https://example.org/riverton/city"),
+    ],
+)
+def test_analyze_an_unknown_city_is_one_line(oxigraph, runner, cli, city, message):
+    _clear(oxigraph)
+    assert _push(runner, cli, LAKESIDE, "--store", f"{oxigraph}/store", "--what", "inferred").exit_code == 0
+    r = _analyze_city(runner, cli, oxigraph, LAKESIDE_G, city)
+    assert r.exit_code == 2
+    assert r.output.splitlines() == ["error: " + message.format(base=oxigraph)]
+
+
+def _update(base: str, text: str) -> None:
+    req = urllib.request.Request(
+        f"{base}/update", data=text.encode(), method="POST", headers={"Content-Type": "application/sparql-update"}
+    )
+    urllib.request.urlopen(req, timeout=10).read()
 
 
 # ------------------------------------------------------------------------------------------- Virtuoso
@@ -736,6 +850,35 @@ def test_analysis_in_virtuoso_equals_the_embedded_one(virtuoso, runner, cli, emb
     _same_reports(in_store, embedded_reports, unordered_sections=("categories",))
 
 
+def test_one_city_in_virtuoso_equals_its_embedded_analysis(virtuoso, runner, cli, tmp_path):
+    """`--city` on Virtuoso: the city is found by its graph, the report is that of the city alone (the one
+    section Virtuoso 7.2 misorders compared as a set, as above)."""
+    r = _push(
+        runner,
+        cli,
+        RIVERTON,
+        LAKESIDE,
+        "--store",
+        f"{virtuoso}/sparql-graph-crud-auth",
+        "--what",
+        "inferred",
+        "--replace",
+        *VIRTUOSO_AUTH,
+    )
+    assert r.exit_code == 0, r.output
+    from sscrdf.server.client import Connection
+
+    in_store = _analyze_in_store(
+        f"{virtuoso}/sparql",
+        f"{virtuoso}/sparql-auth",
+        Connection(user="dba", password="dba", auth_scheme="digest"),
+        graph_per_city=True,
+        cities=[LAKESIDE_G],
+    )
+    alone = {"json": _embedded_alone(cli, tmp_path, LAKESIDE, LAKESIDE_G)}
+    _same_reports(in_store, alone, unordered_sections=("categories",))
+
+
 # ------------------------------------------------------------------------------------------- the README, as written
 
 
@@ -764,7 +907,7 @@ def _run_readme(runner, cli, commands, base_in_readme, base, tmp_path, env=None)
         outputs = []
         for words in commands:
             words = [w.replace(base_in_readme, base) for w in words]
-            words = [str(tmp_path / w) if w.endswith(".md") else w for w in words]
+            words = [str(tmp_path / w) if w.endswith((".md", ".json")) else w for w in words]
             r = runner.invoke(cli, words, env=env)
             assert r.exit_code == 0, (words, r.output)
             outputs.append(r.output)
@@ -783,6 +926,18 @@ def test_readme_portal_steps_on_oxigraph_work_as_written(oxigraph, runner, cli, 
     assert _open_order((tmp_path / "portal.md").read_text(encoding="utf-8").splitlines()) == _open_order(
         embedded_reports["md"].splitlines()
     )
+
+
+def test_readme_one_city_steps_on_oxigraph_work_as_written(oxigraph, runner, cli, tmp_path):
+    _clear(oxigraph)
+    assert _push(runner, cli, RIVERTON, LAKESIDE, "--store", f"{oxigraph}/store", "--what", "all").exit_code == 0
+    lakeside = _graph_lines(oxigraph, derived_graph(LAKESIDE_G).value)
+    commands = _readme_commands("### Re-analysing one city")
+    assert [c[0] for c in commands] == ["push", "analyze"]
+    _run_readme(runner, cli, commands, "http://localhost:7878", oxigraph, tmp_path)
+    got = json.loads((tmp_path / "riverton.json").read_text(encoding="utf-8"))
+    assert _open_order(got) == _open_order(json.loads(_embedded_alone(cli, tmp_path, RIVERTON, RIVERTON_G)))
+    assert _graph_lines(oxigraph, derived_graph(LAKESIDE_G).value) == lakeside
 
 
 def test_readme_portal_steps_on_virtuoso_work_as_written(virtuoso, runner, cli, tmp_path):

@@ -15,6 +15,10 @@ The store must hold what ``sscrdf push --what inferred`` (or ``all``) writes: on
 ``…/graph/inferred?graph=<G>`` and the ontology graph (README, "Graphs in a store"); the OWL 2 RL closure is
 computed at push time, city by city. Before the rules run, every ``…/graph/derived…`` graph is dropped, so old
 results (another ``--as-of``, or the rules of an older release) do not linger.
+
+With ``cities`` (``--graph-per-city --city G``) only those cities are analysed: they are looked up by IRI, only
+their derived graphs are dropped and written, and every query names only their graphs as its dataset, so the
+work does not grow with the other cities in the store (README, "Re-analysing one city").
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ _FINDING = re.compile(
     r"([?$][\w]+)\s+(?:a|rdf:type|<" + re.escape(str(RDF.type)) + r">)\s+"
     r"(?:ssc:Finding|<" + re.escape(_SSC + "Finding") + r">)(?![\w:-])"
 )
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+$")
 _GRAPHS_PREFIX = INFERRED_GRAPH.rsplit("/", 1)[0] + "/"  # every graph sscrdf names itself
 
 
@@ -95,6 +100,7 @@ class RemoteStore:
         connection: Connection | None = None,
         *,
         graph_per_city: bool = False,
+        cities: Sequence[str] = (),
         _city_graphs: list[str] | None = None,
         _mirror: ox.Store | None = None,
         _with_derived: bool = True,
@@ -104,8 +110,18 @@ class RemoteStore:
         self.conn = connection or Connection()
         self.graph_per_city = graph_per_city
         self.with_derived = _with_derived
-        self._plain: bool | None = None
-        self.city_graphs = self._find_cities() if _city_graphs is None else _city_graphs
+        #: True when only some of the store's cities are analysed (``cities``): the rules then touch only their
+        #: derived graphs, and queries always name the dataset (the store's default graph holds other cities)
+        self.selected = bool(cities)
+        self._plain: bool | None = False if cities else None
+        if cities and not graph_per_city:
+            raise InputError(
+                "--city needs --graph-per-city (only then has each city derived graphs of its own to replace)"
+            )
+        if _city_graphs is not None:
+            self.city_graphs = _city_graphs
+        else:
+            self.city_graphs = self._select_cities(cities) if cities else self._find_cities()
         self.mirror = self._read_cities() if _mirror is None else _mirror
 
     # --------------------------------------------------------------------------------------- the dataset
@@ -138,6 +154,9 @@ class RemoteStore:
             _mirror=self.mirror,
             _with_derived=False,
         )
+        view.selected = self.selected
+        if self.selected:
+            view._plain = False
         return cast(ox.Store, view)  # it stands in for a pyoxigraph store (see pipeline.Place)
 
     # --------------------------------------------------------------------------------------- reading
@@ -195,6 +214,10 @@ class RemoteStore:
                 f"the store at {self.query_url} holds no city graph (a named graph with an ssc:City)",
                 hint="write the cities with `sscrdf push FILE... --what inferred` first",
             )
+        self._check_ontology()
+        return graphs
+
+    def _check_ontology(self) -> None:
         ontology = self._select(f"SELECT ?s WHERE {{ GRAPH <{ONTOLOGY_GRAPH.value}> {{ ?s ?p ?o }} }} LIMIT 1", None)
         if not ontology:
             raise InputError(
@@ -202,7 +225,31 @@ class RemoteStore:
                 "and the cities' entailments, which the rules and checks need)",
                 hint="write the cities with `sscrdf push FILE... --what inferred` (or all)",
             )
-        return graphs
+
+    def _select_cities(self, cities: Sequence[str]) -> list[str]:
+        """The data graphs of ``cities`` (each a city data graph IRI or a city IRI), looked up one by one (the
+        time does not grow with the other cities in the store); InputError naming the first one not there."""
+        wanted = list(dict.fromkeys(cities))
+        values = " ".join(f"<{_iri(c)}>" for c in wanted)
+        rows = self._select(
+            f"""SELECT DISTINCT ?x ?g WHERE {{
+                  {{ VALUES ?x {{ {values} }} GRAPH ?x {{ ?c a <{_SSC}City> }} BIND(?x AS ?g) }}
+                  UNION {{ VALUES ?x {{ {values} }} GRAPH ?g {{ ?x a <{_SSC}City> }} }}
+                  FILTER(!STRSTARTS(STR(?g), "{_GRAPHS_PREFIX}")) }}""",
+            None,
+        )
+        found: dict[str, set[str]] = {}
+        for r in rows:
+            if isinstance(r["g"], ox.NamedNode) and isinstance(r["x"], ox.NamedNode):
+                found.setdefault(r["x"].value, set()).add(r["g"].value)
+        for c in wanted:
+            if c not in found:
+                raise InputError(
+                    f"--city {c}: the store at {self.query_url} has no city graph or ssc:City of that IRI",
+                    hint="give a city's data graph IRI or its city IRI (as `sscrdf push` wrote it)",
+                )
+        self._check_ontology()
+        return sorted({g for c in wanted for g in found[c]})
 
     def _read_cities(self) -> ox.Store:
         """The cities' own triples, each in its graph (labels, the city IRIs and the integrity checks need them)."""
@@ -249,12 +296,16 @@ class RemoteStore:
         io = {r.id: rule_io(r) for r in rules}
         rules = _ordered(rules, io)
         today = (as_of or dt.date.today()).isoformat()
-        old = self._select(
-            f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
-                               FILTER(STRSTARTS(STR(?g), "{DERIVED_GRAPH}")) }}""",
-            None,
-        )
-        drops = [f"DROP SILENT GRAPH <{r['g'].value}>" for r in old if isinstance(r["g"], ox.NamedNode)]
+        if self.selected:  # only these cities' derived graphs are replaced; the other cities' stay as they are
+            old = self.derived_graphs()
+        else:
+            rows = self._select(
+                f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+                                   FILTER(STRSTARTS(STR(?g), "{DERIVED_GRAPH}")) }}""",
+                None,
+            )
+            old = [r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode)]
+        drops = [f"DROP SILENT GRAPH <{g}>" for g in old]
         date = f'<{ANALYSIS.value}> <{AS_OF.value}> "{today}"^^<{XSD.date}>'
         inserts = [f"INSERT DATA {{ GRAPH <{g}> {{ {date} }} }}" for g in self.derived_graphs()]
         self._update(" ;\n".join(drops + inserts), "clearing the derived graphs")
@@ -318,6 +369,13 @@ class RemoteStore:
         return sorted((ox.Triple(r["s"], r["p"], r["o"]) for r in rows), key=str)
 
 
+def _iri(value: str) -> str:
+    """``value`` if it can stand between ``<`` and ``>`` in a query as an absolute IRI, else a one-line error."""
+    if not _ABSOLUTE_IRI.match(value):
+        raise InputError(f"--city {value!r} is not an absolute IRI", hint="e.g. https://example.org/riverton/city")
+    return value
+
+
 def _insert_parts(rule: SparqlFile) -> tuple[str, str, str]:
     """(prologue, CONSTRUCT template, WHERE and the rest) of a rule file's text."""
     start = body = end = None
@@ -367,11 +425,15 @@ def analyze_endpoint(
     connection: Connection | None = None,
     as_of: dt.date | None = None,
     graph_per_city: bool = False,
+    cities: Sequence[str] = (),
     extra_shapes: tuple[str | Path, ...] = (),
 ) -> tuple[Analysis, ox.Store]:
     """Analyse the cities in the store at ``query_url`` inside the store (see the module's docstring); returns the
-    same ``Analysis`` the embedded ``analyze_store`` gives, and the store the cities' triples were read into."""
-    remote = RemoteStore(query_url, update_url, connection, graph_per_city=graph_per_city)
+    same ``Analysis`` the embedded ``analyze_store`` gives, and the store the cities' triples were read into.
+
+    ``cities`` (with ``graph_per_city``): analyse only these (data graph IRIs or city IRIs): their derived graphs
+    are replaced and every query reads only their graphs, so the time does not grow with the other cities."""
+    remote = RemoteStore(query_url, update_url, connection, graph_per_city=graph_per_city, cities=cities)
     analysis = _analyze_batch(
         remote.mirror,
         reasoner="fast",

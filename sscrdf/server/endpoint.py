@@ -24,10 +24,11 @@ import json
 import re
 import threading
 import urllib.parse
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -37,9 +38,10 @@ from ..query.guard import QueryRefused, check_query_form
 from ..query.sparql import SparqlFile, bundled_queries
 from .bounded import BoundedHTTPServer, Limits
 from .formats import FORMAT_IRIS, GRAPH_FORMATS, RESULT_FORMATS, Format, Term, by_name, negotiate, serialize_graph
+from .watch import Change, WatchedFiles
 from .workers import Job, QueryPool
 
-__all__ = ["check_origins", "make_server", "parse_term", "serve_in_thread"]
+__all__ = ["check_origins", "make_server", "parse_term", "serve_in_thread", "watch_files"]
 
 _TEXT = "text/plain; charset=utf-8"
 _PAGE = Path(__file__).resolve().parent / "page.html"
@@ -142,6 +144,12 @@ class _Service:
 
     def graphs(self) -> list[str]:
         return self._graphs
+
+    def update(self, change: Change, graphs: list[str]) -> None:
+        """Swap a change of the data in (``sscrdf serve --watch``): the workers answer from the new data as soon
+        as this returns; ``graphs`` are the named graphs after it (for the service description)."""
+        self.pool.update(change.graphs, change.remove, change.add)
+        self._graphs = graphs
 
     # -- SPARQL
 
@@ -540,3 +548,20 @@ def serve_in_thread(
     threading.Thread(target=server.serve_forever, daemon=True).start()
     h, p = server.server_address[:2]
     return server, f"http://{h!s}:{p}/sparql"
+
+
+def watch_files(
+    server: BoundedHTTPServer, files: WatchedFiles, log: Callable[[str], None], interval: float = 2.0
+) -> threading.Event:
+    """Serve ``files`` as they change (``sscrdf serve --watch``): ``server`` (from :func:`make_server` over
+    ``files.store()``) swaps in each change :class:`WatchedFiles` finds, polling every ``interval`` seconds;
+    ``log`` gets one line per reload or per file that no longer loads. Set the returned event to stop watching."""
+    service = cast(_Server, server).service
+
+    def apply(change: Change, graphs: list[str]) -> None:
+        try:
+            service.update(change, graphs)
+        except OSError as exc:
+            log(f"the change of {', '.join(change.files)} could not be served: {exc}")
+
+    return files.watch(apply, log, interval)

@@ -12,6 +12,11 @@ threads: each runs in a worker process, and a worker that passes the time limit 
   thread takes an idle worker (waiting at most the query time limit, then "busy"), sends it the query and
   waits for the answer until the time limit; past it the worker is killed (SIGKILL, through a pidfd where
   Linux has one) and the template forks a replacement.
+- ``sscrdf serve --watch`` changes the data while serving (:mod:`sscrdf.server.watch`): the server sends the
+  change (graphs to empty, quads to remove and to add) to the template, which applies all of it to its own copy
+  of the store before it forks the next worker, and answers when done. The workers forked before hold the old
+  data; each is retired (killed and replaced by a fresh fork) before it would take another query, so a query
+  runs on the data as it was or as it is, never on half a change.
 - The template exits when the server closes its socket (or dies); workers get SIGKILL when the template
   goes (``PR_SET_PDEATHSIG`` on Linux), so nothing outlives the server. Ctrl-C reaches only the server.
 """
@@ -22,22 +27,24 @@ import contextlib
 import ctypes
 import gc
 import os
+import pickle
 import queue
 import resource
 import signal
 import socket
 import struct
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph as ox
 
 from .formats import Term, serialize_boolean, serialize_graph, serialize_solutions
 
-__all__ = ["Job", "QueryPool", "evaluate"]
+__all__ = ["Job", "QueryPool", "apply_change", "evaluate", "write_change"]
 
 
 @dataclass(frozen=True)
@@ -142,8 +149,37 @@ def _worker(store: ox.Store, sock: socket.socket, template: int, memory_limit: i
             return
 
 
+def write_change(fh: IO[bytes], graphs: list[str | None], remove: list[ox.Quad], add: list[ox.Quad]) -> None:
+    """Write a change of the data for :func:`apply_change` to the open file ``fh`` and rewind it: the graphs to
+    empty (None: the default graph), and the quads to remove and to add as N-Quads (blank-node labels kept)."""
+    payload = (
+        graphs,
+        ox.serialize(remove, format=ox.RdfFormat.N_QUADS) or b"",
+        ox.serialize(add, format=ox.RdfFormat.N_QUADS) or b"",
+    )
+    pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    fh.flush()
+    fh.seek(0)
+
+
+def apply_change(store: ox.Store, fd: int) -> None:
+    """Apply to ``store`` the change :func:`write_change` wrote to the file ``fd`` (closed here); in the template
+    process, the file comes from the server process, its parent, which alone writes it."""
+    with os.fdopen(fd, "rb") as fh:
+        graphs, remove, add = pickle.load(fh)
+    for g in graphs:
+        if g is None:
+            store.clear_graph(ox.DefaultGraph())
+        else:
+            store.remove_graph(ox.NamedNode(g))
+    for q in ox.parse(remove, format=ox.RdfFormat.N_QUADS):
+        store.remove(q)
+    store.extend(ox.parse(add, format=ox.RdfFormat.N_QUADS))
+
+
 def _template(store: ox.Store, sock: socket.socket, memory_limit: int) -> None:
-    """The single-threaded process that forks workers on request (one byte in, one pid and one socket out)."""
+    """The single-threaded process that forks workers on request (one byte in, one pid and one socket out) and
+    applies changes to its store (``u`` and a file in, a status out; see :meth:`QueryPool.update`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # dead workers are reaped by the kernel
@@ -154,10 +190,24 @@ def _template(store: ox.Store, sock: socket.socket, memory_limit: int) -> None:
     me = os.getpid()
     while True:
         try:
-            if not sock.recv(1):
+            msg, fds, _, _ = socket.recv_fds(sock, 1, 1)
+            if not msg:
                 return
         except OSError:
             return
+        if msg == b"u" and fds:
+            try:
+                apply_change(store, fds[0])
+                status = 0
+            except Exception:  # a change this process cannot apply: the server says so and serves on
+                status = 1
+            try:
+                sock.send(struct.pack("i", status))
+            except OSError:
+                return
+            continue
+        for fd in fds:
+            os.close(fd)
         mine, theirs = socket.socketpair()
         pid = os.fork()
         if pid == 0:
@@ -177,9 +227,10 @@ def _template(store: ox.Store, sock: socket.socket, memory_limit: int) -> None:
 
 
 class _Worker:
-    def __init__(self, pid: int, conn: Connection) -> None:
+    def __init__(self, pid: int, conn: Connection, generation: int = 0) -> None:
         self.pid = pid
         self.conn = conn
+        self.generation = generation  # the data it holds: the pool's generation when it was forked
         self.pidfd: int | None
         try:
             self.pidfd = os.pidfd_open(pid)
@@ -225,6 +276,7 @@ class QueryPool:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
         self.recycled = 0  # workers replaced for their memory (for tests and monitoring)
+        self.generation = 0  # changes applied to the template's store (QueryPool.update)
         for _ in range(size):
             self._idle.put(self._spawn())
 
@@ -234,7 +286,7 @@ class QueryPool:
             msg, fds, _, _ = socket.recv_fds(self._template, 16, 1)
             if len(msg) != 4 or len(fds) != 1:
                 raise OSError("the query worker template did not answer")
-            worker = _Worker(struct.unpack("i", msg)[0], Connection(fds[0]))
+            worker = _Worker(struct.unpack("i", msg)[0], Connection(fds[0]), self.generation)
             self._workers[worker.pid] = worker
             return worker
 
@@ -245,6 +297,28 @@ class QueryPool:
         if not self._closed:
             with contextlib.suppress(OSError):  # the template is gone (the server is closing): the pool shrinks
                 self._idle.put(self._spawn())
+
+    def update(self, graphs: list[str | None], remove: list[ox.Quad], add: list[ox.Quad]) -> None:
+        """Change the served data: empty ``graphs`` (None: the default graph), then remove ``remove`` and add
+        ``add``. The template applies it before it forks another worker; the workers forked before are retired
+        (the idle ones now, the busy ones when their query ends). OSError when the template cannot apply it."""
+        with tempfile.TemporaryFile() as fh:  # a file, not the socket: a change can be larger than one packet
+            write_change(fh, graphs, remove, add)
+            with self._spawn_lock:
+                socket.send_fds(self._template, [b"u"], [fh.fileno()])
+                answer = self._template.recv(16)
+                if len(answer) != 4 or struct.unpack("i", answer)[0] != 0:
+                    raise OSError("the query worker template could not apply the change")
+                self.generation += 1
+        for _ in range(self.size):  # the idle workers hold the old data: replace them now
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if worker.generation != self.generation:
+                self._replace(worker)
+            else:
+                self._idle.put(worker)
 
     def pids(self) -> list[int]:
         """The process ids of the live workers (for tests and monitoring)."""
@@ -264,15 +338,17 @@ class QueryPool:
                 gone = worker.conn.poll(0)  # an idle worker says nothing: something to read is its end (EOF)
             except OSError:
                 gone = True
-            if not gone:
+            if not gone and worker.generation == self.generation:
                 break
-            self._replace(worker)  # it died while idle (killed from outside): the job has not run, take another
+            # it died while idle (killed from outside), or it holds data that has changed since it was forked:
+            # the job has not run, take another
+            self._replace(worker)
         try:
             worker.conn.send(job)
             if worker.conn.poll(timeout):
                 status, body, recycle = worker.conn.recv()
-                if recycle:
-                    self.recycled += 1
+                if recycle or worker.generation != self.generation:
+                    self.recycled += recycle
                     self._replace(worker)
                 else:
                     self._idle.put(worker)
