@@ -141,12 +141,15 @@ def labels_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
     """IRI -> display label (rdfs:label, else skos:prefLabel) for the subjects of ``triples``."""
     label: dict[str, str] = {}
     pref: dict[str, str] = {}
+    rdfs_label, skos_pref = str(RDFS.label), str(SKOS.prefLabel)
     for t in triples:
-        if isinstance(t.object, ox.Literal) and isinstance(t.subject, ox.NamedNode):
-            if t.predicate.value == str(RDFS.label):
-                label.setdefault(t.subject.value, t.object.value)
-            elif t.predicate.value == str(SKOS.prefLabel):
-                pref.setdefault(t.subject.value, t.object.value)
+        p = t.predicate.value
+        if (
+            (p == rdfs_label or p == skos_pref)
+            and isinstance(t.object, ox.Literal)
+            and isinstance(t.subject, ox.NamedNode)
+        ):
+            (label if p == rdfs_label else pref).setdefault(t.subject.value, t.object.value)
     return {**pref, **label}
 
 
