@@ -144,11 +144,7 @@ def labels_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
     rdfs_label, skos_pref = str(RDFS.label), str(SKOS.prefLabel)
     for t in triples:
         p = t.predicate.value
-        if (
-            (p == rdfs_label or p == skos_pref)
-            and isinstance(t.object, ox.Literal)
-            and isinstance(t.subject, ox.NamedNode)
-        ):
+        if (p in (rdfs_label, skos_pref)) and isinstance(t.object, ox.Literal) and isinstance(t.subject, ox.NamedNode):
             (label if p == rdfs_label else pref).setdefault(t.subject.value, t.object.value)
     return {**pref, **label}
 
