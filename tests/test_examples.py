@@ -11,6 +11,7 @@ import datetime as dt
 from functools import cache
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from sscrdf.analysis.analyze import analyze_store
@@ -195,3 +196,27 @@ def test_reports_use_readable_labels(fmt):
         "Reassess",
     ):
         assert local not in body, local
+
+
+def test_two_cities_in_one_graph_each_get_only_their_own_results():
+    """Riverton and Lakeside put into one named graph: each city's validation results are exactly those it gets
+    alone (a result goes to the city its focus node is nearest to, not to every city of the graph)."""
+
+    def results(store):
+        an = analyze_store(store, as_of=dt.date(2026, 11, 21))
+        return {
+            c.city: sorted((str(r.focus), str(r.shape), str(r.value)) for r in c.validation.results)
+            for c in an.cities
+            if c.validation
+        }
+
+    alone, both = {}, ox.Store()
+    graph = ox.NamedNode("https://example.org/two-cities")
+    for name in ("riverton", "lakeside"):
+        store = load([EXAMPLES / f"{name}.ttl"]).store
+        alone.update(results(store))
+        both.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in store)
+    together = results(both)
+    assert set(alone) == {"https://example.org/riverton/city", "https://example.org/lakeside/city"}
+    assert together == alone
+    assert all(alone.values())  # both cities have results of their own (Riverton 3, Lakeside 36)

@@ -305,6 +305,34 @@ def analyze_store(
     return Analysis(as_of, reasoner, cities, derivation, set().union(*(p.terms_used for p in parts)), timings)
 
 
+def nearest_city(triples: Iterable[ox.Triple], cities: list[str]) -> dict[str, str]:
+    """node -> the city of ``cities`` nearest to it through ``triples`` (either direction; ties go to the city
+    first in ``cities``), for a graph that holds several cities: each validation result then goes to the city
+    its focus node belongs to, not to every city of the graph. Ontology terms (shared by every city) are
+    reached but not gone through; a node no city reaches is in no entry (its results go to every city)."""
+    links: dict[str, list[str]] = defaultdict(list)
+    for t in triples:
+        if isinstance(t.object, ox.Literal) or isinstance(t.subject, ox.Triple) or isinstance(t.object, ox.Triple):
+            continue
+        s, o = str(t.subject.value), str(t.object.value)
+        links[s].append(o)
+        links[o].append(s)
+    owner = {c: c for c in cities}
+    frontier = list(cities)
+    ssc = str(SSC)
+    while frontier:
+        nxt = []
+        for node in frontier:
+            if node.startswith(ssc):
+                continue
+            for other in links.get(node, ()):
+                if other not in owner:
+                    owner[other] = owner[node]
+                    nxt.append(other)
+        frontier = nxt
+    return owner
+
+
 @lru_cache(maxsize=4)
 def _shapes_for(extra_shapes: tuple[str | Path, ...]) -> tuple[Graph, dict[str, str], dict[str, set[str]]]:
     """The shapes graph with ``extra_shapes``, its labels and what each shape checks for: built once per process
@@ -375,10 +403,13 @@ def _analyze_batch(
             city_graph.update((c, graph) for c in city_iris(triples))
     labels = {**ontology_labels(), **shape_labels, **labels}
     cities = {c: CityAnalysis(c, labels.get(c, _local(c) or c), g, labels=labels) for c, g in city_graph.items()}
+    unit_triples = dict(units)
     for cr in validation.cities:
+        owner = nearest_city(unit_triples.get(cr.graph, []), cr.cities) if len(cr.cities) > 1 else {}
         for c in cr.cities:
             if c in cities:
-                cities[c].validation = CityReport(cr.graph, [c], cr.results, cr.labels)
+                own = [r for r in cr.results if owner.get(str(r.focus), c) == c]
+                cities[c].validation = CityReport(cr.graph, [c], own, cr.labels)
 
     # report section (attribute of CityAnalysis) <- the query whose `# section:` header names it
     types = section_types()
