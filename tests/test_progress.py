@@ -47,7 +47,7 @@ def test_quiet_and_verbose(tmp_path):
     assert rc == 0 and err == ""
     rc, _, err = _run(["-v", "analyze", str(LAKESIDE), "-o", str(tmp_path / "a.txt")])
     assert rc == 0
-    assert [line.split(":")[0] for line in err.splitlines()] == ["reasoning", "rules", "validation", "queries"]
+    assert [line.split(":")[0] for line in err.splitlines()] == ["reasoning", "validation", "rules", "queries"]
 
 
 def test_no_progress_bar_off_a_terminal_or_with_quiet(tmp_path):
