@@ -223,8 +223,8 @@ def fast_closure(
     have: set[ox.Triple] = set(triples) - base
     new: set[ox.Triple] = set()
     work = list(have)
-    sup_c, sup_p = schema.superclasses, schema.superproperties
-    inv, sym, dom, rng, trans = schema.inverse, schema.symmetric, schema.domain, schema.range, schema.transitive
+    sup_c, sup_p, dom, rng, inv = _nodes(schema)
+    sym, trans = schema.symmetric, schema.transitive
     #: the triples of transitive properties met so far (given or inferred), by property: the transitive step
     #: looks only at these and at the ontology's own (precomputed), never at every triple again
     trans_edges: dict[str, list[ox.Triple]] = {}
@@ -241,27 +241,25 @@ def fast_closure(
             s, p, o = t.subject, t.predicate, t.object
             if p == TYPE:
                 if isinstance(o, ox.NamedNode):
-                    for c in sup_c.get(o.value, ()):
-                        if c != o.value:
-                            add(ox.Triple(s, TYPE, ox.NamedNode(c)))
+                    for cn in sup_c.get(o.value, ()):
+                        add(ox.Triple(s, TYPE, cn))
                 continue
             pv = p.value
             if pv in trans:
                 trans_edges.setdefault(pv, []).append(t)
-            for q in sup_p.get(pv, (pv,)):
-                qn = p if q == pv else ox.NamedNode(q)
+            for q, qn in sup_p.get(pv, ((pv, p),)):
                 if q != pv:
                     add(ox.Triple(s, qn, o))
-                for c in dom.get(q, ()):
-                    add(ox.Triple(s, TYPE, ox.NamedNode(c)))
+                for cn in dom.get(q, ()):
+                    add(ox.Triple(s, TYPE, cn))
                 if isinstance(o, ox.Literal):
                     continue
-                for c in rng.get(q, ()):
-                    add(ox.Triple(o, TYPE, ox.NamedNode(c)))
+                for cn in rng.get(q, ()):
+                    add(ox.Triple(o, TYPE, cn))
                 if q in sym:
                     add(ox.Triple(o, qn, s))
-                for r in inv.get(q, ()):
-                    add(ox.Triple(o, ox.NamedNode(r), s))
+                for rn in inv.get(q, ()):
+                    add(ox.Triple(o, rn, s))
         # prp-trp: close each transitive property the data uses (``base`` is closed already, so a property
         # without data triples adds nothing), then go round again if that added anything
         before = len(new)
@@ -285,6 +283,35 @@ def fast_closure(
                         add(ox.Triple(a, qn, b))
         if len(new) == before:
             return new
+
+
+_Nodes = tuple[
+    dict[str, tuple[ox.NamedNode, ...]],
+    dict[str, tuple[tuple[str, ox.NamedNode], ...]],
+    dict[str, tuple[ox.NamedNode, ...]],
+    dict[str, tuple[ox.NamedNode, ...]],
+    dict[str, tuple[ox.NamedNode, ...]],
+]
+_NODES: dict[int, tuple[Schema, _Nodes]] = {}
+
+
+def _nodes(schema: Schema) -> _Nodes:
+    """``schema``'s maps with their IRIs as ready-made nodes (made once per schema, not once per inference):
+    class -> its strict superclasses; property -> (IRI, node) of itself and its superproperties; property ->
+    its domains, its ranges, its inverses."""
+    cached = _NODES.get(id(schema))
+    if cached is None or cached[0] is not schema:
+
+        def nodes(m: dict[str, frozenset[str]]) -> dict[str, tuple[ox.NamedNode, ...]]:
+            return {k: tuple(ox.NamedNode(v) for v in sorted(vs)) for k, vs in m.items()}
+
+        sup_c = {c: tuple(ox.NamedNode(d) for d in sorted(ds) if d != c) for c, ds in schema.superclasses.items()}
+        sup_p = {p: tuple((q, ox.NamedNode(q)) for q in sorted(qs)) for p, qs in schema.superproperties.items()}
+        cached = _NODES[id(schema)] = (
+            schema,
+            (sup_c, sup_p, nodes(schema.domain), nodes(schema.range), nodes(schema.inverse)),
+        )
+    return cached[1]
 
 
 @lru_cache(maxsize=4)
