@@ -45,7 +45,7 @@ from .render.html import analysis_html  # matplotlib itself is imported only whe
 from .server.bounded import BoundedHTTPServer, Limits
 from .server.client import PushSummary, city_graphs, push as _push
 from .server.endpoint import check_origins, make_server
-from .shacl.validate import ValidationReport, shapes_graph, validate_store
+from .shacl.validate import ValidationReport, compiled_shapes, validate_store
 
 PathLike = str | os.PathLike[str]
 REASONERS = ("fast", "owlrl")
@@ -276,7 +276,7 @@ class KnowledgeBase:
         """SHACL validation, city by city (as ``sscrdf validate``)."""
         c = city if isinstance(city, City) else City(city, checked=False)
         report = validate_store(
-            c.store, shapes=shapes_graph(self.extra_shapes), reasoner=self.reasoner, engine=self.engine
+            c.store, shapes=compiled_shapes(self.extra_shapes), reasoner=self.reasoner, engine=self.engine
         )
         if not c.checked:
             check_terms(c.sources, report.terms_used)

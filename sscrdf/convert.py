@@ -77,3 +77,33 @@ def graph_to_quads(graph: Graph, graph_name: ox.NamedNode | ox.DefaultGraph | No
         if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
             raise TypeError(f"cannot convert the triple {s!r} {p!r} {o!r} (literal subject or non-IRI predicate)")
         yield ox.Quad(subject, predicate, to_ox_term(o), gn)
+
+
+#: one rdflib term as JSON (for the cache, :mod:`sscrdf.cache`): ``"<iri>"``, ``"_:id"`` or a literal as
+#: ``[lexical form, language or null, datatype IRI or null]``
+JsonTerm = str | list[str | None]
+
+
+def term_to_json(term: Node) -> JsonTerm:
+    """``term`` as JSON (see ``JsonTerm``); the blank node keeps its label."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        return [str(term), term.language, str(term.datatype) if term.datatype is not None else None]
+    raise TypeError(f"cannot convert {term!r}")
+
+
+def term_from_json(value: object) -> Node:
+    """The term ``term_to_json`` wrote; ValueError for anything else (a damaged cache entry)."""
+    if isinstance(value, str) and value.startswith("<") and value.endswith(">"):
+        return URIRef(value[1:-1])
+    if isinstance(value, str) and value.startswith("_:"):
+        return BNode(value[2:])
+    if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
+        lang, dt = value[1], value[2]
+        if not (lang is None or isinstance(lang, str)) or not (dt is None or isinstance(dt, str)):
+            raise ValueError(f"not a cached literal: {value!r}")
+        return Literal(value[0], lang=lang, datatype=URIRef(dt) if dt is not None and not lang else None)
+    raise ValueError(f"not a cached term: {value!r}")

@@ -253,6 +253,7 @@ def validation_graph(report: ValidationReport) -> Graph:
     g.add((rep, RDF.type, SH.ValidationReport))
     g.add((rep, SH.conforms, Literal(not report.results)))
     copies: dict[BNode, BNode] = {}
+    shapes = report.shapes_graph()
     for city in report.cities:
         for r in _sorted(city.results):
             node = BNode()
@@ -262,13 +263,13 @@ def validation_graph(report: ValidationReport) -> Graph:
             g.add((node, SH.resultSeverity, r.severity))
             g.add((node, SH.sourceShape, r.shape))
             g.add((node, SH.sourceConstraintComponent, r.component))
-            g.add((node, SH.resultMessage, _message(r, report.shapes)))
-            path = _result_path(r, report.shapes, g, copies)
+            g.add((node, SH.resultMessage, _message(r, shapes)))
+            path = _result_path(r, shapes, g, copies)
             if path is not None:
                 g.add((node, SH.resultPath, path))
             if r.value is not None:
                 g.add((node, SH.value, r.value))
-            constraint = _source_constraint(r, report.shapes, g, copies)
+            constraint = _source_constraint(r, shapes, g, copies)
             if constraint is not None:
                 g.add((node, SH.sourceConstraint, constraint))
             if r.source:

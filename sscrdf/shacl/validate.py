@@ -13,14 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from ..convert import triples_to_graph
+from .. import cache
+from ..convert import term_from_json, term_to_json, triples_to_graph
 from ..errors import InputError
 from ..knowledge.vocab import ssc_terms_used
 from ..namespaces import RDFS, SKOS, SSC
@@ -29,12 +29,11 @@ from ..query.guard import check_shapes
 from ..reasoning.closure import entail
 from ..reasoning.store import Unit, graph_of, knowledge_store, split_by_graph
 from ..resources import data_dir
-from .compiler import Unsupported, compile_shapes, run_checks
+from .compiler import Check, Unsupported, compile_shapes, run_checks
 from .integrity import integrity_results
 from .results import SEVERITY_ORDER, Result, run_pyshacl, shape_sources
 
-if TYPE_CHECKING:
-    from .compiler import Check
+RDFS_LABEL = RDFS.label
 
 #: the --fail-on levels, most severe first (SEVERITY_ORDER in lower case)
 SEVERITIES = tuple(s.lower() for s in SEVERITY_ORDER)
@@ -61,6 +60,14 @@ def _parse_shapes(paths: tuple[Path, ...]) -> tuple[tuple[Node, Node, Node], ...
 
 def shapes_graph(extra: tuple[str | Path, ...] = ()) -> Graph:
     """A new graph with the bundled city shapes plus ``extra`` shapes files."""
+    _check_extra(extra)
+    g = Graph()
+    for t in _parse_shapes(tuple(city_shape_files()) + tuple(Path(p) for p in extra)):
+        g.add(t)
+    return g
+
+
+def _check_extra(extra: tuple[str | Path, ...]) -> None:
     for p in extra:
         if not Path(p).is_file():
             raise InputError("no such shapes file", path=p)
@@ -69,10 +76,131 @@ def shapes_graph(extra: tuple[str | Path, ...] = ()) -> Graph:
         for t in _parse_shapes((Path(p),)):
             user.add(t)
         check_shapes(user, source=p)
-    g = Graph()
-    for t in _parse_shapes(tuple(city_shape_files()) + tuple(Path(p) for p in extra)):
-        g.add(t)
-    return g
+
+
+class CompiledShapes:
+    """A shapes graph with what the fast engine and the reports need from it, computed once: the compiled
+    checks (None when the shapes use a feature the fast engine does not compile), each shape's clause and
+    label. :func:`compiled_shapes` reads it from the cache (:mod:`sscrdf.cache`) when it can; the graph itself
+    is then rebuilt only if something asks for it (pySHACL, the RDF report), with the same blank nodes."""
+
+    def __init__(
+        self,
+        triples: list[list[object]] | None,  # the graph's triples as term_to_json wrote them
+        checks: tuple[Check, ...] | None,
+        sources: dict[Node, str],
+        labels: dict[str, str],
+        graph: Graph | None = None,
+        key: str | None = None,
+    ):
+        self._triples = triples
+        self._graph = graph
+        self.checks = checks
+        self.sources = sources
+        self.labels = labels
+        self.key = key  # the cache key (None when built from a graph the caller gave)
+
+    @property
+    def graph(self) -> Graph:
+        """The shapes graph (shared: callers must not change it)."""
+        if self._graph is None:
+            g = Graph()
+            dec = term_from_json
+            for s, p, o in self._triples or ():
+                g.add((dec(s), dec(p), dec(o)))
+            self._graph = g
+        return self._graph
+
+    @classmethod
+    def of(cls, shapes: Graph, key: str | None = None) -> CompiledShapes:
+        """Compile ``shapes`` here (no cache)."""
+        checks: tuple[Check, ...] | None
+        try:
+            checks = tuple(compile_shapes(shapes))
+        except Unsupported:
+            checks = None
+        labels = {str(s): str(o) for s, o in shapes.subject_objects(RDFS_LABEL)}
+        return cls(None, checks, shape_sources(shapes), labels, graph=shapes, key=key)
+
+    def to_json(self) -> dict[str, object]:
+        enc = term_to_json
+        return {
+            "triples": [[enc(s), enc(p), enc(o)] for s, p, o in self.graph],
+            "checks": None
+            if self.checks is None
+            else [
+                [
+                    c.query,
+                    enc(c.shape),
+                    enc(c.severity),
+                    enc(c.component),
+                    None if c.path is None else enc(c.path),
+                    c.message,
+                    c.value_var,
+                    list(c.extra),
+                ]
+                for c in self.checks
+            ],
+            "sources": [[enc(k), v] for k, v in self.sources.items()],
+            "labels": self.labels,
+        }
+
+    @classmethod
+    def from_json(cls, data: object, key: str | None = None) -> CompiledShapes:
+        """What :meth:`to_json` wrote; ValueError, TypeError or KeyError for a damaged entry."""
+        if not isinstance(data, dict):
+            raise ValueError("not a compiled shapes entry")
+        dec = term_from_json
+        triples = data["triples"]
+        if not isinstance(triples, list) or not all(isinstance(t, list) and len(t) == 3 for t in triples):
+            raise ValueError("not a compiled shapes entry")
+        checks = None
+        if data["checks"] is not None:
+            checks = tuple(
+                Check(
+                    str(q),
+                    dec(shape),
+                    _iri(dec(sev)),
+                    _iri(dec(comp)),
+                    None if path is None else dec(path),
+                    str(msg),
+                    None if var is None else str(var),
+                    tuple(str(x) for x in extra),
+                )
+                for q, shape, sev, comp, path, msg, var, extra in data["checks"]
+            )
+        sources = {dec(k): str(v) for k, v in data["sources"]}
+        labels = {str(k): str(v) for k, v in dict(data["labels"]).items()}
+        return cls(triples, checks, sources, labels, key=key)  # the triples are decoded if the graph is asked for
+
+
+def _iri(term: Node) -> URIRef:
+    if not isinstance(term, URIRef):
+        raise ValueError(f"not an IRI: {term!r}")
+    return term
+
+
+#: the sscrdf modules whose code decides what a compiled shapes entry holds (part of its cache key)
+_SHAPES_CODE = ("shacl.compiler", "shacl.validate", "shacl.results", "convert", "cache")
+
+
+@lru_cache(maxsize=8)
+def compiled_shapes(extra: tuple[str | Path, ...] = ()) -> CompiledShapes:
+    """The bundled city shapes plus ``extra`` shapes files, compiled: from the cache when an entry for the same
+    file contents exists, else built (and stored there). Once per process; callers only read it."""
+    files = tuple(city_shape_files()) + tuple(Path(p) for p in extra)
+    key = None if any(not Path(p).is_file() for p in extra) else cache.key(
+        "shapes", [*files, *cache.source_files(*_SHAPES_CODE)]
+    )
+    data = cache.read_json(key)
+    if data is not None:
+        try:
+            return CompiledShapes.from_json(data, key)
+        except Exception:  # a damaged entry, whatever its damage: rebuild it (the cache is only an optimisation)
+            pass
+    built = CompiledShapes.of(shapes_graph(extra), key)
+    cache.write_json(key, built.to_json())
+    return built
 
 
 @dataclass
@@ -99,7 +227,15 @@ class ValidationReport:
     cities: list[CityReport]
     terms_used: set[str] = field(default_factory=set)  # ssc: IRIs the data uses (for the vocabulary check)
     # the shapes validated against: the RDF report copies complex result paths and message languages from them
+    # (``shapes``, or else the graph of ``compiled``, which is rebuilt only when asked for)
     shapes: Graph | None = None
+    compiled: CompiledShapes | None = None
+
+    def shapes_graph(self) -> Graph | None:
+        """The shapes graph validated against (None when unknown)."""
+        if self.shapes is not None:
+            return self.shapes
+        return self.compiled.graph if self.compiled is not None else None
 
     @property
     def results(self) -> list[Result]:
@@ -156,7 +292,7 @@ ENGINES = ("fast", "pyshacl")
 def validate_store(
     store: ox.Store,
     *,
-    shapes: Graph | None = None,
+    shapes: Graph | CompiledShapes | None = None,
     reasoner: str = "fast",
     engine: str = "fast",
     knowledge: ox.Store | None = None,
@@ -166,44 +302,48 @@ def validate_store(
     """Validate every city in ``store`` (which is not changed).
 
     ``engine`` ``fast`` compiles the shapes to SPARQL and runs them once over all cities (falling back to
-    pySHACL, city by city, for shapes it cannot compile); ``pyshacl`` is the reference. ``knowledge`` is the
-    store ``knowledge_store(store, reasoner=reasoner)`` when the caller already built it."""
-    sg = shapes if shapes is not None else shapes_graph()
+    pySHACL, city by city, for shapes it cannot compile); ``pyshacl`` is the reference. ``shapes``: a shapes
+    graph, or shapes already compiled (default: the bundled ones, :func:`compiled_shapes`). ``knowledge`` is
+    the store ``knowledge_store(store, reasoner=reasoner)`` when the caller already built it."""
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}")
+    given = shapes if isinstance(shapes, Graph) else None
+    compiled = compiled_shapes() if shapes is None else shapes if isinstance(shapes, CompiledShapes) else None
+    if compiled is None:
+        assert given is not None
+        compiled = CompiledShapes.of(given)
     if knowledge is None:
         parts = map_batches(
-            store, partial(_validate_batch, shapes=sg, reasoner=reasoner, engine=engine), batch_size=batch_size
+            store, partial(_validate_batch, shapes=compiled, reasoner=reasoner, engine=engine), batch_size=batch_size
         )
         return ValidationReport(
-            [c for p in parts for c in p.cities], set().union(*(p.terms_used for p in parts)), shapes=sg
+            [c for p in parts for c in p.cities],
+            set().union(*(p.terms_used for p in parts)),
+            shapes=given,
+            compiled=compiled,
         )
-    report = _validate_batch(store, shapes=sg, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units)
-    return dataclasses.replace(report, shapes=sg)
+    report = _validate_batch(
+        store, shapes=compiled, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units
+    )
+    return dataclasses.replace(report, shapes=given, compiled=compiled)
 
 
 def _validate_batch(
     store: ox.Store,
     *,
-    shapes: Graph,
+    shapes: CompiledShapes,
     reasoner: str,
     engine: str,
     knowledge: ox.Store | None = None,
     units: list[Unit] | None = None,
 ) -> ValidationReport:
-    sg = shapes
     units = split_by_graph(store) if units is None else units
-    sources = shape_sources(sg)
-    if engine == "fast":
-        checks: list[Check] | None
-        try:
-            checks = compile_shapes(sg)
-        except Unsupported:
-            checks = None
-        if checks is not None:
-            report = _validate_fast(store, units, checks, sources, reasoner, knowledge)
-            report.terms_used = ssc_terms_used(store)
-            return _with_integrity(report, units)
+    sources = shapes.sources
+    if engine == "fast" and shapes.checks is not None:
+        report = _validate_fast(store, units, list(shapes.checks), sources, reasoner, knowledge)
+        report.terms_used = ssc_terms_used(store)
+        return _with_integrity(report, units)
+    sg = shapes.graph
     reports: list[CityReport] = []
     for graph, triples in units:
         reports.append(
@@ -257,7 +397,9 @@ __all__ = [
     "SEVERITIES",
     "CityReport",
     "ValidationReport",
+    "CompiledShapes",
     "city_shape_files",
+    "compiled_shapes",
     "labels_of",
     "shapes_graph",
     "split_by_graph",
