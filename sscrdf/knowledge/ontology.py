@@ -8,20 +8,24 @@ returns new graphs, so callers can never change the shared copy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from .. import cache
 from ..convert import triples_to_graph
 from ..errors import InputError
 from ..namespaces import ONTOLOGY_IRI, SSC
 from ..resources import data_dir, files
 
 _OX_TYPE = ox.NamedNode(str(RDF.type))
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -129,9 +133,31 @@ def info() -> OntologyInfo:
     return OntologyInfo(ONTOLOGY_IRI, str(vi) if vi else None, str(vinfo) if vinfo else None, tuple(rows))
 
 
+#: the sscrdf modules whose code decides what the cached labels and declared terms are (part of their key)
+_SUMMARY_CODE = ("knowledge.ontology", "cache")
+
+
+def _cached(kind: str, include_vocab: bool, build: Callable[[], _T]) -> _T:
+    """``build()``, kept in the cache (sscrdf.cache) under a key made of the ontology files' bytes."""
+    key = cache.key(kind, [m.path for m in modules(include_vocab)] + cache.source_files(*_SUMMARY_CODE))
+    data = cache.read_json(key)
+    if data is not None:
+        return data  # type: ignore[return-value]  # the caller checks the shape of what it reads
+    value = build()
+    cache.write_json(key, value)
+    return value
+
+
 @lru_cache(maxsize=1)
 def ontology_labels() -> dict[str, str]:
     """IRI -> display label of every ontology term (skos:prefLabel, else rdfs:label; English or untagged)."""
+    data = _cached("labels", True, _ontology_labels)
+    if isinstance(data, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        return data
+    return _ontology_labels()
+
+
+def _ontology_labels() -> dict[str, str]:
     label: dict[str, str] = {}
     pref: dict[str, str] = {}
     for t in ontology_triples():
@@ -150,6 +176,21 @@ def ontology_labels() -> dict[str, str]:
 
 def declared_terms(include_vocab: bool = False) -> set[str]:
     """IRIs (as strings) of every ssc: term the ontology declares with an rdf:type."""
+    stamp = tuple((m.path, m.path.stat().st_mtime_ns) for m in modules(include_vocab))
+    return set(_declared_terms(include_vocab, stamp))
+
+
+@lru_cache(maxsize=4)
+def _declared_terms(include_vocab: bool, _stamp: tuple[tuple[Path, int], ...]) -> frozenset[str]:
+    """Once per process and state of the files (``_stamp``: their modification times)."""
+    kind = "declared-vocab" if include_vocab else "declared"
+    data = _cached(kind, include_vocab, lambda: sorted(_declared(include_vocab)))
+    if isinstance(data, list) and all(isinstance(t, str) for t in data):
+        return frozenset(data)
+    return frozenset(_declared(include_vocab))
+
+
+def _declared(include_vocab: bool) -> set[str]:
     ns = str(SSC)
     out = set()
     for m in modules(include_vocab=include_vocab):

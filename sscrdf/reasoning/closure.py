@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Set as AbstractSet
 from functools import lru_cache
+from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 
+from .. import cache
 from ..convert import to_ox_triple, triples_to_graph
 from ..knowledge.ontology import modules, ontology_triples
 from ..namespaces import DAML_AGENT, RDFS
@@ -315,10 +317,49 @@ def _ontology_key() -> tuple[tuple[object, int], ...]:
     return tuple((m.path, m.path.stat().st_mtime_ns) for m in modules(include_vocab=True))
 
 
+#: the sscrdf modules whose code decides what the cached closure holds (part of its cache key)
+_CLOSURE_CODE = ("reasoning.closure", "knowledge.ontology", "cache")
+
+
 @lru_cache(maxsize=4)
 def _ontology_by_key(_key: tuple[tuple[object, int], ...]) -> tuple[Schema, frozenset[ox.Triple]]:
+    """The schema and closure of the ontology: from the cache (sscrdf.cache) when it holds them for the same
+    ontology files, else computed (and stored there)."""
+    key = cache.key("closure", [p for p, _ in _key if isinstance(p, Path)] + cache.source_files(*_CLOSURE_CODE))
+    cached = _from_cache(key)
+    if cached is not None:
+        return cached
     triples = tuple(ontology_triples())
-    return _schema_for(triples), _ontology_closure_for(triples)
+    schema, closure = _schema_for(triples), _ontology_closure_for(triples)
+    cache.write_json(key, _schema_json(schema))
+    cache.write_text(key, "nt", ox.serialize(closure, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
+    return schema, closure
+
+
+def _schema_json(schema: Schema) -> dict[str, object]:
+    return {
+        name: sorted(value) if isinstance(value, frozenset) else {k: sorted(v) for k, v in sorted(value.items())}
+        for name, value in vars(schema).items()
+    }
+
+
+def _from_cache(key: str | None) -> tuple[Schema, frozenset[ox.Triple]] | None:
+    """The cached schema and closure, or None (no entry, or a damaged one: the caller rebuilds them)."""
+    data, text = cache.read_json(key), cache.read_text(key, "nt")
+    if not isinstance(data, dict) or text is None:
+        return None
+    try:
+        fields: dict[str, object] = {}
+        for name, value in data.items():
+            if isinstance(value, list):
+                fields[name] = frozenset(str(v) for v in value)
+            else:
+                fields[name] = {str(k): frozenset(str(x) for x in v) for k, v in dict(value).items()}
+        schema = Schema(**fields)  # type: ignore[arg-type]  # checked by the field names and types above
+        closure = frozenset(q.triple for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+    except Exception:  # a damaged entry, whatever its damage: rebuild it (the cache is only an optimisation)
+        return None
+    return schema, closure
 
 
 @lru_cache(maxsize=4)
