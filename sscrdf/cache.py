@@ -102,9 +102,10 @@ def read_json(entry: str | None) -> object | None:
     if text is None:
         return None
     try:
-        return json.loads(text)
+        value: object = json.loads(text)
     except ValueError:
         return None
+    return value
 
 
 def write_json(entry: str | None, value: object) -> None:

@@ -15,10 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from .. import cache
 from ..convert import to_ox_term
@@ -45,6 +44,9 @@ from .model import (
     section_types,
 )
 from .pipeline import Place, derive
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 __all__ = [
     "ENTRY_KINDS",

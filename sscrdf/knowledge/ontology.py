@@ -12,19 +12,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from .. import cache
 from ..convert import triples_to_graph
 from ..errors import InputError
-from ..namespaces import ONTOLOGY_IRI, SSC
+from ..namespaces import ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, SSC
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 from ..resources import data_dir, files
 
-_OX_TYPE = ox.NamedNode(str(RDF.type))
+_OX_TYPE = ox.NamedNode(f"{RDF}type")
 _T = TypeVar("_T")
 
 
@@ -106,12 +107,12 @@ class OntologyInfo:
         return {k: sum(getattr(m, k) for m in self.modules) for k in keys}
 
 
-_PROPERTY_TYPES = {OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property}
-
-
 def _count(g: Graph) -> tuple[int, int, int, int]:
+    from rdflib import URIRef  # heavy, and loaded already: ``g`` is an rdflib graph
+
+    property_types = {OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property}
     classes = {s for s in g.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef)}
-    props = {s for t in _PROPERTY_TYPES for s in g.subjects(RDF.type, t) if isinstance(s, URIRef)}
+    props = {s for t in property_types for s in g.subjects(RDF.type, t) if isinstance(s, URIRef)}
     schemes = {s for s in g.subjects(RDF.type, SKOS.ConceptScheme)} | {s for s in g.subjects(RDF.type, SKOS.Collection)}
     individuals = {s for s in g.subjects(RDF.type, OWL.NamedIndividual)}
     return len(classes), len(props), len(individuals - classes - props), len(schemes)
@@ -119,6 +120,8 @@ def _count(g: Graph) -> tuple[int, int, int, int]:
 
 def info() -> OntologyInfo:
     """Ontology IRI and version, and per-module counts of classes, properties and individuals."""
+    from rdflib import Graph, URIRef  # heavy: `sscrdf info` reads the modules with rdflib
+
     rows = []
     header = Graph()
     for m in modules(include_vocab=True):
@@ -167,9 +170,9 @@ def _ontology_labels() -> dict[str, str]:
             or not isinstance(t.subject, ox.NamedNode)
         ):
             continue
-        if t.predicate.value == str(RDFS.label):
+        if t.predicate.value == f"{RDFS}label":
             label.setdefault(t.subject.value, t.object.value)
-        elif t.predicate.value == str(SKOS.prefLabel):
+        elif t.predicate.value == f"{SKOS}prefLabel":
             pref.setdefault(t.subject.value, t.object.value)
     return {**label, **pref}
 

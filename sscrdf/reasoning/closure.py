@@ -10,17 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Set as AbstractSet
 from functools import lru_cache
 from pathlib import Path
-
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF
-from rdflib.term import Node
+from typing import TYPE_CHECKING
 
 from .. import cache
 from ..convert import to_ox_triple, triples_to_graph
 from ..knowledge.ontology import modules, ontology_triples
-from ..namespaces import DAML_AGENT, RDFS
+from ..namespaces import DAML_AGENT, OWL, RDF, RDFS
 
-_RdflibTriple = tuple[Node, Node, Node]
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
+
+_RdflibTriple = tuple["Node", "Node", "Node"]
 ERRNS = DAML_AGENT
 
 
@@ -29,6 +30,8 @@ def owlrl_closure(graph: Graph) -> Graph:
 
     The closure of the same triples is computed once per process (the whole ontology takes seconds, and
     ``ontology check``, ``sscrdf check`` and the tests ask for it repeatedly); every call gets its own graph."""
+    from rdflib import Graph  # heavy: only the reference reasoner (owlrl) needs it
+
     g = Graph()
     for prefix, ns in graph.namespaces():
         g.bind(prefix, ns, override=False)
@@ -40,6 +43,7 @@ def owlrl_closure(graph: Graph) -> Graph:
 @lru_cache(maxsize=8)
 def _owlrl_closure_of(triples: frozenset[_RdflibTriple]) -> tuple[_RdflibTriple, ...]:
     import owlrl  # heavy, and only the reference path needs it
+    from rdflib import Graph
 
     g = Graph()
     for t in triples:
@@ -51,6 +55,8 @@ def _owlrl_closure_of(triples: frozenset[_RdflibTriple]) -> tuple[_RdflibTriple,
 def consistency_problems(graph: Graph, closure: Graph | None = None) -> list[str]:
     """Readable inconsistencies of the OWL 2 RL closure of ``graph``: members of owl:Nothing and owlrl's errors
     (clashes of disjoint classes, different-from violations, ...). Empty when consistent."""
+    from rdflib import Literal, URIRef  # heavy, and loaded already: ``graph`` is an rdflib graph
+
     closed = closure if closure is not None else owlrl_closure(graph)
     problems = []
     for s in sorted(s for s in closed.subjects(RDF.type, OWL.Nothing) if isinstance(s, URIRef)):
@@ -332,7 +338,7 @@ def _ontology_by_key(_key: tuple[tuple[object, int], ...]) -> tuple[Schema, froz
     triples = tuple(ontology_triples())
     schema, closure = _schema_for(triples), _ontology_closure_for(triples)
     cache.write_json(key, _schema_json(schema))
-    cache.write_text(key, "nt", ox.serialize(closure, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
+    cache.write_text(key, "nt", (ox.serialize(closure, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"))
     return schema, closure
 
 
@@ -388,6 +394,8 @@ def entail(
     data = set(data_triples)
     onto = ontology_closure()
     if reasoner == "owlrl":
+        from rdflib import Literal  # heavy: only the reference reasoner needs it
+
         closed = owlrl_closure(triples_to_graph(list(onto | data)))
         everything = {
             to_ox_triple(s, p, o)
@@ -411,6 +419,8 @@ def entail(
 
 
 def _is_owlrl_noise(s: Node, p: Node, o: Node, g: Graph) -> bool:
+    from rdflib import BNode, URIRef  # heavy, and loaded already: ``g`` is an rdflib graph
+
     if p == OWL.sameAs and s == o:
         return True
     return isinstance(s, BNode) and (s, RDF.type, URIRef(ERRNS + "ErrorMessage")) in g

@@ -13,33 +13,34 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, SH
-from rdflib.term import Node
 
 from .. import cache
-from ..convert import term_from_json, term_to_json, triples_to_graph
+from ..convert import term_from_json, term_to_json, to_rdflib_term, triples_to_graph
 from ..errors import InputError
 from ..knowledge.vocab import ssc_terms_used
-from ..namespaces import RDFS, SKOS, SSC
+from ..namespaces import RDF, RDFS, SH, SKOS, SSC
 from ..parallel import map_batches
 from ..query.guard import check_shapes
 from ..reasoning.closure import entail
 from ..reasoning.store import Unit, graph_of, knowledge_store, split_by_graph
 from ..resources import data_dir
+from ..terms import IRI, Term
 from .compiler import Check, Unsupported, compile_shapes, run_checks
 from .integrity import integrity_results
 from .results import SEVERITY_ORDER, Result, run_pyshacl, shape_sources
 
-RDFS_LABEL = RDFS.label
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
 
 #: the --fail-on levels, most severe first (SEVERITY_ORDER in lower case)
 SEVERITIES = tuple(s.lower() for s in SEVERITY_ORDER)
-SEVERITY_IRI = {s.lower(): SH[s] for s in SEVERITY_ORDER}
+SEVERITY_IRI = {s.lower(): IRI(f"{SH}{s}") for s in SEVERITY_ORDER}
 #: a severity IRI's weight: the higher, the more severe
-SEVERITY_RANK = {SH[s]: len(SEVERITY_ORDER) - i for i, s in enumerate(SEVERITY_ORDER)}
+SEVERITY_RANK = {IRI(f"{SH}{s}"): len(SEVERITY_ORDER) - i for i, s in enumerate(SEVERITY_ORDER)}
 
 
 def city_shape_files() -> list[Path]:
@@ -49,6 +50,8 @@ def city_shape_files() -> list[Path]:
 
 @lru_cache(maxsize=8)
 def _parse_shapes(paths: tuple[Path, ...]) -> tuple[tuple[Node, Node, Node], ...]:
+    from rdflib import Graph  # heavy: the shapes are parsed with rdflib only when they are not in the cache
+
     g = Graph()
     for p in paths:
         try:
@@ -60,6 +63,8 @@ def _parse_shapes(paths: tuple[Path, ...]) -> tuple[tuple[Node, Node, Node], ...
 
 def shapes_graph(extra: tuple[str | Path, ...] = ()) -> Graph:
     """A new graph with the bundled city shapes plus ``extra`` shapes files."""
+    from rdflib import Graph  # heavy: see _parse_shapes
+
     _check_extra(extra)
     g = Graph()
     for t in _parse_shapes(tuple(city_shape_files()) + tuple(Path(p) for p in extra)):
@@ -68,6 +73,8 @@ def shapes_graph(extra: tuple[str | Path, ...] = ()) -> Graph:
 
 
 def _check_extra(extra: tuple[str | Path, ...]) -> None:
+    from rdflib import Graph  # heavy: see _parse_shapes
+
     for p in extra:
         if not Path(p).is_file():
             raise InputError("no such shapes file", path=p)
@@ -88,7 +95,7 @@ class CompiledShapes:
         self,
         triples: list[list[object]] | None,  # the graph's triples as term_to_json wrote them
         checks: tuple[Check, ...] | None,
-        sources: dict[Node, str],
+        sources: dict[Term, str],
         labels: dict[str, str],
         graph: Graph | None = None,
         key: str | None = None,
@@ -104,10 +111,12 @@ class CompiledShapes:
     def graph(self) -> Graph:
         """The shapes graph (shared: callers must not change it)."""
         if self._graph is None:
+            from rdflib import Graph  # heavy: only pySHACL and the RDF report need the graph itself
+
             g = Graph()
             dec = term_from_json
             for s, p, o in self._triples or ():
-                g.add((dec(s), dec(p), dec(o)))
+                g.add((to_rdflib_term(dec(s)), to_rdflib_term(dec(p)), to_rdflib_term(dec(o))))
             self._graph = g
         return self._graph
 
@@ -119,7 +128,7 @@ class CompiledShapes:
             checks = tuple(compile_shapes(shapes))
         except Unsupported:
             checks = None
-        labels = {str(s): str(o) for s, o in shapes.subject_objects(RDFS_LABEL)}
+        labels = {str(s): str(o) for s, o in shapes.subject_objects(RDFS.label)}
         return cls(None, checks, shape_sources(shapes), labels, graph=shapes, key=key)
 
     def to_json(self) -> dict[str, object]:
@@ -174,8 +183,8 @@ class CompiledShapes:
         return cls(triples, checks, sources, labels, key=key)  # the triples are decoded if the graph is asked for
 
 
-def _iri(term: Node) -> URIRef:
-    if not isinstance(term, URIRef):
+def _iri(term: Term) -> IRI:
+    if not isinstance(term, IRI):
         raise ValueError(f"not an IRI: {term!r}")
     return term
 
@@ -189,8 +198,10 @@ def compiled_shapes(extra: tuple[str | Path, ...] = ()) -> CompiledShapes:
     """The bundled city shapes plus ``extra`` shapes files, compiled: from the cache when an entry for the same
     file contents exists, else built (and stored there). Once per process; callers only read it."""
     files = tuple(city_shape_files()) + tuple(Path(p) for p in extra)
-    key = None if any(not Path(p).is_file() for p in extra) else cache.key(
-        "shapes", [*files, *cache.source_files(*_SHAPES_CODE)]
+    key = (
+        None
+        if any(not Path(p).is_file() for p in extra)
+        else cache.key("shapes", [*files, *cache.source_files(*_SHAPES_CODE)])
     )
     data = cache.read_json(key)
     if data is not None:
@@ -252,7 +263,7 @@ class ValidationReport:
 
 
 def validate_triples(
-    triples: Iterable[ox.Triple], shapes: Graph, *, reasoner: str = "fast", sources: dict[Node, str] | None = None
+    triples: Iterable[ox.Triple], shapes: Graph, *, reasoner: str = "fast", sources: dict[Term, str] | None = None
 ) -> list[Result]:
     """Validate one city's triples (with the ontology and their entailments) against ``shapes``.
 
@@ -265,11 +276,12 @@ def validate_triples(
 
 def city_iris(triples: Iterable[ox.Triple]) -> list[str]:
     """The ssc:City IRIs among ``triples`` (sorted)."""
-    city = ox.NamedNode(str(SSC.City))
+    city = ox.NamedNode(f"{SSC}City")
+    rdf_type = f"{RDF}type"
     return sorted(
         t.subject.value
         for t in triples
-        if t.object == city and t.predicate.value == str(RDF.type) and isinstance(t.subject, ox.NamedNode)
+        if t.object == city and t.predicate.value == rdf_type and isinstance(t.subject, ox.NamedNode)
     )
 
 
@@ -277,11 +289,12 @@ def labels_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
     """IRI -> display label (rdfs:label, else skos:prefLabel) for the subjects of ``triples``."""
     label: dict[str, str] = {}
     pref: dict[str, str] = {}
+    rdfs_label, pref_label = f"{RDFS}label", f"{SKOS}prefLabel"
     for t in triples:
         if isinstance(t.object, ox.Literal) and isinstance(t.subject, ox.NamedNode):
-            if t.predicate.value == str(RDFS.label):
+            if t.predicate.value == rdfs_label:
                 label.setdefault(t.subject.value, t.object.value)
-            elif t.predicate.value == str(SKOS.prefLabel):
+            elif t.predicate.value == pref_label:
                 pref.setdefault(t.subject.value, t.object.value)
     return {**pref, **label}
 
@@ -307,11 +320,13 @@ def validate_store(
     the store ``knowledge_store(store, reasoner=reasoner)`` when the caller already built it."""
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}")
-    given = shapes if isinstance(shapes, Graph) else None
-    compiled = compiled_shapes() if shapes is None else shapes if isinstance(shapes, CompiledShapes) else None
-    if compiled is None:
-        assert given is not None
-        compiled = CompiledShapes.of(given)
+    given = None if shapes is None or isinstance(shapes, CompiledShapes) else shapes  # an rdflib Graph
+    if shapes is None:
+        compiled = compiled_shapes()
+    elif isinstance(shapes, CompiledShapes):
+        compiled = shapes
+    else:
+        compiled = CompiledShapes.of(shapes)
     if knowledge is None:
         parts = map_batches(
             store, partial(_validate_batch, shapes=compiled, reasoner=reasoner, engine=engine), batch_size=batch_size
@@ -322,9 +337,7 @@ def validate_store(
             shapes=given,
             compiled=compiled,
         )
-    report = _validate_batch(
-        store, shapes=compiled, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units
-    )
+    report = _validate_batch(store, shapes=compiled, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units)
     return dataclasses.replace(report, shapes=given, compiled=compiled)
 
 
@@ -375,7 +388,7 @@ def _validate_fast(
     store: ox.Store,
     units: list[Unit],
     checks: list[Check],
-    sources: dict[Node, str],
+    sources: dict[Term, str],
     reasoner: str,
     knowledge: ox.Store | None,
 ) -> ValidationReport:
@@ -396,8 +409,8 @@ def _validate_fast(
 __all__ = [
     "SEVERITIES",
     "CityReport",
-    "ValidationReport",
     "CompiledShapes",
+    "ValidationReport",
     "city_shape_files",
     "compiled_shapes",
     "labels_of",
