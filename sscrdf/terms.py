@@ -37,14 +37,14 @@ class BNode(str):
 
 
 class Literal(str):
-    """A literal: its lexical form, language tag (lower case) or datatype IRI (None when neither was given)."""
+    """A literal: its lexical form, language tag or datatype IRI (None when neither was given)."""
 
     language: str | None
     datatype: IRI | None
 
     def __new__(cls, lexical: str, lang: str | None = None, datatype: str | None = None) -> Literal:
         self = super().__new__(cls, lexical)
-        self.language = lang.lower() if lang else None
+        self.language = lang or None
         self.datatype = IRI(datatype) if datatype and not lang else None
         return self
 
