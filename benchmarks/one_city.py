@@ -13,14 +13,16 @@ cost grows linearly with the size of one city (benchmarks/README.md has the figu
 
 times ``sscrdf analyze`` (JSON), ``validate`` and ``infer`` on examples/riverton.ttl as whole processes
 (imports included), cold (the cache off, ``SSCRDF_CACHE_DIR=off``) and warm (a cache folder filled by one run
-first), and prints the median wall time of the runs. With ``--before``, the sscrdf of that checkout is timed in
-the same loop, its runs alternating with this one's (the machine's load then weighs on both alike).
+first), and prints the median wall and CPU time of the runs. With ``--before``, the sscrdf of that checkout is
+timed in the same loop, its runs shuffled with this one's (the machine's load then weighs on both alike).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -68,15 +70,21 @@ def _commands(source: Path, out: Path) -> dict[str, list[str]]:
     }
 
 
-def _run(checkout: Path, cache: str, argv: list[str]) -> float:
-    """Wall seconds of ``sscrdf ARGV`` run from ``checkout`` with SSCRDF_CACHE_DIR=``cache``."""
+def _run(checkout: Path, cache: str, argv: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of ``sscrdf ARGV`` run from ``checkout`` with SSCRDF_CACHE_DIR=``cache``; CPU is the
+    process's user + system time, which varies much less than wall time on a shared machine."""
     env = {**os.environ, "SSCRDF_CACHE_DIR": cache, "PYTHONPATH": str(checkout)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "sscrdf.cli", *argv], env=env, capture_output=True)
+    # -P and cwd: sscrdf comes from PYTHONPATH, not from the folder the benchmark was started in
+    done = subprocess.run(
+        [sys.executable, "-P", "-m", "sscrdf.cli", *argv], env=env, capture_output=True, cwd=tempfile.gettempdir()
+    )
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
         sys.exit(f"sscrdf {' '.join(argv)} failed ({checkout}):\n{done.stderr.decode(errors='replace')}")
-    return seconds
+    return seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def time_one_city(source: Path, runs: int, before: Path | None) -> None:
@@ -88,18 +96,25 @@ def time_one_city(source: Path, runs: int, before: Path | None) -> None:
         for name, checkout in checkouts.items():  # fill each cache, and the bytecode of each checkout
             for argv in commands.values():
                 _run(checkout, caches[name], argv)
-        times: dict[tuple[str, str, str], list[float]] = {}
+        times: dict[tuple[str, str, str], list[tuple[float, float]]] = {}
+        order = random.Random(1)  # the runs of one round in a shuffled order: no run always follows another
         for _ in range(runs):
             for command, argv in commands.items():
-                for name, checkout in checkouts.items():  # alternate: before, after, cold, warm
-                    for mode, cache in (("cold", "off"), ("warm", caches[name])):
-                        times.setdefault((command, name, mode), []).append(_run(checkout, cache, argv))
+                combos = [(n, m, c) for n in checkouts for m, c in (("cold", "off"), ("warm", caches[n]))]
+                order.shuffle(combos)
+                for name, mode, cache in combos:
+                    times.setdefault((command, name, mode), []).append(_run(checkouts[name], cache, argv))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"median of {runs} runs, wall seconds of the whole process; load average {load:.1f}")
+    print(f"median of {runs} runs of the whole process, wall (CPU) seconds; load average {load:.1f}")
     print("| command | " + " | ".join(f"{n} cold | {n} warm" for n in checkouts) + " |")
     print("|---|" + "---:|---:|" * len(checkouts))
     for command in commands:
-        cells = [f"{statistics.median(times[(command, n, m)]):.2f} s" for n in checkouts for m in ("cold", "warm")]
+        cells = []
+        for n in checkouts:
+            for m in ("cold", "warm"):
+                runs_ = times[(command, n, m)]
+                wall, cpu = statistics.median(w for w, _ in runs_), statistics.median(c for _, c in runs_)
+                cells.append(f"{wall:.2f} s ({cpu:.2f} s)")
         print(f"| `{command}` | " + " | ".join(cells) + " |")
 
 
@@ -113,7 +128,7 @@ def main() -> None:
     ap.add_argument("--before", type=Path, help="another sscrdf checkout to time in the same loop (--time)")
     args = ap.parse_args()
     if args.time:
-        time_one_city(args.source, args.runs, args.before)
+        time_one_city(args.source.resolve(), args.runs, args.before)
         return
     if args.stakeholders is None or not args.output:
         ap.error("--stakeholders and -o are required (or --time)")
