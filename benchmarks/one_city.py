@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -73,6 +72,8 @@ def _commands(source: Path, out: Path) -> dict[str, list[str]]:
 def _run(checkout: Path, cache: str, argv: list[str]) -> tuple[float, float]:
     """(wall, CPU) seconds of ``sscrdf ARGV`` run from ``checkout`` with SSCRDF_CACHE_DIR=``cache``; CPU is the
     process's user + system time, which varies much less than wall time on a shared machine."""
+    import resource  # Unix only, and only --time needs it
+
     env = {**os.environ, "SSCRDF_CACHE_DIR": cache, "PYTHONPATH": str(checkout)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
