@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -155,20 +156,31 @@ def test_the_key_covers_every_byte_of_every_file(tmp_path):
     assert cache.key("closure", [*copies, tmp_path / "missing.ttl"]) is None  # unreadable: no cache at all
 
 
+ANALYZE = ("analyze", RIVERTON, "--as-of", "2026-11-21", "--format", "json", "-o")
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory):
+    """A cache folder filled by one analysis of Riverton, and that analysis (JSON bytes)."""
+    tmp = tmp_path_factory.mktemp("filled")
+    assert _sscrdf(tmp / "cache", *ANALYZE, tmp / "good.json").returncode == 0
+    return tmp / "cache", (tmp / "good.json").read_bytes()
+
+
 @pytest.mark.parametrize(
     "damage",
     [b"", b"{", b'{"checks": 3}', b"[1, 2]", b"\xff\xfe not text", b'{"triples": [["<a>"]], "checks": null}'],
     ids=["empty", "truncated", "wrong-shape", "wrong-type", "not-utf8", "bad-triple"],
 )
-def test_a_damaged_entry_is_rebuilt_silently(tmp_path, damage):
+def test_a_damaged_entry_is_rebuilt_silently(tmp_path, filled, damage):
     cache_dir = tmp_path / "cache"
-    args = ("analyze", RIVERTON, "--as-of", "2026-11-21", "--format", "json", "-o")
-    assert _sscrdf(cache_dir, *args, tmp_path / "good.json").returncode == 0
+    shutil.copytree(filled[0], cache_dir)
     for entry in _entries(cache_dir):
         entry.write_bytes(damage)
-    out = _sscrdf(cache_dir, *args, tmp_path / "again.json")
+    out = _sscrdf(cache_dir, *ANALYZE, tmp_path / "again.json")
     assert out.returncode == 0 and out.stderr == b""
-    assert (tmp_path / "again.json").read_bytes() == (tmp_path / "good.json").read_bytes()
+    assert (tmp_path / "again.json").read_bytes() == filled[1]
+    assert all(e.read_bytes() != damage for e in _entries(cache_dir))  # rebuilt and written again
 
 
 def test_a_cache_that_cannot_be_written_is_no_error(tmp_path):

@@ -140,24 +140,30 @@ def info() -> OntologyInfo:
 _SUMMARY_CODE = ("knowledge.ontology", "cache")
 
 
-def _cached(kind: str, include_vocab: bool, build: Callable[[], _T]) -> _T:
-    """``build()``, kept in the cache (sscrdf.cache) under a key made of the ontology files' bytes."""
+def _cached(kind: str, include_vocab: bool, build: Callable[[], _T], valid: Callable[[object], bool]) -> _T:
+    """``build()``, kept in the cache (sscrdf.cache) under a key made of the ontology files' bytes; an entry that
+    is not ``valid`` (damaged) is built and written again."""
     key = cache.key(kind, [m.path for m in modules(include_vocab)] + cache.source_files(*_SUMMARY_CODE))
     data = cache.read_json(key)
-    if data is not None:
-        return data  # type: ignore[return-value]  # the caller checks the shape of what it reads
+    if data is not None and valid(data):
+        return data  # type: ignore[return-value]  # ``valid`` checked its shape
     value = build()
     cache.write_json(key, value)
     return value
 
 
+def _str_dict(data: object) -> bool:
+    return isinstance(data, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in data.items())
+
+
+def _str_list(data: object) -> bool:
+    return isinstance(data, list) and all(isinstance(t, str) for t in data)
+
+
 @lru_cache(maxsize=1)
 def ontology_labels() -> dict[str, str]:
     """IRI -> display label of every ontology term (skos:prefLabel, else rdfs:label; English or untagged)."""
-    data = _cached("labels", True, _ontology_labels)
-    if isinstance(data, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-        return data
-    return _ontology_labels()
+    return _cached("labels", True, _ontology_labels, _str_dict)
 
 
 def _ontology_labels() -> dict[str, str]:
@@ -187,10 +193,7 @@ def declared_terms(include_vocab: bool = False) -> set[str]:
 def _declared_terms(include_vocab: bool, _stamp: tuple[tuple[Path, int], ...]) -> frozenset[str]:
     """Once per process and state of the files (``_stamp``: their modification times)."""
     kind = "declared-vocab" if include_vocab else "declared"
-    data = _cached(kind, include_vocab, lambda: sorted(_declared(include_vocab)))
-    if isinstance(data, list) and all(isinstance(t, str) for t in data):
-        return frozenset(data)
-    return frozenset(_declared(include_vocab))
+    return frozenset(_cached(kind, include_vocab, lambda: sorted(_declared(include_vocab)), _str_list))
 
 
 def _declared(include_vocab: bool) -> set[str]:
