@@ -8,13 +8,25 @@ is imported on first use.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version as _version
+import re
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = _version("sscrdf")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+from .resources import data_dir
+
+
+def _read_version() -> str:
+    """The version: ``owl:versionInfo`` of the bundled ``ontology/core.ttl``, the one source the build reads it
+    from too (pyproject.toml, ``[tool.hatch.version]``), so it equals the installed package's; read from the
+    file, since importing importlib.metadata cost a sixth of a small command's run."""
+    try:
+        text = (data_dir("ontology") / "core.ttl").read_text(encoding="utf-8")
+    except (OSError, ValueError):  # a damaged installation
+        text = ""
+    m = re.search(r'owl:versionInfo "(?P<version>[^"]+)"', text)
+    return m.group("version") if m else "0+unknown"
+
+
+__version__ = _read_version()
 
 if TYPE_CHECKING:
     from .api import AnalysisReport, City, KnowledgeBase, UnknownTermError

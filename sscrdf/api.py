@@ -47,7 +47,7 @@ from .server.bounded import BoundedHTTPServer, Limits
 from .server.client import PushSummary, city_graphs, push as _push
 from .server.endpoint import check_origins, make_server, watch_files
 from .server.watch import WatchedFiles
-from .shacl.validate import ValidationReport, shapes_graph, validate_store
+from .shacl.validate import ValidationReport, compiled_shapes, validate_store
 
 PathLike = str | os.PathLike[str]
 REASONERS = ("fast", "owlrl")
@@ -278,7 +278,7 @@ class KnowledgeBase:
         """SHACL validation, city by city (as ``sscrdf validate``)."""
         c = city if isinstance(city, City) else City(city, checked=False)
         report = validate_store(
-            c.store, shapes=shapes_graph(self.extra_shapes), reasoner=self.reasoner, engine=self.engine
+            c.store, shapes=compiled_shapes(self.extra_shapes), reasoner=self.reasoner, engine=self.engine
         )
         if not c.checked:
             check_terms(c.sources, report.terms_used)

@@ -1,13 +1,67 @@
 """The IRIs of the public contract (the namespaces and graph names listed in the README, "The data model") and of
 the reused W3C vocabularies."""
 
-from rdflib import Literal, Namespace
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from .terms import Literal as _Literal
+
+if TYPE_CHECKING:
+    from rdflib.term import URIRef
+
+
+#: the rdflib namespace behind each Namespace, made on first use
+_RDFLIB: dict[str, Any] = {}
+#: the W3C namespaces rdflib defines as closed (their terms are checked)
+_CLOSED = ("DCTERMS", "OWL", "PROV", "RDF", "RDFS", "SH", "SKOS", "XSD")
+
+
+class Namespace(str):
+    """A namespace IRI (``str(SSC)`` is the IRI) whose terms are rdflib's: ``SSC.City``, ``SSC["City"]`` and
+    ``SSC.term("City")`` give the URIRef, as rdflib's namespaces do (the W3C ones, closed in rdflib, refuse
+    names they do not define). rdflib is imported on the first such use, so that code which needs only the IRI
+    strings (``SSC + "City"``, ``f"{SSC}City"``) runs without it (README, "Conventions the tests enforce")."""
+
+    __slots__ = ()
+
+    def _rdflib(self) -> Any:
+        ns = _RDFLIB.get(str(self))
+        if ns is None:
+            import rdflib.namespace  # heavy: loaded only when a term is asked for as an rdflib term
+
+            closed = {str(n): n for n in (getattr(rdflib.namespace, name) for name in _CLOSED)}
+            ns = _RDFLIB[str(self)] = closed.get(str(self)) or rdflib.namespace.Namespace(str(self))
+        return ns
+
+    def term(self, name: str) -> URIRef:
+        return self._rdflib()[name]  # type: ignore[no-any-return]
+
+    def __getitem__(self, name: str) -> URIRef:  # type: ignore[override]
+        return self._rdflib()[name]  # type: ignore[no-any-return]
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):  # copy, pickle and the like ask for dunder attributes: not terms
+            raise AttributeError(name)
+        return getattr(self._rdflib(), name)  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        return f"Namespace({str.__repr__(self)})"
+
 
 SSC = Namespace("https://w3id.org/sscrdf/ontology#")
 SSCSH = Namespace("https://w3id.org/sscrdf/shapes#")
 SSCR = Namespace("https://w3id.org/sscrdf/rules#")
 ORG = Namespace("http://www.w3.org/ns/org#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 ONTOLOGY_IRI = "https://w3id.org/sscrdf/ontology"
 #: graph name under which inferred triples are kept apart from asserted ones
 INFERRED_GRAPH = "https://w3id.org/sscrdf/graph/inferred"
@@ -58,7 +112,10 @@ def short(term: object, *, angle: bool = False) -> str:
     messages write it). A literal is shown as its text; None as ""."""
     if term is None:
         return ""
-    if isinstance(term, Literal):
+    rdflib = sys.modules.get("rdflib")  # an rdflib Literal can only exist once rdflib is loaded
+    if rdflib is not None and isinstance(term, rdflib.Literal):
+        return str(term)
+    if isinstance(term, _Literal):
         return str(term)
     s = str(term)
     for prefix, ns in PREFIXES.items():

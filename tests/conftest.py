@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,12 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# sscrdf's cache (sscrdf/cache.py) lives in a folder of this test session, never in the user's ~/.cache; the
+# processes the tests start inherit it. Each pytest worker has its own, removed at its end.
+CACHE_DIR = Path(tempfile.mkdtemp(prefix="sscrdf-test-cache-"))
+os.environ["SSCRDF_CACHE_DIR"] = str(CACHE_DIR)
+atexit.register(shutil.rmtree, CACHE_DIR, ignore_errors=True)
 
 
 @pytest.fixture

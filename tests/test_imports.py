@@ -23,6 +23,8 @@ HELPERS = (
     "sscrdf.progress",
     "sscrdf.convert",
     "sscrdf.parallel",
+    "sscrdf.cache",
+    "sscrdf.terms",
 )
 #: third-party libraries heavy enough to be imported inside the function that needs them (each such import
 #: carries a comment saying why), so that commands which do not use them start faster

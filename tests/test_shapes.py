@@ -15,6 +15,7 @@ ontology under OWL 2 RL, then pySHACL).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from functools import cache, lru_cache
@@ -27,10 +28,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 
+from sscrdf.convert import to_rdflib_term
 from sscrdf.knowledge.ontology import ontology_graph
 from sscrdf.namespaces import ORG, SSC, SSCSH
 from sscrdf.reasoning.closure import TYPE
 from sscrdf.reasoning.store import knowledge_store
+from sscrdf.shacl.results import Result
 from sscrdf.shacl.validate import city_shape_files, shapes_graph, validate_store, validate_triples
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,8 +170,22 @@ def _validated(path: Path) -> tuple[tuple, frozenset]:
     store = ox.Store()
     store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in _triples(path.read_bytes()))
     ks = knowledge_store(store)
-    results = tuple(validate_store(store, shapes=_shapes(), knowledge=ks).results)
+    results = tuple(_as_rdflib(r) for r in validate_store(store, shapes=_shapes(), knowledge=ks).results)
     return results, frozenset(q.object for q in ks.quads_for_pattern(None, TYPE, None))
+
+
+def _as_rdflib(r: Result) -> Result:
+    """``r`` with rdflib terms (a Result holds sscrdf.terms terms), to compare with the rdflib terms read here."""
+    rd = to_rdflib_term
+    return dataclasses.replace(
+        r,
+        focus=rd(r.focus),
+        shape=rd(r.shape),
+        severity=rd(r.severity),
+        component=rd(r.component),
+        path=None if r.path is None else rd(r.path),
+        value=None if r.value is None else rd(r.value),
+    )
 
 
 def _results(path: Path) -> tuple:

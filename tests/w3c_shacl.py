@@ -29,6 +29,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from sscrdf.convert import to_rdflib_term
 from sscrdf.shacl.compiler import Unsupported, compile_shapes, run_checks
 from sscrdf.shacl.results import Result, run_pyshacl
 
@@ -145,13 +146,16 @@ def _key(report: Graph, r: Node, shapes: Graph) -> tuple[str, ...]:
 
 
 def _result_key(r: Result, shapes: Graph) -> tuple[str, ...]:
+    def rd(t: object) -> Node | None:  # a Result holds sscrdf.terms terms: as rdflib's, to read the shapes graph
+        return None if t is None else to_rdflib_term(t)  # type: ignore[arg-type]
+
     return (
-        _term(r.focus),
-        _path_text(shapes, r.path),
-        _term(r.value),
-        _term(r.severity),
-        _term(r.shape),
-        _term(r.component),
+        _term(rd(r.focus)),
+        _path_text(shapes, rd(r.path)),
+        _term(rd(r.value)),
+        _term(rd(r.severity)),
+        _term(rd(r.shape)),
+        _term(rd(r.component)),
     )
 
 

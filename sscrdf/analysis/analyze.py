@@ -15,12 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 import pyoxigraph as ox
-from rdflib import Graph
-from rdflib.namespace import RDFS
 
+from .. import cache
 from ..convert import to_ox_term
 from ..errors import InputError
 from ..knowledge.ontology import ontology_labels
@@ -31,7 +30,15 @@ from ..reasoning.store import split_by_graph
 from ..resources import data_dir
 from ..rules.engine import Derivation
 from ..shacl.results import Result, severity_rank
-from ..shacl.validate import CityReport, ValidationReport, city_iris, labels_of, shapes_graph, validate_store
+from ..shacl.validate import (
+    CityReport,
+    CompiledShapes,
+    ValidationReport,
+    city_iris,
+    compiled_shapes,
+    labels_of,
+    validate_store,
+)
 from .model import (
     ENTRY_KINDS,
     FINDING_KINDS,
@@ -45,6 +52,9 @@ from .model import (
     section_types,
 )
 from .pipeline import Place, derive
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 __all__ = [
     "ENTRY_KINDS",
@@ -119,10 +129,6 @@ def shape_concerns(shapes: Graph) -> dict[str, set[str]]:
         if shape is not None and concern is not None:
             out[shape.value].add(concern.value)
     return dict(out)
-
-
-def _shape_labels(shapes: Graph) -> dict[str, str]:
-    return {str(s): str(o) for s, o in shapes.subject_objects(RDFS.label)}
 
 
 def triage(ca: CityAnalysis, bodies: set[str], concerns_of_shape: dict[str, set[str]]) -> list[Entry]:
@@ -334,11 +340,20 @@ def nearest_city(triples: Iterable[ox.Triple], cities: list[str]) -> dict[str, s
 
 
 @lru_cache(maxsize=4)
-def _shapes_for(extra_shapes: tuple[str | Path, ...]) -> tuple[Graph, dict[str, str], dict[str, set[str]]]:
-    """The shapes graph with ``extra_shapes``, its labels and what each shape checks for: built once per process
-    and shared by its batches, which only read them (rebuilding them took about 0.5 s per batch)."""
-    shapes = shapes_graph(extra_shapes)
-    return shapes, _shape_labels(shapes), shape_concerns(shapes)
+def _shapes_for(extra_shapes: tuple[str | Path, ...]) -> tuple[CompiledShapes, dict[str, str], dict[str, set[str]]]:
+    """The compiled shapes with ``extra_shapes``, their labels and what each shape checks for: built once per
+    process and shared by its batches, which only read them; kept in the cache (sscrdf.cache) next to the
+    compiled shapes, under a key that adds the mapping query's bytes to theirs."""
+    shapes = compiled_shapes(extra_shapes)
+    mapping = data_dir("mappings") / "shape-concerns.rq"
+    key = cache.key("concerns", [mapping], shapes.key) if shapes.key else None
+    data = cache.read_json(key)
+    if isinstance(data, dict) and all(isinstance(v, list) for v in data.values()):
+        concerns = {str(k): {str(x) for x in v} for k, v in data.items()}
+    else:
+        concerns = shape_concerns(shapes.graph)
+        cache.write_json(key, {k: sorted(v) for k, v in sorted(concerns.items())})
+    return shapes, shapes.labels, concerns
 
 
 def _analyze_batch(

@@ -44,7 +44,7 @@ from .analyze import Analysis, _analyze_batch
 
 _SSC = str(SSC)
 _FINDING = re.compile(
-    r"([?$][\w]+)\s+(?:a|rdf:type|<" + re.escape(str(RDF.type)) + r">)\s+"
+    r"([?$][\w]+)\s+(?:a|rdf:type|<" + re.escape(f"{RDF}type") + r">)\s+"
     r"(?:ssc:Finding|<" + re.escape(_SSC + "Finding") + r">)(?![\w:-])"
 )
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+$")
@@ -306,7 +306,7 @@ class RemoteStore:
             )
             old = [r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode)]
         drops = [f"DROP SILENT GRAPH <{g}>" for g in old]
-        date = f'<{ANALYSIS.value}> <{AS_OF.value}> "{today}"^^<{XSD.date}>'
+        date = f'<{ANALYSIS.value}> <{AS_OF.value}> "{today}"^^<{XSD}date>'
         inserts = [f"INSERT DATA {{ GRAPH <{g}> {{ {date} }} }}" for g in self.derived_graphs()]
         self._update(" ;\n".join(drops + inserts), "clearing the derived graphs")
         templates = [(r, _insert_parts(r)) for r in rules]
@@ -412,7 +412,7 @@ def _insert_parts(rule: SparqlFile) -> tuple[str, str, str]:
 def _insert(prologue: str, template: str, where: str, graph: str, rule_iri: str) -> str:
     """The rule as a SPARQL 1.1 Update: its template (and the provenance of its findings) into ``graph``."""
     provenance = "".join(
-        f"\n  {v} <{PROV.wasGeneratedBy}> <{rule_iri}> ."
+        f"\n  {v} <{PROV}wasGeneratedBy> <{rule_iri}> ."
         for v in dict.fromkeys(m.group(1) for m in _FINDING.finditer(template))
     )
     return f"{prologue}INSERT {{ GRAPH <{graph}> {{ {template}{provenance}\n}} }}\n{where}"

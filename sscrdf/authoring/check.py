@@ -21,22 +21,34 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import RDF, SH
-from rdflib.term import Node
 
+from ..convert import to_rdflib_term
 from ..errors import InputError
 from ..knowledge import ontology as onto
 from ..knowledge.vocab import SSC, _occurrence_pattern, _suggestion
-from ..namespaces import FINDING_NS, short
+from ..namespaces import FINDING_NS, RDF, SH, short
 from ..query.sparql import REQUIRED_QUERY_KEYS, read_header
 from ..reasoning.closure import consistency_problems
 from ..resources import data_dir, files
 from ..rules.engine import REQUIRED_RULE_KEYS
 from ..shacl.results import run_pyshacl
 from ..shacl.validate import city_shape_files
+
+if TYPE_CHECKING:
+    from rdflib import BNode, Graph, URIRef
+    from rdflib.term import Node
+
+
+def _load_rdflib() -> None:
+    """Bind the rdflib names this module uses (as module globals) when a check runs: importing the module (the
+    API does) must not load rdflib."""
+    global BNode, Graph, URIRef, Node
+    from rdflib import BNode, Graph, URIRef  # heavy: only the knowledge checks (`sscrdf check`) need it
+    from rdflib.term import Node
+
 
 CLAUSE_PREFIXES = ("Y Suppl. 34", "FG-SSC Master Plan")
 FINDING_IRI = re.compile(r'IRI\(CONCAT\("' + re.escape(FINDING_NS) + r'",\s*SHA1\(')
@@ -151,6 +163,7 @@ def check_ontology(extra: Iterable[Path] = (), report: Report | None = None) -> 
     without being declared and none is declared in two modules; the OWL 2 RL closure of the ontology has no
     inconsistency (no member of owl:Nothing, no clash of disjoint classes or other owlrl error).
     """
+    _load_rdflib()
     report = Report() if report is None else report
     extra = [Path(p).resolve() for p in extra]
     known = set(onto.declared_terms())
@@ -218,11 +231,13 @@ def check_ontology(extra: Iterable[Path] = (), report: Report | None = None) -> 
 
 
 def _shacl_terms() -> set[str]:
+    _load_rdflib()
     g = Graph().parse(data_dir("shapes") / "meta" / "shacl.ttl", format="turtle")
     return {str(s) for s in g.subjects() if isinstance(s, URIRef) and str(s).startswith(str(SH))}
 
 
 def check_shapes(paths: list[Path], known: set[str], report: Report) -> None:
+    _load_rdflib()
     valid_sh = _shacl_terms()
     shsh = Graph().parse(data_dir("shapes") / "meta" / "shacl-shacl.ttl", format="turtle")
     for path in paths:
@@ -239,7 +254,12 @@ def check_shapes(paths: list[Path], known: set[str], report: Report) -> None:
         for r in sorted(results, key=str):
             what = r.message or f"violates {r.component}"
             report.issues.append(
-                Issue(_display(path), _locate(text, g, r.focus), "shacl-shacl", f"{_short_node(g, r.focus)}: {what}")
+                Issue(
+                    _display(path),
+                    _locate(text, g, to_rdflib_term(r.focus)),
+                    "shacl-shacl",
+                    f"{_short_node(g, to_rdflib_term(r.focus))}: {what}",
+                )
             )
         for m in re.finditer(r"(?<![\w\-.:/#])sh:([A-Za-z_][\w\-]*)", _strip_comments(text)):
             iri = str(SH) + m.group(1)
@@ -420,6 +440,7 @@ def check_all(
     bundled: bool = True,
 ) -> Report:
     """Check the bundled knowledge files (unless ``bundled`` is False) plus the given extra ones."""
+    _load_rdflib()
     extra_onto = _expand(ontology, "*.ttl")
     shape_files = (city_shape_files() if bundled else []) + _expand(shapes, "*.ttl")
     rule_files = (files("rules", "*.rq") if bundled else []) + _expand(rules, "*.rq")

@@ -30,27 +30,27 @@ from ..query.sparql import bundled_queries
 from ..rules.engine import _iris, bundled_rules, rule_io
 from ..shacl.validate import _parse_shapes, city_shape_files
 
-RDF_TYPE = str(RDF.type)
-SH_SELECT = str(SH.select)
-SUBCLASS = str(RDFS.subClassOf)
-SKOS_MEMBER = str(SKOS.member)
-RDFS_DOMAIN = str(RDFS.domain)
-RDFS_RANGE = str(RDFS.range)
+RDF_TYPE = f"{RDF}type"
+SH_SELECT = f"{SH}select"
+SUBCLASS = f"{RDFS}subClassOf"
+SKOS_MEMBER = f"{SKOS}member"
+RDFS_DOMAIN = f"{RDFS}domain"
+RDFS_RANGE = f"{RDFS}range"
 #: predicates that label, document or organise terms; naming one of them does not put the terms it links to work
 GENERIC = {
     RDF_TYPE,
     SUBCLASS,
     SKOS_MEMBER,
-    str(RDFS.label),
-    str(RDFS.comment),
-    str(RDFS.domain),
-    str(RDFS.range),
-    str(RDFS.seeAlso),
-    str(RDFS.subPropertyOf),
-    str(DCTERMS.source),
-    str(OWL.inverseOf),
-    str(OWL.disjointWith),
-    str(OWL.equivalentClass),
+    f"{RDFS}label",
+    f"{RDFS}comment",
+    f"{RDFS}domain",
+    f"{RDFS}range",
+    f"{RDFS}seeAlso",
+    f"{RDFS}subPropertyOf",
+    f"{DCTERMS}source",
+    f"{OWL}inverseOf",
+    f"{OWL}disjointWith",
+    f"{OWL}equivalentClass",
 } | {
     f"{SKOS}{p}"
     for p in (
@@ -140,7 +140,7 @@ def used_terms() -> set[str]:
     return {i for i in used if i.startswith(str(SSC))}
 
 
-ORGANISING = {str(SKOS.ConceptScheme), str(SKOS.Collection)}
+ORGANISING = {f"{SKOS}ConceptScheme", f"{SKOS}Collection"}
 
 
 def unused_terms() -> list[str]:

@@ -47,7 +47,7 @@ __all__ = [
     "template",
 ]
 
-_RDF_TYPE = str(RDF.type)
+_RDF_TYPE = f"{RDF}type"
 _XSD = str(XSD)
 _LOCAL_RE = re.compile(r"^\w[\w.~-]*$")
 _IRI_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://\S+|(?:urn|mailto|tag|did|info):\S+)$", re.IGNORECASE)

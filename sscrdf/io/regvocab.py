@@ -124,7 +124,7 @@ class Vocabulary:
                 self.rank[s] = float(o.value)
             except ValueError:
                 pass
-        elif p == str(DCTERMS.source):
+        elif p == f"{DCTERMS}source":
             self.clause[s] = min(self.clause.get(s, o.value), o.value)
 
     # ----------------------------------------------------------------------------------------------- hierarchy

@@ -11,16 +11,25 @@ from __future__ import annotations
 import html
 import os
 from pathlib import Path
-
-from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
-from rdflib.term import Node
+from typing import TYPE_CHECKING
 
 from ..io.output import write_atomic
-from ..namespaces import ONTOLOGY_IRI, SSC
+from ..namespaces import DCTERMS, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, SSC
 from . import ontology as onto
 
-_PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+if TYPE_CHECKING:
+    from rdflib import Graph, URIRef
+    from rdflib.term import Node
+
+
+def _load_rdflib() -> None:
+    """Bind the rdflib names this module uses (as module globals), when a page is made: importing the module
+    (the API does) must not load rdflib."""
+    global Graph, URIRef, Node
+    from rdflib import Graph, URIRef  # heavy: only `sscrdf docs` needs it here
+    from rdflib.term import Node
+
+
 _CSS = """\
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45;color:#222}
 h1{margin-bottom:.2rem}h2{border-bottom:2px solid #ccc;margin-top:2.5rem}h3{margin-top:1.6rem}
@@ -107,10 +116,12 @@ def _tree(doc: _Doc, classes: set[URIRef]) -> str:
 
 def render_html() -> str:
     """The documentation page of the bundled ontology."""
+    _load_rdflib()
     full = onto.ontology_graph(include_vocab=True)  # the W3C subsets give their terms' labels
     doc = _Doc(full)
     info = onto.info()
     iri = URIRef(ONTOLOGY_IRI)
+    property_types = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
     ssc_classes = {
         c for c in full.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef) and str(c).startswith(str(SSC))
     }
@@ -135,7 +146,7 @@ def render_html() -> str:
         g = onto.module_graph(m)
         subjects = {s for s in g.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(str(SSC))}
         classes = sorted((s for s in subjects if (s, RDF.type, OWL.Class) in g), key=doc.label)
-        props = sorted((s for s in subjects if any((s, RDF.type, t) in g for t in _PROPERTY_TYPES)), key=doc.label)
+        props = sorted((s for s in subjects if any((s, RDF.type, t) in g for t in property_types)), key=doc.label)
         others = sorted(set(subjects) - set(classes) - set(props), key=doc.label)
         parts.append(
             f'<h2 id="module-{_e(m.name)}">Module {_e(m.name)} <span class="meta">({_e(m.path.name)})</span></h2>'

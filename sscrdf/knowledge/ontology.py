@@ -8,20 +8,25 @@ returns new graphs, so callers can never change the shared copy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from .. import cache
 from ..convert import triples_to_graph
 from ..errors import InputError
-from ..namespaces import ONTOLOGY_IRI, SSC
+from ..namespaces import ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, SSC
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 from ..resources import data_dir, files
 
-_OX_TYPE = ox.NamedNode(str(RDF.type))
+_OX_TYPE = ox.NamedNode(f"{RDF}type")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -102,12 +107,12 @@ class OntologyInfo:
         return {k: sum(getattr(m, k) for m in self.modules) for k in keys}
 
 
-_PROPERTY_TYPES = {OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property}
-
-
 def _count(g: Graph) -> tuple[int, int, int, int]:
+    from rdflib import URIRef  # heavy, and loaded already: ``g`` is an rdflib graph
+
+    property_types = {OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property}
     classes = {s for s in g.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef)}
-    props = {s for t in _PROPERTY_TYPES for s in g.subjects(RDF.type, t) if isinstance(s, URIRef)}
+    props = {s for t in property_types for s in g.subjects(RDF.type, t) if isinstance(s, URIRef)}
     schemes = {s for s in g.subjects(RDF.type, SKOS.ConceptScheme)} | {s for s in g.subjects(RDF.type, SKOS.Collection)}
     individuals = {s for s in g.subjects(RDF.type, OWL.NamedIndividual)}
     return len(classes), len(props), len(individuals - classes - props), len(schemes)
@@ -115,6 +120,8 @@ def _count(g: Graph) -> tuple[int, int, int, int]:
 
 def info() -> OntologyInfo:
     """Ontology IRI and version, and per-module counts of classes, properties and individuals."""
+    from rdflib import Graph, URIRef  # heavy: `sscrdf info` reads the modules with rdflib
+
     rows = []
     header = Graph()
     for m in modules(include_vocab=True):
@@ -129,9 +136,37 @@ def info() -> OntologyInfo:
     return OntologyInfo(ONTOLOGY_IRI, str(vi) if vi else None, str(vinfo) if vinfo else None, tuple(rows))
 
 
+#: the sscrdf modules whose code decides what the cached labels and declared terms are (part of their key)
+_SUMMARY_CODE = ("knowledge.ontology", "cache")
+
+
+def _cached(kind: str, include_vocab: bool, build: Callable[[], _T], valid: Callable[[object], bool]) -> _T:
+    """``build()``, kept in the cache (sscrdf.cache) under a key made of the ontology files' bytes; an entry that
+    is not ``valid`` (damaged) is built and written again."""
+    key = cache.key(kind, [m.path for m in modules(include_vocab)] + cache.source_files(*_SUMMARY_CODE))
+    data = cache.read_json(key)
+    if data is not None and valid(data):
+        return data  # type: ignore[return-value]  # ``valid`` checked its shape
+    value = build()
+    cache.write_json(key, value)
+    return value
+
+
+def _str_dict(data: object) -> bool:
+    return isinstance(data, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in data.items())
+
+
+def _str_list(data: object) -> bool:
+    return isinstance(data, list) and all(isinstance(t, str) for t in data)
+
+
 @lru_cache(maxsize=1)
 def ontology_labels() -> dict[str, str]:
     """IRI -> display label of every ontology term (skos:prefLabel, else rdfs:label; English or untagged)."""
+    return _cached("labels", True, _ontology_labels, _str_dict)
+
+
+def _ontology_labels() -> dict[str, str]:
     label: dict[str, str] = {}
     pref: dict[str, str] = {}
     for t in ontology_triples():
@@ -141,15 +176,27 @@ def ontology_labels() -> dict[str, str]:
             or not isinstance(t.subject, ox.NamedNode)
         ):
             continue
-        if t.predicate.value == str(RDFS.label):
+        if t.predicate.value == f"{RDFS}label":
             label.setdefault(t.subject.value, t.object.value)
-        elif t.predicate.value == str(SKOS.prefLabel):
+        elif t.predicate.value == f"{SKOS}prefLabel":
             pref.setdefault(t.subject.value, t.object.value)
     return {**label, **pref}
 
 
 def declared_terms(include_vocab: bool = False) -> set[str]:
     """IRIs (as strings) of every ssc: term the ontology declares with an rdf:type."""
+    stamp = tuple((m.path, m.path.stat().st_mtime_ns) for m in modules(include_vocab))
+    return set(_declared_terms(include_vocab, stamp))
+
+
+@lru_cache(maxsize=4)
+def _declared_terms(include_vocab: bool, _stamp: tuple[tuple[Path, int], ...]) -> frozenset[str]:
+    """Once per process and state of the files (``_stamp``: their modification times)."""
+    kind = "declared-vocab" if include_vocab else "declared"
+    return frozenset(_cached(kind, include_vocab, lambda: sorted(_declared(include_vocab)), _str_list))
+
+
+def _declared(include_vocab: bool) -> set[str]:
     ns = str(SSC)
     out = set()
     for m in modules(include_vocab=include_vocab):

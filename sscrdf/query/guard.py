@@ -22,9 +22,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdflib import Literal
-from rdflib.namespace import SH
-
 from ..errors import InputError
 from ..namespaces import LOCAL
 
@@ -176,6 +173,9 @@ _PREBOUND_PATH = re.compile(r"\$PATH\b")
 def check_shapes(shapes: Graph, source: str | Path | None = None) -> None:
     """QueryRefused when a SPARQL text in the SHACL shapes graph ``shapes`` (rdflib Graph) would use SERVICE or
     is an update (every sh:select, sh:ask, sh:construct, sh:update value is checked)."""
+    from rdflib import Literal  # heavy, and loaded already: the shapes graph given is rdflib's
+    from rdflib.namespace import SH
+
     for prop in _SPARQL_PROPERTIES:
         for shape, value in shapes.subject_objects(SH[prop]):
             if not isinstance(value, Literal):

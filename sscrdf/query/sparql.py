@@ -18,6 +18,7 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -97,11 +98,18 @@ def read_sparql_file(path: Path, required: tuple[str, ...] = (), *, guard: bool 
 
 def bundled_queries(extra_dirs: tuple[Path, ...] = ()) -> list[SparqlFile]:
     """The bundled query files (and those in ``extra_dirs``), sorted by id."""
-    own = [read_sparql_file(p, REQUIRED_QUERY_KEYS) for p in files("queries", "*.rq")]
+    own = list(_bundled(tuple((p, p.stat().st_mtime_ns) for p in files("queries", "*.rq"))))
     extra = [
         read_sparql_file(p, REQUIRED_QUERY_KEYS, guard=True) for d in extra_dirs for p in sorted(Path(d).glob("*.rq"))
     ]
     return sorted(own + extra, key=lambda q: q.id)
+
+
+@lru_cache(maxsize=4)
+def _bundled(key: tuple[tuple[Path, int], ...]) -> tuple[SparqlFile, ...]:
+    """The bundled query files, read once per process for the same files and modification times (``analyze``
+    looks up a dozen queries by id, and reading every file for each took longer than running them)."""
+    return tuple(read_sparql_file(p, REQUIRED_QUERY_KEYS) for p, _ in key)
 
 
 def find_query(name: str, extra_dirs: tuple[Path, ...] = ()) -> SparqlFile:

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Set as AbstractSet
 from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF
-from rdflib.term import Node
-
+from .. import cache
 from ..convert import to_ox_triple, triples_to_graph
 from ..knowledge.ontology import modules, ontology_triples
-from ..namespaces import DAML_AGENT, RDFS
+from ..namespaces import DAML_AGENT, OWL, RDF, RDFS
 
-_RdflibTriple = tuple[Node, Node, Node]
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
+
+_RdflibTriple = tuple["Node", "Node", "Node"]
 ERRNS = DAML_AGENT
 
 
@@ -27,6 +30,8 @@ def owlrl_closure(graph: Graph) -> Graph:
 
     The closure of the same triples is computed once per process (the whole ontology takes seconds, and
     ``ontology check``, ``sscrdf check`` and the tests ask for it repeatedly); every call gets its own graph."""
+    from rdflib import Graph  # heavy: only the reference reasoner (owlrl) needs it
+
     g = Graph()
     for prefix, ns in graph.namespaces():
         g.bind(prefix, ns, override=False)
@@ -38,6 +43,7 @@ def owlrl_closure(graph: Graph) -> Graph:
 @lru_cache(maxsize=8)
 def _owlrl_closure_of(triples: frozenset[_RdflibTriple]) -> tuple[_RdflibTriple, ...]:
     import owlrl  # heavy, and only the reference path needs it
+    from rdflib import Graph
 
     g = Graph()
     for t in triples:
@@ -49,6 +55,8 @@ def _owlrl_closure_of(triples: frozenset[_RdflibTriple]) -> tuple[_RdflibTriple,
 def consistency_problems(graph: Graph, closure: Graph | None = None) -> list[str]:
     """Readable inconsistencies of the OWL 2 RL closure of ``graph``: members of owl:Nothing and owlrl's errors
     (clashes of disjoint classes, different-from violations, ...). Empty when consistent."""
+    from rdflib import Literal, URIRef  # heavy, and loaded already: ``graph`` is an rdflib graph
+
     closed = closure if closure is not None else owlrl_closure(graph)
     problems = []
     for s in sorted(s for s in closed.subjects(RDF.type, OWL.Nothing) if isinstance(s, URIRef)):
@@ -342,10 +350,49 @@ def _ontology_key() -> tuple[tuple[object, int], ...]:
     return tuple((m.path, m.path.stat().st_mtime_ns) for m in modules(include_vocab=True))
 
 
+#: the sscrdf modules whose code decides what the cached closure holds (part of its cache key)
+_CLOSURE_CODE = ("reasoning.closure", "knowledge.ontology", "cache")
+
+
 @lru_cache(maxsize=4)
 def _ontology_by_key(_key: tuple[tuple[object, int], ...]) -> tuple[Schema, frozenset[ox.Triple]]:
+    """The schema and closure of the ontology: from the cache (sscrdf.cache) when it holds them for the same
+    ontology files, else computed (and stored there)."""
+    key = cache.key("closure", [p for p, _ in _key if isinstance(p, Path)] + cache.source_files(*_CLOSURE_CODE))
+    cached = _from_cache(key)
+    if cached is not None:
+        return cached
     triples = tuple(ontology_triples())
-    return _schema_for(triples), _ontology_closure_for(triples)
+    schema, closure = _schema_for(triples), _ontology_closure_for(triples)
+    cache.write_json(key, _schema_json(schema))
+    cache.write_text(key, "nt", (ox.serialize(closure, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"))
+    return schema, closure
+
+
+def _schema_json(schema: Schema) -> dict[str, object]:
+    return {
+        name: sorted(value) if isinstance(value, frozenset) else {k: sorted(v) for k, v in sorted(value.items())}
+        for name, value in vars(schema).items()
+    }
+
+
+def _from_cache(key: str | None) -> tuple[Schema, frozenset[ox.Triple]] | None:
+    """The cached schema and closure, or None (no entry, or a damaged one: the caller rebuilds them)."""
+    data, text = cache.read_json(key), cache.read_text(key, "nt")
+    if not isinstance(data, dict) or text is None:
+        return None
+    try:
+        fields: dict[str, object] = {}
+        for name, value in data.items():
+            if isinstance(value, list):
+                fields[name] = frozenset(str(v) for v in value)
+            else:
+                fields[name] = {str(k): frozenset(str(x) for x in v) for k, v in dict(value).items()}
+        schema = Schema(**fields)  # type: ignore[arg-type]  # checked by the field names and types above
+        closure = frozenset(q.triple for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+    except Exception:  # a damaged entry, whatever its damage: rebuild it (the cache is only an optimisation)
+        return None
+    return schema, closure
 
 
 @lru_cache(maxsize=4)
@@ -374,6 +421,8 @@ def entail(
     data = set(data_triples)
     onto = ontology_closure()
     if reasoner == "owlrl":
+        from rdflib import Literal  # heavy: only the reference reasoner needs it
+
         closed = owlrl_closure(triples_to_graph(list(onto | data)))
         everything = {
             to_ox_triple(s, p, o)
@@ -397,6 +446,8 @@ def entail(
 
 
 def _is_owlrl_noise(s: Node, p: Node, o: Node, g: Graph) -> bool:
+    from rdflib import BNode, URIRef  # heavy, and loaded already: ``g`` is an rdflib graph
+
     if p == OWL.sameAs and s == o:
         return True
     return isinstance(s, BNode) and (s, RDF.type, URIRef(ERRNS + "ErrorMessage")) in g

@@ -24,6 +24,8 @@ from .closure import entail, ontology_closure
 if TYPE_CHECKING:
     from rdflib.term import Node
 
+    from ..terms import Term
+
 ONTOLOGY_GRAPH = ox.NamedNode(_ONTOLOGY_GRAPH)
 #: what is processed separately: a graph (its IRI, None for the default graph) and its triples
 Unit = tuple[str | None, list[ox.Triple]]
@@ -89,7 +91,7 @@ def _ontology_quads(closure: frozenset[ox.Triple]) -> tuple[ox.Quad, ...]:
     return tuple(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in closure)
 
 
-def graph_of(store: ox.Store, node: Node | ox.NamedNode | ox.BlankNode | ox.Literal) -> str | None:
+def graph_of(store: ox.Store, node: Node | Term | ox.NamedNode | ox.BlankNode | ox.Literal) -> str | None:
     """The city graph a node belongs to: the graph of a triple about it (as subject, else as object), with
     inferred graphs mapped back to their city graph. None for the default graph."""
 

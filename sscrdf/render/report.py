@@ -35,15 +35,13 @@ from typing import TYPE_CHECKING, TypedDict
 
 import orjson
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SH
-from rdflib.term import Node
 
-from .. import __version__
+from .. import __version__, terms
 from ..analysis.analyze import section
 from ..analysis.model import snake
+from ..convert import to_rdflib_term
 from ..io.cells import neutralise
-from ..namespaces import ANALYSIS_SCHEMA, PROV, SSC, VALIDATION_SCHEMA, expand, short
+from ..namespaces import ANALYSIS_SCHEMA, DCTERMS, PROV, RDF, RDFS, SSC, VALIDATION_SCHEMA, expand, short
 from ..resources import data_dir
 from ..rules.engine import bundled_rules
 from ..shacl.results import Result, severity_rank
@@ -51,6 +49,9 @@ from ..shacl.validate import CityReport, ValidationReport
 from .vocab import grid_strategies
 
 if TYPE_CHECKING:
+    from rdflib import BNode, Graph, Literal
+    from rdflib.term import Node
+
     from ..analysis.model import ActionRow, Analysis, CityAnalysis, Entry, PlanRow
     from ..query.sparql import Table, Value
 
@@ -66,7 +67,7 @@ def json_text(data: object) -> str:
 def _value(term: object) -> str | None:
     if term is None:
         return None
-    if isinstance(term, BNode):
+    if isinstance(term, terms.BNode):
         return "(blank node)"
     return short(term)
 
@@ -74,7 +75,7 @@ def _value(term: object) -> str | None:
 def _path(term: object) -> str | None:
     if term is None:
         return None
-    if isinstance(term, BNode):
+    if isinstance(term, terms.BNode):
         return "(complex path)"
     return short(term)
 
@@ -129,7 +130,7 @@ def validation_text(report: ValidationReport) -> str:
             lines.append("   conforms: no results")
         for focus, results in _group_by_focus(city):
             label = city.labels.get(focus)
-            lines.append(f"-- {label} ({short(URIRef(focus))})" if label else f"-- {short(URIRef(focus))}")
+            lines.append(f"-- {label} ({short(focus)})" if label else f"-- {short(focus)}")
             for r in results:
                 value = f" [value: {_value(r.value)}]" if r.value is not None else ""
                 clause = f" ({r.source})" if r.source else ""
@@ -187,6 +188,7 @@ def _copy_path(shapes: Graph, path: BNode, g: Graph, memo: dict[BNode, BNode]) -
     nodes: the structure of a SHACL path (inverse, sequence, alternative, zero-or-more, ... with their RDF
     lists), or a SPARQL constraint. ``memo`` maps the shapes' blank nodes to their copies, so that results
     of the same shape share one copy, as in pySHACL's report."""
+    from rdflib import BNode  # heavy: only the RDF report needs rdflib
 
     def copy(node: BNode) -> BNode:
         if node not in memo:
@@ -201,11 +203,15 @@ def _copy_path(shapes: Graph, path: BNode, g: Graph, memo: dict[BNode, BNode]) -
 def _result_path(r: Result, shapes: Graph | None, g: Graph, memo: dict[BNode, BNode]) -> Node | None:
     """The sh:resultPath of ``r`` in ``g``: an IRI as it is, a complex path copied from the shapes graph (the
     result's own path node when the shapes graph holds it, else its shape's sh:path); None when unknown."""
-    if not isinstance(r.path, BNode):
-        return r.path
+    from rdflib import BNode  # heavy: only the RDF report needs rdflib
+    from rdflib.namespace import SH
+
+    if r.path is None or not isinstance(r.path, terms.BNode):
+        return None if r.path is None else to_rdflib_term(r.path)
     if shapes is None:
         return None
-    node = r.path if (r.path, None, None) in shapes else shapes.value(r.shape, SH.path)
+    path = to_rdflib_term(r.path)
+    node = path if (path, None, None) in shapes else shapes.value(to_rdflib_term(r.shape), SH.path)
     return _copy_path(shapes, node, g, memo) if isinstance(node, BNode) else node
 
 
@@ -213,8 +219,12 @@ def _message(r: Result, shapes: Graph | None) -> Literal:
     """The sh:resultMessage of ``r``: the shape's (or its SPARQL constraint's) sh:message with the same text,
     language tag included; a message built from a template ({?var} filled in) or by the engine is a plain
     string, as pySHACL writes it."""
+    from rdflib import Literal  # heavy: only the RDF report needs rdflib
+    from rdflib.namespace import SH
+
     if shapes is not None:
-        for node in (r.shape, *shapes.objects(r.shape, SH.sparql)):
+        shape = to_rdflib_term(r.shape)
+        for node in (shape, *shapes.objects(shape, SH.sparql)):
             for m in shapes.objects(node, SH.message):
                 if isinstance(m, Literal) and str(m) == r.message:
                     return Literal(r.message, lang=m.language)
@@ -229,9 +239,12 @@ def _template_matches(template: str, message: str) -> bool:
 def _source_constraint(r: Result, shapes: Graph | None, g: Graph, memo: dict[BNode, BNode]) -> Node | None:
     """The sh:sourceConstraint of a SHACL-SPARQL result: the shape's sh:sparql node (the one whose message
     template gives the result's message when the shape has several), copied into ``g`` when it is a blank node."""
+    from rdflib import BNode  # heavy: only the RDF report needs rdflib
+    from rdflib.namespace import SH
+
     if shapes is None or r.component != SH.SPARQLConstraintComponent:
         return None
-    nodes = list(shapes.objects(r.shape, SH.sparql))
+    nodes = list(shapes.objects(to_rdflib_term(r.shape), SH.sparql))
     if len(nodes) > 1:
         nodes = [
             n for n in nodes if any(_template_matches(str(m), r.message) for m in shapes.objects(n, SH.message))
@@ -245,6 +258,9 @@ def validation_graph(report: ValidationReport) -> Graph:
     """The standard sh:ValidationReport (all cities in one report; each result also names its clause with
     dcterms:source and its city with ssc:inCity). Complex result paths are copied from the shapes, messages keep
     their language tag, blank-node focus nodes and values are kept as blank nodes."""
+    from rdflib import BNode, Graph, Literal, URIRef  # heavy: only the RDF report needs rdflib
+    from rdflib.namespace import DCTERMS, RDF, SH
+
     g = Graph()
     g.bind("sh", SH)
     g.bind("dcterms", DCTERMS)
@@ -253,22 +269,23 @@ def validation_graph(report: ValidationReport) -> Graph:
     g.add((rep, RDF.type, SH.ValidationReport))
     g.add((rep, SH.conforms, Literal(not report.results)))
     copies: dict[BNode, BNode] = {}
+    shapes = report.shapes_graph()
     for city in report.cities:
         for r in _sorted(city.results):
             node = BNode()
             g.add((rep, SH.result, node))
             g.add((node, RDF.type, SH.ValidationResult))
-            g.add((node, SH.focusNode, r.focus))
-            g.add((node, SH.resultSeverity, r.severity))
-            g.add((node, SH.sourceShape, r.shape))
-            g.add((node, SH.sourceConstraintComponent, r.component))
-            g.add((node, SH.resultMessage, _message(r, report.shapes)))
-            path = _result_path(r, report.shapes, g, copies)
+            g.add((node, SH.focusNode, to_rdflib_term(r.focus)))
+            g.add((node, SH.resultSeverity, to_rdflib_term(r.severity)))
+            g.add((node, SH.sourceShape, to_rdflib_term(r.shape)))
+            g.add((node, SH.sourceConstraintComponent, to_rdflib_term(r.component)))
+            g.add((node, SH.resultMessage, _message(r, shapes)))
+            path = _result_path(r, shapes, g, copies)
             if path is not None:
                 g.add((node, SH.resultPath, path))
             if r.value is not None:
-                g.add((node, SH.value, r.value))
-            constraint = _source_constraint(r, report.shapes, g, copies)
+                g.add((node, SH.value, to_rdflib_term(r.value)))
+            constraint = _source_constraint(r, shapes, g, copies)
             if constraint is not None:
                 g.add((node, SH.sourceConstraint, constraint))
             if r.source:
@@ -308,7 +325,7 @@ def validation_md(report: ValidationReport) -> str:
             "|---|---|---|---|---|",
         ]
         for focus, results in _group_by_focus(city):
-            subject = city.labels.get(focus) or short(URIRef(focus))
+            subject = city.labels.get(focus) or short(focus)
             for r in results:
                 lines.append(
                     f"| {r.severity_name} | {_md(subject)} | {_md(r.message)} | {_md(_value(r.value))} "
@@ -888,9 +905,9 @@ def analysis_quads(analysis: Analysis) -> list[ox.Triple]:
                         triples.append(ox.Triple(ox.NamedNode(subject), ox.NamedNode(m.property), o))
     for rule in bundled_rules():
         node = ox.NamedNode(rule.iri)
-        triples.append(ox.Triple(node, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PROV.Plan))))
-        triples.append(ox.Triple(node, ox.NamedNode(str(DCTERMS.source)), ox.Literal(rule.header["clause"])))
-        triples.append(ox.Triple(node, ox.NamedNode(str(RDFS.label)), ox.Literal(rule.id)))
+        triples.append(ox.Triple(node, ox.NamedNode(f"{RDF}type"), ox.NamedNode(f"{PROV}Plan")))
+        triples.append(ox.Triple(node, ox.NamedNode(f"{DCTERMS}source"), ox.Literal(rule.header["clause"])))
+        triples.append(ox.Triple(node, ox.NamedNode(f"{RDFS}label"), ox.Literal(rule.id)))
     return triples
 
 
@@ -900,7 +917,7 @@ def analysis_quads(analysis: Analysis) -> list[ox.Triple]:
 def _cell(v: Value) -> str:
     if v is None:
         return ""
-    return short(URIRef(v)) if isinstance(v, str) and v.startswith(("http://", "https://", "urn:")) else str(v)
+    return short(v) if isinstance(v, str) and v.startswith(("http://", "https://", "urn:")) else str(v)
 
 
 def table_text(table: Table) -> str:

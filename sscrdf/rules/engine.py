@@ -35,10 +35,10 @@ REQUIRED_RULE_KEYS = ("id", "derives", "clause", "kind")
 DERIVED_GRAPH = ox.NamedNode(_DERIVED_GRAPH)
 ANALYSIS = ox.NamedNode(LOCAL + "analysis")
 AS_OF = ox.NamedNode(str(SSC) + "asOfDate")
-_TYPE = ox.NamedNode(str(RDF.type))
+_TYPE = ox.NamedNode(f"{RDF}type")
 _FINDING = ox.NamedNode(str(SSC) + "Finding")
-_GENERATED_BY = ox.NamedNode(str(PROV.wasGeneratedBy))
-_XSD_DATE = ox.NamedNode(str(XSD.date))
+_GENERATED_BY = ox.NamedNode(f"{PROV}wasGeneratedBy")
+_XSD_DATE = ox.NamedNode(f"{XSD}date")
 
 
 def bundled_rules(extra_dirs: tuple[Path, ...] = ()) -> list[SparqlFile]:

@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from ..namespaces import RDF
 
-_TYPE = str(RDF.type)
+_TYPE = f"{RDF}type"
 
 _TOKEN = re.compile(
     r"""

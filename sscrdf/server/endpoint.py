@@ -199,7 +199,7 @@ class _Service:
                 vary=("Accept",),
             )
         sd = SD
-        rdf_type = ox.NamedNode(str(RDF.type))
+        rdf_type = ox.NamedNode(f"{RDF}type")
         service, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("default")
         t: list[ox.Triple] = []
 
@@ -214,7 +214,7 @@ class _Service:
             add(service, sd + "resultFormat", ox.NamedNode(FORMAT_IRIS[f.name]))
         add(
             service,
-            str(RDFS.comment),
+            f"{RDFS}comment",
             ox.Literal(
                 "sscrdf: a read-only SPARQL 1.1 endpoint over smart-sustainable-city stakeholder data, its "
                 "OWL 2 RL entailments and the rules' findings; the default graph is the union of all graphs; "

@@ -70,7 +70,7 @@ GRAPH_FORMATS = (
     Format("jsonld", "application/ld+json", ("application/x-json+ld",), ("json-ld", "json")),
     Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), ("rdf+xml", "rdf", "xml")),
 )
-_XSD_STRING = str(XSD.string)
+_XSD_STRING = f"{XSD}string"
 #: the W3C format IRIs (http://www.w3.org/ns/formats/) of each format, for the service description
 FORMAT_IRIS = {
     "json": FORMATS + "SPARQL_Results_JSON",

@@ -22,17 +22,29 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
-from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SH
-from rdflib.term import Node
 
-from ..convert import to_rdflib_term
-from ..namespaces import DCTERMS, SKOS, XSD
+from ..convert import from_rdflib_term
+from ..namespaces import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
 from ..query.guard import code_and_keywords
+from ..terms import IRI, Term, from_ox
 from .results import Result
+
+if TYPE_CHECKING:
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.collection import Collection
+    from rdflib.term import Node
+
+
+def _load_rdflib() -> None:
+    """Bind the rdflib names the compiler uses (as module globals): compiling reads the shapes graph with
+    rdflib, but running compiled checks (the checks come from the cache, sscrdf.cache) does not need it."""
+    global Graph, Literal, URIRef, Collection, Node
+    from rdflib import Graph, Literal, URIRef  # heavy: only compiling shapes needs rdflib
+    from rdflib.collection import Collection
+    from rdflib.term import Node
 
 
 class Unsupported(Exception):
@@ -44,51 +56,64 @@ class Check:
     """One compiled constraint: a SELECT whose rows are validation results."""
 
     query: str
-    shape: Node
-    severity: URIRef
-    component: URIRef
-    path: Node | None
+    shape: Term
+    severity: IRI
+    component: IRI
+    path: Term | None
     message: str
     value_var: str | None  # the variable holding sh:value, if any
     extra: tuple[str, ...] = ()  # focus nodes of enclosing property shapes: one result per way a node is reached
 
 
-_KNOWN_SHAPE_KEYS = {
-    SH.targetClass,
-    SH.targetNode,
-    SH.targetSubjectsOf,
-    SH.targetObjectsOf,
-    SH.path,
-    SH.property,
-    SH.severity,
-    SH.message,
-    SH.minCount,
-    SH.maxCount,
-    SH["class"],
-    SH.datatype,
-    SH.nodeKind,
-    SH["in"],
-    SH.hasValue,
-    SH.pattern,
-    SH.flags,
-    SH.qualifiedValueShape,
-    SH.qualifiedMinCount,
-    SH.qualifiedMaxCount,
-    SH["not"],
-    SH["or"],
-    SH["and"],
-    SH.node,
-    SH.sparql,
-    SH.deactivated,
-    SH.name,
-    SH.description,
-    SH.order,
-    SH.group,
-    RDF.type,
-}
+_KNOWN_SHAPE_KEYS = frozenset(
+    {
+        f"{SH}{name}"
+        for name in (
+            "targetClass",
+            "targetNode",
+            "targetSubjectsOf",
+            "targetObjectsOf",
+            "path",
+            "property",
+            "severity",
+            "message",
+            "minCount",
+            "maxCount",
+            "class",
+            "datatype",
+            "nodeKind",
+            "in",
+            "hasValue",
+            "pattern",
+            "flags",
+            "qualifiedValueShape",
+            "qualifiedMinCount",
+            "qualifiedMaxCount",
+            "not",
+            "or",
+            "and",
+            "node",
+            "sparql",
+            "deactivated",
+            "name",
+            "description",
+            "order",
+            "group",
+        )
+    }
+    | {f"{RDF}type"}
+)
 _IGNORED_NS = (str(RDFS), str(DCTERMS), str(SKOS), str(OWL))
-_TYPE = f"<{RDF.type}>"
-_TYPE_PATH = f"{_TYPE}/<{RDFS.subClassOf}>*"
+_TYPE = f"<{RDF}type>"
+_TYPE_PATH = f"{_TYPE}/<{RDFS}subClassOf>*"
+
+
+def _t(node: Node) -> Term:
+    return from_rdflib_term(node)
+
+
+def _iri(node: Node) -> IRI:
+    return IRI(str(node))
 
 
 def _count(node: Node) -> int:
@@ -129,7 +154,7 @@ class _Compiler:
 
     def check_keys(self, shape: Node) -> None:
         for p in set(self.g.predicates(shape, None)):
-            if p in _KNOWN_SHAPE_KEYS or str(p).startswith(_IGNORED_NS):
+            if str(p) in _KNOWN_SHAPE_KEYS or str(p).startswith(_IGNORED_NS):
                 continue
             if str(p).startswith(str(SH)):
                 raise Unsupported(f"sh:{str(p)[len(str(SH)) :]} on {shape}")
@@ -286,9 +311,9 @@ class _Compiler:
                         checks.extend(self._property_checks(ps, shape, target))
         return checks
 
-    def _sev(self, shape: Node) -> URIRef:
+    def _sev(self, shape: Node) -> IRI:
         s = self.one(shape, SH.severity)
-        return s if isinstance(s, URIRef) else SH.Violation
+        return _iri(s if isinstance(s, URIRef) else SH.Violation)
 
     def _node_checks(self, shape: Node, target: str) -> list[Check]:
         out = []
@@ -296,7 +321,7 @@ class _Compiler:
 
         def add(cond: str, component: URIRef, value_var: str | None = "this") -> None:
             q = f"SELECT DISTINCT ?this WHERE {{ {target} FILTER(!({cond})) }}"
-            out.append(Check(q, shape, sev, component, None, msg, value_var))
+            out.append(Check(q, _t(shape), sev, _iri(component), None, msg, value_var))
 
         for c in self.g.objects(shape, SH["class"]):
             add(f"EXISTS {{ ?this {self.type_path} {_n3(c)} }}", SH.ClassConstraintComponent)
@@ -337,16 +362,16 @@ class _Compiler:
                 f"SELECT DISTINCT ?this ?value{ex} WHERE {{ {target} ?this {p} ?value . "
                 f"FILTER(!({cond.replace('?X', '?value')})) }}"
             )
-            out.append(Check(q, ps, sev, component, rpath, msg, "value", extra))
+            out.append(Check(q, _t(ps), sev, _iri(component), _t(rpath), msg, "value", extra))
 
         def per_focus(body: str, component: URIRef) -> None:
             out.append(
                 Check(
                     f"SELECT DISTINCT ?this{ex} WHERE {{ {target} {body} }}",
-                    ps,
+                    _t(ps),
                     sev,
-                    component,
-                    rpath,
+                    _iri(component),
+                    _t(rpath),
                     msg,
                     None,
                     extra,
@@ -437,7 +462,15 @@ class _Compiler:
         has_value = re.search(r"[?$]value\b", text[: m.start()]) is not None
         # sh:value is ?value when selected; for a node shape it is otherwise the focus node (SHACL 5.3.2)
         value_var = "value" if has_value else (None if path is not None else "this")
-        return Check(prefixes + text, shape, self._sev(shape), SH.SPARQLConstraintComponent, path, msg, value_var)
+        return Check(
+            prefixes + text,
+            _t(shape),
+            self._sev(shape),
+            _iri(SH.SPARQLConstraintComponent),
+            None if path is None else _t(path),
+            msg,
+            value_var,
+        )
 
     def _prefixes(self, sp: Node) -> str:
         lines = []
@@ -561,6 +594,7 @@ def compile_shapes(shapes: Graph, *, closed: bool = True) -> list[Check]:
     ``store.knowledge_store`` builds it), so class membership is a plain rdf:type lookup. The result depends only
     on the triples of ``shapes``: a graph with the same triples as one compiled before gets the same checks
     without compiling again (``shapes`` is never changed)."""
+    _load_rdflib()
     key = (closed, frozenset(shapes))
     checks = _COMPILED.get(key)
     if checks is None:
@@ -582,6 +616,9 @@ def _fill(message: str, sol: ox.QuerySolution, variables: list[str]) -> str:
     return re.sub(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}", repl, message)
 
 
+_SPARQL_COMPONENT = f"{SH}SPARQLConstraintComponent"
+
+
 def run_checks(store: ox.Store, checks: list[Check]) -> list[Result]:
     """Run compiled checks on ``store`` (union of its graphs); each row becomes a Result."""
     results: list[Result] = []
@@ -591,13 +628,13 @@ def run_checks(store: ox.Store, checks: list[Check]) -> list[Result]:
         assert not isinstance(sols, (ox.QueryBoolean, ox.QueryTriples))  # SELECT rows (or a remote store's)
         variables = [v.value for v in sols.variables]
         for sol in sols:
-            focus = to_rdflib_term(sol["this"])
+            focus = from_ox(sol["this"])
             value = None
             if c.value_var and c.value_var in variables and sol[c.value_var] is not None:
-                value = to_rdflib_term(sol[c.value_var])
+                value = from_ox(sol[c.value_var])
             path = c.path
-            if c.component == SH.SPARQLConstraintComponent and "path" in variables and sol["path"] is not None:
-                path = to_rdflib_term(sol["path"])
+            if c.component == _SPARQL_COMPONENT and "path" in variables and sol["path"] is not None:
+                path = from_ox(sol["path"])
             r = Result(
                 focus=focus,
                 shape=c.shape,

@@ -19,12 +19,10 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import pyoxigraph as ox
-from rdflib import URIRef
-from rdflib.namespace import SH
 
-from ..convert import to_rdflib_term
-from ..namespaces import OWL, RDF, RDFS, SSC, SSCSH
+from ..namespaces import OWL, RDF, RDFS, SH, SSC, SSCSH
 from ..reasoning.closure import SUPPORTED_AXIOMS, Schema, ontology_closure, ontology_schema
+from ..terms import IRI, from_ox
 from .results import Result
 
 _RDF = str(RDF)
@@ -115,12 +113,12 @@ def _violation(
     shape: str, focus: _Term, path: str | None, value: _Term | None, message: str, source: str, component: str
 ) -> Result:
     return Result(
-        focus=to_rdflib_term(focus),
-        shape=URIRef(str(SSCSH) + shape),
-        severity=SH.Violation,
-        component=URIRef(str(SH) + component),
-        path=URIRef(path) if path else None,
-        value=to_rdflib_term(value) if value is not None else None,
+        focus=from_ox(focus),
+        shape=IRI(str(SSCSH) + shape),
+        severity=IRI(f"{SH}Violation"),
+        component=IRI(str(SH) + component),
+        path=IRI(path) if path else None,
+        value=from_ox(value) if value is not None else None,
         message=message,
         source=source,
     )

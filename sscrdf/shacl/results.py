@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, SH
-from rdflib.term import Node
-
+from ..convert import from_rdflib_term
 from ..errors import InputError
+from ..terms import IRI, Term
+
+if TYPE_CHECKING:
+    from rdflib import Graph, URIRef
+    from rdflib.term import Node
 
 #: the SHACL severities by name, most severe first: the one place the order is written (validation, triage and
 #: the reports derive theirs from it)
@@ -22,14 +25,15 @@ def severity_rank(name: str) -> int:
 
 @dataclass(frozen=True, order=True)
 class Result:
-    """One SHACL validation result, engine-independent."""
+    """One SHACL validation result, engine-independent. Its terms are :mod:`sscrdf.terms` terms (strings whose
+    text is the IRI, blank node label or lexical form; no rdflib needed)."""
 
-    focus: Node
-    shape: Node
-    severity: URIRef
-    component: URIRef
-    path: Node | None
-    value: Node | None
+    focus: Term
+    shape: Term
+    severity: IRI
+    component: IRI
+    path: Term | None
+    value: Term | None
     message: str
     source: str | None = None  # the clause behind the shape (its dcterms:source)
 
@@ -38,23 +42,31 @@ class Result:
         return str(self.severity).rsplit("#", 1)[-1]
 
 
-def _node(report: Graph, result: Node, prop: URIRef) -> Node:
+def _node(report: Graph, result: Node, prop: URIRef) -> Term:
     """The value of ``prop`` (which SHACL requires exactly once) on ``result``; ValueError when it is missing."""
     value = report.value(result, prop)
     if value is None:
         raise ValueError(f"a validation result without {prop.n3()}")
-    return value
+    return from_rdflib_term(value)
 
 
-def _iri(report: Graph, result: Node, prop: URIRef) -> URIRef:
+def _iri(report: Graph, result: Node, prop: URIRef) -> IRI:
     value = _node(report, result, prop)
-    if not isinstance(value, URIRef):
+    if not isinstance(value, IRI):
         raise ValueError(f"a validation result whose {prop.n3()} is not an IRI: {value!r}")
     return value
 
 
+def _optional(report: Graph, result: Node, prop: URIRef) -> Term | None:
+    value = report.value(result, prop)
+    return None if value is None else from_rdflib_term(value)
+
+
 def results_from_report(report: Graph) -> list[Result]:
     """The results of a sh:ValidationReport graph, sorted."""
+    from rdflib import Literal  # heavy: the report graph comes from pySHACL, which loaded rdflib
+    from rdflib.namespace import SH
+
     out = []
     for r in report.subjects(SH.resultSeverity, None):
         msgs = sorted(str(m) for m in report.objects(r, SH.resultMessage) if isinstance(m, Literal))
@@ -67,8 +79,8 @@ def results_from_report(report: Graph) -> list[Result]:
                 shape=_node(report, r, SH.sourceShape),
                 severity=_iri(report, r, SH.resultSeverity),
                 component=_iri(report, r, SH.sourceConstraintComponent),
-                path=report.value(r, SH.resultPath),
-                value=report.value(r, SH.value),
+                path=_optional(report, r, SH.resultPath),
+                value=_optional(report, r, SH.value),
                 message=(sorted(en) or msgs or [""])[0],
             )
         )
@@ -83,6 +95,7 @@ def run_pyshacl(
     """Validate ``data`` against ``shapes`` with pySHACL. Neither graph is changed (pySHACL works on a copy
     whenever it would mix graphs or infer)."""
     import pyshacl  # the reference engine (~1 s to import): only the fallback and --engine pyshacl need it
+    from rdflib import Graph  # heavy, as pySHACL itself
 
     shapes_copy = Graph()  # pySHACL adds a few RDFS axioms to the shapes graph it is given
     shapes_copy += shapes
@@ -102,14 +115,18 @@ def run_pyshacl(
     return bool(conforms), results_from_report(report)
 
 
-def shape_sources(shapes: Graph) -> dict[Node, str]:
-    """Each shape's clause (dcterms:source); a property shape without one inherits its node shape's."""
+def shape_sources(shapes: Graph) -> dict[Term, str]:
+    """Each shape's clause (dcterms:source); a property shape without one inherits its node shape's. Keyed by
+    :mod:`sscrdf.terms` terms, as the results name their shapes."""
+    from rdflib.namespace import DCTERMS, SH  # heavy: the shapes graph is rdflib's, so rdflib is loaded
+
     own = {
-        s: "; ".join(sorted(str(o) for o in shapes.objects(s, DCTERMS.source)))
+        from_rdflib_term(s): "; ".join(sorted(str(o) for o in shapes.objects(s, DCTERMS.source)))
         for s in set(shapes.subjects(DCTERMS.source, None))
     }
     out = dict(own)
     for node, prop in shapes.subject_objects(SH.property):
-        if prop not in out and node in own:
-            out[prop] = own[node]
+        n, p = from_rdflib_term(node), from_rdflib_term(prop)
+        if p not in out and n in own:
+            out[p] = own[n]
     return out

@@ -16,31 +16,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import Graph
-from rdflib.namespace import RDF, SH
-from rdflib.term import Node
 
-from ..convert import triples_to_graph
+from .. import cache
+from ..convert import term_from_json, term_to_json, to_rdflib_term, triples_to_graph
 from ..errors import InputError
 from ..knowledge.vocab import ssc_terms_used
-from ..namespaces import RDFS, SKOS, SSC
+from ..namespaces import RDF, RDFS, SH, SKOS, SSC
 from ..parallel import map_batches
 from ..query.guard import check_shapes
 from ..reasoning.closure import entail
 from ..reasoning.store import Unit, graph_of, knowledge_store, split_by_graph
 from ..resources import data_dir
-from .compiler import Unsupported, compile_shapes, run_checks
+from ..terms import IRI, Term
+from .compiler import Check, Unsupported, compile_shapes, run_checks
 from .integrity import integrity_results
 from .results import SEVERITY_ORDER, Result, run_pyshacl, shape_sources
 
 if TYPE_CHECKING:
-    from .compiler import Check
+    from rdflib import Graph
+    from rdflib.term import Node
 
 #: the --fail-on levels, most severe first (SEVERITY_ORDER in lower case)
 SEVERITIES = tuple(s.lower() for s in SEVERITY_ORDER)
-SEVERITY_IRI = {s.lower(): SH[s] for s in SEVERITY_ORDER}
+SEVERITY_IRI = {s.lower(): IRI(f"{SH}{s}") for s in SEVERITY_ORDER}
 #: a severity IRI's weight: the higher, the more severe
-SEVERITY_RANK = {SH[s]: len(SEVERITY_ORDER) - i for i, s in enumerate(SEVERITY_ORDER)}
+SEVERITY_RANK = {IRI(f"{SH}{s}"): len(SEVERITY_ORDER) - i for i, s in enumerate(SEVERITY_ORDER)}
 
 
 def city_shape_files() -> list[Path]:
@@ -50,6 +50,8 @@ def city_shape_files() -> list[Path]:
 
 @lru_cache(maxsize=8)
 def _parse_shapes(paths: tuple[Path, ...]) -> tuple[tuple[Node, Node, Node], ...]:
+    from rdflib import Graph  # heavy: the shapes are parsed with rdflib only when they are not in the cache
+
     g = Graph()
     for p in paths:
         try:
@@ -61,6 +63,18 @@ def _parse_shapes(paths: tuple[Path, ...]) -> tuple[tuple[Node, Node, Node], ...
 
 def shapes_graph(extra: tuple[str | Path, ...] = ()) -> Graph:
     """A new graph with the bundled city shapes plus ``extra`` shapes files."""
+    from rdflib import Graph  # heavy: see _parse_shapes
+
+    _check_extra(extra)
+    g = Graph()
+    for t in _parse_shapes(tuple(city_shape_files()) + tuple(Path(p) for p in extra)):
+        g.add(t)
+    return g
+
+
+def _check_extra(extra: tuple[str | Path, ...]) -> None:
+    from rdflib import Graph  # heavy: see _parse_shapes
+
     for p in extra:
         if not Path(p).is_file():
             raise InputError("no such shapes file", path=p)
@@ -69,10 +83,135 @@ def shapes_graph(extra: tuple[str | Path, ...] = ()) -> Graph:
         for t in _parse_shapes((Path(p),)):
             user.add(t)
         check_shapes(user, source=p)
-    g = Graph()
-    for t in _parse_shapes(tuple(city_shape_files()) + tuple(Path(p) for p in extra)):
-        g.add(t)
-    return g
+
+
+class CompiledShapes:
+    """A shapes graph with what the fast engine and the reports need from it, computed once: the compiled
+    checks (None when the shapes use a feature the fast engine does not compile), each shape's clause and
+    label. :func:`compiled_shapes` reads it from the cache (:mod:`sscrdf.cache`) when it can; the graph itself
+    is then rebuilt only if something asks for it (pySHACL, the RDF report), with the same blank nodes."""
+
+    def __init__(
+        self,
+        triples: list[list[object]] | None,  # the graph's triples as term_to_json wrote them
+        checks: tuple[Check, ...] | None,
+        sources: dict[Term, str],
+        labels: dict[str, str],
+        graph: Graph | None = None,
+        key: str | None = None,
+    ):
+        self._triples = triples
+        self._graph = graph
+        self.checks = checks
+        self.sources = sources
+        self.labels = labels
+        self.key = key  # the cache key (None when built from a graph the caller gave)
+
+    @property
+    def graph(self) -> Graph:
+        """The shapes graph (shared: callers must not change it)."""
+        if self._graph is None:
+            from rdflib import Graph  # heavy: only pySHACL and the RDF report need the graph itself
+
+            g = Graph()
+            dec = term_from_json
+            for s, p, o in self._triples or ():
+                g.add((to_rdflib_term(dec(s)), to_rdflib_term(dec(p)), to_rdflib_term(dec(o))))
+            self._graph = g
+        return self._graph
+
+    @classmethod
+    def of(cls, shapes: Graph, key: str | None = None) -> CompiledShapes:
+        """Compile ``shapes`` here (no cache)."""
+        checks: tuple[Check, ...] | None
+        try:
+            checks = tuple(compile_shapes(shapes))
+        except Unsupported:
+            checks = None
+        labels = {str(s): str(o) for s, o in shapes.subject_objects(RDFS.label)}
+        return cls(None, checks, shape_sources(shapes), labels, graph=shapes, key=key)
+
+    def to_json(self) -> dict[str, object]:
+        enc = term_to_json
+        return {
+            "triples": [[enc(s), enc(p), enc(o)] for s, p, o in self.graph],
+            "checks": None
+            if self.checks is None
+            else [
+                [
+                    c.query,
+                    enc(c.shape),
+                    enc(c.severity),
+                    enc(c.component),
+                    None if c.path is None else enc(c.path),
+                    c.message,
+                    c.value_var,
+                    list(c.extra),
+                ]
+                for c in self.checks
+            ],
+            "sources": [[enc(k), v] for k, v in self.sources.items()],
+            "labels": self.labels,
+        }
+
+    @classmethod
+    def from_json(cls, data: object, key: str | None = None) -> CompiledShapes:
+        """What :meth:`to_json` wrote; ValueError, TypeError or KeyError for a damaged entry."""
+        if not isinstance(data, dict):
+            raise ValueError("not a compiled shapes entry")
+        dec = term_from_json
+        triples = data["triples"]
+        if not isinstance(triples, list) or not all(isinstance(t, list) and len(t) == 3 for t in triples):
+            raise ValueError("not a compiled shapes entry")
+        checks = None
+        if data["checks"] is not None:
+            checks = tuple(
+                Check(
+                    str(q),
+                    dec(shape),
+                    _iri(dec(sev)),
+                    _iri(dec(comp)),
+                    None if path is None else dec(path),
+                    str(msg),
+                    None if var is None else str(var),
+                    tuple(str(x) for x in extra),
+                )
+                for q, shape, sev, comp, path, msg, var, extra in data["checks"]
+            )
+        sources = {dec(k): str(v) for k, v in data["sources"]}
+        labels = {str(k): str(v) for k, v in dict(data["labels"]).items()}
+        return cls(triples, checks, sources, labels, key=key)  # the triples are decoded if the graph is asked for
+
+
+def _iri(term: Term) -> IRI:
+    if not isinstance(term, IRI):
+        raise ValueError(f"not an IRI: {term!r}")
+    return term
+
+
+#: the sscrdf modules whose code decides what a compiled shapes entry holds (part of its cache key)
+_SHAPES_CODE = ("shacl.compiler", "shacl.validate", "shacl.results", "convert", "cache")
+
+
+@lru_cache(maxsize=8)
+def compiled_shapes(extra: tuple[str | Path, ...] = ()) -> CompiledShapes:
+    """The bundled city shapes plus ``extra`` shapes files, compiled: from the cache when an entry for the same
+    file contents exists, else built (and stored there). Once per process; callers only read it."""
+    files = tuple(city_shape_files()) + tuple(Path(p) for p in extra)
+    key = (
+        None
+        if any(not Path(p).is_file() for p in extra)
+        else cache.key("shapes", [*files, *cache.source_files(*_SHAPES_CODE)])
+    )
+    data = cache.read_json(key)
+    if data is not None:
+        try:
+            return CompiledShapes.from_json(data, key)
+        except Exception:  # a damaged entry, whatever its damage: rebuild it (the cache is only an optimisation)
+            pass
+    built = CompiledShapes.of(shapes_graph(extra), key)
+    cache.write_json(key, built.to_json())
+    return built
 
 
 @dataclass
@@ -99,7 +238,15 @@ class ValidationReport:
     cities: list[CityReport]
     terms_used: set[str] = field(default_factory=set)  # ssc: IRIs the data uses (for the vocabulary check)
     # the shapes validated against: the RDF report copies complex result paths and message languages from them
+    # (``shapes``, or else the graph of ``compiled``, which is rebuilt only when asked for)
     shapes: Graph | None = None
+    compiled: CompiledShapes | None = None
+
+    def shapes_graph(self) -> Graph | None:
+        """The shapes graph validated against (None when unknown)."""
+        if self.shapes is not None:
+            return self.shapes
+        return self.compiled.graph if self.compiled is not None else None
 
     @property
     def results(self) -> list[Result]:
@@ -116,7 +263,7 @@ class ValidationReport:
 
 
 def validate_triples(
-    triples: Iterable[ox.Triple], shapes: Graph, *, reasoner: str = "fast", sources: dict[Node, str] | None = None
+    triples: Iterable[ox.Triple], shapes: Graph, *, reasoner: str = "fast", sources: dict[Term, str] | None = None
 ) -> list[Result]:
     """Validate one city's triples (with the ontology and their entailments) against ``shapes``.
 
@@ -129,11 +276,12 @@ def validate_triples(
 
 def city_iris(triples: Iterable[ox.Triple]) -> list[str]:
     """The ssc:City IRIs among ``triples`` (sorted)."""
-    city = ox.NamedNode(str(SSC.City))
+    city = ox.NamedNode(f"{SSC}City")
+    rdf_type = f"{RDF}type"
     return sorted(
         t.subject.value
         for t in triples
-        if t.object == city and t.predicate.value == str(RDF.type) and isinstance(t.subject, ox.NamedNode)
+        if t.object == city and t.predicate.value == rdf_type and isinstance(t.subject, ox.NamedNode)
     )
 
 
@@ -141,7 +289,7 @@ def labels_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
     """IRI -> display label (rdfs:label, else skos:prefLabel) for the subjects of ``triples``."""
     label: dict[str, str] = {}
     pref: dict[str, str] = {}
-    rdfs_label, skos_pref = str(RDFS.label), str(SKOS.prefLabel)
+    rdfs_label, skos_pref = f"{RDFS}label", f"{SKOS}prefLabel"
     for t in triples:
         p = t.predicate.value
         if (p in (rdfs_label, skos_pref)) and isinstance(t.object, ox.Literal) and isinstance(t.subject, ox.NamedNode):
@@ -155,7 +303,7 @@ ENGINES = ("fast", "pyshacl")
 def validate_store(
     store: ox.Store,
     *,
-    shapes: Graph | None = None,
+    shapes: Graph | CompiledShapes | None = None,
     reasoner: str = "fast",
     engine: str = "fast",
     knowledge: ox.Store | None = None,
@@ -165,44 +313,48 @@ def validate_store(
     """Validate every city in ``store`` (which is not changed).
 
     ``engine`` ``fast`` compiles the shapes to SPARQL and runs them once over all cities (falling back to
-    pySHACL, city by city, for shapes it cannot compile); ``pyshacl`` is the reference. ``knowledge`` is the
-    store ``knowledge_store(store, reasoner=reasoner)`` when the caller already built it."""
-    sg = shapes if shapes is not None else shapes_graph()
+    pySHACL, city by city, for shapes it cannot compile); ``pyshacl`` is the reference. ``shapes``: a shapes
+    graph, or shapes already compiled (default: the bundled ones, :func:`compiled_shapes`). ``knowledge`` is
+    the store ``knowledge_store(store, reasoner=reasoner)`` when the caller already built it."""
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}")
+    given = None if shapes is None or isinstance(shapes, CompiledShapes) else shapes  # an rdflib Graph
+    if shapes is None:
+        compiled = compiled_shapes()
+    elif isinstance(shapes, CompiledShapes):
+        compiled = shapes
+    else:
+        compiled = CompiledShapes.of(shapes)
     if knowledge is None:
         parts = map_batches(
-            store, partial(_validate_batch, shapes=sg, reasoner=reasoner, engine=engine), batch_size=batch_size
+            store, partial(_validate_batch, shapes=compiled, reasoner=reasoner, engine=engine), batch_size=batch_size
         )
         return ValidationReport(
-            [c for p in parts for c in p.cities], set().union(*(p.terms_used for p in parts)), shapes=sg
+            [c for p in parts for c in p.cities],
+            set().union(*(p.terms_used for p in parts)),
+            shapes=given,
+            compiled=compiled,
         )
-    report = _validate_batch(store, shapes=sg, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units)
-    return dataclasses.replace(report, shapes=sg)
+    report = _validate_batch(store, shapes=compiled, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units)
+    return dataclasses.replace(report, shapes=given, compiled=compiled)
 
 
 def _validate_batch(
     store: ox.Store,
     *,
-    shapes: Graph,
+    shapes: CompiledShapes,
     reasoner: str,
     engine: str,
     knowledge: ox.Store | None = None,
     units: list[Unit] | None = None,
 ) -> ValidationReport:
-    sg = shapes
     units = split_by_graph(store) if units is None else units
-    sources = shape_sources(sg)
-    if engine == "fast":
-        checks: list[Check] | None
-        try:
-            checks = compile_shapes(sg)
-        except Unsupported:
-            checks = None
-        if checks is not None:
-            report = _validate_fast(store, units, checks, sources, reasoner, knowledge)
-            report.terms_used = ssc_terms_used(store)
-            return _with_integrity(report, units)
+    sources = shapes.sources
+    if engine == "fast" and shapes.checks is not None:
+        report = _validate_fast(store, units, list(shapes.checks), sources, reasoner, knowledge)
+        report.terms_used = ssc_terms_used(store)
+        return _with_integrity(report, units)
+    sg = shapes.graph
     reports: list[CityReport] = []
     for graph, triples in units:
         reports.append(
@@ -234,7 +386,7 @@ def _validate_fast(
     store: ox.Store,
     units: list[Unit],
     checks: list[Check],
-    sources: dict[Node, str],
+    sources: dict[Term, str],
     reasoner: str,
     knowledge: ox.Store | None,
 ) -> ValidationReport:
@@ -255,8 +407,10 @@ def _validate_fast(
 __all__ = [
     "SEVERITIES",
     "CityReport",
+    "CompiledShapes",
     "ValidationReport",
     "city_shape_files",
+    "compiled_shapes",
     "labels_of",
     "shapes_graph",
     "split_by_graph",
