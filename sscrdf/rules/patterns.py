@@ -29,16 +29,17 @@ from ..namespaces import RDF
 
 _TYPE = f"{RDF}type"
 
+# \w stands for SPARQL's name characters (Unicode letters and digits, "_"); spelling out the Unicode ranges made
+# compiling this pattern cost 20 ms at import
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+|\#[^\n]*)
   | (?P<iri><[^<>"{}|^`\\\s]*>)
   | (?P<str>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]+)
-  | (?P<bnode>_:[A-Za-z0-9_\u00b7-\uffff][\w.\-\u00b7-\uffff]*)
+  | (?P<var>[?$]\w+)
+  | (?P<bnode>_:\w[\w.\-]*)
   | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w\-\u00b7-\uffff]*(?:\.[\w\-\u00b7-\uffff]+)*)?:
-               (?:[\w\-\u00b7-\uffff%\\]+(?:\.[\w\-\u00b7-\uffff%\\]+)*)?)
+  | (?P<pname>(?:[^\W\d_][\w\-]*(?:\.[\w\-]+)*)?:(?:[\w\-%\\]+(?:\.[\w\-%\\]+)*)?)
   | (?P<num>[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\].;,|/^*+?!=<>-])
