@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import overload
+from typing import TypeVar, overload
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -25,7 +25,7 @@ from ..convert import to_ox_term
 from ..errors import InputError
 from ..knowledge.ontology import ontology_labels
 from ..namespaces import SSC
-from ..parallel import map_batches
+from ..parallel import map_batches, map_stream
 from ..query.sparql import bundled_queries, find_query, select
 from ..reasoning.store import split_by_graph
 from ..resources import data_dir
@@ -55,6 +55,7 @@ __all__ = [
     "Entry",
     "FindingRow",
     "Section",
+    "analyze_batches",
     "analyze_store",
     "normalise_clauses",
     "report_sections",
@@ -298,6 +299,39 @@ def analyze_store(
         for k, v in p.timings.items():
             timings[k] = timings.get(k, 0.0) + v
     return Analysis(as_of, reasoner, cities, derivation, set().union(*(p.terms_used for p in parts)), timings)
+
+
+T = TypeVar("T")
+
+
+def analyze_batches(
+    batches: Iterable[bytes],
+    then: Callable[[Analysis], T],
+    *,
+    reasoner: str = "fast",
+    engine: str = "fast",
+    as_of: dt.date | None = None,
+    extra_shapes: Iterable[str | Path] = (),
+) -> Iterator[T]:
+    """``then`` of the analysis of each batch, in the order of ``batches`` (N-Quads documents of whole city
+    graphs, e.g. from :func:`sscrdf.io.stream.graph_batches`), while they are still being read: the batches
+    run in worker processes (see :func:`sscrdf.parallel.map_stream`) and ``then`` runs there too, so that what
+    travels back is only what ``then`` returns (e.g. where it wrote the batch's report)."""
+    fn = partial(
+        _analyze_nquads,
+        then=then,
+        reasoner=reasoner,
+        engine=engine,
+        as_of=as_of or dt.date.today(),
+        extra_shapes=tuple(extra_shapes),
+    )
+    return map_stream(batches, fn)
+
+
+def _analyze_nquads(data: bytes, *, then: Callable[[Analysis], T], **options: object) -> T:
+    store = ox.Store()
+    store.load(data, ox.RdfFormat.N_QUADS)
+    return then(_analyze_batch(store, **options))  # type: ignore[arg-type]  # the keyword options of analyze_batches
 
 
 @lru_cache(maxsize=4)

@@ -1,0 +1,176 @@
+"""The analysis report of many cities written city by city, never held whole in memory.
+
+The workers that analyse the batches of city graphs (see :func:`sscrdf.analysis.analyze.analyze_batches`) also
+render each city of their batch and write the pieces into one file per batch, in a temporary folder beside the
+output; only where each piece lies travels back. When every batch is done (and the vocabulary check has
+passed), the pieces are copied into the output in the report's order (by label, then IRI), between the head
+and tail of the report, through a temporary file that replaces the output in one rename at the end. The bytes
+are those of the in-memory renderers (``analysis_json``, ``analysis_text``, ``analysis_md``) of the same
+cities: ``tests/test_stream.py`` compares them.
+
+Formats that need every city at once (``ttl``: one sorted graph; ``html``: one page with charts across
+cities) are not streamed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import BinaryIO
+
+from ..analysis.analyze import analyze_batches
+from ..analysis.model import Analysis, CityAnalysis
+from ..analysis.pipeline import check_terms
+from ..io.output import atomic_writer
+from .report import analysis_json_frame, analysis_json_head, city_json, city_md, city_text, json_text
+
+__all__ = ["STREAMED_FORMATS", "StreamSummary", "write_report"]
+
+#: the report formats written city by city
+STREAMED_FORMATS = ("json", "text", "md")
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How a format's report is made of its cities: head, the cities joined by ``sep``, tail; ``strip`` takes
+    the trailing newlines off the last city (the text report ends with its last line)."""
+
+    city: Callable[[CityAnalysis, dt.date], str]
+    sep: str
+    strip: bool
+
+
+_LAYOUTS = {
+    "json": _Layout(city_json, ",\n    ", False),
+    "text": _Layout(city_text, "\n", True),
+    "md": _Layout(city_md, "\n", False),
+}
+
+
+@dataclass(frozen=True)
+class _Piece:
+    key: tuple[str, str]  # the report's order: label (case-folded), city IRI
+    part: str  # the batch's file
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What a worker sends back for one batch: where its cities' pieces are, the ssc: terms it used, times."""
+
+    pieces: list[_Piece]
+    terms_used: set[str]
+    timings: dict[str, float]
+
+
+def _write_pieces(analysis: Analysis, *, fmt: str, folder: str) -> _Batch:
+    """Runs in the worker: every city of the batch rendered and written to one new file in ``folder``."""
+    layout = _LAYOUTS[fmt]
+    pieces = []
+    fd, part = tempfile.mkstemp(prefix="batch-", suffix=".part", dir=folder)
+    with os.fdopen(fd, "wb") as fh:
+        offset = 0
+        for ca in analysis.cities:
+            data = layout.city(ca, analysis.as_of).encode("utf-8")
+            fh.write(data)
+            pieces.append(_Piece((ca.label.lower(), ca.city), part, offset, len(data)))
+            offset += len(data)
+    return _Batch(pieces, analysis.terms_used, analysis.timings)
+
+
+@dataclass
+class StreamSummary:
+    """What :func:`write_report` did: the number of cities and the seconds per stage, summed over batches."""
+
+    cities: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _empty(fmt: str, as_of: dt.date, reasoner: str) -> str:
+    return json_text(analysis_json_head(as_of, reasoner, [])) if fmt == "json" else ""
+
+
+def write_report(
+    batches: Iterable[bytes],
+    output: str | os.PathLike[str] | None,
+    *,
+    fmt: str,
+    as_of: dt.date,
+    reasoner: str = "fast",
+    engine: str = "fast",
+    extra_shapes: Sequence[str | Path] = (),
+    sources: Sequence[str | os.PathLike[str]] = (),
+) -> StreamSummary:
+    """Analyse ``batches`` (N-Quads documents of whole city graphs) and write the report in ``fmt`` (one of
+    :data:`STREAMED_FORMATS`) to ``output`` (standard output when None) as ``sscrdf analyze`` writes it.
+    Raises what reading the batches raises (nothing is written then), and UnknownTermError (naming the files
+    ``sources``) when the data uses an undeclared ssc: term."""
+    layout = _LAYOUTS[fmt]
+    # the pieces beside the output (same file system, and the space the output needs is there too)
+    folder = tempfile.mkdtemp(prefix=".sscrdf-", dir=None if output is None else Path(output).parent)
+    summary = StreamSummary()
+    try:
+        done = list(
+            analyze_batches(
+                batches,
+                partial(_write_pieces, fmt=fmt, folder=folder),
+                reasoner=reasoner,
+                engine=engine,
+                as_of=as_of,
+                extra_shapes=extra_shapes,
+            )
+        )
+        check_terms([Path(s) for s in sources], set().union(*(b.terms_used for b in done)))
+        pieces = sorted((p for b in done for p in b.pieces), key=lambda p: p.key)
+        for b in done:
+            for k, v in b.timings.items():
+                summary.timings[k] = summary.timings.get(k, 0.0) + v
+        summary.cities = len(pieces)
+        if output is None:
+            _copy(pieces, layout, fmt, as_of, reasoner, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            with atomic_writer(output) as fh:
+                _copy(pieces, layout, fmt, as_of, reasoner, fh)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return summary
+
+
+def _copy(pieces: list[_Piece], layout: _Layout, fmt: str, as_of: dt.date, reasoner: str, out: BinaryIO) -> None:
+    """The report: head, the pieces in order, tail, one final newline (as the command writes it)."""
+    if not pieces:
+        text = _empty(fmt, as_of, reasoner)
+        out.write((text if text.endswith("\n") else text + "\n").encode("utf-8"))
+        return
+    head, tail = analysis_json_frame(as_of, reasoner) if fmt == "json" else ("", "")
+    out.write(head.encode("utf-8"))
+    files: dict[str, BinaryIO] = {}
+    last = b""
+    try:
+        for i, piece in enumerate(pieces):
+            fh = files.get(piece.part)
+            if fh is None:
+                fh = files[piece.part] = open(piece.part, "rb")  # noqa: SIM115  # closed below, with the others
+            fh.seek(piece.offset)
+            data = fh.read(piece.length)
+            if i:
+                out.write(layout.sep.encode("utf-8"))
+            if i == len(pieces) - 1 and layout.strip:
+                data = data.rstrip(b"\n")
+            out.write(data)
+            last = data
+    finally:
+        for fh in files.values():
+            fh.close()
+    out.write(tail.encode("utf-8"))
+    if not (tail.encode("utf-8") if tail else last).endswith(b"\n"):
+        out.write(b"\n")
