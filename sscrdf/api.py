@@ -45,7 +45,7 @@ from .query.sparql import SparqlFile, Table, bundled_queries, find_query, select
 from .reasoning.store import is_inferred_graph
 from .render import report as _report
 from .render.html import analysis_html  # matplotlib itself is imported only when a page is drawn
-from .render.stream import STREAMED_FORMATS, StreamSummary, write_report
+from .render.stream import STREAMED_FORMATS, StreamSummary, write_inferred as _write_inferred, write_report
 from .server.bounded import BoundedHTTPServer, Limits
 from .server.client import PushSummary, city_graphs, push as _push
 from .server.endpoint import check_origins, make_server
@@ -346,6 +346,44 @@ class KnowledgeBase:
         c = self._city(city)
         quads = list(derive(c.store, reasoner=self.reasoner, rules=False, with_ontology=False).store)
         return sorted(inferred_only(quads) if only_inferred else quads, key=str)
+
+    def write_inferred(
+        self,
+        *paths: PathLike,
+        output: PathLike | None,
+        out_format: str = "trig",
+        only_inferred: bool = False,
+        fmt: str | None = None,
+    ) -> tuple[int, int]:
+        """Write what :meth:`infer` gives for the files ``paths`` to ``output`` (standard output when None) in
+        ``out_format`` (trig, nquads, ttl, nt), the same bytes as ``sscrdf infer``; returns (triples written,
+        inferred ones). TriG and N-Quads input is read graph by graph and reasoned over in batches of city
+        graphs on all cores, and the output merged from sorted runs, so that neither is held whole in memory
+        (input whose graphs are not each one run of quads is loaded whole). Nothing is written when the data
+        uses an undeclared ssc: term (:class:`UnknownTermError`)."""
+        check_not_an_input(output, paths)
+        if streamable(paths, fmt):
+            try:
+                batches = graph_batches(paths, fmt=fmt, batch_size=default_batch_size())
+                return _write_inferred(
+                    batches,
+                    output,
+                    fmt=out_format,
+                    only_inferred=only_inferred,
+                    reasoner=self.reasoner,
+                    sources=paths,
+                )
+            except NotContiguous:
+                pass  # a graph in several runs: loaded whole below
+        everything = self.infer(self.load(*paths, fmt=fmt), only_inferred=False)
+        inferred = inferred_only(everything)
+        data = serialize(inferred if only_inferred else everything, out_format)
+        if output is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            write_output(output, data)
+        return len(inferred if only_inferred else everything), len(inferred)
 
     def prepare(self, city: City | ox.Store, *, rules: bool = True, as_of: dt.date | None = None) -> ox.Store:
         """A new store with the ontology, the data, its entailments and (unless ``rules`` is False) everything

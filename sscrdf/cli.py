@@ -28,7 +28,6 @@ from .api import (
     as_date,
     check_not_an_input,
     check_origins,
-    inferred_only,
     serialize,
     write_output,
 )
@@ -410,16 +409,12 @@ def infer(
             hint="add --only-inferred, or write TriG (--format trig)",
         )
     kb = KnowledgeBase(reasoner=reasoner)
-    everything = kb.infer(kb.load(*files, fmt=input_format), only_inferred=False)
-    inferred = inferred_only(everything)
-    quads = inferred if only_inferred else everything
-    data = serialize(quads, fmt)
+    # TriG and N-Quads input is read and reasoned over graph by graph, the output merged from sorted runs
+    written, n_inf = kb.write_inferred(
+        *files, output=output, out_format=fmt, only_inferred=only_inferred, fmt=input_format
+    )
     if output:
-        write_output(output, data)
-        n_inf = len(inferred)
-        _info(f"wrote {output}: {len(quads)} triples ({n_inf} inferred, engine {reasoner})")
-    else:
-        click.echo(data.decode("utf-8"), nl=False)
+        _info(f"wrote {output}: {written} triples ({n_inf} inferred, engine {reasoner})")
 
 
 def _store_options(f: Any) -> Any:

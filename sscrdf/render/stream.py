@@ -1,4 +1,5 @@
-"""The analysis report of many cities written city by city, never held whole in memory.
+"""The outputs of many cities written city by city, never held whole in memory: the analysis report of
+``sscrdf analyze`` (below) and the entailments of ``sscrdf infer`` (at the end).
 
 The workers that analyse the batches of city graphs (see :func:`sscrdf.analysis.analyze.analyze_batches`) also
 render each city of their batch and write the pieces into one file per batch, in a temporary folder beside the
@@ -15,23 +16,29 @@ cities) are not streamed.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
+import pyoxigraph as ox
+
 from ..analysis.analyze import analyze_batches
 from ..analysis.model import Analysis, CityAnalysis
-from ..analysis.pipeline import check_terms
-from ..io.output import atomic_writer
+from ..analysis.pipeline import check_terms, infer_batches
+from ..io.output import RDF_OUTPUT_FORMATS, atomic_writer
+from ..knowledge.vocab import ssc_terms_used
+from ..namespaces import PREFIXES
+from ..reasoning.store import is_inferred_graph
 from .report import analysis_json_frame, analysis_json_head, city_json, city_md, city_text, json_text
 
-__all__ = ["STREAMED_FORMATS", "StreamSummary", "write_report"]
+__all__ = ["STREAMED_FORMATS", "StreamSummary", "write_inferred", "write_report"]
 
 #: the report formats written city by city
 STREAMED_FORMATS = ("json", "text", "md")
@@ -174,3 +181,83 @@ def _copy(pieces: list[_Piece], layout: _Layout, fmt: str, as_of: dt.date, reaso
     out.write(tail.encode("utf-8"))
     if not (tail.encode("utf-8") if tail else last).endswith(b"\n"):
         out.write(b"\n")
+
+
+# ------------------------------------------------------------------------------------------- infer
+# ``sscrdf infer`` writes every quad sorted (the same input gives the same bytes): each worker writes its batch's
+# quads sorted, in N-Quads, and the parent merges these sorted runs into the serializer, one quad at a time.
+
+
+@dataclass(frozen=True)
+class _Run:
+    """A worker's sorted run of the inferred output: its file (N-Quads or N-Triples) and its counts."""
+
+    path: str
+    written: int  # quads (before the triple formats merge equal triples of several graphs, as infer counts)
+    inferred: int
+    terms_used: set[str]  # the ssc: terms of the batch's data, for the vocabulary check
+
+
+def _write_run(data: ox.Store, store: ox.Store, *, folder: str, only_inferred: bool, triples: bool) -> _Run:
+    """Runs in the worker: the output quads (or triples) of the batch ``data``, whose knowledge store is
+    ``store``, sorted as ``serialize`` sorts them, in a file."""
+    quads = [q for q in store if not only_inferred or is_inferred_graph(q.graph_name)]
+    inferred = sum(1 for q in quads if is_inferred_graph(q.graph_name))
+    items: list[ox.Quad] | list[ox.Triple] = (
+        sorted(dict.fromkeys(q.triple for q in quads), key=str) if triples else sorted(quads, key=str)
+    )
+    fd, path = tempfile.mkstemp(prefix="batch-", suffix=".nt" if triples else ".nq", dir=folder)
+    with os.fdopen(fd, "wb") as fh:
+        ox.serialize(items, fh, ox.RdfFormat.N_TRIPLES if triples else ox.RdfFormat.N_QUADS)
+    return _Run(path, len(quads), inferred, ssc_terms_used(data))
+
+
+def _merged(runs: list[_Run], triples: bool) -> Iterator[ox.Quad | ox.Triple]:
+    """The items of the sorted ``runs`` in one sorted stream (triples seen in several runs once)."""
+    fmt = ox.RdfFormat.N_TRIPLES if triples else ox.RdfFormat.N_QUADS
+    streams = [
+        (q.triple if triples else q for q in ox.parse(path=r.path, format=fmt, rename_blank_nodes=False)) for r in runs
+    ]
+    last: ox.Quad | ox.Triple | None = None
+    for item in heapq.merge(*streams, key=str):
+        if item != last:
+            yield item
+        last = item
+
+
+def write_inferred(
+    batches: Iterable[bytes],
+    output: str | os.PathLike[str] | None,
+    *,
+    fmt: str,
+    only_inferred: bool,
+    reasoner: str = "fast",
+    sources: Sequence[str | os.PathLike[str]] = (),
+) -> tuple[int, int]:
+    """The entailments of ``batches`` (N-Quads documents of whole city graphs) in ``fmt`` (trig, nquads, ttl,
+    nt; the triple formats only with ``only_inferred``), with the data's quads unless ``only_inferred``, written
+    to ``output`` (standard output when None): the same bytes as :func:`sscrdf.io.output.serialize` of all of
+    them, made from one sorted run per batch merged at the end. Returns (items written, inferred quads).
+    UnknownTermError (naming the files ``sources``) when the data uses an undeclared ssc: term."""
+    triples = fmt in ("ttl", "nt")
+    folder = tempfile.mkdtemp(prefix=".sscrdf-", dir=None if output is None else Path(output).parent)
+    try:
+        runs = list(
+            infer_batches(
+                batches,
+                partial(_write_run, folder=folder, only_inferred=only_inferred, triples=triples),
+                reasoner=reasoner,
+            )
+        )
+        check_terms([Path(s) for s in sources], set().union(*(r.terms_used for r in runs)))
+        rdf_format = getattr(ox.RdfFormat, RDF_OUTPUT_FORMATS[fmt])
+        prefixes = {k: str(v) for k, v in PREFIXES.items()} if fmt in ("trig", "ttl") else None
+        if output is None:
+            ox.serialize(_merged(runs, triples), sys.stdout.buffer, rdf_format, prefixes=prefixes)  # type: ignore[arg-type]  # all quads or all triples
+            sys.stdout.buffer.flush()
+        else:
+            with atomic_writer(output) as fh:
+                ox.serialize(_merged(runs, triples), fh, rdf_format, prefixes=prefixes)  # type: ignore[arg-type]  # all quads or all triples
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return sum(r.written for r in runs), sum(r.inferred for r in runs)
