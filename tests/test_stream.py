@@ -226,4 +226,17 @@ def test_non_streamable_inputs(tmp_path):
     assert not streamable([bom])
     assert not streamable([tmp_path / "missing.trig"])
     assert not streamable([])
-    assert os.path.exists(bom)
+    fifo = tmp_path / "pipe.trig"
+    os.mkfifo(fifo)
+    assert not streamable([fifo])  # answered without opening it (which would wait for a writer)
+    assert not streamable([tmp_path])
+
+
+def test_a_dataset_without_cities(runner, cli, tmp_path):
+    data = tmp_path / "nocity.trig"
+    data.write_text("<https://e.org/g> { <https://e.org/s> <https://e.org/p> <https://e.org/o> . }\n", encoding="utf-8")
+    for fmt in ("json", "text", "md"):
+        out = tmp_path / f"a.{fmt}"
+        r = _analyze(runner, cli, data, out, fmt)
+        assert r.exit_code == 0, r.output
+        assert out.read_text(encoding="utf-8") == _in_memory(data, fmt)

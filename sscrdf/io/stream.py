@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -38,8 +39,8 @@ class NotContiguous(Exception):
 
 
 def streamable(paths: Sequence[str | os.PathLike[str]], fmt: str | None = None) -> bool:
-    """True when every input is a TriG or N-Quads file (by extension or ``fmt``), none is standard input and
-    none starts with a byte order mark; False for anything else (those are read the ordinary way, which also
+    """True when every input is a regular TriG or N-Quads file (by extension or ``fmt``), none is standard input
+    and none starts with a byte order mark; False for anything else (those are read the ordinary way, which also
     reports their errors)."""
     files = _paths(paths)
     if not files:
@@ -48,8 +49,8 @@ def streamable(paths: Sequence[str | os.PathLike[str]], fmt: str | None = None) 
         if str(path) == STDIN:
             return False
         try:
-            if detect_format(path, fmt) not in STREAM_FORMATS:
-                return False
+            if detect_format(path, fmt) not in STREAM_FORMATS or not stat.S_ISREG(path.stat().st_mode):
+                return False  # (a FIFO is never opened: that could wait forever; load() refuses it)
             with open(path, "rb") as fh:
                 if fh.read(3) == codecs.BOM_UTF8:
                     return False
