@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing as mp
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.pool import AsyncResult
@@ -110,6 +111,11 @@ def map_batches(store: ox.Store, fn: Callable[[ox.Store], T], *, batch_size: int
     return [results[i] for i in range(len(batches))]
 
 
+def _default_sigterm() -> None:
+    """In a worker: SIGTERM ends it at once (the pool ends its workers so), whatever the parent installed."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _run_item(item: Any) -> Any:  # fn's result
     return _SHARED["stream_fn"](item)
 
@@ -138,7 +144,7 @@ def map_stream(items: Iterable[A], fn: Callable[[A], T], *, desc: str = "city ba
         return
     _SHARED.update(stream_fn=fn)
     try:
-        with mp.get_context("fork").Pool(n) as pool:
+        with mp.get_context("fork").Pool(n, initializer=_default_sigterm) as pool:
             pending: deque[AsyncResult[T]] = deque()
             for item in bar(itertools.chain([first, second], it), desc=desc):
                 pending.append(pool.apply_async(_run_item, (item,)))

@@ -240,3 +240,34 @@ def test_a_dataset_without_cities(runner, cli, tmp_path):
         r = _analyze(runner, cli, data, out, fmt)
         assert r.exit_code == 0, r.output
         assert out.read_text(encoding="utf-8") == _in_memory(data, fmt)
+
+
+def test_sigterm_during_the_batches_leaves_no_output_and_no_folder(cities, tmp_path):
+    """SIGTERM while the workers run: exit 143, the temporary folder removed, the output untouched."""
+    import signal
+    import time
+
+    work = tmp_path / "work"
+    work.mkdir()
+    out = work / "out.json"
+    out.write_text("the previous report\n", encoding="utf-8")
+    env = {**os.environ, "SSCRDF_BATCH_SIZE": "1", "SSCRDF_WORKERS": "2", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sscrdf.cli", "analyze", str(cities), "--as-of", "2026-11-21", "-o", str(out)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not any(p.name.startswith(".sscrdf-") for p in work.iterdir()) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.05)
+        time.sleep(1.0)  # the workers have started
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert sorted(p.name for p in work.iterdir()) == ["out.json"]
+    assert out.read_text(encoding="utf-8") == "the previous report\n"

@@ -56,6 +56,22 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:  # the signal
     raise _Terminated()
 
 
+@contextmanager
+def sigterm_as_exit() -> Iterator[None]:
+    """Within the block, SIGTERM ends this process as SystemExit(143) (so that ``finally`` clauses run and
+    temporary files go) instead of at once; outside the main thread it does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    except _Terminated:
+        raise SystemExit(128 + signal.SIGTERM) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _output_mode(path: Path) -> int:
     """The permission bits the output gets (an existing file's own; else ``0666 & ~umask``), after checking that
     ``path`` can be an output file at all (InputError otherwise)."""

@@ -22,6 +22,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -32,7 +33,7 @@ import pyoxigraph as ox
 from ..analysis.analyze import analyze_batches
 from ..analysis.model import Analysis, CityAnalysis
 from ..analysis.pipeline import check_terms, infer_batches
-from ..io.output import RDF_OUTPUT_FORMATS, atomic_writer
+from ..io.output import RDF_OUTPUT_FORMATS, atomic_writer, sigterm_as_exit
 from ..knowledge.vocab import ssc_terms_used
 from ..namespaces import PREFIXES
 from ..reasoning.store import is_inferred_graph
@@ -78,6 +79,18 @@ class _Batch:
     timings: dict[str, float]
 
 
+@contextmanager
+def _scratch(output: str | os.PathLike[str] | None) -> Iterator[str]:
+    """A new temporary folder beside ``output`` (same file system, and the space the output needs is there),
+    removed at the end of the block, also on an error, Ctrl-C or SIGTERM."""
+    with sigterm_as_exit():
+        folder = tempfile.mkdtemp(prefix=".sscrdf-", dir=None if output is None else Path(output).parent)
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _write_pieces(analysis: Analysis, *, fmt: str, folder: str) -> _Batch:
     """Runs in the worker: every city of the batch rendered and written to one new file in ``folder``."""
     layout = _LAYOUTS[fmt]
@@ -121,10 +134,8 @@ def write_report(
     Raises what reading the batches raises (nothing is written then), and UnknownTermError (naming the files
     ``sources``) when the data uses an undeclared ssc: term."""
     layout = _LAYOUTS[fmt]
-    # the pieces beside the output (same file system, and the space the output needs is there too)
-    folder = tempfile.mkdtemp(prefix=".sscrdf-", dir=None if output is None else Path(output).parent)
     summary = StreamSummary()
-    try:
+    with _scratch(output) as folder:
         done = list(
             analyze_batches(
                 batches,
@@ -147,8 +158,6 @@ def write_report(
         else:
             with atomic_writer(output) as fh:
                 _copy(pieces, layout, fmt, as_of, reasoner, fh)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     return summary
 
 
@@ -240,8 +249,7 @@ def write_inferred(
     them, made from one sorted run per batch merged at the end. Returns (items written, inferred quads).
     UnknownTermError (naming the files ``sources``) when the data uses an undeclared ssc: term."""
     triples = fmt in ("ttl", "nt")
-    folder = tempfile.mkdtemp(prefix=".sscrdf-", dir=None if output is None else Path(output).parent)
-    try:
+    with _scratch(output) as folder:
         runs = list(
             infer_batches(
                 batches,
@@ -258,6 +266,4 @@ def write_inferred(
         else:
             with atomic_writer(output) as fh:
                 ox.serialize(_merged(runs, triples), fh, rdf_format, prefixes=prefixes)  # type: ignore[arg-type]  # all quads or all triples
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     return sum(r.written for r in runs), sum(r.inferred for r in runs)
