@@ -288,9 +288,16 @@ class KnowledgeBase:
         (:class:`UnknownTermError`)."""
         as_of = as_of or dt.date.today()
         if streamable(paths, fmt) and contiguous(paths, fmt=fmt):
-            options = {"reasoner": self.reasoner, "engine": self.engine, "extra_shapes": self.extra_shapes}
             batches = graph_batches(paths, fmt=fmt, batch_size=default_batch_size())
-            for cities, used in analyze_batches(batches, _cities_and_terms, as_of=as_of, **options):  # type: ignore[arg-type]  # the keyword options
+            results = analyze_batches(
+                batches,
+                _cities_and_terms,
+                reasoner=self.reasoner,
+                engine=self.engine,
+                as_of=as_of,
+                extra_shapes=self.extra_shapes,
+            )
+            for cities, used in results:
                 check_terms([Path(p) for p in paths], used)
                 yield from cities
             return
@@ -315,11 +322,19 @@ class KnowledgeBase:
             raise ValueError(f"report_format must be one of {', '.join(STREAMED_FORMATS)}, not {report_format!r}")
         check_not_an_input(output, paths)
         as_of = as_of or dt.date.today()
-        options = {"reasoner": self.reasoner, "engine": self.engine, "extra_shapes": self.extra_shapes}
         if streamable(paths, fmt):
             batches = graph_batches(paths, fmt=fmt, batch_size=default_batch_size())
             try:
-                return write_report(batches, output, fmt=report_format, as_of=as_of, sources=paths, **options)  # type: ignore[arg-type]  # the keyword options
+                return write_report(
+                    batches,
+                    output,
+                    fmt=report_format,
+                    as_of=as_of,
+                    reasoner=self.reasoner,
+                    engine=self.engine,
+                    extra_shapes=self.extra_shapes,
+                    sources=paths,
+                )
             except NotContiguous:
                 pass  # a graph in several runs: loaded whole below
         report = self.analyze(self.load(*paths, fmt=fmt, check="deferred"), as_of=as_of)
