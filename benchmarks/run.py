@@ -59,11 +59,13 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
-def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, float]:
+def run_measured(
+    cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> tuple[float, float, int, float]:
     """(wall seconds, peak MiB of the process tree, exit code, CPU seconds of the process tree)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
     peak = 0
     while proc.poll() is None:
         peak = max(peak, _tree_rss_kib(proc.pid))
@@ -162,6 +164,7 @@ def main() -> None:
                 [sys.executable, "-m", "sscrdf.cli", "analyze", str(path), "--as-of", AS_OF, "--format", "json"]
                 + ["-o", str(report)],
                 env={**os.environ, "PYTHONPATH": str(tree)},
+                cwd=tree,  # `python -m` puts the working folder first on the path
             )
             measured[label] = (wall, peak, code, cpu)
             digests[label] = _digest(report) if report.exists() else None
