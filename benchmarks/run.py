@@ -1,4 +1,7 @@
-"""The scale benchmark: `python benchmarks/run.py [--sizes 1,10,100,1000] [--reference-max 10] [--seed 1]`.
+"""The scale benchmark: `python benchmarks/run.py [--sizes 1,10,100,1000] [--reference-max 10] [--seed 1]`
+(`--sizes 1000,10000 --stages-max 1000` for the streaming figures: 10,000 cities, 18M triples, about a quarter
+of an hour on 2 cores; `--before DIR` also runs the CLI of another source tree, e.g. an older commit extracted
+with `git archive`, on the same files, alternating with this one).
 
 For each N it generates (once, cached in benchmarks/out/) a TriG file of N synthetic cities and measures:
 
@@ -8,6 +11,9 @@ For each N it generates (once, cached in benchmarks/out/) a TriG file of N synth
   from /proc every 20 ms);
 - the stages inside it: load (parse) in the parent, then reasoning, rules, validation, queries and the
   vocabulary check, summed over batches and workers (so on 2 cores they can add up to more than the wall time);
+- the CLI reads TriG graph by graph and writes the JSON report city by city (README, "Many cities"), so its
+  peak memory stays flat as N grows; the in-process stage times (load + analyze_store, the whole dataset in one
+  store) are measured only for N up to --stages-max;
 - for N up to --reference-max: the reference path (owlrl closure + pySHACL, one process, no batches) on the
   same data, and whether its findings and validation results equal the fast path's.
 
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -55,14 +62,16 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
-def run_measured(cmd: list[str], stdout: Path | None = None) -> tuple[float, float, int, float]:
+def run_measured(
+    cmd: list[str], stdout: Path | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> tuple[float, float, int, float]:
     """(wall seconds, peak MiB of the process tree, exit code, CPU seconds of the process tree); the command's
-    standard output goes to the file ``stdout`` when given, else nowhere."""
+    standard output goes to the file ``stdout`` when given, else nowhere; ``env`` and ``cwd`` as for Popen."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = stdout.open("wb") if stdout is not None else subprocess.DEVNULL
     start = time.perf_counter()
     try:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, env=env, cwd=cwd)
         peak = 0
         while proc.poll() is None:
             peak = max(peak, _tree_rss_kib(proc.pid))
@@ -81,13 +90,31 @@ def run_measured(cmd: list[str], stdout: Path | None = None) -> tuple[float, flo
 def dataset(n: int, seed: int) -> Path:
     OUT.mkdir(exist_ok=True)
     path = OUT / f"cities-{n}-seed{seed}.trig"
-    if not path.exists():
+    if not path.exists():  # generated once, under another name until complete
+        part = path.with_suffix(".part")
         subprocess.run(
-            [sys.executable, str(HERE / "generate.py"), "--cities", str(n), "--seed", str(seed), "-o", str(path)],
+            [sys.executable, str(HERE / "generate.py"), "--cities", str(n), "--seed", str(seed), "-o", str(part)],
             check=True,
             stderr=subprocess.DEVNULL,
         )
+        part.rename(path)
     return path
+
+
+def _digest(path: Path) -> str:
+    """SHA-256 of a file, read in pieces (the report of 10,000 cities is several GB)."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 24):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def triple_count(path: Path) -> int:
+    """The quads of ``path``, counted as they are parsed (nothing kept)."""
+    import pyoxigraph as ox
+
+    return sum(1 for _ in ox.parse(path=str(path), format=ox.RdfFormat.TRIG))
 
 
 def stages(path: Path) -> dict[str, float]:
@@ -133,6 +160,9 @@ def main() -> None:
     ap.add_argument("--sizes", default=None, help="default 1,10,100,1000 (with --vs-jena: 100,1000)")
     ap.add_argument("--reference-max", type=int, default=10, help="largest N to also run the reference path on")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--stages-max", type=int, default=1000, help="largest N to also time the stages in-process")
+    ap.add_argument("--before", type=Path, help="a source tree whose CLI runs too, on the same files (before/after)")
+    ap.add_argument("--before-max", type=int, default=1000, help="largest N to run --before on")
     ap.add_argument(
         "--vs-jena",
         action="store_true",
@@ -147,14 +177,24 @@ def main() -> None:
     if args.vs_jena:
         vs_jena.run(sizes, args.reference_max, args.seed, args.jena_xmx)
         return
-    sscrdf = str(Path(sys.executable).parent / "sscrdf")
     rows = []
     for n in sizes:
         path = dataset(n, args.seed)
-        wall, peak, code, cpu = run_measured(
-            [sscrdf, "analyze", str(path), "--as-of", AS_OF, "--format", "json", "-o", os.devnull]
-        )
-        st = stages(path)
+        report = OUT / f"analysis-{n}.json"  # a real file: the report is written as a user gets it
+        runs = [("after", HERE.parent)] + ([("before", args.before)] if args.before and n <= args.before_max else [])
+        measured, digests = {}, {}
+        for label, tree in runs:  # one after the other on the same file, so that they share the machine's load
+            wall, peak, code, cpu = run_measured(
+                [sys.executable, "-m", "sscrdf.cli", "analyze", str(path), "--as-of", AS_OF, "--format", "json"]
+                + ["-o", str(report)],
+                env={**os.environ, "PYTHONPATH": str(tree)},
+                cwd=tree,  # `python -m` puts the working folder first on the path
+            )
+            measured[label] = (wall, peak, code, cpu)
+            digests[label] = _digest(report) if report.exists() else None
+            report.unlink(missing_ok=True)
+        wall, peak, code, cpu = measured["after"]
+        st = stages(path) if n <= args.stages_max else {"triples": triple_count(path)}
         row = {
             "cities": n,
             "triples": st.pop("triples"),
@@ -164,6 +204,15 @@ def main() -> None:
             "exit": code,
             **{k: round(v, 2) for k, v in st.items()},
         }
+        if "before" in measured:
+            b_wall, b_peak, b_code, b_cpu = measured["before"]
+            row.update(
+                before_wall_s=round(b_wall, 2),
+                before_cpu_s=round(b_cpu, 1),
+                before_peak_mib=round(b_peak),
+                before_exit=b_code,
+                same_report=digests["before"] == digests["after"],
+            )
         if n <= args.reference_max:
             f_fast, r_fast, t_fast = answers(path, "fast", "fast")
             f_ref, r_ref, t_ref = answers(path, "owlrl", "pyshacl")
@@ -179,8 +228,15 @@ def main() -> None:
         print(json.dumps(row), file=sys.stderr)
     by_n = {r["cities"]: r for r in rows}
     ratio = (by_n[1000]["cli_wall_s"] / by_n[100]["cli_wall_s"]) if 1000 in by_n and 100 in by_n else None
+    ratio_10k = (by_n[10000]["cli_wall_s"] / by_n[1000]["cli_wall_s"]) if 10000 in by_n and 1000 in by_n else None
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    result = {"machine": machine, "date": dt.date.today().isoformat(), "rows": rows, "ratio_1000_over_100": ratio}
+    result = {
+        "machine": machine,
+        "date": dt.date.today().isoformat(),
+        "rows": rows,
+        "ratio_1000_over_100": ratio,
+        "ratio_10000_over_1000": ratio_10k,
+    }
     (OUT / "results.json").write_text(json.dumps(result, indent=2))
 
     print(f"Machine: {machine}\n")
@@ -194,12 +250,25 @@ def main() -> None:
         same = ("yes" if r["same_findings"] and r["same_validation"] else "**NO**") if "reference_s" in r else "—"
         print(
             f"| {r['cities']} | {r['triples']:,} | {r['cli_wall_s']} s | {r['cli_cpu_s']} s | "
-            f"{r['cli_peak_mib']} MiB | {r['load']} s | "
+            f"{r['cli_peak_mib']} MiB | {r.get('load', '—')} s | "
             f"{r.get('reasoning', 0)} s | {r.get('rules', 0)} s | {r.get('validation', 0)} s | "
             f"{r.get('queries', 0)} s | {ref} | {same} |"
         )
     if ratio:
         print(f"\nTime at N=1000 / time at N=100: {ratio:.1f}x")
+    if ratio_10k:
+        print(f"Time at N=10000 / time at N=1000: {ratio_10k:.1f}x")
+    before = [r for r in rows if "before_wall_s" in r]
+    if before:
+        print(f"\nThe CLI of {args.before} on the same files (before), and this one (after):\n")
+        print("| cities | before: wall | CPU | peak memory | after: wall | CPU | peak memory | same report |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---|")
+        for r in before:
+            print(
+                f"| {r['cities']} | {r['before_wall_s']} s | {r['before_cpu_s']} s | {r['before_peak_mib']} MiB | "
+                f"{r['cli_wall_s']} s | {r['cli_cpu_s']} s | {r['cli_peak_mib']} MiB | "
+                f"{'yes' if r['same_report'] else '**NO**'} |"
+            )
 
 
 if __name__ == "__main__":

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .analysis.analyze import analyze_store
+from .analysis.analyze import analyze_batches, analyze_store
 from .analysis.instore import analyze_endpoint
 from .analysis.model import Analysis, CityAnalysis, FindingRow
 from .analysis.pipeline import check_store, check_terms, derive
@@ -35,14 +36,17 @@ from .io.csvreg import read_csv
 from .io.load import load as _load
 from .io.output import check_not_an_input, serialize, write_atomic
 from .io.register import ExportResult, export_register, read_register, template
+from .io.stream import NotContiguous, contiguous, graph_batches, streamable
 from .knowledge import ontology as _ontology
 from .knowledge.docs import write_docs
 from .knowledge.vocab import UnknownTermError
+from .parallel import default_batch_size
 from .query.remote import Connection
 from .query.sparql import SparqlFile, Table, bundled_queries, find_query, select, select_remote
 from .reasoning.store import is_inferred_graph
 from .render import report as _report
 from .render.html import analysis_html  # matplotlib itself is imported only when a page is drawn
+from .render.stream import STREAMED_FORMATS, StreamSummary, write_inferred as _write_inferred, write_report
 from .server.bounded import BoundedHTTPServer, Limits
 from .server.client import PushSummary, city_graphs, push as _push
 from .server.endpoint import check_origins, make_server, watch_files
@@ -274,6 +278,75 @@ class KnowledgeBase:
             check_terms(c.sources, analysis.terms_used)
         return AnalysisReport(analysis, City(c.store, c.sources))
 
+    def analyze_stream(
+        self, *paths: PathLike, as_of: dt.date | None = None, fmt: str | None = None
+    ) -> Iterator[CityAnalysis]:
+        """The analysis of the cities in the files ``paths``, city by city, without loading them all at once:
+        TriG and N-Quads files whose graphs are each one run of quads are read graph by graph and analysed in
+        batches of city graphs on all cores (``$SSCRDF_BATCH_SIZE``); each batch's cities come out (sorted by
+        label) as soon as the batch is done, the batches in the order their graphs appear in the files. Other
+        input (other formats, graphs split across the files) is loaded whole first and its cities come out
+        sorted by label. The vocabulary check runs on each batch before its cities come out
+        (:class:`UnknownTermError`)."""
+        as_of = as_of or dt.date.today()
+        if streamable(paths, fmt) and contiguous(paths, fmt=fmt):
+            batches = graph_batches(paths, fmt=fmt, batch_size=default_batch_size())
+            results = analyze_batches(
+                batches,
+                _cities_and_terms,
+                reasoner=self.reasoner,
+                engine=self.engine,
+                as_of=as_of,
+                extra_shapes=self.extra_shapes,
+            )
+            for cities, used in results:
+                check_terms([Path(p) for p in paths], used)
+                yield from cities
+            return
+        report = self.analyze(self.load(*paths, fmt=fmt, check="deferred"), as_of=as_of)
+        yield from report.cities
+
+    def write_analysis(
+        self,
+        *paths: PathLike,
+        output: PathLike | None,
+        report_format: str = "json",
+        as_of: dt.date | None = None,
+        fmt: str | None = None,
+    ) -> StreamSummary:
+        """Analyse the files ``paths`` and write the report (``json``, ``text`` or ``md``) to ``output``
+        (standard output when None), the same bytes as ``sscrdf analyze`` writes: TriG and N-Quads input is
+        read graph by graph and the report written city by city, so that neither the dataset nor the report is
+        ever held whole in memory (a dataset whose graphs are not each one run of quads is loaded whole, as
+        :meth:`analyze` does). ``output`` must not be one of the inputs; it is replaced in one rename at the
+        end, and nothing is written when the input cannot be used."""
+        if report_format not in STREAMED_FORMATS:
+            raise ValueError(f"report_format must be one of {', '.join(STREAMED_FORMATS)}, not {report_format!r}")
+        check_not_an_input(output, paths)
+        as_of = as_of or dt.date.today()
+        if streamable(paths, fmt):
+            batches = graph_batches(paths, fmt=fmt, batch_size=default_batch_size())
+            try:
+                return write_report(
+                    batches,
+                    output,
+                    fmt=report_format,
+                    as_of=as_of,
+                    reasoner=self.reasoner,
+                    engine=self.engine,
+                    extra_shapes=self.extra_shapes,
+                    sources=paths,
+                )
+            except NotContiguous:
+                pass  # a graph in several runs: loaded whole below
+        report = self.analyze(self.load(*paths, fmt=fmt, check="deferred"), as_of=as_of)
+        text = {"json": report.to_json, "text": report.to_text, "md": report.to_markdown}[report_format]()
+        if output is None:
+            sys.stdout.write(text.rstrip("\n") + "\n")
+        else:
+            write_output(output, text if text.endswith("\n") else text + "\n", paths)
+        return StreamSummary(len(report.cities), report.timings)
+
     def validate(self, city: City | ox.Store) -> Validation:
         """SHACL validation, city by city (as ``sscrdf validate``)."""
         c = city if isinstance(city, City) else City(city, checked=False)
@@ -290,6 +363,44 @@ class KnowledgeBase:
         c = self._city(city)
         quads = list(derive(c.store, reasoner=self.reasoner, rules=False, with_ontology=False).store)
         return sorted(inferred_only(quads) if only_inferred else quads, key=str)
+
+    def write_inferred(
+        self,
+        *paths: PathLike,
+        output: PathLike | None,
+        out_format: str = "trig",
+        only_inferred: bool = False,
+        fmt: str | None = None,
+    ) -> tuple[int, int]:
+        """Write what :meth:`infer` gives for the files ``paths`` to ``output`` (standard output when None) in
+        ``out_format`` (trig, nquads, ttl, nt), the same bytes as ``sscrdf infer``; returns (triples written,
+        inferred ones). TriG and N-Quads input is read graph by graph and reasoned over in batches of city
+        graphs on all cores, and the output merged from sorted runs, so that neither is held whole in memory
+        (input whose graphs are not each one run of quads is loaded whole). Nothing is written when the data
+        uses an undeclared ssc: term (:class:`UnknownTermError`)."""
+        check_not_an_input(output, paths)
+        if streamable(paths, fmt):
+            try:
+                batches = graph_batches(paths, fmt=fmt, batch_size=default_batch_size())
+                return _write_inferred(
+                    batches,
+                    output,
+                    fmt=out_format,
+                    only_inferred=only_inferred,
+                    reasoner=self.reasoner,
+                    sources=paths,
+                )
+            except NotContiguous:
+                pass  # a graph in several runs: loaded whole below
+        everything = self.infer(self.load(*paths, fmt=fmt), only_inferred=False)
+        inferred = inferred_only(everything)
+        data = serialize(inferred if only_inferred else everything, out_format)
+        if output is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            write_output(output, data)
+        return len(inferred if only_inferred else everything), len(inferred)
 
     def prepare(self, city: City | ox.Store, *, rules: bool = True, as_of: dt.date | None = None) -> ox.Store:
         """A new store with the ontology, the data, its entailments and (unless ``rules`` is False) everything
@@ -437,6 +548,11 @@ class KnowledgeBase:
         return export_register(list(store), output, fmt, base_iri=base_iri)
 
 
+def _cities_and_terms(analysis: Analysis) -> tuple[list[CityAnalysis], set[str]]:
+    """What a worker of :meth:`KnowledgeBase.analyze_stream` sends back: the cities and the terms they use."""
+    return analysis.cities, analysis.terms_used
+
+
 def write_output(path: PathLike, data: str | bytes, inputs: Sequence[PathLike] = ()) -> None:
     """Write ``data`` to ``path`` atomically, refusing to overwrite one of ``inputs``."""
     check_not_an_input(path, inputs)
@@ -455,6 +571,7 @@ __all__ = [
     "Limits",
     "PushSummary",
     "QueryResult",
+    "StreamSummary",
     "UnknownTermError",
     "UsageReport",
     "Validation",

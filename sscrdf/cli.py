@@ -28,7 +28,6 @@ from .api import (
     as_date,
     check_not_an_input,
     check_origins,
-    inferred_only,
     serialize,
     write_output,
 )
@@ -410,16 +409,12 @@ def infer(
             hint="add --only-inferred, or write TriG (--format trig)",
         )
     kb = KnowledgeBase(reasoner=reasoner)
-    everything = kb.infer(kb.load(*files, fmt=input_format), only_inferred=False)
-    inferred = inferred_only(everything)
-    quads = inferred if only_inferred else everything
-    data = serialize(quads, fmt)
+    # TriG and N-Quads input is read and reasoned over graph by graph, the output merged from sorted runs
+    written, n_inf = kb.write_inferred(
+        *files, output=output, out_format=fmt, only_inferred=only_inferred, fmt=input_format
+    )
     if output:
-        write_output(output, data)
-        n_inf = len(inferred)
-        _info(f"wrote {output}: {len(quads)} triples ({n_inf} inferred, engine {reasoner})")
-    else:
-        click.echo(data.decode("utf-8"), nl=False)
+        _info(f"wrote {output}: {written} triples ({n_inf} inferred, engine {reasoner})")
 
 
 def _store_options(f: Any) -> Any:
@@ -567,6 +562,13 @@ def analyze(
             raise InputError("no data files given", hint="name one or more FILES, or use --endpoint URL")
         if update_endpoint or graph_per_city or cities:
             raise InputError("--update-endpoint, --graph-per-city and --city go with --endpoint")
+        if fmt in ("json", "text", "md"):  # read graph by graph and written city by city where the input allows
+            summary = kb.write_analysis(
+                *files, output=output, report_format=fmt, as_of=as_date(as_of), fmt=input_format
+            )
+            for stage, seconds in summary.timings.items():
+                detail(f"{stage}: {seconds:.2f} s")
+            return
         # the vocabulary check runs on the terms the validation collects batch by batch (no extra scan)
         report = kb.analyze(kb.load(*files, fmt=input_format, check="deferred"), as_of=as_date(as_of))
     for stage, seconds in report.timings.items():

@@ -9,9 +9,13 @@ through a pipe; only the (small) results travel back.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import os
-from collections.abc import Callable, Iterable
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.pool import AsyncResult
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
@@ -20,6 +24,8 @@ from .errors import InputError
 from .progress import bar
 
 T = TypeVar("T")
+A = TypeVar("A")
+_END: Any = object()
 
 #: cities per batch; small enough for linear behaviour, large enough to amortise the per-store setup
 #: (``$SSCRDF_BATCH_SIZE`` overrides it, read when a dataset is split, see :func:`default_batch_size`)
@@ -103,3 +109,48 @@ def map_batches(store: ox.Store, fn: Callable[[ox.Store], T], *, batch_size: int
     finally:
         _SHARED.clear()
     return [results[i] for i in range(len(batches))]
+
+
+def _default_sigterm() -> None:
+    """In a worker: SIGTERM ends it at once (the pool ends its workers so), whatever the parent installed."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _run_item(item: Any) -> Any:  # fn's result
+    return _SHARED["stream_fn"](item)
+
+
+def map_stream(items: Iterable[A], fn: Callable[[A], T], *, desc: str = "city batches") -> Iterator[T]:
+    """``fn`` applied to each of ``items``, results in the order of ``items``, while ``items`` is still being
+    produced: at most two items per worker are taken ahead of the results handed out, so that neither the
+    items nor the results pile up in this process (a pool's own ``imap`` would draw every item at once).
+
+    With one item, or one worker, ``fn`` runs in this process. Otherwise the workers are forked when the second
+    item arrives (``SSCRDF_WORKERS`` caps them; default: one per core) and get ``fn`` by the fork. An exception
+    from ``items`` or ``fn`` ends the workers and is raised here."""
+    it = iter(items)
+    first = next(it, _END)
+    if first is _END:
+        return
+    second = next(it, _END)
+    if second is _END:
+        yield fn(first)
+        return
+    n = workers_for(1 << 30)  # the number of items is not known yet
+    if n == 1 or "fork" not in mp.get_all_start_methods():
+        yield fn(first)
+        yield fn(second)
+        yield from bar((fn(x) for x in it), desc=desc)
+        return
+    _SHARED.update(stream_fn=fn)
+    try:
+        with mp.get_context("fork").Pool(n, initializer=_default_sigterm) as pool:
+            pending: deque[AsyncResult[T]] = deque()
+            for item in bar(itertools.chain([first, second], it), desc=desc):
+                pending.append(pool.apply_async(_run_item, (item,)))
+                while len(pending) >= 2 * n:
+                    yield pending.popleft().get()
+            while pending:
+                yield pending.popleft().get()
+    finally:
+        _SHARED.pop("stream_fn", None)

@@ -8,16 +8,18 @@ Nothing here changes the store it is given: each step returns a new one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pyoxigraph as ox
 
 from ..io.load import Loaded, load
 from ..knowledge.ontology import declared_terms
 from ..knowledge.vocab import check_vocabulary
+from ..parallel import map_stream
 from ..reasoning.store import Unit, knowledge_store
 from ..rules.engine import Derivation, run_rules
 
@@ -104,3 +106,22 @@ def derive(
     if on_stage and rules:
         on_stage("rules")
     return Derived(ks, derivation)
+
+
+T = TypeVar("T")
+
+
+def infer_batches(
+    batches: Iterable[bytes], then: Callable[[ox.Store, ox.Store], T], *, reasoner: str = "fast"
+) -> Iterator[T]:
+    """``then(data, knowledge)`` of each batch: its data and its knowledge store (data and entailments, no
+    ontology: what ``sscrdf infer`` writes), in the order of ``batches`` (N-Quads documents of whole city
+    graphs, see :func:`sscrdf.io.stream.graph_batches`), computed in worker processes as the batches are read; ``then``
+    runs there too (see :func:`sscrdf.parallel.map_stream`)."""
+    return map_stream(batches, partial(_infer_nquads, then=then, reasoner=reasoner))
+
+
+def _infer_nquads(data: bytes, *, then: Callable[[ox.Store, ox.Store], T], reasoner: str) -> T:
+    store = ox.Store()
+    store.load(data, ox.RdfFormat.N_QUADS)
+    return then(store, derive(store, reasoner=reasoner, rules=False, with_ontology=False).store)

@@ -7,10 +7,11 @@ import signal
 import stat
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 import pyoxigraph as ox
 
@@ -55,12 +56,25 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:  # the signal
     raise _Terminated()
 
 
-def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see either the old file or the complete new one.
+@contextmanager
+def sigterm_as_exit() -> Iterator[None]:
+    """Within the block, SIGTERM ends this process as SystemExit(143) (so that ``finally`` clauses run and
+    temporary files go) instead of at once; outside the main thread it does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    except _Terminated:
+        raise SystemExit(128 + signal.SIGTERM) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
-    The temporary file (next to ``path``) is removed on any error, Ctrl-C or SIGTERM. An existing file keeps
-    its permission bits; a new one gets the usual ``0666 & ~umask``."""
-    path = Path(path)
+
+def _output_mode(path: Path) -> int:
+    """The permission bits the output gets (an existing file's own; else ``0666 & ~umask``), after checking that
+    ``path`` can be an output file at all (InputError otherwise)."""
     if path.is_dir():
         raise InputError("the output path is a directory; give a file name", path=path)
     parent = path.parent if str(path.parent) else Path(".")
@@ -69,10 +83,29 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
     if path.exists() and not path.is_file():
         raise InputError("the output path is not a regular file", path=path, hint="write to a regular file")
     try:
-        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask()
+        return stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask()
     except OSError:
-        mode = 0o666 & ~_umask()
+        return 0o666 & ~_umask()
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see either the old file or the complete new one.
+
+    The temporary file (next to ``path``) is removed on any error, Ctrl-C or SIGTERM. An existing file keeps
+    its permission bits; a new one gets the usual ``0666 & ~umask``."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_writer(path) as fh:
+        fh.write(raw)
+
+
+@contextmanager
+def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """A binary file to write ``path``'s new content into, piece by piece; when the block ends without an
+    error it replaces ``path`` in one rename (readers see the old file or the complete new one). The temporary
+    file, next to ``path``, is removed on any error, Ctrl-C or SIGTERM (then exit 143)."""
+    path = Path(path)
+    mode = _output_mode(path)
+    parent = path.parent if str(path.parent) else Path(".")
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
@@ -80,7 +113,7 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
+            yield fh
             fh.flush()
             os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())

@@ -663,16 +663,33 @@ def _city_json(ca: CityAnalysis, as_of: dt.date) -> dict[str, object]:
     }
 
 
+def analysis_json_head(as_of: dt.date, reasoner: str, cities: list[object]) -> dict[str, object]:
+    """The JSON report's top level, with ``cities`` (JSON objects) as its cities."""
+    return {
+        "schema": ANALYSIS_SCHEMA,
+        "sscrdf": __version__,
+        "asOf": as_of.isoformat(),
+        "reasoner": reasoner,
+        "cities": cities,
+    }
+
+
 def analysis_json(analysis: Analysis) -> str:
     return json_text(
-        {
-            "schema": ANALYSIS_SCHEMA,
-            "sscrdf": __version__,
-            "asOf": analysis.as_of.isoformat(),
-            "reasoner": analysis.reasoner,
-            "cities": [_city_json(c, analysis.as_of) for c in analysis.cities],
-        }
+        analysis_json_head(analysis.as_of, analysis.reasoner, [_city_json(c, analysis.as_of) for c in analysis.cities])
     )
+
+
+def analysis_json_frame(as_of: dt.date, reasoner: str) -> tuple[str, str]:
+    """The JSON report around its cities: ``head + ",\\n    ".join(city_json(c) ...) + tail`` is
+    ``analysis_json`` of one or more cities, byte for byte (what ``sscrdf analyze`` writes city by city)."""
+    head, tail = json_text(analysis_json_head(as_of, reasoner, [None])).rsplit("null", 1)
+    return head, tail
+
+
+def city_json(ca: CityAnalysis, as_of: dt.date) -> str:
+    """One city of the JSON report, indented as it stands in the ``cities`` list (see analysis_json_frame)."""
+    return json_text(_city_json(ca, as_of)).replace("\n", "\n    ")
 
 
 def _summary_lines(ca: CityAnalysis) -> list[str]:
@@ -723,139 +740,147 @@ def _plan_line(ca: CityAnalysis, r: PlanRow) -> str:
 
 
 def analysis_text(analysis: Analysis) -> str:
+    return "\n".join(city_text(ca, analysis.as_of) for ca in analysis.cities).rstrip("\n")
+
+
+def city_text(ca: CityAnalysis, as_of: dt.date) -> str:
+    """The text report of one city: ``analysis_text`` is these joined by newlines (trailing newlines removed)."""
     out: list[str] = []
-    for ca in analysis.cities:
-        out += [f"sscrdf analysis of {ca.label} ({ca.city}), as of {analysis.as_of.isoformat()}", "=" * 78]
-        out += _summary_lines(ca) + [""]
-        out.append(section("categories").heading)
-        for r in ca.categories:
-            mark = "" if r.stakeholders else "   <- missing"
-            out.append(f"  {r.category_label:<55}{r.stakeholders:>4}{mark}")
-        out += ["", section("units").heading]
-        for u in ca.units:
-            holder = f"  {u.holder_label or _loc(u.holder)}" if u.holder else ""
-            out.append(f"  {u.unit_label:<40}{u.status:<11}{holder}")
-        out += ["", section("grid").heading]
-        for title, names in _grid_groups(ca):
-            out.append(f"  {title}: {', '.join(names) if names else '-'}")
-        out += ["", section("engagement_gaps").heading]
-        if not ca.engagement_gaps:
-            out.append("  none")
-        for g in ca.engagement_gaps:
+    out += [f"sscrdf analysis of {ca.label} ({ca.city}), as of {as_of.isoformat()}", "=" * 78]
+    out += _summary_lines(ca) + [""]
+    out.append(section("categories").heading)
+    for r in ca.categories:
+        mark = "" if r.stakeholders else "   <- missing"
+        out.append(f"  {r.category_label:<55}{r.stakeholders:>4}{mark}")
+    out += ["", section("units").heading]
+    for u in ca.units:
+        holder = f"  {u.holder_label or _loc(u.holder)}" if u.holder else ""
+        out.append(f"  {u.unit_label:<40}{u.status:<11}{holder}")
+    out += ["", section("grid").heading]
+    for title, names in _grid_groups(ca):
+        out.append(f"  {title}: {', '.join(names) if names else '-'}")
+    out += ["", section("engagement_gaps").heading]
+    if not ca.engagement_gaps:
+        out.append("  none")
+    for g in ca.engagement_gaps:
+        out.append(
+            f"  [priority {g.priority}] {g.stakeholder_label}: {_label(ca, g.current)} -> "
+            f"{_label(ca, g.desired)} (gap {g.gap}); next step: {_label(ca, g.next_step)}"
+        )
+    out += ["", section("plan").heading, "  Priority 1 is the most urgent."]
+    if not ca.plan:
+        out.append("  none")
+    out += [f"  {_plan_line(ca, a)}" for a in ca.plan]
+    if ca.profiles:
+        out += ["", section("profiles").heading]
+        for p in ca.profiles:
             out.append(
-                f"  [priority {g.priority}] {g.stakeholder_label}: {_label(ca, g.current)} -> "
-                f"{_label(ca, g.desired)} (gap {g.gap}); next step: {_label(ca, g.next_step)}"
+                f"  {p.stakeholder_label} ({p.category_label}; scale: {p.scale or '-'}; "
+                f"sector: {p.sector or '-'}; {p.source})"
             )
-        out += ["", section("plan").heading, "  Priority 1 is the most urgent."]
-        if not ca.plan:
-            out.append("  none")
-        out += [f"  {_plan_line(ca, a)}" for a in ca.plan]
-        if ca.profiles:
-            out += ["", section("profiles").heading]
-            for p in ca.profiles:
-                out.append(
-                    f"  {p.stakeholder_label} ({p.category_label}; scale: {p.scale or '-'}; "
-                    f"sector: {p.sector or '-'}; {p.source})"
-                )
-                for key, title in _column_titles()["profiles"]:
-                    if getattr(p, key):
-                        out.append(f"      {title}: {getattr(p, key)}")
-        out += _mp_text(ca, analysis.as_of)
-        out += ["", "What to act on", f"  {ORDER_NOTE}"]
-        for kind, title in _ENTRY_TITLES.items():
-            items = ca.entries_of(kind)
-            out += ["", f"{title} ({len(items)})"]
-            for e in items:
-                out.append(
-                    f"  {e.severity.upper():<9} {_about(ca, e)}: {e.message} "
-                    f"({compact_clauses(e.clauses)}; found by {_found_by(ca, e)})"
-                )
-        out.append("")
-    return "\n".join(out).rstrip("\n")
+            for key, title in _column_titles()["profiles"]:
+                if getattr(p, key):
+                    out.append(f"      {title}: {getattr(p, key)}")
+    out += _mp_text(ca, as_of)
+    out += ["", "What to act on", f"  {ORDER_NOTE}"]
+    for kind, title in _ENTRY_TITLES.items():
+        items = ca.entries_of(kind)
+        out += ["", f"{title} ({len(items)})"]
+        for e in items:
+            out.append(
+                f"  {e.severity.upper():<9} {_about(ca, e)}: {e.message} "
+                f"({compact_clauses(e.clauses)}; found by {_found_by(ca, e)})"
+            )
+    out.append("")
+    return "\n".join(out)
 
 
 def analysis_md(analysis: Analysis) -> str:
+    return "\n".join(city_md(ca, analysis.as_of) for ca in analysis.cities)
+
+
+def city_md(ca: CityAnalysis, as_of: dt.date) -> str:
+    """The Markdown report of one city: ``analysis_md`` is these joined by newlines."""
     out: list[str] = []
-    for ca in analysis.cities:
-        out += [f"# Stakeholder analysis: {ca.label}", "", f"As of {analysis.as_of.isoformat()}.", ""]
-        out += [f"- {line}" for line in _summary_lines(ca)] + [""]
-        out += [f"## {section('categories').heading}", "", "| Category | Stakeholders |", "|---|---|"]
-        out += [f"| {_md(r.category_label)} | {r.stakeholders or '**none**'} |" for r in ca.categories]
-        out += ["", f"## {section('units').heading}", "", "| Unit | Status | Held by |", "|---|---|---|"]
-        out += [f"| {_md(r.unit_label)} | {r.status} | {_md(r.holder_label or '')} |" for r in ca.units]
-        out += ["", f"## {section('grid').heading}", "", "| Strategy | Stakeholders |", "|---|---|"]
-        out += [f"| {_md(t)} | {_md(', '.join(n)) or '-'} |" for t, n in _grid_groups(ca)]
+    out += [f"# Stakeholder analysis: {ca.label}", "", f"As of {as_of.isoformat()}.", ""]
+    out += [f"- {line}" for line in _summary_lines(ca)] + [""]
+    out += [f"## {section('categories').heading}", "", "| Category | Stakeholders |", "|---|---|"]
+    out += [f"| {_md(r.category_label)} | {r.stakeholders or '**none**'} |" for r in ca.categories]
+    out += ["", f"## {section('units').heading}", "", "| Unit | Status | Held by |", "|---|---|---|"]
+    out += [f"| {_md(r.unit_label)} | {r.status} | {_md(r.holder_label or '')} |" for r in ca.units]
+    out += ["", f"## {section('grid').heading}", "", "| Strategy | Stakeholders |", "|---|---|"]
+    out += [f"| {_md(t)} | {_md(', '.join(n)) or '-'} |" for t, n in _grid_groups(ca)]
+    out += [
+        "",
+        f"## {section('engagement_gaps').heading}",
+        "",
+        "| Priority | Stakeholder | Current | Desired | Gap | Next step |",
+        "|---|---|---|---|---|---|",
+    ]
+    out += [
+        f"| {r.priority} | {_md(r.stakeholder_label)} | {_md(_label(ca, r.current))} "
+        f"| {_md(_label(ca, r.desired))} | {r.gap} | {_md(_label(ca, r.next_step))} |"
+        for r in ca.engagement_gaps
+    ]
+    out += ["", f"## {section('plan').heading}", "", "Priority 1 is the most urgent.", ""]
+    if ca.plan:
         out += [
-            "",
-            f"## {section('engagement_gaps').heading}",
-            "",
-            "| Priority | Stakeholder | Current | Desired | Gap | Next step |",
-            "|---|---|---|---|---|---|",
+            "| Priority | Due | Action | Stakeholder | Owner | Channel | Instruction |",
+            "|---|---|---|---|---|---|---|",
         ]
         out += [
-            f"| {r.priority} | {_md(r.stakeholder_label)} | {_md(_label(ca, r.current))} "
-            f"| {_md(_label(ca, r.desired))} | {r.gap} | {_md(_label(ca, r.next_step))} |"
-            for r in ca.engagement_gaps
+            f"| {r.priority} | {r.due_date} | {_md(_label(ca, r.action_kind))} "
+            f"| {_md(r.stakeholder_label)} | {_md(r.owner_label or _label(ca, r.owner))} "
+            f"| {_md(_label(ca, r.channel) if r.channel else '')} | {_md(r.instruction)} |"
+            for r in ca.plan
         ]
-        out += ["", f"## {section('plan').heading}", "", "Priority 1 is the most urgent.", ""]
-        if ca.plan:
+    else:
+        out.append("None.")
+    if ca.profiles:
+        out += [
+            "",
+            f"## {section('profiles').heading}",
+            "",
+            "| Stakeholder | Category | Scale | Sector | Aims | Challenges | Potential | Constraints | Role "
+            "| Contribution | Source |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        out += [
+            "| "
+            + " | ".join(
+                _md(getattr(r, k))
+                for k in (
+                    "stakeholder_label",
+                    "category_label",
+                    "scale",
+                    "sector",
+                    "aims",
+                    "challenges",
+                    "potential",
+                    "constraints",
+                    "role",
+                    "contribution",
+                    "source",
+                )
+            )
+            + " |"
+            for r in ca.profiles
+        ]
+    out += _mp_md(ca, as_of)
+    out += ["", "## What to act on", "", ORDER_NOTE]
+    for kind, title in _ENTRY_TITLES.items():
+        items = ca.entries_of(kind)
+        out += ["", f"### {title} ({len(items)})", ""]
+        if items:
+            out += ["| Severity | About | Entry | Clauses | Found by |", "|---|---|---|---|---|"]
             out += [
-                "| Priority | Due | Action | Stakeholder | Owner | Channel | Instruction |",
-                "|---|---|---|---|---|---|---|",
-            ]
-            out += [
-                f"| {r.priority} | {r.due_date} | {_md(_label(ca, r.action_kind))} "
-                f"| {_md(r.stakeholder_label)} | {_md(r.owner_label or _label(ca, r.owner))} "
-                f"| {_md(_label(ca, r.channel) if r.channel else '')} | {_md(r.instruction)} |"
-                for r in ca.plan
+                f"| {e.severity} | {_md(_about(ca, e))} | {_md(e.message)} | {_md(compact_clauses(e.clauses))} "
+                f"| {_md(_found_by(ca, e))} |"
+                for e in items
             ]
         else:
             out.append("None.")
-        if ca.profiles:
-            out += [
-                "",
-                f"## {section('profiles').heading}",
-                "",
-                "| Stakeholder | Category | Scale | Sector | Aims | Challenges | Potential | Constraints | Role "
-                "| Contribution | Source |",
-                "|---|---|---|---|---|---|---|---|---|---|---|",
-            ]
-            out += [
-                "| "
-                + " | ".join(
-                    _md(getattr(r, k))
-                    for k in (
-                        "stakeholder_label",
-                        "category_label",
-                        "scale",
-                        "sector",
-                        "aims",
-                        "challenges",
-                        "potential",
-                        "constraints",
-                        "role",
-                        "contribution",
-                        "source",
-                    )
-                )
-                + " |"
-                for r in ca.profiles
-            ]
-        out += _mp_md(ca, analysis.as_of)
-        out += ["", "## What to act on", "", ORDER_NOTE]
-        for kind, title in _ENTRY_TITLES.items():
-            items = ca.entries_of(kind)
-            out += ["", f"### {title} ({len(items)})", ""]
-            if items:
-                out += ["| Severity | About | Entry | Clauses | Found by |", "|---|---|---|---|---|"]
-                out += [
-                    f"| {e.severity} | {_md(_about(ca, e))} | {_md(e.message)} | {_md(compact_clauses(e.clauses))} "
-                    f"| {_md(_found_by(ca, e))} |"
-                    for e in items
-                ]
-            else:
-                out.append("None.")
-        out.append("")
+    out.append("")
     return "\n".join(out)
 
 
