@@ -13,6 +13,7 @@ import itertools
 import multiprocessing as mp
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.pool import AsyncResult
@@ -102,7 +103,7 @@ def map_batches(store: ox.Store, fn: Callable[[ox.Store], T], *, batch_size: int
         return [fn(sub_store(store, b)) for b in bar(batches, total=len(batches), desc="city batches")]
     _SHARED.update(store=store, fn=fn)
     try:
-        with mp.get_context("fork").Pool(n) as pool:
+        with mp.get_context("fork").Pool(n, initializer=_default_sigterm, initargs=(os.getpid(),)) as pool:
             results = dict(
                 bar(pool.imap_unordered(_run_batch, enumerate(batches)), total=len(batches), desc="city batches")
             )
@@ -111,9 +112,20 @@ def map_batches(store: ox.Store, fn: Callable[[ox.Store], T], *, batch_size: int
     return [results[i] for i in range(len(batches))]
 
 
-def _default_sigterm() -> None:
-    """In a worker: SIGTERM ends it at once (the pool ends its workers so), whatever the parent installed."""
+def _default_sigterm(parent: int | None = None) -> None:
+    """In a worker: SIGTERM ends it at once (the pool ends its workers so), whatever the parent installed; and
+    the worker ends when its parent does, even one killed outright (a killed ``sscrdf analyze`` left its workers
+    running on)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes  # only here: the one system call that has no Python wrapper
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # no prctl: the worker then lives until the pool ends it
+            pass
+    if parent is not None and os.getppid() != parent:  # the parent (pid ``parent``) died before the call
+        os._exit(1)
 
 
 def _run_item(item: Any) -> Any:  # fn's result
@@ -144,7 +156,7 @@ def map_stream(items: Iterable[A], fn: Callable[[A], T], *, desc: str = "city ba
         return
     _SHARED.update(stream_fn=fn)
     try:
-        with mp.get_context("fork").Pool(n, initializer=_default_sigterm) as pool:
+        with mp.get_context("fork").Pool(n, initializer=_default_sigterm, initargs=(os.getpid(),)) as pool:
             pending: deque[AsyncResult[T]] = deque()
             for item in bar(itertools.chain([first, second], it), desc=desc):
                 pending.append(pool.apply_async(_run_item, (item,)))
