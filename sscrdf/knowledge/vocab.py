@@ -139,13 +139,13 @@ def _locations(terms: set[str], sources: Iterable[str | Path]) -> dict[str, tupl
     wanted = {t[len(SSC) :] for t in terms}
     out: dict[str, tuple[Path, int, int]] = {}
     for source in sources:
+        missing = {w for w in wanted if SSC + w not in out}
+        if not missing:  # before reading the file: a dataset of 10,000 cities is about 900 MB of text
+            break
         path = Path(source)
         text = _read_text(path)
         if text is None:
             continue
-        missing = {w for w in wanted if SSC + w not in out}
-        if not missing:
-            break
         for local, (line, column) in _first_occurrences(text, missing).items():
             out[SSC + local] = (path, line, column)
     return out
