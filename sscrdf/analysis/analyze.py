@@ -9,7 +9,6 @@ section is written in the query's ``# section:`` header.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +24,7 @@ from ..convert import to_ox_term
 from ..errors import InputError
 from ..knowledge.ontology import ontology_labels
 from ..namespaces import SSC
-from ..parallel import graph_units, map_batches, map_stream, sub_store
+from ..parallel import map_batches, map_stream
 from ..query.sparql import bundled_queries, find_query, select
 from ..reasoning.store import split_by_graph
 from ..resources import data_dir
@@ -357,30 +356,20 @@ def analyze_batches(
     graphs, e.g. from :func:`sscrdf.io.stream.graph_batches`), while they are still being read: the batches
     run in worker processes (see :func:`sscrdf.parallel.map_stream`) and ``then`` runs there too, so that what
     travels back is only what ``then`` returns (e.g. where it wrote the batch's report)."""
-    items = iter(batches)
-    first, second = next(items, None), next(items, None)
-    if first is None:
-        return iter(())
     fn = partial(
         _analyze_nquads,
-        alone=second is None,  # one batch: analysed as analyze_store analyses a dataset of one batch
         then=then,
         reasoner=reasoner,
         engine=engine,
         as_of=as_of or dt.date.today(),
         extra_shapes=tuple(extra_shapes),
     )
-    return map_stream(itertools.chain([first], [] if second is None else [second], items), fn)
+    return map_stream(batches, fn)
 
 
-def _analyze_nquads(data: bytes, *, then: Callable[[Analysis], T], alone: bool, **options: object) -> T:
+def _analyze_nquads(data: bytes, *, then: Callable[[Analysis], T], **options: object) -> T:
     store = ox.Store()
     store.load(data, ox.RdfFormat.N_QUADS)
-    if not alone:
-        # copied out graph by graph, as map_batches copies each of several batches out of the whole dataset: the
-        # same store, so that a query whose solutions are not fully ordered (the GROUP_CONCAT of
-        # city-table-i1.rq) gives the same text as analyze_store
-        store = sub_store(store, graph_units(store))
     return then(_analyze_batch(store, **options))  # type: ignore[arg-type]  # the keyword options of analyze_batches
 
 
