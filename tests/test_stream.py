@@ -271,3 +271,24 @@ def test_sigterm_during_the_batches_leaves_no_output_and_no_folder(cities, tmp_p
             proc.kill()
     assert sorted(p.name for p in work.iterdir()) == ["out.json"]
     assert out.read_text(encoding="utf-8") == "the previous report\n"
+
+
+def test_the_report_does_not_depend_on_the_batches_or_the_order_of_the_graphs(cities, tmp_path, monkeypatch):
+    """The same cities give the same report bytes whatever the batch size and whatever order their graphs come
+    in: lists joined in a query are sorted before they are joined, and every report query orders its rows
+    completely (ties broken down to the IRIs)."""
+    monkeypatch.setenv("SSCRDF_WORKERS", "2")
+    kb = KnowledgeBase()
+    reversed_graphs = tmp_path / "reversed.nq"
+    store = ox.Store()
+    store.load(path=str(cities), format=ox.RdfFormat.TRIG)
+    quads = sorted(store, key=lambda q: (str(q.graph_name), str(q)), reverse=True)
+    reversed_graphs.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
+    reports = []
+    for size, path in (("1", cities), ("5", cities), ("12", cities), ("5", reversed_graphs)):
+        monkeypatch.setenv("SSCRDF_BATCH_SIZE", size)
+        out = tmp_path / f"report-{size}-{path.suffix[1:]}.json"
+        kb.write_analysis(path, output=out, report_format="json", as_of=AS_OF)
+        reports.append(out.read_bytes())
+    assert len(reports[0]) > 10_000
+    assert reports[1:] == [reports[0]] * 3
