@@ -175,22 +175,25 @@ def _key(g: Graph, focus: object, path: object, shape: object, severity: object,
     )
 
 
+def result_key(g: Graph, r: Any) -> Key:
+    """The comparable key of the sh:ValidationResult ``r`` of the report graph ``g``."""
+    return _key(
+        g,
+        g.value(r, SH.focusNode),
+        g.value(r, SH.resultPath),
+        g.value(r, SH.sourceShape),
+        g.value(r, SH.resultSeverity),
+        g.value(r, SH.sourceConstraintComponent),
+        g.value(r, SH.value),
+    )
+
+
 def jena_results(report: Path) -> tuple[Counter[Key], bool]:
     """Jena's results (as keys) and its sh:conforms."""
     g = Graph().parse(report, format="turtle")
     keys: Counter[Key] = Counter()
     for r in g.subjects(RDF.type, SH.ValidationResult):
-        keys[
-            _key(
-                g,
-                g.value(r, SH.focusNode),
-                g.value(r, SH.resultPath),
-                g.value(r, SH.sourceShape),
-                g.value(r, SH.resultSeverity),
-                g.value(r, SH.sourceConstraintComponent),
-                g.value(r, SH.value),
-            )
-        ] += 1
+        keys[result_key(g, r)] += 1
     conforms = g.value(g.value(None, RDF.type, SH.ValidationReport), SH.conforms)
     return keys, bool(conforms is not None and conforms.toPython())
 

@@ -825,10 +825,8 @@ def test_anonymous_update_on_virtuoso_shows_virtuosos_words(virtuoso, runner, cl
     ), lines[0]
 
 
-def test_analysis_in_virtuoso_equals_the_embedded_one(virtuoso, runner, cli, embedded_reports):
-    """The same report from the rules, checks and queries run inside Virtuoso. Virtuoso 7.2 returns the rows of
-    stakeholders-by-category in a wrong order (its ORDER BY on LCASE(STR(?label)) does not sort, even through a
-    BIND), so that one section is compared as a set; everything else must be equal as it is."""
+def _push_examples_to_virtuoso(runner, cli, virtuoso):
+    """Both examples with their entailments into Virtuoso, replacing what an earlier test left there."""
     r = _push(
         runner,
         cli,
@@ -842,6 +840,13 @@ def test_analysis_in_virtuoso_equals_the_embedded_one(virtuoso, runner, cli, emb
         *VIRTUOSO_AUTH,
     )
     assert r.exit_code == 0, r.output
+
+
+def test_analysis_in_virtuoso_equals_the_embedded_one(virtuoso, runner, cli, embedded_reports):
+    """The same report from the rules, checks and queries run inside Virtuoso. Virtuoso 7.2 returns the rows of
+    stakeholders-by-category in a wrong order (its ORDER BY on LCASE(STR(?label)) does not sort, even through a
+    BIND), so that one section is compared as a set; everything else must be equal as it is."""
+    _push_examples_to_virtuoso(runner, cli, virtuoso)
     from sscrdf.server.client import Connection
 
     in_store = _analyze_in_store(
@@ -853,19 +858,7 @@ def test_analysis_in_virtuoso_equals_the_embedded_one(virtuoso, runner, cli, emb
 def test_one_city_in_virtuoso_equals_its_embedded_analysis(virtuoso, runner, cli, tmp_path):
     """`--city` on Virtuoso: the city is found by its graph, the report is that of the city alone (the one
     section Virtuoso 7.2 misorders compared as a set, as above)."""
-    r = _push(
-        runner,
-        cli,
-        RIVERTON,
-        LAKESIDE,
-        "--store",
-        f"{virtuoso}/sparql-graph-crud-auth",
-        "--what",
-        "inferred",
-        "--replace",
-        *VIRTUOSO_AUTH,
-    )
-    assert r.exit_code == 0, r.output
+    _push_examples_to_virtuoso(runner, cli, virtuoso)
     from sscrdf.server.client import Connection
 
     in_store = _analyze_in_store(
