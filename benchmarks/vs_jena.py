@@ -57,6 +57,7 @@ import pyoxigraph as ox  # noqa: E402
 from rdflib import BNode, Graph, Literal, URIRef  # noqa: E402
 from rdflib.namespace import RDF, SH, XSD  # noqa: E402
 
+from sscrdf.convert import to_rdflib_term  # noqa: E402
 from sscrdf.io.load import load  # noqa: E402
 from sscrdf.namespaces import short  # noqa: E402
 from sscrdf.reasoning.closure import entail, ontology_closure  # noqa: E402
@@ -208,11 +209,17 @@ def sscrdf_results(store: ox.Store, reasoner: str = "fast", engine: str = "fast"
     kept: list[Result] = []
     integrity = 0
     for r in report.results:
-        if (r.shape, None, None) in sg:
+        if (to_rdflib_term(r.shape), None, None) in sg:
             kept.append(r)
         else:
             integrity += 1
-    keys: Counter[Key] = Counter(_key(sg, r.focus, r.path, r.shape, r.severity, r.component, r.value) for r in kept)
+
+    def rdflib(term: Any) -> Any:  # results hold sscrdf.terms terms; the shapes graph and _key are rdflib's
+        return None if term is None else to_rdflib_term(term)
+
+    keys: Counter[Key] = Counter(
+        _key(sg, *(rdflib(t) for t in (r.focus, r.path, r.shape, r.severity, r.component, r.value))) for r in kept
+    )
     return {"keys": keys, "results": kept, "integrity": integrity, "seconds": took, "shapes": sg}
 
 

@@ -9,6 +9,7 @@ through a pipe; only the (small) results travel back.
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import multiprocessing as mp
 import os
@@ -118,8 +119,6 @@ def _default_sigterm(parent: int | None = None) -> None:
     running on)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
-        import ctypes  # only here: the one system call that has no Python wrapper
-
         try:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):  # no prctl: the worker then lives until the pool ends it

@@ -209,8 +209,7 @@ def select(store: ox.Store, text: str, *, union: bool = True, source: str | Path
     if isinstance(res, (ox.QueryBoolean, ox.QueryTriples)):  # (a remote store's SELECT rows pass, see analysis.instore)
         raise InputError("not a SELECT query (ASK and CONSTRUCT are not tables)", path=source)
     cols = [v.value for v in res.variables]
-    width = range(len(cols))
-    rows = [tuple([_py(sol[i]) for i in width]) for sol in res]
+    rows = [tuple([_py(sol[c]) for c in cols]) for sol in res]  # by name: a remote store's rows have no index
     return Table(cols, rows)
 
 
