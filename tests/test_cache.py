@@ -19,6 +19,10 @@ from sscrdf import cache
 
 from .conftest import EXAMPLES, ROOT
 
+pytestmark = (
+    pytest.mark.slow
+)  # each test runs whole CLI processes, cold and warm: the whole suite runs it, not the fast tier
+
 RIVERTON = EXAMPLES / "riverton.ttl"
 LAKESIDE = EXAMPLES / "lakeside.ttl"
 #: the libraries the commands below must not load (README, "Conventions the tests enforce")

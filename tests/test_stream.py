@@ -20,6 +20,10 @@ from sscrdf.parallel import map_stream
 
 from .conftest import EXAMPLES, ROOT
 
+pytestmark = (
+    pytest.mark.slow
+)  # streams generated cities through worker processes, file by file: the whole suite runs it, not the fast tier
+
 AS_OF = dt.date(2026, 11, 21)
 
 
