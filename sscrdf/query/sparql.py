@@ -161,14 +161,7 @@ _INTEGERS = ("integer", "int", "long", "nonNegativeInteger", "positiveInteger")
 
 def _literal_value(lexical: str, datatype: str | None) -> Value:
     """A literal as a plain Python value: numbers and booleans typed, everything else its lexical form."""
-    dt = datatype.rsplit("#", 1)[-1] if datatype else "string"
-    if dt in _INTEGERS:
-        return int(lexical)
-    if dt in ("decimal", "double", "float"):
-        return float(lexical)
-    if dt == "boolean":
-        return lexical == "true"
-    return lexical
+    return _converter(datatype or "string")(lexical)
 
 
 #: the literal conversion of ``_literal_value`` by datatype, for the datatypes met so far (a query gives few)
@@ -176,7 +169,7 @@ _BY_DATATYPE: dict[ox.NamedNode, Callable[[str], Value]] = {}
 
 
 def _converter(datatype: str) -> Callable[[str], Value]:
-    """The function ``_literal_value`` applies to a literal of ``datatype``."""
+    """How a literal of ``datatype`` becomes a plain Python value (see ``_literal_value``)."""
     dt = datatype.rsplit("#", 1)[-1]
     if dt in _INTEGERS:
         return int
