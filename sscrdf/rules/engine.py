@@ -19,7 +19,6 @@ import datetime as dt
 import re
 import time
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -225,10 +224,7 @@ def run_rules(
     included (:mod:`sscrdf.rules.patterns`). ``exact=False`` re-runs a rule whenever a predicate or class its
     WHERE clause names was derived (the coarse test, also used for a rule the pattern reader cannot follow);
     both reach the same fixpoint, the exact test with fewer runs."""
-    rules = bundled_rules() if rules is None else rules
-    io = {r.id: rule_io(r) for r in rules}
-    rules = _ordered(rules, io)
-    inputs = _inputs(rules, io, exact)
+    rules, inputs = _plan(bundled_rules() if rules is None else rules, exact)
     if in_place:
         work = store
     else:
@@ -349,24 +345,35 @@ class _Inputs:
 _CLASS = "class "
 
 
-def _inputs(rules: list[SparqlFile], io: dict[str, tuple[set[str], set[str]]], exact: bool) -> _Inputs:
-    """The rules' inputs: the exact test for every rule the pattern reader follows (unless not ``exact``), the
-    coarse test (the IRIs its WHERE names, see :func:`rule_io`) for the others."""
-    patterns: dict[str, RulePatterns] = {}
-    coarse: dict[str, set[str]] = {}
-    for r in rules:
-        try:
-            if not exact:
-                raise Unreadable("the coarse test was asked for")
-            patterns[r.id] = _patterns_of(r.text)
-        except Unreadable:
-            coarse[r.id] = io[r.id][0]
-    return _Inputs(Feeds(patterns), coarse)
+#: (rule id, text) of each rule, exact -> the rules' order (as positions) and their read tests; a few rule sets per
+#: process at most (bundled, bundled + an extra directory)
+_PLANS: dict[tuple[tuple[tuple[str, str], ...], bool], tuple[list[int], Feeds, dict[str, set[str]]]] = {}
 
 
-@lru_cache(maxsize=256)
-def _patterns_of(text: str) -> RulePatterns:
-    return read_patterns(text)
+def _plan(rules: list[SparqlFile], exact: bool) -> tuple[list[SparqlFile], _Inputs]:
+    """The rules producers first (:func:`_ordered`) and a fresh :class:`_Inputs` for one run: the exact test for
+    every rule the pattern reader follows (unless not ``exact``), the coarse test (the IRIs its WHERE names, see
+    :func:`rule_io`) for the others. What does not depend on the run is worked out once per rule set (it took
+    about 20 ms, once per batch of cities)."""
+    key = (tuple((r.id, r.text) for r in rules), exact)
+    plan = _PLANS.get(key)
+    if plan is None:
+        io = {r.id: rule_io(r) for r in rules}
+        position = {id(r): i for i, r in enumerate(rules)}
+        patterns: dict[str, RulePatterns] = {}
+        coarse: dict[str, set[str]] = {}
+        for r in rules:
+            try:
+                if not exact:
+                    raise Unreadable("the coarse test was asked for")
+                patterns[r.id] = read_patterns(r.text)
+            except Unreadable:
+                coarse[r.id] = io[r.id][0]
+        if len(_PLANS) >= 8:
+            _PLANS.clear()
+        plan = _PLANS[key] = ([position[id(r)] for r in _ordered(rules, io)], Feeds(patterns), coarse)
+    order, feeds, coarse = plan
+    return [rules[i] for i in order], _Inputs(feeds, coarse)
 
 
 def _in_any_graph(store: ox.Store, t: ox.Triple) -> bool:
