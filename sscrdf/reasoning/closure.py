@@ -7,10 +7,10 @@ graphs, so the pipeline only uses it where completeness matters more than speed 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set as AbstractSet
+from collections.abc import Callable, Iterable, Set as AbstractSet
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .. import cache
 from ..convert import to_ox_triple, triples_to_graph
@@ -300,26 +300,35 @@ _Nodes = tuple[
     dict[str, tuple[ox.NamedNode, ...]],
     dict[str, tuple[ox.NamedNode, ...]],
 ]
-_NODES: dict[int, tuple[Schema, _Nodes]] = {}
+T = TypeVar("T")
 
 
+def per_schema(build: Callable[[Schema], T]) -> Callable[[Schema], T]:
+    """``build`` made once per schema object (a Schema holds dicts, so it cannot be a cache key itself: it is kept
+    by identity, with the schema, so that a new schema object never meets another's result)."""
+    made: dict[int, tuple[Schema, T]] = {}
+
+    def get(schema: Schema) -> T:
+        hit = made.get(id(schema))
+        if hit is None or hit[0] is not schema:
+            hit = made[id(schema)] = (schema, build(schema))
+        return hit[1]
+
+    return get
+
+
+@per_schema
 def _nodes(schema: Schema) -> _Nodes:
     """``schema``'s maps with their IRIs as ready-made nodes (made once per schema, not once per inference):
     class -> its strict superclasses; property -> (IRI, node) of itself and its superproperties; property ->
     its domains, its ranges, its inverses."""
-    cached = _NODES.get(id(schema))
-    if cached is None or cached[0] is not schema:
 
-        def nodes(m: dict[str, frozenset[str]]) -> dict[str, tuple[ox.NamedNode, ...]]:
-            return {k: tuple(ox.NamedNode(v) for v in sorted(vs)) for k, vs in m.items()}
+    def nodes(m: dict[str, frozenset[str]]) -> dict[str, tuple[ox.NamedNode, ...]]:
+        return {k: tuple(ox.NamedNode(v) for v in sorted(vs)) for k, vs in m.items()}
 
-        sup_c = {c: tuple(ox.NamedNode(d) for d in sorted(ds) if d != c) for c, ds in schema.superclasses.items()}
-        sup_p = {p: tuple((q, ox.NamedNode(q)) for q in sorted(qs)) for p, qs in schema.superproperties.items()}
-        cached = _NODES[id(schema)] = (
-            schema,
-            (sup_c, sup_p, nodes(schema.domain), nodes(schema.range), nodes(schema.inverse)),
-        )
-    return cached[1]
+    sup_c = {c: tuple(ox.NamedNode(d) for d in sorted(ds) if d != c) for c, ds in schema.superclasses.items()}
+    sup_p = {p: tuple((q, ox.NamedNode(q)) for q in sorted(qs)) for p, qs in schema.superproperties.items()}
+    return (sup_c, sup_p, nodes(schema.domain), nodes(schema.range), nodes(schema.inverse))
 
 
 @lru_cache(maxsize=4)

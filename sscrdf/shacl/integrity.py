@@ -21,7 +21,7 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from ..namespaces import OWL, RDF, RDFS, SH, SSC, SSCSH
-from ..reasoning.closure import SUPPORTED_AXIOMS, Schema, ontology_closure, ontology_schema
+from ..reasoning.closure import SUPPORTED_AXIOMS, Schema, ontology_closure, ontology_schema, per_schema
 from ..terms import IRI, from_ox
 from .results import Result
 
@@ -124,33 +124,27 @@ def _violation(
     )
 
 
-_TYPING: dict[int, tuple[Schema, dict[str, frozenset[str]], dict[str, frozenset[str]], dict[str, frozenset[str]]]] = {}
-
-
+@per_schema
 def _typing(schema: Schema) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     """(class -> its superclasses, predicate -> the superclasses of its domains, predicate -> those of its ranges),
     each kept to the classes some disjointness axiom names (no other class can clash) and to non-empty sets:
     most triples then need no work at all."""
-    cached = _TYPING.get(id(schema))
-    if cached is None or cached[0] is not schema:
-        keys = frozenset(_disjoint())
+    keys = frozenset(_disjoint())
 
-        def close(classes: Iterable[str]) -> frozenset[str]:
-            out: set[str] = set()
-            for c in classes:
-                out |= schema.superclasses.get(c, {c})
-            return frozenset(out & keys)
+    def close(classes: Iterable[str]) -> frozenset[str]:
+        out: set[str] = set()
+        for c in classes:
+            out |= schema.superclasses.get(c, {c})
+        return frozenset(out & keys)
 
-        by_class = {c: close([c]) for c in schema.superclasses}
-        domain = {p: close(cs) for p, cs in schema.domain.items()}
-        rng = {p: close(cs) for p, cs in schema.range.items()}
-        cached = _TYPING[id(schema)] = (
-            schema,
-            {c: v for c, v in by_class.items() if v},
-            {p: v for p, v in domain.items() if v},
-            {p: v for p, v in rng.items() if v},
-        )
-    return cached[1], cached[2], cached[3]
+    by_class = {c: close([c]) for c in schema.superclasses}
+    domain = {p: close(cs) for p, cs in schema.domain.items()}
+    rng = {p: close(cs) for p, cs in schema.range.items()}
+    return (
+        {c: v for c, v in by_class.items() if v},
+        {p: v for p, v in domain.items() if v},
+        {p: v for p, v in rng.items() if v},
+    )
 
 
 def integrity_results(triples: Iterable[ox.Triple]) -> list[Result]:
