@@ -95,7 +95,7 @@ def ssc_terms_used(store: ox.Store) -> set[str]:
 
 
 #: an ssc: IRI as N-Quads writes it (``<...>``); also matches such text inside a literal, hence the check below
-_NQ_SSC_IRI = re.compile(rb"<" + re.escape(SSC.encode()) + rb"([^>\s]+)>")
+_NQ_SSC_IRI = re.compile(rb"<" + re.escape(bytes(SSC, "utf-8")) + rb"([^>\s]+)>")
 
 
 def ssc_terms_in_nquads(data: bytes, store: ox.Store) -> set[str]:
