@@ -353,6 +353,12 @@ def ontology_closure() -> frozenset[ox.Triple]:
     return _ontology_by_key(_ontology_key())[1]
 
 
+def ontology_state() -> tuple[Schema, frozenset[ox.Triple]]:
+    """:func:`ontology_schema` and :func:`ontology_closure` together, for a caller that hands them to many
+    calls (one look at the ontology files instead of one per call: a batch of 40 cities made 121)."""
+    return _ontology_by_key(_ontology_key())
+
+
 def _ontology_key() -> tuple[tuple[object, int], ...]:
     """The ontology files and their modification times: a cheap key for the caches below (hashing the
     ontology's triples again on every call cost more than closing a small city)."""
@@ -420,15 +426,20 @@ def _ontology_closure_for(triples: tuple[ox.Triple, ...]) -> frozenset[ox.Triple
 
 
 def entail(
-    data_triples: Iterable[ox.Triple], reasoner: str = "fast", *, full: bool = True
+    data_triples: Iterable[ox.Triple],
+    reasoner: str = "fast",
+    *,
+    full: bool = True,
+    ontology: tuple[Schema, frozenset[ox.Triple]] | None = None,
 ) -> tuple[AbstractSet[ox.Triple], set[ox.Triple]]:
     """The ontology-plus-data graph a check runs on, as (all triples, inferred-only triples).
 
     ``reasoner`` is ``fast`` (sscrdf's schema-driven OWL 2 RL subset; the default) or ``owlrl`` (the
     complete reference). Inferred-only excludes the ontology's own triples and the data as given. With
-    ``full=False`` the first element is empty (for callers that only need the inferred triples)."""
+    ``full=False`` the first element is empty (for callers that only need the inferred triples).
+    ``ontology``: :func:`ontology_state` when the caller already has it."""
     data = set(data_triples)
-    onto = ontology_closure()
+    base_schema, onto = ontology_state() if ontology is None else ontology
     if reasoner == "owlrl":
         from rdflib import Literal  # heavy: only the reference reasoner needs it
 
@@ -441,7 +452,7 @@ def entail(
         return everything, everything - data - onto
     if reasoner != "fast":
         raise ValueError(f"unknown reasoner {reasoner!r}; expected 'fast' or 'owlrl'")
-    schema = ontology_schema()
+    schema = base_schema
     extra = [
         t
         for t in data

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from ..convert import to_ox_term
 from ..namespaces import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH as _ONTOLOGY_GRAPH
-from .closure import entail, ontology_closure
+from .closure import entail, ontology_closure, ontology_state
 
 if TYPE_CHECKING:
     from rdflib.term import Node
@@ -77,8 +77,9 @@ def knowledge_store(
     if with_ontology:
         out.extend(_ontology_quads(ontology_closure()))
     out.extend(data)  # the data's quads as they are (making new quad objects from the units cost more)
+    ontology = ontology_state()
     for graph, triples in split_by_graph(data) if units is None else units:
-        _, inferred = entail(triples, reasoner, full=False)
+        _, inferred = entail(triples, reasoner, full=False, ontology=ontology)
         ig = inferred_graph(graph)
         out.extend(ox.Quad(t.subject, t.predicate, t.object, ig) for t in inferred)
     return out

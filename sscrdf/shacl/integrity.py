@@ -147,9 +147,10 @@ def _typing(schema: Schema) -> tuple[dict[str, frozenset[str]], dict[str, frozen
     )
 
 
-def integrity_results(triples: Iterable[ox.Triple]) -> list[Result]:
-    """The integrity Violations of one city's asserted ``triples`` (see the module docstring), sorted."""
-    by_class, by_domain, by_range = _typing(ontology_schema())
+def integrity_results(triples: Iterable[ox.Triple], schema: Schema | None = None) -> list[Result]:
+    """The integrity Violations of one city's asserted ``triples`` (see the module docstring), sorted.
+    ``schema``: :func:`~sscrdf.reasoning.closure.ontology_schema` when the caller already has it."""
+    by_class, by_domain, by_range = _typing(ontology_schema() if schema is None else schema)
     ssc = str(SSC)
     out: list[Result] = []
     types: dict[_Term, set[str]] = {}

@@ -24,7 +24,7 @@ from ..knowledge.vocab import ssc_terms_used
 from ..namespaces import RDF, RDFS, SH, SKOS, SSC
 from ..parallel import map_batches
 from ..query.guard import check_shapes
-from ..reasoning.closure import entail
+from ..reasoning.closure import entail, ontology_schema
 from ..reasoning.store import Unit, graph_of, knowledge_store, split_by_graph
 from ..resources import data_dir
 from ..terms import IRI, Term
@@ -377,8 +377,9 @@ def _validate_batch(
 def _with_integrity(report: ValidationReport, units: list[Unit]) -> ValidationReport:
     """``report`` with the integrity Violations of each city (:mod:`sscrdf.shacl.integrity`) added to its results."""
     by_graph = {c.graph: c for c in report.cities}
+    schema = ontology_schema()
     for graph, triples in units:
-        extra = integrity_results(triples)
+        extra = integrity_results(triples, schema)
         if extra:
             city = by_graph.get(graph)
             if city is None:
