@@ -47,6 +47,18 @@ def test_a_row_round_trips_to_its_columns():
     assert row.to_json(exclude=()) == {"city": "urn:c", "category": "urn:k", "categoryLabel": "K", "stakeholders": 2}
 
 
+@pytest.mark.parametrize("row", sorted(SECTIONS.values(), key=lambda t: t.__name__), ids=lambda t: t.__name__)
+def test_from_table_types_each_row_as_from_row_does(row):
+    """from_table matches columns to fields by name, whatever the column order; a column the query lacks is None."""
+    columns = list(reversed(row.columns()))[1:] + ["extra"]  # another order, one column missing, one unknown
+    rows = [tuple(f"{c}-{i}" for c in columns) for i in range(3)]
+    typed = row.from_table(columns, rows)
+    assert typed == [row.from_row(dict(zip(columns, values, strict=True))) for values in rows]
+    missing = row.columns()[-1]
+    assert all(getattr(r, snake(missing)) is None for r in typed)
+    assert [getattr(r, snake(columns[0])) for r in typed] == [f"{columns[0]}-{i}" for i in range(3)]
+
+
 def test_city_analysis_sections_are_lists_of_rows():
     assert all(issubclass(t, Row) for t in SECTIONS.values())
     assert {f.name for f in dataclasses.fields(CityAnalysis)} >= set(SECTIONS)

@@ -242,7 +242,7 @@ def _sorted_results(results: list[Result]) -> list[Result]:
 def _query(store: ox.Store, name: str, row_type: type[R]) -> list[R]:
     """The rows of the bundled query ``name`` on ``store``, typed."""
     table = select(store, find_query(name).text)
-    return [row_type.from_row(dict(zip(table.columns, values, strict=True))) for values in table.rows]
+    return row_type.from_table(table.columns, table.rows)
 
 
 @dataclass(frozen=True)

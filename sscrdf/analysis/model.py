@@ -15,7 +15,7 @@ import datetime as dt
 import re
 import typing
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, ClassVar, TypeVar
@@ -62,6 +62,14 @@ class Row:
     def from_row(cls: type[R], row: Mapping[str, Any]) -> R:
         """The row from a query solution (column name → value; a missing column is None)."""
         return cls(**{f.name: row.get(camel(f.name)) for f in dataclasses.fields(cls)})
+
+    @classmethod
+    def from_table(cls: type[R], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[R]:
+        """The rows of a query result (``columns`` and value tuples in that order), typed: what
+        :meth:`from_row` gives for each, with the columns matched to the fields once, not once a row."""
+        position = {c: i for i, c in enumerate(columns)}
+        where = [position.get(camel(f.name)) for f in dataclasses.fields(cls)]
+        return [cls(*[None if i is None else values[i] for i in where]) for values in rows]
 
     def to_json(self, exclude: tuple[str, ...] = ("city",)) -> dict[str, Any]:
         """Column name → value, in column order, without the columns in ``exclude`` (the city, by default, which

@@ -175,7 +175,7 @@ def _store(data: ox.Store, analysis: Analysis) -> ox.Store:
 
 def _rows(store: ox.Store, text: str, row_type: type[R]) -> list[R]:
     t = select(store, text)
-    return [row_type.from_row(dict(zip(t.columns, r, strict=True))) for r in t.rows]
+    return row_type.from_table(t.columns, t.rows)
 
 
 def _data(store: ox.Store) -> _Data:
