@@ -353,6 +353,13 @@ def ontology_closure() -> frozenset[ox.Triple]:
     return _ontology_by_key(_ontology_key())[1]
 
 
+def ontology_closure_ntriples() -> str:
+    """:func:`ontology_closure` as N-Triples text (the cache entry's own text when it came from the cache), for
+    pyoxigraph to load into a store itself (Store.load of this text took half the time of building the quads in
+    Python and adding them)."""
+    return _ontology_by_key(_ontology_key())[2]
+
+
 def _ontology_key() -> tuple[tuple[object, int], ...]:
     """The ontology files and their modification times: a cheap key for the caches below (hashing the
     ontology's triples again on every call cost more than closing a small city)."""
@@ -364,18 +371,19 @@ _CLOSURE_CODE = ("reasoning.closure", "knowledge.ontology", "cache")
 
 
 @lru_cache(maxsize=4)
-def _ontology_by_key(_key: tuple[tuple[object, int], ...]) -> tuple[Schema, frozenset[ox.Triple]]:
-    """The schema and closure of the ontology: from the cache (sscrdf.cache) when it holds them for the same
-    ontology files, else computed (and stored there)."""
+def _ontology_by_key(_key: tuple[tuple[object, int], ...]) -> tuple[Schema, frozenset[ox.Triple], str]:
+    """The schema and closure of the ontology, and the closure as N-Triples text: from the cache (sscrdf.cache)
+    when it holds them for the same ontology files, else computed (and stored there)."""
     key = cache.key("closure", [p for p, _ in _key if isinstance(p, Path)] + cache.source_files(*_CLOSURE_CODE))
     cached = _from_cache(key)
     if cached is not None:
         return cached
     triples = tuple(ontology_triples())
     schema, closure = _schema_for(triples), _ontology_closure_for(triples)
+    text = (ox.serialize(closure, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
     cache.write_json(key, _schema_json(schema))
-    cache.write_text(key, "nt", (ox.serialize(closure, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"))
-    return schema, closure
+    cache.write_text(key, "nt", text)
+    return schema, closure, text
 
 
 def _schema_json(schema: Schema) -> dict[str, object]:
@@ -385,7 +393,7 @@ def _schema_json(schema: Schema) -> dict[str, object]:
     }
 
 
-def _from_cache(key: str | None) -> tuple[Schema, frozenset[ox.Triple]] | None:
+def _from_cache(key: str | None) -> tuple[Schema, frozenset[ox.Triple], str] | None:
     """The cached schema and closure, or None (no entry, or a damaged one: the caller rebuilds them)."""
     data, text = cache.read_json(key), cache.read_text(key, "nt")
     if not isinstance(data, dict) or text is None:
@@ -401,7 +409,7 @@ def _from_cache(key: str | None) -> tuple[Schema, frozenset[ox.Triple]] | None:
         closure = frozenset(q.triple for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
     except Exception:  # a damaged entry, whatever its damage: rebuild it (the cache is only an optimisation)
         return None
-    return schema, closure
+    return schema, closure, text
 
 
 @lru_cache(maxsize=4)
