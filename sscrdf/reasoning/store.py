@@ -86,14 +86,14 @@ def knowledge_store(
 
 def _add_ontology(store: ox.Store) -> None:
     """Add the ontology closure to ``store`` (a new store this module built), in ``ONTOLOGY_GRAPH``: pyoxigraph
-    loads its N-Triples text, which :func:`ontology_closure` parsed strictly already (so it is loaded without
-    checking it again); a closure with blank nodes is added as quads instead, since Store.load would rename
-    them and the ontology's triples in the store must be those of :func:`ontology_closure`."""
-    text = ontology_closure_ntriples()
-    if "_:" in text:  # perhaps a blank node (or just text that reads so in a literal): the safe way
+    loads its N-Triples (which pyoxigraph wrote, so they are loaded without checking them again); a closure with
+    blank nodes is added as quads instead, since Store.load would rename them and the ontology's triples in the
+    store must be those of :func:`ontology_closure`."""
+    nt = ontology_closure_ntriples()
+    if b"_:" in nt:  # perhaps a blank node (or just text that reads so in a literal): the safe way
         store.extend(_ontology_quads(ontology_closure()))
     else:
-        store.load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=ONTOLOGY_GRAPH, lenient=True)
+        store.load(nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ONTOLOGY_GRAPH, lenient=True)
 
 
 @lru_cache(maxsize=4)

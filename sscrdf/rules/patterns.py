@@ -499,7 +499,7 @@ class Feeds:
         def term(kind: object, value: object) -> Term:
             if kind not in ("v", "i", "x") or not isinstance(value, str):
                 raise ValueError(f"not a pattern term: {kind!r} {value!r}")
-            return (kind, value)  # type: ignore[return-value]  # kind is checked above
+            return (kind, value)
 
         patterns = [
             Pattern(
