@@ -31,9 +31,9 @@ from ..namespaces import RDF
 _TYPE = f"{RDF}type"
 
 # \w stands for SPARQL's name characters (Unicode letters and digits, "_"); spelling out the Unicode ranges made
-# compiling this pattern cost 20 ms at import
-_TOKEN = re.compile(
-    r"""
+# compiling this pattern cost 20 ms at import. It is compiled when first used (re keeps it): a run whose rules'
+# plan comes from the cache reads no rule and does not compile it
+_TOKEN = r"""
     (?P<ws>\s+|\#[^\n]*)
   | (?P<iri><[^<>"{}|^`\\\s]*>)
   | (?P<str>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
@@ -44,9 +44,7 @@ _TOKEN = re.compile(
   | (?P<num>[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\].;,|/^*+?!=<>-])
-    """,
-    re.X,
-)
+    """
 
 
 class Unreadable(Exception):
@@ -79,8 +77,9 @@ class _Reader:
     def __init__(self, text: str) -> None:
         self.tokens: list[tuple[str, str]] = []
         pos = 0
+        token = re.compile(_TOKEN, re.X)  # from re's cache after the first time
         while pos < len(text):
-            m = _TOKEN.match(text, pos)
+            m = token.match(text, pos)
             if m is None:
                 raise Unreadable(f"unexpected character {text[pos]!r}")
             kind = m.lastgroup or ""
