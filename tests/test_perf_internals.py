@@ -84,9 +84,9 @@ def test_data_without_transitive_triples_gets_no_transitive_entailment():
 
 
 def test_the_ontology_loaded_by_pyoxigraph_is_the_ontology_closure(monkeypatch):
-    """The knowledge store gets the ontology from Store.load of the closure's N-Triples (on a thread of its own);
-    its ontology graph holds exactly the closure's triples, and the store is the one the quads path (taken for a
-    closure with blank nodes) gives."""
+    """The knowledge store gets the ontology from Store.load of the closure's N-Triples; its ontology graph holds
+    exactly the closure's triples, and the store is the one the quads path (taken for a closure with blank nodes)
+    gives."""
     from sscrdf.reasoning import store as store_module
     from sscrdf.reasoning.closure import ontology_closure, ontology_closure_ntriples
 

@@ -346,21 +346,20 @@ def _transitive_successors(
 
 def ontology_schema() -> Schema:
     """The closed schema of the bundled ontology (parsed once per process)."""
-    return _ontology_by_key(_ontology_key()).schema
+    return _ontology_by_key(_ontology_key())[0]
 
 
 def ontology_closure() -> frozenset[ox.Triple]:
     """The bundled ontology plus its own entailments under the fast reasoner (computed once per process)."""
-    return _ontology_by_key(_ontology_key()).closure()
+    return _ontology_by_key(_ontology_key())[1]
 
 
 def ontology_closure_ntriples() -> bytes:
     """:func:`ontology_closure` as N-Triples (the cache entry's own bytes when it came from the cache), for
     pyoxigraph to load into a store itself (Store.load of these bytes took half the time of building the quads
     in Python and adding them). Valid N-Triples: pyoxigraph wrote them (and the cache entry's checksum says they
-    are those bytes), so they can be loaded without checking them again (``lenient=True``). Reading them does
-    not parse the closure's triples: a caller can have pyoxigraph load them while it parses them."""
-    return _ontology_by_key(_ontology_key()).ntriples
+    are those bytes), so they can be loaded without checking them again (``lenient=True``)."""
+    return _ontology_by_key(_ontology_key())[2]
 
 
 def _ontology_key() -> tuple[tuple[object, int], ...]:
@@ -373,29 +372,12 @@ def _ontology_key() -> tuple[tuple[object, int], ...]:
 _CLOSURE_CODE = ("reasoning.closure", "knowledge.ontology", "cache")
 
 
-class _Ontology:
-    """The ontology's closed schema and its closure as N-Triples, and the closure's triples, parsed from those
-    bytes when first asked for (or given, when they were computed)."""
-
-    def __init__(self, schema: Schema, ntriples: bytes, closure: frozenset[ox.Triple] | None = None) -> None:
-        self.schema = schema
-        self.ntriples = ntriples
-        self._closure = closure
-
-    def closure(self) -> frozenset[ox.Triple]:
-        if self._closure is None:
-            # the bytes pyoxigraph wrote (the cache entry's checksum says so): read without checking them again
-            parsed = ox.parse(self.ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=True)
-            self._closure = frozenset(q.triple for q in parsed)
-        return self._closure
-
-
 @lru_cache(maxsize=4)
-def _ontology_by_key(_key: tuple[tuple[object, int], ...]) -> _Ontology:
-    """The schema and closure of the ontology: from the cache (sscrdf.cache) when it holds them for the same
-    ontology files, else computed (and stored there). The entry is two files: the JSON one holds the schema and
-    the SHA-256 of the N-Triples file, so that a damaged closure (even one cut at a line end, which still
-    parses) is never read."""
+def _ontology_by_key(_key: tuple[tuple[object, int], ...]) -> tuple[Schema, frozenset[ox.Triple], bytes]:
+    """The schema and closure of the ontology, and the closure as N-Triples: from the cache (sscrdf.cache) when it
+    holds them for the same ontology files, else computed (and stored there). The entry is two files: the JSON
+    one holds the schema and the SHA-256 of the N-Triples file, so that a damaged closure (even one cut at a line
+    end, which still parses) is never read."""
     key = cache.key("closure", [p for p, _ in _key if isinstance(p, Path)] + cache.source_files(*_CLOSURE_CODE))
     cached = _from_cache(key)
     if cached is not None:
@@ -405,7 +387,7 @@ def _ontology_by_key(_key: tuple[tuple[object, int], ...]) -> _Ontology:
     nt = ox.serialize(closure, format=ox.RdfFormat.N_TRIPLES) or b""
     cache.write_text(key, "nt", nt.decode("utf-8"))
     cache.write_json(key, {"schema": _schema_json(schema), "ntriples_sha256": hashlib.sha256(nt).hexdigest()})
-    return _Ontology(schema, nt, closure)
+    return schema, closure, nt
 
 
 def _schema_json(schema: Schema) -> dict[str, object]:
@@ -415,7 +397,7 @@ def _schema_json(schema: Schema) -> dict[str, object]:
     }
 
 
-def _from_cache(key: str | None) -> _Ontology | None:
+def _from_cache(key: str | None) -> tuple[Schema, frozenset[ox.Triple], bytes] | None:
     """The cached schema and closure, or None (no entry, or a damaged one: the caller rebuilds them)."""
     data, nt = cache.read_json(key), cache.read_bytes(key, "nt")
     if not isinstance(data, dict) or nt is None or data.get("ntriples_sha256") != hashlib.sha256(nt).hexdigest():
@@ -428,9 +410,11 @@ def _from_cache(key: str | None) -> _Ontology | None:
             else:
                 fields[name] = {str(k): frozenset(str(x) for x in v) for k, v in dict(value).items()}
         schema = Schema(**fields)  # type: ignore[arg-type]  # checked by the field names and types above
+        # the bytes pyoxigraph wrote (the checksum says so): read without checking them again
+        closure = frozenset(q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES, lenient=True))
     except Exception:  # a damaged entry, whatever its damage: rebuild it (the cache is only an optimisation)
         return None
-    return _Ontology(schema, nt)
+    return schema, closure, nt
 
 
 @lru_cache(maxsize=4)

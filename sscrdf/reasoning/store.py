@@ -10,8 +10,7 @@ so that asserted and inferred facts stay apart and queries over the union see ev
 from __future__ import annotations
 
 import itertools
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
@@ -75,53 +74,26 @@ def knowledge_store(
     ``units`` is ``split_by_graph(data)`` when the caller already has it (it must be that: the data's quads are
     copied from ``data`` itself)."""
     out = ox.Store()
-    loaded = _add_ontology(out) if with_ontology else _done
-    try:  # while the ontology loads, nothing else touches ``out``
-        units = split_by_graph(data) if units is None else units
-        inferred = [(graph, entail(triples, reasoner, full=False)[1]) for graph, triples in units]
-    finally:
-        loaded()
+    if with_ontology:
+        _add_ontology(out)
     out.extend(data)  # the data's quads as they are (making new quad objects from the units cost more)
-    for graph, triples in inferred:
+    for graph, triples in split_by_graph(data) if units is None else units:
+        _, inferred = entail(triples, reasoner, full=False)
         ig = inferred_graph(graph)
-        out.extend(ox.Quad(t.subject, t.predicate, t.object, ig) for t in triples)
+        out.extend(ox.Quad(t.subject, t.predicate, t.object, ig) for t in inferred)
     return out
 
 
-def _done() -> None:
-    pass
-
-
-def _add_ontology(store: ox.Store) -> Callable[[], None]:
-    """Start adding the ontology closure to ``store`` (a new store this module built) in ``ONTOLOGY_GRAPH``; the
-    function returned waits until it is in (and raises what adding it raised). pyoxigraph loads the closure's
-    N-Triples (which pyoxigraph wrote, so they are loaded without checking them again) on a thread of its own:
-    Store.load releases the GIL, so the caller meanwhile parses the closure's triples and computes the
-    entailments (on two cores the load then costs no wall time; it took a sixth of a small city's analysis). The
-    caller must not touch ``store`` until the function returned has returned. A closure with blank nodes is
-    added as quads at once instead, since Store.load would rename them and the ontology's triples in the store
-    must be those of :func:`ontology_closure`."""
+def _add_ontology(store: ox.Store) -> None:
+    """Add the ontology closure to ``store`` (a new store this module built), in ``ONTOLOGY_GRAPH``: pyoxigraph
+    loads its N-Triples (which pyoxigraph wrote, so they are loaded without checking them again); a closure with
+    blank nodes is added as quads instead, since Store.load would rename them and the ontology's triples in the
+    store must be those of :func:`ontology_closure`."""
     nt = ontology_closure_ntriples()
     if b"_:" in nt:  # perhaps a blank node (or just text that reads so in a literal): the safe way
         store.extend(_ontology_quads(ontology_closure()))
-        return _done
-    failed: list[BaseException] = []
-
-    def load() -> None:
-        try:
-            store.load(nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ONTOLOGY_GRAPH, lenient=True)
-        except BaseException as exc:  # raised in the caller's thread, by the function returned
-            failed.append(exc)
-
-    thread = threading.Thread(target=load, name="sscrdf-ontology-load", daemon=True)
-    thread.start()
-
-    def wait() -> None:
-        thread.join()
-        if failed:
-            raise failed[0]
-
-    return wait
+    else:
+        store.load(nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ONTOLOGY_GRAPH, lenient=True)
 
 
 @lru_cache(maxsize=4)
