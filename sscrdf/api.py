@@ -22,36 +22,37 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from .analysis.analyze import analyze_batches, analyze_store
-from .analysis.instore import analyze_endpoint
 from .analysis.model import Analysis, CityAnalysis, FindingRow
 from .analysis.pipeline import check_store, check_terms, derive
-from .authoring.check import Report as CheckReport, check_all, check_ontology
-from .authoring.usage import UsageReport, usage_report
 from .errors import InputError
-from .io.csvreg import read_csv
 from .io.load import load as _load
 from .io.output import check_not_an_input, serialize, write_atomic
-from .io.register import ExportResult, export_register, read_register, template
 from .io.stream import NotContiguous, contiguous, graph_batches, streamable
 from .knowledge import ontology as _ontology
-from .knowledge.docs import write_docs
 from .knowledge.vocab import UnknownTermError
 from .parallel import default_batch_size
-from .query.remote import Connection
 from .query.sparql import SparqlFile, Table, bundled_queries, find_query, select, select_remote
 from .reasoning.store import is_inferred_graph
 from .render import report as _report
-from .render.html import analysis_html  # matplotlib itself is imported only when a page is drawn
 from .render.stream import STREAMED_FORMATS, StreamSummary, write_inferred as _write_inferred, write_report
-from .server.bounded import BoundedHTTPServer, Limits
-from .server.client import PushSummary, city_graphs, push as _push
-from .server.endpoint import check_origins, make_server, watch_files
-from .server.watch import WatchedFiles
 from .shacl.validate import ValidationReport, compiled_shapes, validate_store
+
+if TYPE_CHECKING:
+    # imported when first used (README "The package", "Deferred imports"): the methods that use them import
+    # them, and the names below, which the API also offers, come from __getattr__ at the end of this module
+    from .authoring.check import Report as CheckReport
+    from .authoring.usage import UsageReport
+    from .io.register import ExportResult
+    from .query.remote import Connection
+    from .server.bounded import BoundedHTTPServer, Limits
+    from .server.client import PushSummary
+    from .server.endpoint import check_origins
+    from .server.watch import WatchedFiles
 
 PathLike = str | os.PathLike[str]
 REASONERS = ("fast", "owlrl")
@@ -154,6 +155,8 @@ class AnalysisReport:
 
     def to_html(self) -> str:
         """One self-contained, printable HTML page with charts."""
+        from .render.html import analysis_html  # deferred (see the top); matplotlib loads only to draw a page
+
         return analysis_html(self.analysis, self.city.store if self.city else ox.Store())
 
 
@@ -201,11 +204,15 @@ class KnowledgeBase:
     @staticmethod
     def usage() -> UsageReport:
         """The declared terms no rule, shape or query uses (``sscrdf info --usage``)."""
+        from .authoring.usage import usage_report  # deferred (see the top)
+
         return usage_report()
 
     @staticmethod
     def check_ontology(extra: Iterable[PathLike] = ()) -> CheckReport:
         """The ontology checks (``sscrdf ontology check``), with ``extra`` Turtle modules added."""
+        from .authoring.check import check_ontology  # deferred (see the top)
+
         paths = [Path(p) for p in extra]
         for p in paths:
             if not p.is_file():
@@ -221,6 +228,8 @@ class KnowledgeBase:
         queries: Iterable[PathLike] = (),
     ) -> CheckReport:
         """Every knowledge file checked (``sscrdf check``): the bundled ones plus the given extra ones."""
+        from .authoring.check import check_all  # deferred (see the top)
+
         return check_all(
             ontology=[Path(p) for p in ontology],
             shapes=[Path(p) for p in shapes],
@@ -231,6 +240,8 @@ class KnowledgeBase:
     @staticmethod
     def write_docs(out_dir: PathLike) -> Path:
         """Write the HTML documentation of the ontology into ``out_dir`` (``sscrdf docs``); returns the page."""
+        from .knowledge.docs import write_docs  # deferred (see the top)
+
         return write_docs(out_dir)
 
     @staticmethod
@@ -435,6 +446,8 @@ class KnowledgeBase:
         ``serve_forever()`` on it, and ``server_close()`` at the end, which also ends the query worker processes
         forked here (create the server before the process starts other threads); ``cors``: the origins sent
         CORS headers (none by default). InputError when the address cannot be bound."""
+        from .server.endpoint import make_server  # deferred (see the top)
+
         try:
             return make_server(store, host, port, limits, cors)
         except OSError as exc:
@@ -446,6 +459,8 @@ class KnowledgeBase:
     ) -> WatchedFiles:
         """``paths`` loaded for serving as they change (``sscrdf serve --watch``): ``.store()`` is the dataset to
         give :meth:`server`, then :meth:`watch` swaps each change of a file in."""
+        from .server.watch import WatchedFiles  # deferred (see the top)
+
         return WatchedFiles(paths, fmt=fmt, rules=rules, as_of=as_of or dt.date.today())
 
     @staticmethod
@@ -455,6 +470,8 @@ class KnowledgeBase:
         """Poll ``files`` every ``interval`` seconds and swap each change into ``server`` (built over
         ``files.store()``), deriving again only the cities of the changed files; ``log`` gets one line per
         reload. Set the returned event to stop."""
+        from .server.endpoint import watch_files  # deferred (see the top)
+
         return watch_files(server, files, log, interval)
 
     def push(
@@ -477,6 +494,8 @@ class KnowledgeBase:
         or ``all`` (also the rules' output, per city); ``replace`` replaces the graphs written instead of adding
         to them; ``protocol`` ``gsp``, ``update`` or ``auto``; ``connection`` carries authentication, retries
         and the timeout. Returns what was written."""
+        from .server.client import city_graphs, push as _push  # deferred (see the top)
+
         items = [cities] if isinstance(cities, (City, ox.Store, str, os.PathLike)) else list(cities)
         loaded: list[tuple[ox.Store, str | Path | None]] = []
         for item in items:
@@ -507,6 +526,8 @@ class KnowledgeBase:
         ``what="inferred"`` or ``"all"``; ``update_url`` is its SPARQL Update URL. ``cities`` (with
         ``graph_per_city``): only these cities (data graph or city IRIs), their derived graphs replaced, the
         others untouched (README, "Re-analysing one city")."""
+        from .analysis.instore import analyze_endpoint  # deferred (see the top)
+
         if self.reasoner != "fast" or self.engine != "fast":
             raise InputError(
                 "--reasoner and --engine choose embedded engines; with --endpoint the store runs "
@@ -527,12 +548,17 @@ class KnowledgeBase:
     @staticmethod
     def template(output: PathLike, fmt: str | None = None) -> str:
         """Write an empty stakeholder register (``sscrdf template``); returns the path written."""
+        from .io.register import template  # deferred (see the top)
+
         return template(output, fmt)
 
     @staticmethod
     def import_register(path: PathLike, *, base_iri: str | None = None, city_iri: str | None = None) -> list[ox.Quad]:
         """The triples of a register: an .xlsx workbook, a folder of CSV sheets or a single-sheet CSV register
         (``sscrdf import``)."""
+        from .io.csvreg import read_csv  # deferred (see the top)
+        from .io.register import read_register
+
         path = Path(path)
         if path.suffix.lower() == ".csv" and path.is_file():
             return read_csv(path, base_iri=base_iri, city_iri=city_iri)
@@ -544,8 +570,43 @@ class KnowledgeBase:
     ) -> ExportResult:
         """Write the stakeholder register of ``city`` as a spreadsheet (``sscrdf export``). Triples no column
         holds are counted in the result's ``left_out``, by property."""
+        from .io.register import export_register  # deferred (see the top)
+
         store = city.store if isinstance(city, City) else city
         return export_register(list(store), output, fmt, base_iri=base_iri)
+
+
+def __getattr__(name: str) -> Any:
+    """The names this module offers from the modules it imports when first used (PEP 562; see the top)."""
+    if name == "CheckReport":
+        from .authoring.check import Report
+
+        return Report
+    if name == "UsageReport":
+        from .authoring.usage import UsageReport
+
+        return UsageReport
+    if name == "ExportResult":
+        from .io.register import ExportResult
+
+        return ExportResult
+    if name == "Connection":
+        from .query.remote import Connection
+
+        return Connection
+    if name in ("BoundedHTTPServer", "Limits"):
+        from .server import bounded
+
+        return getattr(bounded, name)
+    if name == "PushSummary":
+        from .server.client import PushSummary
+
+        return PushSummary
+    if name == "check_origins":
+        from .server.endpoint import check_origins
+
+        return check_origins
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _cities_and_terms(analysis: Analysis) -> tuple[list[CityAnalysis], set[str]]:

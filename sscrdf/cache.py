@@ -72,6 +72,17 @@ def read_text(entry: str | None, suffix: str) -> str | None:
         return None
 
 
+def read_bytes(entry: str | None, suffix: str) -> bytes | None:
+    """The bytes of the cache entry, or None (no entry, cache off, unreadable)."""
+    path = _path(entry, suffix) if entry else None
+    if path is None:
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def write_text(entry: str | None, suffix: str, text: str) -> None:
     """Store ``text`` as the cache entry, atomically (a temporary file renamed into place); any failure (a
     read-only or full disk, a cache path that is a file) is ignored."""
@@ -120,4 +131,14 @@ def source_files(*modules: str) -> list[Path]:
     return [root.joinpath(*m.split(".")).with_suffix(".py") for m in modules]
 
 
-__all__ = ["FORMAT", "cache_dir", "key", "read_json", "read_text", "source_files", "write_json", "write_text"]
+__all__ = [
+    "FORMAT",
+    "cache_dir",
+    "key",
+    "read_bytes",
+    "read_json",
+    "read_text",
+    "source_files",
+    "write_json",
+    "write_text",
+]

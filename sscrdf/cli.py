@@ -15,25 +15,20 @@ import sys
 import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__
-from .api import (
-    CheckReport,
-    Connection,
-    KnowledgeBase,
-    Limits,
-    as_date,
-    check_not_an_input,
-    check_origins,
-    serialize,
-    write_output,
-)
+from . import __version__, api
+from .api import KnowledgeBase, as_date, check_not_an_input, serialize, write_output
 from .errors import InputError, SscrdfError
 from .namespaces import LOCAL
 from .progress import configure, detail, info as _info
+
+if TYPE_CHECKING:
+    # the API imports these when first used (README "The package"): the commands that need them read them from
+    # the api module as they run, so that the other commands do not load the server or the authoring checks
+    from .api import CheckReport, Connection
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 #: where an unexpected internal error should be reported
@@ -466,7 +461,7 @@ def _store_options(f: Any) -> Any:
 def _connection(
     user: str | None, password: str | None, auth_scheme: str, token: str | None, retries: int, timeout: float
 ) -> Connection:
-    return Connection(
+    return api.Connection(
         user=user, password=password, auth_scheme=auth_scheme, token=token, retries=retries, timeout=timeout
     )
 
@@ -729,9 +724,9 @@ def serve(
     (flags below, or the environment variables SSCRDF_SERVE_QUERY_TIMEOUT, ..._MAX_RESULTS, ..._MAX_BODY, ...).
     Stop with Ctrl-C.
     """
-    limits = Limits.from_env(**limit_flags)  # each limit: flag, else $SSCRDF_SERVE_<NAME>, else the default
+    limits = api.Limits.from_env(**limit_flags)  # each limit: flag, else $SSCRDF_SERVE_<NAME>, else the default
     kb = KnowledgeBase()
-    cors = check_origins(cors)
+    cors = api.check_origins(cors)
     if watch:  # each city derived on its own, so that a changed file's cities can be derived again alone
         watched = kb.watched_files(*files, fmt=input_format, rules=not no_rules, as_of=as_date(as_of))
         store = watched.store()

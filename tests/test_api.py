@@ -45,6 +45,26 @@ def test_import_is_light_and_side_effect_free():
         sscrdf.NoSuchThing  # noqa: B018
 
 
+def test_every_name_the_api_offers_is_there_and_the_deferred_ones_come_from_their_modules():
+    """The names api.py imports when first read (README "The package", "Deferred imports") are the objects of
+    the modules they come from; an unknown name is an AttributeError."""
+    code = (
+        "import sys\nimport sscrdf.api as api\n"
+        "before = sorted(m for m in sys.modules if m.startswith(('sscrdf.server', 'sscrdf.authoring')))\n"
+        "from sscrdf.server.bounded import Limits\nfrom sscrdf.server.endpoint import check_origins\n"
+        "assert api.Limits is Limits and api.check_origins is check_origins\n"
+        "missing = [n for n in api.__all__ if getattr(api, n, None) is None]\n"
+        "try:\n    api.NoSuchThing\nexcept AttributeError:\n    print(before, missing, 'ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] [] ok" and out.stderr == ""
+    from sscrdf import api
+    from sscrdf.authoring.check import Report
+    from sscrdf.query.remote import Connection
+
+    assert api.CheckReport is Report and api.Connection is Connection
+
+
 def test_package_is_typed():
     assert (ROOT / "sscrdf" / "py.typed").is_file()
 

@@ -27,6 +27,17 @@ RIVERTON = EXAMPLES / "riverton.ttl"
 LAKESIDE = EXAMPLES / "lakeside.ttl"
 #: the libraries the commands below must not load (README, "Conventions the tests enforce")
 HEAVY = ("rdflib", "owlrl", "pyshacl", "SPARQLWrapper", "matplotlib", "openpyxl")
+#: nor the sscrdf modules of other commands, which the API imports only when they are used (README "The package")
+OTHER_COMMANDS = (
+    "sscrdf.server",
+    "sscrdf.authoring",
+    "sscrdf.render.html",
+    "sscrdf.io.register",
+    "sscrdf.io.csvreg",
+    "sscrdf.query.remote",
+    "sscrdf.analysis.instore",
+    "sscrdf.knowledge.docs",
+)
 
 
 def _env(cache_dir: Path | str) -> dict[str, str]:
@@ -44,10 +55,12 @@ def _sscrdf(cache_dir: Path | str, *args: str | Path) -> subprocess.CompletedPro
 
 
 def _loaded_heavy(cache_dir: Path, *args: str | Path) -> list[str]:
-    """The HEAVY libraries loaded by the time ``sscrdf ARGS`` (run in a new process) returns."""
+    """The HEAVY libraries and the modules of OTHER_COMMANDS (and their submodules) loaded by the time ``sscrdf
+    ARGS`` (run in a new process) returns."""
+    other = tuple(m + suffix for m in OTHER_COMMANDS for suffix in ("", "."))
     code = (
         "import sys\nfrom sscrdf.cli import main\ntry:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
-        f"print('HEAVY', sorted(m for m in {HEAVY!r} if m in sys.modules), code)"
+        f"print('HEAVY', sorted(m for m in sys.modules if m in {HEAVY!r} or m.startswith({other!r})), code)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, env=_env(cache_dir), timeout=120
@@ -69,7 +82,8 @@ def test_a_warm_run_gives_the_bytes_of_a_cold_one(tmp_path, example):
     assert _sscrdf("off", *args, off).returncode == 0
     assert _sscrdf(cache_dir, *args, cold).returncode == 0
     written = _entries(cache_dir)
-    assert {p.name.split("-", 1)[0] for p in written} == {"shapes", "concerns", "closure", "labels", "declared"}
+    kinds = {"shapes", "concerns", "closure", "labels", "declared", "rules"}
+    assert {p.name.split("-", 1)[0] for p in written} == kinds
     assert _sscrdf(cache_dir, *args, warm).returncode == 0
     assert _entries(cache_dir) == written  # the warm run read them and wrote nothing new
     assert cold.read_bytes() == off.read_bytes()
@@ -93,7 +107,7 @@ def test_the_rdf_report_of_a_warm_run_equals_a_cold_one(tmp_path):
     assert to_isomorphic(graphs[1]) == to_isomorphic(graphs[0]) and to_isomorphic(graphs[2]) == to_isomorphic(graphs[0])
 
 
-def test_the_one_city_commands_do_not_load_rdflib(tmp_path):
+def test_the_one_city_commands_load_neither_rdflib_nor_the_other_commands(tmp_path):
     cache_dir = tmp_path / "cache"
     trig, nq = tmp_path / "riverton.trig", tmp_path / "riverton.nq"
     quads = [
@@ -218,3 +232,116 @@ def test_the_test_session_never_writes_to_the_home_cache():
     from .conftest import CACHE_DIR
 
     assert os.environ["SSCRDF_CACHE_DIR"] == str(CACHE_DIR) and cache.cache_dir() == CACHE_DIR
+
+
+def test_a_closure_entry_cut_at_a_line_end_is_not_read(tmp_path, filled):
+    """An N-Triples file cut after a whole line still parses; the checksum in the JSON entry tells it apart."""
+    cache_dir = tmp_path / "cache"
+    shutil.copytree(filled[0], cache_dir)
+    (nt,) = [e for e in _entries(cache_dir) if e.name.startswith("closure-") and e.suffix == ".nt"]
+    whole = nt.read_bytes()
+    nt.write_bytes(whole[: whole.index(b"\n", len(whole) // 2) + 1])
+    out = _sscrdf(cache_dir, *ANALYZE, tmp_path / "again.json")
+    assert out.returncode == 0 and out.stderr == b""
+    assert (tmp_path / "again.json").read_bytes() == filled[1]
+    assert nt.read_bytes() == whole  # rebuilt and written again
+
+
+# ------------------------------------------------------------------------------------ the rules' plan
+
+
+def _rules_entry(cache_dir: Path) -> Path:
+    (entry,) = [e for e in _entries(cache_dir) if e.name.startswith("rules-")]
+    return entry
+
+
+def _fresh_plan(rules: list, exact: bool = True) -> tuple[list[str], dict]:
+    """(rule ids in the order the engine runs them, the plan as JSON) from ``engine._plan``, not from the plans
+    this process already holds."""
+    from sscrdf.rules import engine
+
+    engine._PLANS.clear()
+    ordered, inputs = engine._plan(rules, exact)
+    order = [rules.index(r) for r in ordered]
+    return [r.id for r in ordered], engine._plan_json((order, inputs.feeds, inputs.coarse))
+
+
+def test_the_rules_plan_from_the_cache_is_the_plan_built(tmp_path, monkeypatch):
+    from sscrdf.rules import engine
+
+    monkeypatch.setenv("SSCRDF_CACHE_DIR", str(tmp_path / "cache"))
+    rules = engine.bundled_rules()
+    for exact in (True, False):
+        built = engine._plan_json(engine._build_plan(rules, exact))
+        cold = _fresh_plan(rules, exact)  # built, and written to the cache
+        warm = _fresh_plan(rules, exact)  # read from the cache
+        assert cold[1] == warm[1] == json.loads(json.dumps(built))
+        assert cold[0] == warm[0] and sorted(cold[0]) == sorted(r.id for r in rules)
+    assert len([e for e in _entries(tmp_path / "cache") if e.name.startswith("rules-")]) == 2  # exact, coarse
+
+
+def test_the_rules_derive_the_same_from_a_cached_plan(tmp_path, monkeypatch):
+    """The derivation (the triples of each rule; how often each rule ran; the rounds) with the plan built and with
+    the plan read back from the cache (the order of a CONSTRUCT's triples is the store's, not the plan's)."""
+    import datetime as dt
+
+    from sscrdf import KnowledgeBase
+    from sscrdf.reasoning.store import knowledge_store
+    from sscrdf.rules import engine
+
+    monkeypatch.setenv("SSCRDF_CACHE_DIR", str(tmp_path / "cache"))
+    ks = knowledge_store(KnowledgeBase().load(RIVERTON).store)
+    runs = []
+    for _ in ("cold", "warm"):
+        engine._PLANS.clear()
+        d = engine.run_rules(ks, as_of=dt.date(2026, 11, 21))
+        runs.append(({r: sorted(map(str, ts)) for r, ts in d.by_rule.items()}, d.runs, d.rounds))
+    assert _rules_entry(tmp_path / "cache").is_file()
+    assert runs[0] == runs[1] and sum(map(len, runs[0][0].values())) > 100
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda plan: plan | {"order": plan["order"][1:]},  # a rule missing
+        lambda plan: plan | {"order": [0] * len(plan["order"])},  # one rule many times
+        lambda plan: plan | {"feeds": plan["feeds"] | {"patterns": []}},  # patterns named by a bad index
+        lambda plan: plan | {"feeds": plan["feeds"] | {"reads": {}}},  # the rules' read tests missing
+        lambda plan: plan | {"feeds": plan["feeds"] | {"patterns": [["?", "s"] * 3 + [None, 1, 1, 1]]}},
+        lambda plan: plan | {"coarse": 7},
+        lambda plan: {"order": plan["order"]},
+    ],
+    ids=["missing-rule", "repeated-rule", "bad-index", "no-reads", "bad-term", "bad-coarse", "no-feeds"],
+)
+def test_a_damaged_rules_plan_is_rebuilt_silently(tmp_path, monkeypatch, damage):
+    from sscrdf.rules import engine
+
+    monkeypatch.setenv("SSCRDF_CACHE_DIR", str(tmp_path / "cache"))
+    rules = engine.bundled_rules()
+    good = _fresh_plan(rules)
+    entry = _rules_entry(tmp_path / "cache")
+    entry.write_text(json.dumps(damage(json.loads(entry.read_text(encoding="utf-8")))), encoding="utf-8")
+    assert _fresh_plan(rules) == good
+    assert json.loads(entry.read_text(encoding="utf-8")) == good[1]  # rebuilt and written again
+
+
+def test_the_rules_plan_key_covers_every_rule_text(tmp_path):
+    """A copy of the bundled rules has the bundled rules' key (the key is their ids and texts, not their paths);
+    one more character in any one of them, or one rule fewer, gives another key; so does the coarse test."""
+    from sscrdf.query.sparql import read_sparql_file
+    from sscrdf.rules import engine
+
+    bundled = engine.bundled_rules()
+    for r in bundled:
+        (tmp_path / r.path.name).write_bytes(r.path.read_bytes())
+    copies = [read_sparql_file(tmp_path / r.path.name, engine.REQUIRED_RULE_KEYS) for r in bundled]
+    key = engine.plan_key(bundled, True)
+    assert key is not None and engine.plan_key(copies, True) == key
+    assert engine.plan_key(copies, False) != key and engine.plan_key(copies[1:], True) != key
+    for i in (0, len(copies) // 2, len(copies) - 1):
+        path = copies[i].path
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("WHERE", "WHERE ", 1), encoding="utf-8")
+        edited = [*copies[:i], read_sparql_file(path, engine.REQUIRED_RULE_KEYS), *copies[i + 1 :]]
+        assert engine.plan_key(edited, True) != key, path.name
+        path.write_text(text, encoding="utf-8")

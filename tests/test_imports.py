@@ -40,8 +40,30 @@ HEAVY = (
     "requests",
     "urllib3",
 )
-#: the one deliberate deferred intra-package import: ``import sscrdf`` stays light and loads the API on first use
-LAZY = {("sscrdf", "sscrdf.api")}
+#: the deliberate deferred intra-package imports (README "The package", "Deferred imports"), each for one reason:
+#: ``import sscrdf`` stays light and loads the API on first use; the API loads the modules that only some commands
+#: use (the server, the HTML page, the authoring checks, the registers, the remote store client, the documentation)
+#: in the methods that use them, so that analyze, validate and infer of a city start without them; and the loader
+#: loads the register readers only for a CSV register or a workbook
+API_DEFERRED = (
+    "sscrdf.analysis.instore",
+    "sscrdf.authoring.check",
+    "sscrdf.authoring.usage",
+    "sscrdf.io.csvreg",
+    "sscrdf.io.register",
+    "sscrdf.knowledge.docs",
+    "sscrdf.query.remote",
+    "sscrdf.render.html",
+    "sscrdf.server.bounded",
+    "sscrdf.server.client",
+    "sscrdf.server.endpoint",
+    "sscrdf.server.watch",
+)
+LAZY = (
+    {("sscrdf", "sscrdf.api")}
+    | {("sscrdf.api", m) for m in API_DEFERRED}
+    | {("sscrdf.io.load", "sscrdf.io.csvreg"), ("sscrdf.io.load", "sscrdf.io.register")}
+)
 
 
 @dataclass(frozen=True)

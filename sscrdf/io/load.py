@@ -37,9 +37,7 @@ import pyoxigraph as ox
 
 from ..errors import InputError
 from ..progress import bar
-from .csvreg import read_csv  # the CSV register reader
 from .encoding import check_utf8
-from .register import read_register
 
 __all__ = [
     "FORMATS",
@@ -445,6 +443,8 @@ def _add_rdf(store: ox.Store, data: bytes, fmt: str, path: Path, only: bool = Fa
 
 
 def _add_csv(store: ox.Store, path: Path, base_iri: str | None, city_iri: str | None) -> None:
+    from .csvreg import read_csv  # deferred: only CSV input needs the register reader (README "The package")
+
     try:
         quads = read_csv(path, base_iri=base_iri, city_iri=city_iri)
     except InputError:
@@ -457,6 +457,8 @@ def _add_csv(store: ox.Store, path: Path, base_iri: str | None, city_iri: str | 
 
 
 def _add_xlsx(store: ox.Store, path: Path, base_iri: str | None, city_iri: str | None) -> None:
+    from .register import read_register  # deferred: only a workbook or a folder of sheets needs it
+
     store.extend(read_register(path, base_iri=base_iri, city_iri=city_iri))
 
 

@@ -7,6 +7,7 @@ graphs, so the pipeline only uses it where completeness matters more than speed 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Set as AbstractSet
 from functools import lru_cache
 from pathlib import Path
@@ -356,7 +357,16 @@ def ontology_closure() -> frozenset[ox.Triple]:
 def ontology_state() -> tuple[Schema, frozenset[ox.Triple]]:
     """:func:`ontology_schema` and :func:`ontology_closure` together, for a caller that hands them to many
     calls (one look at the ontology files instead of one per call: a batch of 40 cities made 121)."""
-    return _ontology_by_key(_ontology_key())
+    schema, closure, _ = _ontology_by_key(_ontology_key())
+    return schema, closure
+
+
+def ontology_closure_ntriples() -> bytes:
+    """:func:`ontology_closure` as N-Triples (the cache entry's own bytes when it came from the cache), for
+    pyoxigraph to load into a store itself (Store.load of these bytes took half the time of building the quads
+    in Python and adding them). Valid N-Triples: pyoxigraph wrote them (and the cache entry's checksum says they
+    are those bytes), so they can be loaded without checking them again (``lenient=True``)."""
+    return _ontology_by_key(_ontology_key())[2]
 
 
 def _ontology_key() -> tuple[tuple[object, int], ...]:
@@ -370,18 +380,21 @@ _CLOSURE_CODE = ("reasoning.closure", "knowledge.ontology", "cache")
 
 
 @lru_cache(maxsize=4)
-def _ontology_by_key(_key: tuple[tuple[object, int], ...]) -> tuple[Schema, frozenset[ox.Triple]]:
-    """The schema and closure of the ontology: from the cache (sscrdf.cache) when it holds them for the same
-    ontology files, else computed (and stored there)."""
+def _ontology_by_key(_key: tuple[tuple[object, int], ...]) -> tuple[Schema, frozenset[ox.Triple], bytes]:
+    """The schema and closure of the ontology, and the closure as N-Triples: from the cache (sscrdf.cache) when it
+    holds them for the same ontology files, else computed (and stored there). The entry is two files: the JSON
+    one holds the schema and the SHA-256 of the N-Triples file, so that a damaged closure (even one cut at a line
+    end, which still parses) is never read."""
     key = cache.key("closure", [p for p, _ in _key if isinstance(p, Path)] + cache.source_files(*_CLOSURE_CODE))
     cached = _from_cache(key)
     if cached is not None:
         return cached
     triples = tuple(ontology_triples())
     schema, closure = _schema_for(triples), _ontology_closure_for(triples)
-    cache.write_json(key, _schema_json(schema))
-    cache.write_text(key, "nt", (ox.serialize(closure, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"))
-    return schema, closure
+    nt = ox.serialize(closure, format=ox.RdfFormat.N_TRIPLES) or b""
+    cache.write_text(key, "nt", nt.decode("utf-8"))
+    cache.write_json(key, {"schema": _schema_json(schema), "ntriples_sha256": hashlib.sha256(nt).hexdigest()})
+    return schema, closure, nt
 
 
 def _schema_json(schema: Schema) -> dict[str, object]:
@@ -391,23 +404,24 @@ def _schema_json(schema: Schema) -> dict[str, object]:
     }
 
 
-def _from_cache(key: str | None) -> tuple[Schema, frozenset[ox.Triple]] | None:
+def _from_cache(key: str | None) -> tuple[Schema, frozenset[ox.Triple], bytes] | None:
     """The cached schema and closure, or None (no entry, or a damaged one: the caller rebuilds them)."""
-    data, text = cache.read_json(key), cache.read_text(key, "nt")
-    if not isinstance(data, dict) or text is None:
+    data, nt = cache.read_json(key), cache.read_bytes(key, "nt")
+    if not isinstance(data, dict) or nt is None or data.get("ntriples_sha256") != hashlib.sha256(nt).hexdigest():
         return None
     try:
         fields: dict[str, object] = {}
-        for name, value in data.items():
+        for name, value in dict(data["schema"]).items():
             if isinstance(value, list):
                 fields[name] = frozenset(str(v) for v in value)
             else:
                 fields[name] = {str(k): frozenset(str(x) for x in v) for k, v in dict(value).items()}
         schema = Schema(**fields)  # type: ignore[arg-type]  # checked by the field names and types above
-        closure = frozenset(q.triple for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+        # the bytes pyoxigraph wrote (the checksum says so): read without checking them again
+        closure = frozenset(q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES, lenient=True))
     except Exception:  # a damaged entry, whatever its damage: rebuild it (the cache is only an optimisation)
         return None
-    return schema, closure
+    return schema, closure, nt
 
 
 @lru_cache(maxsize=4)

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from ..convert import to_ox_term
 from ..namespaces import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH as _ONTOLOGY_GRAPH
-from .closure import entail, ontology_closure, ontology_state
+from .closure import entail, ontology_closure, ontology_closure_ntriples, ontology_state
 
 if TYPE_CHECKING:
     from rdflib.term import Node
@@ -75,7 +75,7 @@ def knowledge_store(
     copied from ``data`` itself)."""
     out = ox.Store()
     if with_ontology:
-        out.extend(_ontology_quads(ontology_closure()))
+        _add_ontology(out)
     out.extend(data)  # the data's quads as they are (making new quad objects from the units cost more)
     ontology = ontology_state()
     for graph, triples in split_by_graph(data) if units is None else units:
@@ -83,6 +83,18 @@ def knowledge_store(
         ig = inferred_graph(graph)
         out.extend(ox.Quad(t.subject, t.predicate, t.object, ig) for t in inferred)
     return out
+
+
+def _add_ontology(store: ox.Store) -> None:
+    """Add the ontology closure to ``store`` (a new store this module built), in ``ONTOLOGY_GRAPH``: pyoxigraph
+    loads its N-Triples (which pyoxigraph wrote, so they are loaded without checking them again); a closure with
+    blank nodes is added as quads instead, since Store.load would rename them and the ontology's triples in the
+    store must be those of :func:`ontology_closure`."""
+    nt = ontology_closure_ntriples()
+    if b"_:" in nt:  # perhaps a blank node (or just text that reads so in a literal): the safe way
+        store.extend(_ontology_quads(ontology_closure()))
+    else:
+        store.load(nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ONTOLOGY_GRAPH, lenient=True)
 
 
 @lru_cache(maxsize=4)

@@ -24,6 +24,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from .. import __version__, cache
 from ..errors import InputError
 from ..namespaces import DERIVED_GRAPH as _DERIVED_GRAPH, LOCAL, PROV, RDF, SSC, XSD
 from ..query.sparql import SparqlFile, read_sparql_file
@@ -348,32 +349,72 @@ _CLASS = "class "
 #: (rule id, text) of each rule, exact -> the rules' order (as positions) and their read tests; a few rule sets per
 #: process at most (bundled, bundled + an extra directory)
 _PLANS: dict[tuple[tuple[tuple[str, str], ...], bool], tuple[list[int], Feeds, dict[str, set[str]]]] = {}
+#: the sscrdf modules whose code decides what a cached plan holds (part of its cache key)
+_PLAN_CODE = ("rules.engine", "rules.patterns", "cache")
 
 
 def _plan(rules: list[SparqlFile], exact: bool) -> tuple[list[SparqlFile], _Inputs]:
     """The rules producers first (:func:`_ordered`) and a fresh :class:`_Inputs` for one run: the exact test for
     every rule the pattern reader follows (unless not ``exact``), the coarse test (the IRIs its WHERE names, see
     :func:`rule_io`) for the others. What does not depend on the run is worked out once per rule set (it took
-    about 20 ms, once per batch of cities)."""
+    about 20 ms, once per batch of cities) and kept in the cache (sscrdf.cache; reading the 42 rules' patterns
+    took a tenth of a one-city run)."""
     key = (tuple((r.id, r.text) for r in rules), exact)
     plan = _PLANS.get(key)
     if plan is None:
-        io = {r.id: rule_io(r) for r in rules}
-        position = {id(r): i for i, r in enumerate(rules)}
-        patterns: dict[str, RulePatterns] = {}
-        coarse: dict[str, set[str]] = {}
-        for r in rules:
-            try:
-                if not exact:
-                    raise Unreadable("the coarse test was asked for")
-                patterns[r.id] = read_patterns(r.text)
-            except Unreadable:
-                coarse[r.id] = io[r.id][0]
+        entry = plan_key(rules, exact)
+        plan = _plan_from_json(cache.read_json(entry), [r.id for r in rules])
+        if plan is None:
+            plan = _build_plan(rules, exact)
+            cache.write_json(entry, _plan_json(plan))
         if len(_PLANS) >= 8:
             _PLANS.clear()
-        plan = _PLANS[key] = ([position[id(r)] for r in _ordered(rules, io)], Feeds(patterns), coarse)
+        _PLANS[key] = plan
     order, feeds, coarse = plan
     return [rules[i] for i in order], _Inputs(feeds, coarse)
+
+
+def plan_key(rules: list[SparqlFile], exact: bool) -> str | None:
+    """The cache key of the plan of ``rules``: their ids and texts in order, ``exact``, the sscrdf version and
+    the code that builds the plan."""
+    texts = [f"{r.id}\n{r.text}" for r in rules]
+    return cache.key("rules", cache.source_files(*_PLAN_CODE), __version__, str(exact), *texts)
+
+
+def _build_plan(rules: list[SparqlFile], exact: bool) -> tuple[list[int], Feeds, dict[str, set[str]]]:
+    io = {r.id: rule_io(r) for r in rules}
+    position = {id(r): i for i, r in enumerate(rules)}
+    patterns: dict[str, RulePatterns] = {}
+    coarse: dict[str, set[str]] = {}
+    for r in rules:
+        try:
+            if not exact:
+                raise Unreadable("the coarse test was asked for")
+            patterns[r.id] = read_patterns(r.text)
+        except Unreadable:
+            coarse[r.id] = io[r.id][0]
+    return [position[id(r)] for r in _ordered(rules, io)], Feeds(patterns), coarse
+
+
+def _plan_json(plan: tuple[list[int], Feeds, dict[str, set[str]]]) -> dict[str, object]:
+    order, feeds, coarse = plan
+    return {"order": order, "coarse": {rid: sorted(iris) for rid, iris in coarse.items()}, "feeds": feeds.to_json()}
+
+
+def _plan_from_json(data: object, ids: list[str]) -> tuple[list[int], Feeds, dict[str, set[str]]] | None:
+    """The plan of a cache entry for the rules ``ids``, or None (no entry, or a damaged one: the caller rebuilds
+    it)."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        order = [int(i) for i in data["order"]]
+        coarse = {str(rid): {str(i) for i in iris} for rid, iris in dict(data["coarse"]).items()}
+        feeds = Feeds.from_json(data["feeds"])
+    except Exception:  # a damaged entry, whatever its damage: rebuild it (the cache is only an optimisation)
+        return None
+    if sorted(order) != list(range(len(ids))) or sorted([*feeds.reads, *coarse]) != sorted(ids):
+        return None
+    return order, feeds, coarse
 
 
 def _in_any_graph(store: ox.Store, t: ox.Triple) -> bool:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -30,9 +31,9 @@ from ..namespaces import RDF
 _TYPE = f"{RDF}type"
 
 # \w stands for SPARQL's name characters (Unicode letters and digits, "_"); spelling out the Unicode ranges made
-# compiling this pattern cost 20 ms at import
-_TOKEN = re.compile(
-    r"""
+# compiling this pattern cost 20 ms at import. It is compiled when first used (re keeps it): a run whose rules'
+# plan comes from the cache reads no rule and does not compile it
+_TOKEN = r"""
     (?P<ws>\s+|\#[^\n]*)
   | (?P<iri><[^<>"{}|^`\\\s]*>)
   | (?P<str>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
@@ -43,9 +44,7 @@ _TOKEN = re.compile(
   | (?P<num>[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\].;,|/^*+?!=<>-])
-    """,
-    re.X,
-)
+    """
 
 
 class Unreadable(Exception):
@@ -78,8 +77,9 @@ class _Reader:
     def __init__(self, text: str) -> None:
         self.tokens: list[tuple[str, str]] = []
         pos = 0
+        token = re.compile(_TOKEN, re.X)  # from re's cache after the first time
         while pos < len(text):
-            m = _TOKEN.match(text, pos)
+            m = token.match(text, pos)
             if m is None:
                 raise Unreadable(f"unexpected character {text[pos]!r}")
             kind = m.lastgroup or ""
@@ -441,6 +441,8 @@ class Feeds:
         self._by_key: dict[tuple[str, str], list[Pattern]] = {}
         self._any: dict[str, list[Pattern]] = {}
         self._partners: dict[int, list[tuple[Pattern, set[str] | None]]] = {}
+        #: the same as (pattern, partners) pairs, in the order of the rules and their patterns (for to_json)
+        self._partner_list: list[tuple[Pattern, list[tuple[Pattern, set[str] | None]]]] = []
         for rid, rp in rules.items():
             predicates: set[str] | None = set()
             classes: set[str] = set()
@@ -448,6 +450,7 @@ class Feeds:
                 if not p.positive:
                     continue
                 self._partners[id(p)] = [(q, shared) for q, shared in rp.partners(p) if q.simple]
+                self._partner_list.append((p, self._partners[id(p)]))
                 if p.predicates is None:
                     predicates = None
                     self._any.setdefault(rid, []).append(p)
@@ -461,6 +464,67 @@ class Feeds:
                             predicates.add(iri)
                         self._by_key.setdefault((rid, iri), []).append(p)
             self.reads[rid] = (predicates, classes)
+
+    def to_json(self) -> dict[str, object]:
+        """The index as JSON values (for the cache, see :func:`sscrdf.rules.engine._plan`): every pattern once, in
+        a list, and the index's maps naming patterns by their position in it."""
+        index: dict[int, int] = {}
+        patterns: list[list[object]] = []
+
+        def at(p: Pattern) -> int:
+            if id(p) not in index:
+                index[id(p)] = len(patterns)
+                preds = None if p.predicates is None else sorted(p.predicates)
+                patterns.append([*p.subject, *p.predicate, *p.object, preds, p.simple, p.group, p.positive])
+            return index[id(p)]
+
+        partners = [
+            [at(p), [[at(q), None if shared is None else sorted(shared)] for q, shared in pairs]]
+            for p, pairs in self._partner_list
+        ]
+        return {
+            "reads": {rid: [None if ps is None else sorted(ps), sorted(cs)] for rid, (ps, cs) in self.reads.items()},
+            "by_key": [[rid, key, [at(p) for p in ps]] for (rid, key), ps in self._by_key.items()],
+            "any": {rid: [at(p) for p in ps] for rid, ps in self._any.items()},
+            "partners": partners,
+            "patterns": patterns,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Feeds:
+        """The index :meth:`to_json` gave; any error (KeyError, TypeError, ValueError, IndexError) for a value
+        that is not such JSON."""
+
+        def term(kind: object, value: object) -> Term:
+            if kind not in ("v", "i", "x") or not isinstance(value, str):
+                raise ValueError(f"not a pattern term: {kind!r} {value!r}")
+            return (kind, value)
+
+        patterns = [
+            Pattern(
+                term(sk, sv),
+                term(pk, pv),
+                term(ok, ov),
+                None if preds is None else frozenset(str(x) for x in preds),
+                bool(simple),
+                int(group),
+                bool(positive),
+            )
+            for sk, sv, pk, pv, ok, ov, preds, simple, group, positive in data["patterns"]
+        ]
+        feeds = cls({})
+        for rid, (ps, cs) in dict(data["reads"]).items():
+            feeds.reads[str(rid)] = (None if ps is None else {str(x) for x in ps}, {str(x) for x in cs})
+        for rid, key, ps in data["by_key"]:
+            feeds._by_key[(str(rid), str(key))] = [patterns[i] for i in ps]
+        for rid, ps in dict(data["any"]).items():
+            feeds._any[str(rid)] = [patterns[i] for i in ps]
+        for i, pairs in data["partners"]:
+            p = patterns[i]
+            shared_of = [(patterns[j], None if shared is None else {str(x) for x in shared}) for j, shared in pairs]
+            feeds._partner_list.append((p, shared_of))
+            feeds._partners[id(p)] = shared_of
+        return feeds
 
     def patterns(self, rid: str, t: ox.Triple) -> list[Pattern]:
         """The positive patterns of rule ``rid`` that ``t`` may match, by its predicate (and class)."""
