@@ -57,6 +57,7 @@ import pyoxigraph as ox  # noqa: E402
 from rdflib import BNode, Graph, Literal, URIRef  # noqa: E402
 from rdflib.namespace import RDF, SH, XSD  # noqa: E402
 
+from sscrdf import terms  # noqa: E402
 from sscrdf.convert import to_rdflib_term  # noqa: E402
 from sscrdf.io.load import load  # noqa: E402
 from sscrdf.namespaces import short  # noqa: E402
@@ -226,8 +227,8 @@ def sscrdf_results(store: ox.Store, reasoner: str = "fast", engine: str = "fast"
 def json_spelling(results: Iterable[Result]) -> Counter[tuple[object, ...]]:
     """Results as the analysis JSON writes them (sscrdf.render.report._result_json)."""
 
-    def term(t: object, blank: str) -> str | None:
-        return None if t is None else blank if isinstance(t, BNode) else short(t)
+    def term(t: object, blank: str) -> str | None:  # results hold sscrdf.terms terms
+        return None if t is None else blank if isinstance(t, (BNode, terms.BNode)) else short(t)
 
     return Counter(
         (
