@@ -206,7 +206,7 @@ def sscrdf_results(store: ox.Store, reasoner: str = "fast", engine: str = "fast"
     t0 = time.perf_counter()
     report = validate_store(store, reasoner=reasoner, engine=engine, **kw)
     took = time.perf_counter() - t0
-    sg = report.shapes if report.shapes is not None else shapes_graph()
+    sg = report.shapes_graph() or shapes_graph()  # the graph the results' blank nodes (complex paths) come from
     kept: list[Result] = []
     integrity = 0
     for r in report.results:

@@ -40,7 +40,7 @@ from .query.sparql import SparqlFile, Table, bundled_queries, find_query, select
 from .reasoning.store import is_inferred_graph
 from .render import report as _report
 from .render.stream import STREAMED_FORMATS, StreamSummary, write_inferred as _write_inferred, write_report
-from .shacl.validate import ValidationReport, compiled_shapes, validate_store
+from .shacl.validate import CompiledShapes, ValidationReport, compiled_shapes, validate_store
 
 if TYPE_CHECKING:
     # imported when first used (README "The package", "Deferred imports"): the methods that use them import
@@ -120,6 +120,7 @@ class AnalysisReport:
 
     analysis: Analysis
     city: City | None = None  # the analysed data (the HTML report draws on it)
+    shapes: CompiledShapes | None = None  # the shapes validated against (the RDF report copies complex paths)
 
     @property
     def cities(self) -> list[CityAnalysis]:
@@ -133,7 +134,9 @@ class AnalysisReport:
     @property
     def validation(self) -> Validation:
         """The SHACL validation results of every city."""
-        return Validation([c.validation for c in self.analysis.cities if c.validation is not None])
+        return Validation(
+            [c.validation for c in self.analysis.cities if c.validation is not None], compiled=self.shapes
+        )
 
     @property
     def timings(self) -> dict[str, float]:
@@ -287,7 +290,7 @@ class KnowledgeBase:
         )
         if not c.checked:
             check_terms(c.sources, analysis.terms_used)
-        return AnalysisReport(analysis, City(c.store, c.sources))
+        return AnalysisReport(analysis, City(c.store, c.sources), compiled_shapes(self.extra_shapes))
 
     def analyze_stream(
         self, *paths: PathLike, as_of: dt.date | None = None, fmt: str | None = None
@@ -366,7 +369,7 @@ class KnowledgeBase:
         )
         if not c.checked:
             check_terms(c.sources, report.terms_used)
-        return Validation(report.cities, report.terms_used)
+        return Validation(report.cities, report.terms_used, shapes=report.shapes, compiled=report.compiled)
 
     def infer(self, city: City | ox.Store, *, only_inferred: bool = True) -> list[ox.Quad]:
         """The OWL 2 RL entailments of ontology + data, each in its inferred graph (as ``sscrdf infer
@@ -542,7 +545,7 @@ class KnowledgeBase:
             cities=cities,
             extra_shapes=self.extra_shapes,
         )
-        return AnalysisReport(analysis, City(data))
+        return AnalysisReport(analysis, City(data), compiled_shapes(self.extra_shapes))
 
     # ------------------------------------------------------------------ registers
     @staticmethod

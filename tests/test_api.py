@@ -120,6 +120,19 @@ def test_analyze_renderings_equal_the_cli(kb, city, runner, cli, fmt, method):
     assert getattr(kb.analyze(city, as_of=AS_OF), method)().rstrip("\n") == cli_out.output.rstrip("\n")
 
 
+def test_the_analysis_validation_report_is_the_validate_report(kb, city):
+    """The validation inside an analysis renders the same SHACL report as validate: complex paths copied from
+    the shapes, messages with their language (the shapes were not handed on, so both were missing)."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+    from rdflib.namespace import SH
+
+    from_analysis = Graph().parse(data=kb.analyze(city, as_of=AS_OF).validation.to_turtle(), format="turtle")
+    assert isomorphic(from_analysis, Graph().parse(data=kb.validate(city).to_turtle(), format="turtle"))
+    paths = [from_analysis.value(r, SH.resultPath) for r in from_analysis.subjects(None, SH.ValidationResult)]
+    assert any(from_analysis.value(p, SH.inversePath) is not None for p in paths if p is not None)
+
+
 @pytest.mark.parametrize("fmt, method", [("text", "to_text"), ("md", "to_markdown"), ("ttl", "to_turtle")])
 def test_validate_renderings_equal_the_cli(kb, city, runner, cli, fmt, method):
     cli_out = runner.invoke(cli, ["validate", str(LAKESIDE), "--format", fmt])

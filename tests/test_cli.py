@@ -68,6 +68,11 @@ def test_validate_ttl_is_a_standard_report(runner, cli):
     reports = list(g.subjects(None, SH.ValidationReport))
     assert len(reports) == 1
     assert len(list(g.objects(reports[0], SH.result))) == 36
+    # the CLI's report keeps what the shapes say: complex paths copied as structures, messages with their @en
+    # (the shapes graph was lost on the way through the API, so both were missing)
+    paths = [g.value(res, SH.resultPath) for res in g.objects(reports[0], SH.result)]
+    assert any(g.value(p, SH.inversePath) is not None for p in paths if p is not None)
+    assert any(m.language == "en" for m in g.objects(None, SH.resultMessage))
 
 
 def test_validate_md(runner, cli):
