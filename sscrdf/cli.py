@@ -945,8 +945,9 @@ def _exit_at_once(code: object) -> None:
     if not (code is None or isinstance(code, int)) or threading.active_count() > 1 or "multiprocessing" in sys.modules:
         return
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None: no console (pythonw)
+                stream.flush()
     except (OSError, ValueError):  # a closed pipe or stream: Python's exit reports it as it always did
         return
     os._exit(code or 0)
