@@ -19,7 +19,15 @@ import pyoxigraph as ox
 
 from ..convert import to_ox_term
 from ..namespaces import DERIVED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH as _ONTOLOGY_GRAPH
-from .closure import entail, ontology_closure, ontology_closure_ntriples, ontology_state
+from .closure import (
+    GraphBase,
+    Schema,
+    entail,
+    ontology_closure,
+    ontology_closure_ntriples,
+    ontology_schema,
+    ontology_state,
+)
 
 if TYPE_CHECKING:
     from rdflib.term import Node
@@ -77,7 +85,13 @@ def knowledge_store(
     if with_ontology:
         _add_ontology(out)
     out.extend(data)  # the data's quads as they are (making new quad objects from the units cost more)
-    ontology = ontology_state()
+    ontology: tuple[Schema, frozenset[ox.Triple] | GraphBase]
+    if with_ontology and next(data.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH), None) is None:
+        # the reasoner looks the ontology's triples up in the store's ontology graph, which holds exactly them
+        # (parsing them into a Python set cost more than a small city's lookups)
+        ontology = (ontology_schema(), GraphBase(out, ONTOLOGY_GRAPH))
+    else:
+        ontology = ontology_state()
     for graph, triples in split_by_graph(data) if units is None else units:
         _, inferred = entail(triples, reasoner, full=False, ontology=ontology)
         ig = inferred_graph(graph)
