@@ -9,21 +9,21 @@ through a pipe; only the (small) results travel back.
 
 from __future__ import annotations
 
-import ctypes
 import itertools
-import multiprocessing as mp
 import os
 import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from multiprocessing.pool import AsyncResult
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
 from .errors import InputError
 from .progress import bar
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -102,6 +102,8 @@ def map_batches(store: ox.Store, fn: Callable[[ox.Store], T], *, batch_size: int
     if len(batches) == 1:
         return [fn(store)]
     n = workers_for(len(batches))
+    import multiprocessing as mp  # about 10 ms to import; one city (one batch) runs without it
+
     if n == 1 or "fork" not in mp.get_all_start_methods():
         return [fn(sub_store(store, b)) for b in bar(batches, total=len(batches), desc="city batches")]
     _SHARED.update(store=store, fn=fn)
@@ -121,6 +123,8 @@ def _default_sigterm(parent: int | None = None) -> None:
     running on)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
+        import ctypes  # only a worker needs it (3 ms to import)
+
         try:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):  # no prctl: the worker then lives until the pool ends it
@@ -150,6 +154,8 @@ def map_stream(items: Iterable[A], fn: Callable[[A], T], *, desc: str = "city ba
         yield fn(first)
         return
     n = workers_for(1 << 30)  # the number of items is not known yet
+    import multiprocessing as mp  # about 10 ms to import; a single item runs without it
+
     if n == 1 or "fork" not in mp.get_all_start_methods():
         yield fn(first)
         yield fn(second)

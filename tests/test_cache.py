@@ -59,7 +59,9 @@ def _loaded_heavy(cache_dir: Path, *args: str | Path) -> list[str]:
     ARGS`` (run in a new process) returns."""
     other = tuple(m + suffix for m in OTHER_COMMANDS for suffix in ("", "."))
     code = (
-        "import sys\nfrom sscrdf.cli import main\ntry:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+        # the click group, not the console script's main(), which ends the process at once (cli._exit_at_once)
+        "import sys\nfrom sscrdf.cli import cli\n"
+        "try:\n    cli(prog_name='sscrdf')\nexcept SystemExit as e:\n    code = e.code\n"
         f"print('HEAVY', sorted(m for m in sys.modules if m in {HEAVY!r} or m.startswith({other!r})), code)"
     )
     out = subprocess.run(

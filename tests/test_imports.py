@@ -26,9 +26,12 @@ HELPERS = (
     "sscrdf.cache",
     "sscrdf.terms",
 )
-#: third-party libraries heavy enough to be imported inside the function that needs them (each such import
-#: carries a comment saying why), so that commands which do not use them start faster
+#: libraries heavy enough to be imported inside the function that needs them (each such import carries a comment
+#: saying why), so that commands which do not use them start faster: third-party ones, and the standard library's
+#: multiprocessing and ctypes, which only more than one batch of cities (worker processes) needs
 HEAVY = (
+    "multiprocessing",
+    "ctypes",
     "rdflib",
     "pyshacl",
     "owlrl",

@@ -100,3 +100,54 @@ def test_the_ontology_loaded_by_pyoxigraph_is_the_ontology_closure(monkeypatch):
     monkeypatch.setattr(store_module, "ontology_closure_ntriples", lambda: nt + b"# _:b0\n")
     by_quads = knowledge_store(data)
     assert sorted(map(str, by_quads)) == sorted(map(str, loaded))
+
+
+def _chain_data() -> list[ox.Triple]:
+    """A city-like unit with a transitive chain into the ontology's (see the transitive test above)."""
+    return [
+        ox.Triple(
+            ox.NamedNode(EX + "k"), ox.NamedNode(SKOS + "broader"), ox.NamedNode(SSC + "NetworkAndAccessSubDimension")
+        ),
+        ox.Triple(ox.NamedNode(EX + "j"), ox.NamedNode(SKOS + "broader"), ox.NamedNode(EX + "k")),
+        ox.Triple(ox.NamedNode(EX + "c"), ox.NamedNode(SSC + "hasStakeholder"), ox.NamedNode(EX + "s")),
+    ]
+
+
+def test_the_reasoner_reads_the_ontology_from_the_store_as_from_the_set():
+    """knowledge_store hands the reasoner the store's ontology graph (GraphBase) instead of the closure as a
+    Python set: the entailments are the same, for the examples' cities and for a transitive chain that joins the
+    ontology's own."""
+    from sscrdf.reasoning.closure import GraphBase, ontology_schema, ontology_state
+    from sscrdf.reasoning.store import ONTOLOGY_GRAPH, split_by_graph
+
+    schema, closure = ontology_state()
+    units = [
+        t
+        for name in ("riverton.ttl", "lakeside.ttl")
+        for _, t in split_by_graph(load([ROOT / "examples" / name]).store)
+    ]
+    units.append(_chain_data())
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in closure)
+    for triples in units:
+        by_set = entail(triples, "fast", full=False, ontology=(schema, closure))
+        by_graph = entail(triples, "fast", full=False, ontology=(ontology_schema(), GraphBase(store, ONTOLOGY_GRAPH)))
+        assert by_graph == by_set
+        assert by_set[1]  # each unit entails something
+    # what needs the closure as a set (the whole graph, the reference reasoner) still gets it
+    full = entail(units[-1], "fast", ontology=(schema, GraphBase(store, ONTOLOGY_GRAPH)))
+    assert full == entail(units[-1], "fast", ontology=(schema, closure))
+
+
+def test_the_knowledge_store_is_the_same_with_data_in_the_ontology_graph():
+    """Data that names the ontology graph itself is closed against the closure as a set (the store's graph then
+    holds more than the ontology); the result is what the set gives."""
+    from sscrdf.reasoning import store as store_module
+    from sscrdf.reasoning.store import ONTOLOGY_GRAPH
+
+    data = ox.Store()
+    data.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in _chain_data())
+    got = knowledge_store(data)
+    inferred = {q.triple for q in got if store_module.is_inferred_graph(q.graph_name)}
+    _, expected = entail(_chain_data(), "fast")
+    assert inferred == expected and inferred

@@ -8,7 +8,7 @@ graphs, so the pipeline only uses it where completeness matters more than speed 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Set as AbstractSet
+from collections.abc import Callable, Iterable, Iterator, Set as AbstractSet
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -221,7 +221,7 @@ class Schema:
 
 
 def fast_closure(
-    triples: Iterable[ox.Triple], schema: Schema, base: frozenset[ox.Triple] = frozenset()
+    triples: Iterable[ox.Triple], schema: Schema, base: frozenset[ox.Triple] | GraphBase = frozenset()
 ) -> set[ox.Triple]:
     """The entailments of ``triples`` (together with ``base``) under ``schema`` that neither already holds.
 
@@ -229,7 +229,7 @@ def fast_closure(
     lookups but never walked again, so closing one city costs time in proportion to the city alone.
     Returns a new set of triples; the inputs are not changed. Literals are never typed (as in owlrl, which
     only types them through datatype axioms sscrdf switches off)."""
-    have: set[ox.Triple] = set(triples) - base
+    have: set[ox.Triple] = {t for t in triples if t not in base}
     new: set[ox.Triple] = set()
     work = list(have)
     sup_c, sup_p, dom, rng, inv = _nodes(schema)
@@ -332,11 +332,40 @@ def _nodes(schema: Schema) -> _Nodes:
     return (sup_c, sup_p, nodes(schema.domain), nodes(schema.range), nodes(schema.inverse))
 
 
-@lru_cache(maxsize=4)
+class GraphBase:
+    """The ontology closure as a graph of a store holds it, as :func:`fast_closure` looks it up (``t in base``,
+    the triples of the transitive properties), without a Python set of its triples: parsing the closure's 9,620
+    triples into one cost about 11 ms of a one-city run, more than all the lookups of a small city. ``graph``
+    must hold exactly :func:`ontology_closure` (``sscrdf.reasoning.store.knowledge_store`` loads it there)."""
+
+    def __init__(self, store: ox.Store, graph: ox.NamedNode) -> None:
+        self.store = store
+        self.graph = graph
+
+    def __contains__(self, t: object) -> bool:
+        return isinstance(t, ox.Triple) and ox.Quad(t.subject, t.predicate, t.object, self.graph) in self.store
+
+    def of_property(self, iri: str) -> Iterator[ox.Triple]:
+        return (q.triple for q in self.store.quads_for_pattern(None, ox.NamedNode(iri), None, self.graph))
+
+
 def _transitive_successors(
-    base: frozenset[ox.Triple], transitive: frozenset[str]
+    base: frozenset[ox.Triple] | GraphBase, transitive: frozenset[str]
 ) -> dict[str, dict[_Term, set[_Term]]]:
     """property IRI -> subject -> objects, for the triples of ``base`` whose property is in ``transitive``."""
+    if not isinstance(base, GraphBase):
+        return _transitive_successors_of_set(base, transitive)
+    out: dict[str, dict[_Term, set[_Term]]] = {}
+    for iri in sorted(transitive):
+        for t in base.of_property(iri):
+            out.setdefault(iri, {}).setdefault(t.subject, set()).add(t.object)
+    return out
+
+
+@lru_cache(maxsize=4)
+def _transitive_successors_of_set(
+    base: frozenset[ox.Triple], transitive: frozenset[str]
+) -> dict[str, dict[_Term, set[_Term]]]:
     out: dict[str, dict[_Term, set[_Term]]] = {}
     for t in base:
         if t.predicate.value in transitive:
@@ -351,14 +380,20 @@ def ontology_schema() -> Schema:
 
 def ontology_closure() -> frozenset[ox.Triple]:
     """The bundled ontology plus its own entailments under the fast reasoner (computed once per process)."""
-    return _ontology_by_key(_ontology_key())[1]
+    return _closure_by_key(_ontology_key())
 
 
 def ontology_state() -> tuple[Schema, frozenset[ox.Triple]]:
     """:func:`ontology_schema` and :func:`ontology_closure` together, for a caller that hands them to many
     calls (one look at the ontology files instead of one per call: a batch of 40 cities made 121)."""
-    schema, closure, _ = _ontology_by_key(_ontology_key())
-    return schema, closure
+    key = _ontology_key()
+    return _ontology_by_key(key)[0], _closure_by_key(key)
+
+
+def ontology_disjoint() -> dict[str, frozenset[str]]:
+    """class IRI -> the classes :func:`ontology_closure` declares disjoint with it (``owl:disjointWith``, both
+    directions), kept in the cache entry so that a run does not parse the closure to find them."""
+    return _ontology_by_key(_ontology_key())[2]
 
 
 def ontology_closure_ntriples() -> bytes:
@@ -366,7 +401,7 @@ def ontology_closure_ntriples() -> bytes:
     pyoxigraph to load into a store itself (Store.load of these bytes took half the time of building the quads
     in Python and adding them). Valid N-Triples: pyoxigraph wrote them (and the cache entry's checksum says they
     are those bytes), so they can be loaded without checking them again (``lenient=True``)."""
-    return _ontology_by_key(_ontology_key())[2]
+    return _ontology_by_key(_ontology_key())[1]
 
 
 def _ontology_key() -> tuple[tuple[object, int], ...]:
@@ -379,22 +414,59 @@ def _ontology_key() -> tuple[tuple[object, int], ...]:
 _CLOSURE_CODE = ("reasoning.closure", "knowledge.ontology", "cache")
 
 
+_Disjoint = dict[str, frozenset[str]]
+
+
 @lru_cache(maxsize=4)
-def _ontology_by_key(_key: tuple[tuple[object, int], ...]) -> tuple[Schema, frozenset[ox.Triple], bytes]:
-    """The schema and closure of the ontology, and the closure as N-Triples: from the cache (sscrdf.cache) when it
-    holds them for the same ontology files, else computed (and stored there). The entry is two files: the JSON
-    one holds the schema and the SHA-256 of the N-Triples file, so that a damaged closure (even one cut at a line
-    end, which still parses) is never read."""
+def _ontology_by_key(
+    _key: tuple[tuple[object, int], ...],
+) -> tuple[Schema, bytes, _Disjoint, frozenset[ox.Triple] | None]:
+    """The schema of the ontology, its closure as N-Triples, the closure's disjoint classes, and the closure
+    itself when it was computed here (None when it came from the cache: :func:`_closure_by_key` parses it when
+    asked). From the cache (sscrdf.cache) when it holds them for the same ontology files, else computed (and
+    stored there). The entry is two files: the JSON one holds the schema, the disjoint classes and the SHA-256
+    of the N-Triples file, so that a damaged closure (even one cut at a line end, which still parses) is never
+    read."""
     key = cache.key("closure", [p for p, _ in _key if isinstance(p, Path)] + cache.source_files(*_CLOSURE_CODE))
     cached = _from_cache(key)
     if cached is not None:
-        return cached
+        return (*cached, None)
     triples = tuple(ontology_triples())
     schema, closure = _schema_for(triples), _ontology_closure_for(triples)
+    disjoint = _disjoint_of(closure)
     nt = ox.serialize(closure, format=ox.RdfFormat.N_TRIPLES) or b""
     cache.write_text(key, "nt", nt.decode("utf-8"))
-    cache.write_json(key, {"schema": _schema_json(schema), "ntriples_sha256": hashlib.sha256(nt).hexdigest()})
-    return schema, closure, nt
+    cache.write_json(
+        key,
+        {
+            "schema": _schema_json(schema),
+            "disjoint": {k: sorted(v) for k, v in sorted(disjoint.items())},
+            "ntriples_sha256": hashlib.sha256(nt).hexdigest(),
+        },
+    )
+    return schema, nt, disjoint, closure
+
+
+@lru_cache(maxsize=4)
+def _closure_by_key(_key: tuple[tuple[object, int], ...]) -> frozenset[ox.Triple]:
+    _, nt, _, closure = _ontology_by_key(_key)
+    if closure is not None:
+        return closure
+    # the bytes pyoxigraph wrote (the entry's checksum says so): read without checking them again
+    return frozenset(q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES, lenient=True))
+
+
+def _disjoint_of(closure: Iterable[ox.Triple]) -> _Disjoint:
+    pairs: dict[str, set[str]] = {}
+    for t in closure:
+        if (
+            t.predicate.value == _OWL + "disjointWith"
+            and isinstance(t.subject, ox.NamedNode)
+            and isinstance(t.object, ox.NamedNode)
+        ):
+            pairs.setdefault(t.subject.value, set()).add(t.object.value)
+            pairs.setdefault(t.object.value, set()).add(t.subject.value)
+    return {k: frozenset(v) for k, v in pairs.items()}
 
 
 def _schema_json(schema: Schema) -> dict[str, object]:
@@ -404,8 +476,9 @@ def _schema_json(schema: Schema) -> dict[str, object]:
     }
 
 
-def _from_cache(key: str | None) -> tuple[Schema, frozenset[ox.Triple], bytes] | None:
-    """The cached schema and closure, or None (no entry, or a damaged one: the caller rebuilds them)."""
+def _from_cache(key: str | None) -> tuple[Schema, bytes, _Disjoint] | None:
+    """The cached schema, closure (its N-Triples) and disjoint classes, or None (no entry, or a damaged one: the
+    caller rebuilds them)."""
     data, nt = cache.read_json(key), cache.read_bytes(key, "nt")
     if not isinstance(data, dict) or nt is None or data.get("ntriples_sha256") != hashlib.sha256(nt).hexdigest():
         return None
@@ -417,11 +490,10 @@ def _from_cache(key: str | None) -> tuple[Schema, frozenset[ox.Triple], bytes] |
             else:
                 fields[name] = {str(k): frozenset(str(x) for x in v) for k, v in dict(value).items()}
         schema = Schema(**fields)  # type: ignore[arg-type]  # checked by the field names and types above
-        # the bytes pyoxigraph wrote (the checksum says so): read without checking them again
-        closure = frozenset(q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES, lenient=True))
+        disjoint = {str(k): frozenset(str(x) for x in v) for k, v in dict(data["disjoint"]).items()}
     except Exception:  # a damaged entry, whatever its damage: rebuild it (the cache is only an optimisation)
         return None
-    return schema, closure, nt
+    return schema, nt, disjoint
 
 
 @lru_cache(maxsize=4)
@@ -444,7 +516,7 @@ def entail(
     reasoner: str = "fast",
     *,
     full: bool = True,
-    ontology: tuple[Schema, frozenset[ox.Triple]] | None = None,
+    ontology: tuple[Schema, frozenset[ox.Triple] | GraphBase] | None = None,
 ) -> tuple[AbstractSet[ox.Triple], set[ox.Triple]]:
     """The ontology-plus-data graph a check runs on, as (all triples, inferred-only triples).
 
@@ -453,8 +525,11 @@ def entail(
     ``full=False`` the first element is empty (for callers that only need the inferred triples).
     ``ontology``: :func:`ontology_state` when the caller already has it."""
     data = set(data_triples)
-    base_schema, onto = ontology_state() if ontology is None else ontology
+    base_schema, given = ontology_state() if ontology is None else ontology
+    # a GraphBase serves the fast reasoner's lookups; the rest needs the closure as a set
+    onto = ontology_closure() if isinstance(given, GraphBase) and (reasoner != "fast" or full) else given
     if reasoner == "owlrl":
+        assert isinstance(onto, frozenset)
         from rdflib import Literal  # heavy: only the reference reasoner needs it
 
         closed = owlrl_closure(triples_to_graph(list(onto | data)))
@@ -475,8 +550,15 @@ def entail(
     ]
     if extra:  # the data brings schema axioms of its own: close them together with the ontology's
         schema = Schema.from_triples(list(ontology_triples()) + extra)
-    inferred = fast_closure(data, schema, base=onto) if not extra else fast_closure(onto | data, schema) - onto
-    return (onto | data | inferred if full else set()), inferred - data
+    if not extra:
+        inferred = fast_closure(data, schema, base=onto)
+    else:
+        closure = ontology_closure() if isinstance(onto, GraphBase) else onto
+        inferred = fast_closure(closure | data, schema) - closure
+    if full:
+        assert isinstance(onto, frozenset)
+        return onto | data | inferred, inferred - data
+    return set(), inferred - data
 
 
 def _is_owlrl_noise(s: Node, p: Node, o: Node, g: Graph) -> bool:

@@ -21,7 +21,14 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from ..namespaces import OWL, RDF, RDFS, SH, SSC, SSCSH
-from ..reasoning.closure import SUPPORTED_AXIOMS, Schema, ontology_closure, ontology_schema, per_schema
+from ..reasoning.closure import (
+    SUPPORTED_AXIOMS,
+    Schema,
+    ontology_closure,
+    ontology_disjoint,
+    ontology_schema,
+    per_schema,
+)
 from ..terms import IRI, from_ox
 from .results import Result
 
@@ -63,19 +70,9 @@ SCHEMA_TYPES = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
 def _disjoint() -> dict[str, frozenset[str]]:
     """class IRI -> the classes the ontology declares disjoint with it (both directions)."""
-    pairs: dict[str, set[str]] = {}
-    for t in ontology_closure():
-        if (
-            t.predicate.value == _OWL + "disjointWith"
-            and isinstance(t.subject, ox.NamedNode)
-            and isinstance(t.object, ox.NamedNode)
-        ):
-            pairs.setdefault(t.subject.value, set()).add(t.object.value)
-            pairs.setdefault(t.object.value, set()).add(t.subject.value)
-    return {k: frozenset(v) for k, v in pairs.items()}
+    return ontology_disjoint()
 
 
 def _label(iri: str) -> str:
