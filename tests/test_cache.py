@@ -5,6 +5,7 @@ Each test starts sscrdf in new processes (the cache matters between processes) w
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -72,26 +73,49 @@ def _loaded_heavy(cache_dir: Path, *args: str | Path) -> list[str]:
     return json.loads(line.split(" ", 1)[1].rsplit(" ", 1)[0].replace("'", '"'))  # type: ignore[no-any-return]
 
 
+ANALYZE = ("analyze", RIVERTON, "--as-of", "2026-11-21", "--format", "json", "-o")
+
+
 def _entries(cache_dir: Path) -> list[Path]:
     return sorted(p for p in cache_dir.iterdir() if p.is_file())
 
 
+@functools.cache
+def _validate_off(example: Path) -> bytes:
+    """``sscrdf validate EXAMPLE --format json`` without a cache (one process per example and test process: two
+    tests compare with it)."""
+    return _sscrdf("off", "validate", example, "--format", "json").stdout
+
+
+@pytest.fixture(scope="module")
+def cold_runs(tmp_path_factory):
+    """For each example: a cache folder filled by one analysis (``ANALYZE``, a cold run) and that analysis (JSON
+    bytes). Tests that write to the cache work on a copy of the folder."""
+    out = {}
+    for example in (RIVERTON, LAKESIDE):
+        tmp = tmp_path_factory.mktemp("cold")
+        assert _sscrdf(tmp / "cache", *ANALYZE[:1], example, *ANALYZE[2:], tmp / "cold.json").returncode == 0
+        out[example] = tmp / "cache", (tmp / "cold.json").read_bytes()
+    return out
+
+
 @pytest.mark.parametrize("example", [RIVERTON, LAKESIDE], ids=["riverton", "lakeside"])
-def test_a_warm_run_gives_the_bytes_of_a_cold_one(tmp_path, example):
-    args = ("analyze", example, "--as-of", "2026-11-21", "--format", "json", "-o")
-    off, cold, warm = tmp_path / "off.json", tmp_path / "cold.json", tmp_path / "warm.json"
+def test_a_warm_run_gives_the_bytes_of_a_cold_one(tmp_path, example, cold_runs):
+    args = (*ANALYZE[:1], example, *ANALYZE[2:])
+    off, warm = tmp_path / "off.json", tmp_path / "warm.json"
     cache_dir = tmp_path / "cache"
+    shutil.copytree(cold_runs[example][0], cache_dir)  # what the cold run wrote
+    cold = cold_runs[example][1]
     assert _sscrdf("off", *args, off).returncode == 0
-    assert _sscrdf(cache_dir, *args, cold).returncode == 0
     written = _entries(cache_dir)
     kinds = {"shapes", "concerns", "closure", "labels", "declared", "rules"}
     assert {p.name.split("-", 1)[0] for p in written} == kinds
     assert _sscrdf(cache_dir, *args, warm).returncode == 0
     assert _entries(cache_dir) == written  # the warm run read them and wrote nothing new
-    assert cold.read_bytes() == off.read_bytes()
-    assert warm.read_bytes() == cold.read_bytes()
+    assert cold == off.read_bytes()
+    assert warm.read_bytes() == cold
     cold_v, warm_v = (_sscrdf(cache_dir, "validate", example, "--format", fmt) for fmt in ("json", "json"))
-    assert cold_v.stdout == warm_v.stdout == _sscrdf("off", "validate", example, "--format", "json").stdout
+    assert cold_v.stdout == warm_v.stdout == _validate_off(example)
 
 
 def test_the_rdf_report_of_a_warm_run_equals_a_cold_one(tmp_path):
@@ -176,15 +200,10 @@ def test_the_key_covers_every_byte_of_every_file(tmp_path):
     assert cache.key("closure", [*copies, tmp_path / "missing.ttl"]) is None  # unreadable: no cache at all
 
 
-ANALYZE = ("analyze", RIVERTON, "--as-of", "2026-11-21", "--format", "json", "-o")
-
-
 @pytest.fixture(scope="module")
-def filled(tmp_path_factory):
+def filled(cold_runs):
     """A cache folder filled by one analysis of Riverton, and that analysis (JSON bytes)."""
-    tmp = tmp_path_factory.mktemp("filled")
-    assert _sscrdf(tmp / "cache", *ANALYZE, tmp / "good.json").returncode == 0
-    return tmp / "cache", (tmp / "good.json").read_bytes()
+    return cold_runs[RIVERTON]
 
 
 @pytest.mark.parametrize(
@@ -208,7 +227,7 @@ def test_a_cache_that_cannot_be_written_is_no_error(tmp_path):
     not_a_folder.write_text("a file where the cache folder would be", encoding="utf-8")
     out = _sscrdf(not_a_folder, "validate", RIVERTON, "--format", "json")
     assert out.returncode == 0 and out.stderr == b""
-    assert out.stdout == _sscrdf("off", "validate", RIVERTON, "--format", "json").stdout
+    assert out.stdout == _validate_off(RIVERTON)
 
 
 def test_off_writes_nothing_and_the_default_folder(tmp_path, monkeypatch):

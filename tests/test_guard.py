@@ -81,6 +81,9 @@ def test_guard_accepts_harmless(name, template, rows, canary):
     assert check_query(_q(template, canary.url))
 
 
+# rdflib's SPARQL grammar (pyparsing) takes about 7 CPU-s over the 69 files; the fast tier still parses each
+# one with pyoxigraph (test_check.py) and runs every query and rule on its fixtures
+@pytest.mark.slow
 def test_guard_passes_every_bundled_query_and_rule():
     for f in bundled_queries() + bundled_rules():
         check_query(f.text, source=f.path)

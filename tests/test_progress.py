@@ -13,9 +13,18 @@ LAKESIDE = ROOT / "examples" / "lakeside.ttl"
 
 
 def _run(args, *, stdin=None, tty=False):
+    """(exit code, standard output, standard error) of one command: in this process (click's CliRunner, whose
+    streams are no terminal) unless ``tty``; with ``tty`` in a process of its own, standard error on a
+    pseudo-terminal."""
     if not tty:
-        p = subprocess.run([sys.executable, "-m", "sscrdf.cli", *args], input=stdin, capture_output=True, timeout=300)
-        return p.returncode, p.stdout.decode(), p.stderr.decode()
+        from click.testing import CliRunner
+
+        from sscrdf.cli import cli
+
+        res = CliRunner().invoke(cli, args, input=stdin)
+        # an exception inside the command would also give exit code 1: only click's own exit is an exit code
+        assert res.exception is None or isinstance(res.exception, SystemExit), res.output
+        return res.exit_code, res.stdout, res.stderr
     master, slave = pty.openpty()
     p = subprocess.Popen([sys.executable, "-m", "sscrdf.cli", *args], stdout=subprocess.PIPE, stderr=slave)
     os.close(slave)

@@ -472,6 +472,9 @@ def test_every_table2_unit_has_a_municipality_shape():
 # ------------------------------------------------------------------------------------------ SHACL for SHACL
 
 
+# pySHACL over the union of the shapes files (2.5 s); the fast tier checks each file against SHACL-for-SHACL
+# in `sscrdf check` (test_check.py::test_bundled_shapes_rules_and_queries_pass)
+@pytest.mark.slow
 def test_shapes_graph_conforms_to_shacl_for_shacl():
     meta = Graph().parse(SHACL_SHACL, format="turtle")
     conforms, _, text = pyshacl.validate(_shapes(), shacl_graph=meta, inplace=False, allow_warnings=True)

@@ -6,6 +6,7 @@ the stream leaves no output and no temporary file behind. Memory is measured by 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import random
 import subprocess
@@ -46,9 +47,22 @@ def batches_of_5(monkeypatch):
     monkeypatch.setenv("SSCRDF_WORKERS", "2")
 
 
-def _in_memory(path, fmt: str) -> str:
+@functools.cache
+def _whole_analysis(path):
+    """The in-memory analysis of ``path`` (one per file and test process: the tests only render and read it)."""
     kb = KnowledgeBase()
-    report = kb.analyze(kb.load(path), as_of=AS_OF)
+    return kb.analyze(kb.load(path), as_of=AS_OF)
+
+
+@functools.cache
+def _whole_inference(path, only_inferred: bool) -> list[ox.Quad]:
+    """The in-memory ``infer`` of ``path`` (one per file and test process: the tests only serialize and count it)."""
+    kb = KnowledgeBase()
+    return kb.infer(kb.load(path), only_inferred=only_inferred)
+
+
+def _in_memory(path, fmt: str) -> str:
+    report = _whole_analysis(path)
     text = {"json": report.to_json, "text": report.to_text, "md": report.to_markdown}[fmt]()
     return text if text.endswith("\n") else text + "\n"
 
@@ -140,9 +154,8 @@ def test_streamed_infer_equals_the_in_memory_one(runner, cli, cities, tmp_path, 
     out = tmp_path / f"inferred.{ {'nquads': 'nq'}.get(fmt, fmt) }"
     r = runner.invoke(cli, ["infer", str(cities), "--format", fmt, *flags, "-o", str(out)])
     assert r.exit_code == 0, r.output
-    kb = KnowledgeBase()
-    everything = kb.infer(kb.load(cities), only_inferred=False)
-    inferred = kb.infer(kb.load(cities))
+    everything = _whole_inference(cities, False)
+    inferred = _whole_inference(cities, True)
     assert out.read_bytes() == serialize(inferred if flags else everything, fmt)
     written = len(inferred) if flags else len(everything)
     assert f"wrote {out}: {written} triples ({len(inferred)} inferred, engine fast)" in r.stderr
@@ -187,7 +200,7 @@ def test_an_error_in_the_third_graph_leaves_no_output(runner, cli, cities, tmp_p
 def test_analyze_stream_gives_the_cities_batch_by_batch(cities, batches_of_5):
     kb = KnowledgeBase()
     streamed = list(kb.analyze_stream(cities, as_of=AS_OF))
-    whole = kb.analyze(kb.load(cities), as_of=AS_OF).cities
+    whole = _whole_analysis(cities).cities
     assert sorted((c.label, c.city) for c in streamed) == sorted((c.label, c.city) for c in whole)
     # the graphs come in city-number order (some graphs hold a second, fixture city); each batch sorted by label
     numbers = [int(c.city.split("/city/")[1][:4]) for c in streamed]

@@ -545,7 +545,9 @@ def serve_in_thread(
     """Start serving in a daemon thread; returns the server and the endpoint URL (for tests and embedding).
     Call ``server.shutdown()`` and ``server.server_close()`` when done."""
     server = make_server(store, host, port, limits, cors)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # shutdown() waits for the serving loop to look at its flag, every poll_interval (0.5 s by default); a
+    # short one ends an embedded server (each test's) at once
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     h, p = server.server_address[:2]
     return server, f"http://{h!s}:{p}/sparql"
 
