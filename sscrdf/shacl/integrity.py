@@ -70,11 +70,6 @@ SCHEMA_TYPES = frozenset(
 )
 
 
-def _disjoint() -> dict[str, frozenset[str]]:
-    """class IRI -> the classes the ontology declares disjoint with it (both directions)."""
-    return ontology_disjoint()
-
-
 def _label(iri: str) -> str:
     return _labels(ontology_closure()).get(iri, iri.rsplit("#", 1)[-1])
 
@@ -121,12 +116,17 @@ def _violation(
     )
 
 
+_ClassMap = dict[str, frozenset[str]]
+
+
 @per_schema
-def _typing(schema: Schema) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], dict[str, frozenset[str]]]:
-    """(class -> its superclasses, predicate -> the superclasses of its domains, predicate -> those of its ranges),
-    each kept to the classes some disjointness axiom names (no other class can clash) and to non-empty sets:
-    most triples then need no work at all."""
-    keys = frozenset(_disjoint())
+def _typing(schema: Schema) -> tuple[_ClassMap, _ClassMap, _ClassMap, _ClassMap]:
+    """(class -> its superclasses, predicate -> the superclasses of its domains, predicate -> those of its ranges,
+    class -> the classes the ontology declares disjoint with it), the first three kept to the classes some
+    disjointness axiom names (no other class can clash) and to non-empty sets: most triples then need no work at
+    all. Made once per schema, so a batch of cities looks at the ontology files once, not once a city."""
+    disjoint = ontology_disjoint()
+    keys = frozenset(disjoint)
 
     def close(classes: Iterable[str]) -> frozenset[str]:
         out: set[str] = set()
@@ -141,13 +141,14 @@ def _typing(schema: Schema) -> tuple[dict[str, frozenset[str]], dict[str, frozen
         {c: v for c, v in by_class.items() if v},
         {p: v for p, v in domain.items() if v},
         {p: v for p, v in rng.items() if v},
+        disjoint,
     )
 
 
 def integrity_results(triples: Iterable[ox.Triple], schema: Schema | None = None) -> list[Result]:
     """The integrity Violations of one city's asserted ``triples`` (see the module docstring), sorted.
     ``schema``: :func:`~sscrdf.reasoning.closure.ontology_schema` when the caller already has it."""
-    by_class, by_domain, by_range = _typing(ontology_schema() if schema is None else schema)
+    by_class, by_domain, by_range, disjoint = _typing(ontology_schema() if schema is None else schema)
     ssc = str(SSC)
     out: list[Result] = []
     types: dict[_Term, set[str]] = {}
@@ -187,7 +188,6 @@ def integrity_results(triples: Iterable[ox.Triple], schema: Schema | None = None
         of_range = by_range.get(p)
         if of_range and not isinstance(t.object, ox.Literal):
             types.setdefault(t.object, set()).update(of_range)
-    disjoint = _disjoint()
     for node, classes in types.items():
         for a in sorted(classes):
             clash = sorted(b for b in disjoint.get(a, ()) if b in classes and a < b)
