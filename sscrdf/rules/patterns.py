@@ -125,6 +125,13 @@ class _Reader:
             raise Unreadable(f"undeclared prefix {prefix!r}")
         return self.prefixes[prefix] + local.replace("\\", "")
 
+    def skip_item(self) -> None:
+        """Skip one token, or one parenthesised group when one starts here."""
+        if self.peek()[1] == "(":
+            self.skip_balanced("(", ")")
+        else:
+            self.next()
+
     def skip_balanced(self, open_: str, close: str, polarity: bool | None = None, parent: int | None = None) -> None:
         """Skip from an opening bracket to its match; (NOT) EXISTS groups met on the way are read (when
         ``polarity`` is given: the polarity of the expression they sit in, in group ``parent``)."""
@@ -160,10 +167,7 @@ class _Reader:
         construct = self.keyword("CONSTRUCT")
         self.i += 1
         while self.peek()[1] != "{" and not self.keyword("WHERE"):
-            if self.peek()[1] == "(":
-                self.skip_balanced("(", ")")
-            else:
-                self.next()
+            self.skip_item()
         if construct and self.peek()[1] == "{":  # the template
             self.skip_balanced("{", "}")
         if self.keyword("WHERE"):
@@ -252,10 +256,7 @@ class _Reader:
                     self.skip_balanced("(", ")", positive, gid)
                 elif word == "VALUES":
                     self.i += 1
-                    if self.peek()[1] == "(":
-                        self.skip_balanced("(", ")")
-                    else:
-                        self.next()
+                    self.skip_item()
                     self.skip_balanced("{", "}")
                 else:
                     raise Unreadable(f"{value} is not followed")
@@ -349,10 +350,7 @@ class _Reader:
                 out = None if out is None or inner is None else out | inner
             elif value == "!":
                 self.i += 1
-                if self.peek()[1] == "(":
-                    self.skip_balanced("(", ")")
-                else:
-                    self.next()
+                self.skip_item()
                 out = None
             elif kind == "name" and value == "a":
                 self.i += 1
