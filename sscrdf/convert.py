@@ -30,15 +30,7 @@ def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | 
         return BNode(str(term))
     if isinstance(term, terms.IRI):
         return URIRef(str(term))
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"cannot convert {term!r} (RDF-star triples are not supported)")
+    return to_rdflib_term(terms.from_ox(term))  # a pyoxigraph term (TypeError for an RDF-star triple)
 
 
 def to_ox_term(term: Node | terms.Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
