@@ -23,7 +23,6 @@ from .. import cache
 from ..convert import to_ox_term
 from ..errors import InputError
 from ..knowledge.ontology import ontology_labels
-from ..knowledge.vocab import ssc_terms_in_nquads
 from ..namespaces import SSC
 from ..parallel import map_batches, map_stream
 from ..query.sparql import bundled_queries, find_query, select
@@ -52,7 +51,7 @@ from .model import (
     Row,
     section_types,
 )
-from .pipeline import Place, derive
+from .pipeline import Place, derive, load_batch
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -369,9 +368,7 @@ def analyze_batches(
 
 
 def _analyze_nquads(data: bytes, *, then: Callable[[Analysis], T], **options: object) -> T:
-    store = ox.Store()
-    store.load(data, ox.RdfFormat.N_QUADS)
-    terms = ssc_terms_in_nquads(data, store)  # a pass over the bytes instead of four scans of the store
+    store, terms = load_batch(data)
     return then(_analyze_batch(store, terms_used=terms, **options))  # type: ignore[arg-type]  # analyze_batches' options
 
 

@@ -34,7 +34,6 @@ from ..analysis.analyze import analyze_batches
 from ..analysis.model import Analysis, CityAnalysis
 from ..analysis.pipeline import check_terms, infer_batches
 from ..io.output import RDF_OUTPUT_FORMATS, atomic_writer, sigterm_as_exit
-from ..knowledge.vocab import ssc_terms_used
 from ..namespaces import PREFIXES
 from ..reasoning.store import is_inferred_graph
 from .report import analysis_json_frame, analysis_json_head, city_json, city_md, city_text, json_text
@@ -207,9 +206,9 @@ class _Run:
     terms_used: set[str]  # the ssc: terms of the batch's data, for the vocabulary check
 
 
-def _write_run(data: ox.Store, store: ox.Store, *, folder: str, only_inferred: bool, triples: bool) -> _Run:
-    """Runs in the worker: the output quads (or triples) of the batch ``data``, whose knowledge store is
-    ``store``, sorted as ``serialize`` sorts them, in a file."""
+def _write_run(store: ox.Store, terms: set[str], *, folder: str, only_inferred: bool, triples: bool) -> _Run:
+    """Runs in the worker: the output quads (or triples) of a batch whose knowledge store is ``store`` and whose
+    data uses the ssc: ``terms``, sorted as ``serialize`` sorts them, in a file."""
     quads = [q for q in store if not only_inferred or is_inferred_graph(q.graph_name)]
     inferred = sum(1 for q in quads if is_inferred_graph(q.graph_name))
     items: list[ox.Quad] | list[ox.Triple] = (
@@ -218,7 +217,7 @@ def _write_run(data: ox.Store, store: ox.Store, *, folder: str, only_inferred: b
     fd, path = tempfile.mkstemp(prefix="batch-", suffix=".nt" if triples else ".nq", dir=folder)
     with os.fdopen(fd, "wb") as fh:
         ox.serialize(items, fh, ox.RdfFormat.N_TRIPLES if triples else ox.RdfFormat.N_QUADS)
-    return _Run(path, len(quads), inferred, ssc_terms_used(data))
+    return _Run(path, len(quads), inferred, terms)
 
 
 def _merged(runs: list[_Run], triples: bool) -> Iterator[ox.Quad | ox.Triple]:
