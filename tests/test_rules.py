@@ -365,7 +365,7 @@ def test_every_finding_message_names_its_city():
     for rule_id in RULE_IDS:
         path = fixture(rule_id, "pos")
         data = _load(path)
-        for rid, f, ts in _findings_of(derive(path)):
+        for rid, _finding, ts in _findings_of(derive(path)):
             (city,) = [t.object for t in ts if t.predicate == IN_CITY]
             labels = {q.object.value for q in data.quads_for_pattern(city, RDFS_LABEL, None)}
             (message,) = [t.object.value for t in ts if t.predicate == RDFS_COMMENT]
