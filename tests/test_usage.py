@@ -159,3 +159,44 @@ def test_readme_counts_the_corpus_cases():
     (stated,) = re.findall(r"holds (\d+) bad inputs", _readme())
     cases = json.loads((ROOT / "tests" / "corpus" / "cases.json").read_text(encoding="utf-8"))
     assert int(stated) == len(cases)
+
+
+def _readme_command_lines() -> list[str]:
+    """Every ``sscrdf ...`` line of the README's sh blocks, continuation lines joined, comments cut off."""
+    lines, fenced, cont = [], False, ""
+    for line in _readme().splitlines():
+        if line.startswith("```"):
+            fenced = line.strip() == "```sh"
+            continue
+        if not fenced:
+            continue
+        line = cont + line.strip()
+        cont = ""
+        if line.endswith("\\"):
+            cont = line[:-1] + " "
+            continue
+        if line.startswith("sscrdf "):
+            lines.append(line)
+    return lines
+
+
+def test_readme_examples_use_real_commands_options_and_examples():
+    """The options of every ``sscrdf`` example in the README's sh blocks are options of its command, and the
+    example files it names exist."""
+    import shlex
+
+    commands = dict(_commands())
+    lines = _readme_command_lines()
+    assert len(lines) > 30
+    for line in lines:
+        words = shlex.split(line, comments=True)[1:]
+        while words[0].startswith("-"):  # options of sscrdf itself, before the command
+            assert words.pop(0) in {o for p in cli.params for o in p.opts}, line
+        name = " ".join(words[:2]) if words[0] == "ontology" else words[0]
+        command = commands[name]
+        known = {o for p in command.params for o in (*p.opts, *p.secondary_opts)} | {"--help", "-h"}
+        for word in words[len(name.split()) :]:
+            if word.startswith("-") and word != "-":
+                assert word.split("=", 1)[0] in known, (line, word)
+            elif word.startswith("examples/"):
+                assert (ROOT / word).exists(), (line, word)
