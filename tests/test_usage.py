@@ -1,7 +1,7 @@
 """Which ontology terms the checks (rules, city shapes, queries) use: every term a check names exists, and
 ``sscrdf info --usage`` lists the knowledge no check puts to work. Also the README's usage against the software
-(end of the file): its list of commands, their options, the limits of ``serve``, the validation JSON it shows and
-the counts it states that drift when the software grows."""
+(end of the file): its list of commands, their options, the options and files its examples use, the limits of
+``serve``, the validation JSON it shows, and the counts it states that drift when the software grows."""
 
 from __future__ import annotations
 
