@@ -307,3 +307,14 @@ def test_readme_lists_the_master_plan_terms_no_check_uses():
     unused = sorted(t[len(str(SSC)) :] for t in _masterplan_terms() & set(unused_terms()))
     missing = [t for t in unused if f"`{t}`" not in section]
     assert not missing, f"add them to the README section with the reason: {missing}"
+
+
+def test_readme_states_the_share_of_master_plan_terms_used():
+    """The figures of README "Master-plan terms no check uses" are the ones measured here."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Master-plan terms no check uses") :]
+    used, total, percent = (int(n) for n in re.search(r"(\d+) of (\d+) \((\d+)%", section).groups())
+    terms = _masterplan_terms()
+    unused = terms & set(unused_terms())
+    assert (used, total, percent) == (len(terms) - len(unused), len(terms), round(100 * (1 - len(unused) / len(terms))))
+    assert re.search(rf"fails\s+below {MIN_SHARE:.0%}", section)

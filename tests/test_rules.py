@@ -295,13 +295,20 @@ def test_cities_do_not_mix(rule_id):
 # ------------------------------------------------------------------------------------------ findings
 
 
+def _findings_of(derivation):
+    """(rule id, finding, the finding's triples) for every finding of a derivation."""
+    by_subject: dict = {}
+    for t in derivation.triples:
+        by_subject.setdefault(t.subject, []).append(t)
+    for rid, triples in derivation.by_rule.items():
+        for f in {t.subject for t in triples if t.predicate == RDF_TYPE and t.object == FINDING}:
+            yield rid, f, by_subject[f]
+
+
 def _all_findings():
     for rule_id in RULE_IDS:
         for pol in ("pos", "neg"):
-            derivation = derive(fixture(rule_id, pol))
-            for rid, triples in derivation.by_rule.items():
-                for f in {t.subject for t in triples if t.predicate == RDF_TYPE and t.object == FINDING}:
-                    yield rid, f, [t for t in derivation.triples if t.subject == f]
+            yield from _findings_of(derive(fixture(rule_id, pol)))
 
 
 def test_every_finding_is_complete():
@@ -343,6 +350,28 @@ def test_finding_iris_are_stable():
         for rid in RULE_IDS
         for t in derive(fixture(rid, "pos")).triples
     )
+
+
+#: finding rules whose message does not name the city (README, "Conventions the tests enforce"), with the reason
+MESSAGE_WITHOUT_CITY = {
+    "ask-about-duties": "a question addressed to the stakeholders it names, one kind of stakeholder at a time",
+}
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+
+
+def test_every_finding_message_names_its_city():
+    """A finding's message names its city (the label of its ssc:inCity), on every positive rule fixture."""
+    unnamed = set()
+    for rule_id in RULE_IDS:
+        path = fixture(rule_id, "pos")
+        data = _load(path)
+        for rid, _finding, ts in _findings_of(derive(path)):
+            (city,) = [t.object for t in ts if t.predicate == IN_CITY]
+            labels = {q.object.value for q in data.quads_for_pattern(city, RDFS_LABEL, None)}
+            (message,) = [t.object.value for t in ts if t.predicate == RDFS_COMMENT]
+            if not any(label in message for label in labels):
+                unnamed.add(rid)
+    assert unnamed == set(MESSAGE_WITHOUT_CITY)
 
 
 def test_message_names_the_city_and_the_category():
