@@ -138,6 +138,7 @@ def test_the_riverton_example(tmp_path):
     # an agent given by IRI gets no made-up label
     assert not objects(quads, "https://data.riverton.example/id/person/j-lindqvist", RDFS_LABEL)
     assert objects(quads, base + "riverton-water", RDFS_LABEL) == {"Riverton Water, Sewer and Drainage Co."}
+    assert objects(quads, city, RDFS_LABEL) == {"Riverton"}  # city_name, given on its first row
 
 
 def test_example_loads_through_load():
@@ -175,6 +176,28 @@ def test_city_column_beats_the_parameter(tmp_path):
     quads = read_csv(path, city_iri="https://example.org/city/b")
     assert objects(quads, "https://example.org/city/a", SSC + "hasStakeholder") == {"urn:sscrdf:reg:council"}
     assert not objects(quads, "https://example.org/city/b", SSC + "hasStakeholder")
+
+
+def test_city_name_labels_the_city(tmp_path):
+    ngo = {**COUNCIL, "id": "friends", "name": "Friends of the River", "category": "NGO", "sector": "non-profit"}
+    other = {**ngo, "id": "elsewhere", "city": "https://example.org/city/b", "city_name": "Lakeside"}
+    path = write_register(tmp_path, [{**COUNCIL, "city_name": "Riverton"}, ngo, other])
+    quads = read_csv(path)
+    assert objects(quads, "urn:sscrdf:city:reg", RDFS_LABEL) == {"Riverton"}  # named on one of its rows
+    assert objects(quads, "https://example.org/city/b", RDFS_LABEL) == {"Lakeside"}
+    assert objects(quads, "urn:sscrdf:reg:council", RDFS_LABEL) == {"Riverton City Council"}
+
+
+def test_one_city_one_name(tmp_path):
+    ngo = {**COUNCIL, "id": "friends", "name": "Friends of the River", "category": "NGO", "city_name": "Riverside"}
+    err = bad(tmp_path, [{**COUNCIL, "city_name": "Riverton"}, ngo])
+    assert err.line == 3
+    assert err.message == (
+        "column city_name: 'Riverside' differs from 'Riverton' given on line 2 for the same city urn:sscrdf:city:reg"
+    )
+    later = {**COUNCIL, "assessed_on": "2025-06-30", "city_name": "Riverside"}  # two rows of one id: merged first
+    err = bad(tmp_path, [{**COUNCIL, "city_name": "Riverton"}, later])
+    assert err.line == 3 and "column city_name" in err.message and "line 2" in err.message
 
 
 def test_values_are_matched_case_insensitively(tmp_path):

@@ -47,23 +47,26 @@ Optional columns:
 ``city``
     the city (an IRI or a local name); default: the ``city_iri`` given to the reader, else
     ``urn:sscrdf:city:<file stem>``.
+``city_name``
+    the city's name, written as its ``rdfs:label`` (the reports head the city with it). Every row that names
+    the same city must give the same name or none.
 
 Other columns (notes, contact details …) are ignored, unless their name looks like a misspelt one of the above.
 
 Rules: every value is matched case-insensitively. ``scale`` and ``sector`` must be filled for a stakeholder; the
 six assessment columns (``power`` … ``assessed_by``) are all filled or all empty (a stakeholder identified but not
 yet assessed). Several rows with the same ``id`` are several dated assessments of one stakeholder: later rows may
-leave name, category, scale, sector, ``unit_of`` and city empty (they are taken from the first row), and must
-agree with it where they fill them; their responsibilities add up. The same assessment twice is an error. A
-municipal unit is not a stakeholder: its row leaves scale, sector and the assessment columns empty and names its
-municipality in ``unit_of``.
+leave name, category, scale, sector, ``unit_of``, ``city`` and ``city_name`` empty (they are taken from the first
+row), and must agree with it where they fill them; their responsibilities add up. The same assessment twice is
+an error. A municipal unit is not a stakeholder: its row leaves scale, sector and the assessment columns empty and
+names its municipality in ``unit_of``.
 
 Triples
 =======
 
 For a stakeholder ``?s`` of city ``?city``::
 
-    ?city a ssc:City ; ssc:hasStakeholder ?s .
+    ?city a ssc:City ; ssc:hasStakeholder ?s ; rdfs:label "city_name" .
     ?s a ssc:<Category> ; rdfs:label "name" ; ssc:scale ssc:LocalScale ; ssc:sector ssc:PublicSector ;
        ssc:hasResponsibility ssc:<Responsibility> .
     ?a a ssc:EngagementAssessment ; ssc:assessedStakeholder ?s ; ssc:powerLevel ssc:High ;
@@ -125,7 +128,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "assessed_on",
     "assessed_by",
 )
-OPTIONAL_COLUMNS: tuple[str, ...] = ("responsibilities", "unit_of", "city")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("responsibilities", "unit_of", "city", "city_name")
 _ASSESSMENT_COLUMNS = ("power", "interest", "current_level", "desired_level", "assessed_on", "assessed_by")
 
 
@@ -328,6 +331,7 @@ class _Entity:
     sector: str | None
     unit_of: str | None
     city: str | None
+    city_name: str | None = None
     responsibilities: tuple[str, ...] = ()
     assessments: tuple[_Assessment, ...] = ()
 
@@ -477,6 +481,7 @@ def _entity(row: Mapping[str, str], line: int, settings: _Settings) -> _Entity:
         scale = _choice(_required(row, ctx_for, "scale"), ctx_for("scale"), cat, _values("scale"), "a scale")
         sector = _choice(_required(row, ctx_for, "sector"), ctx_for("sector"), cat, _values("sector"), "a sector")
     city = _resolve(row["city"], base, ctx_for("city")) if row.get("city") and not is_unit else None
+    city_name = (row.get("city_name") or None) if not is_unit else None
     name = _required(row, ctx_for, "name")
     responsibilities = _responsibilities(row.get("responsibilities", ""), ctx_for("responsibilities"), cat)
     assessment = _assessment(row, line, ctx_for, settings, is_unit)
@@ -490,6 +495,7 @@ def _entity(row: Mapping[str, str], line: int, settings: _Settings) -> _Entity:
         sector=sector,
         unit_of=unit_of,
         city=city,
+        city_name=city_name,
         responsibilities=tuple(responsibilities),
         assessments=(assessment,) if assessment is not None else (),
     )
@@ -502,6 +508,7 @@ _MERGED = (
     ("sector", "sector"),
     ("unit_of", "unit_of"),
     ("city", "city"),
+    ("city_name", "city_name"),
 )
 
 
@@ -648,6 +655,24 @@ def _check_units(entities: Mapping[str, _Entity], path: Path) -> None:
             )
 
 
+def _check_city_names(entities: Mapping[str, _Entity], settings: _Settings) -> None:
+    """Every row that names a city's name gives the same one (rows of one id are merged and checked already)."""
+    named: dict[str, _Entity] = {}
+    for e in entities.values():
+        if not e.city_name:
+            continue
+        city = e.city or settings.city
+        first = named.setdefault(city, e)
+        if first.city_name != e.city_name:
+            raise InputError(
+                f"column city_name: {e.city_name!r} differs from {first.city_name!r} given on line {first.line} "
+                f"for the same city {city}",
+                path=settings.path,
+                line=e.line,
+                hint="give a city one name (or leave city_name empty on all but one row)",
+            )
+
+
 def _quads(entities: Iterable[_Entity], settings: _Settings) -> list[ox.Quad]:
     """The default-graph quads of the register, without repeats, in the order of the rows."""
     out: dict[ox.Quad, None] = {}
@@ -669,6 +694,8 @@ def _quads(entities: Iterable[_Entity], settings: _Settings) -> list[ox.Quad]:
             city = e.city or settings.city
             add(city, _RDF + "type", iri(SSC + "City"))
             add(city, SSC + "hasStakeholder", iri(e.iri))
+            if e.city_name:
+                add(city, _prop("city_name"), ox.Literal(e.city_name))
             add(e.iri, _prop("scale"), iri(SSC + (e.scale or "")))
             add(e.iri, _prop("sector"), iri(SSC + (e.sector or "")))
         for r in e.responsibilities:
@@ -713,7 +740,7 @@ def _row_iri(row: Mapping[str, str], line: int, settings: _Settings) -> str:
     return _resolve(row["id"], settings.base, ctx)
 
 
-_DESCRIPTIVE = ("name", "category", "scale", "sector", "unit_of", "city")
+_DESCRIPTIVE = ("name", "category", "scale", "sector", "unit_of", "city", "city_name")
 
 
 def _inherit(row: Mapping[str, str], first: Mapping[str, str]) -> dict[str, str]:
@@ -775,4 +802,5 @@ def read_csv(
             hint="add one row per stakeholder assessment below the header",
         )
     _check_units(entities, path)
+    _check_city_names(entities, settings)
     return _quads(entities.values(), settings)
