@@ -7,6 +7,7 @@ cannot use (bad file, syntax error, unknown term, ...), always with a one-line m
 
 from __future__ import annotations
 
+import difflib
 import gc
 import json
 import logging
@@ -285,6 +286,37 @@ def docs_command(out_dir: str) -> None:
 
 _FORMAT_HELP = "force the input format instead of guessing it from the extension"
 _INPUT_FORMATS = ["turtle", "trig", "nquads", "ntriples", "json-ld", "rdf-xml", "csv", "xlsx"]
+_FROM_EXTENSION = "default: from the output file's extension, else {}"
+
+
+def _output_format(fmt: str | None, output: str | None, by_ext: dict[str, str], default: str) -> str:
+    """The format of a command's output: ``--format`` when given, else the one the output file's extension
+    names (``by_ext``: extension -> format, the first extension of a format is its usual one), else
+    ``default`` (standard output, or a file name without an extension). A ``--format`` that contradicts a known
+    extension, and an extension that names none of the command's formats, are InputErrors: a report written
+    as text into ``report.json`` looks broken to whoever opens it."""
+    ext = Path(output).suffix.lower().lstrip(".") if output else ""
+    if fmt is not None:
+        if ext in by_ext and by_ext[ext] != fmt:
+            usual = next(e for e, f in by_ext.items() if f == fmt)
+            raise InputError(
+                f"--format {fmt} does not match the output file's extension .{ext}",
+                path=output,
+                hint=f"use --format {by_ext[ext]}, or name the file *.{usual}",
+            )
+        return fmt
+    if not ext:
+        return default
+    if ext not in by_ext:
+        close = difflib.get_close_matches(ext, list(by_ext), n=1)
+        raise InputError(
+            f"the output file's extension .{ext} names none of the formats this command writes",
+            path=output,
+            hint=(f"did you mean .{close[0]}? Otherwise name the file " if close else "name the file ")
+            + ", ".join(f"*.{e}" for e in by_ext)
+            + ", or give --format",
+        )
+    return by_ext[ext]
 
 
 @cli.command()
@@ -293,9 +325,8 @@ _INPUT_FORMATS = ["turtle", "trig", "nquads", "ntriples", "json-ld", "rdf-xml", 
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "ttl", "md"]),
-    default="text",
-    show_default=True,
-    help="report format",
+    default=None,
+    help="report format (" + _FROM_EXTENSION.format("text") + ")",
 )
 @click.option("--shapes", "extra_shapes", multiple=True, type=click.Path(), help="extra SHACL shapes file (repeatable)")
 @click.option(
@@ -324,7 +355,7 @@ _INPUT_FORMATS = ["turtle", "trig", "nquads", "ntriples", "json-ld", "rdf-xml", 
 )
 def validate(
     files: tuple[str, ...],
-    fmt: str,
+    fmt: str | None,
     extra_shapes: tuple[str, ...],
     fail_on: str,
     output: str | None,
@@ -339,6 +370,7 @@ def validate(
     something is, 2 when the input cannot be validated.
     """
     check_not_an_input(output, files)
+    fmt = _output_format(fmt, output, {"txt": "text", "json": "json", "ttl": "ttl", "md": "md"}, "text")
     kb = KnowledgeBase(reasoner=reasoner, engine=engine, extra_shapes=extra_shapes)
     # the vocabulary check runs on the terms the validation collects batch by batch (no extra scan)
     result = kb.validate(kb.load(*files, fmt=input_format, check="deferred"))
@@ -363,7 +395,7 @@ def validate(
     "fmt",
     type=click.Choice(["trig", "nquads", "ttl", "nt"]),
     default=None,
-    help="output format (default: from the output file's extension, else trig)",
+    help="output format (" + _FROM_EXTENSION.format("trig") + ")",
 )
 @click.option("--only-inferred", is_flag=True, help="write only the inferred triples, not the asserted ones")
 @click.option(
@@ -390,16 +422,7 @@ def infer(
     cannot keep the two apart.
     """
     check_not_an_input(output, files)
-    by_ext = {"trig": "trig", "nq": "nquads", "ttl": "ttl", "nt": "nt"}
-    ext = Path(output).suffix.lower().lstrip(".") if output else ""
-    if fmt is not None and ext in by_ext and by_ext[ext] != fmt:
-        raise InputError(
-            f"--format {fmt} does not match the output file's extension .{ext}",
-            path=output,
-            hint=f"use --format {by_ext[ext]}, or name the file *.{ {v: k for k, v in by_ext.items()}[fmt] }",
-        )
-    if fmt is None:
-        fmt = by_ext.get(ext, "trig")
+    fmt = _output_format(fmt, output, {"trig": "trig", "nq": "nquads", "ttl": "ttl", "nt": "nt"}, "trig")
     if fmt in ("ttl", "nt") and not only_inferred:
         raise InputError(
             f"{fmt} output cannot keep inferred triples apart from asserted ones",
@@ -477,9 +500,8 @@ def _connection(
     "--format",
     "fmt",
     type=click.Choice(["text", "md", "json", "ttl", "html"]),
-    default="text",
-    show_default=True,
-    help="html: one self-contained, printable page with charts",
+    default=None,
+    help="html: one self-contained, printable page with charts (" + _FROM_EXTENSION.format("text") + ")",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the report to this file (atomically)")
 @click.option("--as-of", help="analyse as of this date (YYYY-MM-DD; default today): the review-period rule uses it")
@@ -521,7 +543,7 @@ def _connection(
 @_store_options
 def analyze(
     files: tuple[str, ...],
-    fmt: str,
+    fmt: str | None,
     output: str | None,
     as_of: str | None,
     extra_shapes: tuple[str, ...],
@@ -542,6 +564,9 @@ def analyze(
     findings and derived facts as RDF for portals. Exit 0 on success, 2 when the input cannot be used.
     """
     check_not_an_input(output, files)
+    fmt = _output_format(
+        fmt, output, {"txt": "text", "md": "md", "json": "json", "ttl": "ttl", "html": "html", "htm": "html"}, "text"
+    )
     kb = KnowledgeBase(reasoner=reasoner, engine=engine, extra_shapes=extra_shapes)
     if endpoint:
         if files:
@@ -614,7 +639,9 @@ def list_queries(fmt: str) -> None:
 @cli.command()
 @click.argument("name")
 @click.argument("files", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), help=_FROM_EXTENSION.format("table").capitalize()
+)
 @click.option("--endpoint", help="run on this SPARQL 1.1 endpoint instead of the FILES (which must then be omitted)")
 @click.option("--as-of", help="date the rules use (YYYY-MM-DD; default today)")
 @click.option("--no-rules", is_flag=True, help="query the data and its entailments without running the rules")
@@ -623,7 +650,7 @@ def list_queries(fmt: str) -> None:
 def query(
     name: str,
     files: tuple[str, ...],
-    fmt: str,
+    fmt: str | None,
     endpoint: str | None,
     as_of: str | None,
     no_rules: bool,
@@ -636,6 +663,7 @@ def query(
     everything the rules derive. On an endpoint it runs unchanged, as standard SPARQL 1.1.
     """
     check_not_an_input(output, (*files, name))
+    fmt = _output_format(fmt, output, {"txt": "table", "csv": "csv", "json": "json"}, "table")
     kb = KnowledgeBase()
     q = kb.find_query(name)
     if endpoint:

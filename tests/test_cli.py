@@ -341,3 +341,66 @@ def test_query_sees_rule_output_unless_no_rules(runner, cli):
 def test_every_command_has_help(runner, cli, command):
     r = runner.invoke(cli, [command, "--help"])
     assert r.exit_code == 0 and "Usage:" in r.output
+
+
+# ------------------------------------------------------------------------------------------- output formats
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "starts"),
+    [
+        (["analyze", LAKESIDE, "--as-of", "2026-11-21"], "report.json", "{"),
+        (["analyze", LAKESIDE, "--as-of", "2026-11-21"], "report.HTML", "<!DOCTYPE html>"),
+        (["analyze", LAKESIDE, "--as-of", "2026-11-21"], "report.md", "# Stakeholder analysis: Lakeside"),
+        (["analyze", LAKESIDE, "--as-of", "2026-11-21"], "report", "sscrdf analysis of Lakeside"),
+        (["analyze", LAKESIDE, "--as-of", "2026-11-21", "--format", "text"], "report.out", "sscrdf analysis of"),
+        (["validate", LAKESIDE], "results.md", "# Stakeholder register validation"),
+        (["validate", LAKESIDE], "results.ttl", "@prefix"),
+        (["query", "stakeholder-count", LAKESIDE], "count.csv", "city,cityLabel,stakeholders"),
+        (["query", "stakeholder-count", LAKESIDE], "count.json", "{"),
+        (["infer", LAKESIDE, "--only-inferred"], "inferred.nt", "<"),
+    ],
+)
+def test_output_format_follows_the_file_extension(runner, cli, tmp_path, args, name, starts):
+    """Without --format, -o FILE.json writes JSON, FILE.html the HTML report and so on; a file name without an
+    extension, or an extension the command does not know given with --format, gets the format asked for."""
+    out = tmp_path / name
+    r = runner.invoke(cli, [*args, "-o", str(out)])
+    assert r.exit_code in (0, 1), r.output
+    assert out.read_text(encoding="utf-8").lstrip().startswith(starts)
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "message"),
+    [
+        (
+            ["analyze", LAKESIDE],
+            "report.jsn",
+            "the output file's extension .jsn names none of the formats this command writes — did you mean .json? "
+            "Otherwise name the file *.txt, *.md, *.json, *.ttl, *.html, *.htm, or give --format",
+        ),
+        (
+            ["analyze", LAKESIDE, "--format", "md"],
+            "report.json",
+            "--format md does not match the output file's extension .json — use --format json, or name the file *.md",
+        ),
+        (
+            ["infer", LAKESIDE],
+            "inferred.json",
+            "the output file's extension .json names none of the formats this command writes — name the file "
+            "*.trig, *.nq, *.ttl, *.nt, or give --format",
+        ),
+        (
+            ["query", "stakeholder-count", LAKESIDE, "--format", "json"],
+            "count.txt",
+            "--format json does not match the output file's extension .txt — use --format table, or name the file "
+            "*.json",
+        ),
+    ],
+)
+def test_output_extension_and_format_must_agree(runner, cli, tmp_path, args, name, message):
+    out = tmp_path / name
+    r = runner.invoke(cli, [*args, "-o", str(out)])
+    assert r.exit_code == 2
+    assert r.stderr == f"error: {out}: {message}\n"
+    assert not list(tmp_path.iterdir())  # nothing written
