@@ -174,6 +174,13 @@ case(
     lines="any",
 )
 case(
+    "jsonld-huge-integer",
+    ["validate", f("huge-int.jsonld", '{"@id": "urn:a", "urn:p": 1' + "0" * 5000 + "}"), "--fail-on", "info"],
+    0,
+    r"graph\(s\) validated",
+    lines="any",
+)
+case(
     "owl-imports",
     ["validate", f("imports.ttl", GOOD + f"<urn:o> a owl:Ontology ; owl:imports <{CANARY}onto.ttl> .\n")],
     0,
