@@ -181,6 +181,20 @@ case(
     lines="any",
 )
 case(
+    "skos-broader-chain",
+    [
+        "analyze",
+        f(
+            "broader-chain.ttl",
+            GOOD
+            + "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+            + "".join(f"ex:n{i} skos:broader ex:n{i + 1} .\n" for i in range(1500)),
+        ),
+    ],
+    2,
+    r"reasoning over the data would infer more than 175,\d{3} triples .*skos:\w+Transitive",
+)
+case(
     "owl-imports",
     ["validate", f("imports.ttl", GOOD + f"<urn:o> a owl:Ontology ; owl:imports <{CANARY}onto.ttl> .\n")],
     0,
