@@ -639,7 +639,11 @@ def _write_xlsx(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[s
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for r in rows.get(s.name, []):
+            _check_cells(s, r)
             ws.append(r)
+            for cell in ws[ws.max_row]:
+                if cell.data_type == "f":  # openpyxl takes text starting with "=" for a formula: data is text
+                    cell.data_type = "s"
         for i, c in enumerate(s.columns, start=1):
             letter = get_column_letter(i)
             ws.column_dimensions[letter].width = max(14, min(40, len(c.name) + 6))
@@ -670,6 +674,21 @@ def _write_xlsx(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[s
     buf = io.BytesIO()
     wb.save(buf)
     write_atomic(path, buf.getvalue())
+
+
+def _check_cells(s: Sheet, row: Sequence[str]) -> None:
+    """InputError when a cell of ``row`` holds a control character (U+0000-U+001F but tab, line feed and carriage
+    return): the XML of an XLSX file cannot hold it."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    for col, value in zip(s.columns, row, strict=False):
+        bad = ILLEGAL_CHARACTERS_RE.search(value)
+        if bad:
+            raise InputError(
+                f"sheet '{s.name}', row '{row[0]}', column '{col.name}': {value[:60]!r} holds the control character "
+                f"U+{ord(bad.group()):04X}, which an XLSX cell cannot hold",
+                hint="remove it from the data, or export CSV sheets (-o a folder)",
+            )
 
 
 def _csv_text(rows: Iterable[Sequence[str]]) -> str:

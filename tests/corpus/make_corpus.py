@@ -194,6 +194,38 @@ case(
     2,
     r"reasoning over the data would infer more than 175,\d{3} triples .*skos:\w+Transitive",
 )
+ASSESS = (
+    "ex:a1 a ssc:EngagementAssessment ; ssc:assessedStakeholder ex:m ; ssc:powerLevel ssc:High ; "
+    "ssc:interestLevel ssc:Low ; ssc:currentLevel ssc:Neutral ; ssc:desiredLevel ssc:Leading ; dcterms:date "
+)
+case(
+    "html-assessment-year-minus-44",
+    ["analyze", f("year-44.ttl", GOOD + ASSESS + '"-0044-03-15"^^xsd:date .\n'), "--format", "html"],
+    0,
+    r"<html",
+    lines="any",
+)
+case(
+    "html-priority-5000-digits",
+    [
+        "analyze",
+        f(
+            "priority-digits.ttl",
+            GOOD + 'ex:pa a ssc:PlannedAction ; ssc:about ex:m ; ssc:priority "1' + "0" * 5000 + '"^^xsd:integer .\n',
+        ),
+        "--format",
+        "html",
+    ],
+    0,
+    r"<html",
+    lines="any",
+)
+case(
+    "export-xlsx-control-character",
+    ["export", f("bell.ttl", GOOD + 'ex:m rdfs:label "a\\u0007b" .\n'), "-o", "{tmp}/out.xlsx"],
+    2,
+    r"column 'name': .* holds the control character U\+0007, which an XLSX cell cannot hold",
+)
 case(
     "owl-imports",
     ["validate", f("imports.ttl", GOOD + f"<urn:o> a owl:Ontology ; owl:imports <{CANARY}onto.ttl> .\n")],
