@@ -212,30 +212,67 @@ def _norm(name: str) -> str:
     return re.sub(r"[\s_-]+", " ", name.strip().lower())
 
 
+#: an XLSX file may unpack to at most this many times its own size (beyond the first 10 MiB): a spreadsheet
+#: program's workbook unpacks to 4-15 times its size, a zip bomb to hundreds or thousands
+XLSX_MAX_RATIO = 50
+_XLSX_RATIO_FLOOR = 10 << 20
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """InputError when the workbook at ``path`` would unpack to more than the input limit, or to more than
+    :data:`XLSX_MAX_RATIO` times its size (a zip bomb: openpyxl would read it all)."""
+    import zipfile
+
+    from .load import input_limit  # load reads registers too: imported here, not at the top
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # openpyxl reports a damaged file with its own words
+    packed = max(path.stat().st_size, 1)
+    limit = input_limit()
+    mib = 1 << 20
+    if limit is not None and unpacked > limit:
+        raise InputError(
+            f"the workbook unpacks to {unpacked / mib:.1f} MiB, more than the {limit / mib:.1f} MiB input limit",
+            path=path,
+            hint="split the register, or raise SSCRDF_MAX_INPUT_BYTES",
+        )
+    if unpacked > _XLSX_RATIO_FLOOR and unpacked > XLSX_MAX_RATIO * packed:
+        raise InputError(
+            f"the workbook unpacks to {unpacked / mib:.1f} MiB, {unpacked // packed} times its size (at most "
+            f"{XLSX_MAX_RATIO} expected): it looks like a zip bomb, not a spreadsheet",
+            path=path,
+            hint="save the register from the spreadsheet program as .xlsx",
+        )
+
+
 def _tables_xlsx(path: Path) -> dict[str, _Table]:
     import openpyxl  # the spreadsheet library is needed only for XLSX registers
 
+    _check_unpacked_size(path)
+    out: dict[str, _Table] = {}
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        try:
+            for ws in wb.worksheets:
+                it = ws.iter_rows(values_only=True)
+                header = [_cell_text(c) for c in next(it, ())]
+                table = _Table(f"{path.name}[{ws.title}]", header)
+                for n, cells in enumerate(it, start=2):
+                    row = {h: _cell_text(c) for h, c in zip(header, cells, strict=False) if h}
+                    if any(row.values()):
+                        table.rows.append((n, row))
+                out[_norm(ws.title)] = table
+        finally:
+            wb.close()
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file, when opening and when reading a sheet
         raise InputError(
-            f"not a readable XLSX workbook ({type(exc).__name__}: {exc})",
+            f"not a readable XLSX workbook ({type(exc).__name__}: {' '.join(str(exc).split())})",
             path=path,
             hint="save the register from the spreadsheet program as .xlsx",
         ) from None
-    out: dict[str, _Table] = {}
-    try:
-        for ws in wb.worksheets:
-            it = ws.iter_rows(values_only=True)
-            header = [_cell_text(c) for c in next(it, ())]
-            table = _Table(f"{path.name}[{ws.title}]", header)
-            for n, cells in enumerate(it, start=2):
-                row = {h: _cell_text(c) for h, c in zip(header, cells, strict=False) if h}
-                if any(row.values()):
-                    table.rows.append((n, row))
-            out[_norm(ws.title)] = table
-    finally:
-        wb.close()
     return out
 
 

@@ -3,7 +3,9 @@ the files and the table are committed, the test (tests/test_corpus.py) reads onl
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -329,6 +331,46 @@ for cid, data, m in [
     ("csv-huge-field", "id,label,category\nacme," + "A" * 200000 + ",NGO\n", r"."),
 ]:
     case(cid, ["validate", f(cid + ".csv", data)], 2, m)
+# ---- hostile XLSX registers
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def _workbook_with_entity() -> bytes:
+    """A one-sheet workbook whose sheet XML uses an entity it does not declare (openpyxl fails in the middle of
+    reading the sheet, not when opening the workbook)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "stakeholders"
+    wb.active.append(["id", "name"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    src = zipfile.ZipFile(buf)
+    parts = {n: src.read(n) for n in src.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(b"<sheetData>", b"<sheetData>&nope;", 1)
+    return _zip(parts)
+
+
+case(
+    "xlsx-zip-bomb",
+    ["import", f("bomb.xlsx", _zip({"xl/worksheets/sheet1.xml": b" " * (20 << 20)})), "-o", "{tmp}/out.ttl"],
+    2,
+    r"the workbook unpacks to 20.0 MiB, \d+ times its size .*zip bomb",
+)
+case(
+    "xlsx-entity",
+    ["validate", f("entity.xlsx", _workbook_with_entity())],
+    2,
+    r"not a readable XLSX workbook \(ParseError",
+)
 # ---- hostile queries (user .rq files)
 for cid, q, m in [
     ("rq-service", "SELECT * WHERE { SERVICE <" + CANARY + "> { ?s ?p ?o } }", r"uses SERVICE"),
