@@ -234,6 +234,21 @@ def test_import_unknown_sheet_and_column(tmp_path):
     assert "column 'nmae': is not a column of this sheet" in text and "did you mean 'name'?" in text
 
 
+def test_import_duplicate_column(tmp_path):
+    """A column named twice is one error on the header, not a cascade of 'a value is required' from the second,
+    empty, copy overriding the first."""
+
+    def edit(s):
+        s["stakeholders"][0].append("Name")
+        for row in s["stakeholders"][1:]:
+            row.append("")
+
+    err = _bad(tmp_path, edit)
+    assert [str(e) for e in err.errors] == [
+        "stakeholders.csv:1: column 'Name': appears twice in the header (columns B and L); the second is not read"
+    ]
+
+
 def test_import_no_city(tmp_path):
     err = _bad(tmp_path, lambda s: s["city"].pop(1))
     assert "register names no single city" in str(err)

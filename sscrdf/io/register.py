@@ -212,6 +212,18 @@ def _norm(name: str) -> str:
     return re.sub(r"[\s_-]+", " ", name.strip().lower())
 
 
+def _row(header: Sequence[str], cells: Sequence[str]) -> dict[str, str]:
+    """Header name -> cell text; of two columns with the same name the first counts (the header check reports
+    the second)."""
+    row: dict[str, str] = {}
+    seen: set[str] = set()
+    for h, c in zip(header, cells, strict=False):
+        if h and _norm(h) not in seen:
+            seen.add(_norm(h))
+            row[h] = c
+    return row
+
+
 #: an XLSX file may unpack to at most this many times its own size (beyond the first 10 MiB): a spreadsheet
 #: program's workbook unpacks to 4-15 times its size, a zip bomb to hundreds or thousands
 XLSX_MAX_RATIO = 50
@@ -261,7 +273,7 @@ def _tables_xlsx(path: Path) -> dict[str, _Table]:
                 header = [_cell_text(c) for c in next(it, ())]
                 table = _Table(f"{path.name}[{ws.title}]", header)
                 for n, cells in enumerate(it, start=2):
-                    row = {h: _cell_text(c) for h, c in zip(header, cells, strict=False) if h}
+                    row = _row(header, [_cell_text(c) for c in cells])
                     if any(row.values()):
                         table.rows.append((n, row))
                 out[_norm(ws.title)] = table
@@ -285,7 +297,7 @@ def _tables_dir(path: Path) -> dict[str, _Table]:
         header = [h.strip() for h in next(reader, [])]
         table = _Table(f.name, header)
         for n, cells in enumerate(reader, start=2):
-            row = {h: c.strip() for h, c in zip(header, cells, strict=False) if h}
+            row = _row(header, [c.strip() for c in cells])
             if any(row.values()):
                 table.rows.append((n, row))
         out[_norm(f.stem)] = table
@@ -303,6 +315,15 @@ def _tables(path: Path) -> dict[str, _Table]:
 
 
 # ------------------------------------------------------------------------------------------------- import
+
+
+def _letters(n: int) -> str:
+    """Spreadsheet column letters of the 1-based column ``n`` (1 -> A, 27 -> AA)."""
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 def _slug(text: str) -> str:
@@ -381,6 +402,20 @@ class _Importer:
 
     def _check_header(self, s: Sheet, t: _Table) -> None:
         names = {_norm(c.name) for c in s.columns}
+        first: dict[str, int] = {}
+        for i, h in enumerate(t.header, start=1):
+            if not h:
+                continue
+            if _norm(h) in first:
+                self.err(
+                    t,
+                    1,
+                    h,
+                    None,
+                    f"appears twice in the header (columns {_letters(first[_norm(h)])} and {_letters(i)}); "
+                    "the second is not read",
+                )
+            first.setdefault(_norm(h), i)
         for h in t.header:
             if h and _norm(h) not in names:
                 self.err(
