@@ -855,7 +855,7 @@ def push(
 
 def _check_iri(value: str, option: str) -> str:
     """``value`` if it is an absolute IRI a store accepts as a graph name, else a one-line error."""
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+$", value):
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\\x00-\x1f\x7f]+$", value):
         raise InputError(f"{option} {value!r} is not an absolute IRI", hint="e.g. https://example.org/graph/riverton")
     return value
 
@@ -897,6 +897,8 @@ def import_(register: str, output: str, city_iri: str | None, base_iri: str | No
     one) and nothing is written then. The same rows always give the same IRIs.
     """
     path = Path(register)
+    if base_iri is not None:
+        _check_iri(base_iri, "--base")
     quads = KnowledgeBase.import_register(path, base_iri=base_iri, city_iri=city_iri)
     if Path(output).resolve() == path.resolve():
         raise InputError("the output would overwrite the register", path=output)

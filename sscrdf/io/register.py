@@ -481,7 +481,12 @@ class _Importer:
         city_sheets = [s for s in self.sheets if s.cls == expand("ssc:City")]
         cities = [iri for s in city_sheets for iri in ids.get(s.name, {}).values()]
         if self.city_option:
-            city = self.resolve(self.city_option) or self.city_option
+            city = self.resolve(self.city_option)
+            if city is None:
+                raise InputError(
+                    f"--city {self.city_option!r} is neither a local name (letters, digits, - _ .) nor a full IRI",
+                    hint="e.g. --city https://example.org/riverton/city",
+                )
             if len(cities) == 1:  # the city row stands for the city given on the command line
                 for s in city_sheets:
                     for k in ids.get(s.name, {}):
@@ -786,6 +791,12 @@ def _write(
     fmt = fmt or ("xlsx" if path.suffix.lower() in REGISTER_SUFFIXES else "csv")
     if fmt == "xlsx":
         if path.suffix.lower() not in REGISTER_SUFFIXES:
+            if not path.is_dir() and path.suffix:
+                raise InputError(
+                    f"--format xlsx does not match the output file's extension {path.suffix}",
+                    path=path,
+                    hint="name the workbook .xlsx, or give a folder for CSV sheets with --format csv",
+                )
             path = path / "register.xlsx" if path.is_dir() else path
         _write_xlsx(path, sheets, rows, vocab)
     else:

@@ -371,6 +371,41 @@ case(
     2,
     r"not a readable XLSX workbook \(ParseError",
 )
+
+
+def _city_workbook() -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "city"
+    wb.active.append(["id", "name"])
+    wb.active.append(["corpus", "Corpus City"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+city_xlsx = f("city.xlsx", _city_workbook())
+case(
+    "import-city-not-an-iri",
+    ["import", city_xlsx, "-o", "{tmp}/out.ttl", "--city", "not an iri"],
+    2,
+    r"--city 'not an iri' is neither a local name .* nor a full IRI",
+)
+case(
+    "import-city-control-character",
+    ["import", city_xlsx, "-o", "{tmp}/out.ttl", "--city", "urn:a\x01b"],
+    2,
+    r"--city 'urn:a\\x01b' is neither a local name",
+)
+case("import-base-not-an-iri", ["import", city_xlsx, "-o", "{tmp}/out.ttl", "--base", "not an iri"], 2, r"--base")
+case(
+    "export-xlsx-to-csv-name",
+    ["export", good, "--format", "xlsx", "-o", "{tmp}/out.csv"],
+    2,
+    r"--format xlsx does not match the output file's extension .csv",
+)
+case("docs-dev-full", ["docs", "-o", "/dev/full"], 2, r"/dev/full: the output for the documentation must be a folder")
 # ---- hostile queries (user .rq files)
 for cid, q, m in [
     ("rq-service", "SELECT * WHERE { SERVICE <" + CANARY + "> { ?s ?p ?o } }", r"uses SERVICE"),
