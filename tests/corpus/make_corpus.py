@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -337,9 +338,25 @@ for cid, data, m in [
 def _zip(parts: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in parts.items():
-            z.writestr(name, data)
+        for name, data in parts.items():  # fixed dates: running this script again gives the same bytes
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
     return buf.getvalue()
+
+
+def _saved(wb) -> dict[str, bytes]:
+    """The parts of openpyxl workbook ``wb`` as saved, with fixed creation and modification dates."""
+    import datetime as dt
+
+    wb.properties.created = wb.properties.modified = dt.datetime(2026, 1, 1)
+    buf = io.BytesIO()
+    wb.save(buf)
+    src = zipfile.ZipFile(buf)
+    parts = {n: src.read(n) for n in src.namelist()}
+    # openpyxl stamps the time of saving whatever the properties say
+    parts["docProps/core.xml"] = re.sub(
+        rb"\d{4}-\d\d-\d\dT[\d:]+Z", b"2026-01-01T00:00:00Z", parts["docProps/core.xml"]
+    )
+    return parts
 
 
 def _workbook_with_entity() -> bytes:
@@ -350,10 +367,7 @@ def _workbook_with_entity() -> bytes:
     wb = openpyxl.Workbook()
     wb.active.title = "stakeholders"
     wb.active.append(["id", "name"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    src = zipfile.ZipFile(buf)
-    parts = {n: src.read(n) for n in src.namelist()}
+    parts = _saved(wb)
     sheet = "xl/worksheets/sheet1.xml"
     parts[sheet] = parts[sheet].replace(b"<sheetData>", b"<sheetData>&nope;", 1)
     return _zip(parts)
@@ -380,9 +394,7 @@ def _city_workbook() -> bytes:
     wb.active.title = "city"
     wb.active.append(["id", "name"])
     wb.active.append(["corpus", "Corpus City"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return _zip(_saved(wb))
 
 
 city_xlsx = f("city.xlsx", _city_workbook())
