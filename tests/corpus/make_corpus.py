@@ -534,6 +534,13 @@ for cid, args, env, m in [
         r"SSCRDF_SERVE_THREADS='many' is not a number",
     ),
     ("env-serve-negative", ["serve", good, "--port", "0"], {"SSCRDF_SERVE_MAX_BODY": "-1"}, r"must be positive"),
+    (
+        "env-query-timeout",
+        ["query", "stakeholder-count", good],
+        {"SSCRDF_QUERY_TIMEOUT": "soon"},
+        r"SSCRDF_QUERY_TIMEOUT='soon' is not a number of seconds > 0",
+    ),
+    ("query-timeout-option-zero", ["query", "stakeholder-count", good, "--timeout", "0"], {}, r"--timeout"),
     ("as-of-bad", ["analyze", good, "--as-of", "yesterday"], {}, r"--as-of 'yesterday' is not a date"),
     ("as-of-impossible", ["analyze", good, "--as-of", "2025-02-30"], {}, r"is not a date"),
     ("format-bad", ["validate", good, "--format", "pdf"], {}, r"Invalid value for '--format'"),
