@@ -230,6 +230,23 @@ case(
     r"column 'name': .* holds the control character U\+0007, which an XLSX cell cannot hold",
 )
 case(
+    "md-label-html-and-newline",
+    [
+        "analyze",
+        f(
+            "html-label.ttl",
+            P
+            + 'ex:city a ssc:City ; rdfs:label "<script>alert(1)</script>\\n# Pwned" ; ssc:hasStakeholder ex:m .\n'
+            + 'ex:m a ssc:Municipality ; rdfs:label "<img src=x onerror=alert(2)>" .\n',
+        ),
+        "--format",
+        "md",
+    ],
+    0,
+    r"^(?![\s\S]*<(script|img))(?![\s\S]*\n# Pwned)# Stakeholder analysis: &lt;script&gt;alert\(1\)&lt;/script&gt; # Pwned\n",
+    lines="any",
+)
+case(
     "owl-imports",
     ["validate", f("imports.ttl", GOOD + f"<urn:o> a owl:Ontology ; owl:imports <{CANARY}onto.ttl> .\n")],
     0,
