@@ -305,7 +305,7 @@ def validation_ttl(report: ValidationReport) -> str:
 _MD_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "\n": " ", "\r": " "})
 
 
-def _md(text: Value) -> str:
+def _md(text: object) -> str:
     """Data as the text of a Markdown cell or heading: a formula start neutralised, HTML written as entities (a
     Markdown renderer passes raw HTML through: a label "<script>" would run in a portal's page), no table pipe,
     no line break (a label could otherwise start a heading or a table of its own)."""
