@@ -14,6 +14,7 @@ import html
 import io
 import math
 import re
+import warnings
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -79,7 +80,9 @@ def _svg(fig: Figure, title: str, desc: str) -> str:
     import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
 
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    with warnings.catch_warnings():  # a label's character the font lacks (an emoji, a tab) is drawn as a box:
+        warnings.filterwarnings("ignore", r"Glyph \d+ .* missing from font", UserWarning)  # not worth a warning
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
