@@ -520,6 +520,10 @@ case(
     r"cannot read the shapes file",
 )
 case("shapes-missing", ["validate", good, "--shapes", "{files}/none.ttl"], 2, r"no such shapes file")
+case("shapes-folder", ["validate", good, "--shapes", "{files}"], 2, r"the shapes file is a folder")
+case(
+    "shapes-fifo", ["validate", good, "--shapes", "{fifo}"], 2, r"the shapes file is not a regular file", special="fifo"
+)
 # ---- bad flags and environment variables
 for cid, args, env, m in [
     ("env-workers-abc", ["validate", good], {"SSCRDF_WORKERS": "abc"}, r"SSCRDF_WORKERS='abc' is not a whole number"),
