@@ -429,7 +429,12 @@ class KnowledgeBase:
         """Run a bundled query (an id from ``sscrdf queries``, or a .rq file) on the data with its entailments
         and, unless ``rules`` is False, what the rules derive (as ``sscrdf query``)."""
         q = self.find_query(name)
-        return _result(select(self.prepare(city, rules=rules, as_of=as_of), q.text, source=q.path))
+        return self.run_query(q, self.prepare(city, rules=rules, as_of=as_of))
+
+    def run_query(self, name: str | SparqlFile, store: ox.Store) -> QueryResult:
+        """Run a bundled query (or a .rq file) on ``store`` as it is, e.g. a store from :meth:`prepare`."""
+        q = self.find_query(name)
+        return _result(select(store, q.text, source=q.path))
 
     @staticmethod
     def query_endpoint(name: str | SparqlFile, endpoint: str) -> QueryResult:

@@ -16,7 +16,8 @@ import re
 import sys
 import threading
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from .api import CheckReport, Connection
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+#: seconds `sscrdf query` gives a query on FILES unless --timeout says otherwise
+_QUERY_TIMEOUT_ENV = "SSCRDF_QUERY_TIMEOUT"
 #: where an unexpected internal error should be reported
 REPORT_TO = "the sscrdf issue tracker (include the command line and, if you can, the input)"
 
@@ -647,6 +650,11 @@ def list_queries(fmt: str) -> None:
 @click.option("--no-rules", is_flag=True, help="query the data and its entailments without running the rules")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="write the result to this file (atomically)")
 @click.option("--input-format", type=click.Choice(_INPUT_FORMATS), help=_FORMAT_HELP)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    help=f"seconds the query may take on FILES (checking it, then running it) [${_QUERY_TIMEOUT_ENV}, else 60]",
+)
 def query(
     name: str,
     files: tuple[str, ...],
@@ -656,6 +664,7 @@ def query(
     no_rules: bool,
     output: str | None,
     input_format: str | None,
+    timeout: float | None,
 ) -> None:
     """Run the query NAME (an id from `sscrdf queries`, or a .rq file) on FILES or on --endpoint.
 
@@ -665,7 +674,9 @@ def query(
     check_not_an_input(output, (*files, name))
     fmt = _output_format(fmt, output, {"txt": "table", "csv": "csv", "json": "json"}, "table")
     kb = KnowledgeBase()
-    q = kb.find_query(name)
+    limit = _query_timeout(timeout)
+    with _time_limit(limit, name):
+        q = kb.find_query(name)
     if endpoint:
         if files:
             raise InputError("give either FILES or --endpoint, not both")
@@ -673,8 +684,54 @@ def query(
     else:
         if not files:
             raise InputError("no data files given", hint="name one or more FILES, or use --endpoint URL")
-        table = kb.query(q, kb.load(*files, fmt=input_format), rules=not no_rules, as_of=as_date(as_of))
+        store = kb.prepare(kb.load(*files, fmt=input_format), rules=not no_rules, as_of=as_date(as_of))
+        with _time_limit(limit, name):
+            table = kb.run_query(q, store)
     _emit({"table": table.to_text, "csv": table.to_csv, "json": table.to_json}[fmt](), output, (*files, name))
+
+
+def _query_timeout(option: float | None) -> float:
+    if option is not None:
+        return option
+    env = os.environ.get(_QUERY_TIMEOUT_ENV, "").strip()
+    if not env:
+        return 60.0
+    try:
+        value = float(env)
+    except ValueError:
+        value = -1.0
+    if not value > 0:  # also NaN
+        raise InputError(
+            f"{_QUERY_TIMEOUT_ENV}={env!r} is not a number of seconds > 0", hint=f"e.g. {_QUERY_TIMEOUT_ENV}=60"
+        )
+    return value
+
+
+@contextmanager
+def _time_limit(seconds: float, query_name: str) -> Iterator[None]:
+    """Within the block, end the process after ``seconds`` with one line on standard error and exit 2.
+    pyoxigraph cannot cancel a query, and one that does all its work before its first row (a COUNT over a cross
+    product) does not come back to Python until it ends; it releases the GIL meanwhile, so a timer thread can
+    end the process. No output file is being written inside the block (outputs are written after it)."""
+
+    def expire() -> None:
+        try:
+            click.echo(
+                f"error: {query_name}: the query took longer than {seconds:g} s and was stopped — make it more "
+                f"selective, or allow more time with --timeout or {_QUERY_TIMEOUT_ENV}",
+                err=True,
+            )
+            sys.stderr.flush()
+        finally:
+            os._exit(EXIT_INPUT)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 # ------------------------------------------------------------------------------------------- serve / push
@@ -883,7 +940,7 @@ def push(
 
 def _check_iri(value: str, option: str) -> str:
     """``value`` if it is an absolute IRI a store accepts as a graph name, else a one-line error."""
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+$", value):
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\\x00-\x1f\x7f]+$", value):
         raise InputError(f"{option} {value!r} is not an absolute IRI", hint="e.g. https://example.org/graph/riverton")
     return value
 
@@ -925,6 +982,8 @@ def import_(register: str, output: str, city_iri: str | None, base_iri: str | No
     one) and nothing is written then. The same rows always give the same IRIs.
     """
     path = Path(register)
+    if base_iri is not None:
+        _check_iri(base_iri, "--base")
     quads = KnowledgeBase.import_register(path, base_iri=base_iri, city_iri=city_iri)
     if Path(output).resolve() == path.resolve():
         raise InputError("the output would overwrite the register", path=output)

@@ -404,3 +404,29 @@ def test_output_extension_and_format_must_agree(runner, cli, tmp_path, args, nam
     assert r.exit_code == 2
     assert r.stderr == f"error: {out}: {message}\n"
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_query_that_runs_too_long_is_stopped_with_one_line(tmp_path):
+    """pyoxigraph cannot cancel a query; `sscrdf query` ends the process after --timeout seconds with one line and
+    exit 2, and writes no output. (A separate process: the timer ends the whole process.)"""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import ROOT
+
+    rq = tmp_path / "forever.rq"
+    rq.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    args = [sys.executable, "-m", "sscrdf.cli", "query", str(rq), str(EXAMPLES / "riverton.ttl"), "--no-rules"]
+    started = time.monotonic()
+    res = subprocess.run([*args, "--timeout", "1", "-o", str(out)], capture_output=True, text=True, env=env, timeout=60)
+    assert time.monotonic() - started < 30
+    assert res.returncode == 2, res.stderr
+    assert res.stderr == (
+        f"error: {rq}: the query took longer than 1 s and was stopped — make it more selective, or allow more time "
+        "with --timeout or SSCRDF_QUERY_TIMEOUT\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["forever.rq"]

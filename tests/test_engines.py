@@ -14,7 +14,9 @@ import datetime as dt
 import pyoxigraph as ox
 import pytest
 
+from sscrdf.errors import InputError
 from sscrdf.io.load import load
+from sscrdf.namespaces import OWL, SKOS
 from sscrdf.reasoning.closure import entail
 from sscrdf.reasoning.store import knowledge_store
 from sscrdf.rules.engine import run_rules
@@ -144,3 +146,33 @@ def test_validation_and_analysis_never_change_the_users_store(batch_size):
     validate_store(store, batch_size=batch_size)
     analyze_store(store, as_of=AS_OF, batch_size=batch_size)
     assert set(store) == before
+
+
+def _chain(prop: str, n: int, extra: tuple[ox.Triple, ...] = ()) -> list[ox.Triple]:
+    p = ox.NamedNode(prop)
+    return [ox.Triple(ox.NamedNode(f"urn:n{i}"), p, ox.NamedNode(f"urn:n{i + 1}")) for i in range(n)] + list(extra)
+
+
+def test_fast_reasoner_closes_a_transitive_chain_declared_in_the_data_exactly():
+    """Every pair on a chain of a transitive property the data declares, with its inverse, nothing else."""
+    t, inv = ox.NamedNode("urn:t"), ox.NamedNode("urn:inv")
+    decl = (
+        ox.Triple(
+            t, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(f"{OWL}TransitiveProperty")
+        ),
+        ox.Triple(inv, ox.NamedNode(f"{OWL}inverseOf"), t),
+    )
+    _, inferred = entail(_chain("urn:t", 30, decl), "fast", full=False)
+    pairs = {(i, j) for i in range(31) for j in range(i + 1, 31)}
+    fwd = {(int(x.subject.value[5:]), int(x.object.value[5:])) for x in inferred if x.predicate == t}
+    back = {(int(x.object.value[5:]), int(x.subject.value[5:])) for x in inferred if x.predicate == inv}
+    assert fwd == pairs - {(i, i + 1) for i in range(30)}
+    assert back == pairs
+
+
+def test_fast_reasoner_refuses_a_chain_that_would_entail_too_many_triples():
+    """A skos:broader chain of 400 links entails about 2 x 400² / 2 triples (skos:broaderTransitive and its inverse):
+    past 50 per given triple plus 100,000 the reasoner stops with an InputError naming the property, in well
+    under the time the closure would take."""
+    with pytest.raises(InputError, match=r"would infer more than 120,000 triples from 400 .*skos:\w+Transitive"):
+        entail(_chain(f"{SKOS}broader", 400), "fast", full=False)

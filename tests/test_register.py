@@ -11,12 +11,14 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
+from sscrdf.errors import InputError
 from sscrdf.io.load import load
 from sscrdf.io.register import LISTS_SHEET, RegisterError, export_register, mapping, read_register, template
 from sscrdf.io.regvocab import Vocabulary, expand, ontology_paths, vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 SSC = "https://w3id.org/sscrdf/ontology#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 BASE = "https://data.example.org/riverton/"
 
 
@@ -232,6 +234,21 @@ def test_import_unknown_sheet_and_column(tmp_path):
     assert "column 'nmae': is not a column of this sheet" in text and "did you mean 'name'?" in text
 
 
+def test_import_duplicate_column(tmp_path):
+    """A column named twice is one error on the header, not a cascade of 'a value is required' from the second,
+    empty, copy overriding the first."""
+
+    def edit(s):
+        s["stakeholders"][0].append("Name")
+        for row in s["stakeholders"][1:]:
+            row.append("")
+
+    err = _bad(tmp_path, edit)
+    assert [str(e) for e in err.errors] == [
+        "stakeholders.csv:1: column 'Name': appears twice in the header (columns B and L); the second is not read"
+    ]
+
+
 def test_import_no_city(tmp_path):
     err = _bad(tmp_path, lambda s: s["city"].pop(1))
     assert "register names no single city" in str(err)
@@ -287,6 +304,38 @@ def test_export_lists_what_it_leaves_out(tmp_path, runner, cli):
     assert r.exit_code == 0, r.output
     assert "wrote" in r.output and "12 stakeholders" in r.output
     assert "left out (no column in the register): " in r.output and "ssc:hasPlatform (1)" in r.output
+
+
+def _city_with_label(label: str) -> list[ox.Quad]:
+    city, m = ox.NamedNode(BASE + "city"), ox.NamedNode(BASE + "m")
+    rdf_type, label_p = ox.NamedNode(RDF_TYPE), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    return [
+        ox.Quad(city, rdf_type, ox.NamedNode(SSC + "City")),
+        ox.Quad(city, label_p, ox.Literal("Formula City")),
+        ox.Quad(city, ox.NamedNode(SSC + "hasStakeholder"), m),
+        ox.Quad(m, rdf_type, ox.NamedNode(SSC + "Municipality")),
+        ox.Quad(m, label_p, ox.Literal(label)),
+    ]
+
+
+def test_export_writes_text_that_looks_like_a_formula_as_text(tmp_path):
+    """A label "=cmd|' /C calc'!A0" is a string cell in the workbook, never a formula (DDE injection), and reads
+    back unchanged."""
+    label = "=cmd|' /C calc'!A0"
+    export_register(_city_with_label(label), tmp_path / "r.xlsx")
+    cell = openpyxl.load_workbook(tmp_path / "r.xlsx")["stakeholders"]["B2"]
+    assert (cell.data_type, cell.value) == ("s", label)
+    assert ox.Literal(label) in {q.object for q in read_register(tmp_path / "r.xlsx")}
+
+
+def test_export_refuses_a_control_character_xlsx_cannot_hold(tmp_path):
+    with pytest.raises(InputError) as info:
+        export_register(_city_with_label("a\x07b"), tmp_path / "r.xlsx")
+    assert str(info.value) == (
+        "sheet 'stakeholders', row 'm', column 'name': 'a\\x07b' holds the control character U+0007, which an XLSX "
+        "cell cannot hold — remove it from the data, or export CSV sheets (-o a folder)"
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_validate_and_analyze_read_xlsx(tmp_path, runner, cli):

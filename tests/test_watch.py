@@ -297,3 +297,23 @@ def test_only_the_changed_city_of_a_file_of_many_is_derived_again(tmp_path):
         "https://w3id.org/sscrdf/graph/inferred?graph=" + urllib.parse.quote(LAKESIDE_G, safe=""),
     ]
     assert set(files.store()) == set(_expected(both))
+
+
+def test_a_change_the_reasoner_refuses_keeps_the_old_data_and_the_watch_alive(tmp_path):
+    """A file changed into data the reasoner refuses (a long skos:broader chain: InputError) is logged in one line
+    and its old data served on, as for a file that no longer parses; the next good change is taken (the watch
+    thread used to die with a traceback)."""
+    city = tmp_path / "city.ttl"
+    shutil.copy(EXAMPLES / "lakeside.ttl", city)
+    files = KnowledgeBase().watched_files(city, as_of=dt.date.fromisoformat(AS_OF))
+    before = set(files.store())
+    chain = "".join(f"<urn:n{i}> <http://www.w3.org/2004/02/skos/core#broader> <urn:n{i + 1}> .\n" for i in range(1500))
+    city.write_text((EXAMPLES / "lakeside.ttl").read_text(encoding="utf-8") + chain, encoding="utf-8")
+    lines: list[str] = []
+    change = files.reload([str(city)], lines.append)
+    assert change.files == [] and change.add == [] and change.remove == []
+    assert len(lines) == 1 and lines[0].startswith(f"{city}: reasoning over the data would infer more than"), lines
+    assert lines[0].endswith("; the data it had is served on")
+    assert set(files.store()) == before
+    city.write_text((EXAMPLES / "lakeside.ttl").read_text(encoding="utf-8").replace('"Lakeside"', '"Lakeshore"'))
+    assert files.reload([str(city)], lines.append).files == [str(city)]

@@ -299,9 +299,11 @@ def _strip_bom(data: bytes) -> bytes:
 
 
 def _json_document(data: bytes, path: Path) -> Any:
-    """The parsed JSON of a JSON-LD file; InputError with line and column on a JSON syntax error."""
+    """The parsed JSON of a JSON-LD file; InputError with line and column on a JSON syntax error. Numbers are read
+    as floats: only the ``@context`` values matter here, and an integer of thousands of digits would exceed
+    Python's limit on converting text to int (a ValueError)."""
     try:
-        return json.loads(data.decode("utf-8"))
+        return json.loads(data.decode("utf-8"), parse_int=float)
     except json.JSONDecodeError as exc:
         raise InputError(f"syntax error in JSON-LD: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from None
     except RecursionError:

@@ -212,30 +212,79 @@ def _norm(name: str) -> str:
     return re.sub(r"[\s_-]+", " ", name.strip().lower())
 
 
+def _row(header: Sequence[str], cells: Sequence[str]) -> dict[str, str]:
+    """Header name -> cell text; of two columns with the same name the first counts (the header check reports
+    the second)."""
+    row: dict[str, str] = {}
+    seen: set[str] = set()
+    for h, c in zip(header, cells, strict=False):
+        if h and _norm(h) not in seen:
+            seen.add(_norm(h))
+            row[h] = c
+    return row
+
+
+#: an XLSX file may unpack to at most this many times its own size (beyond the first 10 MiB): a spreadsheet
+#: program's workbook unpacks to 4-15 times its size, a zip bomb to hundreds or thousands
+XLSX_MAX_RATIO = 50
+_XLSX_RATIO_FLOOR = 10 << 20
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """InputError when the workbook at ``path`` would unpack to more than the input limit, or to more than
+    :data:`XLSX_MAX_RATIO` times its size (a zip bomb: openpyxl would read it all)."""
+    import zipfile
+
+    from .load import input_limit  # load reads registers too: imported here, not at the top
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # openpyxl reports a damaged file with its own words
+    packed = max(path.stat().st_size, 1)
+    limit = input_limit()
+    mib = 1 << 20
+    if limit is not None and unpacked > limit:
+        raise InputError(
+            f"the workbook unpacks to {unpacked / mib:.1f} MiB, more than the {limit / mib:.1f} MiB input limit",
+            path=path,
+            hint="split the register, or raise SSCRDF_MAX_INPUT_BYTES",
+        )
+    if unpacked > _XLSX_RATIO_FLOOR and unpacked > XLSX_MAX_RATIO * packed:
+        raise InputError(
+            f"the workbook unpacks to {unpacked / mib:.1f} MiB, {unpacked // packed} times its size (at most "
+            f"{XLSX_MAX_RATIO} expected): it looks like a zip bomb, not a spreadsheet",
+            path=path,
+            hint="save the register from the spreadsheet program as .xlsx",
+        )
+
+
 def _tables_xlsx(path: Path) -> dict[str, _Table]:
     import openpyxl  # the spreadsheet library is needed only for XLSX registers
 
+    _check_unpacked_size(path)
+    out: dict[str, _Table] = {}
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        try:
+            for ws in wb.worksheets:
+                it = ws.iter_rows(values_only=True)
+                header = [_cell_text(c) for c in next(it, ())]
+                table = _Table(f"{path.name}[{ws.title}]", header)
+                for n, cells in enumerate(it, start=2):
+                    row = _row(header, [_cell_text(c) for c in cells])
+                    if any(row.values()):
+                        table.rows.append((n, row))
+                out[_norm(ws.title)] = table
+        finally:
+            wb.close()
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file, when opening and when reading a sheet
         raise InputError(
-            f"not a readable XLSX workbook ({type(exc).__name__}: {exc})",
+            f"not a readable XLSX workbook ({type(exc).__name__}: {' '.join(str(exc).split())})",
             path=path,
             hint="save the register from the spreadsheet program as .xlsx",
         ) from None
-    out: dict[str, _Table] = {}
-    try:
-        for ws in wb.worksheets:
-            it = ws.iter_rows(values_only=True)
-            header = [_cell_text(c) for c in next(it, ())]
-            table = _Table(f"{path.name}[{ws.title}]", header)
-            for n, cells in enumerate(it, start=2):
-                row = {h: _cell_text(c) for h, c in zip(header, cells, strict=False) if h}
-                if any(row.values()):
-                    table.rows.append((n, row))
-            out[_norm(ws.title)] = table
-    finally:
-        wb.close()
     return out
 
 
@@ -248,7 +297,7 @@ def _tables_dir(path: Path) -> dict[str, _Table]:
         header = [h.strip() for h in next(reader, [])]
         table = _Table(f.name, header)
         for n, cells in enumerate(reader, start=2):
-            row = {h: c.strip() for h, c in zip(header, cells, strict=False) if h}
+            row = _row(header, [c.strip() for c in cells])
             if any(row.values()):
                 table.rows.append((n, row))
         out[_norm(f.stem)] = table
@@ -266,6 +315,15 @@ def _tables(path: Path) -> dict[str, _Table]:
 
 
 # ------------------------------------------------------------------------------------------------- import
+
+
+def _letters(n: int) -> str:
+    """Spreadsheet column letters of the 1-based column ``n`` (1 -> A, 27 -> AA)."""
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 def _slug(text: str) -> str:
@@ -344,6 +402,20 @@ class _Importer:
 
     def _check_header(self, s: Sheet, t: _Table) -> None:
         names = {_norm(c.name) for c in s.columns}
+        first: dict[str, int] = {}
+        for i, h in enumerate(t.header, start=1):
+            if not h:
+                continue
+            if _norm(h) in first:
+                self.err(
+                    t,
+                    1,
+                    h,
+                    None,
+                    f"appears twice in the header (columns {_letters(first[_norm(h)])} and {_letters(i)}); "
+                    "the second is not read",
+                )
+            first.setdefault(_norm(h), i)
         for h in t.header:
             if h and _norm(h) not in names:
                 self.err(
@@ -409,7 +481,12 @@ class _Importer:
         city_sheets = [s for s in self.sheets if s.cls == expand("ssc:City")]
         cities = [iri for s in city_sheets for iri in ids.get(s.name, {}).values()]
         if self.city_option:
-            city = self.resolve(self.city_option) or self.city_option
+            city = self.resolve(self.city_option)
+            if city is None:
+                raise InputError(
+                    f"--city {self.city_option!r} is neither a local name (letters, digits, - _ .) nor a full IRI",
+                    hint="e.g. --city https://example.org/riverton/city",
+                )
             if len(cities) == 1:  # the city row stands for the city given on the command line
                 for s in city_sheets:
                     for k in ids.get(s.name, {}):
@@ -639,7 +716,11 @@ def _write_xlsx(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[s
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for r in rows.get(s.name, []):
+            _check_cells(s, r)
             ws.append(r)
+            for cell in ws[ws.max_row]:
+                if cell.data_type == "f":  # openpyxl takes text starting with "=" for a formula: data is text
+                    cell.data_type = "s"
         for i, c in enumerate(s.columns, start=1):
             letter = get_column_letter(i)
             ws.column_dimensions[letter].width = max(14, min(40, len(c.name) + 6))
@@ -672,6 +753,21 @@ def _write_xlsx(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[s
     write_atomic(path, buf.getvalue())
 
 
+def _check_cells(s: Sheet, row: Sequence[str]) -> None:
+    """InputError when a cell of ``row`` holds a control character (U+0000-U+001F but tab, line feed and carriage
+    return): the XML of an XLSX file cannot hold it."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    for col, value in zip(s.columns, row, strict=False):
+        bad = ILLEGAL_CHARACTERS_RE.search(value)
+        if bad:
+            raise InputError(
+                f"sheet '{s.name}', row '{row[0]}', column '{col.name}': {value[:60]!r} holds the control character "
+                f"U+{ord(bad.group()):04X}, which an XLSX cell cannot hold",
+                hint="remove it from the data, or export CSV sheets (-o a folder)",
+            )
+
+
 def _csv_text(rows: Iterable[Sequence[str]]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -695,6 +791,12 @@ def _write(
     fmt = fmt or ("xlsx" if path.suffix.lower() in REGISTER_SUFFIXES else "csv")
     if fmt == "xlsx":
         if path.suffix.lower() not in REGISTER_SUFFIXES:
+            if not path.is_dir() and path.suffix:
+                raise InputError(
+                    f"--format xlsx does not match the output file's extension {path.suffix}",
+                    path=path,
+                    hint="name the workbook .xlsx, or give a folder for CSV sheets with --format csv",
+                )
             path = path / "register.xlsx" if path.is_dir() else path
         _write_xlsx(path, sheets, rows, vocab)
     else:

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import InputError
 from ..io.output import write_atomic
 from ..namespaces import DCTERMS, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, SSC
 from . import ontology as onto
@@ -203,7 +204,12 @@ def render_html() -> str:
 def write_docs(out_dir: str | os.PathLike[str]) -> Path:
     """Write ``index.html`` into ``out_dir`` (created if needed, written atomically); returns its path."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():  # a file, a device (/dev/full), a FIFO: mkdir would fail with FileExistsError
+        raise InputError("the output for the documentation must be a folder; this is not one", path=out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder: {exc.strerror}", path=out) from None
     page = out / "index.html"
     write_atomic(page, render_html())
     return page

@@ -178,13 +178,29 @@ def _literal_value(lexical: str, datatype: str | None) -> Value:
 _BY_DATATYPE: dict[ox.NamedNode, Callable[[str], Value]] = {}
 
 
+def _number(kind: Callable[[str], Value]) -> Callable[[str], Value]:
+    """``kind`` (int or float) of a lexical form, or the lexical form itself when it is not one (user data may say
+    ``"x"^^xsd:integer``, or give an integer of more digits than Python converts): the validation reports it."""
+
+    def convert(lexical: str) -> Value:
+        try:
+            return kind(lexical)
+        except ValueError:
+            return lexical
+
+    return convert
+
+
+_INT, _FLOAT = _number(int), _number(float)
+
+
 def _converter(datatype: str) -> Callable[[str], Value]:
     """How a literal of ``datatype`` becomes a plain Python value (see ``_literal_value``)."""
     dt = datatype.rsplit("#", 1)[-1]
     if dt in _INTEGERS:
-        return int
+        return _INT
     if dt in ("decimal", "double", "float"):
-        return float
+        return _FLOAT
     if dt == "boolean":
         return "true".__eq__
     return str

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from .. import cache
 from ..convert import to_ox_triple, triples_to_graph
+from ..errors import InputError
 from ..knowledge.ontology import modules, ontology_triples
-from ..namespaces import DAML_AGENT, OWL, RDF, RDFS
+from ..namespaces import DAML_AGENT, OWL, RDF, RDFS, short
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -232,14 +233,21 @@ def fast_closure(
     have: set[ox.Triple] = {t for t in triples if t not in base}
     new: set[ox.Triple] = set()
     work = list(have)
+    # bounded: a chain of a transitive property (or a deep subproperty hierarchy the data declares) entails a
+    # triple for every pair it links, so a small file could otherwise take minutes and gigabytes
+    limit = INFERRED_PER_TRIPLE * len(have) + INFERRED_FLOOR
+    steps = 0
     sup_c, sup_p, dom, rng, inv = _nodes(schema)
     sym, trans = schema.symmetric, schema.transitive
     #: the triples of transitive properties met so far (given or inferred), by property: the transitive step
     #: looks only at these and at the ontology's own (precomputed), never at every triple again
     trans_edges: dict[str, list[ox.Triple]] = {}
+    by_trp: set[ox.Triple] = set()
 
     def add(t: ox.Triple) -> None:
         if t not in have and t not in base:
+            if len(new) >= limit:
+                _too_many(limit, len(have) - len(new), t.predicate)
             have.add(t)
             new.add(t)
             work.append(t)
@@ -254,7 +262,7 @@ def fast_closure(
                         add(ox.Triple(s, TYPE, cn))
                 continue
             pv = p.value
-            if pv in trans:
+            if pv in trans and t not in by_trp:  # a triple the transitive step made is implied by the others
                 trans_edges.setdefault(pv, []).append(t)
             for q, qn in sup_p.get(pv, ((pv, p),)):
                 if q != pv:
@@ -286,12 +294,37 @@ def fast_closure(
                     if b in seen:
                         continue
                     seen.add(b)
-                    stack.extend(succ.get(b, ()))
+                    nexts = succ.get(b, ())
+                    steps += len(nexts)
+                    if steps > STEPS_PER_INFERRED * limit:
+                        _too_many(limit, len(have) - len(new), qn)
+                    stack.extend(nexts)
                 for b in seen:
                     if not isinstance(a, ox.Literal):
-                        add(ox.Triple(a, qn, b))
+                        made = ox.Triple(a, qn, b)
+                        if made not in have and made not in base:
+                            by_trp.add(made)
+                        add(made)
         if len(new) == before:
             return new
+
+
+#: the fast reasoner stops with an InputError past this many inferred triples per given triple, plus the floor
+INFERRED_PER_TRIPLE = 50
+INFERRED_FLOOR = 100_000
+#: ... or past this many steps of the transitive closure per triple it may infer
+STEPS_PER_INFERRED = 20
+
+
+def _too_many(limit: int, given: int, predicate: ox.NamedNode) -> None:
+    raise InputError(
+        f"reasoning over the data would infer more than {limit:,} triples from {given:,} (the last ones "
+        f"for {short(predicate.value)}): a long chain of a transitive property (such as skos:broader, whose "
+        "skos:broaderTransitive is transitive) or a deep hierarchy of subproperties declared in the data entails "
+        "a triple for every pair of nodes it links",
+        hint=f"shorten the chain or the hierarchy; the limit is {INFERRED_PER_TRIPLE} inferred triples per given "
+        f"triple plus {INFERRED_FLOOR:,}",
+    )
 
 
 _Nodes = tuple[

@@ -14,6 +14,7 @@ import html
 import io
 import math
 import re
+import warnings
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -79,7 +80,9 @@ def _svg(fig: Figure, title: str, desc: str) -> str:
     import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
 
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    with warnings.catch_warnings():  # a label's character the font lacks (an emoji, a tab) is drawn as a box:
+        warnings.filterwarnings("ignore", r"Glyph \d+ .* missing from font", UserWarning)  # not worth a warning
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
@@ -320,6 +323,16 @@ def _engagement_chart(city: CityAnalysis, latest: list[AssessmentRow], lab: _Lab
     )
 
 
+def _calendar_day(value: object) -> dt.date | None:
+    """The date of an assessment as a chart can place it: None for a date outside years 1-9999 (``-0044-03-15``,
+    ``0000-01-01``), which the validation reports when it is not a valid xsd:date."""
+    text = str(value)
+    try:
+        return dt.date.fromisoformat(text[:10]) if re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) else None
+    except ValueError:
+        return None
+
+
 def _over_time_chart(city: CityAnalysis, assessments: list[AssessmentRow], lab: _Labels) -> str | None:
     _use_svg()
     import matplotlib.pyplot as plt  # heavy: loaded for the HTML report only (see _use_svg)
@@ -327,8 +340,9 @@ def _over_time_chart(city: CityAnalysis, assessments: list[AssessmentRow], lab: 
     series: dict[str, list[tuple[dt.date, int]]] = defaultdict(list)
     for r in assessments:
         level = _level(r.current)
-        if level is not None:  # an assessment without a known level has no point to plot
-            series[r.stakeholder].append((dt.date.fromisoformat(str(r.date)[:10]), level))
+        day = _calendar_day(r.date)
+        if level is not None and day is not None:  # no point to plot without a known level and a calendar date
+            series[r.stakeholder].append((day, level))
     series = {k: sorted(v) for k, v in series.items() if len({d for d, _ in v}) > 1}
     if not series:
         return None

@@ -302,8 +302,14 @@ def validation_ttl(report: ValidationReport) -> str:
 # ----------------------------------------------------------------------------------------------- md
 
 
-def _md(text: Value) -> str:
-    return str(neutralise(text or "")).replace("|", "\\|").replace("\n", " ")
+_MD_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "\n": " ", "\r": " "})
+
+
+def _md(text: object) -> str:
+    """Data as the text of a Markdown cell or heading: a formula start neutralised, HTML written as entities (a
+    Markdown renderer passes raw HTML through: a label "<script>" would run in a portal's page), no table pipe,
+    no line break (a label could otherwise start a heading or a table of its own)."""
+    return str(neutralise("" if text is None else text)).translate(_MD_ESCAPES)
 
 
 def validation_md(report: ValidationReport) -> str:
@@ -314,7 +320,7 @@ def validation_md(report: ValidationReport) -> str:
         "",
     ]
     for city in report.cities:
-        lines += [f"## {city.name}", ""]
+        lines += [f"## {_md(city.name)}", ""]
         if not city.results:
             lines += ["No results: the register conforms to every shape.", ""]
             continue
@@ -589,14 +595,14 @@ def _mp_md(ca: CityAnalysis, as_of: dt.date) -> list[str]:
     for p in _mp_timeline(ca):
         if not p["activities"]:
             out.append(f"| {_md(p['phaseLabel'])} | **no activity recorded** | |")
-        out += [f"| {_md(p['phaseLabel'])} | {_md(a['label'])} | {a['date'] or ''} |" for a in p["activities"]]
+        out += [f"| {_md(p['phaseLabel'])} | {_md(a['label'])} | {_md(a['date'])} |" for a in p["activities"]]
     out += ["", f"### {section('mp_kpis').heading}", "", "| Dimension | KPIs |", "|---|---|"]
     out += [f"| {r.dimension_notation} {_md(r.dimension_label)} | {r.kpis or '**none**'} |" for r in ca.mp_kpis]
     out += ["", "| KPI | Dimension | Target | Last measured |", "|---|---|---|---|"]
     out += [
         f"| {_md(r.kpi_label)} | {r.dimension_notation or ''} "
-        f"| {r.target if r.target is not None else '**none**'} "
-        f"| {f'{r.last_value} ({_iso(r.last_date)})' if r.last_date else '**never**'} |"
+        f"| {_md(r.target) if r.target is not None else '**none**'} "
+        f"| {f'{_md(r.last_value)} ({_md(_iso(r.last_date))})' if r.last_date else '**never**'} |"
         for r in ca.mp_kpi_values
     ]
     out += ["", f"### {section('mp_actions').heading}", ""]
@@ -605,7 +611,7 @@ def _mp_md(ca: CityAnalysis, as_of: dt.date) -> list[str]:
         out += [
             f"| {_md(r.action_label or _label(ca, r.action))} | {_md(r.areas or '')} "
             f"| {_md(r.owner_label or (_label(ca, r.owner) if r.owner else '**nobody**'))} "
-            f"| {_iso(r.start) or ''} | {_iso(r.end) or ''} "
+            f"| {_md(_iso(r.start))} | {_md(_iso(r.end))} "
             f"| {_mp_cost(r)} "
             f"| {_md(_mp_status(r, as_of))} |"
             for r in ca.mp_actions
@@ -802,7 +808,7 @@ def analysis_md(analysis: Analysis) -> str:
 def city_md(ca: CityAnalysis, as_of: dt.date) -> str:
     """The Markdown report of one city: ``analysis_md`` is these joined by newlines."""
     out: list[str] = []
-    out += [f"# Stakeholder analysis: {ca.label}", "", f"As of {as_of.isoformat()}.", ""]
+    out += [f"# Stakeholder analysis: {_md(ca.label)}", "", f"As of {as_of.isoformat()}.", ""]
     out += [f"- {line}" for line in _summary_lines(ca)] + [""]
     out += [f"## {section('categories').heading}", "", "| Category | Stakeholders |", "|---|---|"]
     out += [f"| {_md(r.category_label)} | {r.stakeholders or '**none**'} |" for r in ca.categories]

@@ -166,6 +166,7 @@ class WatchedFiles:
         that does not load keeps its old data (``log`` gets one line)."""
         change = Change()
         keys: set[Key] = set()
+        derived: dict[Key, _Unit] = {}
         for path in paths:
             self._stat[path] = _stat(path)
             try:
@@ -175,8 +176,15 @@ class WatchedFiles:
                 continue
             before = self._data[path]
             # only the graphs whose triples changed (a graph with blank nodes always has: they are new on each load)
-            keys.update(k for k in {*before, *data} if set(before.get(k, ())) != set(data.get(k, ())))
+            touched = {k for k in {*before, *data} if set(before.get(k, ())) != set(data.get(k, ()))}
             self._data[path] = data
+            try:  # derived here, with the file's new data, so that data the reasoner refuses is not taken
+                derived.update({k: self._derive(k) for k in touched if any(k in d for d in self._data.values())})
+            except SscrdfError as exc:
+                self._data[path] = before
+                log(f"{path}: {exc}; the data it had is served on")
+                continue
+            keys.update(touched)
             change.files.append(path)
         for key in sorted(keys, key=lambda k: "" if k is None else "\x00" + k):
             old = self._units.pop(key, None)
@@ -189,7 +197,7 @@ class WatchedFiles:
                         change.remove.append(q)
             if not any(key in d for d in self._data.values()):
                 continue  # no file holds this graph any more
-            self._units[key] = unit = self._derive(key)
+            self._units[key] = unit = derived[key]
             change.units += 1
             change.add += unit.own
             change.owned += len(unit.own)

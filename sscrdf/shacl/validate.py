@@ -77,7 +77,12 @@ def _check_extra(extra: tuple[str | Path, ...]) -> None:
 
     for p in extra:
         if not Path(p).is_file():
-            raise InputError("no such shapes file", path=p)
+            what = "a folder" if Path(p).is_dir() else "not a regular file" if Path(p).exists() else None
+            raise InputError(
+                f"the shapes file is {what}" if what else "no such shapes file",
+                path=p,
+                hint="give a Turtle file of SHACL shapes with --shapes" if what else None,
+            )
     for p in extra:  # user shapes: their SHACL-SPARQL must not reach the network (bundled ones are tested)
         user = Graph()
         for t in _parse_shapes((Path(p),)):

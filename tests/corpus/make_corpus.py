@@ -3,7 +3,10 @@ the files and the table are committed, the test (tests/test_corpus.py) reads onl
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -174,6 +177,76 @@ case(
     lines="any",
 )
 case(
+    "jsonld-huge-integer",
+    ["validate", f("huge-int.jsonld", '{"@id": "urn:a", "urn:p": 1' + "0" * 5000 + "}"), "--fail-on", "info"],
+    0,
+    r"graph\(s\) validated",
+    lines="any",
+)
+case(
+    "skos-broader-chain",
+    [
+        "analyze",
+        f(
+            "broader-chain.ttl",
+            GOOD
+            + "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+            + "".join(f"ex:n{i} skos:broader ex:n{i + 1} .\n" for i in range(1500)),
+        ),
+    ],
+    2,
+    r"reasoning over the data would infer more than 175,\d{3} triples .*skos:\w+Transitive",
+)
+ASSESS = (
+    "ex:a1 a ssc:EngagementAssessment ; ssc:assessedStakeholder ex:m ; ssc:powerLevel ssc:High ; "
+    "ssc:interestLevel ssc:Low ; ssc:currentLevel ssc:Neutral ; ssc:desiredLevel ssc:Leading ; dcterms:date "
+)
+case(
+    "html-assessment-year-minus-44",
+    ["analyze", f("year-44.ttl", GOOD + ASSESS + '"-0044-03-15"^^xsd:date .\n'), "--format", "html"],
+    0,
+    r"<html",
+    lines="any",
+)
+case(
+    "html-priority-5000-digits",
+    [
+        "analyze",
+        f(
+            "priority-digits.ttl",
+            GOOD + 'ex:pa a ssc:PlannedAction ; ssc:about ex:m ; ssc:priority "1' + "0" * 5000 + '"^^xsd:integer .\n',
+        ),
+        "--format",
+        "html",
+    ],
+    0,
+    r"<html",
+    lines="any",
+)
+case(
+    "export-xlsx-control-character",
+    ["export", f("bell.ttl", GOOD + 'ex:m rdfs:label "a\\u0007b" .\n'), "-o", "{tmp}/out.xlsx"],
+    2,
+    r"column 'name': .* holds the control character U\+0007, which an XLSX cell cannot hold",
+)
+case(
+    "md-label-html-and-newline",
+    [
+        "analyze",
+        f(
+            "html-label.ttl",
+            P
+            + 'ex:city a ssc:City ; rdfs:label "<script>alert(1)</script>\\n# Pwned" ; ssc:hasStakeholder ex:m .\n'
+            + 'ex:m a ssc:Municipality ; rdfs:label "<img src=x onerror=alert(2)>" .\n',
+        ),
+        "--format",
+        "md",
+    ],
+    0,
+    r"^(?![\s\S]*<(script|img))(?![\s\S]*\n# Pwned)# Stakeholder analysis: &lt;script&gt;alert\(1\)&lt;/script&gt; # Pwned\n",
+    lines="any",
+)
+case(
     "owl-imports",
     ["validate", f("imports.ttl", GOOD + f"<urn:o> a owl:Ontology ; owl:imports <{CANARY}onto.ttl> .\n")],
     0,
@@ -276,6 +349,92 @@ for cid, data, m in [
     ("csv-huge-field", "id,label,category\nacme," + "A" * 200000 + ",NGO\n", r"."),
 ]:
     case(cid, ["validate", f(cid + ".csv", data)], 2, m)
+# ---- hostile XLSX registers
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():  # fixed dates: running this script again gives the same bytes
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def _saved(wb) -> dict[str, bytes]:
+    """The parts of openpyxl workbook ``wb`` as saved, with fixed creation and modification dates."""
+    import datetime as dt
+
+    wb.properties.created = wb.properties.modified = dt.datetime(2026, 1, 1)
+    buf = io.BytesIO()
+    wb.save(buf)
+    src = zipfile.ZipFile(buf)
+    parts = {n: src.read(n) for n in src.namelist()}
+    # openpyxl stamps the time of saving whatever the properties say
+    parts["docProps/core.xml"] = re.sub(
+        rb"\d{4}-\d\d-\d\dT[\d:]+Z", b"2026-01-01T00:00:00Z", parts["docProps/core.xml"]
+    )
+    return parts
+
+
+def _workbook_with_entity() -> bytes:
+    """A one-sheet workbook whose sheet XML uses an entity it does not declare (openpyxl fails in the middle of
+    reading the sheet, not when opening the workbook)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "stakeholders"
+    wb.active.append(["id", "name"])
+    parts = _saved(wb)
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(b"<sheetData>", b"<sheetData>&nope;", 1)
+    return _zip(parts)
+
+
+case(
+    "xlsx-zip-bomb",
+    ["import", f("bomb.xlsx", _zip({"xl/worksheets/sheet1.xml": b" " * (20 << 20)})), "-o", "{tmp}/out.ttl"],
+    2,
+    r"the workbook unpacks to 20.0 MiB, \d+ times its size .*zip bomb",
+)
+case(
+    "xlsx-entity",
+    ["validate", f("entity.xlsx", _workbook_with_entity())],
+    2,
+    r"not a readable XLSX workbook \(ParseError",
+)
+
+
+def _city_workbook() -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "city"
+    wb.active.append(["id", "name"])
+    wb.active.append(["corpus", "Corpus City"])
+    return _zip(_saved(wb))
+
+
+city_xlsx = f("city.xlsx", _city_workbook())
+case(
+    "import-city-not-an-iri",
+    ["import", city_xlsx, "-o", "{tmp}/out.ttl", "--city", "not an iri"],
+    2,
+    r"--city 'not an iri' is neither a local name .* nor a full IRI",
+)
+case(
+    "import-city-control-character",
+    ["import", city_xlsx, "-o", "{tmp}/out.ttl", "--city", "urn:a\x01b"],
+    2,
+    r"--city 'urn:a\\x01b' is neither a local name",
+)
+case("import-base-not-an-iri", ["import", city_xlsx, "-o", "{tmp}/out.ttl", "--base", "not an iri"], 2, r"--base")
+case(
+    "export-xlsx-to-csv-name",
+    ["export", good, "--format", "xlsx", "-o", "{tmp}/out.csv"],
+    2,
+    r"--format xlsx does not match the output file's extension .csv",
+)
+case("docs-dev-full", ["docs", "-o", "/dev/full"], 2, r"/dev/full: the output for the documentation must be a folder")
 # ---- hostile queries (user .rq files)
 for cid, q, m in [
     ("rq-service", "SELECT * WHERE { SERVICE <" + CANARY + "> { ?s ?p ?o } }", r"uses SERVICE"),
@@ -361,6 +520,10 @@ case(
     r"cannot read the shapes file",
 )
 case("shapes-missing", ["validate", good, "--shapes", "{files}/none.ttl"], 2, r"no such shapes file")
+case("shapes-folder", ["validate", good, "--shapes", "{files}"], 2, r"the shapes file is a folder")
+case(
+    "shapes-fifo", ["validate", good, "--shapes", "{fifo}"], 2, r"the shapes file is not a regular file", special="fifo"
+)
 # ---- bad flags and environment variables
 for cid, args, env, m in [
     ("env-workers-abc", ["validate", good], {"SSCRDF_WORKERS": "abc"}, r"SSCRDF_WORKERS='abc' is not a whole number"),
@@ -392,6 +555,13 @@ for cid, args, env, m in [
         r"SSCRDF_SERVE_THREADS='many' is not a number",
     ),
     ("env-serve-negative", ["serve", good, "--port", "0"], {"SSCRDF_SERVE_MAX_BODY": "-1"}, r"must be positive"),
+    (
+        "env-query-timeout",
+        ["query", "stakeholder-count", good],
+        {"SSCRDF_QUERY_TIMEOUT": "soon"},
+        r"SSCRDF_QUERY_TIMEOUT='soon' is not a number of seconds > 0",
+    ),
+    ("query-timeout-option-zero", ["query", "stakeholder-count", good, "--timeout", "0"], {}, r"--timeout"),
     ("as-of-bad", ["analyze", good, "--as-of", "yesterday"], {}, r"--as-of 'yesterday' is not a date"),
     ("as-of-impossible", ["analyze", good, "--as-of", "2025-02-30"], {}, r"is not a date"),
     ("format-bad", ["validate", good, "--format", "pdf"], {}, r"Invalid value for '--format'"),
