@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from sscrdf.errors import InputError, SscrdfError
-from sscrdf.io import load as load_mod
+from sscrdf.io import limits as limits_mod, load as load_mod
 from sscrdf.io.load import FORMAT_NAMES, FORMATS, Loaded, detect_format, input_limit, load
 
 SSC = "https://w3id.org/sscrdf/ontology#"
@@ -432,7 +432,7 @@ def test_input_limit_from_the_environment(tmp_path, monkeypatch):
 
 def test_input_limit_defaults_to_an_eighth_of_available_memory(monkeypatch):
     monkeypatch.delenv("SSCRDF_MAX_INPUT_BYTES", raising=False)
-    monkeypatch.setattr(load_mod, "_mem_available", lambda: 8000)
+    monkeypatch.setattr(limits_mod, "_mem_available", lambda: 8000)
     assert input_limit() == 1000
 
 

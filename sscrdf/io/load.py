@@ -38,6 +38,7 @@ import pyoxigraph as ox
 from ..errors import InputError
 from ..progress import bar
 from .encoding import check_utf8
+from .limits import _ENV_LIMIT, input_limit
 
 __all__ = [
     "FORMATS",
@@ -105,7 +106,6 @@ _ALIASES = {
 }
 
 _MIB = 1024 * 1024
-_ENV_LIMIT = "SSCRDF_MAX_INPUT_BYTES"
 _BOM = codecs.BOM_UTF8
 
 
@@ -159,45 +159,6 @@ def detect_format(path: str | os.PathLike[str], forced: str | None = None) -> st
 
 
 # ------------------------------------------------------------------------------------------- limits
-
-
-def _mem_available() -> int | None:
-    """Bytes of memory available to new processes (MemAvailable), or None when it cannot be told."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def input_limit(max_bytes: int | None = None) -> int | None:
-    """The largest input (bytes) :func:`load` accepts: ``max_bytes``, else ``$SSCRDF_MAX_INPUT_BYTES``, else
-    an eighth of the available memory; None when no limit can be determined."""
-    if max_bytes is not None:
-        return max_bytes
-    env = os.environ.get(_ENV_LIMIT)
-    if env is not None and env.strip():
-        try:
-            value = int(env.strip())
-        except ValueError:
-            raise InputError(
-                f"{_ENV_LIMIT}={env!r} is not a whole number of bytes",
-                hint=f"set {_ENV_LIMIT} to an integer such as 2147483648, or unset it",
-            ) from None
-        if value <= 0:
-            raise InputError(
-                f"{_ENV_LIMIT}={env!r} must be a positive number of bytes",
-                hint=f"set {_ENV_LIMIT} to an integer such as 2147483648, or unset it",
-            )
-        return value
-    available = _mem_available()
-    return available // 8 if available else None
 
 
 def _mib(n: int) -> str:

@@ -22,6 +22,7 @@ import difflib
 import io
 import os
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from ..errors import InputError
 from ..namespaces import LOCAL, RDF, XSD
 from ..resources import data_dir
 from .encoding import check_utf8
+from .limits import input_limit
 from .output import write_atomic
 from .regvocab import Choices, Vocabulary, compact, expand, key, vocabulary
 
@@ -233,10 +235,6 @@ _XLSX_RATIO_FLOOR = 10 << 20
 def _check_unpacked_size(path: Path) -> None:
     """InputError when the workbook at ``path`` would unpack to more than the input limit, or to more than
     :data:`XLSX_MAX_RATIO` times its size (a zip bomb: openpyxl would read it all)."""
-    import zipfile
-
-    from .load import input_limit  # load reads registers too: imported here, not at the top
-
     try:
         with zipfile.ZipFile(path) as z:
             unpacked = sum(i.file_size for i in z.infolist())
@@ -756,7 +754,7 @@ def _write_xlsx(path: Path, sheets: Sequence[Sheet], rows: dict[str, list[list[s
 def _check_cells(s: Sheet, row: Sequence[str]) -> None:
     """InputError when a cell of ``row`` holds a control character (U+0000-U+001F but tab, line feed and carriage
     return): the XML of an XLSX file cannot hold it."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # openpyxl is loaded only for XLSX output
 
     for col, value in zip(s.columns, row, strict=False):
         bad = ILLEGAL_CHARACTERS_RE.search(value)
