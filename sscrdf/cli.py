@@ -691,7 +691,11 @@ def query(
 
 
 def _query_timeout(option: float | None) -> float:
+    """The seconds `sscrdf query` gives a query: --timeout, else $SSCRDF_QUERY_TIMEOUT, else 60. At most
+    threading.TIMEOUT_MAX: the timer thread cannot wait longer (``inf`` gave a traceback from it)."""
     if option is not None:
+        if not option <= threading.TIMEOUT_MAX:
+            raise InputError(f"--timeout {option} is more than the {threading.TIMEOUT_MAX:.0f} s a timer can wait")
         return option
     env = os.environ.get(_QUERY_TIMEOUT_ENV, "").strip()
     if not env:
@@ -700,9 +704,10 @@ def _query_timeout(option: float | None) -> float:
         value = float(env)
     except ValueError:
         value = -1.0
-    if not value > 0:  # also NaN
+    if not 0 < value <= threading.TIMEOUT_MAX:  # also NaN and inf
         raise InputError(
-            f"{_QUERY_TIMEOUT_ENV}={env!r} is not a number of seconds > 0", hint=f"e.g. {_QUERY_TIMEOUT_ENV}=60"
+            f"{_QUERY_TIMEOUT_ENV}={env!r} is not a number of seconds > 0 and <= {threading.TIMEOUT_MAX:.0f}",
+            hint=f"e.g. {_QUERY_TIMEOUT_ENV}=60",
         )
     return value
 

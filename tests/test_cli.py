@@ -430,3 +430,24 @@ def test_query_that_runs_too_long_is_stopped_with_one_line(tmp_path):
         "with --timeout or SSCRDF_QUERY_TIMEOUT\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["forever.rq"]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--timeout", "inf"], {}, "error: --timeout inf is more than the 9223372036 s a timer can wait\n"),
+        (
+            [],
+            {"SSCRDF_QUERY_TIMEOUT": "inf"},
+            "error: SSCRDF_QUERY_TIMEOUT='inf' is not a number of seconds > 0 and <= 9223372036 — "
+            "e.g. SSCRDF_QUERY_TIMEOUT=60\n",
+        ),
+    ],
+)
+def test_query_timeout_a_timer_cannot_hold_is_one_line(runner, cli, monkeypatch, args, env, message):
+    """An infinite timeout made the timer thread fail with a traceback; it is refused before the query runs."""
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    r = runner.invoke(cli, ["query", "stakeholder-count", RIVERTON, *args])
+    assert r.exit_code == 2
+    assert r.stderr == message

@@ -210,6 +210,15 @@ def test_bad_limit_environment_variable(runner, cli, monkeypatch):
     )
 
 
+@pytest.mark.parametrize("value", ["inf", "nan"])
+def test_limit_in_seconds_a_socket_cannot_hold(runner, cli, monkeypatch, value):
+    """An infinite read timeout left every request unanswered (the socket cannot hold it); refused at start."""
+    monkeypatch.setenv("SSCRDF_SERVE_READ_TIMEOUT", value)
+    res = runner.invoke(cli, ["serve", str(EXAMPLES / "riverton.ttl"), "--port", "0"])
+    assert res.exit_code == 2
+    assert res.output == f"error: the read timeout limit must be at most 9223372036, not {value}\n"
+
+
 def _rss_kib() -> int:
     with open("/proc/self/status") as fh:
         return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))

@@ -59,8 +59,14 @@ class Limits:
         for k, v in values.items():
             if v <= 0:
                 raise InputError(f"the {k.replace('_', ' ')} limit must be positive, not {v}")
+            if not v <= MAX_SECONDS:  # inf or NaN: a socket or a wait cannot hold it (the request went unanswered)
+                raise InputError(f"the {k.replace('_', ' ')} limit must be at most {MAX_SECONDS:.0f}, not {v}")
         return cls(**values)
 
+
+#: the longest wait the standard library can arm (threading.TIMEOUT_MAX, about 292 years): the upper bound of a
+#: limit in seconds
+MAX_SECONDS = threading.TIMEOUT_MAX
 
 #: limit name -> environment variable
 ENV = {f.name: "SSCRDF_SERVE_" + f.name.upper() for f in fields(Limits)}
