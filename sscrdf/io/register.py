@@ -214,16 +214,21 @@ def _norm(name: str) -> str:
     return re.sub(r"[\s_-]+", " ", name.strip().lower())
 
 
-def _row(header: Sequence[str], cells: Sequence[str]) -> dict[str, str]:
-    """Header name -> cell text; of two columns with the same name the first counts (the header check reports
-    the second)."""
-    row: dict[str, str] = {}
+def _read_columns(header: Sequence[str]) -> list[tuple[int, str]]:
+    """(index, name) of the columns a sheet's rows are read from: of two columns with the same name the first
+    counts (the header check reports the second). Worked out once per sheet, not once per row."""
+    out: list[tuple[int, str]] = []
     seen: set[str] = set()
-    for h, c in zip(header, cells, strict=False):
+    for i, h in enumerate(header):
         if h and _norm(h) not in seen:
             seen.add(_norm(h))
-            row[h] = c
-    return row
+            out.append((i, h))
+    return out
+
+
+def _row(columns: list[tuple[int, str]], cells: Sequence[str]) -> dict[str, str]:
+    """Header name -> cell text of one row (a short row lacks its last columns)."""
+    return {h: cells[i] for i, h in columns if i < len(cells)}
 
 
 #: an XLSX file may unpack to at most this many times its own size (beyond the first 10 MiB): a spreadsheet
@@ -270,8 +275,9 @@ def _tables_xlsx(path: Path) -> dict[str, _Table]:
                 it = ws.iter_rows(values_only=True)
                 header = [_cell_text(c) for c in next(it, ())]
                 table = _Table(f"{path.name}[{ws.title}]", header)
+                columns = _read_columns(header)
                 for n, cells in enumerate(it, start=2):
-                    row = _row(header, [_cell_text(c) for c in cells])
+                    row = _row(columns, [_cell_text(c) for c in cells])
                     if any(row.values()):
                         table.rows.append((n, row))
                 out[_norm(ws.title)] = table
@@ -294,8 +300,9 @@ def _tables_dir(path: Path) -> dict[str, _Table]:
         reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
         header = [h.strip() for h in next(reader, [])]
         table = _Table(f.name, header)
+        columns = _read_columns(header)
         for n, cells in enumerate(reader, start=2):
-            row = _row(header, [c.strip() for c in cells])
+            row = _row(columns, [c.strip() for c in cells])
             if any(row.values()):
                 table.rows.append((n, row))
         out[_norm(f.stem)] = table
